@@ -1,0 +1,53 @@
+import { builder } from './builder.ts';
+
+/**
+ * Expected failures are data: mutations return them in a union with their result. Every one has
+ * a stable SCREAMING_SNAKE `code`; anything unexpected is masked by Yoga and logged.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The referenced object does not exist in the caller's organization. */
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super('NOT_FOUND', `${what} was not found`);
+  }
+}
+
+/** The input is well-typed but not acceptable (bad selector, bad regex, bad config …). */
+export class ValidationError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(code, message);
+  }
+}
+
+export const AppErrorInterface = builder.interfaceRef<AppError>('AppError').implement({
+  description: 'An expected failure with a stable machine-readable code.',
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    message: t.exposeString('message'),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  interfaces: [AppErrorInterface],
+  isTypeOf: (value) => value instanceof NotFoundError,
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  interfaces: [AppErrorInterface],
+  isTypeOf: (value) => value instanceof ValidationError,
+  fields: (t) => ({ field: t.exposeString('field', { nullable: true }) }),
+});

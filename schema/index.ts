@@ -1,0 +1,7 @@
+import { builder } from './builder.ts';
+import './errors.ts';
+import './organization.ts';
+import './api-key.ts';
+import './event.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

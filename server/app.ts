@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GraphQLError } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import type { GraphQLContext } from '../schema/context.ts';
+import { schema } from '../schema/index.ts';
+import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
+import { createCaptureHandler, isCapturePath } from './capture/router.ts';
+import { createRateLimiter } from './capture/http.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { noEnrichment, type EnrichmentSource } from './processing/enrichment.ts';
+import { createUserAgentParser } from './processing/user-agent.ts';
+import { createEventWriter } from './processing/writer.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  /** Capture key injected into the demo shop (see main.ts); no demo without it. */
+  demoCaptureKey?: string;
+}
+
+/**
+ * Builds the whole application and never listens: main.ts listens, tests call `handle` through
+ * a listening server or `yoga.fetch` in-process.
+ */
+export function createApp(deps: AppDeps) {
+  const { config, db } = deps;
+  const keys = createKeyResolver(db);
+  const enrichment: EnrichmentSource = async () => noEnrichment;
+  const writer = createEventWriter({ db, enrichment });
+  const captureDeps = {
+    config,
+    db,
+    keys,
+    writer,
+    parseUserAgent: createUserAgentParser(),
+    rateLimiter: createRateLimiter(config.captureRateLimit),
+  };
+  const capture = createCaptureHandler(captureDeps);
+
+  const yoga = createYoga<{ req?: IncomingMessage; res?: ServerResponse }, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    maskedErrors: true,
+    landingPage: false,
+    context: async ({ request }) => {
+      const key = keyFromAuthorization(request.headers.get('authorization'));
+      if (!key) {
+        throw new GraphQLError('send an API key as "Authorization: Bearer <key>"', {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        });
+      }
+      const principal = await keys.resolve(key);
+      if (!principal) {
+        throw new GraphQLError('the API key is unknown or revoked', { extensions: { code: 'INVALID_API_KEY', http: { status: 401 } } });
+      }
+      if (principal.role === 'capture') {
+        throw new GraphQLError('capture keys can only send events; use an admin, architect or analyst key', {
+          extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+        });
+      }
+      return { principal, db, keys };
+    },
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (isCapturePath(url.pathname)) return capture(req, res, url);
+    if (url.pathname === '/graphql') return yoga(req, res);
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (url.pathname === '/sdk/tributary.js') return serveFile(res, path.join(root, 'sdk-web/dist/tributary.js'), 'text/javascript');
+    if (deps.demoCaptureKey && (url.pathname === '/demo' || url.pathname.startsWith('/demo/'))) {
+      return serveDemo(res, url.pathname, deps.demoCaptureKey);
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"not found"}}');
+  }
+
+  return {
+    handle,
+    yoga,
+    writer,
+    keys,
+    /** Waits for captured events to be committed, then releases resources (not the database). */
+    async close() {
+      await writer.drain();
+    },
+  };
+}
+export type App = ReturnType<typeof createApp>;
+
+function serveFile(res: ServerResponse, file: string, type: string, transform?: (text: string) => string) {
+  fs.readFile(file, 'utf8', (error, text) => {
+    if (error) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"not built"}}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' }).end(transform ? transform(text) : text);
+  });
+}
+
+/** The demo shop: static files, with every other path under /demo/ routed to its SPA page. */
+function serveDemo(res: ServerResponse, pathname: string, captureKey: string) {
+  const demoDir = path.join(root, 'sdk-web/demo');
+  const relative = path.normalize(pathname.replace(/^\/demo\/?/, '')).replace(/^(\.\.[/\\])+/, '');
+  const file = path.join(demoDir, relative);
+  const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
+  if (relative && file.startsWith(demoDir) && types[path.extname(file)] && fs.existsSync(file)) {
+    return serveFile(res, file, types[path.extname(file)]!);
+  }
+  return serveFile(res, path.join(demoDir, 'index.html'), 'text/html', (html) => html.replaceAll('__TRIBUTARY_DEMO_KEY__', captureKey));
+}

@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../db/client.ts';
+import { findApiKeyByHash, insertApiKey, type ApiKey } from '../db/queries/api-keys.ts';
+import type { ApiKeyRole } from '../db/schema/index.ts';
+
+/** The caller behind a request, resolved from its API key. */
+export interface Principal {
+  keyId: string;
+  orgId: string;
+  role: ApiKeyRole;
+  allowedOrigins: string[];
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** Capture keys are public (in web pages), so they look different from secret keys. */
+function generateKey(role: ApiKeyRole): string {
+  return `${role === 'capture' ? 'tc' : 'tk'}_${randomBytes(32).toString('base64url')}`;
+}
+
+export async function createApiKey(
+  db: Database,
+  input: { orgId: string; name: string; role: ApiKeyRole; createdBy: string; allowedOrigins?: string[] },
+): Promise<{ key: string; record: ApiKey }> {
+  const key = generateKey(input.role);
+  const record = await insertApiKey(db, {
+    orgId: input.orgId,
+    name: input.name,
+    role: input.role,
+    prefix: key.slice(0, 10),
+    keyHash: hashApiKey(key),
+    createdBy: input.createdBy,
+    allowedOrigins: input.allowedOrigins ?? [],
+  });
+  return { key, record };
+}
+
+/**
+ * Resolves keys to principals with a short in-memory cache, because capture authenticates every
+ * request. A revocation in this process takes effect at once; other server instances see it
+ * within `ttlMs`.
+ */
+export function createKeyResolver(db: Database, ttlMs = 10_000) {
+  const cache = new Map<string, { principal: Principal | null; expires: number }>();
+  return {
+    async resolve(key: string): Promise<Principal | null> {
+      const keyHash = hashApiKey(key);
+      const hit = cache.get(keyHash);
+      const now = Date.now();
+      if (hit && hit.expires > now) return hit.principal;
+      const row = await findApiKeyByHash(db, keyHash);
+      const principal =
+        row && !row.revokedTime
+          ? { keyId: row.id, orgId: row.orgId, role: row.role, allowedOrigins: row.allowedOrigins }
+          : null;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(keyHash, { principal, expires: now + ttlMs });
+      return principal;
+    },
+    forget(keyId: string) {
+      for (const [hash, entry] of cache) if (entry.principal?.keyId === keyId) cache.delete(hash);
+    },
+  };
+}
+export type KeyResolver = ReturnType<typeof createKeyResolver>;
+
+/** Reads the key from `Authorization: Bearer …` (or `Basic <key>`, as the v2 server API clients send). */
+export function keyFromAuthorization(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^(Bearer|Basic)\s+(\S+)$/i.exec(header.trim());
+  return match?.[2];
+}

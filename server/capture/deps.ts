@@ -1,0 +1,15 @@
+import type { KeyResolver } from '../auth/api-keys.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { EventWriter } from '../processing/writer.ts';
+import type { UserAgentParser } from '../processing/user-agent.ts';
+import type { RateLimiter } from './http.ts';
+
+export interface CaptureDeps {
+  config: Config;
+  db: Database;
+  keys: KeyResolver;
+  writer: EventWriter;
+  parseUserAgent: UserAgentParser;
+  rateLimiter: RateLimiter;
+}

@@ -1,0 +1,233 @@
+import type { CapturedElement, CapturedEvent, CapturedTarget } from '../processing/captured-event.ts';
+import { ELEMENT_EVENT_TYPES, EVENT_TYPES, NAVIGATE_REASONS } from '../processing/event-types.ts';
+import { parseInt64 } from '../processing/ids.ts';
+import { parseEventTime } from '../processing/time.ts';
+import { parseUrl } from '../processing/url.ts';
+import type { UserAgentParser } from '../processing/user-agent.ts';
+import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
+
+export const NATIVE_ENTRYPOINT = 'POST /capture/v1/batch';
+
+export interface BatchContext {
+  orgId: string;
+  now: number;
+  userAgentHeader: string | undefined;
+  /** `source_properties.location` from a trusted proxy, when configured. */
+  location: Record<string, unknown> | undefined;
+  parseUserAgent: UserAgentParser;
+}
+
+export type NativeBatchResult =
+  | { ok: true; events: CapturedEvent[]; indexes: number[]; rejected: { index: number; code: string; message: string }[] }
+  | { ok: false; rejection: Rejection };
+
+const isRejection = (v: object): v is Rejection => v instanceof Rejection;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown, max: number = LIMITS.maxStringLength) => (typeof v === 'string' ? v.slice(0, max) : undefined);
+
+/**
+ * Validates a native SDK batch (docs/capture-protocol.md). A malformed envelope rejects the
+ * request; a malformed event rejects only that event, and the valid ones are kept.
+ */
+export function parseNativeBatch(body: unknown, ctx: BatchContext): NativeBatchResult {
+  if (!isObject(body)) return { ok: false, rejection: reject('INVALID_BATCH', 'the body must be a JSON object') };
+  if (!Array.isArray(body.events)) return { ok: false, rejection: reject('INVALID_BATCH', 'events must be an array') };
+  if (body.events.length > LIMITS.maxEventsPerBatch) {
+    return { ok: false, rejection: reject('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} events`) };
+  }
+  const deviceId = parseInt64(body.device_id);
+  if (!deviceId) return { ok: false, rejection: reject('INVALID_BATCH', 'device_id must be a positive int64 (decimal string or safe integer)') };
+  const sourceType = body.source_type ?? 'web';
+  if (sourceType !== 'web' && sourceType !== 'mobile_app') {
+    return { ok: false, rejection: reject('INVALID_BATCH', 'source_type must be "web" or "mobile_app"') };
+  }
+  if (body.session_id !== undefined && body.session_id !== null && !parseInt64(body.session_id)) {
+    return { ok: false, rejection: reject('INVALID_BATCH', 'session_id must be a positive int64') };
+  }
+  const sharedContext = isObject(body.context) ? body.context : {};
+  const sdk = isObject(body.sdk) ? { name: str(body.sdk.name, 64) ?? 'unknown', version: str(body.sdk.version, 32) ?? null } : null;
+
+  const events: CapturedEvent[] = [];
+  const indexes: number[] = [];
+  const rejected: { index: number; code: string; message: string }[] = [];
+  body.events.forEach((raw, index) => {
+    const result = parseNativeEvent(raw, index, { deviceId, sourceType, sharedContext, sdk, batchSessionId: body.session_id }, ctx);
+    if (isRejection(result)) rejected.push({ index, code: result.code, message: result.message });
+    else {
+      events.push(result);
+      indexes.push(index);
+    }
+  });
+  return { ok: true, events, indexes, rejected };
+}
+
+function parseNativeEvent(
+  raw: unknown,
+  index: number,
+  batch: {
+    deviceId: string;
+    sourceType: 'web' | 'mobile_app';
+    sharedContext: Record<string, unknown>;
+    sdk: { name: string; version: string | null } | null;
+    batchSessionId: unknown;
+  },
+  ctx: BatchContext,
+): CapturedEvent | Rejection {
+  if (!isObject(raw)) return reject('INVALID_EVENT', `event ${index} must be an object`);
+  const id = raw.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.maxClientIdLength) {
+    return reject('MISSING_FIELD', `id must be a string of 1 to ${LIMITS.maxClientIdLength} characters`);
+  }
+  const type = raw.type;
+  if (typeof type !== 'string') return reject('MISSING_FIELD', 'type is required');
+  if (!EVENT_TYPES.has(type)) return reject('UNKNOWN_EVENT_TYPE', `type "${type.slice(0, 64)}" is not a known event type`);
+  const seq = raw.seq ?? 0;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return reject('INVALID_FIELD', 'seq must be a non-negative integer');
+  const micros = parseEventTime(raw.time);
+  const timeProblem = checkEventTime(micros, ctx.now);
+  if (timeProblem) return timeProblem;
+  const sessionRaw = raw.session_id ?? batch.batchSessionId;
+  const sessionId = sessionRaw === undefined || sessionRaw === null ? null : parseInt64(sessionRaw);
+  if (sessionId === undefined) return reject('INVALID_FIELD', 'session_id must be a positive int64');
+  const viewId = raw.view_id === undefined || raw.view_id === null ? null : parseInt64(raw.view_id);
+  if (viewId === undefined) return reject('INVALID_FIELD', 'view_id must be a positive int64');
+
+  let url = null;
+  if (raw.url !== undefined && raw.url !== null) {
+    if (typeof raw.url !== 'string' || raw.url.length > LIMITS.maxUrlLength || !(url = parseUrl(raw.url))) {
+      return reject('INVALID_URL', 'url must be an absolute URL');
+    }
+  }
+  const propertiesProblem = checkProperties(raw.properties, 'properties');
+  if (propertiesProblem) return propertiesProblem;
+  const properties = (raw.properties as Record<string, unknown> | undefined) ?? {};
+  const shaped = shapeProperties(type, properties);
+  if (isRejection(shaped)) return shaped;
+
+  let target: CapturedTarget | null = null;
+  if (raw.target !== undefined && raw.target !== null) {
+    const parsed = parseTarget(raw.target);
+    if (isRejection(parsed)) return parsed;
+    target = parsed;
+  } else if (ELEMENT_EVENT_TYPES.has(type) && type !== 'element_seen') {
+    return reject('MISSING_FIELD', `a ${type} event needs a target`);
+  }
+
+  const context = isObject(raw.context) ? { ...batch.sharedContext, ...raw.context } : batch.sharedContext;
+  const contextProblem = checkProperties(context, 'context');
+  if (contextProblem) return contextProblem;
+  return {
+    orgId: ctx.orgId,
+    dedupKey: `${batch.deviceId}:${id}`,
+    seq,
+    deviceId: batch.deviceId,
+    sessionId,
+    viewId,
+    eventTimeMicros: micros!,
+    capturedTime: new Date(ctx.now),
+    eventType: type,
+    properties: shaped,
+    url,
+    target,
+    sourceType: batch.sourceType,
+    source: sourceProperties(context, batch, ctx, str(raw.title, 1024)),
+  };
+}
+
+const RESERVED_KEYS = new Set(['event_definition_id', 'additional_event_definition_ids', 'target']);
+
+/**
+ * Puts client properties in their `event_properties` shape: custom events keep their own
+ * properties under `properties` (so they never collide with Tributary's keys), identify events
+ * carry `user_*`, other types keep their measurements at the root.
+ */
+export function shapeProperties(type: string, properties: Record<string, unknown>): Record<string, unknown> | Rejection {
+  if (type === 'custom') {
+    const { event_name, ...rest } = properties;
+    if (typeof event_name !== 'string' || event_name.length === 0 || event_name.length > 256) {
+      return reject('MISSING_FIELD', 'a custom event needs properties.event_name (1 to 256 characters)');
+    }
+    return { event_name, properties: rest };
+  }
+  if (type === 'identify') {
+    const { user_id, user_email, user_display_name, user_properties } = properties;
+    if (typeof user_id !== 'string' || user_id.length === 0 || user_id.length > 256) {
+      return reject('MISSING_FIELD', 'an identify event needs properties.user_id (1 to 256 characters)');
+    }
+    if (user_properties !== undefined && !isObject(user_properties)) return reject('INVALID_FIELD', 'user_properties must be an object');
+    return {
+      user_id,
+      user_email: typeof user_email === 'string' ? user_email : null,
+      user_display_name: typeof user_display_name === 'string' ? user_display_name : null,
+      user_properties: user_properties ?? {},
+    };
+  }
+  const shaped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(properties)) if (!RESERVED_KEYS.has(key)) shaped[key] = value;
+  if (type === 'navigate') {
+    const reason = shaped.navigate_reason ?? 'navigate';
+    if (typeof reason !== 'string' || !NAVIGATE_REASONS.has(reason)) {
+      return reject('INVALID_FIELD', 'navigate_reason must be navigate, reload, back_forward or prerender');
+    }
+    shaped.navigate_reason = reason;
+  }
+  return shaped;
+}
+
+function parseTarget(raw: unknown): CapturedTarget | Rejection {
+  if (!isObject(raw) || !Array.isArray(raw.path) || raw.path.length === 0) {
+    return reject('INVALID_TARGET', 'target.path must be a non-empty array (the element, then its ancestors)');
+  }
+  if (raw.path.length > LIMITS.maxTargetPathLength) {
+    return reject('INVALID_TARGET', `target.path holds at most ${LIMITS.maxTargetPathLength} elements`);
+  }
+  const path: CapturedElement[] = [];
+  for (const node of raw.path) {
+    if (!isObject(node) || typeof node.tag !== 'string' || !/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/.test(node.tag)) {
+      return reject('INVALID_TARGET', 'each target.path element needs a tag name');
+    }
+    const el: CapturedElement = { tag: node.tag.toLowerCase() };
+    if (typeof node.id === 'string' && node.id) el.id = node.id.slice(0, 256);
+    if (Array.isArray(node.classes)) el.classes = node.classes.filter((c): c is string => typeof c === 'string').slice(0, 32).map((c) => c.slice(0, 128));
+    if (isObject(node.attrs)) {
+      el.attrs = {};
+      for (const [k, v] of Object.entries(node.attrs).slice(0, 32)) if (typeof v === 'string') el.attrs[k.slice(0, 128)] = v.slice(0, 1024);
+    }
+    path.push(el);
+  }
+  const elementProblem = checkProperties(raw.element_properties, 'target.element_properties');
+  if (elementProblem) return elementProblem;
+  return {
+    text: str(raw.text, 1024) ?? null,
+    masked: raw.masked === true,
+    path,
+    element_properties: (raw.element_properties as Record<string, unknown> | undefined) ?? {},
+  };
+}
+
+function sourceProperties(
+  context: Record<string, unknown>,
+  batch: { sourceType: string; sdk: { name: string; version: string | null } | null },
+  ctx: BatchContext,
+  title: string | undefined,
+): Record<string, unknown> {
+  const rawUserAgent = str(context.user_agent, 1024) ?? ctx.userAgentHeader;
+  const referrer = typeof context.initial_referrer === 'string' ? parseUrl(context.initial_referrer) : null;
+  const source: Record<string, unknown> = {
+    entrypoint: NATIVE_ENTRYPOINT,
+    origin: 'dom',
+    integration: batch.sdk?.name ?? 'unknown',
+    sdk: batch.sdk,
+    user_agent: rawUserAgent ? ctx.parseUserAgent(rawUserAgent) : null,
+    initial_referrer: referrer,
+    title: title ?? str(context.title, 1024) ?? null,
+  };
+  if (ctx.location) source.location = ctx.location;
+  const device: Record<string, unknown> = isObject(context.device) ? { ...context.device } : {};
+  for (const key of ['screen_width', 'screen_height', 'viewport_width', 'viewport_height']) {
+    if (typeof context[key] === 'number') device[key] = context[key];
+  }
+  if (Object.keys(device).length > 0) source.device = device;
+  if (isObject(context.app)) source.app = context.app;
+  return source;
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment and is checked once at start-up; all invalid
+ * settings are reported together in one message. README.md lists them.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  TRIBUTARY_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`')
+    .optional(),
+  TRIBUTARY_PLUGINS: z.string().default(''),
+  TRIBUTARY_TRUST_PROXY: booleanFlag.default(false),
+  TRIBUTARY_SYNC_ENABLED: booleanFlag.default(true),
+  TRIBUTARY_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  TRIBUTARY_CAPTURE_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
+  TRIBUTARY_DEMO: booleanFlag.default(true),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** External Postgres; when absent the server runs on embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** 32-byte key encrypting destination credentials; the embedded mode generates one. */
+  secretKeyHex: string | undefined;
+  /** npm package names of third-party destination plugins. */
+  plugins: string[];
+  /** Read client IP and location headers (X-Forwarded-For, CF-IPCountry, …) from a trusted proxy. */
+  trustProxy: boolean;
+  syncEnabled: boolean;
+  syncConcurrency: number;
+  /** Events per second and capture key before 429 (token bucket, burst of twice the rate). */
+  captureRateLimit: number;
+  /** Serve the demo shop at /demo/. */
+  demo: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    secretKeyHex: e.TRIBUTARY_SECRET_KEY,
+    plugins: e.TRIBUTARY_PLUGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: e.TRIBUTARY_TRUST_PROXY,
+    syncEnabled: e.TRIBUTARY_SYNC_ENABLED,
+    syncConcurrency: e.TRIBUTARY_SYNC_CONCURRENCY,
+    captureRateLimit: e.TRIBUTARY_CAPTURE_RATE_LIMIT,
+    demo: e.TRIBUTARY_DEMO,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,239 @@
+import { sql } from 'drizzle-orm';
+import { microsToIso } from '../../processing/time.ts';
+import type { Database } from '../client.ts';
+
+/**
+ * The write side of the event store, used by processing inside one transaction per flush.
+ * Batches travel as one JSON parameter expanded with json_to_recordset: one statement per
+ * flush whatever its size, and values are always data, never SQL text.
+ */
+
+export interface ViewKey {
+  orgId: string;
+  viewId: string;
+}
+
+export interface ViewState extends ViewKey {
+  lastEventMicros: number | null;
+  lastSeq: number | null;
+  pageUrl: unknown;
+}
+
+export const viewKeyOf = (orgId: string, viewId: string) => `${orgId}/${viewId}`;
+
+/** Creates missing view states and locks all of them (sorted, so two writers never deadlock). */
+export async function lockViewStates(tx: Database, keys: ViewKey[]): Promise<Map<string, ViewState>> {
+  const states = new Map<string, ViewState>();
+  if (keys.length === 0) return states;
+  const sorted = [...keys].sort((a, b) => (a.orgId + a.viewId.padStart(20, '0') < b.orgId + b.viewId.padStart(20, '0') ? -1 : 1));
+  const input = JSON.stringify(sorted.map((k) => ({ org_id: k.orgId, view_id: k.viewId })));
+  const rows = await tx.rows<{ org_id: string; view_id: string; m: string | null; s: string | null; ctx: { url?: unknown } | null }>(sql`
+    insert into view_states (org_id, view_id)
+    select x.org_id, x.view_id from json_to_recordset(${input}::json) as x(org_id uuid, view_id bigint)
+    on conflict (org_id, view_id) do update set org_id = excluded.org_id
+    returning org_id::text, view_id::text, last_event_micros::text as m, last_seq::text as s, page_context as ctx`);
+  for (const r of rows) {
+    states.set(viewKeyOf(r.org_id, r.view_id), {
+      orgId: r.org_id,
+      viewId: r.view_id,
+      lastEventMicros: r.m === null ? null : Number(r.m),
+      lastSeq: r.s === null ? null : Number(r.s),
+      pageUrl: r.ctx?.url ?? null,
+    });
+  }
+  return states;
+}
+
+export async function saveViewStates(tx: Database, states: ViewState[]): Promise<void> {
+  if (states.length === 0) return;
+  const input = JSON.stringify(
+    states.map((s) => ({ org_id: s.orgId, view_id: s.viewId, m: s.lastEventMicros, s: s.lastSeq, ctx: { url: s.pageUrl } })),
+  );
+  await tx.rows(sql`
+    update view_states v set last_event_micros = x.m, last_seq = x.s, page_context = x.ctx
+    from json_to_recordset(${input}::json) as x(org_id uuid, view_id bigint, m bigint, s bigint, ctx jsonb)
+    where v.org_id = x.org_id and v.view_id = x.view_id`);
+}
+
+/** Which of these client events already have a live row (replays to drop). */
+export async function findLiveDedupKeys(tx: Database, keys: { orgId: string; dedupKey: string }[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const input = JSON.stringify(keys.map((k) => ({ org_id: k.orgId, dedup_key: k.dedupKey })));
+  const rows = await tx.rows<{ org_id: string; dedup_key: string }>(sql`
+    select e.org_id::text, e.dedup_key
+    from json_to_recordset(${input}::json) as x(org_id uuid, dedup_key text)
+    join events e on e.org_id = x.org_id and e.dedup_key = x.dedup_key and e.event_type is not null`);
+  return new Set(rows.map((r) => `${r.org_id}/${r.dedup_key}`));
+}
+
+export interface StoredRowRecord {
+  event_id: string;
+  org_id: string;
+  dedup_key: string;
+  seq: string;
+  device_id: string;
+  session_id: string | null;
+  view_id: string | null;
+  micros: string;
+  captured_time: Date | string;
+  event_type: string;
+  event_properties: Record<string, unknown>;
+  source_type: 'web' | 'mobile_app' | 'server';
+  source_properties: Record<string, unknown>;
+  url_inherited: boolean;
+  target_path: unknown;
+}
+
+/** Live rows of a view strictly after a position, in view order (the rows a late event displaces). */
+export async function liveRowsAfter(
+  tx: Database,
+  at: { orgId: string; viewId: string; micros: number; seq: number },
+): Promise<StoredRowRecord[]> {
+  return tx.rows<StoredRowRecord>(sql`
+    select event_id, org_id::text, dedup_key, client_seq::text as seq, device_id::text, session_id::text,
+           view_id::text, (extract(epoch from event_time) * 1000000)::int8::text as micros, captured_time,
+           event_type, event_properties, source_type, source_properties, url_inherited, target_path
+    from events
+    where org_id = ${at.orgId} and view_id = ${at.viewId} and event_type is not null
+      and (event_time, client_seq) > (${microsToIso(at.micros)}::timestamptz, ${at.seq}::int8)
+    order by event_time, client_seq`);
+}
+
+/** The URL of the view's latest live navigate strictly before a position. */
+export async function navigateUrlBefore(
+  tx: Database,
+  at: { orgId: string; viewId: string; micros: number; seq: number },
+): Promise<unknown> {
+  const rows = await tx.rows<{ url: unknown }>(sql`
+    select source_properties -> 'url' as url
+    from events
+    where org_id = ${at.orgId} and view_id = ${at.viewId} and event_type = 'navigate'
+      and (event_time, client_seq) < (${microsToIso(at.micros)}::timestamptz, ${at.seq}::int8)
+    order by event_time desc, client_seq desc
+    limit 1`);
+  return rows[0]?.url ?? null;
+}
+
+/**
+ * Turns rows into tombstones: payload NULL, processed_time moved strictly forward (so a
+ * warehouse merge that keeps the newest processed_time takes the tombstone), change_xid renewed
+ * (so the next sync sends it).
+ */
+export async function tombstoneRows(tx: Database, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await tx.rows(sql`
+    update events set event_type = null, event_properties = null, source_properties = null,
+      processed_time = greatest(statement_timestamp(), processed_time + interval '1 microsecond'),
+      change_xid = pg_current_xact_id()
+    where event_id in (select value from json_array_elements_text(${JSON.stringify(eventIds)}::json))`);
+}
+
+export interface NewRowRecord {
+  event_id: string;
+  org_id: string;
+  dedup_key: string;
+  seq: number;
+  device_id: string;
+  session_id: string | null;
+  view_id: string | null;
+  event_time: string;
+  captured_time: string;
+  event_type: string;
+  event_properties: Record<string, unknown>;
+  source_type: string;
+  source_properties: Record<string, unknown>;
+  url_inherited: boolean;
+  target_path: unknown;
+}
+
+/** Inserts processed rows; a replay of a client event that already has a live row is skipped. Returns rows inserted. */
+export async function insertEventRows(tx: Database, rows: NewRowRecord[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await tx.rows<{ n: string }>(sql`
+    with inserted as (
+      insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
+        processed_time, captured_time, event_type, event_properties, source_type, source_properties,
+        url_inherited, target_path)
+      select x.event_id, x.org_id, x.dedup_key, x.seq, x.device_id, x.session_id, x.view_id, x.event_time,
+        statement_timestamp(), x.captured_time, x.event_type, x.event_properties, x.source_type,
+        x.source_properties, x.url_inherited, x.target_path
+      from json_to_recordset(${JSON.stringify(rows)}::json) as x(event_id text, org_id uuid, dedup_key text,
+        seq bigint, device_id bigint, session_id bigint, view_id bigint, event_time timestamptz,
+        captured_time timestamptz, event_type text, event_properties jsonb, source_type text,
+        source_properties jsonb, url_inherited boolean, target_path jsonb)
+      on conflict (org_id, dedup_key) where event_type is not null do nothing
+      returning 1)
+    select count(*)::text as n from inserted`);
+  return Number(result[0]?.n ?? 0);
+}
+
+export async function findStoredEventIds(tx: Database, eventIds: string[]): Promise<Set<string>> {
+  const rows = await tx.rows<{ event_id: string }>(sql`
+    select event_id from events
+    where event_id in (select value from json_array_elements_text(${JSON.stringify(eventIds)}::json))`);
+  return new Set(rows.map((r) => r.event_id));
+}
+
+export async function touchSessions(
+  tx: Database,
+  sessions: { orgId: string; deviceId: string; sessionId: string; lastEventTime: string }[],
+): Promise<void> {
+  if (sessions.length === 0) return;
+  const input = JSON.stringify(
+    sessions.map((s) => ({ org_id: s.orgId, device_id: s.deviceId, session_id: s.sessionId, t: s.lastEventTime })),
+  );
+  await tx.rows(sql`
+    insert into sessions (org_id, device_id, session_id, last_event_time)
+    select x.org_id, x.device_id, x.session_id, x.t
+    from json_to_recordset(${input}::json) as x(org_id uuid, device_id bigint, session_id bigint, t timestamptz)
+    order by 1, 2, 3
+    on conflict (org_id, device_id, session_id)
+    do update set last_event_time = greatest(sessions.last_event_time, excluded.last_event_time)`);
+}
+
+export interface UserUpsert {
+  orgId: string;
+  uid: string;
+  deviceId: string;
+  displayName: string | null;
+  email: string | null;
+  properties: Record<string, unknown>;
+}
+
+/** Records identified users and the device they were last seen on; properties merge. */
+export async function upsertUsers(tx: Database, users: UserUpsert[]): Promise<void> {
+  if (users.length === 0) return;
+  const input = JSON.stringify(
+    users.map((u) => ({ org_id: u.orgId, uid: u.uid, device_id: u.deviceId, display_name: u.displayName, email: u.email, properties: u.properties })),
+  );
+  await tx.rows(sql`
+    insert into users (org_id, uid, device_id, display_name, email, properties, updated_time)
+    select x.org_id, x.uid, x.device_id, x.display_name, x.email, coalesce(x.properties, '{}'::jsonb), now()
+    from json_to_recordset(${input}::json) as x(org_id uuid, uid text, device_id bigint, display_name text, email text, properties jsonb)
+    order by 1, 2
+    on conflict (org_id, uid) do update set
+      device_id = excluded.device_id,
+      display_name = coalesce(excluded.display_name, users.display_name),
+      email = coalesce(excluded.email, users.email),
+      properties = users.properties || excluded.properties,
+      updated_time = now()`);
+}
+
+/** The device a user was last seen on, and its most recent session active since `since`. */
+export async function findUserRecentSession(
+  db: Database,
+  orgId: string,
+  uid: string,
+  since: Date,
+): Promise<{ deviceId: string; sessionId: string | null } | undefined> {
+  const rows = await db.rows<{ device_id: string; session_id: string | null }>(sql`
+    select u.device_id::text, s.session_id::text
+    from users u
+    left join lateral (
+      select session_id from sessions
+      where org_id = u.org_id and device_id = u.device_id and last_event_time >= ${since.toISOString()}::timestamptz
+      order by last_event_time desc limit 1) s on true
+    where u.org_id = ${orgId} and u.uid = ${uid}`);
+  const row = rows[0];
+  return row ? { deviceId: row.device_id, sessionId: row.session_id } : undefined;
+}

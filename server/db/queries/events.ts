@@ -1,0 +1,56 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../client.ts';
+
+export interface EventListRow {
+  event_id: string;
+  event_time: string;
+  processed_time: string;
+  device_id: string;
+  session_id: string | null;
+  view_id: string | null;
+  event_type: string | null;
+  event_properties: unknown;
+  source_type: string;
+  source_properties: unknown;
+}
+
+export interface EventListFilter {
+  eventType?: string | null;
+  deviceId?: string | null;
+  sessionId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+  includeTombstones?: boolean | null;
+}
+
+const ISO_US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+/**
+ * Processed rows of one organization, newest first (event_time, then event_id), keyset
+ * paginated: `after` is the (event_time, event_id) of the last row of the previous page.
+ */
+export async function listEvents(
+  db: Database,
+  orgId: string,
+  filter: EventListFilter,
+  page: { first: number; after?: { eventTime: string; eventId: string } },
+): Promise<EventListRow[]> {
+  const where: SQL[] = [sql`org_id = ${orgId}`];
+  if (!filter.includeTombstones) where.push(sql`event_type is not null`);
+  if (filter.eventType) where.push(sql`event_type = ${filter.eventType}`);
+  if (filter.deviceId) where.push(sql`device_id = ${filter.deviceId}::int8`);
+  if (filter.sessionId) where.push(sql`session_id = ${filter.sessionId}::int8`);
+  if (filter.from) where.push(sql`event_time >= ${filter.from.toISOString()}::timestamptz`);
+  if (filter.to) where.push(sql`event_time < ${filter.to.toISOString()}::timestamptz`);
+  if (page.after) {
+    where.push(sql`(event_time, event_id) < (${page.after.eventTime}::timestamptz, ${page.after.eventId})`);
+  }
+  return db.rows<EventListRow>(sql`
+    select event_id, to_char(event_time at time zone 'UTC', ${sql.raw(ISO_US)}) as event_time,
+      to_char(processed_time at time zone 'UTC', ${sql.raw(ISO_US)}) as processed_time,
+      device_id::text, session_id::text, view_id::text, event_type, event_properties, source_type, source_properties
+    from events
+    where ${sql.join(where, sql` and `)}
+    order by event_time desc, event_id desc
+    limit ${page.first}`);
+}

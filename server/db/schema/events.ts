@@ -1,0 +1,123 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { utcTimestamp, xid8 } from './columns.ts';
+import { organizations } from './organizations.ts';
+
+/**
+ * The processed event store: one row per warehouse row (DESIGN.md §2.1), including re-emitted
+ * versions and tombstones. A tombstone is a row whose `event_type` and payload were set to NULL
+ * because a late event made Tributary re-emit it under a new `event_id`.
+ *
+ * `change_xid` is the id of the transaction that last wrote the row. The sync reads rows whose
+ * `change_xid` lies between its cursor and the oldest transaction still running
+ * (`pg_snapshot_xmin`), so a row committed while a sync is reading is never skipped: its
+ * transaction is still running, hence at or above the snapshot's xmin, and the next sync sees it.
+ */
+export const events = pgTable(
+  'events',
+  {
+    eventId: text('event_id').primaryKey(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** Identity of the client event: device + client id, or the server API idempotency key. */
+    dedupKey: text('dedup_key').notNull(),
+    clientSeq: bigint('client_seq', { mode: 'bigint' }).notNull().default(sql`0`),
+    deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
+    sessionId: bigint('session_id', { mode: 'bigint' }),
+    viewId: bigint('view_id', { mode: 'bigint' }),
+    eventTime: utcTimestamp('event_time').notNull(),
+    processedTime: utcTimestamp('processed_time').notNull(),
+    capturedTime: utcTimestamp('captured_time').notNull(),
+    eventType: text('event_type'),
+    eventProperties: jsonb('event_properties'),
+    sourceType: text('source_type').notNull(),
+    sourceProperties: jsonb('source_properties'),
+    /** The event had no URL of its own and took its page context from the view's latest navigate. */
+    urlInherited: boolean('url_inherited').notNull().default(false),
+    /** The captured element and its ancestors, kept to re-match definitions on re-emission. */
+    targetPath: jsonb('target_path'),
+    changeXid: xid8('change_xid').notNull().default(sql`pg_current_xact_id()`),
+  },
+  (t) => [
+    uniqueIndex('events_live_dedup_idx').on(t.orgId, t.dedupKey).where(sql`${t.eventType} is not null`),
+    index('events_change_idx').on(t.orgId, t.changeXid),
+    index('events_view_order_idx')
+      .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
+      .where(sql`${t.eventType} is not null and ${t.viewId} is not null`),
+    index('events_time_idx').on(t.orgId, t.eventTime),
+  ],
+);
+
+/** Per view: the latest processed position and the page context later events inherit. */
+export const viewStates = pgTable(
+  'view_states',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    viewId: bigint('view_id', { mode: 'bigint' }).notNull(),
+    /** Microseconds since the epoch of the latest processed event (exact, unlike a JS Date). */
+    lastEventMicros: bigint('last_event_micros', { mode: 'bigint' }),
+    lastSeq: bigint('last_seq', { mode: 'bigint' }),
+    /** `{ url }`: the URL parts of the latest navigate, or null before the first. */
+    pageContext: jsonb('page_context'),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.viewId] })],
+);
+
+/** Latest activity per session, for server events asking for a user's most recent session. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
+    sessionId: bigint('session_id', { mode: 'bigint' }).notNull(),
+    lastEventTime: utcTimestamp('last_event_time').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.deviceId, t.sessionId] })],
+);
+
+/** Identified users (from identify events and POST /v2/users) and the device they were last seen on. */
+export const users = pgTable(
+  'users',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    uid: text('uid').notNull(),
+    deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
+    displayName: text('display_name'),
+    email: text('email'),
+    properties: jsonb('properties').notNull().default(sql`'{}'::jsonb`),
+    updatedTime: utcTimestamp('updated_time').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.uid] })],
+);
+
+/** Server API batch imports (POST /v2/events/batch): processed at once, status kept for GET. */
+export const batchJobs = pgTable(
+  'batch_jobs',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    idempotencyKey: text('idempotency_key'),
+    status: text('status').$type<'PROCESSING' | 'COMPLETED' | 'FAILED'>().notNull(),
+    imports: bigint('imports', { mode: 'number' }).notNull().default(0),
+    errors: jsonb('errors').$type<BatchJobError[]>().notNull().default(sql`'[]'::jsonb`),
+    createdTime: utcTimestamp('created_time').notNull().defaultNow(),
+    finishedTime: utcTimestamp('finished_time'),
+  },
+  (t) => [uniqueIndex('batch_jobs_idempotency_idx').on(t.orgId, t.idempotencyKey)],
+);
+
+export interface BatchJobError {
+  index: number;
+  code: string;
+  message: string;
+  event: unknown;
+}

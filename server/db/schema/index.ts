@@ -1,0 +1,3 @@
+export * from './organizations.ts';
+export * from './api-keys.ts';
+export * from './events.ts';

@@ -1,0 +1,134 @@
+import type { CapturedElement, CapturedEvent, CapturedTarget } from './captured-event.ts';
+import type { Enrichment } from './enrichment.ts';
+import { newEventId } from './ids.ts';
+import type { UrlParts } from './url.ts';
+
+/** A processed row as the event store holds it (DESIGN.md §2.1 plus the store's own columns). */
+export interface ProcessedRow {
+  eventId: string;
+  orgId: string;
+  dedupKey: string;
+  seq: number;
+  deviceId: string;
+  sessionId: string | null;
+  viewId: string | null;
+  eventTimeMicros: number;
+  capturedTime: Date;
+  eventType: string;
+  eventProperties: Record<string, unknown>;
+  sourceType: string;
+  sourceProperties: Record<string, unknown>;
+  urlInherited: boolean;
+  targetPath: CapturedElement[] | null;
+}
+
+/** `html > body > form#signup-form > button#signup.btn.primary` from the captured ancestry. */
+export function rawSelector(path: CapturedElement[]): string {
+  return path
+    .slice()
+    .reverse()
+    .map((el) => `${el.tag}${el.id ? `#${el.id}` : ''}${(el.classes ?? []).map((c) => `.${c}`).join('')}`)
+    .join(' > ');
+}
+
+/**
+ * Builds the warehouse row of one event in its page context, enriched with the definitions
+ * active now (forward-only: rows processed earlier keep what they had).
+ */
+export function buildRow(
+  event: CapturedEvent,
+  page: { url: UrlParts | null; inherited: boolean },
+  enrichment: Enrichment,
+  pageDefinitionOf: (url: UrlParts) => string | null,
+): ProcessedRow {
+  const pageDefinitionId = page.url ? pageDefinitionOf(page.url) : null;
+  const eventProperties: Record<string, unknown> = { ...event.properties };
+  let elementIds: string[] = [];
+  if (event.target) {
+    const match = enrichment.elements(event.target, pageDefinitionId);
+    elementIds = match.elementDefinitionId ? [match.elementDefinitionId, ...match.additionalElementDefinitionIds] : [];
+    eventProperties.target = {
+      text: event.target.text,
+      masked: event.target.masked,
+      raw_selector: rawSelector(event.target.path),
+      element_properties: event.target.element_properties,
+      element_definition_id: match.elementDefinitionId,
+      additional_element_definition_ids: match.additionalElementDefinitionIds,
+    };
+  }
+  const eventMatch = enrichment.events({
+    eventType: event.eventType,
+    properties: event.properties,
+    pageDefinitionId,
+    elementDefinitionIds: elementIds,
+  });
+  eventProperties.event_definition_id = eventMatch.eventDefinitionId;
+  eventProperties.additional_event_definition_ids = eventMatch.additionalEventDefinitionIds;
+  return {
+    eventId: newEventId(),
+    orgId: event.orgId,
+    dedupKey: event.dedupKey,
+    seq: event.seq,
+    deviceId: event.deviceId,
+    sessionId: event.sessionId,
+    viewId: event.viewId,
+    eventTimeMicros: event.eventTimeMicros,
+    capturedTime: event.capturedTime,
+    eventType: event.eventType,
+    eventProperties,
+    sourceType: event.sourceType,
+    sourceProperties: { ...event.source, url: page.url, page_definition_id: pageDefinitionId },
+    urlInherited: page.inherited,
+    targetPath: event.target?.path ?? null,
+  };
+}
+
+/** A live stored row as read back for re-emission after a late event. */
+export interface StoredLiveRow {
+  eventId: string;
+  orgId: string;
+  dedupKey: string;
+  seq: number;
+  deviceId: string;
+  sessionId: string | null;
+  viewId: string | null;
+  eventTimeMicros: number;
+  capturedTime: Date;
+  eventType: string;
+  eventProperties: Record<string, unknown>;
+  sourceType: CapturedEvent['sourceType'];
+  sourceProperties: Record<string, unknown>;
+  urlInherited: boolean;
+  targetPath: CapturedElement[] | null;
+}
+
+/** Turns a stored row back into the captured event it was built from, to process it again. */
+export function capturedFromStored(row: StoredLiveRow): CapturedEvent {
+  const { event_definition_id: _e, additional_event_definition_ids: _a, target, ...properties } = row.eventProperties;
+  const { url, page_definition_id: _p, ...source } = row.sourceProperties;
+  const storedTarget = target as Partial<CapturedTarget> | undefined;
+  return {
+    orgId: row.orgId,
+    dedupKey: row.dedupKey,
+    seq: row.seq,
+    deviceId: row.deviceId,
+    sessionId: row.sessionId,
+    viewId: row.viewId,
+    eventTimeMicros: row.eventTimeMicros,
+    capturedTime: row.capturedTime,
+    eventType: row.eventType,
+    properties,
+    url: row.urlInherited ? null : ((url as UrlParts | null) ?? null),
+    target:
+      storedTarget && row.targetPath
+        ? {
+            text: storedTarget.text ?? null,
+            masked: storedTarget.masked ?? false,
+            path: row.targetPath,
+            element_properties: storedTarget.element_properties ?? {},
+          }
+        : null,
+    sourceType: row.sourceType,
+    source,
+  };
+}

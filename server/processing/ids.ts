@@ -1,0 +1,47 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const INT64_MAX = 9223372036854775807n;
+
+/**
+ * A new warehouse `event_id`: 26 characters, time-ordered (48-bit milliseconds, then 80 random
+ * bits, Crockford base32 like a ULID), so store inserts append to the primary key index.
+ */
+export function newEventId(now = Date.now()): string {
+  let out = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    out = CROCKFORD[t % 32]! + out;
+    t = Math.floor(t / 32);
+  }
+  const random = randomBytes(10);
+  let bits = 0;
+  let value = 0;
+  for (const byte of random) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += CROCKFORD[(value >> bits) & 31];
+    }
+  }
+  return out;
+}
+
+/** Parses a positive int64 given as a decimal string or a safe JS integer; undefined when invalid. */
+export function parseInt64(value: unknown): string | undefined {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+  }
+  if (typeof value === 'string' && /^\d{1,19}$/.test(value)) {
+    const n = BigInt(value);
+    return n <= INT64_MAX ? n.toString() : undefined;
+  }
+  return undefined;
+}
+
+/** A stable positive int64 device id derived from a server-side user id (63 bits of SHA-256). */
+export function deviceIdForUser(orgId: string, uid: string): string {
+  const digest = createHash('sha256').update(`${orgId}\u0000user\u0000${uid}`).digest();
+  return (digest.readBigUInt64BE(0) & INT64_MAX).toString();
+}
