@@ -1,0 +1,58 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../client.ts';
+
+/**
+ * The change cursor of the event store (read side of the sync).
+ *
+ * Every row carries `change_xid`, the id of the transaction that last wrote it. A sync takes the
+ * horizon = xmin of a fresh snapshot: every transaction below it has finished, every transaction
+ * still running is at or above it. Reading `cursor <= change_xid < horizon` therefore never skips
+ * a row that commits later (its xid is >= horizon, so the next window has it), and never reads a
+ * row twice (windows do not overlap). A row rewritten later (a tombstone) gets a new xid and
+ * travels again, which is what the warehouse merge wants.
+ */
+export async function changeHorizon(db: Database): Promise<string> {
+  const [row] = await db.rows<{ horizon: string }>(sql`select pg_snapshot_xmin(pg_current_snapshot())::text as horizon`);
+  return row!.horizon;
+}
+
+export interface ChangedRow {
+  event_id: string;
+  event_time: string;
+  processed_time: string;
+  device_id: string;
+  session_id: string | null;
+  view_id: string | null;
+  event_type: string | null;
+  event_properties: string | null;
+  source_type: string;
+  source_properties: string | null;
+  change_xid: string;
+  captured_time: string;
+}
+
+const ISO_US = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`);
+
+/**
+ * One page of rows changed in `[fromXid, toXid)`, in (change_xid, event_id) order, after the
+ * given position. JSON comes back as text so it streams to plugins without a parse/serialise.
+ */
+export async function readChangedRows(
+  db: Database,
+  window: { orgId: string; fromXid: string; toXid: string; after?: { xid: string; eventId: string }; limit: number },
+): Promise<ChangedRow[]> {
+  const after = window.after
+    ? sql`and (change_xid, event_id) > (${window.after.xid}::xid8, ${window.after.eventId})`
+    : sql``;
+  return db.rows<ChangedRow>(sql`
+    select event_id,
+      to_char(event_time at time zone 'UTC', ${ISO_US}) as event_time,
+      to_char(processed_time at time zone 'UTC', ${ISO_US}) as processed_time,
+      device_id::text, session_id::text, view_id::text, event_type,
+      event_properties::text as event_properties, source_type, source_properties::text as source_properties,
+      change_xid::text, to_char(captured_time at time zone 'UTC', ${ISO_US}) as captured_time
+    from events
+    where org_id = ${window.orgId} and change_xid >= ${window.fromXid}::xid8 and change_xid < ${window.toXid}::xid8 ${after}
+    order by change_xid, event_id
+    limit ${window.limit}`);
+}
