@@ -25,6 +25,7 @@ const CORS_HEADERS = {
   'access-control-allow-methods': 'POST, GET, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type, idempotency-key, integration-source',
   'access-control-max-age': '86400',
+  'access-control-expose-headers': 'retry-after',
 };
 
 /** Whether this request belongs to the data plane (capture and the server events API). */
@@ -39,6 +40,7 @@ export function createCaptureHandler(deps: CaptureDeps) {
     const origin = req.headers.origin;
     if (origin) {
       res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-expose-headers', 'retry-after');
       res.setHeader('vary', 'Origin');
     }
     try {

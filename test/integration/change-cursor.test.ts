@@ -65,13 +65,13 @@ describe.runIf(hasPostgres)('change cursor against concurrent transactions', () 
     await new Promise((r) => setTimeout(r, 50));
     const late = await insertEvent(db); // commits while the slow transaction is still open
     const seen: string[] = [];
-    let cursor = await readUntil('0', seen, () => false, 300);
+    const cursor = await readUntil('0', seen, () => false, 300);
     // a "max(change) so far" cursor would already have passed the slow row's position; ours holds back
     expect(seen).not.toContain(slowId);
     expect(seen).not.toContain(late);
     release();
     await slow;
-    cursor = await readUntil(cursor, seen, (ids) => ids.includes(slowId) && ids.includes(late));
+    await readUntil(cursor, seen, (ids) => ids.includes(slowId) && ids.includes(late));
     expect(seen).toEqual(expect.arrayContaining([slowId, late]));
     expect(new Set(seen).size).toBe(seen.length);
   });

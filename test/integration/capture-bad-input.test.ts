@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '1000' } });
+});
+afterAll(() => t.close());
+
+const good = (id: string, extra: Record<string, unknown> = {}) => ({ id, seq: 1, view_id: '900', time: Date.now(), type: 'load', properties: { load_time_millis: 5 }, ...extra });
+const batch = (events: unknown[], extra: Record<string, unknown> = {}) => ({ device_id: '77', session_id: '1', events, ...extra });
+
+function deep(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < levels; i++) value = { nested: value };
+  return value;
+}
+
+describe('native capture: bad input gets a clear status and code, and valid events are kept', () => {
+  it.each([
+    ['malformed JSON', { raw: '{"events": [' }, 400, 'INVALID_JSON'],
+    ['empty body', { raw: '' }, 400, 'INVALID_JSON'],
+    ['not an object', { raw: '[1,2]' }, 400, 'INVALID_BATCH'],
+    ['events not an array', { body: { device_id: '1', events: 'x' } }, 400, 'INVALID_BATCH'],
+    ['missing device_id', { body: { events: [good('a')] } }, 400, 'INVALID_BATCH'],
+    ['device_id beyond int64', { body: batch([good('a')], { device_id: '99999999999999999999' }) }, 400, 'INVALID_BATCH'],
+    ['too many events', { body: batch(Array.from({ length: 501 }, (_, i) => good(`e${i}`))) }, 413, 'BATCH_TOO_LARGE'],
+    ['oversized body', { raw: JSON.stringify(batch([good('a', { properties: { blob: 'x'.repeat(1_100_000) } })])) }, 413, 'BODY_TOO_LARGE'],
+  ])('%s', async (_name, input, status, code) => {
+    const r = await t.post('/capture/v1/batch', (input as { body?: unknown }).body, { raw: (input as { raw?: string }).raw });
+    expect(r.status).toBe(status);
+    expect(r.body.error.code).toBe(code);
+    expect(typeof r.body.error.message).toBe('string');
+    expect(JSON.stringify(r.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('rejects each bad event with its index and reason, and stores the valid ones', async () => {
+    const device = '778';
+    const r = await t.post('/capture/v1/batch', batch(
+      [
+        good('ok1'),
+        { ...good('bad-type'), type: 'hover' },
+        { ...good('bad-time'), time: 'yesterday' },
+        { ...good('future'), time: Date.now() + 3 * 86_400_000 },
+        { ...good('deep'), properties: deep(20) },
+        { ...good('huge'), properties: { s: 'y'.repeat(40_000) } },
+        { seq: 1, time: Date.now(), type: 'load' },
+        { ...good('noname'), type: 'custom', properties: {} },
+        { ...good('click-without-target'), type: 'click' },
+        { ...good('bad-url'), url: 'not a url' },
+        good('ok2', { seq: 2 }),
+      ],
+      { device_id: device },
+    ));
+    expect(r.status).toBe(207);
+    expect(r.body.accepted).toBe(2);
+    expect(r.body.rejected).toEqual([
+      { index: 1, code: 'UNKNOWN_EVENT_TYPE', message: expect.any(String) },
+      { index: 2, code: 'INVALID_TIMESTAMP', message: expect.any(String) },
+      { index: 3, code: 'TIMESTAMP_IN_FUTURE', message: expect.any(String) },
+      { index: 4, code: 'PROPERTIES_TOO_DEEP', message: expect.any(String) },
+      { index: 5, code: 'PROPERTIES_TOO_LARGE', message: expect.any(String) },
+      { index: 6, code: 'MISSING_FIELD', message: expect.any(String) },
+      { index: 7, code: 'MISSING_FIELD', message: expect.any(String) },
+      { index: 8, code: 'MISSING_FIELD', message: expect.any(String) },
+      { index: 9, code: 'INVALID_URL', message: expect.any(String) },
+    ]);
+    const rows = await t.gql(`{ events(filter: { deviceId: "${device}" }) { nodes { eventType } } }`);
+    expect(rows.body.data.events.nodes).toHaveLength(2);
+  });
+
+  it('stores property names and values as data, never as SQL', async () => {
+    const evil = "x'); drop table events; --";
+    const r = await t.post('/capture/v1/batch', batch([good('sql', { type: 'custom', properties: { event_name: evil, [evil]: evil } })], { device_id: '779' }));
+    expect(r.status).toBe(202);
+    const rows = await t.gql(`{ events(filter: { deviceId: "779" }) { nodes { eventProperties } } }`);
+    expect(rows.body.data.events.nodes[0].eventProperties).toMatchObject({ event_name: evil, properties: { [evil]: evil } });
+  });
+
+  it('answers 401 for a missing, unknown or revoked key', async () => {
+    expect((await t.post('/capture/v1/batch', batch([good('a')]), { key: null })).body.error.code).toBe('UNAUTHENTICATED');
+    const unknown = await t.post('/capture/v1/batch', batch([good('a')]), { key: 'tc_nope' });
+    expect([unknown.status, unknown.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
+    const created = await t.gql(`mutation { createApiKey(input: { name: "soon revoked", role: capture }) { ... on MutationCreateApiKeySuccess { data { key apiKey { id } } } } }`);
+    const { key, apiKey } = created.body.data.createApiKey.data;
+    expect((await t.post('/capture/v1/batch', batch([good('before-revoke')]), { key })).status).toBe(202);
+    await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id: apiKey.id });
+    const revoked = await t.post('/capture/v1/batch', batch([good('after-revoke')]), { key });
+    expect([revoked.status, revoked.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
+  });
+
+  it('refuses an analyst key on capture (403) and unknown paths (404)', async () => {
+    const r = await t.post('/capture/v1/batch', batch([good('a')]), { key: t.org.keys.analyst });
+    expect([r.status, r.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    const missing = await t.post('/capture/v1/nope', {});
+    expect([missing.status, missing.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('enforces the allowed origins of a capture key', async () => {
+    const created = await t.gql(`mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on MutationCreateApiKeySuccess { data { key } } } }`);
+    const key = created.body.data.createApiKey.data.key;
+    const allowed = await t.post('/capture/v1/batch', batch([good('o1')]), { key, headers: { origin: 'https://shop.example' } });
+    expect(allowed.status).toBe(202);
+    const other = await t.post('/capture/v1/batch', batch([good('o2')]), { key, headers: { origin: 'https://evil.example' } });
+    expect([other.status, other.body.error.code]).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+  });
+});
+
+describe('rate limits per key', () => {
+  it('answers 429 with Retry-After once a key exceeds its rate', async () => {
+    const limited = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '5' }, db: t.db });
+    try {
+      const events = Array.from({ length: 8 }, (_, i) => good(`rl${i}`, { seq: i }));
+      expect((await limited.post('/capture/v1/batch', batch(events.slice(0, 8)))).status).toBe(202);
+      const r = await limited.post('/capture/v1/batch', batch([good('rl-over', { seq: 99 }), good('rl-over2', { seq: 100 }), good('rl-over3', { seq: 101 })]));
+      expect([r.status, r.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await limited.close();
+    }
+  });
+});
