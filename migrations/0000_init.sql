@@ -38,7 +38,7 @@ CREATE TABLE "events" (
 	"session_id" bigint,
 	"view_id" bigint,
 	"event_time" timestamp (6) with time zone NOT NULL,
-	"processed_time" timestamp (6) with time zone NOT NULL,
+	"processed_time" timestamp (6) with time zone DEFAULT statement_timestamp() NOT NULL,
 	"captured_time" timestamp (6) with time zone NOT NULL,
 	"event_type" text,
 	"event_properties" jsonb,
@@ -87,5 +87,4 @@ CREATE INDEX "api_keys_org_idx" ON "api_keys" USING btree ("org_id");--> stateme
 CREATE UNIQUE INDEX "batch_jobs_idempotency_idx" ON "batch_jobs" USING btree ("org_id","idempotency_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "events_live_dedup_idx" ON "events" USING btree ("org_id","dedup_key") WHERE "events"."event_type" is not null;--> statement-breakpoint
 CREATE INDEX "events_change_idx" ON "events" USING btree ("org_id","change_xid");--> statement-breakpoint
-CREATE INDEX "events_view_order_idx" ON "events" USING btree ("org_id","view_id","event_time","client_seq") WHERE "events"."event_type" is not null and "events"."view_id" is not null;--> statement-breakpoint
-CREATE INDEX "events_time_idx" ON "events" USING btree ("org_id","event_time");
+CREATE INDEX "events_view_order_idx" ON "events" USING btree ("org_id","view_id","event_time","client_seq") WHERE "events"."event_type" is not null and "events"."view_id" is not null;

@@ -47,17 +47,17 @@ const EventFilter = builder.inputType('EventFilter', {
   }),
 });
 
-const encodeCursor = (row: EventListRow) => Buffer.from(`${row.event_time}|${row.event_id}`).toString('base64url');
-function decodeCursor(cursor: string): { eventTime: string; eventId: string } | null {
-  const [eventTime, eventId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!eventTime || !eventId || Number.isNaN(Date.parse(eventTime))) return null;
-  return { eventTime, eventId };
+const encodeCursor = (row: EventListRow) => Buffer.from(`${row.change_xid}|${row.event_id}`).toString('base64url');
+function decodeCursor(cursor: string): { changeXid: string; eventId: string } | null {
+  const [changeXid, eventId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!changeXid || !eventId || !/^\d{1,20}$/.test(changeXid)) return null;
+  return { changeXid, eventId };
 }
 
 builder.queryField('events', (t) =>
   t.field({
     type: EventConnection,
-    description: "Recent processed rows of the caller's organization, newest first.",
+    description: "Processed rows of the caller's organization, most recently processed first.",
     authScopes: { reader: true },
     args: {
       first: t.arg.int({ defaultValue: 50 }),

@@ -3,6 +3,17 @@ import { createHash, randomBytes } from 'node:crypto';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const INT64_MAX = 9223372036854775807n;
 
+// One getrandom call per 4,096 bytes rather than one per id: capture makes an id per event.
+let pool = randomBytes(4096);
+let poolOffset = 0;
+function randomByte(): number {
+  if (poolOffset >= pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 /**
  * A new warehouse `event_id`: 26 characters, time-ordered (48-bit milliseconds, then 80 random
  * bits, Crockford base32 like a ULID), so store inserts append to the primary key index.
@@ -14,11 +25,10 @@ export function newEventId(now = Date.now()): string {
     out = CROCKFORD[t % 32]! + out;
     t = Math.floor(t / 32);
   }
-  const random = randomBytes(10);
   let bits = 0;
   let value = 0;
-  for (const byte of random) {
-    value = (value << 8) | byte;
+  for (let i = 0; i < 10; i++) {
+    value = (value << 8) | randomByte();
     bits += 8;
     while (bits >= 5) {
       bits -= 5;

@@ -45,29 +45,46 @@ const RETRYABLE_PG_CODES = new Set(['40001', '40P01']);
 /**
  * Processes captured events and writes them to the event store with group commit: while one
  * transaction runs, new requests queue up, and the next transaction takes all of them. Throughput
- * comes from few large statements, not from many small ones. Only one flush runs at a time per
- * process; several processes on one Postgres serialise per view through row locks on view_states.
+ * comes from few large statements, not from many small ones. A few flushes run at once so Postgres
+ * works on one while the next is prepared; flushes (of this process or of other server instances)
+ * serialise per view through row locks on view_states, taken in sorted order so they never deadlock.
  */
-export function createEventWriter(deps: { db: Database; enrichment: EnrichmentSource; maxEventsPerFlush?: number }) {
+export function createEventWriter(deps: {
+  db: Database;
+  enrichment: EnrichmentSource;
+  maxEventsPerFlush?: number;
+  /** Flushes in flight at once: while one waits on Postgres the next is prepared (1 on PGlite). */
+  concurrentFlushes?: number;
+}) {
   const maxEvents = deps.maxEventsPerFlush ?? 5_000;
+  const maxFlushes = deps.concurrentFlushes ?? (deps.db.kind === 'pglite' ? 1 : 2);
   const queue: Pending[] = [];
-  let flushing: Promise<void> | null = null;
+  const inFlight = new Set<Promise<void>>();
 
-  async function flushLoop(): Promise<void> {
-    while (queue.length > 0) {
-      const batch: Pending[] = [];
-      let count = 0;
-      while (queue.length > 0 && (batch.length === 0 || count + queue[0]!.events.length <= maxEvents)) {
-        const next = queue.shift()!;
-        batch.push(next);
-        count += next.events.length;
-      }
-      try {
-        const results = await withRetry(() => processAndStore(deps.db, deps.enrichment, batch.map((p) => p.events)));
-        batch.forEach((p, i) => p.resolve(results[i]!));
-      } catch (error) {
-        for (const p of batch) p.reject(error);
-      }
+  function takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (queue.length > 0 && (batch.length === 0 || count + queue[0]!.events.length <= maxEvents)) {
+      const next = queue.shift()!;
+      batch.push(next);
+      count += next.events.length;
+    }
+    return batch;
+  }
+
+  function pump(): void {
+    while (queue.length > 0 && inFlight.size < maxFlushes) {
+      const batch = takeBatch();
+      const flush = storeWithRetry(deps.db, deps.enrichment, batch.map((p) => p.events))
+        .then(
+          (results) => batch.forEach((p, i) => p.resolve(results[i]!)),
+          (error) => batch.forEach((p) => p.reject(error)),
+        )
+        .finally(() => {
+          inFlight.delete(flush);
+          pump();
+        });
+      inFlight.add(flush);
     }
   }
 
@@ -76,28 +93,31 @@ export function createEventWriter(deps: { db: Database; enrichment: EnrichmentSo
     write(events: CapturedEvent[]): Promise<WriteResult> {
       if (events.length === 0) return Promise.resolve({ stored: 0, duplicates: 0, reemitted: 0 });
       const done = new Promise<WriteResult>((resolve, reject) => queue.push({ events, resolve, reject }));
-      if (!flushing) {
-        flushing = flushLoop().finally(() => {
-          flushing = null;
-        });
-      }
+      pump();
       return done;
     },
     /** Waits for everything queued so far to be committed. */
     async drain(): Promise<void> {
-      while (flushing) await flushing;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }
 export type EventWriter = ReturnType<typeof createEventWriter>;
 
-async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs a flush; retries it on deadlock or serialization failure, and once in "skip replays" mode
+ * when the optimistic plain insert met a client event stored meanwhile (unique violation).
+ */
+async function storeWithRetry(db: Database, enrichment: EnrichmentSource, requests: CapturedEvent[][]): Promise<WriteResult[]> {
+  let onReplay: 'skip' | 'fail' = 'fail';
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn();
+      return await processAndStore(db, enrichment, requests, onReplay);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (attempt >= 3 || !code || !RETRYABLE_PG_CODES.has(code)) throw error;
+      if (attempt >= 4 || !code) throw error;
+      if (code === '23505' && onReplay === 'fail') onReplay = 'skip';
+      else if (!RETRYABLE_PG_CODES.has(code)) throw error;
     }
   }
 }
@@ -106,7 +126,12 @@ async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
  * One flush: every request's events are processed together in one transaction. Returns one
  * result per request, in order.
  */
-async function processAndStore(db: Database, enrichmentOf: EnrichmentSource, requests: CapturedEvent[][]): Promise<WriteResult[]> {
+async function processAndStore(
+  db: Database,
+  enrichmentOf: EnrichmentSource,
+  requests: CapturedEvent[][],
+  onReplay: 'skip' | 'fail',
+): Promise<WriteResult[]> {
   const orgIds = new Set(requests.flat().map((e) => e.orgId));
   const enrichments = new Map<string, Enrichment>();
   for (const orgId of orgIds) enrichments.set(orgId, await enrichmentOf(orgId));
@@ -212,10 +237,20 @@ async function processAndStore(db: Database, enrichmentOf: EnrichmentSource, req
     }
 
     await tombstoneRows(tx, tombstones);
-    const inserted = await insertEventRows(tx, rows.map(toRecord));
-    await saveViewStates(tx, updatedViews);
-    await touchSessions(tx, sessionsOf(rows));
-    await upsertUsers(tx, usersOf(rows));
+    const sources = new Map<string, number>();
+    const records = rows.map((row) => {
+      const text = JSON.stringify(row.sourceProperties);
+      let index = sources.get(text);
+      if (index === undefined) sources.set(text, (index = sources.size));
+      return toRecord(row, index);
+    });
+    // Events outside views (server API) may be idempotent replays: those always take the
+    // ON CONFLICT path. Events of views were checked against the store under the view lock.
+    const mode = onReplay === 'skip' || rows.some((r) => !r.viewId) ? 'skip' : 'fail';
+    // Sent together, the driver pipelines these on the transaction's connection. The insert goes
+    // alone afterwards: nothing may be sent on a connection while its COPY is in progress.
+    await Promise.all([saveViewStates(tx, updatedViews), touchSessions(tx, sessionsOf(rows)), upsertUsers(tx, usersOf(rows))]);
+    const inserted = await insertEventRows(tx, records, [...sources.keys()], mode);
 
     // The insert skips replays that raced another writer (rare): find which rows really landed.
     const landed = inserted === rows.length ? null : await findStoredEventIds(tx, rows.map((r) => r.eventId));
@@ -252,7 +287,7 @@ function storedToCaptured(r: StoredRowRecord): { eventId: string; event: Capture
   };
 }
 
-function toRecord(row: ProcessedRow): NewRowRecord {
+function toRecord(row: ProcessedRow, source: number): NewRowRecord {
   return {
     event_id: row.eventId,
     org_id: row.orgId,
@@ -266,7 +301,7 @@ function toRecord(row: ProcessedRow): NewRowRecord {
     event_type: row.eventType,
     event_properties: row.eventProperties,
     source_type: row.sourceType,
-    source_properties: row.sourceProperties,
+    source,
     url_inherited: row.urlInherited,
     target_path: row.targetPath,
   };

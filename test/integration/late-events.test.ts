@@ -26,7 +26,8 @@ async function rowsOf(deviceId: string, includeTombstones = true) {
     { f: { deviceId, includeTombstones } },
   );
   expect(r.body.errors).toBeUndefined();
-  return (r.body.data.events.nodes as any[]).reverse();
+  // in view order (the listing itself is in processing order)
+  return (r.body.data.events.nodes as any[]).sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
 describe('per-view ordering and late events', () => {

@@ -27,7 +27,8 @@ export const events = pgTable(
     sessionId: bigint('session_id', { mode: 'bigint' }),
     viewId: bigint('view_id', { mode: 'bigint' }),
     eventTime: utcTimestamp('event_time').notNull(),
-    processedTime: utcTimestamp('processed_time').notNull(),
+    /** Set by the database when the row is written (one instant per statement). */
+    processedTime: utcTimestamp('processed_time').notNull().default(sql`statement_timestamp()`),
     capturedTime: utcTimestamp('captured_time').notNull(),
     eventType: text('event_type'),
     eventProperties: jsonb('event_properties'),
@@ -45,7 +46,6 @@ export const events = pgTable(
     index('events_view_order_idx')
       .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
       .where(sql`${t.eventType} is not null and ${t.viewId} is not null`),
-    index('events_time_idx').on(t.orgId, t.eventTime),
   ],
 );
 
