@@ -1,0 +1,230 @@
+/**
+ * An example destination that keeps its "warehouse" as JSON-lines files in a folder: one file per
+ * table. It is small on purpose, to serve as a template for a new plugin; it is not meant for
+ * production (the merge reads the whole `events` file into memory).
+ *
+ * Copy this folder, change the id, the config and the five operations, and run the contract kit
+ * (see test/plugins/example.test.ts).
+ */
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import {
+  ConfigError,
+  DEFINITION_TABLES,
+  DESTINATION_API_VERSION,
+  PermanentError,
+  RetryableError,
+  defineDestination,
+  errorMessage,
+  firstNonEmptyBatch,
+  resumeBatches,
+  runCheckSteps,
+} from '../sdk/index.ts';
+import type {
+  DefinitionTables,
+  DestinationConnection,
+  DestinationContext,
+  DestinationError,
+  EventRow,
+  LoadResult,
+  StoredEventRow,
+} from '../sdk/index.ts';
+
+const exampleConfig = z.object({
+  directory: z.string().min(1).describe('Existing folder that holds one .jsonl file per table'),
+});
+
+/** The parsed configuration of the example destination. */
+export type ExampleDestinationConfig = z.output<typeof exampleConfig>;
+
+/** The JSON-lines example destination. */
+export const exampleDestination = defineDestination({
+  id: 'example-jsonl',
+  displayName: 'JSON lines (example)',
+  version: '0.1.0',
+  apiVersion: DESTINATION_API_VERSION,
+  description: 'Writes each warehouse table as a JSON-lines file in a local folder. A template for new plugins.',
+  config: exampleConfig,
+  connect: async (config, ctx) => createExampleConnection(config, ctx),
+});
+
+export default exampleDestination;
+
+/** The path of one table's file. */
+export function tableFile(config: ExampleDestinationConfig, table: string): string {
+  return join(config.directory, `${table}.jsonl`);
+}
+
+/** The warehouse clock of this destination, in the SDK's time format. */
+function warehouseNow(): string {
+  return new Date().toISOString().replace('Z', '000Z');
+}
+
+// Plugins classify, the host retries: a missing folder is the user's configuration, missing
+// permissions need a human, anything else (disk full, too many open files) may pass.
+function classify(err: unknown, doing: string): DestinationError {
+  if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
+  const code = (err as { code?: unknown }).code;
+  const message = `${doing}: ${errorMessage(err)}`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new ConfigError(message, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new PermanentError(message, { cause: err });
+  return new RetryableError(message, { cause: err });
+}
+
+function createExampleConnection(config: ExampleDestinationConfig, ctx: DestinationContext): DestinationConnection {
+  const file = (table: string) => tableFile(config, table);
+
+  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      ctx.signal?.throwIfAborted();
+      return await work();
+    } catch (err) {
+      throw classify(err, doing);
+    }
+  }
+
+  // Every file operation is one "statement" sent to this warehouse.
+  function statement(description: string): void {
+    ctx.onStatement?.(description);
+  }
+
+  async function requireDirectory(): Promise<void> {
+    statement(`stat ${config.directory}`);
+    const info = await stat(config.directory);
+    if (!info.isDirectory()) throw new ConfigError(`${config.directory} is not a folder`);
+  }
+
+  async function createTables(): Promise<void> {
+    for (const table of ['events', 'raw_events', ...DEFINITION_TABLES]) {
+      statement(`create ${table}`);
+      // Flag 'a' creates a missing file and leaves an existing one untouched.
+      await appendFile(file(table), '');
+    }
+  }
+
+  async function ensureTables(): Promise<void> {
+    await classified('creating tables', async () => {
+      await requireDirectory();
+      await createTables();
+    });
+  }
+
+  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    const iterator = batches[Symbol.asyncIterator]();
+    try {
+      const first = await firstNonEmptyBatch(iterator);
+      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+      return await classified('loading events', async () => {
+        statement('truncate raw_events');
+        await writeFile(file('raw_events'), '');
+        let rowsStaged = 0;
+        let bytes = 0;
+        for await (const batch of resumeBatches(first, iterator)) {
+          const text = batch.map((row) => JSON.stringify(row)).join('\n') + '\n';
+          statement('append raw_events');
+          await appendFile(file('raw_events'), text);
+          rowsStaged += batch.length;
+          bytes += Buffer.byteLength(text);
+        }
+        const rowsMerged = await mergeStaging();
+        statement('truncate raw_events');
+        await writeFile(file('raw_events'), '');
+        return { rowsStaged, rowsMerged, bytes };
+      });
+    } finally {
+      await iterator.return?.();
+    }
+  }
+
+  async function mergeStaging(): Promise<number> {
+    statement('read events');
+    const events = new Map<string, StoredEventRow>();
+    for (const line of (await readFile(file('events'), 'utf8')).split('\n')) {
+      if (line) {
+        const row = JSON.parse(line) as StoredEventRow;
+        events.set(row.event_id, row);
+      }
+    }
+    const now = warehouseNow();
+    const written = new Set<string>();
+    statement('read raw_events');
+    const staged = createInterface({ input: createReadStream(file('raw_events'), 'utf8'), crlfDelay: Infinity });
+    for await (const line of staged) {
+      if (!line) continue;
+      const row = JSON.parse(line) as EventRow;
+      const current = events.get(row.event_id);
+      if (current && current.processed_time >= row.processed_time) continue;
+      events.set(row.event_id, { ...row, updated_time: now });
+      written.add(row.event_id);
+    }
+    if (written.size === 0) return 0;
+    // Writing a new file and renaming it over the old one is this warehouse's transaction.
+    statement('write events');
+    const text = [...events.values()].map((row) => JSON.stringify(row) + '\n').join('');
+    await writeFile(`${file('events')}.tmp`, text);
+    await rename(`${file('events')}.tmp`, file('events'));
+    return written.size;
+  }
+
+  async function replaceDefinitions(tables: DefinitionTables): Promise<void> {
+    await classified('replacing definitions', async () => {
+      const now = warehouseNow();
+      for (const table of DEFINITION_TABLES) {
+        statement(`replace ${table}`);
+        const text = tables[table].map((row) => JSON.stringify({ ...row, updated_time: now }) + '\n').join('');
+        await writeFile(`${file(table)}.tmp`, text);
+        await rename(`${file(table)}.tmp`, file(table));
+      }
+    });
+  }
+
+  async function check() {
+    const probe = join(config.directory, `.tributary-check-${process.pid}-${Date.now()}`);
+    return runCheckSteps([
+      {
+        step: 'connect',
+        run: () => classified('opening the folder', async () => (await requireDirectory(), `folder ${config.directory} exists`)),
+      },
+      {
+        step: 'create tables',
+        run: () => classified('creating tables', async () => (await createTables(), 'one .jsonl file per table exists')),
+      },
+      {
+        step: 'write',
+        run: () => classified('writing a probe file', async () => (statement('write probe'), await writeFile(probe, 'ok'), 'wrote a probe file')),
+      },
+      {
+        step: 'read back',
+        run: () =>
+          classified('reading the probe file', async () => {
+            statement('read probe');
+            if ((await readFile(probe, 'utf8')) !== 'ok') throw new PermanentError('the probe file read back differs');
+            return 'read the probe file back';
+          }),
+      },
+      {
+        step: 'clean up',
+        run: () =>
+          classified('deleting the probe file', async () => {
+            statement('delete probe');
+            await rm(probe);
+            return 'deleted the probe file';
+          }),
+      },
+    ]);
+  }
+
+  async function close(): Promise<void> {
+    // Nothing stays open between operations.
+  }
+
+  return { check, ensureTables, loadEvents, replaceDefinitions, close };
+}
+
+/** Creates the folder of a config (for tests and demos). */
+export async function createExampleWarehouse(config: ExampleDestinationConfig): Promise<void> {
+  await mkdir(config.directory, { recursive: true });
+}

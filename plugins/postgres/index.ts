@@ -1,0 +1,362 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import postgres from 'postgres';
+import { z } from 'zod';
+import {
+  ConfigError,
+  DEFINITION_ROW_COLUMNS,
+  DEFINITION_TABLES,
+  DESTINATION_API_VERSION,
+  EVENT_ROW_COLUMNS,
+  defineDestination,
+  firstNonEmptyBatch,
+  resumeBatches,
+  runCheckSteps,
+  secret,
+  sqlIdentifier,
+} from '../sdk/index.ts';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import { EncodedChunkQueue } from './encoded-queue.ts';
+import type { EncodedChunk } from './encoded-queue.ts';
+import { classifyPostgresError } from './errors.ts';
+
+const postgresConfig = z
+  .object({
+    url: secret(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'))
+      .optional()
+      .describe('Connection URL, e.g. postgres://user:password@host:5432/analytics. Use it or host/database/user.'),
+    host: z.string().min(1).optional().describe('Host name or IP address'),
+    port: z.number().int().min(1).max(65535).default(5432).describe('Port'),
+    database: z.string().min(1).optional().describe('Database name'),
+    user: z.string().min(1).optional().describe('User name'),
+    password: secret(z.string()).optional().describe('Password'),
+    ssl: z
+      .enum(['disable', 'require', 'verify-full'])
+      .optional()
+      .describe('TLS mode; by default the URL’s sslmode, otherwise disabled'),
+    schema: sqlIdentifier.default('tributary').describe('Schema holding the Tributary tables; created if missing'),
+    connectTimeoutSeconds: z.number().int().min(1).max(300).default(30).describe('Connection timeout in seconds'),
+  })
+  .refine((config) => config.url !== undefined || (config.host && config.database && config.user), {
+    message: 'give either url, or host, database and user',
+  });
+
+/** The parsed configuration of the Postgres destination. */
+export type PostgresDestinationConfig = z.output<typeof postgresConfig>;
+
+const EVENT_COLUMN_TYPES: Record<string, string> = {
+  event_id: 'text',
+  event_time: 'timestamptz',
+  processed_time: 'timestamptz',
+  updated_time: 'timestamptz',
+  device_id: 'bigint',
+  session_id: 'bigint',
+  view_id: 'bigint',
+  event_type: 'text',
+  event_properties: 'jsonb',
+  source_type: 'text',
+  source_properties: 'jsonb',
+};
+
+const DEFINITION_COLUMN_TYPES: Record<string, string> = {
+  id: 'text',
+  name: 'text',
+  description: 'text',
+  state: 'text',
+  version: 'integer',
+  rule: 'jsonb',
+  created_time: 'timestamptz',
+  created_by: 'text',
+  modified_time: 'timestamptz',
+  modified_by: 'text',
+  updated_time: 'timestamptz',
+};
+
+const MERGE_SET_COLUMNS = EVENT_ROW_COLUMNS.filter((column) => column !== 'event_id');
+// Rows staged and merged per step of a load; the next step is encoded during the merge.
+const SEGMENT_ROWS = 50_000;
+// Encoded rows held ahead of the COPY, so memory stays bounded whatever the window.
+const PREFETCH_BYTES = 32 * 1024 * 1024;
+// Definitions go in multi-row INSERTs; 11 parameters a row stays far below the 65,535 limit.
+const DEFINITION_INSERT_CHUNK = 2000;
+
+/** Any Postgres (or compatible) database as a warehouse. */
+export const postgresDestination = defineDestination({
+  id: 'postgres',
+  displayName: 'PostgreSQL',
+  version: '1.0.0',
+  apiVersion: DESTINATION_API_VERSION,
+  description: 'Loads events into a schema of any PostgreSQL 13+ database (jsonb, timestamptz).',
+  config: postgresConfig,
+  connect: async (config, ctx) => createPostgresConnection(config, ctx),
+});
+
+export default postgresDestination;
+
+function openSql(config: PostgresDestinationConfig, ctx: DestinationContext): postgres.Sql {
+  const options: postgres.Options<Record<string, never>> = {
+    max: 1,
+    connect_timeout: config.connectTimeoutSeconds,
+    idle_timeout: 60,
+    onnotice: () => {},
+    connection: { application_name: 'tributary' },
+    debug: (_connection, query) => ctx.onStatement?.(query),
+  };
+  if (config.ssl !== undefined) options.ssl = config.ssl === 'disable' ? false : config.ssl;
+  if (config.url !== undefined) return postgres(config.url, options);
+  return postgres({
+    ...options,
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    username: config.user,
+    password: config.password,
+  });
+}
+
+function createPostgresConnection(config: PostgresDestinationConfig, ctx: DestinationContext): DestinationConnection {
+  let client: postgres.Sql | undefined;
+  // postgres-js connects on the first query, so an unused connection sends nothing.
+  const db = (): postgres.Sql => (client ??= openSql(config, ctx));
+  const schema = config.schema;
+
+  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      ctx.signal?.throwIfAborted();
+      return await work();
+    } catch (err) {
+      throw classifyPostgresError(err, doing);
+    }
+  }
+
+  async function createTables(sql: postgres.Sql): Promise<void> {
+    const events = sql`
+      event_id text PRIMARY KEY,
+      event_time timestamptz NOT NULL,
+      processed_time timestamptz NOT NULL,
+      updated_time timestamptz NOT NULL,
+      device_id bigint NOT NULL,
+      session_id bigint,
+      view_id bigint,
+      event_type text,
+      event_properties jsonb,
+      source_type text NOT NULL,
+      source_properties jsonb`;
+    await sql`CREATE TABLE IF NOT EXISTS ${sql(schema)}.events (${events})`;
+    // Staging holds rows only during a load: unlogged (no WAL) and without a key, so COPY is fast.
+    await sql`CREATE UNLOGGED TABLE IF NOT EXISTS ${sql(schema)}.raw_events (
+      event_id text, event_time timestamptz, processed_time timestamptz, updated_time timestamptz,
+      device_id bigint, session_id bigint, view_id bigint, event_type text, event_properties jsonb,
+      source_type text, source_properties jsonb)`;
+    for (const table of DEFINITION_TABLES) {
+      await sql`CREATE TABLE IF NOT EXISTS ${sql(schema)}.${sql(table)} (
+        id text PRIMARY KEY, name text NOT NULL, description text NOT NULL, state text NOT NULL,
+        version integer NOT NULL, rule jsonb, created_time timestamptz, created_by text,
+        modified_time timestamptz, modified_by text, updated_time timestamptz NOT NULL)`;
+    }
+    await addMissingColumns(sql);
+  }
+
+  // Tables created by an older version of the plugin get the columns added since.
+  async function addMissingColumns(sql: postgres.Sql): Promise<void> {
+    const expected: [string, Record<string, string>][] = [
+      ['events', EVENT_COLUMN_TYPES],
+      ['raw_events', EVENT_COLUMN_TYPES],
+      ...DEFINITION_TABLES.map((table): [string, Record<string, string>] => [table, DEFINITION_COLUMN_TYPES]),
+    ];
+    const existing = await sql<{ table_name: string; column_name: string }[]>`
+      SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = ${schema} AND table_name IN ${sql(expected.map(([table]) => table))}`;
+    const present = new Set(existing.map((row) => `${row.table_name}.${row.column_name}`));
+    for (const [table, columns] of expected) {
+      for (const [column, type] of Object.entries(columns)) {
+        if (present.has(`${table}.${column}`)) continue;
+        await sql`ALTER TABLE ${sql(schema)}.${sql(table)} ADD COLUMN IF NOT EXISTS ${sql(column)} ${sql.unsafe(type)}`;
+      }
+    }
+  }
+
+  async function createSchema(sql: postgres.Sql): Promise<void> {
+    const [found] = await sql`SELECT 1 FROM pg_namespace WHERE nspname = ${schema}`;
+    if (found) return;
+    try {
+      await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
+    } catch (err) {
+      // Two processes creating the schema at once: the loser sees a unique violation.
+      if ((err as { code?: string }).code !== '23505') throw err;
+    }
+  }
+
+  async function ensureTables(): Promise<void> {
+    await classified('creating tables', async () => {
+      const sql = db();
+      await createSchema(sql);
+      await createTables(sql);
+    });
+  }
+
+  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    const iterator = batches[Symbol.asyncIterator]();
+    let queue: EncodedChunkQueue | undefined;
+    try {
+      const first = await firstNonEmptyBatch(iterator);
+      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+      const chunks = (queue = new EncodedChunkQueue(resumeBatches(first, iterator), PREFETCH_BYTES));
+      return await classified('loading events', () =>
+        db().begin(async (tx) => {
+          const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+          await tx`TRUNCATE ${tx(schema)}.raw_events`;
+          let next = await chunks.next();
+          // Staging and merging segment by segment lets the next segment be encoded while the
+          // database merges the previous one; the transaction still commits all or nothing.
+          while (next !== undefined) {
+            next = await copySegment(tx, next, chunks, result);
+            result.rowsMerged += await mergeStaging(tx);
+            await tx`TRUNCATE ${tx(schema)}.raw_events`;
+          }
+          return result;
+        }),
+      );
+    } finally {
+      await queue?.stop();
+      await iterator.return?.();
+    }
+  }
+
+  // COPYs chunks into raw_events until the segment is full; returns the first chunk left over.
+  async function copySegment(
+    tx: postgres.TransactionSql,
+    first: EncodedChunk,
+    chunks: EncodedChunkQueue,
+    result: LoadResult,
+  ): Promise<EncodedChunk | undefined> {
+    // FREEZE is allowed because raw_events was truncated in this transaction; it writes the rows
+    // already frozen, sparing the merge the hint-bit work on them.
+    const stream = await tx`COPY ${tx(schema)}.raw_events (${tx([...EVENT_ROW_COLUMNS])}) FROM STDIN WITH (FREEZE)`.writable();
+    let next: EncodedChunk | undefined = first;
+    let segmentRows = 0;
+    try {
+      while (next !== undefined && segmentRows < SEGMENT_ROWS) {
+        ctx.signal?.throwIfAborted();
+        segmentRows += next.rows;
+        result.rowsStaged += next.rows;
+        result.bytes += next.chunk.length;
+        if (!stream.write(next.chunk)) await once(stream, 'drain');
+        next = await chunks.next();
+      }
+      stream.end();
+      await finished(stream);
+    } catch (err) {
+      // Destroying sends CopyFail, so the server aborts the COPY; the error is rethrown below.
+      stream.on('error', () => {});
+      stream.destroy(err as Error);
+      throw err;
+    }
+    return next;
+  }
+
+  async function mergeStaging(tx: postgres.TransactionSql): Promise<number> {
+    const columns = tx([...EVENT_ROW_COLUMNS]);
+    const updates = MERGE_SET_COLUMNS.map((column) => tx`${tx(column)} = excluded.${tx(column)}`);
+    const setList = updates.reduce((list, item) => tx`${list}, ${item}`);
+    // Within one load the latest processed_time of each event_id wins (DISTINCT ON), and a stored
+    // row is replaced only by a strictly later one, so re-loading the same rows changes nothing.
+    const result = await tx`
+      INSERT INTO ${tx(schema)}.events (${columns}, updated_time)
+      SELECT DISTINCT ON (event_id) ${columns}, now()
+      FROM ${tx(schema)}.raw_events
+      ORDER BY event_id, processed_time DESC
+      ON CONFLICT (event_id) DO UPDATE SET ${setList}, updated_time = excluded.updated_time
+      WHERE events.processed_time < excluded.processed_time`;
+    return result.count;
+  }
+
+  async function replaceDefinitions(tables: DefinitionTables): Promise<void> {
+    await classified('replacing definitions', () =>
+      db().begin(async (tx) => {
+        for (const table of DEFINITION_TABLES) {
+          await tx`DELETE FROM ${tx(schema)}.${tx(table)}`;
+          const rows = tables[table];
+          for (let start = 0; start < rows.length; start += DEFINITION_INSERT_CHUNK) {
+            const chunk = rows.slice(start, start + DEFINITION_INSERT_CHUNK);
+            const values = chunk.map(
+              (row) => tx`(${row.id}, ${row.name}, ${row.description}, ${row.state}, ${row.version}::integer,
+                ${row.rule}::text::jsonb, ${row.created_time}::timestamptz, ${row.created_by},
+                ${row.modified_time}::timestamptz, ${row.modified_by}, now())`,
+            );
+            const valueList = values.reduce((list, item) => tx`${list}, ${item}`);
+            await tx`INSERT INTO ${tx(schema)}.${tx(table)} (${tx([...DEFINITION_ROW_COLUMNS])}, updated_time)
+              VALUES ${valueList}`;
+          }
+        }
+      }),
+    );
+  }
+
+  async function check() {
+    const probeId = `tributary-check-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    return runCheckSteps([
+      {
+        step: 'connect',
+        run: () =>
+          classified('connecting', async () => {
+            const [row] = await db()`SELECT current_user AS "user", version() AS version`;
+            return `connected as ${String(row?.user)} (${String(row?.version).split(' on ')[0]})`;
+          }),
+      },
+      {
+        step: 'create schema',
+        run: () =>
+          classified('creating schema', async () => {
+            await createSchema(db());
+            return `schema "${schema}" exists`;
+          }),
+      },
+      {
+        step: 'create tables',
+        run: () =>
+          classified('creating tables', async () => {
+            await createTables(db());
+            return 'tables events, raw_events and the definition tables exist';
+          }),
+      },
+      {
+        step: 'write',
+        run: () =>
+          classified('writing to raw_events', async () => {
+            const sql = db();
+            await sql`INSERT INTO ${sql(schema)}.raw_events (event_id, event_time, processed_time, device_id, source_type)
+              VALUES (${probeId}, now(), now(), 0, 'server')`;
+            return 'wrote a probe row to raw_events';
+          }),
+      },
+      {
+        step: 'read back',
+        run: () =>
+          classified('reading raw_events', async () => {
+            const sql = db();
+            const rows = await sql`SELECT event_id FROM ${sql(schema)}.raw_events WHERE event_id = ${probeId}`;
+            if (rows.length !== 1) throw new ConfigError('the probe row written to raw_events could not be read back');
+            return 'read the probe row back';
+          }),
+      },
+      {
+        step: 'clean up',
+        run: () =>
+          classified('cleaning up', async () => {
+            const sql = db();
+            await sql`DELETE FROM ${sql(schema)}.raw_events WHERE event_id = ${probeId}`;
+            return 'deleted the probe row';
+          }),
+      },
+    ]);
+  }
+
+  async function close(): Promise<void> {
+    const open = client;
+    client = undefined;
+    await open?.end({ timeout: 5 });
+  }
+
+  return { check, ensureTables, loadEvents, replaceDefinitions, close };
+}

@@ -1,0 +1,26 @@
+/**
+ * The Tributary destination plugin SDK: everything a third-party destination needs.
+ * The contract test kit lives in `./contract.ts` (it imports vitest, so it is a separate entry).
+ */
+export {
+  DESTINATION_API_VERSION,
+  defineDestination,
+  validateDestinationDefinition,
+  parseDestinationConfig,
+} from './define.ts';
+export type {
+  CheckStep,
+  DefinitionValidation,
+  DestinationConnection,
+  DestinationContext,
+  DestinationDefinition,
+  DestinationLogger,
+  LoadResult,
+} from './define.ts';
+export { configJsonSchema, isSecretSchema, quoteIdentifier, secret, secretFieldNames, sqlIdentifier } from './config.ts';
+export { ConfigError, DestinationError, PermanentError, RetryableError, classifyError, errorMessage } from './errors.ts';
+export type { ErrorKind } from './errors.ts';
+export { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from './rows.ts';
+export type { DefinitionRow, DefinitionTable, DefinitionTables, EventRow, StoredEventRow } from './rows.ts';
+export { firstNonEmptyBatch, resumeBatches, runCheckSteps, silentLogger } from './check.ts';
+export type { CheckStepSpec } from './check.ts';

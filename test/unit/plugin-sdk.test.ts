@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  ConfigError,
+  DESTINATION_API_VERSION,
+  PermanentError,
+  RetryableError,
+  classifyError,
+  configJsonSchema,
+  defineDestination,
+  parseDestinationConfig,
+  runCheckSteps,
+  secret,
+  secretFieldNames,
+  validateDestinationDefinition,
+} from '../../plugins/sdk/index.ts';
+import { isoFromEpochMicros } from '../../plugins/sdk/contract.ts';
+
+function validDefinition(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 'acme-lake',
+    displayName: 'Acme Lake',
+    version: '1.2.3',
+    apiVersion: DESTINATION_API_VERSION,
+    description: 'Loads events into Acme Lake.',
+    config: z.object({
+      account: z.string().describe('Account name'),
+      apiKey: secret(z.string().min(10)).describe('API key'),
+      password: secret(z.string()).optional(),
+      region: z.enum(['eu', 'us']).default('eu'),
+    }),
+    connect: async () => {
+      throw new Error('not used');
+    },
+    ...overrides,
+  };
+}
+
+describe('validateDestinationDefinition', () => {
+  it('accepts a valid definition and a module namespace whose default export is one', () => {
+    const definition = validDefinition();
+    expect(validateDestinationDefinition(definition)).toEqual({ ok: true, definition });
+    expect(validateDestinationDefinition({ default: definition })).toEqual({ ok: true, definition });
+  });
+
+  it.each([
+    ['a missing export', undefined, 'does not export a destination'],
+    ['a non-kebab-case id', validDefinition({ id: 'Acme_Lake' }), 'must be kebab-case'],
+    ['an id with a double dash', validDefinition({ id: 'acme--lake' }), 'must be kebab-case'],
+    ['an empty displayName', validDefinition({ displayName: ' ' }), 'displayName'],
+    ['a version that is not semver', validDefinition({ version: '1.2' }), 'is not a semantic version'],
+    ['a newer apiVersion', validDefinition({ apiVersion: DESTINATION_API_VERSION + 1 }), 'upgrade Tributary'],
+    ['an older apiVersion', validDefinition({ apiVersion: 0 }), 'upgrade the plugin'],
+    ['a fractional apiVersion', validDefinition({ apiVersion: 1.5 }), 'must be an integer'],
+    ['a config that is not a zod object', validDefinition({ config: { account: 'string' } }), 'zod 4 object schema'],
+    ['a config that is a zod string', validDefinition({ config: z.string() }), 'zod 4 object schema'],
+    ['a missing connect', validDefinition({ connect: undefined }), 'connect must be a function'],
+  ])('rejects %s with one clear message', (_name, candidate, message) => {
+    const result = validateDestinationDefinition(candidate);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toContain(message);
+  });
+
+  it('names the plugin in the message', () => {
+    const result = validateDestinationDefinition(validDefinition({ version: 'one' }));
+    expect(!result.ok && result.error).toMatch(/^destination "acme-lake": version "one"/);
+  });
+
+  it('defineDestination returns the definition and throws on an invalid one', () => {
+    const definition = validDefinition();
+    expect(defineDestination(definition)).toBe(definition);
+    expect(() => defineDestination(validDefinition({ version: 'x' }))).toThrow(/semantic version/);
+  });
+});
+
+describe('config schema and secrets', () => {
+  it('lists the fields marked secret, also when optional or described afterwards', () => {
+    expect(secretFieldNames(validDefinition())).toEqual(['apiKey', 'password']);
+  });
+
+  it('derives a JSON Schema whose secret fields are write-only', () => {
+    const schema = configJsonSchema(validDefinition()) as {
+      type: string;
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+    };
+    expect(schema.type).toBe('object');
+    expect(schema.properties.apiKey).toMatchObject({ type: 'string', writeOnly: true, 'x-secret': true, description: 'API key' });
+    expect(schema.properties.password).toMatchObject({ writeOnly: true, 'x-secret': true });
+    expect(schema.properties.account).toEqual({ type: 'string', description: 'Account name' });
+    expect(schema.properties.region).toMatchObject({ enum: ['eu', 'us'], default: 'eu' });
+    expect(schema.properties.apiKey).not.toHaveProperty('secret');
+    expect(schema.required.sort()).toEqual(['account', 'apiKey']);
+  });
+
+  it('parseDestinationConfig returns the parsed config or a ConfigError that hides secret values', () => {
+    const definition = validDefinition();
+    expect(parseDestinationConfig(definition, { account: 'a', apiKey: '0123456789' })).toEqual({
+      account: 'a',
+      apiKey: '0123456789',
+      region: 'eu',
+    });
+    let error: unknown;
+    try {
+      parseDestinationConfig(definition, { apiKey: 'short-key', region: 'mars' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('account:');
+    expect((error as Error).message).toContain('region:');
+    expect((error as Error).message).not.toContain('short-key');
+  });
+});
+
+describe('classifyError', () => {
+  it.each([
+    [new RetryableError('busy'), 'retryable'],
+    [new PermanentError('bad password'), 'permanent'],
+    [new ConfigError('no such database'), 'config'],
+    [{ kind: 'permanent', message: 'from another copy of the SDK' }, 'permanent'],
+    [Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), 'retryable'],
+    [Object.assign(new Error('reset'), { code: 'ECONNRESET' }), 'retryable'],
+    [Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }), 'retryable'],
+    [Object.assign(new Error('slow down'), { status: 429 }), 'retryable'],
+    [Object.assign(new Error('bad gateway'), { statusCode: 502 }), 'retryable'],
+    [Object.assign(new Error('forbidden'), { response: { status: 403 } }), 'permanent'],
+    [Object.assign(new Error('bad request'), { status: 400 }), 'permanent'],
+    [Object.assign(new Error('request timeout'), { status: 408 }), 'retryable'],
+    [new Error('wrapped', { cause: Object.assign(new Error('x'), { status: 401 }) }), 'permanent'],
+    [new DOMException('aborted', 'AbortError'), 'retryable'],
+    [new Error('something nobody classified'), 'retryable'],
+    ['a string', 'retryable'],
+  ])('classifies %s as %s', (error, expected) => {
+    expect(classifyError(error)).toBe(expected);
+  });
+
+  it('keeps a readable message and the cause', () => {
+    const cause = new Error('socket hang up');
+    const error = new RetryableError('loading events: socket hang up', { cause });
+    expect(error.message).toBe('loading events: socket hang up');
+    expect(error.cause).toBe(cause);
+    expect(error.name).toBe('RetryableError');
+    expect(error).toBeInstanceOf(Error);
+  });
+});
+
+describe('runCheckSteps', () => {
+  it('stops at the first failing step and reports the rest as skipped', async () => {
+    const ran: string[] = [];
+    const steps = await runCheckSteps([
+      { step: 'connect', run: async () => (ran.push('connect'), 'connected') },
+      { step: 'write', run: async () => { ran.push('write'); throw new PermanentError('permission denied'); } },
+      { step: 'clean up', run: async () => (ran.push('clean up'), 'cleaned') },
+    ]);
+    expect(ran).toEqual(['connect', 'write']);
+    expect(steps.map(({ durationMs: _d, ...step }) => step)).toEqual([
+      { step: 'connect', ok: true, skipped: false, message: 'connected' },
+      { step: 'write', ok: false, skipped: false, message: 'permanent: permission denied' },
+      { step: 'clean up', ok: false, skipped: true, message: 'skipped: an earlier step failed' },
+    ]);
+  });
+});
+
+describe('isoFromEpochMicros', () => {
+  it('formats microseconds in the SDK time format, before and after 1970', () => {
+    expect(isoFromEpochMicros('1795687200123456')).toBe('2026-11-26T10:00:00.123456Z');
+    expect(isoFromEpochMicros(-1n)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(isoFromEpochMicros(0)).toBe('1970-01-01T00:00:00.000000Z');
+  });
+});
