@@ -58,7 +58,8 @@ export function buildRow(
   }
   const eventMatch = enrichment.events({
     eventType: event.eventType,
-    properties: event.properties,
+    // With `target`, so event rules can test `target.text` (docs/definitions.md).
+    properties: eventProperties,
     pageDefinitionId,
     elementDefinitionIds: elementIds,
   });

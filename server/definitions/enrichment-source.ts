@@ -1,0 +1,97 @@
+import type { Database } from '../db/client.ts';
+import { definitionsVersion, listActiveDefinitions } from '../db/queries/definitions.ts';
+import type { CapturedTarget } from '../processing/captured-event.ts';
+import type { Enrichment, EnrichmentSource } from '../processing/enrichment.ts';
+import { onDefinitionsChanged } from './changes.ts';
+import { compileDefinitions, type CompiledDefinitions } from './compile.ts';
+import { matchElements, matchEvents, matchPage } from './match.ts';
+
+/**
+ * Enrichment from the definitions in the store, compiled once per change.
+ *
+ * Each organization's compiled definitions are cached with the organization's definitions
+ * version. A write through this process's API recompiles before the next flush; otherwise the
+ * version is re-checked (one primary-key read) at most every `recheckMs`, so a change made through
+ * another server instance reaches this one's processing within `recheckMs` (1 s by default) plus
+ * the flush already running. Forward-only by construction: a flush uses the definitions it got
+ * when it started, and rows written earlier are never touched.
+ */
+export function createDefinitionsEnrichmentSource(db: Database, options: { recheckMs?: number; now?: () => number } = {}): EnrichmentSource {
+  const recheckMs = options.recheckMs ?? 1000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { version: number; enrichment: Enrichment; checkedAt: number; generation: number }>();
+  const loading = new Map<string, Promise<Enrichment>>();
+  // Bumped by local writes: an entry of an older generation is checked again before use.
+  const generations = new Map<string, number>();
+  onDefinitionsChanged(db, (orgId) => generations.set(orgId, (generations.get(orgId) ?? 0) + 1));
+
+  async function load(orgId: string): Promise<Enrichment> {
+    const generation = generations.get(orgId) ?? 0;
+    const checkedAt = now();
+    // The version is read before the definitions: a write committed in between only causes one
+    // more compile at the next check, never a stale entry marked current.
+    const version = await definitionsVersion(db, orgId);
+    const cached = cache.get(orgId);
+    if (cached && cached.version === version) {
+      cache.set(orgId, { ...cached, checkedAt, generation });
+      return cached.enrichment;
+    }
+    const rows = version === 0 ? [] : await listActiveDefinitions(db, orgId);
+    const compiled = compileDefinitions({
+      organizationId: orgId,
+      pages: rows.filter((r) => r.kind === 'page').map((r) => ({ id: r.id, priority: r.priority ?? 0, rule: r.rule })),
+      elements: rows.filter((r) => r.kind === 'element').map((r) => ({ id: r.id, rule: r.rule })),
+      events: rows.filter((r) => r.kind === 'event').map((r) => ({ id: r.id, createdTime: r.createdTime, rule: r.rule })),
+    });
+    for (const skipped of compiled.skipped) {
+      console.warn(`[definitions] ${skipped.kind} definition ${skipped.id} of organization ${orgId} is skipped: ${skipped.errors.map((e) => e.message).join('; ')}`);
+    }
+    const enrichment = createEnrichment(compiled);
+    cache.set(orgId, { version, enrichment, checkedAt, generation });
+    return enrichment;
+  }
+
+  return (orgId) => {
+    const cached = cache.get(orgId);
+    if (cached && cached.generation === (generations.get(orgId) ?? 0) && now() - cached.checkedAt < recheckMs) {
+      return Promise.resolve(cached.enrichment);
+    }
+    let pending = loading.get(orgId);
+    if (!pending) {
+      pending = load(orgId).finally(() => loading.delete(orgId));
+      loading.set(orgId, pending);
+    }
+    return pending;
+  };
+}
+
+/** Element matches remembered per compiled version: pages repeat the same few clickable paths. */
+const ELEMENT_CACHE_SIZE = 10_000;
+
+/**
+ * The enrichment processing calls for one compiled version: the pure match functions, plus a
+ * bounded memo of element matches keyed by everything `matchElements` reads (captured path, text
+ * and page definition), so a repeated click costs a key and a lookup.
+ */
+export function createEnrichment(compiled: CompiledDefinitions): Enrichment {
+  const noElements = compiled.counts.elements === 0;
+  const elementMatches = new Map<string, { elementDefinitionId: string | null; additionalElementDefinitionIds: readonly string[] }>();
+  return {
+    page: (url) => matchPage(compiled, url),
+    elements(target: CapturedTarget, pageDefinitionId) {
+      if (noElements) return { elementDefinitionId: null, additionalElementDefinitionIds: [] };
+      const key = `${pageDefinitionId ?? ''}\u0000${target.masked ? '' : (target.text ?? '')}\u0000${JSON.stringify(target.path)}`;
+      let match = elementMatches.get(key);
+      if (match === undefined) {
+        match = matchElements(compiled, { text: target.text ?? undefined, masked: target.masked, path: target.path }, pageDefinitionId);
+        if (elementMatches.size >= ELEMENT_CACHE_SIZE) elementMatches.clear();
+        elementMatches.set(key, match);
+      }
+      return { elementDefinitionId: match.elementDefinitionId, additionalElementDefinitionIds: [...match.additionalElementDefinitionIds] };
+    },
+    events(input) {
+      const match = matchEvents(compiled, input);
+      return { eventDefinitionId: match.eventDefinitionId, additionalEventDefinitionIds: [...match.additionalEventDefinitionIds] };
+    },
+  };
+}
