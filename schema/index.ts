@@ -3,5 +3,7 @@ import './errors.ts';
 import './organization.ts';
 import './api-key.ts';
 import './event.ts';
+import './definition.ts';
+import './destination.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

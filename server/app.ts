@@ -11,7 +11,13 @@ import { createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createRateLimiter } from './capture/http.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
-import { noEnrichment, type EnrichmentSource } from './processing/enrichment.ts';
+import { createSecretBox } from './auth/secrets.ts';
+import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
+import { definitionLookupTables } from './definitions/lookup-tables.ts';
+import { createPluginRegistry, type PluginRegistry } from './plugins/registry.ts';
+import { createDestinationService } from './sync/destinations.ts';
+import { DEFAULT_SYNC_OPTIONS, type SyncOptions } from './sync/run-sync.ts';
+import { createSyncScheduler } from './sync/scheduler.ts';
 import { createUserAgentParser } from './processing/user-agent.ts';
 import { createEventWriter } from './processing/writer.ts';
 
@@ -20,18 +26,35 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface AppDeps {
   config: Config;
   db: Database;
+  /** Installed destination plugins (main.ts loads third-party ones); default: the built-ins. */
+  registry?: PluginRegistry;
+  /** 64 hex characters encrypting destination credentials (server/auth/secrets.ts). */
+  secretKeyHex: string;
+  /** Overrides of the sync timings (tests shorten them). */
+  syncOptions?: Partial<SyncOptions>;
   /** Capture key injected into the demo shop (see main.ts); no demo without it. */
   demoCaptureKey?: string;
 }
 
 /**
- * Builds the whole application and never listens: main.ts listens, tests call `handle` through
- * a listening server or `yoga.fetch` in-process.
+ * Builds the whole application and never listens: main.ts listens and starts the sync
+ * scheduler, tests call `handle` through a listening server or `yoga.fetch` in-process, and run
+ * syncs with `sync.scheduler.runDue()`.
  */
-export function createApp(deps: AppDeps) {
+export async function createApp(deps: AppDeps) {
   const { config, db } = deps;
+  const registry = deps.registry ?? (await createPluginRegistry([]));
+  const secrets = createSecretBox(deps.secretKeyHex);
+  const sync = {
+    registry,
+    destinations: createDestinationService({ db, registry, secrets }),
+    scheduler: createSyncScheduler(
+      { db, registry, secrets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
+      { concurrency: config.syncConcurrency },
+    ),
+  };
   const keys = createKeyResolver(db);
-  const enrichment: EnrichmentSource = async () => noEnrichment;
+  const enrichment = createDefinitionsEnrichmentSource(db);
   const writer = createEventWriter({ db, enrichment });
   const captureDeps = {
     config,
@@ -64,7 +87,7 @@ export function createApp(deps: AppDeps) {
           extensions: { code: 'FORBIDDEN', http: { status: 403 } },
         });
       }
-      return { principal, db, keys };
+      return { principal, db, keys, sync };
     },
   });
 
@@ -88,13 +111,15 @@ export function createApp(deps: AppDeps) {
     yoga,
     writer,
     keys,
-    /** Waits for captured events to be committed, then releases resources (not the database). */
+    sync,
+    /** Stops the scheduler, waits for captured events to be committed (the database stays open). */
     async close() {
+      await sync.scheduler.stop();
       await writer.drain();
     },
   };
 }
-export type App = ReturnType<typeof createApp>;
+export type App = Awaited<ReturnType<typeof createApp>>;
 
 function serveFile(res: ServerResponse, file: string, type: string, transform?: (text: string) => string) {
   fs.readFile(file, 'utf8', (error, text) => {

@@ -3,6 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { createApiKey } from './auth/api-keys.ts';
 import { bootstrapFirstOrganization } from './auth/bootstrap.ts';
+import { resolveSecretKey } from './auth/secrets.ts';
+import { createPluginRegistry } from './plugins/registry.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
@@ -24,7 +26,14 @@ async function main() {
 
   const first = await bootstrapFirstOrganization(db);
   const demoCaptureKey = config.demo ? await demoKey(db, config) : undefined;
-  const app = createApp({ config, db, demoCaptureKey });
+  const secretKey = resolveSecretKey(config.secretKeyHex, config.dataDir);
+  if (secretKey.generated && config.databaseUrl) {
+    console.warn(`generated a secret key in ${config.dataDir}/secret-key; set TRIBUTARY_SECRET_KEY to the same value on every instance`);
+  }
+  const registry = await createPluginRegistry(config.plugins);
+  for (const problem of registry.problems) console.error(problem);
+  const app = await createApp({ config, db, demoCaptureKey, registry, secretKeyHex: secretKey.keyHex });
+  if (config.syncEnabled) app.sync.scheduler.start();
   const server = http.createServer((req, res) => void app.handle(req, res));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -35,6 +44,7 @@ async function main() {
   console.log(`  GraphQL   ${base}/graphql`);
   console.log(`  capture   ${base}/capture/v1/batch   server API ${base}/v2/events`);
   if (demoCaptureKey) console.log(`  demo shop ${base}/demo/`);
+  console.log(`  destinations: ${app.sync.registry.list().map((p) => p.definition.id).join(', ')}${config.syncEnabled ? '' : ' (sync scheduler off)'}`);
   if (first) {
     console.log('\nFirst start: created the default organization. These keys are shown only once:');
     console.log(`  admin key    ${first.adminKey}`);

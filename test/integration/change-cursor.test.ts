@@ -20,8 +20,8 @@ afterAll(() => db?.close());
 let n = 0;
 async function insertEvent(tx: Database, id = `cursor-${process.pid}-${++n}`) {
   await tx.rows(sql`
-    insert into events (event_id, org_id, dedup_key, device_id, event_time, processed_time, captured_time, event_type, event_properties, source_type, source_properties)
-    values (${id}, ${orgId}, ${id}, 1, now(), now(), now(), 'custom', '{}', 'server', '{}')`);
+    insert into events (event_id, org_id, dedup_key, device_id, event_time, processed_time, captured_time, event_type, captured_type, event_properties, source_type, source_properties)
+    values (${id}, ${orgId}, ${id}, 1, now(), now(), now(), 'custom', 'custom', '{}', 'server', '{}')`);
   return id;
 }
 

@@ -1,16 +1,42 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiKey } from '../../server/auth/api-keys.ts';
-import { createApp, type App } from '../../server/app.ts';
+import { createApp, type App, type AppDeps } from '../../server/app.ts';
+
+/** Encrypts destination credentials in tests (a fixed key, never used outside tests). */
+export const TEST_SECRET_KEY = '0f'.repeat(32);
 import { loadConfig, type Config } from '../../server/config.ts';
 import { openPglite, openPostgres, type Database } from '../../server/db/client.ts';
 import { createOrganization } from '../../server/db/queries/organizations.ts';
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
 import { testPostgresUrl } from './requirements.ts';
 
-/** The store for integration tests: the real Postgres of DATABASE_URL (CI), else embedded PGlite. */
-export async function openTestDatabase(): Promise<Database> {
-  const url = testPostgresUrl();
-  return url ? openPostgres(url, { max: 5 }) : openPglite(undefined);
+/**
+ * The store for integration tests: a database of its own on the real Postgres of DATABASE_URL
+ * (CI), else embedded PGlite. Its own database, because the sync scheduler claims any due
+ * destination of its database, and test files run in parallel.
+ */
+export async function openTestDatabase(): Promise<{ db: Database; url: string | undefined; drop(): Promise<void> }> {
+  const base = testPostgresUrl();
+  if (!base) {
+    const db = await openPglite(undefined);
+    return { db, url: undefined, drop: () => db.close() };
+  }
+  const name = `${new URL(base).pathname.slice(1)}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
+  const db = await openPostgres(url, { max: 5 });
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
 }
 
 export interface TestOrg {
@@ -30,6 +56,8 @@ export async function createTestOrg(db: Database, name = 'test org'): Promise<Te
 
 export interface TestApp {
   url: string;
+  /** The Postgres URL of this app's own test database (undefined on PGlite). */
+  databaseUrl: string | undefined;
   app: App;
   db: Database;
   config: Config;
@@ -40,16 +68,24 @@ export interface TestApp {
 }
 
 /** Builds the app on a test database, listens on a free loopback port, and creates an organization. */
-export async function startTestApp(options: { env?: Record<string, string>; db?: Database } = {}): Promise<TestApp> {
-  const db = options.db ?? (await openTestDatabase());
+export async function startTestApp(options: { env?: Record<string, string>; db?: Database; appDeps?: Partial<AppDeps> } = {}): Promise<TestApp> {
+  const own = options.db ? undefined : await openTestDatabase();
+  const db = options.db ?? own!.db;
   const config = loadConfig({ PORT: '0', TRIBUTARY_SYNC_ENABLED: 'false', ...options.env });
-  const app = createApp({ config, db });
+  const app = await createApp({
+    config,
+    db,
+    secretKeyHex: TEST_SECRET_KEY,
+    syncOptions: { retryBaseMs: 10, leaseMs: 5_000 },
+    ...options.appDeps,
+  });
   const server = http.createServer((req, res) => void app.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const org = await createTestOrg(db);
   return {
     url,
+    databaseUrl: own?.url,
     app,
     db,
     config,
@@ -82,7 +118,23 @@ export async function startTestApp(options: { env?: Record<string, string>; db?:
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
-      if (!options.db) await db.close();
+      await own?.drop();
     },
   };
+}
+
+/**
+ * Waits until every change of the organization lies below the sync horizon. The horizon is
+ * cluster-wide: a transaction of another test file running in parallel holds it back, so a sync
+ * started at once could leave fresh rows for its next run (correct, but not what a test expects).
+ */
+export async function waitForSyncHorizon(db: Database, orgId: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await db.rows<{ ready: boolean }>(sql`
+      select coalesce(max(change_xid) < pg_snapshot_xmin(pg_current_snapshot()), true) as ready from events where org_id = ${orgId}`);
+    if (row?.ready) return;
+    if (Date.now() > deadline) throw new Error('the sync horizon did not pass the organization\'s changes in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

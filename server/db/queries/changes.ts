@@ -37,12 +37,27 @@ const ISO_US = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`);
  * One page of rows changed in `[fromXid, toXid)`, in (change_xid, event_id) order, after the
  * given position. JSON comes back as text so it streams to plugins without a parse/serialise.
  */
+export interface ChangeWindow {
+  orgId: string;
+  fromXid: string;
+  toXid: string;
+  /** Destination filters on the captured type (which tombstones keep). */
+  includeTypes?: string[] | null;
+  excludeTypes?: string[] | null;
+}
+
 export async function readChangedRows(
   db: Database,
-  window: { orgId: string; fromXid: string; toXid: string; after?: { xid: string; eventId: string }; limit: number },
+  window: ChangeWindow & { after?: { xid: string; eventId: string }; limit: number },
 ): Promise<ChangedRow[]> {
   const after = window.after
     ? sql`and (change_xid, event_id) > (${window.after.xid}::xid8, ${window.after.eventId})`
+    : sql``;
+  const include = window.includeTypes?.length
+    ? sql`and captured_type in (select value from json_array_elements_text(${JSON.stringify(window.includeTypes)}::json))`
+    : sql``;
+  const exclude = window.excludeTypes?.length
+    ? sql`and captured_type not in (select value from json_array_elements_text(${JSON.stringify(window.excludeTypes)}::json))`
     : sql``;
   return db.rows<ChangedRow>(sql`
     select event_id,
@@ -52,7 +67,9 @@ export async function readChangedRows(
       event_properties::text as event_properties, source_type, source_properties::text as source_properties,
       change_xid::text, to_char(captured_time at time zone 'UTC', ${ISO_US}) as captured_time
     from events
-    where org_id = ${window.orgId} and change_xid >= ${window.fromXid}::xid8 and change_xid < ${window.toXid}::xid8 ${after}
-    order by change_xid, event_id
+    where org_id = ${window.orgId} and change_xid >= ${window.fromXid}::xid8 and change_xid < ${window.toXid}::xid8
+      ${after} ${include} ${exclude}
+    -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
+    order by events.change_xid, events.event_id
     limit ${window.limit}`);
 }

@@ -154,7 +154,7 @@ function copyValue(value: string | number | boolean | null): string {
 }
 
 const COPY_EVENTS = `copy events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
-  captured_time, event_type, event_properties, source_type, source_properties, url_inherited, target_path) from stdin`;
+  captured_time, event_type, captured_type, event_properties, source_type, source_properties, url_inherited, target_path) from stdin`;
 
 /**
  * Inserts processed rows. Two ways, one result:
@@ -177,7 +177,7 @@ export async function insertEventRows(
     for (const r of rows) {
       data += `${[
         copyValue(r.event_id), r.org_id, copyValue(r.dedup_key), r.seq, r.device_id, r.session_id ?? '\\N', r.view_id ?? '\\N',
-        r.event_time, r.captured_time, copyValue(r.event_type), copyValue(JSON.stringify(r.event_properties)), copyValue(r.source_type),
+        r.event_time, r.captured_time, copyValue(r.event_type), copyValue(r.event_type), copyValue(JSON.stringify(r.event_properties)), copyValue(r.source_type),
         copyValue(sources[r.source]!), r.url_inherited, copyValue(r.target_path === null ? null : JSON.stringify(r.target_path)),
       ].join('\t')}\n`;
     }
@@ -191,9 +191,9 @@ export async function insertEventRows(
       from jsonb_array_elements(${`[${sources.join(',')}]`}::jsonb) with ordinality),
     inserted as (
       insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
-        captured_time, event_type, event_properties, source_type, source_properties, url_inherited, target_path)
+        captured_time, event_type, captured_type, event_properties, source_type, source_properties, url_inherited, target_path)
       select x.event_id, x.org_id, x.dedup_key, x.seq, x.device_id, x.session_id, x.view_id, x.event_time,
-        x.captured_time, x.event_type, x.event_properties, x.source_type, src.props, x.url_inherited, x.target_path
+        x.captured_time, x.event_type, x.event_type, x.event_properties, x.source_type, src.props, x.url_inherited, x.target_path
       from json_to_recordset(${JSON.stringify(rows)}::json) as x(event_id text, org_id uuid, dedup_key text,
         seq bigint, device_id bigint, session_id bigint, view_id bigint, event_time timestamptz,
         captured_time timestamptz, event_type text, event_properties jsonb, source_type text,

@@ -54,6 +54,6 @@ export async function listEvents(
       change_xid::text
     from events
     where ${sql.join(where, sql` and `)}
-    order by change_xid desc, event_id desc
+    order by events.change_xid desc, events.event_id desc
     limit ${page.first}`);
 }

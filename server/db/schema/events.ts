@@ -31,6 +31,8 @@ export const events = pgTable(
     processedTime: utcTimestamp('processed_time').notNull().default(sql`statement_timestamp()`),
     capturedTime: utcTimestamp('captured_time').notNull(),
     eventType: text('event_type'),
+    /** The type the event was captured with; kept on tombstones so destination filters apply to them. */
+    capturedType: text('captured_type').notNull(),
     eventProperties: jsonb('event_properties'),
     sourceType: text('source_type').notNull(),
     sourceProperties: jsonb('source_properties'),
@@ -42,7 +44,7 @@ export const events = pgTable(
   },
   (t) => [
     uniqueIndex('events_live_dedup_idx').on(t.orgId, t.dedupKey).where(sql`${t.eventType} is not null`),
-    index('events_change_idx').on(t.orgId, t.changeXid),
+    index('events_change_idx').on(t.orgId, t.changeXid, t.eventId),
     index('events_view_order_idx')
       .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
       .where(sql`${t.eventType} is not null and ${t.viewId} is not null`),

@@ -1,0 +1,300 @@
+import { GraphQLError } from 'graphql';
+import { errorMessage } from '../plugins/sdk/index.ts';
+import { deleteDestination, getDestination, getSyncRun, listDestinations, listSyncRuns, type DestinationRecord, type SyncRunRecord } from '../server/db/queries/destinations.ts';
+import type { InstalledPlugin } from '../server/plugins/registry.ts';
+import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
+import { FAILING_AFTER } from '../server/sync/schedule.ts';
+import { builder } from './builder.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
+
+const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
+  description: 'An installed destination plugin (built-in or a third-party npm package).',
+  fields: (t) => ({
+    id: t.string({ resolve: (p) => p.definition.id }),
+    displayName: t.string({ resolve: (p) => p.definition.displayName }),
+    description: t.string({ resolve: (p) => p.definition.description }),
+    version: t.string({ resolve: (p) => p.definition.version }),
+    apiVersion: t.int({ resolve: (p) => p.definition.apiVersion }),
+    source: t.string({ description: '"built-in" or the npm package name.', resolve: (p) => p.source }),
+    configSchema: t.field({ type: 'JSON', description: 'JSON Schema of the config; secret fields are writeOnly.', resolve: (p) => p.jsonSchema }),
+    secretFields: t.stringList({ resolve: (p) => p.secretFields }),
+  }),
+});
+
+builder.queryField('destinationPlugins', (t) =>
+  t.field({
+    type: [DestinationPluginType],
+    authScopes: { reader: true },
+    resolve: (_root, _args, ctx) => ctx.sync.registry.list(),
+  }),
+);
+
+const DestinationStatusEnum = builder.enumType('DestinationStatus', {
+  values: { HEALTHY: {}, FAILING: { description: `${FAILING_AFTER} failed runs in a row, or a permanent error; data keeps accumulating` }, DISABLED: {} } as const,
+});
+
+const SyncRunStatusEnum = builder.enumType('SyncRunStatus', { values: ['queued', 'running', 'succeeded', 'failed'] as const });
+
+const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
+  description: 'One sync of one destination.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    destinationId: t.exposeID('destinationId'),
+    status: t.expose('status', { type: SyncRunStatusEnum }),
+    trigger: t.exposeString('trigger'),
+    windowFrom: t.exposeString('windowFromXid', { nullable: true, description: 'Change cursor at the start of the window (inclusive).' }),
+    windowTo: t.exposeString('windowToXid', { nullable: true, description: 'Change horizon at the end of the window (exclusive).' }),
+    rows: t.exposeInt('rows'),
+    bytes: t.exposeInt('bytes'),
+    statements: t.exposeInt('statements', { description: 'Statements or requests sent to the warehouse.' }),
+    attempts: t.exposeInt('attempts'),
+    queuedTime: t.expose('queuedTime', { type: 'DateTime' }),
+    startedTime: t.expose('startedTime', { type: 'DateTime', nullable: true }),
+    finishedTime: t.expose('finishedTime', { type: 'DateTime', nullable: true }),
+    durationMs: t.exposeInt('durationMs', { nullable: true }),
+    error: t.exposeString('error', { nullable: true }),
+    errorKind: t.exposeString('errorKind', { nullable: true, description: 'retryable, permanent or config' }),
+  }),
+});
+
+const SyncRunConnection = builder
+  .objectRef<{ nodes: SyncRunRecord[]; endCursor: string | null; hasNextPage: boolean }>('SyncRunConnection')
+  .implement({
+    fields: (t) => ({
+      nodes: t.field({ type: [SyncRunType], resolve: (c) => c.nodes }),
+      endCursor: t.exposeString('endCursor', { nullable: true }),
+      hasNextPage: t.exposeBoolean('hasNextPage'),
+    }),
+  });
+
+const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: boolean; message: string; durationMs: number }>('CheckStep').implement({
+  fields: (t) => ({
+    step: t.exposeString('step'),
+    ok: t.exposeBoolean('ok'),
+    skipped: t.exposeBoolean('skipped'),
+    message: t.exposeString('message'),
+    durationMs: t.exposeInt('durationMs'),
+  }),
+});
+
+const statusOf = (d: DestinationRecord) =>
+  !d.enabled ? 'DISABLED' : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable') ? 'FAILING' : 'HEALTHY';
+
+const DestinationType = builder.objectRef<DestinationRecord>('Destination').implement({
+  description: 'A warehouse this organization syncs to. Secret config fields are never returned.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    pluginId: t.exposeString('pluginId'),
+    config: t.field({ type: 'JSON', description: 'The config without its secret fields.', resolve: (d) => d.config }),
+    secretFieldsSet: t.boolean({ description: 'Whether secret fields are stored (encrypted).', resolve: (d) => d.secretConfig !== null }),
+    enabled: t.exposeBoolean('enabled'),
+    status: t.field({ type: DestinationStatusEnum, resolve: statusOf }),
+    intervalMinutes: t.exposeInt('intervalMinutes'),
+    eventTypesInclude: t.exposeStringList('eventTypesInclude', { nullable: true }),
+    eventTypesExclude: t.exposeStringList('eventTypesExclude', { nullable: true }),
+    activeSince: t.expose('activeSince', { type: 'DateTime', nullable: true }),
+    nextRunTime: t.expose('nextRunTime', { type: 'DateTime' }),
+    lastSuccessTime: t.expose('lastSuccessTime', { type: 'DateTime', nullable: true }),
+    lagSeconds: t.int({
+      nullable: true,
+      description: 'Seconds since the last successful sync (null before the first).',
+      resolve: (d) => (d.lastSuccessTime ? Math.round((Date.now() - d.lastSuccessTime.getTime()) / 1000) : null),
+    }),
+    consecutiveFailures: t.exposeInt('consecutiveFailures'),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    createdTime: t.expose('createdTime', { type: 'DateTime' }),
+    runs: t.field({
+      type: SyncRunConnection,
+      args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
+      resolve: async (d, args, ctx) => {
+        const first = Math.min(Math.max(args.first ?? 20, 1), 200);
+        let before: { queuedTime: Date; id: string } | undefined;
+        if (args.after) {
+          const [time, id] = Buffer.from(args.after, 'base64url').toString('utf8').split('|');
+          if (!time || !id || Number.isNaN(Date.parse(time))) throw new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT' } });
+          before = { queuedTime: new Date(time), id };
+        }
+        const rows = await listSyncRuns(ctx.db, ctx.principal.orgId, d.id, { first: first + 1, before });
+        const nodes = rows.slice(0, first);
+        const last = nodes[nodes.length - 1];
+        return {
+          nodes,
+          hasNextPage: rows.length > first,
+          endCursor: last ? Buffer.from(`${last.queuedTime.toISOString()}|${last.id}`).toString('base64url') : null,
+        };
+      },
+    }),
+  }),
+});
+
+builder.queryField('destinations', (t) =>
+  t.field({ type: [DestinationType], authScopes: { reader: true }, resolve: (_r, _a, ctx) => listDestinations(ctx.db, ctx.principal.orgId) }),
+);
+
+const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
+builder.queryField('destination', (t) =>
+  t.field({
+    type: DestinationType,
+    nullable: true,
+    authScopes: { reader: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => (isUuid(String(id)) ? ((await getDestination(ctx.db, ctx.principal.orgId, String(id))) ?? null) : null),
+  }),
+);
+
+builder.queryField('syncRun', (t) =>
+  t.field({
+    type: SyncRunType,
+    nullable: true,
+    authScopes: { reader: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => (isUuid(String(id)) ? ((await getSyncRun(ctx.db, ctx.principal.orgId, String(id))) ?? null) : null),
+  }),
+);
+
+const DestinationInputType = builder.inputType('DestinationInput', {
+  fields: (t) => ({
+    name: t.string(),
+    pluginId: t.string({ description: 'Only when creating.' }),
+    config: t.field({ type: 'JSON', description: "The plugin's config; on update, secret fields left out keep their value." }),
+    intervalMinutes: t.int(),
+    eventTypesInclude: t.stringList(),
+    eventTypesExclude: t.stringList(),
+    enabled: t.boolean(),
+  }),
+});
+
+/** Maps the service's expected failures to typed GraphQL errors. */
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof DestinationInputError) {
+      throw error.code === 'NOT_FOUND' ? new NotFoundError('destination') : new ValidationError(error.code, error.message, error.field);
+    }
+    throw error;
+  }
+}
+
+function inputOf(raw: Record<string, unknown>): DestinationInput {
+  const config = raw.config;
+  if (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) {
+    throw new ValidationError('INVALID_CONFIG', 'config must be a JSON object', 'config');
+  }
+  return {
+    name: (raw.name as string | null) ?? undefined,
+    pluginId: (raw.pluginId as string | null) ?? undefined,
+    config: (config as Record<string, unknown> | null) ?? undefined,
+    intervalMinutes: (raw.intervalMinutes as number | null) ?? undefined,
+    eventTypesInclude: raw.eventTypesInclude as string[] | null | undefined,
+    eventTypesExclude: raw.eventTypesExclude as string[] | null | undefined,
+    enabled: (raw.enabled as boolean | null) ?? undefined,
+  };
+}
+
+builder.mutationField('createDestination', (t) =>
+  t.field({
+    type: DestinationType,
+    authScopes: { writer: true },
+    errors: { types: [ValidationError] },
+    args: { input: t.arg({ type: DestinationInputType, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      guarded(async () => {
+        const parsed = inputOf(input);
+        if (!parsed.name) throw new ValidationError('INVALID_NAME', 'name is required', 'name');
+        if (!parsed.pluginId) throw new ValidationError('UNKNOWN_PLUGIN', 'pluginId is required', 'pluginId');
+        return ctx.sync.destinations.create(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, {
+          ...parsed,
+          name: parsed.name,
+          pluginId: parsed.pluginId,
+          config: parsed.config ?? {},
+        });
+      }),
+  }),
+);
+
+builder.mutationField('updateDestination', (t) =>
+  t.field({
+    type: DestinationType,
+    authScopes: { writer: true },
+    errors: { types: [ValidationError, NotFoundError] },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: DestinationInputType, required: true }) },
+    resolve: (_r, { id, input }, ctx) =>
+      guarded(async () => {
+        if (!isUuid(String(id))) throw new NotFoundError('destination');
+        const parsed = inputOf(input);
+        if (parsed.pluginId !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
+        if (parsed.enabled !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
+        return ctx.sync.destinations.update(ctx.principal.orgId, String(id), parsed);
+      }),
+  }),
+);
+
+for (const [name, enabled] of [['enableDestination', true], ['disableDestination', false]] as const) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: DestinationType,
+      description: enabled ? 'Starts a new active period: rows processed while disabled are not sent.' : 'Stops syncing; the cursor is kept.',
+      authScopes: { writer: true },
+      errors: { types: [NotFoundError] },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_r, { id }, ctx) =>
+        guarded(async () => {
+          if (!isUuid(String(id))) throw new NotFoundError('destination');
+          return ctx.sync.destinations.setEnabled(ctx.principal.orgId, String(id), enabled);
+        }),
+    }),
+  );
+}
+
+builder.mutationField('deleteDestination', (t) =>
+  t.field({
+    type: 'Boolean',
+    authScopes: { writer: true },
+    errors: { types: [NotFoundError] },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => {
+      if (!isUuid(String(id)) || !(await deleteDestination(ctx.db, ctx.principal.orgId, String(id)))) throw new NotFoundError('destination');
+      return true;
+    },
+  }),
+);
+
+builder.mutationField('testDestinationConnection', (t) =>
+  t.field({
+    type: [CheckStepType],
+    description: 'Connects with the stored config and reports each step: connect, create schema, create tables, write, read back, clean up.',
+    authScopes: { writer: true },
+    errors: { types: [NotFoundError, ValidationError] },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) =>
+      guarded(async () => {
+        if (!isUuid(String(id))) throw new NotFoundError('destination');
+        try {
+          return await ctx.sync.destinations.test(ctx.principal.orgId, String(id));
+        } catch (error) {
+          if (error instanceof DestinationInputError) throw error;
+          return [{ step: 'connect', ok: false, skipped: false, message: errorMessage(error), durationMs: 0 }];
+        }
+      }),
+  }),
+);
+
+builder.mutationField('syncDestinationNow', (t) =>
+  t.field({
+    type: SyncRunType,
+    description: 'Queues a sync of this destination now and returns the queued run (poll it with syncRun).',
+    authScopes: { writer: true },
+    errors: { types: [NotFoundError, ValidationError] },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) =>
+      guarded(async () => {
+        if (!isUuid(String(id))) throw new NotFoundError('destination');
+        const run = await ctx.sync.destinations.syncNow(ctx.principal.orgId, String(id));
+        ctx.sync.scheduler?.kick();
+        return run;
+      }),
+  }),
+);

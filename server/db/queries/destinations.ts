@@ -1,0 +1,135 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../client.ts';
+import { destinations, syncRuns } from '../schema/index.ts';
+
+export type DestinationRecord = typeof destinations.$inferSelect;
+export type SyncRunRecord = typeof syncRuns.$inferSelect;
+
+export async function insertDestination(db: Database, values: typeof destinations.$inferInsert): Promise<DestinationRecord> {
+  const [row] = await db.orm.insert(destinations).values(values).returning();
+  return row!;
+}
+
+export async function listDestinations(db: Database, orgId: string): Promise<DestinationRecord[]> {
+  return db.orm.select().from(destinations).where(eq(destinations.orgId, orgId)).orderBy(destinations.createdTime);
+}
+
+export async function getDestination(db: Database, orgId: string, id: string): Promise<DestinationRecord | undefined> {
+  const [row] = await db.orm.select().from(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)));
+  return row;
+}
+
+export async function updateDestination(
+  db: Database,
+  orgId: string,
+  id: string,
+  values: Partial<typeof destinations.$inferInsert>,
+): Promise<DestinationRecord | undefined> {
+  const [row] = await db.orm
+    .update(destinations)
+    .set({ ...values, modifiedTime: new Date() })
+    .where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)))
+    .returning();
+  return row;
+}
+
+export async function deleteDestination(db: Database, orgId: string, id: string): Promise<boolean> {
+  const rows = await db.orm.delete(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id))).returning({ id: destinations.id });
+  return rows.length > 0;
+}
+
+/**
+ * Claims up to `limit` due destinations for `owner` until `leaseMs` from now. Two instances
+ * never claim the same destination: rows are locked with SKIP LOCKED and a live lease excludes
+ * them. An expired lease (a crashed instance) makes the destination claimable again.
+ */
+export async function claimDueDestinations(db: Database, owner: string, limit: number, leaseMs: number): Promise<DestinationRecord[]> {
+  const rows = await db.rows<{ id: string }>(sql`
+    update destinations set lease_owner = ${owner}, lease_expires_time = now() + ${leaseMs} * interval '1 millisecond'
+    where id in (
+      select id from destinations
+      where enabled and next_run_time <= now() and (lease_expires_time is null or lease_expires_time < now())
+      order by next_run_time
+      limit ${limit}
+      for update skip locked)
+    returning id::text`);
+  if (rows.length === 0) return [];
+  return db.orm.select().from(destinations).where(sql`${destinations.id} in (select value::uuid from json_array_elements_text(${JSON.stringify(rows.map((r) => r.id))}::json))`);
+}
+
+/** Extends a lease this owner holds; false when it was lost (expired and taken by another instance). */
+export async function renewLease(db: Database, id: string, owner: string, leaseMs: number): Promise<boolean> {
+  const rows = await db.orm
+    .update(destinations)
+    .set({ leaseExpiresTime: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(and(eq(destinations.id, id), eq(destinations.leaseOwner, owner)))
+    .returning({ id: destinations.id });
+  return rows.length > 0;
+}
+
+/** Ends a run's lease with the destination's new state; only the lease owner may. */
+export async function releaseDestination(
+  db: Database,
+  id: string,
+  owner: string,
+  values: Partial<typeof destinations.$inferInsert>,
+): Promise<boolean> {
+  const rows = await db.orm
+    .update(destinations)
+    .set({ ...values, leaseOwner: null, leaseExpiresTime: null })
+    .where(and(eq(destinations.id, id), eq(destinations.leaseOwner, owner)))
+    .returning({ id: destinations.id });
+  return rows.length > 0;
+}
+
+export async function insertSyncRun(db: Database, values: typeof syncRuns.$inferInsert): Promise<SyncRunRecord> {
+  const [row] = await db.orm.insert(syncRuns).values(values).returning();
+  return row!;
+}
+
+export async function updateSyncRun(db: Database, id: string, values: Partial<typeof syncRuns.$inferInsert>): Promise<void> {
+  await db.orm.update(syncRuns).set(values).where(eq(syncRuns.id, id));
+}
+
+/** The oldest queued run of a destination (a "sync now" waiting for the scheduler). */
+export async function findQueuedRun(db: Database, destinationId: string): Promise<SyncRunRecord | undefined> {
+  const [row] = await db.orm
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.destinationId, destinationId), eq(syncRuns.status, 'queued')))
+    .orderBy(syncRuns.queuedTime)
+    .limit(1);
+  return row;
+}
+
+/** Runs left `running` by an instance that lost its lease (crashed): recorded as failed. */
+export async function failAbandonedRuns(db: Database, destinationId: string, message: string): Promise<void> {
+  await db.orm
+    .update(syncRuns)
+    .set({ status: 'failed', error: message, errorKind: 'retryable', finishedTime: new Date() })
+    .where(and(eq(syncRuns.destinationId, destinationId), eq(syncRuns.status, 'running')));
+}
+
+export async function getSyncRun(db: Database, orgId: string, id: string): Promise<SyncRunRecord | undefined> {
+  const [row] = await db.orm.select().from(syncRuns).where(and(eq(syncRuns.orgId, orgId), eq(syncRuns.id, id)));
+  return row;
+}
+
+/** Runs of a destination, newest first, keyset paginated on (queued_time, id). */
+export async function listSyncRuns(
+  db: Database,
+  orgId: string,
+  destinationId: string,
+  page: { first: number; before?: { queuedTime: Date; id: string } },
+): Promise<SyncRunRecord[]> {
+  const conditions = [eq(syncRuns.orgId, orgId), eq(syncRuns.destinationId, destinationId)];
+  if (page.before) {
+    conditions.push(sql`(${syncRuns.queuedTime}, ${syncRuns.id}) < (${page.before.queuedTime.toISOString()}::timestamptz, ${page.before.id}::uuid)`);
+  }
+  return db.orm
+    .select()
+    .from(syncRuns)
+    .where(and(...conditions))
+    .orderBy(desc(syncRuns.queuedTime), desc(syncRuns.id))
+    .limit(page.first);
+}

@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { utcTimestamp, xid8 } from './columns.ts';
+import { organizations } from './organizations.ts';
+
+/**
+ * A warehouse a organization syncs to, with its plugin config (secret fields encrypted), its
+ * schedule, its change cursor and the lease that makes one instance run each due sync.
+ */
+export const destinations = pgTable(
+  'destinations',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    pluginId: text('plugin_id').notNull(),
+    /** Config without its secret fields. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    /** The secret fields as JSON, AES-256-GCM encrypted (server/auth/secrets.ts); never returned. */
+    secretConfig: text('secret_config'),
+    enabled: boolean('enabled').notNull().default(true),
+    eventTypesInclude: text('event_types_include').array(),
+    eventTypesExclude: text('event_types_exclude').array(),
+    intervalMinutes: integer('interval_minutes').notNull().default(60),
+    /** Start of the current active period: rows processed before it are never sent. */
+    activeSince: utcTimestamp('active_since'),
+    /** Change cursor: rows with change_xid >= cursor are still to be sent. */
+    cursorXid: xid8('cursor_xid'),
+    nextRunTime: utcTimestamp('next_run_time').notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresTime: utcTimestamp('lease_expires_time'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastSuccessTime: utcTimestamp('last_success_time'),
+    lastError: text('last_error'),
+    lastErrorKind: text('last_error_kind').$type<'retryable' | 'permanent' | 'config'>(),
+    /** Plugin version whose tables were last ensured (ensureTables runs again after an upgrade). */
+    tablesVersion: text('tables_version'),
+    /** Fingerprint of the definition lookup tables last written (rewritten only when they change). */
+    definitionsHash: text('definitions_hash'),
+    createdTime: utcTimestamp('created_time').notNull().defaultNow(),
+    createdBy: text('created_by').notNull(),
+    modifiedTime: utcTimestamp('modified_time').notNull().defaultNow(),
+  },
+  (t) => [index('destinations_org_idx').on(t.orgId), index('destinations_due_idx').on(t.nextRunTime).where(sql`${t.enabled}`)],
+);
+
+export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** One sync of one destination: a recorded state machine queued → running → succeeded | failed. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    destinationId: uuid('destination_id')
+      .notNull()
+      .references(() => destinations.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    status: text('status').$type<SyncRunStatus>().notNull(),
+    trigger: text('trigger').$type<'schedule' | 'manual'>().notNull(),
+    windowFromXid: xid8('window_from_xid'),
+    windowToXid: xid8('window_to_xid'),
+    rows: bigint('rows', { mode: 'number' }).notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+    statements: integer('statements').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    queuedTime: utcTimestamp('queued_time').notNull().defaultNow(),
+    startedTime: utcTimestamp('started_time'),
+    finishedTime: utcTimestamp('finished_time'),
+    durationMs: integer('duration_ms'),
+    error: text('error'),
+    errorKind: text('error_kind'),
+    runner: text('runner'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('sync_runs_destination_idx').on(t.destinationId, t.queuedTime)],
+);

@@ -1,0 +1,66 @@
+import {
+  configJsonSchema,
+  secretFieldNames,
+  validateDestinationDefinition,
+  type DestinationDefinition,
+} from '../../plugins/sdk/index.ts';
+import duckdb from '../../plugins/duckdb/index.ts';
+import postgres from '../../plugins/postgres/index.ts';
+import redshift from '../../plugins/redshift/index.ts';
+import snowflake from '../../plugins/snowflake/index.ts';
+
+/** One installed destination plugin, as the host and the GraphQL API see it. */
+export interface InstalledPlugin {
+  definition: DestinationDefinition;
+  source: 'built-in' | string;
+  jsonSchema: Record<string, unknown>;
+  secretFields: string[];
+}
+
+export interface PluginRegistry {
+  get(id: string): InstalledPlugin | undefined;
+  list(): InstalledPlugin[];
+  /** One line per plugin that was refused at start-up. */
+  problems: string[];
+}
+
+const BUILT_INS = [postgres, duckdb, snowflake, redshift] as DestinationDefinition[];
+
+/**
+ * The built-in destinations plus third-party npm packages named in TRIBUTARY_PLUGINS. A package
+ * that fails to load, is not a valid destination, targets another API version or reuses an id
+ * is refused with one clear message; the server starts with the others.
+ */
+export async function createPluginRegistry(
+  packages: string[],
+  options: { builtIns?: DestinationDefinition[]; importer?: (name: string) => Promise<unknown> } = {},
+): Promise<PluginRegistry> {
+  const plugins = new Map<string, InstalledPlugin>();
+  const problems: string[] = [];
+  const install = (definition: DestinationDefinition, source: string) => {
+    if (plugins.has(definition.id)) {
+      problems.push(`plugin ${source} refused: id "${definition.id}" is already used by ${plugins.get(definition.id)!.source}`);
+      return;
+    }
+    plugins.set(definition.id, { definition, source, jsonSchema: configJsonSchema(definition), secretFields: secretFieldNames(definition) });
+  };
+  for (const definition of options.builtIns ?? BUILT_INS) install(definition, 'built-in');
+  const importer = options.importer ?? ((name: string) => import(name));
+  for (const name of packages) {
+    let loaded: unknown;
+    try {
+      loaded = await importer(name);
+    } catch (error) {
+      problems.push(`plugin ${name} refused: it could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      continue;
+    }
+    const result = validateDestinationDefinition(loaded);
+    if (!result.ok) problems.push(`plugin ${name} refused: ${result.error}`);
+    else install(result.definition, name);
+  }
+  return {
+    get: (id) => plugins.get(id),
+    list: () => [...plugins.values()],
+    problems,
+  };
+}

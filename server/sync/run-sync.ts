@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import {
+  classifyError,
+  errorMessage,
+  parseDestinationConfig,
+  type DefinitionTables,
+  type DestinationConnection,
+  type ErrorKind,
+  type EventRow,
+} from '../../plugins/sdk/index.ts';
+import type { SecretBox } from '../auth/secrets.ts';
+import type { Database } from '../db/client.ts';
+import { changeHorizon, readChangedRows, type ChangedRow, type ChangeWindow } from '../db/queries/changes.ts';
+import {
+  releaseDestination,
+  renewLease,
+  updateSyncRun,
+  type DestinationRecord,
+  type SyncRunRecord,
+} from '../db/queries/destinations.ts';
+import type { PluginRegistry } from '../plugins/registry.ts';
+import { FAILING_AFTER, nextBoundary, retryDelayMs } from './schedule.ts';
+
+export interface SyncOptions {
+  /** Rows per batch streamed to the plugin: memory is bounded by this, not by the window. */
+  batchSize: number;
+  /** Attempts within one run for retryable errors, before the run fails. */
+  attemptsPerRun: number;
+  /** Base delay between attempts in a run, and of the backoff between failed runs. */
+  retryBaseMs: number;
+  leaseMs: number;
+  /** A run taking longer is aborted (the plugin gets an aborted signal) and fails. */
+  runTimeoutMs: number;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
+  batchSize: 5_000,
+  attemptsPerRun: 3,
+  retryBaseMs: 30_000,
+  leaseMs: 120_000,
+  runTimeoutMs: 30 * 60_000,
+};
+
+export interface SyncDeps {
+  db: Database;
+  registry: PluginRegistry;
+  secrets: SecretBox;
+  /** The organization's current definitions in the warehouse lookup-table shape. */
+  lookupTables(orgId: string): Promise<DefinitionTables>;
+  options: SyncOptions;
+  /** Waits between attempts (tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+class RunError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ErrorKind,
+  ) {
+    super(message);
+  }
+}
+
+/** The plugin config: stored public fields plus the decrypted secret fields. */
+export function destinationConfig(dest: DestinationRecord, secrets: SecretBox): Record<string, unknown> {
+  const secret = dest.secretConfig ? (JSON.parse(secrets.open(dest.secretConfig)) as Record<string, unknown>) : {};
+  return { ...dest.config, ...secret };
+}
+
+function toEventRow(r: ChangedRow): EventRow {
+  return {
+    event_id: r.event_id,
+    event_time: r.event_time,
+    processed_time: r.processed_time,
+    device_id: r.device_id,
+    session_id: r.session_id,
+    view_id: r.view_id,
+    event_type: r.event_type,
+    event_properties: r.event_properties,
+    source_type: r.source_type,
+    source_properties: r.source_properties,
+  };
+}
+
+/**
+ * Executes one claimed run of one destination: reads the window [cursor, horizon) from the
+ * store in bounded batches, hands them to the plugin (which stages and merges them in the
+ * warehouse), rewrites the lookup tables when the definitions changed, and only then moves the
+ * cursor. Retryable failures are retried inside the run with backoff; the host owns retries,
+ * plugins only classify. An empty window with unchanged definitions sends the warehouse nothing.
+ */
+export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string): Promise<SyncRunRecord['status']> {
+  const { db, options } = deps;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const started = new Date();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error(`the run took longer than ${options.runTimeoutMs} ms`)), options.runTimeoutMs);
+  let leaseLost = false;
+  const heartbeat = setInterval(() => {
+    renewLease(db, dest.id, owner, options.leaseMs).then(
+      (held) => {
+        if (!held) {
+          leaseLost = true;
+          timeout.abort(new Error('the lease was lost to another instance'));
+        }
+      },
+      () => {},
+    );
+  }, Math.max(1_000, Math.floor(options.leaseMs / 3)));
+
+  let attempts = 0;
+  let statements = 0;
+  const horizon = await changeHorizon(db);
+  const from = dest.cursorXid ?? horizon;
+  await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFromXid: from, windowToXid: horizon, runner: owner });
+  try {
+    const plugin = deps.registry.get(dest.pluginId);
+    if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
+    let config: Record<string, unknown>;
+    try {
+      config = parseDestinationConfig(plugin.definition, destinationConfig(dest, deps.secrets));
+    } catch (error) {
+      throw new RunError(errorMessage(error), 'config');
+    }
+    const definitions = await deps.lookupTables(dest.orgId);
+    const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
+    const window: ChangeWindow = { orgId: dest.orgId, fromXid: from, toXid: horizon, includeTypes: dest.eventTypesInclude, excludeTypes: dest.eventTypesExclude };
+    const firstPage = await readChangedRows(db, { ...window, limit: options.batchSize });
+    const definitionsChanged = definitionsHash !== dest.definitionsHash;
+
+    let rows = 0;
+    let bytes = 0;
+    if (firstPage.length > 0 || definitionsChanged) {
+      for (;;) {
+        attempts++;
+        rows = 0;
+        bytes = 0;
+        let connection: DestinationConnection | undefined;
+        try {
+          connection = await plugin.definition.connect(config, {
+            logger: pluginLogger(dest),
+            signal: timeout.signal,
+            onStatement: () => statements++,
+          });
+          if (dest.tablesVersion !== plugin.definition.version) await connection.ensureTables();
+          if (firstPage.length > 0) {
+            const batches = streamWindow(db, window, options.batchSize, firstPage, (n, b) => {
+              rows += n;
+              bytes += b;
+            });
+            await connection.loadEvents(batches);
+          }
+          if (definitionsChanged) await connection.replaceDefinitions(definitions);
+          break;
+        } catch (error) {
+          const kind = timeout.signal.aborted ? 'retryable' : classifyError(error);
+          if (kind !== 'retryable' || attempts >= options.attemptsPerRun || timeout.signal.aborted) {
+            throw new RunError(timeout.signal.aborted ? errorMessage(timeout.signal.reason) : errorMessage(error), kind);
+          }
+          await sleep(retryDelayMs(attempts, Math.min(options.retryBaseMs, 5_000), 1));
+        } finally {
+          await connection?.close().catch(() => {});
+        }
+      }
+    }
+
+    const finished = new Date();
+    const released = await releaseDestination(db, dest.id, owner, {
+      cursorXid: horizon,
+      lastSuccessTime: finished,
+      consecutiveFailures: 0,
+      lastError: null,
+      lastErrorKind: null,
+      nextRunTime: nextBoundary(finished, dest.intervalMinutes),
+      ...(attempts > 0 ? { tablesVersion: plugin.definition.version, definitionsHash } : {}),
+    });
+    if (!released) throw new RunError('the lease was lost to another instance before the cursor moved', 'retryable');
+    await updateSyncRun(db, run.id, {
+      status: 'succeeded',
+      rows,
+      bytes,
+      statements,
+      attempts,
+      finishedTime: finished,
+      durationMs: finished.getTime() - started.getTime(),
+      details: { definitionsWritten: definitionsChanged && attempts > 0, emptyWindow: firstPage.length === 0 },
+    });
+    return 'succeeded';
+  } catch (error) {
+    const kind: ErrorKind = error instanceof RunError ? error.kind : classifyError(error);
+    const message = error instanceof RunError ? error.message : errorMessage(error);
+    const finished = new Date();
+    const failures = dest.consecutiveFailures + 1;
+    if (!leaseLost) {
+      await releaseDestination(db, dest.id, owner, {
+        consecutiveFailures: failures,
+        lastError: message,
+        lastErrorKind: kind,
+        // retryable: back off and try again soon; permanent or config: wait for the next regular
+        // run (or a config change, which schedules one at once)
+        nextRunTime:
+          kind === 'retryable'
+            ? new Date(finished.getTime() + retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes))
+            : nextBoundary(finished, dest.intervalMinutes),
+      });
+    }
+    await updateSyncRun(db, run.id, {
+      status: 'failed',
+      statements,
+      attempts,
+      finishedTime: finished,
+      durationMs: finished.getTime() - started.getTime(),
+      error: message,
+      errorKind: kind,
+      details: { failing: kind !== 'retryable' || failures >= FAILING_AFTER },
+    });
+    return 'failed';
+  } finally {
+    clearTimeout(timer);
+    clearInterval(heartbeat);
+  }
+}
+
+/**
+ * The window as a lazy stream of batches. The next page is read while the plugin writes the
+ * current one, so at most two pages are in memory, whatever the size of the window.
+ */
+async function* streamWindow(
+  db: Database,
+  window: ChangeWindow,
+  batchSize: number,
+  firstPage: ChangedRow[],
+  count: (rows: number, bytes: number) => void,
+): AsyncGenerator<EventRow[]> {
+  const nextPage = (page: ChangedRow[]) => {
+    if (page.length < batchSize) return null;
+    const last = page[page.length - 1]!;
+    return readChangedRows(db, { ...window, limit: batchSize, after: { xid: last.change_xid, eventId: last.event_id } });
+  };
+  let page = firstPage;
+  for (;;) {
+    const prefetch = nextPage(page);
+    // a rejected prefetch is awaited (and thrown) below; never leave it unhandled meanwhile
+    prefetch?.catch(() => {});
+    let bytes = 0;
+    for (const r of page) bytes += (r.event_properties?.length ?? 0) + (r.source_properties?.length ?? 0) + 200;
+    count(page.length, bytes);
+    yield page.map(toEventRow);
+    if (!prefetch) return;
+    page = await prefetch;
+    if (page.length === 0) return;
+  }
+}
+
+function pluginLogger(dest: DestinationRecord) {
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+    if (level === 'debug') return;
+    console[level === 'info' ? 'log' : level](`[destination ${dest.id} ${dest.pluginId}] ${message}`, fields ?? '');
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}

@@ -1,0 +1,23 @@
+/**
+ * When syncs happen. Pure functions, so the schedule is tested without clocks.
+ */
+
+/** The next boundary of the interval after `now`: hourly syncs land on the hour (UTC). */
+export function nextBoundary(now: Date, intervalMinutes: number): Date {
+  const step = intervalMinutes * 60_000;
+  return new Date(Math.floor(now.getTime() / step) * step + step);
+}
+
+/**
+ * When to retry after `failures` consecutive failed runs: exponential from `baseMs`, capped at
+ * the destination's own interval (and an hour), with full jitter in the upper half so that many
+ * failing destinations do not retry in lockstep.
+ */
+export function retryDelayMs(failures: number, baseMs: number, intervalMinutes: number, random = Math.random): number {
+  const cap = Math.min(intervalMinutes * 60_000, 3_600_000);
+  const exponential = Math.min(cap, baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(exponential * (0.5 + random() * 0.5));
+}
+
+/** A destination is failing after this many consecutive failed runs, or at once on a permanent error. */
+export const FAILING_AFTER = 3;

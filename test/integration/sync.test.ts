@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryDuckdb } from '../support/duckdb.ts';
+import { startTestApp, waitForSyncHorizon, type TestApp } from '../support/app.ts';
+
+let t: TestApp;
+let dir: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-sync-'));
+});
+afterAll(async () => {
+  await t.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) {
+  __typename ... on MutationCreateDestinationSuccess { data { id name pluginId config secretFieldsSet status enabled } }
+  ... on ValidationError { code message field } } }`;
+const RUNS = `query($id: ID!) { destination(id: $id) { status consecutiveFailures lastError lastSuccessTime
+  runs(first: 50) { nodes { id status trigger rows statements attempts error errorKind } } } }`;
+
+let seq = 0;
+async function capture(device: string, view: string, events: Record<string, unknown>[]) {
+  const r = await t.post('/capture/v1/batch', {
+    sdk: { name: 'tributary-web', version: '0.1.0' },
+    device_id: device,
+    session_id: '1',
+    events: events.map((e) => ({ id: `c${++seq}`, seq: seq, view_id: view, ...e })),
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(202);
+}
+
+async function createDuckdb(name: string, extra: Record<string, unknown> = {}, key = t.org.keys.architect) {
+  const file = path.join(dir, `${name}.duckdb`);
+  const r = await t.gql(CREATE, { input: { name, pluginId: 'duckdb', config: { path: file }, ...extra } }, key);
+  expect(r.body.errors).toBeUndefined();
+  return { id: r.body.data.createDestination.data.id as string, file };
+}
+
+async function syncNow(id: string) {
+  await waitForSyncHorizon(t.db, t.org.orgId);
+  const r = await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on MutationSyncDestinationNowSuccess { data { id status trigger } } } }`, { id });
+  expect(r.body.data.syncDestinationNow.data).toMatchObject({ status: 'queued', trigger: 'manual' });
+  await t.app.sync.scheduler.runDue();
+  const runs = await t.gql(RUNS, { id });
+  return runs.body.data.destination;
+}
+
+describe('sync to a DuckDB destination', () => {
+  it('sends only rows captured while active, merges them, empties staging and writes the lookup tables', async () => {
+    await capture('9001', '1', [{ time: Date.now() - 5000, type: 'navigate', url: 'https://shop.example/before' }]);
+    const { id, file } = await createDuckdb('main');
+    await capture('9001', '2', [
+      { time: Date.now() - 4000, type: 'navigate', url: 'https://shop.example/after' },
+      { time: Date.now() - 3000, type: 'click', target: { text: 'Buy', path: [{ tag: 'button', id: 'buy' }, { tag: 'body' }] } },
+    ]);
+    const dest = await syncNow(id);
+    expect(dest.runs.nodes[0]).toMatchObject({ status: 'succeeded', rows: 2, trigger: 'manual', attempts: 1 });
+    const rows = await queryDuckdb<any>(file, `select event_id, event_type, device_id, json_extract_string(source_properties, '$.url.path') as path, updated_time from events order by event_time`);
+    expect(rows.map((r) => [r.event_type, r.path])).toEqual([['navigate', '/after'], ['click', '/after']]);
+    expect(rows.every((r) => r.updated_time !== null)).toBe(true);
+    expect(await queryDuckdb(file, 'select * from raw_events')).toEqual([]);
+    const tables = await queryDuckdb<any>(file, `select table_name from information_schema.tables order by 1`);
+    expect(tables.map((r) => r.table_name)).toEqual(expect.arrayContaining(['events', 'raw_events', 'event_definitions', 'page_definitions', 'element_definitions']));
+    // the store rows and the warehouse rows are the same
+    const store = await t.gql(`{ events(filter: { deviceId: "9001" }) { nodes { eventId eventType } } }`);
+    const synced = new Set(rows.map((r) => r.event_id));
+    expect(store.body.data.events.nodes.filter((n: any) => synced.has(n.eventId))).toHaveLength(2);
+  });
+
+  it('sends nothing to the warehouse for an empty window, and catches up late events with tombstones', async () => {
+    const { id, file } = await createDuckdb('late');
+    await capture('9002', '10', [
+      { time: Date.parse('2026-11-26T10:00:00Z'), type: 'navigate', url: 'https://shop.example/a' },
+      { time: Date.parse('2026-11-26T10:00:20Z'), type: 'click', target: { text: 'x', path: [{ tag: 'a' }] } },
+    ]);
+    await syncNow(id);
+    const empty = await syncNow(id);
+    expect(empty.runs.nodes[0]).toMatchObject({ status: 'succeeded', rows: 0, statements: 0 });
+    // a late navigate before the click: the click is re-emitted and its old row tombstoned
+    await capture('9002', '10', [{ time: Date.parse('2026-11-26T10:00:10Z'), type: 'navigate', url: 'https://shop.example/b' }]);
+    const after = await syncNow(id);
+    expect(after.runs.nodes[0]).toMatchObject({ status: 'succeeded', rows: 3 });
+    const rows = await queryDuckdb<any>(file, `select event_type, json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9002 order by event_time, event_type nulls first`);
+    expect(rows).toEqual([
+      { event_type: 'navigate', path: '/a' },
+      { event_type: 'navigate', path: '/b' },
+      { event_type: null, path: null },
+      { event_type: 'click', path: '/b' },
+    ]);
+  });
+
+  it('applies include and exclude filters, tombstones included', async () => {
+    const only = await createDuckdb('only-clicks', { eventTypesInclude: ['click'] });
+    await capture('9003', '20', [
+      { time: Date.now() - 2000, type: 'navigate', url: 'https://shop.example/f' },
+      { time: Date.now() - 1000, type: 'click', target: { text: 'x', path: [{ tag: 'a' }] } },
+    ]);
+    await syncNow(only.id);
+    const rows = await queryDuckdb<any>(only.file, `select event_type from events where device_id = 9003`);
+    expect(rows).toEqual([{ event_type: 'click' }]);
+    const bad = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: path.join(dir, 'x.duckdb') }, eventTypesInclude: ['click'], eventTypesExclude: ['load'] } });
+    expect(bad.body.data.createDestination).toMatchObject({ __typename: 'ValidationError', code: 'CONFLICTING_FILTERS' });
+  });
+
+  it('skips rows captured while disabled', async () => {
+    const { id, file } = await createDuckdb('paused');
+    await t.gql(`mutation($id: ID!) { disableDestination(id: $id) { __typename } }`, { id });
+    await capture('9004', '30', [{ time: Date.now() - 1000, type: 'navigate', url: 'https://shop.example/while-disabled' }]);
+    await t.gql(`mutation($id: ID!) { enableDestination(id: $id) { __typename } }`, { id });
+    await capture('9004', '31', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/enabled-again' }]);
+    await syncNow(id);
+    const rows = await queryDuckdb<any>(file, `select json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9004`);
+    expect(rows).toEqual([{ path: '/enabled-again' }]);
+  });
+});
+
+describe('destination management', () => {
+  it('lists installed plugins with their config JSON Schema and secret fields', async () => {
+    const r = await t.gql(`{ destinationPlugins { id version apiVersion secretFields configSchema } }`, {}, t.org.keys.analyst);
+    const byId = Object.fromEntries(r.body.data.destinationPlugins.map((p: any) => [p.id, p]));
+    expect(byId.duckdb.configSchema.properties.path).toBeDefined();
+    expect(byId.postgres.secretFields.length).toBeGreaterThan(0);
+  });
+
+  it('encrypts secrets at rest and never returns them', async () => {
+    const r = await t.gql(CREATE, {
+      input: { name: 'pg', pluginId: 'postgres', enabled: false, config: { url: 'postgres://warehouse:s3cr3t-Pa55@127.0.0.1:1/wh', schema: 'analytics' } },
+    });
+    expect(r.body.errors).toBeUndefined();
+    const created = r.body.data.createDestination.data;
+    expect(created.secretFieldsSet).toBe(true);
+    expect(JSON.stringify(r.body)).not.toContain('s3cr3t-Pa55');
+    const listed = await t.gql(`{ destinations { id config secretFieldsSet } }`, {}, t.org.keys.analyst);
+    expect(JSON.stringify(listed.body)).not.toContain('s3cr3t-Pa55');
+    const [stored] = await t.db.rows<{ config: unknown; secret_config: string }>(sql`select config, secret_config from destinations where id = ${created.id}`);
+    expect(JSON.stringify(stored)).not.toContain('s3cr3t-Pa55');
+    expect(stored!.secret_config).toMatch(/^v1\./);
+  });
+
+  it('enforces roles: analysts read, architects write, capture keys read nothing', async () => {
+    const denied = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: '/tmp/x.duckdb' } } }, t.org.keys.analyst);
+    expect(denied.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const capture = await t.gql(`{ destinations { id } }`, {}, t.org.keys.capture);
+    expect(capture.status).toBe(403);
+  });
+
+  it('refuses unknown plugins and invalid config with typed errors', async () => {
+    const unknown = await t.gql(CREATE, { input: { name: 'x', pluginId: 'nope', config: {} } });
+    expect(unknown.body.data.createDestination).toMatchObject({ code: 'UNKNOWN_PLUGIN' });
+    const invalid = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: 42 } } });
+    expect(invalid.body.data.createDestination).toMatchObject({ code: 'INVALID_CONFIG', field: 'config' });
+  });
+
+  it('records failed runs with a readable error, backs off, and marks the destination failing', async () => {
+    const r = await t.gql(CREATE, { input: { name: 'down', pluginId: 'postgres', config: { url: 'postgres://u:p@127.0.0.1:1/nowhere', schema: 'x' } } });
+    const id = r.body.data.createDestination.data.id;
+    await capture('9005', '40', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/x' }]);
+    let dest: any;
+    for (let i = 0; i < 3; i++) {
+      dest = await syncNow(id);
+      expect(dest.runs.nodes[0]).toMatchObject({ status: 'failed', errorKind: 'retryable', attempts: 3 });
+      expect(dest.runs.nodes[0].error).toMatch(/ECONNREFUSED|connect/i);
+    }
+    expect(dest.consecutiveFailures).toBe(3);
+    expect(dest.status).toBe('FAILING');
+    const [state] = await t.db.rows<{ next: string }>(sql`select next_run_time > now() as next from destinations where id = ${id}`);
+    expect(state!.next).toBe(true);
+  });
+});
