@@ -1,0 +1,155 @@
+/**
+ * The SQL the Redshift destination sends through the Data API, built from a few fixed forms so
+ * the golden-file tests pin every statement's exact text.
+ */
+import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
+import type { DefinitionRow, EventRow } from '../sdk/index.ts';
+
+/** Column types of `events` (and, without NOT NULL, `raw_events`). */
+export const REDSHIFT_EVENT_COLUMNS: Record<string, string> = {
+  event_id: 'VARCHAR(256) NOT NULL',
+  event_time: 'TIMESTAMPTZ NOT NULL',
+  processed_time: 'TIMESTAMPTZ NOT NULL',
+  updated_time: 'TIMESTAMPTZ NOT NULL',
+  device_id: 'BIGINT NOT NULL',
+  session_id: 'BIGINT',
+  view_id: 'BIGINT',
+  event_type: 'VARCHAR(256)',
+  event_properties: 'SUPER',
+  source_type: 'VARCHAR(32) NOT NULL',
+  source_properties: 'SUPER',
+};
+
+/** Column types of the three definition tables. */
+export const REDSHIFT_DEFINITION_COLUMNS: Record<string, string> = {
+  id: 'VARCHAR(256) NOT NULL',
+  name: 'VARCHAR(MAX)',
+  description: 'VARCHAR(MAX)',
+  state: 'VARCHAR(16)',
+  version: 'INTEGER',
+  rule: 'SUPER',
+  created_time: 'TIMESTAMPTZ',
+  created_by: 'VARCHAR(MAX)',
+  modified_time: 'TIMESTAMPTZ',
+  modified_by: 'VARCHAR(MAX)',
+  updated_time: 'TIMESTAMPTZ',
+};
+
+const STAGING_COLUMNS = Object.fromEntries(
+  Object.entries(REDSHIFT_EVENT_COLUMNS)
+    .filter(([name]) => name !== 'updated_time')
+    .map(([name, type]) => [name, type.replace(' NOT NULL', '')]),
+);
+
+/** Every table the plugin owns, with its columns and Redshift table attributes. */
+export function redshiftTables(): { name: string; columns: Record<string, string>; attributes: string }[] {
+  return [
+    // Distributing both tables on event_id makes the merge's joins node-local.
+    { name: 'events', columns: REDSHIFT_EVENT_COLUMNS, attributes: ' DISTKEY (event_id) SORTKEY (event_time)' },
+    { name: 'raw_events', columns: STAGING_COLUMNS, attributes: ' DISTKEY (event_id)' },
+    ...DEFINITION_TABLES.map((name) => ({ name, columns: REDSHIFT_DEFINITION_COLUMNS, attributes: ' DISTSTYLE ALL' })),
+  ];
+}
+
+/**
+ * The Data API refuses statement text above 100 kB ("Cannot process query string larger than
+ * 100kB"); the plugin keeps every statement under this budget.
+ */
+export const REDSHIFT_MAX_SQL_BYTES = 100_000;
+
+/**
+ * Rows per staging INSERT. Values travel as named parameters, not in the SQL text; the text per
+ * row is at most 94 bytes of placeholders (`(:a899, …, JSON_PARSE(:h899), …)`), so 900 rows stay
+ * under 87 kB. 9,000 parameters per statement: the API reference gives no parameter limit; this
+ * keeps the parameter payload near 1 MB for typical rows (documented in the README section).
+ */
+export const REDSHIFT_ROWS_PER_INSERT = 900;
+
+/** Definition rows per INSERT (10 parameters each). */
+export const REDSHIFT_DEFINITION_ROWS_PER_INSERT = 500;
+
+/** A Data API parameter: a name matching [0-9a-zA-Z_]+ and a non-empty string value. */
+export interface SqlParam {
+  name: string;
+  value: string;
+}
+
+// Column letters for parameter names: row r, column c → `${letter[c]}${r}`.
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * One value of a multi-row VALUES list. The Data API cannot send NULL or an empty string as a
+ * parameter (SqlParameter.value has a minimum length of 1), so those become literals.
+ */
+function placeholder(value: string | null, name: string, params: SqlParam[], wrap?: string): string {
+  if (value === null) return 'NULL';
+  const expression = value === '' ? `''` : `:${name}`;
+  if (value !== '') params.push({ name, value });
+  return wrap ? `${wrap}(${expression})` : expression;
+}
+
+const JSON_EVENT_COLUMNS = new Set<string>(['event_properties', 'source_properties']);
+
+/** The statements of one Redshift destination with schema `schema`. */
+export function redshiftSql(schema: string) {
+  const t = (name: string) => `${schema}.${name}`;
+  const eventColumns = EVENT_ROW_COLUMNS.join(', ');
+  const definitionColumns = DEFINITION_ROW_COLUMNS.join(', ');
+  const latest =
+    `SELECT ${eventColumns} FROM (SELECT ${eventColumns}, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) AS rn ` +
+    `FROM ${t('raw_events')}) AS ranked WHERE rn = 1`;
+
+  return {
+    createSchema: `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+    createTable: (name: string, columns: Record<string, string>, attributes: string) =>
+      `CREATE TABLE IF NOT EXISTS ${t(name)} (${Object.entries(columns)
+        .map(([column, type]) => `${column} ${type}`)
+        .join(', ')})${attributes}`,
+    addColumn: (name: string, column: string, type: string) => `ALTER TABLE ${t(name)} ADD COLUMN ${column} ${type.replace(' NOT NULL', '')}`,
+    listColumns: `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = :schema`,
+    clearStaging: `DELETE FROM ${t('raw_events')}`,
+    /** A multi-row INSERT of `rows` into raw_events, with its parameters. */
+    insertStaging(rows: readonly EventRow[]): { sql: string; params: SqlParam[] } {
+      const params: SqlParam[] = [];
+      const tuples = rows.map(
+        (row, r) =>
+          `(${EVENT_ROW_COLUMNS.map((column, c) =>
+            placeholder(row[column], `${LETTERS[c]}${r}`, params, JSON_EVENT_COLUMNS.has(column) ? 'JSON_PARSE' : undefined),
+          ).join(', ')})`,
+      );
+      return { sql: `INSERT INTO ${t('raw_events')} (${eventColumns}) VALUES ${tuples.join(', ')}`, params };
+    },
+    /**
+     * The merge, run as ONE BatchExecuteStatement (one transaction): a stored row is deleted when
+     * staging holds a strictly newer version, then the newest staged version of every event_id
+     * without a stored row is inserted, then staging is emptied. Redshift's MERGE allows no
+     * extra condition on WHEN MATCHED, so "newest processed_time wins" is written as
+     * delete-then-insert. SYSDATE is the transaction's start time with microseconds (GETDATE()
+     * truncates to seconds).
+     */
+    merge: [
+      `DELETE FROM ${t('events')} USING ${t('raw_events')} WHERE ${t('events')}.event_id = ${t('raw_events')}.event_id ` +
+        `AND ${t('raw_events')}.processed_time > ${t('events')}.processed_time`,
+      `INSERT INTO ${t('events')} (${eventColumns}, updated_time) SELECT ${EVENT_ROW_COLUMNS.map((c) => `src.${c}`).join(', ')}, SYSDATE ` +
+        `FROM (${latest}) AS src WHERE NOT EXISTS (SELECT 1 FROM ${t('events')} AS e WHERE e.event_id = src.event_id)`,
+      `DELETE FROM ${t('raw_events')}`,
+    ],
+    /** Index of the merge statement whose ResultRows is the number of rows merged. */
+    mergeInsertIndex: 1,
+    clearDefinitions: (name: string) => `DELETE FROM ${t(name)}`,
+    insertDefinitions(name: string, rows: readonly DefinitionRow[], offset: number): { sql: string; params: SqlParam[] } {
+      const params: SqlParam[] = [];
+      const tuples = rows.map(
+        (row, r) =>
+          `(${DEFINITION_ROW_COLUMNS.map((column, c) =>
+            placeholder(String(row[column]), `${LETTERS[c]}${offset + r}`, params, column === 'rule' ? 'JSON_PARSE' : undefined),
+          ).join(', ')}, SYSDATE)`,
+      );
+      return { sql: `INSERT INTO ${t(name)} (${definitionColumns}, updated_time) VALUES ${tuples.join(', ')}`, params };
+    },
+    probeWrite: `INSERT INTO ${t('raw_events')} (event_id, event_time, processed_time, device_id, source_type) VALUES (:probe, SYSDATE, SYSDATE, 0, 'server')`,
+    probeRead: `SELECT COUNT(*) AS n FROM ${t('raw_events')} WHERE event_id = :probe`,
+    probeDelete: `DELETE FROM ${t('raw_events')} WHERE event_id = :probe`,
+    version: 'SELECT version() AS version, current_user AS db_user',
+  };
+}

@@ -1,0 +1,81 @@
+import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
+import type { DestinationError } from '../sdk/index.ts';
+
+// Global-services (login/session) codes, after snowflake-sdk's constants/gs_errors.js and
+// Snowflake's documented login errors.
+const AUTH_CODES = new Set([
+  '390100', // incorrect username or password
+  '390101', // user disabled
+  '390102', // user locked (temporarily, but it needs a human or a wait far beyond a retry)
+  '390103', // account locked
+  '390113', // password expired
+  '390144', // JWT token invalid
+  '390186', // role not granted to the user
+  '390189', // role does not exist or not authorized
+  '390191', // warehouse/role/database not authorized
+  '390201', // database does not exist or not authorized
+  '390202', // schema does not exist or not authorized
+  '390422', // incoming request with IP not allowed (network policy)
+]);
+const CONFIG_CODES = new Set(['390189', '390201', '390202', '390191']);
+// Session gone or expired: the SDK renews 390112 itself; the others mean "log in again", which
+// the host's retry does with a fresh connection.
+const SESSION_CODES = new Set(['390104', '390111', '390112', '390114']);
+// SQLSTATE classes worth a retry: connection (08), operator intervention/timeout/cancel (57),
+// transaction rollback/deadlock (40), insufficient resources (53).
+const RETRYABLE_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57']);
+// snowflake-sdk's own client codes (error_code.js).
+const SDK_NETWORK = 401001;
+const SDK_RESPONSE_FAILURE = 401002;
+const SDK_RESPONSE_NOT_JSON = 401003;
+const SDK_INVALID_TOKEN = 401004;
+const SDK_CONNECTION_STATES = new Set([405501, 405502, 405503, 407002]);
+
+/** What snowflake-sdk puts on its errors (all optional). */
+interface SnowflakeSdkError {
+  code?: unknown;
+  sqlState?: unknown;
+  message?: unknown;
+  response?: { statusCode?: unknown; status?: unknown };
+  cause?: unknown;
+}
+
+/**
+ * Turns a snowflake-sdk error into the SDK's classified error, keeping Snowflake's own message
+ * (and its code and SQLSTATE, as `001003 (42000)`) readable in the sync run.
+ */
+export function classifySnowflakeError(err: unknown, doing: string): DestinationError {
+  if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SnowflakeSdkError;
+  const code = e.code === undefined || e.code === null ? undefined : String(e.code);
+  const sqlState = typeof e.sqlState === 'string' ? e.sqlState : undefined;
+  const status = Number(e.response?.statusCode ?? e.response?.status ?? NaN);
+  const label = code && /^\d{6}$/.test(code) ? ` ${code}${sqlState ? ` (${sqlState})` : ''}` : '';
+  const detail = Number.isFinite(status) && status !== 200 ? ` (HTTP ${status})` : '';
+  const message = `${doing}:${label} ${errorMessage(err)}${detail}`;
+  const retryable = () => new RetryableError(message, { cause: err });
+  const permanent = () => new PermanentError(message, { cause: err });
+
+  if (code !== undefined) {
+    if (CONFIG_CODES.has(code)) return new ConfigError(message, { cause: err });
+    if (AUTH_CODES.has(code)) return permanent();
+    if (SESSION_CODES.has(code)) return retryable();
+    const numeric = Number(code);
+    if (numeric === SDK_NETWORK || numeric === SDK_RESPONSE_NOT_JSON || numeric === SDK_INVALID_TOKEN) return retryable();
+    if (SDK_CONNECTION_STATES.has(numeric)) return retryable();
+    if (numeric === SDK_RESPONSE_FAILURE) {
+      if (Number.isFinite(status) && (status === 408 || status === 429 || status >= 500)) return retryable();
+      if (status === 401 || status === 403) return permanent();
+      if (Number.isFinite(status) && status >= 400) return permanent();
+      return retryable();
+    }
+  }
+  if (sqlState && /^[0-9A-Z]{5}$/.test(sqlState)) {
+    if (RETRYABLE_SQLSTATE_CLASSES.has(sqlState.slice(0, 2))) return retryable();
+    // 42xxx compilation errors and missing objects, 22xxx bad data, 28xxx authorization.
+    return permanent();
+  }
+  // Compilation/execution errors without SQLSTATE: 00xxxx (e.g. 001003 syntax, 002003 no object).
+  if (code && /^00\d{4}$/.test(code)) return permanent();
+  return classifyError(err) === 'permanent' ? permanent() : retryable();
+}

@@ -1,0 +1,41 @@
+login tributary@fake;
+
+SELECT table_name, column_name FROM information_schema.columns WHERE UPPER(table_schema) = ?;
+
+CREATE SCHEMA IF NOT EXISTS golden;
+
+CREATE TABLE IF NOT EXISTS golden.events (event_id VARCHAR NOT NULL, event_time TIMESTAMP_NTZ(6) NOT NULL, processed_time TIMESTAMP_NTZ(6) NOT NULL, updated_time TIMESTAMP_NTZ(6) NOT NULL, device_id NUMBER(19,0) NOT NULL, session_id NUMBER(19,0), view_id NUMBER(19,0), event_type VARCHAR, event_properties VARIANT, source_type VARCHAR NOT NULL, source_properties VARIANT);
+
+CREATE TABLE IF NOT EXISTS golden.raw_events (event_id VARCHAR, event_time TIMESTAMP_NTZ(6), processed_time TIMESTAMP_NTZ(6), device_id NUMBER(19,0), session_id NUMBER(19,0), view_id NUMBER(19,0), event_type VARCHAR, event_properties VARCHAR, source_type VARCHAR, source_properties VARCHAR);
+
+CREATE TABLE IF NOT EXISTS golden.event_definitions (id VARCHAR NOT NULL, name VARCHAR, description VARCHAR, state VARCHAR, version NUMBER(10,0), rule VARIANT, created_time TIMESTAMP_NTZ(6), created_by VARCHAR, modified_time TIMESTAMP_NTZ(6), modified_by VARCHAR, updated_time TIMESTAMP_NTZ(6));
+
+CREATE TABLE IF NOT EXISTS golden.page_definitions (id VARCHAR NOT NULL, name VARCHAR, description VARCHAR, state VARCHAR, version NUMBER(10,0), rule VARIANT, created_time TIMESTAMP_NTZ(6), created_by VARCHAR, modified_time TIMESTAMP_NTZ(6), modified_by VARCHAR, updated_time TIMESTAMP_NTZ(6));
+
+CREATE TABLE IF NOT EXISTS golden.element_definitions (id VARCHAR NOT NULL, name VARCHAR, description VARCHAR, state VARCHAR, version NUMBER(10,0), rule VARIANT, created_time TIMESTAMP_NTZ(6), created_by VARCHAR, modified_time TIMESTAMP_NTZ(6), modified_by VARCHAR, updated_time TIMESTAMP_NTZ(6));
+
+DELETE FROM golden.raw_events;
+
+INSERT INTO golden.raw_events (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+BEGIN TRANSACTION;
+
+MERGE INTO golden.events AS tgt USING (SELECT event_id, event_time, processed_time, device_id, session_id, view_id, event_type, PARSE_JSON(event_properties) AS event_properties, source_type, PARSE_JSON(source_properties) AS source_properties FROM golden.raw_events QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) = 1) AS src ON tgt.event_id = src.event_id WHEN MATCHED AND src.processed_time > tgt.processed_time THEN UPDATE SET event_time = src.event_time, processed_time = src.processed_time, device_id = src.device_id, session_id = src.session_id, view_id = src.view_id, event_type = src.event_type, event_properties = src.event_properties, source_type = src.source_type, source_properties = src.source_properties, updated_time = SYSDATE() WHEN NOT MATCHED THEN INSERT (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties, updated_time) VALUES (src.event_id, src.event_time, src.processed_time, src.device_id, src.session_id, src.view_id, src.event_type, src.event_properties, src.source_type, src.source_properties, SYSDATE());
+
+DELETE FROM golden.raw_events;
+
+COMMIT;
+
+BEGIN TRANSACTION;
+
+DELETE FROM golden.event_definitions;
+
+INSERT INTO golden.event_definitions (id, name, description, state, version, rule, created_time, created_by, modified_time, modified_by, updated_time) SELECT column1, column2, column3, column4, column5, PARSE_JSON(column6), column7, column8, column9, column10, SYSDATE() FROM VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+DELETE FROM golden.page_definitions;
+
+DELETE FROM golden.element_definitions;
+
+INSERT INTO golden.element_definitions (id, name, description, state, version, rule, created_time, created_by, modified_time, modified_by, updated_time) SELECT column1, column2, column3, column4, column5, PARSE_JSON(column6), column7, column8, column9, column10, SYSDATE() FROM VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+COMMIT;
