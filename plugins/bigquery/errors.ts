@@ -1,0 +1,88 @@
+import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
+import type { DestinationError } from '../sdk/index.ts';
+
+/** BigQuery error reasons (`errors[].reason`) that pass by themselves. */
+const RETRYABLE_REASONS = new Set([
+  'rateLimitExceeded',
+  'jobRateLimitExceeded',
+  'quotaExceeded',
+  'backendError',
+  'internalError',
+  'jobInternalError',
+  'tableUnavailable',
+  'timeout',
+]);
+
+/** Reasons that mean the configuration points at something that does not exist. */
+const CONFIG_REASONS = new Set(['notFound']);
+
+/** Reasons that need a human: credentials, permissions, SQL BigQuery rejects. */
+const PERMANENT_REASONS = new Set([
+  'accessDenied',
+  'authError',
+  'billingNotEnabled',
+  'billingTierLimitExceeded',
+  'invalid',
+  'invalidQuery',
+  'invalidUser',
+  'notImplemented',
+  'resourcesExceeded',
+  'responseTooLarge',
+  'duplicate',
+]);
+
+const RETRYABLE_NETWORK = /network timeout|socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|timed out|aborted/i;
+
+interface GoogleErrorShape {
+  code?: unknown;
+  status?: unknown;
+  type?: unknown;
+  errors?: { reason?: unknown; message?: unknown }[];
+  response?: { status?: unknown; statusCode?: unknown };
+  message?: unknown;
+}
+
+/** The HTTP status and the first BigQuery reason of an SDK error, when it has them. */
+export function bigqueryErrorDetails(err: unknown): { status?: number; reason?: string } {
+  if (typeof err !== 'object' || err === null) return {};
+  const shape = err as GoogleErrorShape;
+  const candidates = [shape.code, shape.status, shape.response?.status, shape.response?.statusCode];
+  const status = candidates.find((value): value is number => typeof value === 'number' && value >= 100 && value <= 599);
+  const reason = shape.errors?.map((e) => e.reason).find((value): value is string => typeof value === 'string');
+  return { status, reason };
+}
+
+/**
+ * Turns an error of `@google-cloud/bigquery` (an `ApiError` with `code` and `errors[].reason`, a
+ * job's `errorResult`, a network `FetchError`, an auth-library error) into the SDK's classified
+ * error, keeping BigQuery's own message readable: `doing: message (reason, HTTP status)`.
+ *
+ * BigQuery answers throttling with HTTP 403 + `rateLimitExceeded`/`quotaExceeded`, so the reason
+ * is looked at before the status.
+ */
+export function classifyBigqueryError(err: unknown, doing: string): DestinationError {
+  if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
+  const { status, reason } = bigqueryErrorDetails(err);
+  const text = errorMessage(err).trim() || 'unknown error';
+  const detail = [reason, status !== undefined ? `HTTP ${status}` : undefined].filter(Boolean).join(', ');
+  const message = `${doing}: ${text}${detail ? ` (${detail})` : ''}`;
+  const options = { cause: err };
+
+  if (reason !== undefined) {
+    if (RETRYABLE_REASONS.has(reason)) return new RetryableError(message, options);
+    if (CONFIG_REASONS.has(reason)) return new ConfigError(message, options);
+    if (PERMANENT_REASONS.has(reason)) return new PermanentError(message, options);
+  }
+  if (status !== undefined) {
+    if (status === 404) return new ConfigError(message, options);
+    if (status === 408 || status === 429 || status >= 500) return new RetryableError(message, options);
+    if (status >= 400) return new PermanentError(message, options);
+  }
+  const type = (err as GoogleErrorShape | null)?.type;
+  if (type === 'request-timeout' || type === 'system' || RETRYABLE_NETWORK.test(text)) {
+    return new RetryableError(message, options);
+  }
+  // google-auth-library: a key it cannot use, an invalid grant.
+  if (/invalid_grant|private key|DECODER routines|PEM/i.test(text)) return new PermanentError(message, options);
+  return classifyError(err) === 'retryable' ? new RetryableError(message, options) : new PermanentError(message, options);
+}

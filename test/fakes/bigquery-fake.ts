@@ -1,0 +1,911 @@
+/**
+ * A BigQuery REST v2 protocol fake for tests, backed by DuckDB.
+ *
+ * It speaks the API the way `@google-cloud/bigquery` 8.x uses it (see
+ * shared/reference/warehouse-protocols.md §1.2): datasets and tables, `jobs.insert` for query
+ * jobs, multipart uploads for load jobs (NEWLINE_DELIMITED_JSON), `jobs.get`, `jobs.query` and
+ * `jobs.getQueryResults` with `jobComplete:false` polling and `pageToken` paging, and
+ * `tabledata.insertAll`. Paths are accepted with or without the `/bigquery/v2` prefix. SQL is
+ * rewritten to DuckDB (bigquery-sql.ts) and run there; TIMESTAMP cells are returned as int64
+ * microsecond strings, as the SDK asks (`formatOptions.useInt64Timestamp`).
+ *
+ * It enforces what a naive fake would let pass:
+ * - the streaming-buffer rule: rows written by `insertAll` cannot be changed by UPDATE, DELETE,
+ *   MERGE or TRUNCATE until the buffer is flushed (30 minutes by default, or `flushStreamingBuffer`),
+ *   answered with 400 `invalidQuery` like BigQuery;
+ * - authentication: every request needs `Authorization: Bearer` with an accepted static token or a
+ *   self-signed service-account JWT whose signature, issuer, scope and expiry check out;
+ * - REQUIRED columns (NOT NULL), `createDisposition`, `writeDisposition`, `maxBadRecords: 0`.
+ *
+ * Every request and SQL statement is logged; faults can be injected (HTTP errors, throttling,
+ * hangs, dropped connections, expired tokens, a failure inside a statement that rolls it back).
+ * It listens on 127.0.0.1 only.
+ */
+import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DUCKDB_TYPES, parseTableName, rewriteStatement, splitStatements, statementTarget } from './bigquery-sql.ts';
+
+/** One logged HTTP request. */
+export interface FakeRequest {
+  method: string;
+  /** Path without the optional `/bigquery/v2` prefix and without the query string. */
+  path: string;
+  /** The query string, e.g. `?location=US&pageToken=7`. */
+  query: string;
+  /** A short name of the API method, e.g. `jobs.insert`, `upload`, `jobs.getQueryResults`. */
+  api: string;
+  /** The HTTP status answered (0 when the connection was dropped or left hanging). */
+  status: number;
+  /** The SQL of a query job or jobs.query. */
+  sql?: string;
+  /** Bytes of the request body. */
+  bytes: number;
+}
+
+/** A fault answered instead of the real response. */
+export type BigqueryFault =
+  | { type: 'http'; status: number; reason: string; message?: string }
+  | { type: 'hang' }
+  | { type: 'drop' }
+  | { type: 'expiredToken' }
+  /** Runs the statement inside a transaction, then fails the job and rolls it back. */
+  | { type: 'failMidStatement'; reason?: string; message?: string };
+
+/** Which requests a fault applies to. All given fields must match. */
+export interface FaultMatch {
+  api?: string | RegExp;
+  method?: string;
+  /** Matched against the SQL of query jobs (jobs.insert, jobs.query). */
+  sql?: RegExp;
+}
+
+interface FaultRule {
+  match: FaultMatch;
+  fault: BigqueryFault;
+  remaining: number;
+}
+
+interface FieldSchema {
+  name: string;
+  type: string;
+  mode?: string;
+  description?: string;
+}
+
+interface TableRecord {
+  resource: Record<string, unknown> & { schema: { fields: FieldSchema[] } };
+  streamingBufferUntil: number;
+  streamedRows: number;
+}
+
+interface JobRecord {
+  resource: Record<string, unknown> & {
+    jobReference: { projectId: string; jobId: string; location: string };
+    status: { state: string; errorResult?: ErrorItem; errors?: ErrorItem[] };
+  };
+  rows: { f: { v: unknown }[] }[];
+  schema?: { fields: FieldSchema[] };
+  numDmlAffectedRows?: number;
+  pollsLeft: number;
+  error?: { status: number; item: ErrorItem };
+}
+
+interface ErrorItem {
+  reason: string;
+  message: string;
+  domain?: string;
+  location?: string;
+}
+
+class BigqueryHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of {@link startBigqueryFake}. */
+export interface BigqueryFakeOptions {
+  /** The project the fake serves (others answer 404). Default `test-proj`. */
+  projectId?: string;
+  /** Bearer tokens accepted as they are (an `OAuth2Client` with a static token). Default `['fake']`. */
+  staticTokens?: string[];
+  /** Service accounts whose self-signed JWTs are accepted: email → public key PEM. */
+  serviceAccounts?: Record<string, string>;
+  /** How many polls a job stays RUNNING / `jobComplete:false` before it is DONE. Default 0. */
+  pollsUntilDone?: number;
+  /** Rows per page of query results when the client gives no maxResults. Default 10,000. */
+  pageSize?: number;
+  /** How long rows written by insertAll stay in the streaming buffer. Default 30 minutes. */
+  streamingBufferMs?: number;
+}
+
+/** A running fake. */
+export interface BigqueryFake {
+  /** `http://127.0.0.1:PORT`, for the SDK's `apiEndpoint`. */
+  url: string;
+  projectId: string;
+  /** Every request, in order. */
+  requests: FakeRequest[];
+  /** Every SQL statement received (BigQuery dialect, as sent), in order. */
+  statements: string[];
+  /** Adds a fault for the next `times` matching requests (default 1). */
+  injectFault(match: FaultMatch, fault: BigqueryFault, times?: number): void;
+  /** Removes every pending fault. */
+  clearFaults(): void;
+  /** Forgets the request and statement logs. */
+  resetLog(): void;
+  /** Moves every streamed row out of the streaming buffer (as if 30 minutes had passed). */
+  flushStreamingBuffer(): void;
+  /** Runs DuckDB SQL directly on the backing database (for assertions). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+const SCOPE = 'https://www.googleapis.com/auth/bigquery';
+
+/** Starts a fake on 127.0.0.1 with a random port. */
+export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Promise<BigqueryFake> {
+  const projectId = options.projectId ?? 'test-proj';
+  const staticTokens = new Set(options.staticTokens ?? ['fake']);
+  const accountKeys = new Map(
+    Object.entries(options.serviceAccounts ?? {}).map(([email, pem]) => [email, createPublicKey(pem)]),
+  );
+  const pageSize = options.pageSize ?? 10_000;
+  const streamingBufferMs = options.streamingBufferMs ?? 30 * 60_000;
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  await db.run(`SET TimeZone = 'UTC'`);
+  const scratch = mkdtempSync(join(tmpdir(), 'tributary-bq-fake-'));
+
+  const datasets = new Map<string, Record<string, unknown>>();
+  const tables = new Map<string, TableRecord>();
+  const jobs = new Map<string, JobRecord>();
+  const requests: FakeRequest[] = [];
+  const statements: string[] = [];
+  let faults: FaultRule[] = [];
+  const sockets = new Set<Socket>();
+  const hanging = new Set<ServerResponse>();
+
+  // One statement at a time, like one DuckDB connection would need anyway.
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = queue.then(work, work);
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  const tableKey = (datasetId: string, tableId: string) => `${datasetId}.${tableId}`;
+
+  function requireProject(p: string) {
+    if (p !== projectId) throw new BigqueryHttpError(404, 'notFound', `Not found: Project ${p}`);
+  }
+  function requireDataset(datasetId: string) {
+    if (!datasets.has(datasetId)) {
+      throw new BigqueryHttpError(404, 'notFound', `Not found: Dataset ${projectId}:${datasetId}`);
+    }
+  }
+  function requireTable(datasetId: string, tableId: string): TableRecord {
+    requireDataset(datasetId);
+    const table = tables.get(tableKey(datasetId, tableId));
+    if (!table) throw new BigqueryHttpError(404, 'notFound', `Not found: Table ${projectId}:${datasetId}.${tableId}`);
+    return table;
+  }
+
+  function duckType(field: FieldSchema): string {
+    const type = DUCKDB_TYPES[field.type.toUpperCase()];
+    if (!type) throw new BigqueryHttpError(400, 'invalid', `Unsupported type ${field.type} for field ${field.name}`);
+    return field.mode === 'REPEATED' ? `${type}[]` : type;
+  }
+  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+  // ----- authentication -----------------------------------------------------------------------
+
+  function authenticate(req: IncomingMessage) {
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer (.+)$/.exec(header)?.[1];
+    const denied = (why: string) =>
+      new BigqueryHttpError(
+        401,
+        'authError',
+        `Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. (${why})`,
+      );
+    if (!token) throw denied('no bearer token');
+    if (staticTokens.has(token)) return;
+    const parts = token.split('.');
+    if (parts.length !== 3) throw denied('unknown token');
+    const [head, body, signature] = parts as [string, string, string];
+    let claims: { iss?: string; sub?: string; exp?: number; iat?: number; scope?: string; aud?: string };
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      throw denied('malformed JWT');
+    }
+    const key = claims.iss ? accountKeys.get(claims.iss) : undefined;
+    if (!key) throw denied(`unknown service account ${claims.iss}`);
+    const verifier = createVerify('RSA-SHA256');
+    verifier.update(`${head}.${body}`);
+    if (!verifier.verify(key, Buffer.from(signature, 'base64url'))) throw denied('bad JWT signature');
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw denied('JWT expired');
+    const scopes = (claims.scope ?? '').split(' ');
+    if (!scopes.includes(SCOPE) && claims.aud !== 'https://bigquery.googleapis.com/') throw denied('JWT lacks the bigquery scope');
+  }
+
+  // ----- SQL execution ------------------------------------------------------------------------
+
+  function checkStreamingBuffer(sql: string) {
+    const { kind, table } = statementTarget(sql);
+    if (!table || !['MERGE', 'UPDATE', 'DELETE', 'TRUNCATE'].includes(kind)) return;
+    const record = tables.get(tableKey(table.datasetId, table.tableId));
+    if (record && record.streamingBufferUntil > Date.now()) {
+      throw new BigqueryHttpError(
+        400,
+        'invalidQuery',
+        `${kind === 'MERGE' ? 'MERGE' : 'UPDATE or DELETE'} statement over table ${projectId}.${table.datasetId}.${table.tableId} would affect rows in the streaming buffer, which is not supported`,
+      );
+    }
+  }
+
+  function checkTablesExist(sql: string) {
+    for (const match of sql.matchAll(/`([^`]+)`/g)) {
+      const name = parseTableName(match[1]!);
+      if (!name) continue;
+      if (name.projectId && name.projectId !== projectId) requireProject(name.projectId);
+      requireTable(name.datasetId, name.tableId);
+    }
+  }
+
+  function bindParams(parameters: unknown): Record<string, DuckDBValue> | undefined {
+    if (!Array.isArray(parameters) || parameters.length === 0) return undefined;
+    const values: Record<string, DuckDBValue> = {};
+    for (const p of parameters as { name?: string; parameterType?: { type?: string }; parameterValue?: { value?: unknown } }[]) {
+      if (!p.name) throw new BigqueryHttpError(400, 'invalid', 'positional parameters are not supported by this fake');
+      const raw = p.parameterValue?.value;
+      const type = p.parameterType?.type ?? 'STRING';
+      values[p.name] =
+        raw === undefined || raw === null
+          ? null
+          : type === 'INT64'
+            ? BigInt(String(raw))
+            : type === 'FLOAT64'
+              ? Number(raw)
+              : type === 'BOOL'
+                ? raw === true || raw === 'true'
+                : String(raw);
+    }
+    return values;
+  }
+
+  interface SqlOutcome {
+    rows: { f: { v: unknown }[] }[];
+    schema?: { fields: FieldSchema[] };
+    numDmlAffectedRows?: number;
+    statementType: string;
+  }
+
+  // Runs a statement or a script; a script's BEGIN TRANSACTION … COMMIT TRANSACTION maps onto DuckDB's.
+  async function runSql(sql: string, parameters: unknown, fault?: BigqueryFault): Promise<SqlOutcome> {
+    statements.push(sql);
+    const parts = splitStatements(sql);
+    if (parts.length === 0) throw new BigqueryHttpError(400, 'invalidQuery', 'Syntax error: Unexpected end of script');
+    for (const part of parts) {
+      checkTablesExist(part);
+      checkStreamingBuffer(part);
+    }
+    const params = bindParams(parameters);
+    return serial(async () => {
+      const explicit = parts.some((p) => /^BEGIN(\s+TRANSACTION)?$/i.test(p));
+      let open = false;
+      let last: SqlOutcome = { rows: [], statementType: 'SCRIPT' };
+      const begin = async () => {
+        await db.run('BEGIN TRANSACTION');
+        open = true;
+      };
+      try {
+        // A failure injected "in the middle" runs the work in a transaction, then rolls it back.
+        if (fault?.type === 'failMidStatement' && !explicit) await begin();
+        for (const part of parts) {
+          if (/^BEGIN(\s+TRANSACTION)?$/i.test(part)) {
+            if (!open) await begin();
+            continue;
+          }
+          if (/^COMMIT(\s+TRANSACTION)?$/i.test(part)) {
+            if (fault?.type === 'failMidStatement') break;
+            await db.run('COMMIT');
+            open = false;
+            continue;
+          }
+          last = await runOne(db, part, params);
+        }
+        if (fault?.type === 'failMidStatement') {
+          throw new BigqueryHttpError(
+            500,
+            fault.reason ?? 'backendError',
+            fault.message ?? 'Error encountered during execution. Retrying may solve the problem.',
+          );
+        }
+        if (open) throw new BigqueryHttpError(400, 'invalidQuery', 'Transaction was never committed');
+        return parts.length > 1 ? { ...last, statementType: 'SCRIPT' } : last;
+      } catch (err) {
+        if (open) await db.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+  }
+
+  async function runOne(connection: DuckDBConnection, statement: string, params?: Record<string, DuckDBValue>): Promise<SqlOutcome> {
+    const { kind } = statementTarget(statement);
+    const rewritten = rewriteStatement(statement);
+    const used = params ? Object.fromEntries(Object.entries(params).filter(([name]) => rewritten.includes(`$${name}`))) : undefined;
+    let reader;
+    try {
+      reader = await connection.runAndReadAll(rewritten, used && Object.keys(used).length ? used : undefined);
+    } catch (err) {
+      throw new BigqueryHttpError(400, 'invalidQuery', `${(err as Error).message} [at fake: ${rewritten.slice(0, 200)}]`);
+    }
+    if (['MERGE', 'UPDATE', 'DELETE', 'INSERT', 'TRUNCATE'].includes(kind)) {
+      return { rows: [], numDmlAffectedRows: reader.rowsChanged, statementType: kind };
+    }
+    if (kind !== 'SELECT' && kind !== 'WITH') return { rows: [], statementType: kind };
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    const fields: FieldSchema[] = names.map((name, i) => ({ name, type: bigqueryType(types[i]!), mode: 'NULLABLE' }));
+    const rows = reader.getRows().map((row) => ({ f: row.map((value) => ({ v: cell(value) })) }));
+    return { rows, schema: { fields }, statementType: 'SELECT' };
+  }
+
+  // ----- jobs ---------------------------------------------------------------------------------
+
+  function newJob(reference: { jobId?: string; location?: string } | undefined, configuration: unknown): JobRecord {
+    const jobId = reference?.jobId ?? `job_${randomUUID()}`;
+    if (jobs.has(jobId)) throw new BigqueryHttpError(409, 'duplicate', `Already Exists: Job ${projectId}:${jobId}`);
+    const now = String(Date.now());
+    const record: JobRecord = {
+      resource: {
+        kind: 'bigquery#job',
+        id: `${projectId}:${reference?.location ?? 'US'}.${jobId}`,
+        jobReference: { projectId, jobId, location: reference?.location ?? 'US' },
+        configuration: configuration as Record<string, unknown>,
+        status: { state: 'DONE' },
+        statistics: { creationTime: now, startTime: now, endTime: now },
+      },
+      rows: [],
+      pollsLeft: options.pollsUntilDone ?? 0,
+    };
+    jobs.set(jobId, record);
+    return record;
+  }
+
+  function failJob(job: JobRecord, err: unknown) {
+    const status = err instanceof BigqueryHttpError ? err.status : 500;
+    const item: ErrorItem = {
+      reason: err instanceof BigqueryHttpError ? err.reason : 'internalError',
+      message: (err as Error).message,
+      domain: 'global',
+    };
+    job.error = { status, item };
+    job.resource.status = { state: 'DONE', errorResult: item, errors: [item] };
+  }
+
+  function jobView(job: JobRecord) {
+    if (job.pollsLeft > 0) return { ...job.resource, status: { state: 'RUNNING' } };
+    return job.resource;
+  }
+
+  async function runQueryJob(job: JobRecord, sql: string, parameters: unknown, fault?: BigqueryFault) {
+    try {
+      const outcome = await runSql(sql, parameters, fault);
+      job.rows = outcome.rows;
+      job.schema = outcome.schema;
+      job.numDmlAffectedRows = outcome.numDmlAffectedRows;
+      const statistics = job.resource.statistics as Record<string, unknown>;
+      statistics.query = {
+        statementType: outcome.statementType,
+        ...(outcome.numDmlAffectedRows !== undefined ? { numDmlAffectedRows: String(outcome.numDmlAffectedRows) } : {}),
+        totalBytesProcessed: '0',
+      };
+    } catch (err) {
+      failJob(job, err);
+    }
+  }
+
+  function queryResults(job: JobRecord, url: URL) {
+    if (job.pollsLeft > 0) {
+      job.pollsLeft -= 1;
+      return { kind: 'bigquery#getQueryResultsResponse', jobReference: job.resource.jobReference, jobComplete: false };
+    }
+    if (job.error) throw new BigqueryHttpError(job.error.status, job.error.item.reason, job.error.item.message);
+    const start = Number(url.searchParams.get('pageToken') ?? url.searchParams.get('startIndex') ?? 0);
+    const max = Number(url.searchParams.get('maxResults') ?? pageSize);
+    const page = job.rows.slice(start, start + max);
+    const next = start + page.length;
+    return {
+      kind: 'bigquery#getQueryResultsResponse',
+      jobReference: job.resource.jobReference,
+      jobComplete: true,
+      ...(job.schema ? { schema: job.schema, rows: page, totalRows: String(job.rows.length) } : {}),
+      ...(next < job.rows.length ? { pageToken: String(next) } : {}),
+      ...(job.numDmlAffectedRows !== undefined ? { numDmlAffectedRows: String(job.numDmlAffectedRows) } : {}),
+    };
+  }
+
+  // A load job from an uploaded NEWLINE_DELIMITED_JSON file.
+  async function runLoadJob(job: JobRecord, load: Record<string, any>, data: Buffer) {
+    try {
+      const ref = load.destinationTable as { projectId: string; datasetId: string; tableId: string };
+      requireProject(ref.projectId);
+      requireDataset(ref.datasetId);
+      const format = load.sourceFormat ?? 'CSV';
+      if (format !== 'NEWLINE_DELIMITED_JSON') {
+        throw new BigqueryHttpError(400, 'invalid', `this fake loads NEWLINE_DELIMITED_JSON only, not ${format}`);
+      }
+      let table = tables.get(tableKey(ref.datasetId, ref.tableId));
+      if (!table) {
+        if (load.createDisposition === 'CREATE_NEVER' || !load.schema) {
+          throw new BigqueryHttpError(404, 'notFound', `Not found: Table ${projectId}:${ref.datasetId}.${ref.tableId}`);
+        }
+        table = await createTable(ref.datasetId, { tableReference: ref, schema: load.schema });
+      }
+      const disposition = load.writeDisposition ?? 'WRITE_APPEND';
+      const file = join(scratch, `${randomUUID()}.ndjson`);
+      writeFileSync(file, data);
+      const fields = table.resource.schema.fields;
+      const columns = fields.map((f) => `${q(f.name)}: '${duckType(f)}'`).join(', ');
+      const target = `${q(ref.datasetId)}.${q(ref.tableId)}`;
+      const names = fields.map((f) => q(f.name)).join(', ');
+      const loaded = await serial(async () => {
+        await db.run('BEGIN TRANSACTION');
+        try {
+          const existing = await db.runAndReadAll(`SELECT count(*) AS n FROM ${target}`);
+          if (disposition === 'WRITE_EMPTY' && Number(existing.getRows()[0]?.[0]) > 0) {
+            throw new BigqueryHttpError(400, 'duplicate', `Already Exists: Table ${projectId}:${ref.datasetId}.${ref.tableId}`);
+          }
+          if (disposition === 'WRITE_TRUNCATE') await db.run(`DELETE FROM ${target}`);
+          let inserted = 0;
+          if (data.length > 0) {
+            const result = await db.run(
+              `INSERT INTO ${target} (${names}) SELECT ${names} FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`,
+            );
+            inserted = result.rowsChanged;
+          }
+          await db.run('COMMIT');
+          return inserted;
+        } catch (err) {
+          await db.run('ROLLBACK').catch(() => {});
+          if (err instanceof BigqueryHttpError) throw err;
+          throw new BigqueryHttpError(
+            400,
+            'invalid',
+            `Error while reading data, error message: JSON table encountered too many errors, giving up. Rows: 1; errors: 1. ${(err as Error).message}`,
+          );
+        } finally {
+          rmSync(file, { force: true });
+        }
+      });
+      (job.resource.statistics as Record<string, unknown>).load = { outputRows: String(loaded), inputFiles: '1' };
+    } catch (err) {
+      failJob(job, err);
+    }
+  }
+
+  // ----- datasets and tables ------------------------------------------------------------------
+
+  async function createTable(datasetId: string, body: Record<string, any>): Promise<TableRecord> {
+    const tableId = body.tableReference?.tableId as string | undefined;
+    if (!tableId) throw new BigqueryHttpError(400, 'invalid', 'tableReference.tableId is required');
+    if (tables.has(tableKey(datasetId, tableId))) {
+      throw new BigqueryHttpError(409, 'duplicate', `Already Exists: Table ${projectId}:${datasetId}.${tableId}`);
+    }
+    const fields = (body.schema?.fields ?? []) as FieldSchema[];
+    if (fields.length === 0) throw new BigqueryHttpError(400, 'invalid', 'Schema has no fields');
+    const partitionField = body.timePartitioning?.field as string | undefined;
+    if (partitionField && !fields.some((f) => f.name === partitionField && /^(TIMESTAMP|DATE|DATETIME)$/i.test(f.type))) {
+      throw new BigqueryHttpError(400, 'invalid', `The field specified for time partitioning can only be of type TIMESTAMP, DATE or DATETIME`);
+    }
+    const columns = fields.map((f) => `${q(f.name)} ${duckType(f)}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`).join(', ');
+    await serial(() => db.run(`CREATE TABLE ${q(datasetId)}.${q(tableId)} (${columns})`));
+    const record: TableRecord = {
+      resource: {
+        ...body,
+        kind: 'bigquery#table',
+        id: `${projectId}:${datasetId}.${tableId}`,
+        tableReference: { projectId, datasetId, tableId },
+        schema: { fields },
+        type: 'TABLE',
+        creationTime: String(Date.now()),
+        etag: randomUUID(),
+      },
+      streamingBufferUntil: 0,
+      streamedRows: 0,
+    };
+    tables.set(tableKey(datasetId, tableId), record);
+    return record;
+  }
+
+  async function tableView(datasetId: string, record: TableRecord) {
+    const tableId = record.resource.tableReference as { tableId: string };
+    const count = await serial(() => db.runAndReadAll(`SELECT count(*) FROM ${q(datasetId)}.${q(tableId.tableId)}`));
+    const view: Record<string, unknown> = { ...record.resource, numRows: String(count.getRows()[0]?.[0] ?? 0) };
+    if (record.streamingBufferUntil > Date.now()) {
+      view.streamingBuffer = { estimatedRows: String(record.streamedRows), oldestEntryTime: String(Date.now()) };
+    }
+    return view;
+  }
+
+  async function patchTable(datasetId: string, record: TableRecord, body: Record<string, any>) {
+    const tableId = (record.resource.tableReference as { tableId: string }).tableId;
+    const next = (body.schema?.fields ?? record.resource.schema.fields) as FieldSchema[];
+    const current = new Map(record.resource.schema.fields.map((f) => [f.name, f]));
+    for (const f of current.values()) {
+      if (!next.some((n) => n.name === f.name)) throw new BigqueryHttpError(400, 'invalid', `Field ${f.name} is missing in new schema`);
+    }
+    for (const f of next) {
+      if (current.has(f.name)) continue;
+      if (f.mode === 'REQUIRED') throw new BigqueryHttpError(400, 'invalid', `Field ${f.name} has changed mode from NULLABLE to REQUIRED`);
+      await serial(() => db.run(`ALTER TABLE ${q(datasetId)}.${q(tableId)} ADD COLUMN ${q(f.name)} ${duckType(f)}`));
+    }
+    record.resource = { ...record.resource, ...body, schema: { fields: next }, etag: randomUUID() };
+  }
+
+  async function insertAll(datasetId: string, record: TableRecord, body: Record<string, any>) {
+    const tableId = (record.resource.tableReference as { tableId: string }).tableId;
+    const fields = record.resource.schema.fields;
+    const rows = (body.rows ?? []) as { json: Record<string, unknown>; insertId?: string }[];
+    const insertErrors: { index: number; errors: ErrorItem[] }[] = [];
+    await serial(async () => {
+      for (const [index, row] of rows.entries()) {
+        const values = fields.map((f) => {
+          const value = row.json[f.name];
+          return value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : String(value);
+        });
+        const placeholders = fields.map((f, i) => `CAST($${i + 1} AS ${duckType(f)})`).join(', ');
+        try {
+          await db.run(`INSERT INTO ${q(datasetId)}.${q(tableId)} VALUES (${placeholders})`, values);
+        } catch (err) {
+          insertErrors.push({ index, errors: [{ reason: 'invalid', message: (err as Error).message }] });
+        }
+      }
+    });
+    const inserted = rows.length - insertErrors.length;
+    if (inserted > 0) {
+      record.streamedRows += inserted;
+      record.streamingBufferUntil = Date.now() + streamingBufferMs;
+    }
+    return insertErrors.length ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors } : { kind: 'bigquery#tableDataInsertAllResponse' };
+  }
+
+  // ----- HTTP ---------------------------------------------------------------------------------
+
+  function send(res: ServerResponse, status: number, body: unknown) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  function sendError(res: ServerResponse, err: BigqueryHttpError) {
+    const statusText: Record<number, string> = {
+      400: 'INVALID_ARGUMENT',
+      401: 'UNAUTHENTICATED',
+      403: 'PERMISSION_DENIED',
+      404: 'NOT_FOUND',
+      409: 'ALREADY_EXISTS',
+      429: 'RESOURCE_EXHAUSTED',
+      500: 'INTERNAL',
+      503: 'UNAVAILABLE',
+    };
+    send(res, err.status, {
+      error: {
+        code: err.status,
+        message: err.message,
+        errors: [{ message: err.message, domain: 'global', reason: err.reason }],
+        status: statusText[err.status] ?? 'UNKNOWN',
+      },
+    });
+  }
+
+  function readBody(req: IncomingMessage): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
+  }
+
+  function parseMultipart(contentType: string, body: Buffer): { metadata: Record<string, any>; data: Buffer } {
+    const boundary = /boundary=("?)([^";]+)\1/.exec(contentType)?.[2];
+    if (!boundary) throw new BigqueryHttpError(400, 'invalid', 'multipart upload without a boundary');
+    const delimiter = Buffer.from(`--${boundary}`);
+    const parts: Buffer[] = [];
+    let index = body.indexOf(delimiter);
+    while (index !== -1) {
+      const start = index + delimiter.length;
+      if (body.subarray(start, start + 2).toString() === '--') break;
+      const next = body.indexOf(delimiter, start);
+      if (next === -1) break;
+      parts.push(body.subarray(start, next));
+      index = next;
+    }
+    const content = (part: Buffer) => {
+      const split = part.indexOf('\r\n\r\n');
+      const payload = part.subarray(split + 4);
+      return payload.subarray(0, payload.length - (payload.subarray(-2).toString() === '\r\n' ? 2 : 0));
+    };
+    if (parts.length !== 2) throw new BigqueryHttpError(400, 'invalid', `expected 2 multipart parts, got ${parts.length}`);
+    return { metadata: JSON.parse(content(parts[0]!).toString('utf8')), data: content(parts[1]!) };
+  }
+
+  function apiName(method: string, segments: string[], upload: boolean): string {
+    if (upload) return 'upload';
+    const [, , collection, id, sub, subId, action] = segments;
+    if (collection === 'datasets') {
+      if (id === undefined) return method === 'GET' ? 'datasets.list' : 'datasets.insert';
+      if (sub === undefined) return `datasets.${method === 'GET' ? 'get' : method === 'DELETE' ? 'delete' : 'patch'}`;
+      if (subId === undefined) return method === 'GET' ? 'tables.list' : 'tables.insert';
+      if (action === 'insertAll') return 'tabledata.insertAll';
+      if (action === 'data') return 'tabledata.list';
+      return `tables.${method === 'GET' ? 'get' : method === 'DELETE' ? 'delete' : 'patch'}`;
+    }
+    if (collection === 'jobs') return id === undefined ? (method === 'GET' ? 'jobs.list' : 'jobs.insert') : sub === 'cancel' ? 'jobs.cancel' : 'jobs.get';
+    if (collection === 'queries') return id === undefined ? 'jobs.query' : 'jobs.getQueryResults';
+    return 'unknown';
+  }
+
+  function takeFault(api: string, method: string, sql: string | undefined): BigqueryFault | undefined {
+    const rule = faults.find(
+      ({ match }) =>
+        (match.api === undefined || (typeof match.api === 'string' ? match.api === api : match.api.test(api))) &&
+        (match.method === undefined || match.method === method) &&
+        (match.sql === undefined || (sql !== undefined && match.sql.test(sql))),
+    );
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) faults = faults.filter((r) => r !== rule);
+    return rule.fault;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, entry: FakeRequest, body: Buffer) {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const upload = url.pathname.startsWith('/upload/bigquery/v2/');
+    const path = url.pathname.replace(/^\/upload\/bigquery\/v2/, '').replace(/^\/bigquery\/v2/, '');
+    entry.path = path;
+    entry.query = url.search;
+    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    entry.api = apiName(method, segments, upload);
+
+    let json: Record<string, any> = {};
+    let upload_: { metadata: Record<string, any>; data: Buffer } | undefined;
+    if (upload) upload_ = parseMultipart(req.headers['content-type'] ?? '', body);
+    else if (body.length > 0) json = JSON.parse(body.toString('utf8'));
+    const sql: string | undefined = json.configuration?.query?.query ?? (entry.api === 'jobs.query' ? json.query : undefined);
+    entry.sql = sql;
+
+    const fault = takeFault(entry.api, method, sql);
+    if (fault?.type === 'hang') {
+      hanging.add(res);
+      return;
+    }
+    if (fault?.type === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.type === 'expiredToken') {
+      throw new BigqueryHttpError(401, 'authError', 'Request had invalid authentication credentials. The access token expired.');
+    }
+    if (fault?.type === 'http') throw new BigqueryHttpError(fault.status, fault.reason, fault.message ?? `injected ${fault.reason}`);
+
+    authenticate(req);
+    if (segments[0] !== 'projects' || !segments[1]) throw new BigqueryHttpError(404, 'notFound', `Not found: URL ${url.pathname}`);
+    requireProject(segments[1]);
+    const [, , collection, id, , subId, action] = segments;
+
+    switch (entry.api) {
+      case 'datasets.list':
+        return send(res, 200, {
+          kind: 'bigquery#datasetList',
+          datasets: [...datasets.values()].slice(0, Number(url.searchParams.get('maxResults') ?? 1000)),
+        });
+      case 'datasets.insert': {
+        const datasetId = json.datasetReference?.datasetId as string;
+        if (datasets.has(datasetId)) throw new BigqueryHttpError(409, 'duplicate', `Already Exists: Dataset ${projectId}:${datasetId}`);
+        const resource = {
+          ...json,
+          kind: 'bigquery#dataset',
+          id: `${projectId}:${datasetId}`,
+          datasetReference: { projectId, datasetId },
+          location: json.location ?? 'US',
+        };
+        await serial(() => db.run(`CREATE SCHEMA ${q(datasetId)}`));
+        datasets.set(datasetId, resource);
+        return send(res, 200, resource);
+      }
+      case 'datasets.get':
+        requireDataset(id!);
+        return send(res, 200, datasets.get(id!));
+      case 'datasets.delete':
+        requireDataset(id!);
+        await serial(() => db.run(`DROP SCHEMA ${q(id!)} CASCADE`));
+        datasets.delete(id!);
+        for (const key of [...tables.keys()]) if (key.startsWith(`${id}.`)) tables.delete(key);
+        res.writeHead(204).end();
+        return;
+      case 'tables.list':
+        requireDataset(id!);
+        return send(res, 200, {
+          kind: 'bigquery#tableList',
+          tables: [...tables.entries()].filter(([key]) => key.startsWith(`${id}.`)).map(([, t]) => t.resource),
+        });
+      case 'tables.insert':
+        requireDataset(id!);
+        return send(res, 200, (await createTable(id!, json)).resource);
+      case 'tables.get':
+        return send(res, 200, await tableView(id!, requireTable(id!, subId!)));
+      case 'tables.patch': {
+        const record = requireTable(id!, subId!);
+        await patchTable(id!, record, json);
+        return send(res, 200, await tableView(id!, record));
+      }
+      case 'tables.delete':
+        requireTable(id!, subId!);
+        await serial(() => db.run(`DROP TABLE ${q(id!)}.${q(subId!)}`));
+        tables.delete(tableKey(id!, subId!));
+        res.writeHead(204).end();
+        return;
+      case 'tabledata.insertAll':
+        return send(res, 200, await insertAll(id!, requireTable(id!, subId!), json));
+      case 'jobs.insert': {
+        if (!json.configuration?.query) {
+          throw new BigqueryHttpError(400, 'invalid', 'this fake runs query jobs through jobs.insert; load jobs need an upload');
+        }
+        const job = newJob(json.jobReference, json.configuration);
+        await runQueryJob(job, sql ?? '', json.configuration.query.queryParameters, fault);
+        return send(res, 200, jobView(job));
+      }
+      case 'upload': {
+        const metadata = upload_!.metadata;
+        if (!metadata.configuration?.load) throw new BigqueryHttpError(400, 'invalid', 'upload without configuration.load');
+        const job = newJob(metadata.jobReference, metadata.configuration);
+        await runLoadJob(job, metadata.configuration.load, upload_!.data);
+        return send(res, 200, jobView(job));
+      }
+      case 'jobs.get': {
+        const job = jobs.get(id!);
+        if (!job) throw new BigqueryHttpError(404, 'notFound', `Not found: Job ${projectId}:${id}`);
+        const view = jobView(job);
+        if (job.pollsLeft > 0) job.pollsLeft -= 1;
+        return send(res, 200, view);
+      }
+      case 'jobs.query': {
+        const job = newJob({ jobId: `job_${randomUUID()}`, location: json.location }, { query: json });
+        await runQueryJob(job, sql ?? '', json.queryParameters, fault);
+        return send(res, 200, queryResults(job, url));
+      }
+      case 'jobs.getQueryResults': {
+        const job = jobs.get(id!);
+        if (!job) throw new BigqueryHttpError(404, 'notFound', `Not found: Job ${projectId}:${id}`);
+        return send(res, 200, queryResults(job, url));
+      }
+      default:
+        void collection;
+        void action;
+        throw new BigqueryHttpError(404, 'notFound', `this fake does not implement ${method} ${path}`);
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    // Unauthenticated, unlogged counters for a fake running in another process (the benchmark).
+    if (req.url === '/_fake/stats') {
+      const byApi: Record<string, number> = {};
+      for (const r of requests) byApi[r.api] = (byApi[r.api] ?? 0) + 1;
+      send(res, 200, { requests: requests.length, statements: statements.length, byApi, rssMb: Math.round(process.memoryUsage().rss / 1_048_576) });
+      return;
+    }
+    if (req.url === '/_fake/reset' && req.method === 'POST') {
+      requests.length = 0;
+      statements.length = 0;
+      send(res, 200, {});
+      return;
+    }
+    const entry: FakeRequest = { method: req.method ?? 'GET', path: req.url ?? '', query: '', api: 'unknown', status: 0, bytes: 0 };
+    requests.push(entry);
+    readBody(req)
+      .then(async (body) => {
+        entry.bytes = body.length;
+        await handle(req, res, entry, body);
+        if (res.headersSent) entry.status = res.statusCode;
+      })
+      .catch((err: unknown) => {
+        const error =
+          err instanceof BigqueryHttpError ? err : new BigqueryHttpError(500, 'internalError', `fake failure: ${(err as Error).message}`);
+        entry.status = error.status;
+        if (!res.headersSent && !res.destroyed) sendError(res, error);
+      });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('the fake did not get a port');
+
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    projectId,
+    requests,
+    statements,
+    injectFault(match, fault, times = 1) {
+      faults.push({ match, fault, remaining: times });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    resetLog() {
+      requests.length = 0;
+      statements.length = 0;
+    },
+    flushStreamingBuffer() {
+      for (const table of tables.values()) table.streamingBufferUntil = 0;
+    },
+    async query(sql) {
+      const reader = await serial(() => db.runAndReadAll(sql));
+      return reader.getRowObjectsJS() as Record<string, unknown>[];
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.closeSync();
+      instance.closeSync();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+function bigqueryType(type: { typeId: number; alias?: string }): string {
+  if (type.alias === 'JSON') return 'JSON';
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return 'BOOLEAN';
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.UBIGINT:
+      return 'INTEGER';
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.DECIMAL:
+      return 'FLOAT';
+    case DuckDBTypeId.TIMESTAMP_TZ:
+    case DuckDBTypeId.TIMESTAMP:
+      return 'TIMESTAMP';
+    case DuckDBTypeId.DATE:
+      return 'DATE';
+    default:
+      return 'STRING';
+  }
+}
+
+// A result cell in BigQuery's wire form: everything is a string; TIMESTAMP is int64 micros.
+function cell(value: DuckDBValue): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'object' && 'micros' in value) return String((value as { micros: bigint }).micros);
+  if (typeof value === 'object' && 'days' in value) return String(value);
+  return String(value);
+}

@@ -1,0 +1,30 @@
+-- loadEvents with rows
+LOAD test-proj.golden.raw_events NEWLINE_DELIMITED_JSON WRITE_TRUNCATE;
+
+MERGE `test-proj.golden.events` T
+USING (
+  SELECT * EXCEPT(rn) FROM (
+    SELECT event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties,
+      ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) AS rn
+    FROM `test-proj.golden.raw_events`
+  )
+  WHERE rn = 1
+) S
+ON T.event_id = S.event_id
+WHEN MATCHED AND S.processed_time > T.processed_time THEN
+  UPDATE SET
+    event_time = S.event_time,
+    processed_time = S.processed_time,
+    device_id = S.device_id,
+    session_id = S.session_id,
+    view_id = S.view_id,
+    event_type = S.event_type,
+    event_properties = S.event_properties,
+    source_type = S.source_type,
+    source_properties = S.source_properties,
+    updated_time = CURRENT_TIMESTAMP()
+WHEN NOT MATCHED THEN
+  INSERT (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties, updated_time)
+  VALUES (S.event_id, S.event_time, S.processed_time, S.device_id, S.session_id, S.view_id, S.event_type, S.event_properties, S.source_type, S.source_properties, CURRENT_TIMESTAMP());
+
+TRUNCATE TABLE `test-proj.golden.raw_events`;
