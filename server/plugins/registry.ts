@@ -4,6 +4,7 @@ import {
   validateDestinationDefinition,
   type DestinationDefinition,
 } from '../../plugins/sdk/index.ts';
+import bigquery from '../../plugins/bigquery/index.ts';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
 import redshift from '../../plugins/redshift/index.ts';
@@ -24,7 +25,7 @@ export interface PluginRegistry {
   problems: string[];
 }
 
-const BUILT_INS = [postgres, duckdb, snowflake, redshift] as DestinationDefinition[];
+const BUILT_INS = [postgres, duckdb, snowflake, bigquery, redshift] as DestinationDefinition[];
 
 /**
  * The built-in destinations plus third-party npm packages named in TRIBUTARY_PLUGINS. A package

@@ -94,6 +94,18 @@ describe('sync to a DuckDB destination', () => {
     ]);
   });
 
+  it('keeps event times exact to the microsecond, in UTC', async () => {
+    const { id, file } = await createDuckdb('times');
+    await capture('9006', '50', [
+      { time: '2026-11-26T11:00:00.123456+01:00', type: 'navigate', url: 'https://shop.example/t' },
+      { time: '2026-11-26T10:00:01Z', type: 'load' },
+      { time: '2026-11-26T10:00:02.5Z', type: 'load' },
+    ]);
+    await syncNow(id);
+    const rows = await queryDuckdb<any>(file, `select strftime(event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') as t from events where device_id = 9006 order by event_time`);
+    expect(rows.map((r) => r.t)).toEqual(['2026-11-26T10:00:00.123456Z', '2026-11-26T10:00:01.000000Z', '2026-11-26T10:00:02.500000Z']);
+  });
+
   it('applies include and exclude filters, tombstones included', async () => {
     const only = await createDuckdb('only-clicks', { eventTypesInclude: ['click'] });
     await capture('9003', '20', [

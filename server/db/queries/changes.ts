@@ -28,15 +28,8 @@ export interface ChangedRow {
   source_type: string;
   source_properties: string | null;
   change_xid: string;
-  captured_time: string;
 }
 
-const ISO_US = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`);
-
-/**
- * One page of rows changed in `[fromXid, toXid)`, in (change_xid, event_id) order, after the
- * given position. JSON comes back as text so it streams to plugins without a parse/serialise.
- */
 export interface ChangeWindow {
   orgId: string;
   fromXid: string;
@@ -46,6 +39,21 @@ export interface ChangeWindow {
   excludeTypes?: string[] | null;
 }
 
+/**
+ * `2026-11-26 10:00:00.1234` (Postgres text of a UTC timestamp, trailing zeros trimmed) as
+ * `2026-11-26T10:00:00.123400Z`. Formatting in JS: to_char costs the database several times more.
+ */
+function utcTextToIso(text: string): string {
+  const dot = text.indexOf('.');
+  const seconds = dot === -1 ? text : text.slice(0, dot);
+  const fraction = dot === -1 ? '' : text.slice(dot + 1);
+  return `${seconds.replace(' ', 'T')}.${fraction.padEnd(6, '0')}Z`;
+}
+
+/**
+ * One page of rows changed in `[fromXid, toXid)`, in (change_xid, event_id) order, after the
+ * given position. JSON comes back as text so it streams to plugins without a parse/serialise.
+ */
 export async function readChangedRows(
   db: Database,
   window: ChangeWindow & { after?: { xid: string; eventId: string }; limit: number },
@@ -59,17 +67,22 @@ export async function readChangedRows(
   const exclude = window.excludeTypes?.length
     ? sql`and captured_type not in (select value from json_array_elements_text(${JSON.stringify(window.excludeTypes)}::json))`
     : sql``;
-  return db.rows<ChangedRow>(sql`
+  const rows = await db.rows<ChangedRow>(sql`
     select event_id,
-      to_char(event_time at time zone 'UTC', ${ISO_US}) as event_time,
-      to_char(processed_time at time zone 'UTC', ${ISO_US}) as processed_time,
+      (event_time at time zone 'UTC')::text as event_time,
+      (processed_time at time zone 'UTC')::text as processed_time,
       device_id::text, session_id::text, view_id::text, event_type,
       event_properties::text as event_properties, source_type, source_properties::text as source_properties,
-      change_xid::text, to_char(captured_time at time zone 'UTC', ${ISO_US}) as captured_time
+      change_xid::text
     from events
     where org_id = ${window.orgId} and change_xid >= ${window.fromXid}::xid8 and change_xid < ${window.toXid}::xid8
       ${after} ${include} ${exclude}
     -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
     order by events.change_xid, events.event_id
     limit ${window.limit}`);
+  for (const row of rows) {
+    row.event_time = utcTextToIso(row.event_time);
+    row.processed_time = utcTextToIso(row.processed_time);
+  }
+  return rows;
 }
