@@ -3,21 +3,8 @@
  * element target of `event_properties.target`, and the event itself.
  */
 
-/** A page URL split as in `source_properties.url` (DESIGN.md §2.1). */
-export interface UrlParts {
-  /** The whole URL, e.g. `https://shop.example/checkout?step=1#/pay?method=card`. */
-  readonly full_url: string;
-  /** Host name, optionally with a port (`shop.example`, `localhost:3000`); the port is ignored. */
-  readonly host: string;
-  /** URL path, e.g. `/checkout`. */
-  readonly path: string;
-  /** Query string with its `?` (or empty), e.g. `?step=1`. */
-  readonly query: string;
-  /** Path inside the fragment, without `#`, e.g. `/pay` (or `pricing` for `#pricing`). */
-  readonly hash_path: string;
-  /** Query inside the fragment with its `?` (or empty), e.g. `?method=card`. */
-  readonly hash_query: string;
-}
+/** A page URL split as in `source_properties.url` (DESIGN.md §2.1); one parser serves capture and matching. */
+export { parseUrl as parseUrlParts, type UrlParts } from '../processing/url.ts';
 
 /** One captured element: the clicked one first, then its ancestors up to `html`. */
 export interface CapturedElement {
@@ -44,27 +31,4 @@ export interface EventFacts {
   readonly pageDefinitionId: string | null;
   /** Every element definition the target matched, most specific first (main, then additional). */
   readonly elementDefinitionIds: readonly string[];
-}
-
-/**
- * Splits an absolute URL into {@link UrlParts}. Returns null when `url` is not an absolute URL.
- * The fragment is split at its first `?` into `hash_path` and `hash_query`.
- */
-export function parseUrlParts(url: string): UrlParts | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  const fragment = parsed.hash.startsWith('#') ? parsed.hash.slice(1) : parsed.hash;
-  const questionMark = fragment.indexOf('?');
-  return {
-    full_url: parsed.href,
-    host: parsed.host,
-    path: parsed.pathname,
-    query: parsed.search,
-    hash_path: questionMark === -1 ? fragment : fragment.slice(0, questionMark),
-    hash_query: questionMark === -1 ? '' : fragment.slice(questionMark),
-  };
 }

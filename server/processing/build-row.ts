@@ -85,23 +85,7 @@ export function buildRow(
 }
 
 /** A live stored row as read back for re-emission after a late event. */
-export interface StoredLiveRow {
-  eventId: string;
-  orgId: string;
-  dedupKey: string;
-  seq: number;
-  deviceId: string;
-  sessionId: string | null;
-  viewId: string | null;
-  eventTimeMicros: number;
-  capturedTime: Date;
-  eventType: string;
-  eventProperties: Record<string, unknown>;
-  sourceType: CapturedEvent['sourceType'];
-  sourceProperties: Record<string, unknown>;
-  urlInherited: boolean;
-  targetPath: CapturedElement[] | null;
-}
+export type StoredLiveRow = ProcessedRow & { sourceType: CapturedEvent['sourceType'] };
 
 /** Turns a stored row back into the captured event it was built from, to process it again. */
 export function capturedFromStored(row: StoredLiveRow): CapturedEvent {

@@ -1,11 +1,17 @@
 /** URL parts as stored in `source_properties.url` and `initial_referrer` (DESIGN.md §2.1). */
 export interface UrlParts {
-  full_url: string;
-  host: string;
-  path: string;
-  query: string;
-  hash_path: string;
-  hash_query: string;
+  /** The whole URL, e.g. `https://shop.example/checkout?step=1#/pay?method=card`. */
+  readonly full_url: string;
+  /** Host name, optionally with a port (`shop.example`, `localhost:3000`). */
+  readonly host: string;
+  /** URL path, e.g. `/checkout`. */
+  readonly path: string;
+  /** Query string with its `?` (or empty), e.g. `?step=1`. */
+  readonly query: string;
+  /** Path inside the fragment, without `#`, e.g. `/pay` (or `pricing` for `#pricing`). */
+  readonly hash_path: string;
+  /** Query inside the fragment with its `?` (or empty), e.g. `?method=card`. */
+  readonly hash_query: string;
 }
 
 /** Splits a URL into its parts; hash routes (`#/cart?x=1`) give `hash_path` and `hash_query`. */
