@@ -155,7 +155,9 @@ export function createTributary(options: TributaryOptions): TributaryClient {
     if (navigation) on(navigation, 'navigate', (event: Event & { navigationType?: string }) => (traversing = event.navigationType === 'traverse'));
     on(document, 'click', (event) => interaction('click', event), true);
     on(document, 'change', (event) => interaction('change', event), true);
-    on(window, 'popstate', () => navigate(navigation && !traversing ? 'navigate' : 'back_forward'));
+    // capture phase: runs before the page's own popstate listeners (which may record page
+    // properties of the new route), whatever order the scripts loaded in
+    on(window, 'popstate', () => navigate(navigation && !traversing ? 'navigate' : 'back_forward'), true);
     on(window, 'hashchange', () => navigate(traversing ? 'back_forward' : 'navigate'));
     on(window, 'pageshow', (event: PageTransitionEvent) => event.persisted && navigate('back_forward', true));
     on(window, 'pagehide', () => transport.flushWithBeacon());

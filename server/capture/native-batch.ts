@@ -220,7 +220,9 @@ function sourceProperties(
     sdk: batch.sdk,
     user_agent: rawUserAgent ? ctx.parseUserAgent(rawUserAgent) : null,
     initial_referrer: referrer,
-    title: title ?? str(context.title, 1024) ?? null,
+    // only the event's own title: the batch context's title is the page showing when the batch
+    // was sent, not necessarily the page the event happened on
+    title: title ?? null,
   };
   if (ctx.location) source.location = ctx.location;
   const device: Record<string, unknown> = isObject(context.device) ? { ...context.device } : {};
