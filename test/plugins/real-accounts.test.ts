@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import redshiftDestination from '../../plugins/redshift/index.ts';
+import { contractEvent } from '../../plugins/sdk/contract.ts';
+import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '../../plugins/sdk/index.ts';
+import snowflakeDestination from '../../plugins/snowflake/index.ts';
+
+/**
+ * Smoke tests against real Snowflake and Redshift accounts, run only when credentials are given
+ * (never in CI: nothing here reaches a warehouse). Each uses a schema of its own and runs the
+ * plugin's step-by-step check, two loads of the same rows and a lookup-table rewrite.
+ *
+ *   TRIBUTARY_SNOWFLAKE_ACCOUNT, _USER, _PASSWORD or _PRIVATE_KEY_FILE, _WAREHOUSE, _DATABASE [, _ROLE]
+ *   TRIBUTARY_REDSHIFT_REGION, _DATABASE, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY,
+ *     and _CLUSTER with _DB_USER or _SECRET_ARN, or _WORKGROUP
+ */
+const env = process.env;
+const schema = `tributary_smoke_${Date.now().toString(36)}`;
+
+const snowflake = env.TRIBUTARY_SNOWFLAKE_ACCOUNT
+  ? {
+      account: env.TRIBUTARY_SNOWFLAKE_ACCOUNT,
+      username: env.TRIBUTARY_SNOWFLAKE_USER,
+      ...(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_FILE
+        ? { privateKey: readFileSync(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_FILE, 'utf8') }
+        : { password: env.TRIBUTARY_SNOWFLAKE_PASSWORD }),
+      warehouse: env.TRIBUTARY_SNOWFLAKE_WAREHOUSE,
+      database: env.TRIBUTARY_SNOWFLAKE_DATABASE,
+      ...(env.TRIBUTARY_SNOWFLAKE_ROLE ? { role: env.TRIBUTARY_SNOWFLAKE_ROLE } : {}),
+      schema,
+    }
+  : undefined;
+
+const redshift = env.TRIBUTARY_REDSHIFT_REGION
+  ? {
+      region: env.TRIBUTARY_REDSHIFT_REGION,
+      database: env.TRIBUTARY_REDSHIFT_DATABASE,
+      accessKeyId: env.TRIBUTARY_REDSHIFT_ACCESS_KEY_ID,
+      secretAccessKey: env.TRIBUTARY_REDSHIFT_SECRET_ACCESS_KEY,
+      ...(env.TRIBUTARY_REDSHIFT_WORKGROUP ? { workgroupName: env.TRIBUTARY_REDSHIFT_WORKGROUP } : { clusterIdentifier: env.TRIBUTARY_REDSHIFT_CLUSTER }),
+      ...(env.TRIBUTARY_REDSHIFT_DB_USER ? { dbUser: env.TRIBUTARY_REDSHIFT_DB_USER } : {}),
+      ...(env.TRIBUTARY_REDSHIFT_SECRET_ARN ? { secretArn: env.TRIBUTARY_REDSHIFT_SECRET_ARN } : {}),
+      schema,
+    }
+  : undefined;
+
+async function* batches(rows: EventRow[]) {
+  yield rows;
+}
+
+for (const [name, definition, raw] of [
+  ['snowflake', snowflakeDestination, snowflake],
+  ['redshift', redshiftDestination, redshift],
+] as const) {
+  if (!raw) console.warn(`[skip] real ${name} account: set the TRIBUTARY_${name.toUpperCase()}_* variables (see this file) to run`);
+  describe.runIf(raw)(`${name} destination against a real account`, () => {
+    it('passes its check, loads the same rows twice and rewrites the lookup tables', async () => {
+      const def = definition as DestinationDefinition;
+      const config = parseDestinationConfig(def, raw);
+      const connection = await def.connect(config, { logger: silentLogger });
+      try {
+        const steps = await connection.check();
+        expect(steps.filter((s) => !s.ok && !s.skipped)).toEqual([]);
+        await connection.ensureTables();
+        const rows = [contractEvent(1), contractEvent(2)];
+        const first = await connection.loadEvents(batches(rows));
+        expect(first.rowsStaged).toBe(2);
+        const again = await connection.loadEvents(batches(rows));
+        expect(again.rowsMerged).toBe(0);
+        await connection.replaceDefinitions({ event_definitions: [], page_definitions: [], element_definitions: [] });
+      } finally {
+        await connection.close();
+      }
+    });
+  });
+}
