@@ -346,6 +346,45 @@ export function isoFromEpochMicros(micros: bigint | number | string): string {
   return `${new Date(Number(millis)).toISOString().slice(0, 19)}.${fraction.toString().padStart(6, '0')}Z`;
 }
 
+const textOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+/**
+ * A warehouse `events` row read back with its times as microseconds since the epoch (e.g.
+ * `epoch_us(event_time)`), in the kit's {@link StoredEventRow} shape. Handy for `readEvents`.
+ */
+export function storedEventRowFromMicros(row: Record<string, unknown>): StoredEventRow {
+  return {
+    event_id: String(row.event_id),
+    event_time: isoFromEpochMicros(String(row.event_time)),
+    processed_time: isoFromEpochMicros(String(row.processed_time)),
+    updated_time: isoFromEpochMicros(String(row.updated_time)),
+    device_id: String(row.device_id),
+    session_id: textOrNull(row.session_id),
+    view_id: textOrNull(row.view_id),
+    event_type: textOrNull(row.event_type),
+    event_properties: textOrNull(row.event_properties),
+    source_type: String(row.source_type),
+    source_properties: textOrNull(row.source_properties),
+  };
+}
+
+/** A lookup-table row read back with its times as epoch microseconds, for `readDefinitions`. */
+export function storedDefinitionRowFromMicros(row: Record<string, unknown>): StoredDefinitionRow {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    description: String(row.description),
+    state: row.state as StoredDefinitionRow['state'],
+    version: Number(row.version),
+    rule: String(row.rule),
+    created_time: isoFromEpochMicros(String(row.created_time)),
+    created_by: String(row.created_by),
+    modified_time: isoFromEpochMicros(String(row.modified_time)),
+    modified_by: String(row.modified_by),
+    updated_time: isoFromEpochMicros(String(row.updated_time)),
+  };
+}
+
 /** The id the kit gives its i-th sample event. */
 export function contractEventId(i: number): string {
   return `ev-${String(i).padStart(8, '0')}`;

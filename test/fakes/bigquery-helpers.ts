@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { BigQuery } from '@google-cloud/bigquery';
 import { OAuth2Client } from 'google-auth-library';
 import type { AuthClient } from 'google-auth-library';
-import { isoFromEpochMicros } from '../../plugins/sdk/contract.ts';
+import { storedDefinitionRowFromMicros, storedEventRowFromMicros } from '../../plugins/sdk/contract.ts';
 import type { StoredDefinitionRow } from '../../plugins/sdk/contract.ts';
 import type { DefinitionTable, StoredEventRow } from '../../plugins/sdk/index.ts';
 
@@ -70,7 +70,6 @@ async function select(target: ReaderTarget, sql: string): Promise<Record<string,
 
 const path = (target: ReaderTarget, table: string) => `\`${target.projectId}.${target.datasetId}.${table}\``;
 const micros = (column: string) => `CAST(UNIX_MICROS(${column}) AS STRING) AS ${column}`;
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /** All rows of `events`, read through the SDK (jobs.query + getQueryResults paging). */
 export async function readEvents(target: ReaderTarget): Promise<StoredEventRow[]> {
@@ -82,19 +81,7 @@ export async function readEvents(target: ReaderTarget): Promise<StoredEventRow[]
     FROM ${path(target, 'events')}`,
   );
   return rows.map(
-    (row): StoredEventRow => ({
-      event_id: String(row.event_id),
-      event_time: isoFromEpochMicros(String(row.event_time)),
-      processed_time: isoFromEpochMicros(String(row.processed_time)),
-      updated_time: isoFromEpochMicros(String(row.updated_time)),
-      device_id: String(row.device_id),
-      session_id: text(row.session_id),
-      view_id: text(row.view_id),
-      event_type: text(row.event_type),
-      event_properties: text(row.event_properties),
-      source_type: String(row.source_type),
-      source_properties: text(row.source_properties),
-    }),
+    storedEventRowFromMicros,
   );
 }
 
@@ -112,19 +99,7 @@ export async function readDefinitions(target: ReaderTarget, table: DefinitionTab
       ${micros('modified_time')}, modified_by, ${micros('updated_time')} FROM ${path(target, table)}`,
   );
   return rows.map(
-    (row): StoredDefinitionRow => ({
-      id: String(row.id),
-      name: String(row.name),
-      description: String(row.description),
-      state: row.state as StoredDefinitionRow['state'],
-      version: Number(row.version),
-      rule: String(row.rule),
-      created_time: isoFromEpochMicros(String(row.created_time)),
-      created_by: String(row.created_by),
-      modified_time: isoFromEpochMicros(String(row.modified_time)),
-      modified_by: String(row.modified_by),
-      updated_time: isoFromEpochMicros(String(row.updated_time)),
-    }),
+    storedDefinitionRowFromMicros,
   );
 }
 

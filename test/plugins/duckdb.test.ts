@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll } from 'vitest';
-import { isoFromEpochMicros, runDestinationContract } from '../../plugins/sdk/contract.ts';
-import type { StoredDefinitionRow } from '../../plugins/sdk/contract.ts';
-import type { DefinitionTable, StoredEventRow } from '../../plugins/sdk/index.ts';
+import { runDestinationContract, storedDefinitionRowFromMicros, storedEventRowFromMicros } from '../../plugins/sdk/contract.ts';
+import type { DefinitionTable } from '../../plugins/sdk/index.ts';
 import duckdbDestination from '../../plugins/duckdb/index.ts';
 import type { DuckdbDestinationConfig } from '../../plugins/duckdb/index.ts';
 
@@ -28,7 +27,6 @@ async function query(config: DuckdbDestinationConfig, sql: string): Promise<Reco
 }
 
 const micros = (column: string) => `epoch_us(${column})::VARCHAR AS ${column}`;
-const text = (value: unknown) => (value === null ? null : String(value));
 
 runDestinationContract({
   name: 'duckdb destination',
@@ -43,19 +41,7 @@ runDestinationContract({
       FROM "${config.schema}".events`,
     );
     return rows.map(
-      (row): StoredEventRow => ({
-        event_id: String(row.event_id),
-        event_time: isoFromEpochMicros(String(row.event_time)),
-        processed_time: isoFromEpochMicros(String(row.processed_time)),
-        updated_time: isoFromEpochMicros(String(row.updated_time)),
-        device_id: String(row.device_id),
-        session_id: text(row.session_id),
-        view_id: text(row.view_id),
-        event_type: text(row.event_type),
-        event_properties: text(row.event_properties),
-        source_type: String(row.source_type),
-        source_properties: text(row.source_properties),
-      }),
+      storedEventRowFromMicros,
     );
   },
   readStagingCount: async (config) => {
@@ -69,19 +55,7 @@ runDestinationContract({
         ${micros('modified_time')}, modified_by, ${micros('updated_time')} FROM "${config.schema}"."${table}"`,
     );
     return rows.map(
-      (row): StoredDefinitionRow => ({
-        id: String(row.id),
-        name: String(row.name),
-        description: String(row.description),
-        state: row.state as StoredDefinitionRow['state'],
-        version: Number(row.version),
-        rule: String(row.rule),
-        created_time: isoFromEpochMicros(String(row.created_time)),
-        created_by: String(row.created_by),
-        modified_time: isoFromEpochMicros(String(row.modified_time)),
-        modified_by: String(row.modified_by),
-        updated_time: isoFromEpochMicros(String(row.updated_time)),
-      }),
+      storedDefinitionRowFromMicros,
     );
   },
   // Larger than the plugin's 50,000-row merge segment, so a load spans several segments.

@@ -9,13 +9,13 @@ import {
   contractDefinition,
   contractEvent,
   generatedBatches,
-  isoFromEpochMicros,
+  storedDefinitionRowFromMicros,
+  storedEventRowFromMicros,
   runDestinationContract,
   tombstoneOf,
 } from '../../plugins/sdk/contract.ts';
-import type { StoredDefinitionRow } from '../../plugins/sdk/contract.ts';
 import { EVENT_ROW_COLUMNS, parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
-import type { DestinationConnection, StoredEventRow } from '../../plugins/sdk/index.ts';
+import type { DestinationConnection } from '../../plugins/sdk/index.ts';
 import snowflakeDestination, { snowflakeConnectionOptions } from '../../plugins/snowflake/index.ts';
 import { SNOWFLAKE_BIND_THRESHOLD, SNOWFLAKE_ROWS_PER_INSERT, snowflakeSql } from '../../plugins/snowflake/sql.ts';
 import { SnowflakeFake } from '../fakes/snowflake-fake.ts';
@@ -30,7 +30,6 @@ afterAll(async () => {
 });
 
 const micros = (column: string) => `epoch_us(${column})::VARCHAR AS ${column}`;
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 runDestinationContract({
   name: 'snowflake destination (fake)',
@@ -49,19 +48,7 @@ runDestinationContract({
       device_id::VARCHAR AS device_id, session_id::VARCHAR AS session_id, view_id::VARCHAR AS view_id, event_type,
       event_properties::VARCHAR AS event_properties, source_type, source_properties::VARCHAR AS source_properties
       FROM ${config.schema}.events`);
-    return rows.map((row): StoredEventRow => ({
-      event_id: String(row.event_id),
-      event_time: isoFromEpochMicros(String(row.event_time)),
-      processed_time: isoFromEpochMicros(String(row.processed_time)),
-      updated_time: isoFromEpochMicros(String(row.updated_time)),
-      device_id: String(row.device_id),
-      session_id: text(row.session_id),
-      view_id: text(row.view_id),
-      event_type: text(row.event_type),
-      event_properties: text(row.event_properties),
-      source_type: String(row.source_type),
-      source_properties: text(row.source_properties),
-    }));
+    return rows.map(storedEventRowFromMicros);
   },
   readStagingCount: async (config) => {
     const [row] = await fake.query(`SELECT count(*)::INTEGER AS n FROM ${config.schema}.raw_events`);
@@ -70,19 +57,7 @@ runDestinationContract({
   readDefinitions: async (config, table) => {
     const rows = await fake.query(`SELECT id, name, description, state, version, rule::VARCHAR AS rule, ${micros('created_time')}, created_by,
       ${micros('modified_time')}, modified_by, ${micros('updated_time')} FROM ${config.schema}.${table}`);
-    return rows.map((row): StoredDefinitionRow => ({
-      id: String(row.id),
-      name: String(row.name),
-      description: String(row.description),
-      state: row.state as StoredDefinitionRow['state'],
-      version: Number(row.version),
-      rule: String(row.rule),
-      created_time: isoFromEpochMicros(String(row.created_time)),
-      created_by: String(row.created_by),
-      modified_time: isoFromEpochMicros(String(row.modified_time)),
-      modified_by: String(row.modified_by),
-      updated_time: isoFromEpochMicros(String(row.updated_time)),
-    }));
+    return rows.map(storedDefinitionRowFromMicros);
   },
   // Larger than the 9,999 rows of one array-bound INSERT, so the load spans several.
   largeLoad: { rows: 25_000, batchSize: 5_000 },
