@@ -26,7 +26,7 @@ const envSchema = z.object({
   TRIBUTARY_SYNC_ENABLED: booleanFlag.default(true),
   TRIBUTARY_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   TRIBUTARY_CAPTURE_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
-  TRIBUTARY_DEMO: booleanFlag.default(true),
+  TRIBUTARY_DEMO: booleanFlag.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -46,7 +46,7 @@ export interface Config {
   syncConcurrency: number;
   /** Events per second and capture key before 429 (token bucket, burst of twice the rate). */
   captureRateLimit: number;
-  /** Serve the demo shop at /demo/. */
+  /** Serve the demo shop at /demo/ (default: in the embedded mode only, i.e. without DATABASE_URL). */
   demo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -73,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncEnabled: e.TRIBUTARY_SYNC_ENABLED,
     syncConcurrency: e.TRIBUTARY_SYNC_CONCURRENCY,
     captureRateLimit: e.TRIBUTARY_CAPTURE_RATE_LIMIT,
-    demo: e.TRIBUTARY_DEMO,
+    demo: e.TRIBUTARY_DEMO ?? !e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   };
 }

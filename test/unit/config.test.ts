@@ -21,6 +21,12 @@ describe('configuration', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_TRUST_PROXY']) expect(message).toContain(name);
   });
 
+  it('serves the demo shop only in the embedded mode unless told otherwise', () => {
+    expect(loadConfig({}).demo).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).demo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', TRIBUTARY_DEMO: 'true' }).demo).toBe(true);
+  });
+
   it('splits the plugin list', () => {
     expect(loadConfig({ TRIBUTARY_PLUGINS: 'a, @x/b ,,' }).plugins).toEqual(['a', '@x/b']);
   });
