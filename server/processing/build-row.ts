@@ -37,7 +37,8 @@ export function rawSelector(path: CapturedElement[]): string {
  */
 export function buildRow(
   event: CapturedEvent,
-  page: { url: UrlParts | null; inherited: boolean },
+  /** The event's page: its own URL, or (inherited) the view's latest navigate's URL and title. */
+  page: { url: UrlParts | null; inherited: boolean; title?: string | null },
   enrichment: Enrichment,
   pageDefinitionOf: (url: UrlParts) => string | null,
 ): ProcessedRow {
@@ -78,7 +79,12 @@ export function buildRow(
     eventType: event.eventType,
     eventProperties,
     sourceType: event.sourceType,
-    sourceProperties: { ...event.source, url: page.url, page_definition_id: pageDefinitionId },
+    sourceProperties: {
+      ...event.source,
+      ...(page.inherited ? { title: page.title ?? null } : {}),
+      url: page.url,
+      page_definition_id: pageDefinitionId,
+    },
     urlInherited: page.inherited,
     targetPath: event.target?.path ?? null,
   };
@@ -90,7 +96,9 @@ export type StoredLiveRow = ProcessedRow & { sourceType: CapturedEvent['sourceTy
 /** Turns a stored row back into the captured event it was built from, to process it again. */
 export function capturedFromStored(row: StoredLiveRow): CapturedEvent {
   const { event_definition_id: _e, additional_event_definition_ids: _a, target, ...properties } = row.eventProperties;
-  const { url, page_definition_id: _p, ...source } = row.sourceProperties;
+  const { url, page_definition_id: _p, title, ...source } = row.sourceProperties;
+  // an inherited title belongs to the page context, which re-processing recomputes
+  if (!row.urlInherited) source.title = title;
   const storedTarget = target as Partial<CapturedTarget> | undefined;
   return {
     orgId: row.orgId,

@@ -5,7 +5,7 @@ import {
   insertEventRows,
   liveRowsAfter,
   lockViewStates,
-  navigateUrlBefore,
+  navigateContextBefore,
   saveViewStates,
   tombstoneRows,
   touchSessions,
@@ -205,14 +205,14 @@ async function processAndStore(
       const state = views.get(key)!;
       list.sort((a, b) => byViewOrder(a.event, b.event));
       const first = list[0]!.event;
-      let pageUrl = state.pageUrl as UrlParts | null;
+      let page = state.page;
       let sequence: { event: CapturedEvent; request: number | null }[] = list;
       if (!isAfter(first, state.lastEventMicros, state.lastSeq)) {
         // A late event: re-emit every live row after it, in order, from the page context before it.
         const at = { orgId: state.orgId, viewId: state.viewId, micros: first.eventTimeMicros, seq: first.seq };
         const displaced = (await liveRowsAfter(tx, at)).map(storedToCaptured);
         tombstones.push(...displaced.map((d) => d.eventId));
-        pageUrl = (await navigateUrlBefore(tx, at)) as UrlParts | null;
+        page = await navigateContextBefore(tx, at);
         sequence = [...list, ...displaced.map((d) => ({ event: d.event, request: null }))].sort((a, b) =>
           byViewOrder(a.event, b.event),
         );
@@ -222,8 +222,9 @@ async function processAndStore(
       const pageOf = pageDefinitionOf(state.orgId);
       for (const { event, request } of sequence) {
         const own = event.url;
-        if (own && event.eventType === 'navigate') pageUrl = own;
-        rows.push(buildRow(event, { url: own ?? pageUrl, inherited: !own }, enrichment, pageOf));
+        if (own && event.eventType === 'navigate') page = { url: own, title: (event.source.title as string | null | undefined) ?? null };
+        const context = own ? { url: own, inherited: false } : { url: page.url as UrlParts | null, inherited: true, title: page.title };
+        rows.push(buildRow(event, context, enrichment, pageOf));
         requestOfRow.push(request);
       }
       const last = sequence[sequence.length - 1]!.event;
@@ -232,7 +233,7 @@ async function processAndStore(
         ...state,
         lastEventMicros: lastIsNewer ? last.eventTimeMicros : state.lastEventMicros,
         lastSeq: lastIsNewer ? last.seq : state.lastSeq,
-        pageUrl,
+        page,
       });
     }
 

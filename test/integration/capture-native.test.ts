@@ -25,7 +25,7 @@ describe('native capture endpoint', () => {
   it('stores a navigate and a click with page context, parsed user agent and URL parts', async () => {
     const viewId = nextId();
     const r = await t.post('/capture/v1/batch', batch([
-      { id: 'n1', seq: 1, view_id: viewId, time: '2026-11-26T10:00:00.123456Z', type: 'navigate', url: 'https://shop.example/checkout?step=1#/pay?m=card' },
+      { id: 'n1', seq: 1, view_id: viewId, time: '2026-11-26T10:00:00.123456Z', type: 'navigate', url: 'https://shop.example/checkout?step=1#/pay?m=card', title: 'Checkout' },
       { id: 'c1', seq: 2, view_id: viewId, time: '2026-11-26T11:00:01+01:00', type: 'click', target: { text: 'Pay', path: [{ tag: 'button', id: 'pay', classes: ['btn', 'primary'] }, { tag: 'form' }, { tag: 'body' }, { tag: 'html' }] } },
     ]));
     expect(r.status).toBe(202);
@@ -47,6 +47,7 @@ describe('native capture endpoint', () => {
     });
     // the click has no URL of its own: it takes the page of the navigate before it
     expect(click.sourceProperties.url.full_url).toBe('https://shop.example/checkout?step=1#/pay?m=card');
+    expect([nav.sourceProperties.title, click.sourceProperties.title]).toEqual(['Checkout', 'Checkout']);
     expect(click.eventProperties.target).toMatchObject({ text: 'Pay', masked: false, raw_selector: 'html > body > form > button#pay.btn.primary' });
     expect(click.sessionId).toBe('7');
   });

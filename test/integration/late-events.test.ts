@@ -45,7 +45,7 @@ describe('per-view ordering and late events', () => {
     expect(before.map((r) => r.eventType)).toEqual(['navigate', 'click', 'click', 'navigate', 'click']);
     const byTime = new Map(before.map((r) => [r.eventTime, r]));
 
-    const result = await send(device, [{ id: 'late', seq: 9, view_id: view, time: at(25), type: 'navigate', url: 'https://shop.example/late' }]);
+    const result = await send(device, [{ id: 'late', seq: 9, view_id: view, time: at(25), type: 'navigate', url: 'https://shop.example/late', title: 'Late page' }]);
     expect(result.accepted).toBe(1);
 
     const after = await rowsOf(device);
@@ -64,6 +64,7 @@ describe('per-view ordering and late events', () => {
     }
     // the click at 30 now belongs to the late page; the click at 50 still to /d
     expect(reemitted[0].sourceProperties.url.path).toBe('/late');
+    expect(reemitted[0].sourceProperties.title).toBe('Late page'); // the page context includes its title
     expect(reemitted[2].sourceProperties.url.path).toBe('/d');
     // their earlier rows are tombstones: same event_id, payload NULL, processed_time refreshed
     expect(tombstones.map((r) => r.eventId).sort()).toEqual(before.slice(2).map((r) => r.eventId).sort());

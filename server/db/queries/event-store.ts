@@ -13,10 +13,16 @@ export interface ViewKey {
   viewId: string;
 }
 
+/** The page events without a URL of their own belong to: the view's latest navigate. */
+export interface PageContext {
+  url: unknown;
+  title: string | null;
+}
+
 export interface ViewState extends ViewKey {
   lastEventMicros: number | null;
   lastSeq: number | null;
-  pageUrl: unknown;
+  page: PageContext;
 }
 
 export const viewKeyOf = (orgId: string, viewId: string) => `${orgId}/${viewId}`;
@@ -27,7 +33,7 @@ export async function lockViewStates(tx: Database, keys: ViewKey[]): Promise<Map
   if (keys.length === 0) return states;
   const sorted = [...keys].sort((a, b) => (a.orgId + a.viewId.padStart(20, '0') < b.orgId + b.viewId.padStart(20, '0') ? -1 : 1));
   const input = JSON.stringify(sorted.map((k) => ({ org_id: k.orgId, view_id: k.viewId })));
-  const rows = await tx.rows<{ org_id: string; view_id: string; m: string | null; s: string | null; ctx: { url?: unknown } | null }>(sql`
+  const rows = await tx.rows<{ org_id: string; view_id: string; m: string | null; s: string | null; ctx: { url?: unknown; title?: string | null } | null }>(sql`
     insert into view_states (org_id, view_id)
     select x.org_id, x.view_id from json_to_recordset(${input}::json) as x(org_id uuid, view_id bigint)
     on conflict (org_id, view_id) do update set org_id = excluded.org_id
@@ -38,7 +44,7 @@ export async function lockViewStates(tx: Database, keys: ViewKey[]): Promise<Map
       viewId: r.view_id,
       lastEventMicros: r.m === null ? null : Number(r.m),
       lastSeq: r.s === null ? null : Number(r.s),
-      pageUrl: r.ctx?.url ?? null,
+      page: { url: r.ctx?.url ?? null, title: r.ctx?.title ?? null },
     });
   }
   return states;
@@ -47,7 +53,7 @@ export async function lockViewStates(tx: Database, keys: ViewKey[]): Promise<Map
 export async function saveViewStates(tx: Database, states: ViewState[]): Promise<void> {
   if (states.length === 0) return;
   const input = JSON.stringify(
-    states.map((s) => ({ org_id: s.orgId, view_id: s.viewId, m: s.lastEventMicros, s: s.lastSeq, ctx: { url: s.pageUrl } })),
+    states.map((s) => ({ org_id: s.orgId, view_id: s.viewId, m: s.lastEventMicros, s: s.lastSeq, ctx: s.page })),
   );
   await tx.rows(sql`
     update view_states v set last_event_micros = x.m, last_seq = x.s, page_context = x.ctx
@@ -99,19 +105,19 @@ export async function liveRowsAfter(
     order by event_time, client_seq`);
 }
 
-/** The URL of the view's latest live navigate strictly before a position. */
-export async function navigateUrlBefore(
+/** The page (URL and title) of the view's latest live navigate strictly before a position. */
+export async function navigateContextBefore(
   tx: Database,
   at: { orgId: string; viewId: string; micros: number; seq: number },
-): Promise<unknown> {
-  const rows = await tx.rows<{ url: unknown }>(sql`
-    select source_properties -> 'url' as url
+): Promise<PageContext> {
+  const rows = await tx.rows<{ url: unknown; title: string | null }>(sql`
+    select source_properties -> 'url' as url, source_properties ->> 'title' as title
     from events
     where org_id = ${at.orgId} and view_id = ${at.viewId} and event_type = 'navigate'
       and (event_time, client_seq) < (${microsToIso(at.micros)}::timestamptz, ${at.seq}::int8)
     order by event_time desc, client_seq desc
     limit 1`);
-  return rows[0]?.url ?? null;
+  return { url: rows[0]?.url ?? null, title: rows[0]?.title ?? null };
 }
 
 /**
