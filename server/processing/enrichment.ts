@@ -19,11 +19,5 @@ export interface Enrichment {
   }): { eventDefinitionId: string | null; additionalEventDefinitionIds: string[] };
 }
 
-export const noEnrichment: Enrichment = {
-  page: () => null,
-  elements: () => ({ elementDefinitionId: null, additionalElementDefinitionIds: [] }),
-  events: () => ({ eventDefinitionId: null, additionalEventDefinitionIds: [] }),
-};
-
 /** Loads the current enrichment of an organization (cached by the definitions module). */
 export type EnrichmentSource = (orgId: string) => Promise<Enrichment>;

@@ -23,9 +23,3 @@ export function parseEventTime(value: unknown): number | undefined {
   const fraction = (m[3] ?? '').padEnd(6, '0').slice(0, 6);
   return ms * 1000 + Number(fraction);
 }
-
-export function isoToMicros(iso: string): number {
-  const micros = parseEventTime(iso);
-  if (micros === undefined) throw new Error(`not an ISO timestamp: ${iso}`);
-  return micros;
-}
