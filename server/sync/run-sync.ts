@@ -110,10 +110,10 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
 
   let attempts = 0;
   let statements = 0;
-  const horizon = await changeHorizon(db);
-  const from = dest.cursorXid ?? horizon;
-  await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFromXid: from, windowToXid: horizon, runner: owner });
   try {
+    const horizon = await changeHorizon(db);
+    const from = dest.cursorXid ?? horizon;
+    await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFromXid: from, windowToXid: horizon, runner: owner });
     const plugin = deps.registry.get(dest.pluginId);
     if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
     let config: Record<string, unknown>;
