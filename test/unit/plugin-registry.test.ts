@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DESTINATION_API_VERSION, defineDestination, secret } from '../../plugins/sdk/index.ts';
+import { createPluginRegistry } from '../../server/plugins/registry.ts';
+
+const good = defineDestination({
+  id: 'acme-lake',
+  displayName: 'Acme Lake',
+  version: '1.2.0',
+  apiVersion: DESTINATION_API_VERSION,
+  description: 'a third-party destination',
+  config: z.object({ bucket: z.string(), token: secret(z.string()) }),
+  connect: async () => {
+    throw new Error('not used here');
+  },
+});
+
+const packages: Record<string, unknown> = {
+  'acme-lake': { default: good },
+  'not-a-plugin': { default: { hello: 'world' } },
+  'future-api': { default: { ...good, id: 'future-thing', apiVersion: DESTINATION_API_VERSION + 1 } },
+  'steals-duckdb': { default: { ...good, id: 'duckdb' } },
+};
+const importer = async (name: string) => {
+  if (!(name in packages)) throw new Error(`Cannot find package '${name}'`);
+  return packages[name];
+};
+
+describe('plugin registry', () => {
+  it('installs the built-ins and valid third-party packages, with config JSON Schema and secret fields', async () => {
+    const registry = await createPluginRegistry(['acme-lake'], { importer });
+    expect(registry.problems).toEqual([]);
+    expect(registry.list().map((p) => p.definition.id)).toEqual(['postgres', 'duckdb', 'snowflake', 'bigquery', 'redshift', 'acme-lake']);
+    const acme = registry.get('acme-lake')!;
+    expect(acme.source).toBe('acme-lake');
+    expect(acme.secretFields).toEqual(['token']);
+    expect((acme.jsonSchema as { properties: Record<string, unknown> }).properties.bucket).toBeDefined();
+  });
+
+  it('refuses a bad, incompatible, missing or conflicting plugin with one clear message each, and keeps the rest', async () => {
+    const registry = await createPluginRegistry(['not-a-plugin', 'future-api', 'missing-package', 'steals-duckdb', 'acme-lake'], { importer });
+    expect(registry.problems).toHaveLength(4);
+    expect(registry.problems[0]).toMatch(/^plugin not-a-plugin refused: /);
+    expect(registry.problems[1]).toMatch(/^plugin future-api refused: .*api/i);
+    expect(registry.problems[2]).toMatch(/^plugin missing-package refused: it could not be loaded \(Cannot find package/);
+    expect(registry.problems[3]).toBe('plugin steals-duckdb refused: id "duckdb" is already used by built-in');
+    expect(registry.get('acme-lake')).toBeDefined();
+    expect(registry.get('duckdb')!.source).toBe('built-in');
+  });
+});
