@@ -1,6 +1,7 @@
 import { createApiKey } from '../server/auth/api-keys.ts';
 import { listApiKeys, revokeApiKey, type ApiKey } from '../server/db/queries/api-keys.ts';
 import { builder } from './builder.ts';
+import { isUuid } from './cursors.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { RoleEnum } from './organization.ts';
 
@@ -87,7 +88,7 @@ builder.mutationField('revokeApiKey', (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const uuid = String(id);
-      const revoked = /^[0-9a-f-]{36}$/i.test(uuid) ? await revokeApiKey(ctx.db, ctx.principal.orgId, uuid) : undefined;
+      const revoked = isUuid(uuid) ? await revokeApiKey(ctx.db, ctx.principal.orgId, uuid) : undefined;
       if (!revoked) throw new NotFoundError(`API key ${uuid}`);
       ctx.keys.forget(revoked.id);
       return revoked;

@@ -1,10 +1,10 @@
-import { GraphQLError } from 'graphql';
 import { errorMessage } from '../plugins/sdk/index.ts';
 import { deleteDestination, getDestination, getSyncRun, listDestinations, listSyncRuns, type DestinationRecord, type SyncRunRecord } from '../server/db/queries/destinations.ts';
 import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
 import { FAILING_AFTER } from '../server/sync/schedule.ts';
 import { builder } from './builder.ts';
+import { decodeCursor, encodeCursor, isUuid } from './cursors.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
@@ -111,9 +111,8 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
         const first = Math.min(Math.max(args.first ?? 20, 1), 200);
         let before: { queuedTime: Date; id: string } | undefined;
         if (args.after) {
-          const [time, id] = Buffer.from(args.after, 'base64url').toString('utf8').split('|');
-          if (!time || !id || Number.isNaN(Date.parse(time))) throw new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT' } });
-          before = { queuedTime: new Date(time), id };
+          const [time, id] = decodeCursor(args.after, ([t, i, ...rest]) => !Number.isNaN(Date.parse(t ?? '')) && isUuid(i ?? '') && rest.length === 0);
+          before = { queuedTime: new Date(time!), id: id! };
         }
         const rows = await listSyncRuns(ctx.db, ctx.principal.orgId, d.id, { first: first + 1, before });
         const nodes = rows.slice(0, first);
@@ -121,7 +120,7 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
         return {
           nodes,
           hasNextPage: rows.length > first,
-          endCursor: last ? Buffer.from(`${last.queuedTime.toISOString()}|${last.id}`).toString('base64url') : null,
+          endCursor: last ? encodeCursor(last.queuedTime.toISOString(), last.id) : null,
         };
       },
     }),
@@ -131,8 +130,6 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
 builder.queryField('destinations', (t) =>
   t.field({ type: [DestinationType], authScopes: { reader: true }, resolve: (_r, _a, ctx) => listDestinations(ctx.db, ctx.principal.orgId) }),
 );
-
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 builder.queryField('destination', (t) =>
   t.field({

@@ -1,8 +1,6 @@
 import { listEvents, type EventListRow } from '../server/db/queries/events.ts';
-import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
-
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+import { badInput, decodeCursor, encodeCursor } from './cursors.ts';
 
 const EventType = builder.objectRef<EventListRow>('Event').implement({
   description: 'A processed row, exactly as the warehouse `events` table receives it (docs/warehouse-schema.md).',
@@ -47,11 +45,10 @@ const EventFilter = builder.inputType('EventFilter', {
   }),
 });
 
-const encodeCursor = (row: EventListRow) => Buffer.from(`${row.change_xid}|${row.event_id}`).toString('base64url');
-function decodeCursor(cursor: string): { changeXid: string; eventId: string } | null {
-  const [changeXid, eventId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!changeXid || !eventId || !/^\d{1,20}$/.test(changeXid)) return null;
-  return { changeXid, eventId };
+const cursorOf = (row: EventListRow) => encodeCursor(row.change_xid, row.event_id);
+function positionOf(cursor: string): { changeXid: string; eventId: string } {
+  const [changeXid, eventId] = decodeCursor(cursor, ([xid, id, ...rest]) => /^\d{1,20}$/.test(xid ?? '') && Boolean(id) && rest.length === 0);
+  return { changeXid: changeXid!, eventId: eventId! };
 }
 
 builder.queryField('events', (t) =>
@@ -67,8 +64,7 @@ builder.queryField('events', (t) =>
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 50;
       if (first < 1 || first > 500) throw badInput('first must be between 1 and 500');
-      const after = args.after ? decodeCursor(args.after) : undefined;
-      if (after === null) throw badInput('after is not a cursor returned by this query');
+      const after = args.after ? positionOf(args.after) : undefined;
       for (const id of [args.filter?.deviceId, args.filter?.sessionId]) {
         if (id && !/^\d{1,19}$/.test(id)) throw badInput('deviceId and sessionId are int64 decimal strings');
       }
@@ -76,7 +72,7 @@ builder.queryField('events', (t) =>
       const nodes = rows.slice(0, first);
       return {
         nodes,
-        pageInfo: { hasNextPage: rows.length > first, endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1]!) : null },
+        pageInfo: { hasNextPage: rows.length > first, endCursor: nodes.length ? cursorOf(nodes[nodes.length - 1]!) : null },
       };
     },
   }),

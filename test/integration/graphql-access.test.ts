@@ -75,6 +75,11 @@ describe('GraphQL access by role', () => {
     const target = mine.body.data.apiKeys[0].id;
     const revoke = await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename ... on NotFoundError { code } } }`, { id: target }, other.keys.admin);
     expect(revoke.body.data.revokeApiKey).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    // ids that are not uuids are "not found", never a database error
+    for (const id of ['-'.repeat(36), 'nope']) {
+      const r = await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id });
+      expect(r.body.data.revokeApiKey).toEqual({ __typename: 'NotFoundError' });
+    }
     // events captured with my key are invisible to the other org
     await t.post('/capture/v1/batch', { device_id: '31337', events: [{ id: 'iso', time: Date.now(), type: 'load' }] });
     const seen = await t.gql(`{ events(filter: { deviceId: "31337" }) { nodes { eventId } } }`, {}, other.keys.analyst);
@@ -100,5 +105,9 @@ describe('GraphQL access by role', () => {
     expect(navs.body.data.events.nodes).toEqual([{ eventType: 'navigate' }]);
     const bad = await t.gql(`{ events(first: 0) { nodes { eventId } } }`);
     expect(bad.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    for (const after of ['garbage', Buffer.from("1|x|y").toString('base64url'), Buffer.from("x'|y").toString('base64url')]) {
+      const r = await t.gql(`query($after: String) { events(after: $after) { nodes { eventId } } }`, { after });
+      expect(r.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    }
   });
 });

@@ -161,6 +161,20 @@ describe('destination management', () => {
     expect(capture.status).toBe(403);
   });
 
+  it('pages runs with a cursor and refuses a forged one', async () => {
+    const { id } = await createDuckdb('paged-runs');
+    for (let i = 0; i < 3; i++) await syncNow(id);
+    const page1 = await t.gql(`query($id: ID!) { destination(id: $id) { runs(first: 2) { nodes { id } endCursor hasNextPage } } }`, { id });
+    const runs1 = page1.body.data.destination.runs;
+    expect([runs1.nodes.length, runs1.hasNextPage]).toEqual([2, true]);
+    const page2 = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(first: 2, after: $after) { nodes { id } hasNextPage } } }`, { id, after: runs1.endCursor });
+    expect(page2.body.data.destination.runs.nodes).toHaveLength(1);
+    expect(page2.body.data.destination.runs.nodes[0].id).not.toBe(runs1.nodes[0].id);
+    const forged = Buffer.from(`${new Date().toISOString()}|not-a-uuid`).toString('base64url');
+    const bad = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(after: $after) { nodes { id } } } }`, { id, after: forged });
+    expect(bad.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+  });
+
   it('refuses unknown plugins and invalid config with typed errors', async () => {
     const unknown = await t.gql(CREATE, { input: { name: 'x', pluginId: 'nope', config: {} } });
     expect(unknown.body.data.createDestination).toMatchObject({ code: 'UNKNOWN_PLUGIN' });
