@@ -15,6 +15,7 @@ import {
 import { findUserDevices, getUser } from '../db/queries/users.ts';
 import type { BatchJobError } from '../db/schema/index.ts';
 import type { CapturedEvent } from '../processing/captured-event.ts';
+import { isUuid } from '../processing/ids.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, readJsonBody, rejectionError, sendJson } from './http.ts';
 import { LIMITS, Rejection } from './limits.ts';
@@ -55,7 +56,6 @@ const WRITERS = ['admin', 'architect', 'capture'] as const;
 const READERS = ['admin', 'architect', 'analyst', 'capture'] as const;
 const PAGE_SIZE = 100;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -197,7 +197,7 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
 }
 
 async function jobOf(principal: Principal, deps: CaptureDeps, id: string): Promise<BatchJob> {
-  const job = UUID.test(id) ? await getBatchJob(deps.db, principal.orgId, id) : undefined;
+  const job = isUuid(id) ? await getBatchJob(deps.db, principal.orgId, id) : undefined;
   if (!job) throw new HttpError(404, 'NOT_FOUND', `no batch job ${id.slice(0, 64)}`);
   return job;
 }

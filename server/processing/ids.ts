@@ -55,3 +55,8 @@ export function deviceIdForUser(orgId: string, uid: string): string {
   const digest = createHash('sha256').update(`${orgId}\u0000user\u0000${uid}`).digest();
   return (digest.readBigUInt64BE(0) & INT64_MAX).toString();
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether an id given by a caller can name a uuid row at all (else: not found, never a SQL error). */
+export const isUuid = (id: string): boolean => UUID.test(id);
