@@ -8,6 +8,7 @@ import { createPluginRegistry } from './plugins/registry.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
+import { firstOrganization } from './db/queries/organizations.ts';
 
 /** The only process entry: reads configuration, opens the database, listens, stops on SIGTERM. */
 async function main() {
@@ -68,7 +69,7 @@ async function main() {
 async function demoKey(db: Database, config: Config): Promise<string> {
   const file = path.join(config.dataDir, 'demo-capture-key');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const [org] = await db.rows<{ id: string }>((await import('drizzle-orm')).sql`select id::text from organizations order by created_time limit 1`);
+  const org = await firstOrganization(db);
   const { key } = await createApiKey(db, { orgId: org!.id, name: 'demo shop', role: 'capture', createdBy: 'demo' });
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(file, key, { mode: 0o600 });

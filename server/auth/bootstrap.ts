@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.ts';
-import { countOrganizations, createOrganization } from '../db/queries/organizations.ts';
+import { createOrganization, firstOrganization } from '../db/queries/organizations.ts';
 import { createApiKey } from './api-keys.ts';
 
 /**
@@ -7,7 +7,7 @@ import { createApiKey } from './api-keys.ts';
  * key and a capture key, and returns them so main.ts can print them once.
  */
 export async function bootstrapFirstOrganization(db: Database): Promise<{ orgId: string; adminKey: string; captureKey: string } | null> {
-  if ((await countOrganizations(db)) > 0) return null;
+  if (await firstOrganization(db)) return null;
   return db.transaction(async (tx) => {
     const org = await createOrganization(tx, 'Default organization');
     const admin = await createApiKey(tx, { orgId: org.id, name: 'bootstrap admin', role: 'admin', createdBy: 'bootstrap' });

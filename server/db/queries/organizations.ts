@@ -14,7 +14,8 @@ export async function getOrganization(db: Database, id: string): Promise<Organiz
   return org;
 }
 
-export async function countOrganizations(db: Database): Promise<number> {
-  const rows = await db.orm.select({ id: organizations.id }).from(organizations).orderBy(asc(organizations.createdTime)).limit(1);
-  return rows.length;
+/** The oldest organization (the default one created on the first start), if any. */
+export async function firstOrganization(db: Database): Promise<Organization | undefined> {
+  const [org] = await db.orm.select().from(organizations).orderBy(asc(organizations.createdTime)).limit(1);
+  return org;
 }
