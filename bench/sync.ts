@@ -77,7 +77,6 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
       const [run] = await db.rows<{ status: string; rows: number; error: string | null }>(sql`
         select status, rows::int, error, attempts, duration_ms, details from sync_runs where destination_id = ${destinationId} order by queued_time desc limit 1`);
       if (run?.status !== 'succeeded' || run.rows !== rows) throw new Error(`sync did not succeed: ${JSON.stringify(run)}`);
-      if (process.env.BENCH_DEBUG) console.log(JSON.stringify(run));
       return { rowsPerSec: rows / seconds, peakRssMb: peak(), rssBeforeMb: before };
     };
     const pgResult = await timed(pg.id);
