@@ -50,8 +50,17 @@ export function parseNativeBatch(body: unknown, ctx: BatchContext): NativeBatchR
   const events: CapturedEvent[] = [];
   const indexes: number[] = [];
   const rejected: { index: number; code: string; message: string }[] = [];
+  const batch: BatchShared = {
+    deviceId,
+    sourceType,
+    sharedContext,
+    sharedContextProblem: checkProperties(sharedContext, 'context'),
+    sdk,
+    batchSessionId: body.session_id,
+    capturedTime: new Date(ctx.now),
+  };
   body.events.forEach((raw, index) => {
-    const result = parseNativeEvent(raw, index, { deviceId, sourceType, sharedContext, sdk, batchSessionId: body.session_id }, ctx);
+    const result = parseNativeEvent(raw, index, batch, ctx);
     if (isRejection(result)) rejected.push({ index, code: result.code, message: result.message });
     else {
       events.push(result);
@@ -61,18 +70,20 @@ export function parseNativeBatch(body: unknown, ctx: BatchContext): NativeBatchR
   return { ok: true, events, indexes, rejected };
 }
 
-function parseNativeEvent(
-  raw: unknown,
-  index: number,
-  batch: {
-    deviceId: string;
-    sourceType: 'web' | 'mobile_app';
-    sharedContext: Record<string, unknown>;
-    sdk: { name: string; version: string | null } | null;
-    batchSessionId: unknown;
-  },
-  ctx: BatchContext,
-): CapturedEvent | Rejection {
+/** What the events of a batch share: computed once per batch, not once per event. */
+interface BatchShared {
+  deviceId: string;
+  sourceType: 'web' | 'mobile_app';
+  sharedContext: Record<string, unknown>;
+  sharedContextProblem: Rejection | null;
+  sdk: { name: string; version: string | null } | null;
+  batchSessionId: unknown;
+  capturedTime: Date;
+  /** `source_properties` of the events with neither a context nor a title of their own. */
+  sharedSource?: Record<string, unknown>;
+}
+
+function parseNativeEvent(raw: unknown, index: number, batch: BatchShared, ctx: BatchContext): CapturedEvent | Rejection {
   if (!isObject(raw)) return reject('INVALID_EVENT', `event ${index} must be an object`);
   const id = raw.id;
   if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.maxClientIdLength) {
@@ -113,9 +124,15 @@ function parseNativeEvent(
     return reject('MISSING_FIELD', `a ${type} event needs a target`);
   }
 
-  const context = isObject(raw.context) ? { ...batch.sharedContext, ...raw.context } : batch.sharedContext;
-  const contextProblem = checkProperties(context, 'context');
+  const ownContext = isObject(raw.context);
+  const context = ownContext ? { ...batch.sharedContext, ...(raw.context as Record<string, unknown>) } : batch.sharedContext;
+  const contextProblem = ownContext ? checkProperties(context, 'context') : batch.sharedContextProblem;
   if (contextProblem) return contextProblem;
+  const title = str(raw.title, 1024);
+  const source =
+    ownContext || title !== undefined
+      ? sourceProperties(context, batch, ctx, title)
+      : (batch.sharedSource ??= sourceProperties(context, batch, ctx, undefined));
   return {
     orgId: ctx.orgId,
     dedupKey: `${batch.deviceId}:${id}`,
@@ -124,13 +141,13 @@ function parseNativeEvent(
     sessionId,
     viewId,
     eventTimeMicros: micros!,
-    capturedTime: new Date(ctx.now),
+    capturedTime: batch.capturedTime,
     eventType: type,
     properties: shaped,
     url,
     target,
     sourceType: batch.sourceType,
-    source: sourceProperties(context, batch, ctx, str(raw.title, 1024)),
+    source,
   };
 }
 

@@ -17,9 +17,44 @@ export interface ProcessedRow {
   eventType: string;
   eventProperties: Record<string, unknown>;
   sourceType: string;
-  sourceProperties: Record<string, unknown>;
+  /**
+   * `source_properties` in parts: the event's own (one object shared by the events of a batch),
+   * the page and its definition; see `sourcePropertiesOf` and `createSourceJson`.
+   */
+  source: Record<string, unknown>;
+  url: UrlParts | null;
+  /** Set when the page context was inherited: the page's title replaces the event's own. */
+  inheritedTitle?: string | null;
+  pageDefinitionId: string | null;
   urlInherited: boolean;
   targetPath: CapturedElement[] | null;
+}
+
+/** The `source_properties` object of a processed row. */
+export function sourcePropertiesOf(row: ProcessedRow): Record<string, unknown> {
+  return {
+    ...row.source,
+    ...(row.urlInherited ? { title: row.inheritedTitle ?? null } : {}),
+    url: row.url,
+    page_definition_id: row.pageDefinitionId,
+  };
+}
+
+/**
+ * The JSON text of rows' `source_properties`, memoised: the events of a batch share their
+ * source object, and a page's events share URL, title and page definition, so a flush
+ * serialises each distinct value once instead of once per row.
+ */
+export function createSourceJson(): (row: ProcessedRow) => string {
+  const bySource = new WeakMap<object, Map<string, string>>();
+  return (row) => {
+    let texts = bySource.get(row.source);
+    if (!texts) bySource.set(row.source, (texts = new Map()));
+    const key = `${row.urlInherited ? `t${row.inheritedTitle ?? ''}` : 'o'}\u0000${row.url?.full_url ?? ''}\u0000${row.pageDefinitionId ?? ''}`;
+    let text = texts.get(key);
+    if (text === undefined) texts.set(key, (text = JSON.stringify(sourcePropertiesOf(row))));
+    return text;
+  };
 }
 
 /** `html > body > form#signup-form > button#signup.btn.primary` from the captured ancestry. */
@@ -79,19 +114,32 @@ export function buildRow(
     eventType: event.eventType,
     eventProperties,
     sourceType: event.sourceType,
-    sourceProperties: {
-      ...event.source,
-      ...(page.inherited ? { title: page.title ?? null } : {}),
-      url: page.url,
-      page_definition_id: pageDefinitionId,
-    },
+    source: event.source,
+    url: page.url,
+    inheritedTitle: page.inherited ? (page.title ?? null) : undefined,
+    pageDefinitionId,
     urlInherited: page.inherited,
     targetPath: event.target?.path ?? null,
   };
 }
 
 /** A live stored row as read back for re-emission after a late event. */
-export type StoredLiveRow = ProcessedRow & { sourceType: CapturedEvent['sourceType'] };
+export interface StoredLiveRow {
+  orgId: string;
+  dedupKey: string;
+  seq: number;
+  deviceId: string;
+  sessionId: string | null;
+  viewId: string | null;
+  eventTimeMicros: number;
+  capturedTime: Date;
+  eventType: string;
+  eventProperties: Record<string, unknown>;
+  sourceType: CapturedEvent['sourceType'];
+  sourceProperties: Record<string, unknown>;
+  urlInherited: boolean;
+  targetPath: CapturedElement[] | null;
+}
 
 /** Turns a stored row back into the captured event it was built from, to process it again. */
 export function capturedFromStored(row: StoredLiveRow): CapturedEvent {

@@ -1,4 +1,4 @@
-import type { Database } from '../db/client.ts';
+import { pgErrorCode, type Database } from '../db/client.ts';
 import {
   findLiveDedupKeys,
   findStoredEventIds,
@@ -16,7 +16,7 @@ import {
   type UserUpsert,
   type ViewState,
 } from '../db/queries/event-store.ts';
-import { buildRow, capturedFromStored, type ProcessedRow } from './build-row.ts';
+import { buildRow, capturedFromStored, createSourceJson, type ProcessedRow } from './build-row.ts';
 import type { CapturedElement, CapturedEvent } from './captured-event.ts';
 import type { Enrichment, EnrichmentSource } from './enrichment.ts';
 import { microsToIso } from './time.ts';
@@ -114,7 +114,7 @@ async function storeWithRetry(db: Database, enrichment: EnrichmentSource, reques
     try {
       return await processAndStore(db, enrichment, requests, onReplay);
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      const code = pgErrorCode(error);
       if (attempt >= 4 || !code) throw error;
       if (code === '23505' && onReplay === 'fail') onReplay = 'skip';
       else if (!RETRYABLE_PG_CODES.has(code)) throw error;
@@ -239,11 +239,16 @@ async function processAndStore(
 
     await tombstoneRows(tx, tombstones);
     const sources = new Map<string, number>();
+    const sourceJson = createSourceJson();
+    // The events of a request share one captured time: format it once.
+    let lastCaptured: Date | undefined;
+    let lastCapturedIso = '';
     const records = rows.map((row) => {
-      const text = JSON.stringify(row.sourceProperties);
+      const text = sourceJson(row);
       let index = sources.get(text);
       if (index === undefined) sources.set(text, (index = sources.size));
-      return toRecord(row, index);
+      if (row.capturedTime !== lastCaptured) lastCapturedIso = (lastCaptured = row.capturedTime).toISOString();
+      return toRecord(row, index, lastCapturedIso);
     });
     // Events outside views (server API) may be idempotent replays: those always take the
     // ON CONFLICT path. Events of views were checked against the store under the view lock.
@@ -269,7 +274,6 @@ function storedToCaptured(r: StoredRowRecord): { eventId: string; event: Capture
   return {
     eventId: r.event_id,
     event: capturedFromStored({
-      eventId: r.event_id,
       orgId: r.org_id,
       dedupKey: r.dedup_key,
       seq: Number(r.seq),
@@ -288,7 +292,7 @@ function storedToCaptured(r: StoredRowRecord): { eventId: string; event: Capture
   };
 }
 
-function toRecord(row: ProcessedRow, source: number): NewRowRecord {
+function toRecord(row: ProcessedRow, source: number, capturedIso: string): NewRowRecord {
   return {
     event_id: row.eventId,
     org_id: row.orgId,
@@ -298,7 +302,7 @@ function toRecord(row: ProcessedRow, source: number): NewRowRecord {
     session_id: row.sessionId,
     view_id: row.viewId,
     event_time: microsToIso(row.eventTimeMicros),
-    captured_time: row.capturedTime.toISOString(),
+    captured_time: capturedIso,
     event_type: row.eventType,
     event_properties: row.eventProperties,
     source_type: row.sourceType,
@@ -309,15 +313,15 @@ function toRecord(row: ProcessedRow, source: number): NewRowRecord {
 }
 
 function sessionsOf(rows: ProcessedRow[]) {
-  const latest = new Map<string, { orgId: string; deviceId: string; sessionId: string; lastEventTime: string }>();
+  const latest = new Map<string, { orgId: string; deviceId: string; sessionId: string; last: Date }>();
   for (const row of rows) {
     if (!row.sessionId) continue;
     const key = `${row.orgId}/${row.deviceId}/${row.sessionId}`;
-    const t = row.capturedTime.toISOString();
     const prev = latest.get(key);
-    if (!prev || prev.lastEventTime < t) latest.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, lastEventTime: t });
+    if (!prev) latest.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, last: row.capturedTime });
+    else if (prev.last < row.capturedTime) prev.last = row.capturedTime;
   }
-  return [...latest.values()];
+  return [...latest.values()].map(({ last, ...s }) => ({ ...s, lastEventTime: last.toISOString() }));
 }
 
 function usersOf(rows: ProcessedRow[]): UserUpsert[] {

@@ -153,11 +153,20 @@ export interface NewRowRecord {
   target_path: unknown;
 }
 
-/** One value of COPY's text format: NULL is \N; backslash, tab, newline and CR are escaped. */
-function copyValue(value: string | number | boolean | null): string {
-  if (value === null) return '\\N';
-  return String(value).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One text value in COPY's text format: backslash, tab, newline and CR are escaped. */
+function copyText(value: string): string {
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
 }
+
+/** JSON text in COPY's text format: JSON.stringify escapes every control character, so only backslashes remain. */
+function copyJson(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  return copyJsonText(JSON.stringify(value));
+}
+const copyJsonText = (json: string) => (json.includes('\\') ? json.replaceAll('\\', '\\\\') : json);
 
 const COPY_EVENTS = `copy events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
   captured_time, event_type, captured_type, event_properties, source_type, source_properties, url_inherited, target_path) from stdin`;
@@ -179,13 +188,14 @@ export async function insertEventRows(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   if (onReplay === 'fail' && tx.copyIn) {
+    // Ids, uuids, numbers, timestamps, booleans and the known event types never need escaping.
+    const sourceTexts = sources.map(copyJsonText);
     let data = '';
     for (const r of rows) {
-      data += `${[
-        copyValue(r.event_id), r.org_id, copyValue(r.dedup_key), r.seq, r.device_id, r.session_id ?? '\\N', r.view_id ?? '\\N',
-        r.event_time, r.captured_time, copyValue(r.event_type), copyValue(r.event_type), copyValue(JSON.stringify(r.event_properties)), copyValue(r.source_type),
-        copyValue(sources[r.source]!), r.url_inherited, copyValue(r.target_path === null ? null : JSON.stringify(r.target_path)),
-      ].join('\t')}\n`;
+      data +=
+        `${r.event_id}\t${r.org_id}\t${copyText(r.dedup_key)}\t${r.seq}\t${r.device_id}\t${r.session_id ?? '\\N'}\t${r.view_id ?? '\\N'}\t` +
+        `${r.event_time}\t${r.captured_time}\t${copyText(r.event_type)}\t${copyText(r.event_type)}\t${copyJson(r.event_properties)}\t` +
+        `${r.source_type}\t${sourceTexts[r.source]}\t${r.url_inherited}\t${copyJson(r.target_path)}\n`;
     }
     await tx.copyIn(COPY_EVENTS, data);
     return rows.length;
