@@ -27,6 +27,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * The SQLSTATE of a failed statement (`23505`, `40P01`, …), whether the driver's error comes
+ * bare (postgres-js COPY) or wrapped by drizzle (`DrizzleQueryError` with the driver's as `cause`).
+ */
+export function pgErrorCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 interface CopyClient {

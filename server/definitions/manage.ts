@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../db/client.ts';
+import { pgErrorCode, type Database } from '../db/client.ts';
 import {
   activeDefinitionsReferring,
   activePageWithPriority,
@@ -79,7 +79,7 @@ async function attempt<T>(db: Database, orgId: string, fn: (tx: Database) => Pro
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, problem: error.problem };
     // The unique index on active page priorities is the last line of defence behind the checks.
-    if ((error as { code?: string }).code === '23505') {
+    if (pgErrorCode(error) === '23505') {
       return { ok: false, problem: { type: 'invalid', code: 'DUPLICATE_PRIORITY', message: 'another active page definition has this priority', field: 'priority' } };
     }
     throw error;
