@@ -42,11 +42,24 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.length === 0) throw new HttpError(400, 'INVALID_JSON', 'the body is empty');
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
   }
+  // JSON can carry U+0000 only escaped; Postgres text and jsonb cannot store it at all.
+  return text.includes('\\u0000') ? replaceNul(body) : body;
+}
+
+/** Replaces U+0000 in every string and key with U+FFFD, so the event is kept rather than refused. */
+function replaceNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\ufffd');
+  if (Array.isArray(value)) return value.map(replaceNul);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', '\ufffd'), replaceNul(v)]));
+  }
+  return value;
 }
 
 export const rejectionError = (status: number, r: Rejection) => new HttpError(status, r.code, r.message);

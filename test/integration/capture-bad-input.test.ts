@@ -77,6 +77,18 @@ describe('native capture: bad input gets a clear status and code, and valid even
     expect(rows.body.data.events.nodes[0].eventProperties).toMatchObject({ event_name: evil, properties: { [evil]: evil } });
   });
 
+  it('keeps events whose strings hold U+0000, which Postgres text and jsonb cannot store, with U+FFFD instead', async () => {
+    const nul = 'a\u0000b';
+    const r = await t.post('/capture/v1/batch', batch(
+      [good(`nul${nul}`, { type: 'custom', properties: { event_name: nul, [nul]: nul }, context: { user_agent: nul } }), good('after-nul', { seq: 2 })],
+      { device_id: '780' },
+    ));
+    expect([r.status, r.body.accepted]).toEqual([202, 2]);
+    const rows = await t.gql(`{ events(filter: { deviceId: "780" }) { nodes { eventType eventProperties } } }`);
+    const custom = rows.body.data.events.nodes.find((n: { eventType: string }) => n.eventType === 'custom');
+    expect(custom.eventProperties).toMatchObject({ event_name: 'a\ufffdb', properties: { 'a\ufffdb': 'a\ufffdb' } });
+  });
+
   it('answers 401 for a missing, unknown or revoked key', async () => {
     expect((await t.post('/capture/v1/batch', batch([good('a')]), { key: null })).body.error.code).toBe('UNAUTHENTICATED');
     const unknown = await t.post('/capture/v1/batch', batch([good('a')]), { key: 'tc_nope' });
