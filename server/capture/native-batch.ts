@@ -191,6 +191,45 @@ export function shapeProperties(type: string, properties: Record<string, unknown
   return shaped;
 }
 
+const TAG = /^[a-z][a-z0-9-]{0,63}$/i;
+const ELEMENT_KEYS = new Set(['tag', 'id', 'classes', 'attrs']);
+
+/**
+ * Whether a path element as sent is already what cleanElement would make of it (the SDK's
+ * always is): then it is kept as is, saving the copy of every element of every click.
+ */
+function isCleanElement(node: Record<string, unknown>): node is Record<string, unknown> & CapturedElement {
+  for (const key in node) if (!ELEMENT_KEYS.has(key)) return false;
+  const { tag, id, classes, attrs } = node as { tag: string; id?: unknown; classes?: unknown; attrs?: unknown };
+  if (tag !== tag.toLowerCase()) return false;
+  if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > 256)) return false;
+  if (classes !== undefined) {
+    if (!Array.isArray(classes) || classes.length > 32) return false;
+    for (const c of classes) if (typeof c !== 'string' || c.length > 128) return false;
+  }
+  if (attrs !== undefined) {
+    if (!isObject(attrs)) return false;
+    let n = 0;
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (++n > 32 || k.length > 128 || typeof v !== 'string' || v.length > 1024) return false;
+    }
+  }
+  return true;
+}
+
+/** A path element with only the known fields, each of the expected type and cut to its limit. */
+function cleanElement(node: Record<string, unknown> & { tag: string }): CapturedElement {
+  const el: CapturedElement = { tag: node.tag.toLowerCase() };
+  if (typeof node.id === 'string' && node.id) el.id = node.id.slice(0, 256);
+  if (Array.isArray(node.classes)) el.classes = node.classes.filter((c): c is string => typeof c === 'string').slice(0, 32).map((c) => c.slice(0, 128));
+  if (isObject(node.attrs)) {
+    el.attrs = {};
+    for (const [k, v] of Object.entries(node.attrs).slice(0, 32)) if (typeof v === 'string') el.attrs[k.slice(0, 128)] = v.slice(0, 1024);
+  }
+  return el;
+}
+
 function parseTarget(raw: unknown): CapturedTarget | Rejection {
   if (!isObject(raw) || !Array.isArray(raw.path) || raw.path.length === 0) {
     return reject('INVALID_TARGET', 'target.path must be a non-empty array (the element, then its ancestors)');
@@ -200,17 +239,10 @@ function parseTarget(raw: unknown): CapturedTarget | Rejection {
   }
   const path: CapturedElement[] = [];
   for (const node of raw.path) {
-    if (!isObject(node) || typeof node.tag !== 'string' || !/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/.test(node.tag)) {
+    if (!isObject(node) || typeof node.tag !== 'string' || !TAG.test(node.tag)) {
       return reject('INVALID_TARGET', 'each target.path element needs a tag name');
     }
-    const el: CapturedElement = { tag: node.tag.toLowerCase() };
-    if (typeof node.id === 'string' && node.id) el.id = node.id.slice(0, 256);
-    if (Array.isArray(node.classes)) el.classes = node.classes.filter((c): c is string => typeof c === 'string').slice(0, 32).map((c) => c.slice(0, 128));
-    if (isObject(node.attrs)) {
-      el.attrs = {};
-      for (const [k, v] of Object.entries(node.attrs).slice(0, 32)) if (typeof v === 'string') el.attrs[k.slice(0, 128)] = v.slice(0, 1024);
-    }
-    path.push(el);
+    path.push(isCleanElement(node) ? node : cleanElement(node as Record<string, unknown> & { tag: string }));
   }
   const elementProblem = checkProperties(raw.element_properties, 'target.element_properties');
   if (elementProblem) return elementProblem;

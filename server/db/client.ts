@@ -21,7 +21,7 @@ export interface Database {
    * Streams COPY text into a fixed `COPY … FROM STDIN` statement (external Postgres only; absent
    * on PGlite). Used where a plain INSERT would be the bottleneck.
    */
-  copyIn?(statement: string, data: string): Promise<void>;
+  copyIn?(statement: string, data: Buffer): Promise<void>;
   /** Runs `fn` in one transaction; `fn` gets a Database bound to it. */
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -59,11 +59,14 @@ export function createSourceJson(): (row: ProcessedRow) => string {
 
 /** `html > body > form#signup-form > button#signup.btn.primary` from the captured ancestry. */
 export function rawSelector(path: CapturedElement[]): string {
-  return path
-    .slice()
-    .reverse()
-    .map((el) => `${el.tag}${el.id ? `#${el.id}` : ''}${(el.classes ?? []).map((c) => `.${c}`).join('')}`)
-    .join(' > ');
+  let selector = '';
+  for (let i = path.length - 1; i >= 0; i--) {
+    const el = path[i]!;
+    selector += i === path.length - 1 ? el.tag : ` > ${el.tag}`;
+    if (el.id) selector += `#${el.id}`;
+    if (el.classes) for (const c of el.classes) selector += `.${c}`;
+  }
+  return selector;
 }
 
 /**

@@ -14,17 +14,20 @@ function randomByte(): number {
   return pool[poolOffset++]!;
 }
 
+let prefixTime = NaN;
+let prefix = '';
+
 /**
  * A new warehouse `event_id`: 26 characters, time-ordered (48-bit milliseconds, then 80 random
  * bits, Crockford base32 like a ULID), so store inserts append to the primary key index.
  */
 export function newEventId(now = Date.now()): string {
-  let out = '';
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[t % 32]! + out;
-    t = Math.floor(t / 32);
+  if (now !== prefixTime) {
+    prefixTime = now;
+    prefix = '';
+    for (let i = 0, t = now; i < 10; i++, t = Math.floor(t / 32)) prefix = CROCKFORD[t % 32]! + prefix;
   }
+  let out = prefix;
   let bits = 0;
   let value = 0;
   for (let i = 0; i < 10; i++) {

@@ -4,10 +4,19 @@
  */
 const ISO_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
 
+// Capture formats one time per event, mostly within the same minute: keep that minute's prefix.
+let minuteStart = NaN;
+let minutePrefix = '';
+
 export function microsToIso(micros: number): string {
   const ms = Math.floor(micros / 1000);
-  const rest = micros - ms * 1000;
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(rest).padStart(3, '0')}Z`;
+  const start = ms - (((ms % 60_000) + 60_000) % 60_000);
+  if (start !== minuteStart) {
+    minuteStart = start;
+    minutePrefix = new Date(start).toISOString().slice(0, 17);
+  }
+  const fraction = (ms - start) * 1000 + (micros - ms * 1000);
+  return `${minutePrefix}${fraction < 10_000_000 ? '0' : ''}${Math.floor(fraction / 1_000_000)}.${String(fraction % 1_000_000).padStart(6, '0')}Z`;
 }
 
 /** Accepts an ISO-8601 string with an explicit offset, or epoch milliseconds; returns UTC microseconds. */

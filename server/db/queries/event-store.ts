@@ -162,11 +162,39 @@ function copyText(value: string): string {
 }
 
 /** JSON text in COPY's text format: JSON.stringify escapes every control character, so only backslashes remain. */
-function copyJson(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  return copyJsonText(JSON.stringify(value));
-}
 const copyJsonText = (json: string) => (json.includes('\\') ? json.replaceAll('\\', '\\\\') : json);
+
+/**
+ * COPY text written straight into a growing Buffer, so a flush never builds (then flattens and
+ * re-encodes) a string of several megabytes.
+ */
+class CopyBuffer {
+  private buffer = Buffer.allocUnsafe(256 * 1024);
+  private length = 0;
+
+  /** Text known to be ASCII and free of COPY specials: ids, numbers, timestamps, separators. */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    this.length += this.buffer.write(text, this.length, 'latin1');
+  }
+
+  /** Any text, already escaped. */
+  utf8(text: string): void {
+    this.reserve(text.length * 3);
+    this.length += this.buffer.write(text, this.length, 'utf8');
+  }
+
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+}
 
 const COPY_EVENTS = `copy events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
   captured_time, event_type, captured_type, event_properties, source_type, source_properties, url_inherited, target_path) from stdin`;
@@ -188,15 +216,23 @@ export async function insertEventRows(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   if (onReplay === 'fail' && tx.copyIn) {
-    // Ids, uuids, numbers, timestamps, booleans and the known event types never need escaping.
+    // Ids, uuids, numbers, timestamps, booleans, source types and the known event types are ASCII
+    // and never need escaping; client ids and JSON may hold anything.
     const sourceTexts = sources.map(copyJsonText);
-    let data = '';
+    const out = new CopyBuffer();
     for (const r of rows) {
-      data +=
-        `${r.event_id}\t${r.org_id}\t${copyText(r.dedup_key)}\t${r.seq}\t${r.device_id}\t${r.session_id ?? '\\N'}\t${r.view_id ?? '\\N'}\t` +
-        `${r.event_time}\t${r.captured_time}\t${copyText(r.event_type)}\t${copyText(r.event_type)}\t${copyJson(r.event_properties)}\t` +
-        `${r.source_type}\t${sourceTexts[r.source]}\t${r.url_inherited}\t${copyJson(r.target_path)}\n`;
+      out.ascii(`${r.event_id}\t${r.org_id}\t`);
+      out.utf8(copyText(r.dedup_key));
+      out.ascii(
+        `\t${r.seq}\t${r.device_id}\t${r.session_id ?? '\\N'}\t${r.view_id ?? '\\N'}\t${r.event_time}\t${r.captured_time}\t${r.event_type}\t${r.event_type}\t`,
+      );
+      out.utf8(copyJsonText(JSON.stringify(r.event_properties)));
+      out.ascii(`\t${r.source_type}\t`);
+      out.utf8(sourceTexts[r.source]!);
+      out.ascii(`\t${r.url_inherited}\t`);
+      out.utf8(r.target_path === null ? '\\N\n' : `${copyJsonText(JSON.stringify(r.target_path))}\n`);
     }
+    const data = out.bytes();
     await tx.copyIn(COPY_EVENTS, data);
     return rows.length;
   }
