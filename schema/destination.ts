@@ -42,8 +42,14 @@ const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
     destinationId: t.exposeID('destinationId'),
     status: t.expose('status', { type: SyncRunStatusEnum }),
     trigger: t.exposeString('trigger'),
-    windowFrom: t.exposeString('windowFromXid', { nullable: true, description: 'Change cursor at the start of the window (inclusive).' }),
-    windowTo: t.exposeString('windowToXid', { nullable: true, description: 'Change horizon at the end of the window (exclusive).' }),
+    windowFrom: t.exposeString('windowFrom', {
+      nullable: true,
+      description: 'Snapshot (`xmin:xmax:xip,…`) the window starts at: rows of transactions it sees were sent before.',
+    }),
+    windowTo: t.exposeString('windowTo', {
+      nullable: true,
+      description: 'Snapshot the window ends at: the run sends the rows of transactions this one sees and windowFrom does not.',
+    }),
     rows: t.exposeInt('rows'),
     bytes: t.exposeInt('bytes'),
     statements: t.exposeInt('statements', { description: 'Statements or requests sent to the warehouse.' }),

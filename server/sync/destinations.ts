@@ -1,7 +1,7 @@
 import { parseDestinationConfig } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
-import { changeHorizon } from '../db/queries/changes.ts';
+import { changeSnapshot } from '../db/queries/changes.ts';
 import {
   findQueuedRun,
   getDestination,
@@ -93,7 +93,7 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
         eventTypesInclude: input.eventTypesInclude ?? null,
         eventTypesExclude: input.eventTypesExclude ?? null,
         // activation: only rows processed from now on
-        cursorXid: enabled ? await changeHorizon(db) : null,
+        cursorSnapshot: enabled ? await changeSnapshot(db) : null,
         activeSince: enabled ? new Date() : null,
         nextRunTime: new Date(),
         createdBy,
@@ -126,7 +126,7 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
       if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
       if (current.enabled === enabled) return current;
       const values: Parameters<typeof updateDestination>[3] = enabled
-        ? { enabled, cursorXid: await changeHorizon(db), activeSince: new Date(), nextRunTime: new Date(), consecutiveFailures: 0 }
+        ? { enabled, cursorSnapshot: await changeSnapshot(db), activeSince: new Date(), nextRunTime: new Date(), consecutiveFailures: 0 }
         : { enabled };
       return (await updateDestination(db, orgId, id, values))!;
     },

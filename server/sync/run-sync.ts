@@ -10,7 +10,7 @@ import {
 } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
-import { changeHorizon, readChangedRows, type ChangedRow, type ChangeWindow } from '../db/queries/changes.ts';
+import { changeSnapshot, readChangedRows, type ChangedRow, type ChangeWindow } from '../db/queries/changes.ts';
 import {
   releaseDestination,
   renewLease,
@@ -83,7 +83,7 @@ function toEventRow(r: ChangedRow): EventRow {
 }
 
 /**
- * Executes one claimed run of one destination: reads the window [cursor, horizon) from the
+ * Executes one claimed run of one destination: reads the window (from the cursor snapshot to a new one) from the
  * store in bounded batches, hands them to the plugin (which stages and merges them in the
  * warehouse), rewrites the lookup tables when the definitions changed, and only then moves the
  * cursor. Retryable failures are retried inside the run with backoff; the host owns retries,
@@ -111,9 +111,9 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
   let attempts = 0;
   let statements = 0;
   try {
-    const horizon = await changeHorizon(db);
-    const from = dest.cursorXid ?? horizon;
-    await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFromXid: from, windowToXid: horizon, runner: owner });
+    const to = await changeSnapshot(db);
+    const from = dest.cursorSnapshot ?? to;
+    await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFrom: from, windowTo: to, runner: owner });
     const plugin = deps.registry.get(dest.pluginId);
     if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
     let config: Record<string, unknown>;
@@ -124,7 +124,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     }
     const definitions = await deps.lookupTables(dest.orgId);
     const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
-    const window: ChangeWindow = { orgId: dest.orgId, fromXid: from, toXid: horizon, includeTypes: dest.eventTypesInclude, excludeTypes: dest.eventTypesExclude };
+    const window: ChangeWindow = { orgId: dest.orgId, from, to, includeTypes: dest.eventTypesInclude, excludeTypes: dest.eventTypesExclude };
     const firstPage = await readChangedRows(db, { ...window, limit: options.batchSize });
     const definitionsChanged = definitionsHash !== dest.definitionsHash;
 
@@ -166,7 +166,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
 
     const finished = new Date();
     const released = await releaseDestination(db, dest.id, owner, {
-      cursorXid: horizon,
+      cursorSnapshot: to,
       lastSuccessTime: finished,
       consecutiveFailures: 0,
       lastError: null,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserBundlePath, buildSdk } from '../../sdk-web/build.ts';
-import { createTestOrg, openTestDatabase, startTestApp, waitForSyncHorizon, type TestApp, type TestOrg } from '../support/app.ts';
+import { createTestOrg, openTestDatabase, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import { define } from '../support/definitions.ts';
 import { queryDuckdb } from '../support/duckdb.ts';
 import { chromiumAvailable, launchChromium } from './support/browser.ts';
@@ -266,7 +266,6 @@ describe.skipIf(!chromiumAvailable())('demo shop in Chromium → capture → Duc
     expect(pageErrors).toEqual([]);
 
     // --- Sync to DuckDB.
-    await waitForSyncHorizon(t.db, shopOrg.orgId);
     const queued = await t.gql(
       `mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on MutationSyncDestinationNowSuccess { data { status } } } }`,
       { id: destinationId },

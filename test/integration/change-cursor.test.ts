@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type Database } from '../../server/db/client.ts';
-import { changeHorizon, readChangedRows } from '../../server/db/queries/changes.ts';
+import { changeSnapshot, readChangedRows } from '../../server/db/queries/changes.ts';
 import { createTestOrg } from '../support/app.ts';
 import { requirement, testPostgresUrl } from '../support/requirements.ts';
 
@@ -25,55 +25,73 @@ async function insertEvent(tx: Database, id = `cursor-${process.pid}-${++n}`) {
   return id;
 }
 
-/** Reads the whole window [cursor, horizon) in small pages, as the sync does; returns the ids and the new cursor. */
+/** Reads the whole window from `cursor` to a new snapshot in small pages, as the sync does; returns the ids and the new cursor. */
 async function readWindow(cursor: string) {
-  const horizon = await changeHorizon(db);
+  const to = await changeSnapshot(db);
   const ids: string[] = [];
   let after: { xid: string; eventId: string } | undefined;
   for (;;) {
-    const page = await readChangedRows(db, { orgId, fromXid: cursor, toXid: horizon, after, limit: 7 });
+    const page = await readChangedRows(db, { orgId, from: cursor, to, after, limit: 7 });
     ids.push(...page.map((r) => r.event_id));
     if (page.length < 7) break;
     const last = page[page.length - 1]!;
     after = { xid: last.change_xid, eventId: last.event_id };
   }
-  return { ids, cursor: horizon };
+  return { ids, cursor: to };
+}
+
+/** A transaction holding an xid open (as a long sync or a slow writer elsewhere would); resolves once it holds it. */
+async function openTransaction(): Promise<{ release(): Promise<void> }> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  const done = db.transaction(async (tx) => {
+    await tx.rows(sql`select pg_current_xact_id()`);
+    started();
+    await held;
+  });
+  await ready;
+  return { release: async () => (release(), await done) };
 }
 
 describe.runIf(hasPostgres)('change cursor against concurrent transactions', () => {
-  // The horizon is cluster-wide: a transaction open anywhere holds it back, so these tests wait
-  // for rows to appear rather than expecting them in the very next window.
-  async function readUntil(cursor: string, ids: string[], wanted: (seen: string[]) => boolean, waitMs = 20_000) {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const w = await readWindow(cursor);
-      ids.push(...w.ids);
-      cursor = w.cursor;
-      if (wanted(ids) || Date.now() > deadline) return cursor;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   it('does not skip a row whose transaction commits after the sync read past it', async () => {
+    let cursor = await changeSnapshot(db);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let inserted!: () => void;
+    const slowInserted = new Promise<void>((resolve) => (inserted = resolve));
     let slowId = '';
     const slow = db.transaction(async (tx) => {
       slowId = await insertEvent(tx);
+      inserted();
       await held;
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await slowInserted;
     const late = await insertEvent(db); // commits while the slow transaction is still open
-    const seen: string[] = [];
-    const cursor = await readUntil('0', seen, () => false, 300);
-    // a "max(change) so far" cursor would already have passed the slow row's position; ours holds back
-    expect(seen).not.toContain(slowId);
-    expect(seen).not.toContain(late);
+    const first = await readWindow(cursor);
+    // the committed row is in the very next window; the open one is not, and the cursor moves on
+    expect(first.ids).toEqual([late]);
+    cursor = first.cursor;
     release();
     await slow;
-    await readUntil(cursor, seen, (ids) => ids.includes(slowId) && ids.includes(late));
-    expect(seen).toEqual(expect.arrayContaining([slowId, late]));
-    expect(new Set(seen).size).toBe(seen.length);
+    const second = await readWindow(cursor);
+    expect(second.ids).toEqual([slowId]);
+    expect((await readWindow(second.cursor)).ids).toEqual([]);
+  });
+
+  it('never reads a row committed before the window started, even while another transaction holds the xmin back', async () => {
+    const open = await openTransaction();
+    try {
+      const before = await insertEvent(db);
+      const activation = await changeSnapshot(db); // e.g. a destination activated now
+      const after = await insertEvent(db);
+      expect((await readWindow(activation)).ids).toEqual([after]);
+      expect(before).not.toBe(after);
+    } finally {
+      await open.release();
+    }
   });
 
   it('reads every committed row exactly once while many writers commit at random moments', async () => {
@@ -90,8 +108,7 @@ describe.runIf(hasPostgres)('change cursor against concurrent transactions', () 
       }
     };
     const seen: string[] = [];
-    let cursor = (await readWindow('0')).cursor;
-    const before = new Set((await readChangedRows(db, { orgId, fromXid: '0', toXid: cursor, limit: 100_000 })).map((r) => r.event_id));
+    let cursor = await changeSnapshot(db);
     const reader = (async () => {
       while (writing) {
         const w = await readWindow(cursor);
@@ -103,8 +120,8 @@ describe.runIf(hasPostgres)('change cursor against concurrent transactions', () 
     await Promise.all([0, 1, 2, 3, 4, 5].map(writer));
     writing = false;
     await reader;
-    await readUntil(cursor, seen, (ids) => ids.length >= committed.length);
+    seen.push(...(await readWindow(cursor)).ids);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(new Set(seen.filter((id) => !before.has(id)))).toEqual(new Set(committed));
+    expect(new Set(seen)).toEqual(new Set(committed));
   });
 });

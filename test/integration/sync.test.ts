@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDuckdb } from '../support/duckdb.ts';
-import { startTestApp, waitForSyncHorizon, type TestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
 let dir: string;
@@ -42,7 +42,6 @@ async function createDuckdb(name: string, extra: Record<string, unknown> = {}, k
 }
 
 async function syncNow(id: string) {
-  await waitForSyncHorizon(t.db, t.org.orgId);
   const r = await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on MutationSyncDestinationNowSuccess { data { id status trigger } } } }`, { id });
   expect(r.body.data.syncDestinationNow.data).toMatchObject({ status: 'queued', trigger: 'manual' });
   await t.app.sync.scheduler.runDue();

@@ -9,7 +9,6 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { openPglite, openPostgres, type Database } from '../../server/db/client.ts';
 import { createOrganization } from '../../server/db/queries/organizations.ts';
 import postgres from 'postgres';
-import { sql } from 'drizzle-orm';
 import { testPostgresUrl } from './requirements.ts';
 
 /**
@@ -121,20 +120,4 @@ export async function startTestApp(options: { env?: Record<string, string>; db?:
       await own?.drop();
     },
   };
-}
-
-/**
- * Waits until every change of the organization lies below the sync horizon. The horizon is
- * cluster-wide: a transaction of another test file running in parallel holds it back, so a sync
- * started at once could leave fresh rows for its next run (correct, but not what a test expects).
- */
-export async function waitForSyncHorizon(db: Database, orgId: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [row] = await db.rows<{ ready: boolean }>(sql`
-      select coalesce(max(change_xid) < pg_snapshot_xmin(pg_current_snapshot()), true) as ready from events where org_id = ${orgId}`);
-    if (row?.ready) return;
-    if (Date.now() > deadline) throw new Error('the sync horizon did not pass the organization\'s changes in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

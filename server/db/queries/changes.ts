@@ -4,16 +4,18 @@ import type { Database } from '../client.ts';
 /**
  * The change cursor of the event store (read side of the sync).
  *
- * Every row carries `change_xid`, the id of the transaction that last wrote it. A sync takes the
- * horizon = xmin of a fresh snapshot: every transaction below it has finished, every transaction
- * still running is at or above it. Reading `cursor <= change_xid < horizon` therefore never skips
- * a row that commits later (its xid is >= horizon, so the next window has it), and never reads a
- * row twice (windows do not overlap). A row rewritten later (a tombstone) gets a new xid and
- * travels again, which is what the warehouse merge wants.
+ * Every row carries `change_xid`, the id of the transaction that last wrote it. A sync takes a
+ * snapshot (`pg_current_snapshot()`: which transactions have committed at that instant) and
+ * reads the rows whose transaction is visible in it and was not visible in the snapshot the
+ * previous window ended at. Each committed transaction is visible from some snapshot on, so each
+ * row version belongs to exactly one window: nothing committed concurrently is skipped (its
+ * transaction is not yet visible, so a later window has it), nothing is read twice, and a window
+ * never waits for transactions still running elsewhere on the server. A row rewritten later (a
+ * tombstone) gets a new xid and travels again, which is what the warehouse merge wants.
  */
-export async function changeHorizon(db: Database): Promise<string> {
-  const [row] = await db.rows<{ horizon: string }>(sql`select pg_snapshot_xmin(pg_current_snapshot())::text as horizon`);
-  return row!.horizon;
+export async function changeSnapshot(db: Database): Promise<string> {
+  const [row] = await db.rows<{ snapshot: string }>(sql`select pg_current_snapshot()::text as snapshot`);
+  return row!.snapshot;
 }
 
 export interface ChangedRow {
@@ -32,8 +34,10 @@ export interface ChangedRow {
 
 export interface ChangeWindow {
   orgId: string;
-  fromXid: string;
-  toXid: string;
+  /** The snapshot the window starts at: rows of transactions it sees were sent before. */
+  from: string;
+  /** The snapshot the window ends at: rows of transactions it does not see are for later. */
+  to: string;
   /** Destination filters on the captured type (which tombstones keep). */
   includeTypes?: string[] | null;
   excludeTypes?: string[] | null;
@@ -51,7 +55,7 @@ function utcTextToIso(text: string): string {
 }
 
 /**
- * One page of rows changed in `[fromXid, toXid)`, in (change_xid, event_id) order, after the
+ * One page of the rows changed in the window, in (change_xid, event_id) order, after the
  * given position. JSON comes back as text so it streams to plugins without a parse/serialise.
  */
 export async function readChangedRows(
@@ -75,7 +79,11 @@ export async function readChangedRows(
       event_properties::text as event_properties, source_type, source_properties::text as source_properties,
       change_xid::text
     from events
-    where org_id = ${window.orgId} and change_xid >= ${window.fromXid}::xid8 and change_xid < ${window.toXid}::xid8
+    where org_id = ${window.orgId}
+      -- every xid below the start's xmin is visible in it, every xid from the end's xmax is not in the end
+      and change_xid >= pg_snapshot_xmin(${window.from}::pg_snapshot) and change_xid < pg_snapshot_xmax(${window.to}::pg_snapshot)
+      and pg_visible_in_snapshot(change_xid, ${window.to}::pg_snapshot)
+      and not pg_visible_in_snapshot(change_xid, ${window.from}::pg_snapshot)
       ${after} ${include} ${exclude}
     -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
     order by events.change_xid, events.event_id

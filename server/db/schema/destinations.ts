@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { utcTimestamp, xid8 } from './columns.ts';
+import { pgSnapshot, utcTimestamp } from './columns.ts';
 import { organizations } from './organizations.ts';
 
 /**
@@ -26,8 +26,11 @@ export const destinations = pgTable(
     intervalMinutes: integer('interval_minutes').notNull().default(60),
     /** Start of the current active period: rows processed before it are never sent. */
     activeSince: utcTimestamp('active_since'),
-    /** Change cursor: rows with change_xid >= cursor are still to be sent. */
-    cursorXid: xid8('cursor_xid'),
+    /**
+     * Change cursor: the snapshot the last window ended at (at activation: the activation
+     * instant). Rows whose writing transaction it does not see are still to be sent.
+     */
+    cursorSnapshot: pgSnapshot('cursor_snapshot'),
     nextRunTime: utcTimestamp('next_run_time').notNull().defaultNow(),
     leaseOwner: text('lease_owner'),
     leaseExpiresTime: utcTimestamp('lease_expires_time'),
@@ -61,8 +64,9 @@ export const syncRuns = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     status: text('status').$type<SyncRunStatus>().notNull(),
     trigger: text('trigger').$type<'schedule' | 'manual'>().notNull(),
-    windowFromXid: xid8('window_from_xid'),
-    windowToXid: xid8('window_to_xid'),
+    /** The window: rows written by transactions visible in `windowTo` and not in `windowFrom`. */
+    windowFrom: pgSnapshot('window_from'),
+    windowTo: pgSnapshot('window_to'),
     rows: bigint('rows', { mode: 'number' }).notNull().default(0),
     bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
     statements: integer('statements').notNull().default(0),
