@@ -19,7 +19,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import postgres from 'postgres';
 import duckdbDestination from '../plugins/duckdb/index.ts';
 import postgresDestination from '../plugins/postgres/index.ts';
-import { encodeCopyBatch } from '../plugins/postgres/copy-text.ts';
+import { encodeCopyText } from '../plugins/sdk/index.ts';
 import { EVENT_ROW_COLUMNS, parseDestinationConfig, silentLogger } from '../plugins/sdk/index.ts';
 import type { DestinationConnection, EventRow } from '../plugins/sdk/index.ts';
 
@@ -141,7 +141,7 @@ export async function benchPostgresLoad(rows: number, rounds = 3): Promise<LoadB
         const baseline = await timed(async () => {
           const stream = await admin`COPY ${admin(schema)}.baseline_events (${admin([...EVENT_ROW_COLUMNS])}) FROM STDIN`.writable();
           for await (const batch of benchBatches(rows)) {
-            if (!stream.write(Buffer.from(encodeCopyBatch(batch)))) await once(stream, 'drain');
+            if (!stream.write(encodeCopyText(batch).text)) await once(stream, 'drain');
           }
           stream.end();
           await finished(stream);

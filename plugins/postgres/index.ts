@@ -9,15 +9,13 @@ import {
   DESTINATION_API_VERSION,
   EVENT_ROW_COLUMNS,
   defineDestination,
-  firstNonEmptyBatch,
-  resumeBatches,
+  encodeCopyText,
   runCheckSteps,
   secret,
   sqlIdentifier,
 } from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
-import { EncodedChunkQueue } from './encoded-queue.ts';
-import type { EncodedChunk } from './encoded-queue.ts';
+import type { CopyTextChunk, DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import { CopyChunkQueue } from './chunk-queue.ts';
 import { classifyPostgresError } from './errors.ts';
 
 const postgresConfig = z
@@ -76,7 +74,7 @@ const MERGE_SET_COLUMNS = EVENT_ROW_COLUMNS.filter((column) => column !== 'event
 // Rows staged and merged per step of a load; the next step is encoded during the merge.
 const SEGMENT_ROWS = 50_000;
 // Encoded rows held ahead of the COPY, so memory stays bounded whatever the window.
-const PREFETCH_BYTES = 32 * 1024 * 1024;
+const PREFETCH_BYTES = 8 * 1024 * 1024;
 // Definitions go in multi-row INSERTs; 11 parameters a row stays far below the 65,535 limit.
 const DEFINITION_INSERT_CHUNK = 2000;
 
@@ -204,20 +202,29 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     });
   }
 
-  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    const iterator = batches[Symbol.asyncIterator]();
-    let queue: EncodedChunkQueue | undefined;
+  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    // Encoded as the queue pulls them, so encoding overlaps the database's work.
+    return loadEventsCopyText(
+      (async function* () {
+        for await (const batch of batches) yield encodeCopyText(batch);
+      })(),
+    );
+  }
+
+  async function loadEventsCopyText(source: AsyncIterable<CopyTextChunk>): Promise<LoadResult> {
+    const chunks = new CopyChunkQueue(source, PREFETCH_BYTES);
     try {
-      const first = await firstNonEmptyBatch(iterator);
-      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
-      const chunks = (queue = new EncodedChunkQueue(resumeBatches(first, iterator), PREFETCH_BYTES));
+      let next = await chunks.next();
+      // an empty window sends the warehouse nothing
+      if (next === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+      const first = next;
       return await classified('loading events', () =>
         db().begin(async (tx) => {
           const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
           await tx`TRUNCATE ${tx(schema)}.raw_events`;
-          let next = await chunks.next();
-          // Staging and merging segment by segment lets the next segment be encoded while the
-          // database merges the previous one; the transaction still commits all or nothing.
+          next = first;
+          // Staging and merging segment by segment lets the next rows be read while the database
+          // merges the previous ones; the transaction still commits all or nothing.
           while (next !== undefined) {
             next = await copySegment(tx, next, chunks, result);
             result.rowsMerged += await mergeStaging(tx);
@@ -227,30 +234,29 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
         }),
       );
     } finally {
-      await queue?.stop();
-      await iterator.return?.();
+      await chunks.stop();
     }
   }
 
   // COPYs chunks into raw_events until the segment is full; returns the first chunk left over.
   async function copySegment(
     tx: postgres.TransactionSql,
-    first: EncodedChunk,
-    chunks: EncodedChunkQueue,
+    first: CopyTextChunk,
+    chunks: CopyChunkQueue,
     result: LoadResult,
-  ): Promise<EncodedChunk | undefined> {
+  ): Promise<CopyTextChunk | undefined> {
     // FREEZE is allowed because raw_events was truncated in this transaction; it writes the rows
     // already frozen, sparing the merge the hint-bit work on them.
     const stream = await tx`COPY ${tx(schema)}.raw_events (${tx([...EVENT_ROW_COLUMNS])}) FROM STDIN WITH (FREEZE)`.writable();
-    let next: EncodedChunk | undefined = first;
+    let next: CopyTextChunk | undefined = first;
     let segmentRows = 0;
     try {
       while (next !== undefined && segmentRows < SEGMENT_ROWS) {
         ctx.signal?.throwIfAborted();
         segmentRows += next.rows;
         result.rowsStaged += next.rows;
-        result.bytes += next.chunk.length;
-        if (!stream.write(next.chunk)) await once(stream, 'drain');
+        result.bytes += next.text.length;
+        if (!stream.write(next.text)) await once(stream, 'drain');
         next = await chunks.next();
       }
       stream.end();
@@ -387,5 +393,5 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     await open?.end({ timeout: 5 });
   }
 
-  return { check, ensureTables, loadEvents, replaceDefinitions, close };
+  return { check, ensureTables, loadEvents, loadEventsCopyText, replaceDefinitions, close };
 }

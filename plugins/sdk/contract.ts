@@ -11,6 +11,7 @@ import { parseDestinationConfig, validateDestinationDefinition } from './define.
 import type { DestinationConnection, DestinationDefinition, LoadResult } from './define.ts';
 import { classifyError } from './errors.ts';
 import type { ErrorKind } from './errors.ts';
+import { encodeCopyText } from './copy-text.ts';
 import { DEFINITION_TABLES } from './rows.ts';
 import type { DefinitionRow, DefinitionTable, DefinitionTables, EventRow, StoredEventRow } from './rows.ts';
 
@@ -58,6 +59,11 @@ export interface DestinationContractOptions<TConfig extends z.ZodObject> {
    * any internal segment or buffer of the plugin, so the load crosses it.
    */
   largeLoad?: { rows: number; batchSize: number };
+  /**
+   * Whether the plugin offers `loadEventsCopyText`. When true the kit loads through it too and
+   * checks it against `loadEvents`; when false it checks the method is really absent.
+   */
+  copyText?: boolean;
 }
 
 /**
@@ -296,6 +302,37 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
         contents.push((await readSorted(config)).map(withoutUpdatedTime) as StoredEventRow[]);
       }
       for (const content of contents) expect(content).toEqual(expected);
+    });
+
+    it(options.copyText ? 'loads COPY text (loadEventsCopyText) exactly like row batches' : 'offers no loadEventsCopyText', async () => {
+      const config = await prepared();
+      const offered = await withConnection(config, async (connection) => typeof connection.loadEventsCopyText === 'function');
+      expect(offered, 'copyText: true in the kit options if and only if the plugin offers loadEventsCopyText').toBe(options.copyText === true);
+      if (!offered) return;
+      // The convergence plans again, through COPY text, with Postgres' own timestamp form mixed in.
+      const versions = convergenceVersions();
+      const expected = latestPerEventId(versions).map(normaliseRow).sort(byEventId);
+      const postgresTimes = (row: EventRow): EventRow => ({
+        ...row,
+        event_time: row.event_time.replace('T', ' ').replace('Z', '+00'),
+        processed_time: row.processed_time.replace('T', ' ').replace('Z', '+00'),
+      });
+      for (const chunks of [[versions], chunk([...versions, ...versions].map(postgresTimes), 9)]) {
+        const fresh = await prepared();
+        const result = await withConnection(fresh, (connection) =>
+          connection.loadEventsCopyText!(
+            (async function* () {
+              for (const rows of chunks) yield encodeCopyText(rows);
+              yield { text: Buffer.alloc(0), rows: 0 };
+            })(),
+          ),
+        );
+        expect(result.rowsStaged).toBe(chunks.flat().length);
+        expect(await options.readStagingCount(fresh), 'raw_events is empty after a load').toBe(0);
+        expect((await readSorted(fresh)).map(withoutUpdatedTime)).toEqual(expected);
+      }
+      const empty = await withConnection(config, (connection) => connection.loadEventsCopyText!((async function* () {})()));
+      expect(empty).toEqual({ rowsStaged: 0, rowsMerged: 0, bytes: 0 });
     });
 
     it('loads a large window streamed in several batches, keeping the latest version across them', async () => {

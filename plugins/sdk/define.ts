@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import type { CopyTextChunk } from './copy-text.ts';
 import type { DefinitionTables, EventRow } from './rows.ts';
 
 /**
@@ -89,6 +90,13 @@ export interface DestinationConnection {
    * It resolves only after the merge committed; the host moves its cursor then.
    */
   loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult>;
+  /**
+   * Optional, for warehouses that take Postgres `COPY` text: the same as {@link loadEvents}, with
+   * the rows already encoded ({@link CopyTextChunk}). A host that keeps its rows in Postgres
+   * streams them this way without decoding them into objects, which is several times cheaper;
+   * otherwise it calls `loadEvents`. Same contract, same result for the same rows.
+   */
+  loadEventsCopyText?(chunks: AsyncIterable<CopyTextChunk>): Promise<LoadResult>;
   /**
    * Rewrites each lookup table to exactly the given rows (rows absent from the input are
    * removed), with `updated_time` from the warehouse clock, in one transaction where the

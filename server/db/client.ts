@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
+import type postgres from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.ts';
 
@@ -22,6 +23,13 @@ export interface Database {
    * on PGlite). Used where a plain INSERT would be the bottleneck.
    */
   copyIn?(statement: string, data: Buffer): Promise<void>;
+  /**
+   * Streams the output of a fixed `COPY (…) TO STDOUT` statement, run in a transaction of its
+   * own after setting the given transaction-local settings (COPY takes no bind parameters: the
+   * statement reads its inputs with `current_setting`). External Postgres only. Stopping early
+   * cancels the statement.
+   */
+  copyOut?(statement: string, settings: Record<string, string>): AsyncIterable<Buffer>;
   /** Runs `fn` in one transaction; `fn` gets a Database bound to it. */
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -45,7 +53,38 @@ interface CopyClient {
   unsafe(statement: string): { writable(): Promise<NodeJS.WritableStream> };
 }
 
-function wrap(kind: Database['kind'], orm: Orm, close: () => Promise<void>): Database {
+/** Runs `statement` as COPY TO STDOUT on a reserved connection, in its own transaction. */
+async function* copyOutOf(client: postgres.Sql, statement: string, settings: Record<string, string>): AsyncGenerator<Buffer> {
+  const connection = await client.reserve();
+  let complete = false;
+  try {
+    await connection.unsafe('begin');
+    for (const [name, value] of Object.entries(settings)) await connection`select set_config(${name}, ${value}, true)`;
+    const query = connection.unsafe(statement);
+    const stream = await query.readable();
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+      complete = true;
+    } finally {
+      if (!complete) {
+        // The consumer stopped: make the server stop sending, and read what is in flight so the
+        // connection is clean before it returns to the pool.
+        query.cancel();
+        try {
+          for await (const _ of stream as AsyncIterable<Buffer>);
+        } catch {
+          // the cancellation itself
+        }
+      }
+    }
+    await connection.unsafe('commit');
+  } finally {
+    if (!complete) await connection.unsafe('rollback').catch(() => {});
+    connection.release();
+  }
+}
+
+function wrap(kind: Database['kind'], orm: Orm, close: () => Promise<void>, client?: postgres.Sql): Database {
   // drizzle's postgres-js session holds the driver client, or inside a transaction its reserved connection
   const copyClient = kind === 'postgres' ? (orm as unknown as { session: { client: CopyClient } }).session.client : undefined;
   return {
@@ -61,6 +100,7 @@ function wrap(kind: Database['kind'], orm: Orm, close: () => Promise<void>): Dat
           });
         }
       : undefined,
+    copyOut: client ? (statement, settings) => copyOutOf(client, statement, settings) : undefined,
     async rows<T>(query: SQL) {
       const result = (await orm.execute(query)) as unknown;
       return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
@@ -92,7 +132,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   });
   const orm = drizzle(client, { schema }) as unknown as Orm;
   await migrate(orm as never, { migrationsFolder });
-  return wrap('postgres', orm, () => client.end({ timeout: 5 }));
+  return wrap('postgres', orm, () => client.end({ timeout: 5 }), client);
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {

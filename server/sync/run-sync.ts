@@ -3,6 +3,7 @@ import {
   classifyError,
   errorMessage,
   parseDestinationConfig,
+  type CopyTextChunk,
   type DefinitionTables,
   type DestinationConnection,
   type ErrorKind,
@@ -10,7 +11,7 @@ import {
 } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
-import { changeSnapshot, readChangedRows, type ChangedRow, type ChangeWindow } from '../db/queries/changes.ts';
+import { changeSnapshot, copyChangedRows, readChangedRows, windowHasChanges, type ChangedRow, type ChangeWindow } from '../db/queries/changes.ts';
 import {
   releaseDestination,
   renewLease,
@@ -125,12 +126,12 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     const definitions = await deps.lookupTables(dest.orgId);
     const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
     const window: ChangeWindow = { orgId: dest.orgId, from, to, includeTypes: dest.eventTypesInclude, excludeTypes: dest.eventTypesExclude };
-    const firstPage = await readChangedRows(db, { ...window, limit: options.batchSize });
+    const hasRows = await windowHasChanges(db, window);
     const definitionsChanged = definitionsHash !== dest.definitionsHash;
 
     let rows = 0;
     let bytes = 0;
-    if (firstPage.length > 0 || definitionsChanged) {
+    if (hasRows || definitionsChanged) {
       for (;;) {
         attempts++;
         rows = 0;
@@ -143,12 +144,18 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
             onStatement: () => statements++,
           });
           if (dest.tablesVersion !== plugin.definition.version) await connection.ensureTables();
-          if (firstPage.length > 0) {
-            const batches = streamWindow(db, window, options.batchSize, firstPage, (n, b) => {
+          if (hasRows) {
+            const count = (n: number, b: number) => {
               rows += n;
               bytes += b;
-            });
-            await connection.loadEvents(batches);
+            };
+            // Straight from a COPY of the store to the plugin when both sides speak COPY text:
+            // the rows are never decoded into objects. Otherwise as row objects, page by page.
+            if (connection.loadEventsCopyText && db.copyOut) {
+              await connection.loadEventsCopyText(copyTextChunks(copyChangedRows({ ...db, copyOut: db.copyOut }, window), count));
+            } else {
+              await connection.loadEvents(streamWindow(db, window, options.batchSize, count));
+            }
           }
           if (definitionsChanged) await connection.replaceDefinitions(definitions);
           break;
@@ -183,7 +190,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       attempts,
       finishedTime: finished,
       durationMs: finished.getTime() - started.getTime(),
-      details: { definitionsWritten: definitionsChanged && attempts > 0, emptyWindow: firstPage.length === 0 },
+      details: { definitionsWritten: definitionsChanged && attempts > 0, emptyWindow: !hasRows },
     });
     return 'succeeded';
   } catch (error) {
@@ -229,17 +236,13 @@ async function* streamWindow(
   db: Database,
   window: ChangeWindow,
   batchSize: number,
-  firstPage: ChangedRow[],
   count: (rows: number, bytes: number) => void,
 ): AsyncGenerator<EventRow[]> {
-  const nextPage = (page: ChangedRow[]) => {
-    if (page.length < batchSize) return null;
-    const last = page[page.length - 1]!;
-    return readChangedRows(db, { ...window, limit: batchSize, after: { xid: last.change_xid, eventId: last.event_id } });
-  };
-  let page = firstPage;
-  for (;;) {
-    const prefetch = nextPage(page);
+  const read = (after?: ChangedRow) =>
+    readChangedRows(db, { ...window, limit: batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } });
+  let page = await read();
+  while (page.length > 0) {
+    const prefetch = page.length < batchSize ? null : read(page[page.length - 1]);
     // a rejected prefetch is awaited (and thrown) below; never leave it unhandled meanwhile
     prefetch?.catch(() => {});
     let bytes = 0;
@@ -248,8 +251,36 @@ async function* streamWindow(
     yield page.map(toEventRow);
     if (!prefetch) return;
     page = await prefetch;
-    if (page.length === 0) return;
   }
+}
+
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Regroups a COPY stream into chunks of whole rows of about 1 MB, counting rows by their
+ * terminating newline (newlines inside values are escaped).
+ */
+async function* copyTextChunks(source: AsyncIterable<Buffer>, count: (rows: number, bytes: number) => void): AsyncGenerator<CopyTextChunk> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  function* emit(): Generator<CopyTextChunk> {
+    const text = Buffer.concat(parts, size);
+    const end = text.lastIndexOf(10) + 1;
+    parts = end < text.length ? [text.subarray(end)] : [];
+    size = text.length - end;
+    if (end === 0) return;
+    let rows = 0;
+    for (let i = text.indexOf(10); i !== -1 && i < end; i = text.indexOf(10, i + 1)) rows++;
+    count(rows, end);
+    yield { text: text.subarray(0, end), rows };
+  }
+  for await (const buffer of source) {
+    parts.push(buffer);
+    size += buffer.length;
+    if (size >= COPY_CHUNK_BYTES) yield* emit();
+  }
+  if (size > 0) yield* emit();
+  if (size > 0) throw new Error('the COPY of the window ended inside a row');
 }
 
 function pluginLogger(dest: DestinationRecord) {

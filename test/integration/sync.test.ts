@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
 import { queryDuckdb } from '../support/duckdb.ts';
+import { requirement, testPostgresUrl } from '../support/requirements.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -195,5 +197,57 @@ describe('destination management', () => {
     expect(dest.status).toBe('FAILING');
     const [state] = await t.db.rows<{ next: string }>(sql`select next_run_time > now() as next from destinations where id = ${id}`);
     expect(state!.next).toBe(true);
+  });
+});
+
+const warehouseUrl = process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? testPostgresUrl();
+const hasWarehouse = requirement('a Postgres warehouse', warehouseUrl !== undefined, 'set TRIBUTARY_WAREHOUSE_PG_URL or DATABASE_URL');
+
+describe.runIf(hasWarehouse)('sync to a postgres destination', () => {
+  // On a Postgres store the rows go as COPY text straight from the store to the warehouse; on
+  // PGlite as row objects. Either way the warehouse must hold exactly what the DuckDB destination
+  // (always row objects) holds.
+  it('sends the same rows as the row path, escapes and all, tombstones and filters included', async () => {
+    const schema = `sync_${Date.now().toString(36)}_${process.pid}`;
+    const wh = postgres(warehouseUrl!, { max: 1, onnotice: () => {} });
+    try {
+      const created = await t.gql(CREATE, {
+        input: { name: 'pg', pluginId: 'postgres', config: { url: warehouseUrl, schema }, eventTypesExclude: ['load'] },
+      });
+      const pg = created.body.data.createDestination.data.id as string;
+      const duck = await createDuckdb('twin', { eventTypesExclude: ['load'] });
+      const tricky = 'tab\there, newline\nthere, back\\slash, "quotes", ünïcødé 🚀, nul \u0000 end';
+      await capture('9010', '90', [
+        { time: '2026-11-26T10:00:00.000001Z', type: 'navigate', url: 'https://shop.example/p?q=a%09b#/x' },
+        { time: '2026-11-26T10:00:02Z', type: 'custom', properties: { event_name: tricky, [tricky]: [tricky, 1.5, null, true] } },
+        { time: '2026-11-26T10:00:03Z', type: 'load', properties: { load_time_millis: 5 } },
+        { time: '2026-11-26T10:00:04Z', type: 'click', target: { text: tricky, path: [{ tag: 'button', id: 'b\\1' }, { tag: 'body' }] } },
+      ]);
+      // late: re-emits the click and the custom event, tombstoning their first rows
+      await capture('9010', '90', [{ time: '2026-11-26T10:00:01Z', type: 'navigate', url: 'https://shop.example/late' }]);
+      const pgRun = await syncNow(pg);
+      await syncNow(duck.id);
+      expect(pgRun.runs.nodes[0]).toMatchObject({ status: 'succeeded' });
+
+      const fromPg = await wh.unsafe(`select event_id, to_char(event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as event_time,
+        to_char(processed_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as processed_time, device_id::text, session_id::text,
+        view_id::text, event_type, event_properties, source_type, source_properties from ${schema}.events where device_id = 9010 order by event_id`);
+      const fromDuck = await queryDuckdb<any>(duck.file, `select event_id, strftime(event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%f') as event_time,
+        strftime(processed_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%f') as processed_time, device_id::text as device_id, session_id::text as session_id,
+        view_id::text as view_id, event_type, event_properties::text as ep, source_type, source_properties::text as sp
+        from events where device_id = 9010 order by event_id`);
+      const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
+      // navigate, late navigate, custom and click twice (first rows now tombstones); no load
+      expect(fromPg.length).toBe(6);
+      expect([...fromPg]).toEqual(fromDuck.map(({ ep, sp, ...rest }) => ({ ...rest, event_properties: parse(ep), source_properties: parse(sp) })));
+      const custom = fromPg.find((r) => r.event_type === 'custom')!;
+      expect(custom.event_properties.event_name).toBe(tricky.replace('\u0000', '\ufffd'));
+      expect(fromPg.filter((r) => r.event_type === null)).toHaveLength(2);
+      expect(fromPg.map((r) => r.event_time)).toContain('2026-11-26T10:00:00.000001');
+      expect(await wh.unsafe(`select count(*)::int as n from ${schema}.raw_events`)).toEqual([{ n: 0 }]);
+    } finally {
+      await wh.unsafe(`drop schema if exists ${schema} cascade`);
+      await wh.end();
+    }
   });
 });

@@ -35,6 +35,7 @@ runDestinationContract({
   name: 'postgres destination',
   definition: postgresDestination,
   skip: available ? false : 'no Postgres configured',
+  copyText: true,
   config: async () => ({ url: warehouseUrl!, schema: `tw_${runId}_${(schemas += 1)}` }),
   cleanup: async (config: PostgresDestinationConfig) => {
     await reader!`DROP SCHEMA IF EXISTS ${reader!(config.schema)} CASCADE`;

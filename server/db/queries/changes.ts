@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from '../client.ts';
 
 /**
@@ -43,6 +44,73 @@ export interface ChangeWindow {
   excludeTypes?: string[] | null;
 }
 
+/** The window's conditions on `events`, in SQL (shared by the paged read and the COPY read). */
+function windowConditions(w: { org: SQL; from: SQL; to: SQL; include: SQL; exclude: SQL }): SQL {
+  return sql`org_id = ${w.org}
+      -- every xid below the start's xmin is visible in it, every xid from the end's xmax is not in the end
+      and change_xid >= pg_snapshot_xmin(${w.from}) and change_xid < pg_snapshot_xmax(${w.to})
+      and pg_visible_in_snapshot(change_xid, ${w.to}) and not pg_visible_in_snapshot(change_xid, ${w.from})
+      ${w.include} ${w.exclude}`;
+}
+
+function boundWindow(window: ChangeWindow): SQL {
+  return windowConditions({
+    org: sql`${window.orgId}::uuid`,
+    from: sql`${window.from}::pg_snapshot`,
+    to: sql`${window.to}::pg_snapshot`,
+    include: window.includeTypes?.length
+      ? sql`and captured_type in (select value from json_array_elements_text(${JSON.stringify(window.includeTypes)}::json))`
+      : sql``,
+    exclude: window.excludeTypes?.length
+      ? sql`and captured_type not in (select value from json_array_elements_text(${JSON.stringify(window.excludeTypes)}::json))`
+      : sql``,
+  });
+}
+
+/** Whether the window holds any row (an empty one costs the warehouse nothing). */
+export async function windowHasChanges(db: Database, window: ChangeWindow): Promise<boolean> {
+  const [row] = await db.rows<{ found: boolean }>(sql`select exists (select 1 from events where ${boundWindow(window)}) as found`);
+  return row?.found ?? false;
+}
+
+const setting = (name: string) => sql.raw(`current_setting('tributary.window_${name}')`);
+
+/**
+ * The window's rows as the columns of a warehouse row, for `COPY … TO STDOUT` (text format, UTC
+ * timestamps with their offset, JSON as text). COPY takes no parameters: the statement is
+ * constant and reads the window from transaction settings (`copyChangedRows` sets them).
+ */
+const COPY_WINDOW = (() => {
+  const query = new PgDialect().sqlToQuery(sql`select event_id, event_time, processed_time, device_id, session_id, view_id, event_type,
+      event_properties, source_type, source_properties
+    from events
+    where ${windowConditions({
+      org: sql`${setting('org')}::uuid`,
+      from: sql`${setting('from')}::pg_snapshot`,
+      to: sql`${setting('to')}::pg_snapshot`,
+      include: sql`and (${setting('include')} = '' or captured_type in (select value from json_array_elements_text(${setting('include')}::json)))`,
+      exclude: sql`and (${setting('exclude')} = '' or captured_type not in (select value from json_array_elements_text(${setting('exclude')}::json)))`,
+    })}
+    order by change_xid, event_id`);
+  if (query.params.length > 0) throw new Error('the COPY of a window must not take parameters');
+  return `copy (${query.sql}) to stdout`;
+})();
+
+/**
+ * Streams the window's rows in Postgres COPY text format, columns in warehouse order
+ * (external Postgres only: `db.copyOut`). Memory stays bounded: the stream has backpressure.
+ */
+export function copyChangedRows(db: Database & { copyOut: NonNullable<Database['copyOut']> }, window: ChangeWindow): AsyncIterable<Buffer> {
+  return db.copyOut(COPY_WINDOW, {
+    TimeZone: 'UTC',
+    'tributary.window_org': window.orgId,
+    'tributary.window_from': window.from,
+    'tributary.window_to': window.to,
+    'tributary.window_include': window.includeTypes?.length ? JSON.stringify(window.includeTypes) : '',
+    'tributary.window_exclude': window.excludeTypes?.length ? JSON.stringify(window.excludeTypes) : '',
+  });
+}
+
 /**
  * `2026-11-26 10:00:00.1234` (Postgres text of a UTC timestamp, trailing zeros trimmed) as
  * `2026-11-26T10:00:00.123400Z`. Formatting in JS: to_char costs the database several times more.
@@ -65,12 +133,6 @@ export async function readChangedRows(
   const after = window.after
     ? sql`and (change_xid, event_id) > (${window.after.xid}::xid8, ${window.after.eventId})`
     : sql``;
-  const include = window.includeTypes?.length
-    ? sql`and captured_type in (select value from json_array_elements_text(${JSON.stringify(window.includeTypes)}::json))`
-    : sql``;
-  const exclude = window.excludeTypes?.length
-    ? sql`and captured_type not in (select value from json_array_elements_text(${JSON.stringify(window.excludeTypes)}::json))`
-    : sql``;
   const rows = await db.rows<ChangedRow>(sql`
     select event_id,
       (event_time at time zone 'UTC')::text as event_time,
@@ -79,12 +141,7 @@ export async function readChangedRows(
       event_properties::text as event_properties, source_type, source_properties::text as source_properties,
       change_xid::text
     from events
-    where org_id = ${window.orgId}
-      -- every xid below the start's xmin is visible in it, every xid from the end's xmax is not in the end
-      and change_xid >= pg_snapshot_xmin(${window.from}::pg_snapshot) and change_xid < pg_snapshot_xmax(${window.to}::pg_snapshot)
-      and pg_visible_in_snapshot(change_xid, ${window.to}::pg_snapshot)
-      and not pg_visible_in_snapshot(change_xid, ${window.from}::pg_snapshot)
-      ${after} ${include} ${exclude}
+    where ${boundWindow(window)} ${after}
     -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
     order by events.change_xid, events.event_id
     limit ${window.limit}`);

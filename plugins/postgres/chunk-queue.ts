@@ -1,19 +1,12 @@
-import type { EventRow } from '../sdk/index.ts';
-import { encodeCopyBatch } from './copy-text.ts';
-
-/** Rows of one batch encoded in COPY text format. */
-export interface EncodedChunk {
-  chunk: Buffer;
-  rows: number;
-}
+import type { CopyTextChunk } from '../sdk/index.ts';
 
 /**
- * Pulls batches and encodes them ahead of the consumer, holding at most about `maxBytes` of
- * encoded data, so encoding the next rows overlaps the database's work on the previous ones
- * while memory stays bounded whatever the size of the window.
+ * Pulls COPY text chunks ahead of the consumer (reading or encoding them), holding at most about
+ * `maxBytes`, so producing the next rows overlaps the database's work on the previous ones while
+ * memory stays bounded whatever the size of the window.
  */
-export class EncodedChunkQueue {
-  private readonly chunks: EncodedChunk[] = [];
+export class CopyChunkQueue {
+  private readonly chunks: CopyTextChunk[] = [];
   private queuedBytes = 0;
   private finished = false;
   private stopped = false;
@@ -23,19 +16,19 @@ export class EncodedChunkQueue {
   private readonly producing: Promise<void>;
 
   constructor(
-    batches: AsyncIterable<EventRow[]>,
+    source: AsyncIterable<CopyTextChunk>,
     private readonly maxBytes: number,
   ) {
-    this.producing = this.produce(batches);
+    this.producing = this.produce(source);
   }
 
-  private async produce(batches: AsyncIterable<EventRow[]>): Promise<void> {
+  private async produce(source: AsyncIterable<CopyTextChunk>): Promise<void> {
     try {
-      for await (const batch of batches) {
+      for await (const chunk of source) {
         if (this.stopped) break;
-        const chunk = Buffer.from(encodeCopyBatch(batch), 'utf8');
-        this.chunks.push({ chunk, rows: batch.length });
-        this.queuedBytes += chunk.length;
+        if (chunk.rows === 0) continue;
+        this.chunks.push(chunk);
+        this.queuedBytes += chunk.text.length;
         this.wake('consumer');
         // Let socket writes and query results through between batches.
         await new Promise((resolve) => setImmediate(resolve));
@@ -59,15 +52,15 @@ export class EncodedChunkQueue {
     wake?.();
   }
 
-  /** The next encoded batch, or undefined when the source is exhausted; rethrows its failure. */
-  async next(): Promise<EncodedChunk | undefined> {
+  /** The next chunk, or undefined when the source is exhausted; rethrows its failure. */
+  async next(): Promise<CopyTextChunk | undefined> {
     while (this.chunks.length === 0) {
       if (this.failure) throw this.failure.error;
       if (this.finished) return undefined;
       await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
     }
     const next = this.chunks.shift()!;
-    this.queuedBytes -= next.chunk.length;
+    this.queuedBytes -= next.text.length;
     this.wake('producer');
     return next;
   }
