@@ -3,7 +3,7 @@
  * concurrent clients, against a raw `COPY` of the same stored rows into a table shaped like the
  * store (same columns, indexes and defaults), in the same database and the same run.
  *
- *   npx tsx bench/capture.ts [events=200000] [clients=8] [eventsPerRequest=100] [definitionsPerKind=200]
+ *   npx tsx bench/capture.ts [events=200000] [clients=64] [eventsPerRequest=100] [definitionsPerKind=200]
  *
  * Run directly, it measures capture twice in one run, without definitions and with
  * `definitionsPerKind` active page, element and event definitions for the organization
@@ -163,7 +163,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('bench/capture.ts needs DATABASE_URL (a real Postgres test database)');
     process.exit(2);
   }
-  const [events = '200000', clients = '8', per = '100', definitions = '200'] = process.argv.slice(2);
+  const [events = '200000', clients = '64', per = '100', definitions = '200'] = process.argv.slice(2);
   // Without, with, with, without: drift of the machine or of the database hits both alike.
   const results: CaptureBenchResult[] = [];
   for (const perKind of Number(definitions) > 0 ? [0, Number(definitions), Number(definitions), 0] : [0]) {

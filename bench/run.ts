@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark, each printed beside its raw baseline measured in the same run.
  * Needs DATABASE_URL (a real Postgres test database); TRIBUTARY_WAREHOUSE_PG_URL optionally
  * names another database as the postgres destination's warehouse. BENCH_EVENTS sets the capture
- * size (default 200,000), BENCH_SYNC_ROWS the sync size (default 1,000,000).
+ * size (default 200,000), BENCH_CLIENTS its concurrent senders (default 64), BENCH_SYNC_ROWS the
+ * sync size (default 1,000,000).
  */
 import { benchCapture, printCaptureResult } from './capture.ts';
 import { benchSync, printSyncResult } from './sync.ts';
@@ -12,7 +13,10 @@ if (!url) {
   console.error('npm run bench needs DATABASE_URL pointing at a real Postgres test database');
   process.exit(2);
 }
-printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), 8, 100));
-printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), 8, 100, { definitionsPerKind: 200 }));
+// 64 senders with 100-event batches: a capture endpoint serves many browsers at once; with fewer
+// the closed loop (each sender waits for its answer) leaves the cores idle between flushes.
+const clients = Number(process.env.BENCH_CLIENTS ?? 64);
+printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100));
+printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100, { definitionsPerKind: 200 }));
 printSyncResult(await benchSync(url, process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? url, Number(process.env.BENCH_SYNC_ROWS ?? 1_000_000)));
 console.log('\nWarehouse plugins against their protocol fakes: npx tsx bench/warehouses-bigquery.ts, bench/warehouses-snowflake-redshift.ts');

@@ -169,8 +169,13 @@ const copyJsonText = (json: string) => (json.includes('\\') ? json.replaceAll('\
  * re-encodes) a string of several megabytes.
  */
 class CopyBuffer {
-  private buffer = Buffer.allocUnsafe(256 * 1024);
+  private buffer: Buffer;
   private length = 0;
+
+  /** `expectedBytes`: a generous estimate, so the buffer rarely has to grow (each growth copies it). */
+  constructor(expectedBytes: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(64 * 1024, expectedBytes));
+  }
 
   /** Text known to be ASCII and free of COPY specials: ids, numbers, timestamps, separators. */
   ascii(text: string): void {
@@ -219,7 +224,8 @@ export async function insertEventRows(
     // Ids, uuids, numbers, timestamps, booleans, source types and the known event types are ASCII
     // and never need escaping; client ids and JSON may hold anything.
     const sourceTexts = sources.map(copyJsonText);
-    const out = new CopyBuffer();
+    // ~700 bytes of columns and event JSON per row besides its source_properties
+    const out = new CopyBuffer(rows.length * (1024 + Math.max(...sourceTexts.map((t) => t.length))));
     for (const r of rows) {
       out.ascii(`${r.event_id}\t${r.org_id}\t`);
       out.utf8(copyText(r.dedup_key));
