@@ -78,7 +78,9 @@ const setting = (name: string) => sql.raw(`current_setting('tributary.window_${n
 /**
  * The window's rows as the columns of a warehouse row, for `COPY … TO STDOUT` (text format, UTC
  * timestamps with their offset, JSON as text). COPY takes no parameters: the statement is
- * constant and reads the window from transaction settings (`copyChangedRows` sets them).
+ * constant and reads the window from transaction settings (`copyChangedRows` sets them). In no
+ * particular order: a window holds each event_id once, and sorting a large window would spill
+ * to disk.
  */
 const COPY_WINDOW = (() => {
   const query = new PgDialect().sqlToQuery(sql`select event_id, event_time, processed_time, device_id, session_id, view_id, event_type,
@@ -90,8 +92,7 @@ const COPY_WINDOW = (() => {
       to: sql`${setting('to')}::pg_snapshot`,
       include: sql`and (${setting('include')} = '' or captured_type in (select value from json_array_elements_text(${setting('include')}::json)))`,
       exclude: sql`and (${setting('exclude')} = '' or captured_type not in (select value from json_array_elements_text(${setting('exclude')}::json)))`,
-    })}
-    order by change_xid, event_id`);
+    })}`);
   if (query.params.length > 0) throw new Error('the COPY of a window must not take parameters');
   return `copy (${query.sql}) to stdout`;
 })();
@@ -103,6 +104,8 @@ const COPY_WINDOW = (() => {
 export function copyChangedRows(db: Database & { copyOut: NonNullable<Database['copyOut']> }, window: ChangeWindow): AsyncIterable<Buffer> {
   return db.copyOut(COPY_WINDOW, {
     TimeZone: 'UTC',
+    // One backend reads: the sync's bottleneck is the warehouse, which needs the other cores.
+    max_parallel_workers_per_gather: '0',
     'tributary.window_org': window.orgId,
     'tributary.window_from': window.from,
     'tributary.window_to': window.to,
