@@ -96,6 +96,9 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
     await pipeline(reader, createWriteStream(file));
     await store.end();
 
+    // Each timing starts from a fresh checkpoint, so WAL left by the previous one does not make
+    // Postgres checkpoint in the middle of it (needs superuser or pg_checkpoint; skipped otherwise).
+    const checkpoint = () => wh.unsafe('checkpoint').catch(() => {});
     const rssBeforeMb = Math.round(process.memoryUsage().rss / 1e6);
     const syncOnly = async (destinationId: string) => {
       await db.rows(sql`update destinations set enabled = (id = ${destinationId}), next_run_time = now() where org_id = ${org.id}`);
@@ -123,10 +126,13 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
     const rounds: SyncRound[] = [];
     for (let r = 0; r < roundCount; r++) {
       await wh.unsafe(`create schema ${schema}_${r}`);
+      await checkpoint();
       const copyRowsPerSec = await baseline(r);
+      await checkpoint();
       const synced = await syncOnly(pgs[r]!.id);
       rounds.push({ syncRowsPerSec: synced.rowsPerSec, copyRowsPerSec, peakRssMb: synced.peakRssMb, cpuMicrosPerRow: synced.cpuMicrosPerRow });
     }
+    await checkpoint();
     const duckResult = await syncOnly(duck.id);
     const best = (values: number[]) => Math.max(...values);
     return {
