@@ -98,12 +98,8 @@ export async function benchCapture(
     await sql`create table bench_copy_events (like events including all)`;
     // COPY takes no bind parameters; the org id is a uuid this run created, checked before use.
     if (!/^[0-9a-f-]{36}$/.test(org.id)) throw new Error('unexpected organization id');
-    // Its own client, ended afterwards: postgres-js otherwise queues the COPY FROM below behind
-    // the finished COPY TO stream, and the run hangs.
-    const exporter = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-    const reader = await exporter.unsafe(`copy (select * from events where org_id = '${org.id}') to stdout`).readable();
+    const reader = await sql.unsafe(`copy (select * from events where org_id = '${org.id}') to stdout`).readable();
     await pipeline(reader, createWriteStream(file));
-    await exporter.end({ timeout: 1 });
     const copyStarted = performance.now();
     const writer = await sql`copy bench_copy_events from stdin`.writable();
     await pipeline(createReadStream(file), writer);
