@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
 import type postgres from 'postgres';
@@ -61,17 +62,18 @@ async function* copyOutOf(client: postgres.Sql, statement: string, settings: Rec
     await connection.unsafe('begin');
     for (const [name, value] of Object.entries(settings)) await connection`select set_config(${name}, ${value}, true)`;
     const query = connection.unsafe(statement);
-    const stream = await query.readable();
+    const stream = (await query.readable()) as unknown as Readable;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+      // not destroyed when the consumer stops early: the driver still has to see the COPY end
+      for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
       complete = true;
     } finally {
       if (!complete) {
-        // The consumer stopped: make the server stop sending, and read what is in flight so the
-        // connection is clean before it returns to the pool.
+        // The consumer stopped: make the server stop sending, and read what is in flight until
+        // the COPY ends, so the connection is clean before it returns to the pool.
         query.cancel();
         try {
-          for await (const _ of stream as AsyncIterable<Buffer>);
+          for await (const _ of stream);
         } catch {
           // the cancellation itself
         }

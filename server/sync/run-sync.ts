@@ -84,8 +84,8 @@ function toEventRow(r: ChangedRow): EventRow {
 }
 
 /**
- * Executes one claimed run of one destination: reads the window (from the cursor snapshot to a new one) from the
- * store in bounded batches, hands them to the plugin (which stages and merges them in the
+ * Executes one claimed run of one destination: reads the window (from the cursor snapshot to a
+ * new one) from the store in bounded batches, hands them to the plugin (which stages and merges them in the
  * warehouse), rewrites the lookup tables when the definitions changed, and only then moves the
  * cursor. Retryable failures are retried inside the run with backoff; the host owns retries,
  * plugins only classify. An empty window with unchanged definitions sends the warehouse nothing.
@@ -152,7 +152,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
             // Straight from a COPY of the store to the plugin when both sides speak COPY text:
             // the rows are never decoded into objects. Otherwise as row objects, page by page.
             if (connection.loadEventsCopyText && db.copyOut) {
-              await connection.loadEventsCopyText(copyTextChunks(copyChangedRows({ ...db, copyOut: db.copyOut }, window), count));
+              await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count));
             } else {
               await connection.loadEvents(streamWindow(db, window, options.batchSize, count));
             }

@@ -101,7 +101,8 @@ const COPY_WINDOW = (() => {
  * Streams the window's rows in Postgres COPY text format, columns in warehouse order
  * (external Postgres only: `db.copyOut`). Memory stays bounded: the stream has backpressure.
  */
-export function copyChangedRows(db: Database & { copyOut: NonNullable<Database['copyOut']> }, window: ChangeWindow): AsyncIterable<Buffer> {
+export function copyChangedRows(db: Database, window: ChangeWindow): AsyncIterable<Buffer> {
+  if (!db.copyOut) throw new Error('copyChangedRows needs an external Postgres (db.copyOut)');
   return db.copyOut(COPY_WINDOW, {
     TimeZone: 'UTC',
     // One backend reads: the sync's bottleneck is the warehouse, which needs the other cores.
