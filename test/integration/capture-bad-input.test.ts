@@ -84,6 +84,10 @@ describe('native capture: bad input gets a clear status and code, and valid even
       { device_id: '780' },
     ));
     expect([r.status, r.body.accepted]).toEqual([202, 2]);
+    // a client id holding COPY's special characters is stored and recognised on replay
+    const odd = good('tab\there\nnewline\\backslash', { view_id: '901', seq: 3 });
+    expect((await t.post('/capture/v1/batch', batch([odd], { device_id: '780' }))).body).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await t.post('/capture/v1/batch', batch([odd], { device_id: '780' }))).body).toMatchObject({ accepted: 1, duplicates: 1 });
     const rows = await t.gql(`{ events(filter: { deviceId: "780" }) { nodes { eventType eventProperties } } }`);
     const custom = rows.body.data.events.nodes.find((n: { eventType: string }) => n.eventType === 'custom');
     expect(custom.eventProperties).toMatchObject({ event_name: 'a\ufffdb', properties: { 'a\ufffdb': 'a\ufffdb' } });
