@@ -50,7 +50,8 @@ export function createSourceJson(): (row: ProcessedRow) => string {
   return (row) => {
     let texts = bySource.get(row.source);
     if (!texts) bySource.set(row.source, (texts = new Map()));
-    const key = `${row.urlInherited ? `t${row.inheritedTitle ?? ''}` : 'o'}\u0000${row.url?.full_url ?? ''}\u0000${row.pageDefinitionId ?? ''}`;
+    // an inherited title of null and one of '' must not share a text
+    const key = `${row.urlInherited ? `t${JSON.stringify(row.inheritedTitle ?? null)}` : 'o'}\u0000${row.url?.full_url ?? ''}\u0000${row.pageDefinitionId ?? ''}`;
     let text = texts.get(key);
     if (text === undefined) texts.set(key, (text = JSON.stringify(sourcePropertiesOf(row))));
     return text;
