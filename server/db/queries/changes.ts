@@ -107,6 +107,8 @@ export function copyChangedRows(db: Database, window: ChangeWindow): AsyncIterab
     TimeZone: 'UTC',
     // One backend reads: the sync's bottleneck is the warehouse, which needs the other cores.
     max_parallel_workers_per_gather: '0',
+    // a plain scan: compiling it costs more than it saves
+    jit: 'off',
     'tributary.window_org': window.orgId,
     'tributary.window_from': window.from,
     'tributary.window_to': window.to,
