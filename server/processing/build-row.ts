@@ -3,19 +3,20 @@ import type { Enrichment } from './enrichment.ts';
 import { newEventId } from './ids.ts';
 import type { UrlParts } from './url.ts';
 
-/** A processed row as the event store holds it (DESIGN.md §2.1 plus the store's own columns). */
-export interface ProcessedRow {
-  eventId: string;
-  orgId: string;
-  dedupKey: string;
-  seq: number;
-  deviceId: string;
-  sessionId: string | null;
-  viewId: string | null;
-  eventTimeMicros: number;
-  capturedTime: Date;
-  eventType: string;
+/** What a processed row and a stored row share with the captured event they come from. */
+type RowCore = Pick<
+  CapturedEvent,
+  'orgId' | 'dedupKey' | 'seq' | 'deviceId' | 'sessionId' | 'viewId' | 'eventTimeMicros' | 'capturedTime' | 'eventType'
+> & {
   eventProperties: Record<string, unknown>;
+  /** The event had no URL of its own and took its page context from the view's latest navigate. */
+  urlInherited: boolean;
+  targetPath: CapturedElement[] | null;
+};
+
+/** A processed row as the event store holds it (DESIGN.md §2.1 plus the store's own columns). */
+export interface ProcessedRow extends RowCore {
+  eventId: string;
   sourceType: string;
   /**
    * `source_properties` in parts: the event's own (one object shared by the events of a batch),
@@ -26,8 +27,6 @@ export interface ProcessedRow {
   /** Set when the page context was inherited: the page's title replaces the event's own. */
   inheritedTitle?: string | null;
   pageDefinitionId: string | null;
-  urlInherited: boolean;
-  targetPath: CapturedElement[] | null;
 }
 
 /** The `source_properties` object of a processed row. */
@@ -128,21 +127,9 @@ export function buildRow(
 }
 
 /** A live stored row as read back for re-emission after a late event. */
-export interface StoredLiveRow {
-  orgId: string;
-  dedupKey: string;
-  seq: number;
-  deviceId: string;
-  sessionId: string | null;
-  viewId: string | null;
-  eventTimeMicros: number;
-  capturedTime: Date;
-  eventType: string;
-  eventProperties: Record<string, unknown>;
+export interface StoredLiveRow extends RowCore {
   sourceType: CapturedEvent['sourceType'];
   sourceProperties: Record<string, unknown>;
-  urlInherited: boolean;
-  targetPath: CapturedElement[] | null;
 }
 
 /** Turns a stored row back into the captured event it was built from, to process it again. */
