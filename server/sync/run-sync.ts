@@ -68,19 +68,8 @@ export function destinationConfig(dest: DestinationRecord, secrets: SecretBox): 
   return { ...dest.config, ...secret };
 }
 
-function toEventRow(r: ChangedRow): EventRow {
-  return {
-    event_id: r.event_id,
-    event_time: r.event_time,
-    processed_time: r.processed_time,
-    device_id: r.device_id,
-    session_id: r.session_id,
-    view_id: r.view_id,
-    event_type: r.event_type,
-    event_properties: r.event_properties,
-    source_type: r.source_type,
-    source_properties: r.source_properties,
-  };
+function toEventRow({ change_xid: _, ...row }: ChangedRow): EventRow {
+  return row;
 }
 
 /**

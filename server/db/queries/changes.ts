@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { EVENT_ROW_COLUMNS, type EventRow } from '../../../plugins/sdk/index.ts';
 import type { Database } from '../client.ts';
 
 /**
@@ -19,17 +20,8 @@ export async function changeSnapshot(db: Database): Promise<string> {
   return row!.snapshot;
 }
 
-export interface ChangedRow {
-  event_id: string;
-  event_time: string;
-  processed_time: string;
-  device_id: string;
-  session_id: string | null;
-  view_id: string | null;
-  event_type: string | null;
-  event_properties: string | null;
-  source_type: string;
-  source_properties: string | null;
+/** A warehouse row of the window, with its position in the change order. */
+export interface ChangedRow extends EventRow {
   change_xid: string;
 }
 
@@ -83,8 +75,8 @@ const setting = (name: string) => sql.raw(`current_setting('tributary.window_${n
  * to disk.
  */
 const COPY_WINDOW = (() => {
-  const query = new PgDialect().sqlToQuery(sql`select event_id, event_time, processed_time, device_id, session_id, view_id, event_type,
-      event_properties, source_type, source_properties
+  // the SDK's column order: plugins read COPY text by position
+  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))}
     from events
     where ${windowConditions({
       org: sql`${setting('org')}::uuid`,
