@@ -12,8 +12,7 @@ import {
   DEFINITION_TABLES,
   PermanentError,
   RetryableError,
-  firstNonEmptyBatch,
-  resumeBatches,
+  loadUnlessEmpty,
   runCheckSteps,
 } from '../sdk/index.ts';
 import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
@@ -231,10 +230,10 @@ export function createBigqueryConnection(
   }
 
   // Writes the window to a local NDJSON file (memory stays flat whatever the window size).
-  async function writeWindow(first: EventRow[], iterator: AsyncIterator<EventRow[]>, path: string, result: LoadResult) {
+  async function writeWindow(batches: AsyncIterable<EventRow[]>, path: string, result: LoadResult) {
     const out = createWriteStream(path);
     try {
-      for await (const batch of resumeBatches(first, iterator)) {
+      for await (const batch of batches) {
         ctx.signal?.throwIfAborted();
         let chunk = '';
         for (const row of batch) chunk += eventLine(row);
@@ -250,16 +249,13 @@ export function createBigqueryConnection(
     }
   }
 
-  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    const iterator = batches[Symbol.asyncIterator]();
-    try {
-      const first = await firstNonEmptyBatch(iterator);
-      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    return loadUnlessEmpty(batches, async (nonEmpty) => {
       const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
       const file = await newTempFile('raw_events.ndjson');
       try {
         // The whole window goes to disk first: a source failing mid-window sends nothing.
-        await writeWindow(first, iterator, file.path, result);
+        await writeWindow(nonEmpty, file.path, result);
         // 1. One load job replaces raw_events (WRITE_TRUNCATE also drops a crashed run's leftovers).
         await classified('loading raw_events', () => loadFile('raw_events', file.path, 'WRITE_TRUNCATE'));
       } finally {
@@ -271,9 +267,7 @@ export function createBigqueryConnection(
       // 3. Empty staging. A crash before this leaves rows that the next load's WRITE_TRUNCATE replaces.
       await classified('clearing raw_events', () => runQueryJob(truncateSql(projectId, datasetId, 'raw_events')));
       return result;
-    } finally {
-      await iterator.return?.();
-    }
+    });
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {

@@ -8,9 +8,8 @@ import {
   DESTINATION_API_VERSION,
   EVENT_ROW_COLUMNS,
   defineDestination,
-  firstNonEmptyBatch,
   quoteIdentifier,
-  resumeBatches,
+  loadUnlessEmpty,
   runCheckSteps,
   sqlIdentifier,
 } from '../sdk/index.ts';
@@ -179,16 +178,13 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     });
   }
 
-  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    const iterator = batches[Symbol.asyncIterator]();
-    try {
-      const first = await firstNonEmptyBatch(iterator);
-      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    return loadUnlessEmpty(batches, async (nonEmpty) => {
       return await classified('loading events', () =>
         inTransaction(async () => {
           const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
           await run(`DELETE FROM ${table('raw_events')}`);
-          const source = resumeBatches(first, iterator)[Symbol.asyncIterator]();
+          const source = nonEmpty[Symbol.asyncIterator]();
           // Merging segment by segment keeps each merge's working set small (a whole window in one
           // ON CONFLICT was 2× slower at 400k rows); the transaction still commits all or nothing.
           // Memory beyond memoryLimit spills to disk.
@@ -201,9 +197,7 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
           return result;
         }),
       );
-    } finally {
-      await iterator.return?.();
-    }
+    });
   }
 
   // Appends batches to raw_events until the segment is full; false when the source is exhausted.

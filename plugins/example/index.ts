@@ -19,8 +19,7 @@ import {
   RetryableError,
   defineDestination,
   errorMessage,
-  firstNonEmptyBatch,
-  resumeBatches,
+  loadUnlessEmpty,
   runCheckSteps,
 } from '../sdk/index.ts';
 import type {
@@ -112,17 +111,14 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
     });
   }
 
-  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    const iterator = batches[Symbol.asyncIterator]();
-    try {
-      const first = await firstNonEmptyBatch(iterator);
-      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    return loadUnlessEmpty(batches, async (nonEmpty) => {
       return await classified('loading events', async () => {
         statement('truncate raw_events');
         await writeFile(file('raw_events'), '');
         let rowsStaged = 0;
         let bytes = 0;
-        for await (const batch of resumeBatches(first, iterator)) {
+        for await (const batch of nonEmpty) {
           const text = batch.map((row) => JSON.stringify(row)).join('\n') + '\n';
           statement('append raw_events');
           await appendFile(file('raw_events'), text);
@@ -134,9 +130,7 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
         await writeFile(file('raw_events'), '');
         return { rowsStaged, rowsMerged, bytes };
       });
-    } finally {
-      await iterator.return?.();
-    }
+    });
   }
 
   async function mergeStaging(): Promise<number> {

@@ -15,8 +15,7 @@ import {
   EVENT_ROW_COLUMNS,
   PermanentError,
   RetryableError,
-  firstNonEmptyBatch,
-  resumeBatches,
+  loadUnlessEmpty,
   runCheckSteps,
 } from '../sdk/index.ts';
 import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
@@ -150,11 +149,8 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     await classified('creating tables', createTables);
   }
 
-  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    const iterator = batches[Symbol.asyncIterator]();
-    try {
-      const first = await firstNonEmptyBatch(iterator);
-      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    return loadUnlessEmpty(batches, async (nonEmpty) => {
       return await classified('loading events', async () => {
         const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
         await run(sql.clearStaging);
@@ -165,7 +161,7 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
           pending = [];
           await run(text, params);
         };
-        for await (const batch of resumeBatches(first, iterator)) {
+        for await (const batch of nonEmpty) {
           for (const row of batch) {
             for (const column of EVENT_ROW_COLUMNS) {
               const value = row[column];
@@ -181,9 +177,7 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
         result.rowsMerged = merged.description.SubStatements?.[sql.mergeInsertIndex]?.ResultRows ?? 0;
         return result;
       });
-    } finally {
-      await iterator.return?.();
-    }
+    });
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {

@@ -1,5 +1,5 @@
 import { classifyError, errorMessage } from './errors.ts';
-import type { CheckStep } from './define.ts';
+import type { CheckStep, LoadResult } from './define.ts';
 
 /** One step for {@link runCheckSteps}: a name and a function returning a readable outcome. */
 export interface CheckStepSpec {
@@ -41,10 +41,26 @@ export async function runCheckSteps(steps: readonly CheckStepSpec[]): Promise<Ch
 }
 
 /**
- * Returns the first non-empty batch of an iterator, or undefined when it yields no rows at all.
- * Plugins use it to send nothing to the warehouse for an empty load.
+ * The shape of every `loadEvents`: runs `load` over the non-empty batches, unless there are no
+ * rows at all; then the warehouse is sent nothing and the result is all zeros. The source is
+ * closed afterwards, whether `load` finished, failed or stopped early.
  */
-export async function firstNonEmptyBatch<T>(iterator: AsyncIterator<T[]>): Promise<T[] | undefined> {
+export async function loadUnlessEmpty<T>(
+  batches: AsyncIterable<T[]>,
+  load: (nonEmpty: AsyncIterable<T[]>) => Promise<LoadResult>,
+): Promise<LoadResult> {
+  const iterator = batches[Symbol.asyncIterator]();
+  try {
+    const first = await firstNonEmptyBatch(iterator);
+    if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+    return await load(resumeBatches(first, iterator));
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/** The first non-empty batch of an iterator, or undefined when it yields no rows at all. */
+async function firstNonEmptyBatch<T>(iterator: AsyncIterator<T[]>): Promise<T[] | undefined> {
   for (;;) {
     const next = await iterator.next();
     if (next.done) return undefined;
@@ -53,7 +69,7 @@ export async function firstNonEmptyBatch<T>(iterator: AsyncIterator<T[]>): Promi
 }
 
 /** Yields `first`, then the non-empty batches left in `iterator`. */
-export async function* resumeBatches<T>(first: T[], iterator: AsyncIterator<T[]>): AsyncGenerator<T[]> {
+async function* resumeBatches<T>(first: T[], iterator: AsyncIterator<T[]>): AsyncGenerator<T[]> {
   yield first;
   for (;;) {
     const next = await iterator.next();

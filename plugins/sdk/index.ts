@@ -24,5 +24,5 @@ export { encodeCopyText } from './copy-text.ts';
 export type { CopyTextChunk } from './copy-text.ts';
 export { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from './rows.ts';
 export type { DefinitionRow, DefinitionTable, DefinitionTables, EventRow, StoredEventRow } from './rows.ts';
-export { firstNonEmptyBatch, resumeBatches, runCheckSteps, silentLogger } from './check.ts';
+export { loadUnlessEmpty, runCheckSteps, silentLogger } from './check.ts';
 export type { CheckStepSpec } from './check.ts';

@@ -8,8 +8,7 @@ import {
   DEFINITION_TABLES,
   EVENT_ROW_COLUMNS,
   RetryableError,
-  firstNonEmptyBatch,
-  resumeBatches,
+  loadUnlessEmpty,
   runCheckSteps,
 } from '../sdk/index.ts';
 import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
@@ -152,11 +151,8 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
     await classified('creating tables', createTables);
   }
 
-  async function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    const iterator = batches[Symbol.asyncIterator]();
-    try {
-      const first = await firstNonEmptyBatch(iterator);
-      if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+    return loadUnlessEmpty(batches, async (nonEmpty) => {
       return await classified('loading events', async () => {
         const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
         // Leftovers of a failed load would otherwise be merged now.
@@ -168,7 +164,7 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
           pending = [];
           await exec(sql.insertStaging, rows);
         };
-        for await (const batch of resumeBatches(first, iterator)) {
+        for await (const batch of nonEmpty) {
           ctx.signal?.throwIfAborted();
           for (const row of batch) {
             const values = EVENT_ROW_COLUMNS.map((column) => row[column]);
@@ -186,9 +182,7 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
         });
         return result;
       });
-    } finally {
-      await iterator.return?.();
-    }
+    });
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {
