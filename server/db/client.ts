@@ -54,6 +54,74 @@ interface CopyClient {
   unsafe(statement: string): { writable(): Promise<NodeJS.WritableStream> };
 }
 
+// What copyOut hands on at a time: the server sends one message per row.
+const COPY_OUT_CHUNK_BYTES = 1024 * 1024;
+// Gathered chunks held ahead of the consumer before the stream is paused.
+const COPY_OUT_CHUNKS_AHEAD = 4;
+
+/**
+ * The data of `stream` gathered into buffers of at least `size` bytes (the last one smaller).
+ * The driver pushes one small buffer per row; reading them in flowing mode keeps its socket
+ * running (pulling them one by one paused and resumed it every few rows, and cost a promise per
+ * row). Backpressure pauses the stream once a few gathered buffers wait. The stream is left
+ * paused and not destroyed: the caller still owns the COPY.
+ */
+async function* gathered(stream: Readable, size: number): AsyncGenerator<Buffer> {
+  const ready: Buffer[] = [];
+  let parts: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  const flush = () => {
+    if (length === 0) return;
+    ready.push(parts.length === 1 ? parts[0]! : Buffer.concat(parts, length));
+    parts = [];
+    length = 0;
+  };
+  const onData = (chunk: Buffer) => {
+    parts.push(chunk);
+    length += chunk.length;
+    if (length < size) return;
+    flush();
+    if (ready.length >= COPY_OUT_CHUNKS_AHEAD) stream.pause();
+    notify();
+  };
+  const onEnd = () => {
+    flush();
+    ended = true;
+    notify();
+  };
+  const onError = (error: unknown) => {
+    failure = { error };
+    notify();
+  };
+  stream.on('data', onData).once('end', onEnd).once('error', onError);
+  try {
+    for (;;) {
+      const next = ready.shift();
+      if (next !== undefined) {
+        if (!ended && !failure && ready.length < COPY_OUT_CHUNKS_AHEAD && stream.isPaused()) stream.resume();
+        yield next;
+      } else if (failure) {
+        throw failure.error;
+      } else if (ended) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+  } finally {
+    stream.off('data', onData).off('end', onEnd).off('error', onError);
+    stream.pause();
+  }
+}
+
 /** Runs `statement` as COPY TO STDOUT on a reserved connection, in its own transaction. */
 async function* copyOutOf(client: postgres.Sql, statement: string, settings: Record<string, string>): AsyncGenerator<Buffer> {
   const connection = await client.reserve();
@@ -64,8 +132,7 @@ async function* copyOutOf(client: postgres.Sql, statement: string, settings: Rec
     const query = connection.unsafe(statement);
     const stream = (await query.readable()) as unknown as Readable;
     try {
-      // not destroyed when the consumer stops early: the driver still has to see the COPY end
-      for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
+      yield* gathered(stream, COPY_OUT_CHUNK_BYTES);
       complete = true;
     } finally {
       if (!complete) {

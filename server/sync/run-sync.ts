@@ -253,7 +253,7 @@ async function* copyTextChunks(source: AsyncIterable<Buffer>, count: (rows: numb
   let parts: Buffer[] = [];
   let size = 0;
   function* emit(): Generator<CopyTextChunk> {
-    const text = Buffer.concat(parts, size);
+    const text = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
     const end = text.lastIndexOf(10) + 1;
     parts = end < text.length ? [text.subarray(end)] : [];
     size = text.length - end;
