@@ -74,7 +74,7 @@ const MERGE_SET_COLUMNS = EVENT_ROW_COLUMNS.filter((column) => column !== 'event
 // Rows staged and merged per step of a load; the next step is encoded during the merge.
 const SEGMENT_ROWS = 50_000;
 // Encoded rows held ahead of the COPY, so memory stays bounded whatever the window.
-const PREFETCH_BYTES = 8 * 1024 * 1024;
+const PREFETCH_BYTES = 16 * 1024 * 1024;
 // Definitions go in multi-row INSERTs; 11 parameters a row stays far below the 65,535 limit.
 const DEFINITION_INSERT_CHUNK = 2000;
 
@@ -224,19 +224,22 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
           // Staging has no statistics (analysing its jsonb costs as much as the merge), and
           // without them the planner may join by reading the whole of `events`; probing its
           // primary key once per staged row is what a merge into a large table needs.
-          await tx`SET LOCAL enable_hashjoin = off`;
-          await tx`SET LOCAL enable_mergejoin = off`;
-          await tx`SET LOCAL jit = off`;
-          await tx`TRUNCATE ${tx(schema)}.raw_events`;
+          let ahead = [
+            sendAhead(tx`SET LOCAL enable_hashjoin = off`),
+            sendAhead(tx`SET LOCAL enable_mergejoin = off`),
+            sendAhead(tx`SET LOCAL jit = off`),
+            sendAhead(tx`TRUNCATE ${tx(schema)}.raw_events`),
+          ];
           next = first;
           // Staging and merging segment by segment lets the next rows be read while the database
           // merges the previous ones; the transaction still commits all or nothing.
           while (next !== undefined) {
             const stagedBefore = result.rowsStaged;
-            next = await copySegment(tx, next, chunks, result);
+            next = await copySegment(tx, next, chunks, result, ahead);
             result.rowsMerged += await mergeStaging(tx, result.rowsStaged - stagedBefore);
-            await tx`TRUNCATE ${tx(schema)}.raw_events`;
+            ahead = [sendAhead(tx`TRUNCATE ${tx(schema)}.raw_events`)];
           }
+          for (const statement of ahead) await statement;
           return result;
         }),
       );
@@ -245,16 +248,34 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     }
   }
 
-  // COPYs chunks into raw_events until the segment is full; returns the first chunk left over.
+  /**
+   * Sends a statement at once, without waiting for its answer: statements on one connection run
+   * in order, and each round trip would wait for this process, busy reading the next rows. The
+   * caller awaits it before depending on it (its failure is reported there, not lost).
+   */
+  function sendAhead(query: postgres.PendingQuery<postgres.Row[]>): Promise<unknown> {
+    const sent = query.execute();
+    sent.catch(() => {});
+    return sent;
+  }
+
+  /**
+   * COPYs chunks into raw_events until the segment is full; returns the first chunk left over.
+   * The COPY goes out behind the statements `ahead`, whose failures are reported first.
+   */
   async function copySegment(
     tx: postgres.TransactionSql,
     first: CopyTextChunk,
     chunks: CopyChunkQueue,
     result: LoadResult,
+    ahead: Promise<unknown>[],
   ): Promise<CopyTextChunk | undefined> {
     // FREEZE is allowed because raw_events was truncated in this transaction; it writes the rows
     // already frozen, sparing the merge the hint-bit work on them.
-    const stream = await tx`COPY ${tx(schema)}.raw_events (${tx([...EVENT_ROW_COLUMNS])}) FROM STDIN WITH (FREEZE)`.writable();
+    const opening = tx`COPY ${tx(schema)}.raw_events (${tx([...EVENT_ROW_COLUMNS])}) FROM STDIN WITH (FREEZE)`.writable();
+    opening.catch(() => {});
+    for (const statement of ahead) await statement;
+    const stream = await opening;
     let next: CopyTextChunk | undefined = first;
     let segmentRows = 0;
     try {
@@ -292,9 +313,10 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
   async function mergeStaging(tx: postgres.TransactionSql, staged: number): Promise<number> {
     const raw = tx`${tx(schema)}.raw_events`;
     try {
+      // (postgres-js reports a failed statement at the end of its scope even when caught: the
+      // scope that may fail has to be its savepoint)
       return await tx.savepoint(async (sp) => {
-        const [{ top = null } = {}] = await sp<{ top: string | null }[]>`SELECT max(event_id) AS top FROM ${sp(schema)}.events`;
-        const inserted = await insertNew(sp, top);
+        const { top, inserted } = await insertNew(sp);
         if (inserted === staged) return inserted;
         return inserted + (await merge(sp, top === null ? raw : sp`(SELECT * FROM ${raw} WHERE event_id <= ${top})`));
       });
@@ -306,14 +328,22 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     }
   }
 
-  // Inserts the staged rows whose id sorts after `top` (all of them when `events` is empty).
-  async function insertNew(tx: postgres.TransactionSql, top: string | null): Promise<number> {
-    const columns = tx([...EVENT_ROW_COLUMNS]);
-    const result = await tx`
-      INSERT INTO ${tx(schema)}.events (${columns}, updated_time)
-      SELECT ${columns}, now() FROM ${tx(schema)}.raw_events
-      ${top === null ? tx`` : tx`WHERE event_id > ${top}`}`;
-    return result.count;
+  /**
+   * Inserts the staged rows whose id sorts after every stored id (all of them when `events` is
+   * empty), in one statement; returns that maximum as it was before, and the rows inserted.
+   */
+  async function insertNew(tx: postgres.TransactionSql): Promise<{ top: string | null; inserted: number }> {
+    // listed one by one: postgres-js reads a column array after a CTE's INSERT as values to insert
+    const columns = EVENT_ROW_COLUMNS.map((column) => tx`${tx(column)}`).reduce((list, item) => tx`${list}, ${item}`);
+    const [row] = await tx<{ top: string | null; inserted: number }[]>`
+      WITH top AS (SELECT max(event_id) AS id FROM ${tx(schema)}.events),
+      inserted AS (
+        INSERT INTO ${tx(schema)}.events (${columns}, updated_time)
+        SELECT ${columns}, now() FROM ${tx(schema)}.raw_events
+        WHERE event_id > (SELECT id FROM top) OR (SELECT id FROM top) IS NULL
+        RETURNING 1)
+      SELECT (SELECT id FROM top) AS top, (SELECT count(*)::int FROM inserted) AS inserted`;
+    return { top: row?.top ?? null, inserted: row?.inserted ?? 0 };
   }
 
   async function merge(tx: postgres.TransactionSql, source: postgres.PendingQuery<postgres.Row[]>): Promise<number> {
