@@ -22,8 +22,10 @@ const duckdbConfig = z.object({
   memoryLimit: z
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$/i, 'a size such as 512MB, 2GB or 50%')
-    .default('1GB')
-    .describe('DuckDB memory_limit during a sync; a larger load spills to disk beyond it'),
+    .default('256MB')
+    .describe(
+      'DuckDB memory_limit during a sync (its buffers; DuckDB itself takes ~0.3 GB more). Loads larger than it spill to disk; at 1 GB a 1M-row sync was no faster.',
+    ),
 });
 
 /** The parsed configuration of the DuckDB destination. */
@@ -57,16 +59,24 @@ const DEFINITION_COLUMN_TYPES: Record<string, string> = {
   updated_time: 'TIMESTAMPTZ',
 };
 
-// Rows staged and merged per step of a load.
+// Rows appended to staging per committed step of a load.
 const SEGMENT_ROWS = 50_000;
 
 const NOT_NULL_EVENT_COLUMNS = new Set(['event_time', 'processed_time', 'updated_time', 'device_id', 'source_type']);
+
+// The column list of `events` (with its NOT NULLs) or of raw_events (without).
+function eventColumns(staging: boolean): string {
+  return Object.entries(EVENT_COLUMN_TYPES)
+    .map(([name, type]) => `${quoteIdentifier(name)} ${type}${!staging && NOT_NULL_EVENT_COLUMNS.has(name) ? ' NOT NULL' : ''}`)
+    .join(', ');
+}
 
 /** A local DuckDB database file as a warehouse. */
 export const duckdbDestination = defineDestination({
   id: 'duckdb',
   displayName: 'DuckDB',
-  version: '1.0.0',
+  // 1.1.0: events without a primary key (see createTables); ensureTables rebuilds older tables
+  version: '1.1.0',
   apiVersion: DESTINATION_API_VERSION,
   description:
     'Loads events into a local DuckDB file. The file is opened only during a sync, so it can be queried between syncs.',
@@ -132,15 +142,13 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     await run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   }
 
+  /**
+   * `events` has no primary key: DuckDB holds a transaction's index changes in memory, so merging
+   * a large window (a catch-up after a long outage) into a keyed table in one transaction ran out
+   * of memory (5M rows at 256 MB). event_id stays unique because every load goes through the
+   * MERGE of mergeStaging, and DuckDB's file lock lets only one load write at a time.
+   */
   async function createTables(): Promise<void> {
-    const eventColumns = (staging: boolean) =>
-      Object.entries(EVENT_COLUMN_TYPES)
-        .map(([name, type]) => {
-          const constraint =
-            staging ? '' : name === 'event_id' ? ' PRIMARY KEY' : NOT_NULL_EVENT_COLUMNS.has(name) ? ' NOT NULL' : '';
-          return `${quoteIdentifier(name)} ${type}${constraint}`;
-        })
-        .join(', ');
     await run(`CREATE TABLE IF NOT EXISTS ${table('events')} (${eventColumns(false)})`);
     await run(`CREATE TABLE IF NOT EXISTS ${table('raw_events')} (${eventColumns(true)})`);
     const definitionColumns = Object.entries(DEFINITION_COLUMN_TYPES)
@@ -148,6 +156,24 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
       .join(', ');
     for (const name of DEFINITION_TABLES) await run(`CREATE TABLE IF NOT EXISTS ${table(name)} (${definitionColumns})`);
     await addMissingColumns();
+    await dropEventsPrimaryKey();
+  }
+
+  // Version 1.0 created `events` with a primary key, which DuckDB cannot drop: rebuild the table.
+  async function dropEventsPrimaryKey(): Promise<void> {
+    const connection = await db();
+    const sql = `SELECT count(*)::INTEGER AS n FROM duckdb_constraints()
+      WHERE schema_name = $schema AND table_name = 'events' AND constraint_type = 'PRIMARY KEY'`;
+    ctx.onStatement?.(sql);
+    const reader = await connection.runAndReadAll(sql, { schema: config.schema });
+    if (Number(reader.getRowObjectsJS()[0]?.n ?? 0) === 0) return;
+    const columns = Object.keys(EVENT_COLUMN_TYPES).map(quoteIdentifier).join(', ');
+    await inTransaction(async () => {
+      await run(`CREATE TABLE ${table('events_rebuild')} (${eventColumns(false)})`);
+      await run(`INSERT INTO ${table('events_rebuild')} (${columns}) SELECT ${columns} FROM ${table('events')}`);
+      await run(`DROP TABLE ${table('events')}`);
+      await run(`ALTER TABLE ${table('events_rebuild')} RENAME TO events`);
+    });
   }
 
   // Tables created by an older version of the plugin get the columns added since.
@@ -178,29 +204,31 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     });
   }
 
+  /**
+   * Stages the window in raw_events, committed segment by segment (staging only: DuckDB holds a
+   * transaction's changes in memory, so appending a large window in one transaction grew with
+   * it), then merges it into `events` in one transaction with one MERGE and empties staging in
+   * the same transaction. Leftovers of a failed load are cleared first.
+   */
   function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
     return loadUnlessEmpty(batches, async (nonEmpty) => {
-      return await classified('loading events', () =>
-        inTransaction(async () => {
-          const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+      return await classified('loading events', async () => {
+        const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+        await run(`DELETE FROM ${table('raw_events')}`);
+        const source = nonEmpty[Symbol.asyncIterator]();
+        while (await appendSegment(source, result));
+        result.rowsMerged = await inTransaction(async () => {
+          const merged = await mergeStaging();
           await run(`DELETE FROM ${table('raw_events')}`);
-          const source = nonEmpty[Symbol.asyncIterator]();
-          // Merging segment by segment keeps each merge's working set small (a whole window in one
-          // ON CONFLICT was 2× slower at 400k rows); the transaction still commits all or nothing.
-          // Memory beyond memoryLimit spills to disk.
-          let more = true;
-          while (more) {
-            more = await appendSegment(source, result);
-            result.rowsMerged += await mergeStaging();
-            await run(`DELETE FROM ${table('raw_events')}`);
-          }
-          return result;
-        }),
-      );
+          return merged;
+        });
+        return result;
+      });
     });
   }
 
-  // Appends batches to raw_events until the segment is full; false when the source is exhausted.
+  // Appends batches to raw_events until the segment is full, then commits them (closing the
+  // appender flushes in autocommit); false when the source is exhausted.
   async function appendSegment(source: AsyncIterator<EventRow[]>, result: LoadResult): Promise<boolean> {
     const connection = await db();
     ctx.onStatement?.(`append to ${table('raw_events')}`);
@@ -222,18 +250,21 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
   }
 
   async function mergeStaging(): Promise<number> {
-    const columns = EVENT_ROW_COLUMNS.map(quoteIdentifier).join(', ');
-    const updates = EVENT_ROW_COLUMNS.filter((column) => column !== 'event_id')
-      .map((column) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`)
+    const column = (name: string, prefix = '') => prefix + quoteIdentifier(name);
+    const columns = EVENT_ROW_COLUMNS.map((name) => column(name)).join(', ');
+    const values = EVENT_ROW_COLUMNS.map((name) => column(name, 's.')).join(', ');
+    const updates = EVENT_ROW_COLUMNS.filter((name) => name !== 'event_id')
+      .map((name) => `${column(name)} = ${column(name, 's.')}`)
       .join(', ');
     // Within one load the latest processed_time of each event_id wins (QUALIFY), and a stored row
     // is replaced only by a strictly later one, so re-loading the same rows changes nothing.
     const result = await run(`
-      INSERT INTO ${table('events')} (${columns}, updated_time)
-      SELECT ${columns}, current_timestamp FROM ${table('raw_events')}
-      QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY processed_time DESC) = 1
-      ON CONFLICT (event_id) DO UPDATE SET ${updates}, updated_time = excluded.updated_time
-      WHERE events.processed_time < excluded.processed_time`);
+      MERGE INTO ${table('events')} AS e
+      USING (SELECT * FROM ${table('raw_events')}
+        QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY processed_time DESC) = 1) AS s
+      ON e.event_id = s.event_id
+      WHEN MATCHED AND e.processed_time < s.processed_time THEN UPDATE SET ${updates}, updated_time = current_timestamp
+      WHEN NOT MATCHED THEN INSERT (${columns}, updated_time) VALUES (${values}, current_timestamp)`);
     return Number(result.rowsChanged);
   }
 

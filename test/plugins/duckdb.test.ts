@@ -2,8 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll } from 'vitest';
-import { runDestinationContract, storedDefinitionRowFromMicros, storedEventRowFromMicros } from '../../plugins/sdk/contract.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  contractEvent,
+  runDestinationContract,
+  storedDefinitionRowFromMicros,
+  storedEventRowFromMicros,
+  tombstoneOf,
+} from '../../plugins/sdk/contract.ts';
+import { parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
 import type { DefinitionTable } from '../../plugins/sdk/index.ts';
 import duckdbDestination from '../../plugins/duckdb/index.ts';
 import type { DuckdbDestinationConfig } from '../../plugins/duckdb/index.ts';
@@ -64,4 +71,38 @@ runDestinationContract({
     { name: 'the folder does not exist', config: () => ({ path: join(folder, 'missing', 'w.duckdb') }), expect: 'config' },
     { name: 'the path is a folder', config: () => ({ path: folder }), expect: 'config' },
   ],
+});
+
+describe('duckdb destination tables created by version 1.0', () => {
+  it('rebuilds events without its primary key, keeping the rows, and merges into it', async () => {
+    const config = parseDestinationConfig(duckdbDestination, { path: join(folder, 'v1.duckdb') });
+    // the 1.0 layout: events keyed by event_id
+    const instance = await DuckDBInstance.create(config.path);
+    const connection = await instance.connect();
+    await connection.run(`CREATE TABLE events (event_id VARCHAR PRIMARY KEY, event_time TIMESTAMPTZ NOT NULL,
+      processed_time TIMESTAMPTZ NOT NULL, updated_time TIMESTAMPTZ NOT NULL, device_id BIGINT NOT NULL, session_id BIGINT,
+      view_id BIGINT, event_type VARCHAR, event_properties JSON, source_type VARCHAR NOT NULL, source_properties JSON)`);
+    await connection.run(`INSERT INTO events VALUES ('${contractEvent(0).event_id}', '2026-11-26 10:00:00+00', '2026-11-26 10:00:01+00',
+      '2026-11-26 11:00:00+00', 7, NULL, NULL, 'click', '{}', 'web', '{}')`);
+    connection.closeSync();
+    instance.closeSync();
+
+    const destination = await duckdbDestination.connect(config, { logger: silentLogger });
+    try {
+      await destination.ensureTables();
+      const tombstone = tombstoneOf(contractEvent(0), '2027-01-01T00:00:00.000000Z');
+      await destination.loadEvents((async function* () { yield [tombstone, contractEvent(1)]; })());
+    } finally {
+      await destination.close();
+    }
+    const keys = await query(config, `SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'events' AND constraint_type = 'PRIMARY KEY'`);
+    expect(keys[0]?.n).toBe(0);
+    const rows = await query(config, `SELECT event_id, event_type, device_id::VARCHAR AS device_id FROM events ORDER BY event_id`);
+    expect(rows).toEqual([
+      { event_id: contractEvent(0).event_id, event_type: null, device_id: contractEvent(0).device_id },
+      { event_id: contractEvent(1).event_id, event_type: contractEvent(1).event_type, device_id: contractEvent(1).device_id },
+    ]);
+    const notNull = await query(config, `SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'events' AND constraint_type = 'NOT NULL'`);
+    expect(notNull[0]?.n).toBe(5);
+  });
 });
