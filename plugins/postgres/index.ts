@@ -301,7 +301,7 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
   /**
    * Merges the `staged` rows of raw_events into `events`. Event ids are time-ordered, so nearly
    * all rows of a new window sort after every stored id: no stored row can match those, and they
-   * go in with a plain INSERT (about a quarter less work than MERGE, which probes the key first). The
+   * go in with a plain INSERT (a quarter less work than MERGE, which probes the key first). The
    * rest (tombstones, rows sent again after a failed run) go through MERGE (PostgreSQL 15+),
    * which replaces a stored row only by a strictly later processed_time, so re-loading the same
    * rows changes nothing. Ids decide only the path, never the result: a row another load
@@ -318,7 +318,9 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
       return await tx.savepoint(async (sp) => {
         const { top, inserted } = await insertNew(sp);
         if (inserted === staged) return inserted;
-        return inserted + (await merge(sp, top === null ? raw : sp`(SELECT * FROM ${raw} WHERE event_id <= ${top})`));
+        // (a NULL id goes to MERGE too, whose INSERT refuses it as NOT NULL)
+        const rest = sp`(SELECT * FROM ${raw} WHERE event_id <= ${top} OR event_id IS NULL)`;
+        return inserted + (await merge(sp, top === null ? raw : rest));
       });
     } catch (err) {
       const code = (err as { code?: unknown }).code;
