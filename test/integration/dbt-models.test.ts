@@ -37,17 +37,6 @@ afterAll(async () => {
 
 const base = Date.parse('2026-11-26T10:00:00Z');
 const at = (s: number) => new Date(base + s * 1000).toISOString();
-let seq = 0;
-
-async function capture(device: string, view: string, events: Record<string, unknown>[]) {
-  const r = await t.post('/capture/v1/batch', {
-    sdk: { name: 'tributary-web', version: '0.1.0' },
-    device_id: device,
-    session_id: '1',
-    events: events.map((e) => ({ id: `dbt-${++seq}`, seq, view_id: view, ...e })),
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(202);
-}
 
 const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) {
   __typename ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`;
@@ -118,21 +107,21 @@ describe.runIf(dbtAvailable)('the dbt package on synced warehouses', () => {
     }
 
     const target = { text: 'Buy', path: [{ tag: 'button', id: 'buy' }, { tag: 'body' }, { tag: 'html' }] };
-    await capture('71001', '11', [
+    await t.capture('71001', '11', [
       { time: at(0), type: 'navigate', url: 'https://shop.example/home', title: 'Home' },
       { time: at(5), type: 'click', target },
       { time: at(20), type: 'navigate', url: 'https://shop.example/product' },
     ]);
-    await capture('71001', '12', [
+    await t.capture('71001', '12', [
       { time: at(40), type: 'navigate', url: 'https://shop.example/cart' },
       { time: at(45), type: 'identify', properties: { user_id: 'u-1', user_email: 'ada@example.com' } },
       { time: at(50), type: 'custom', properties: { event_name: 'Checkout started' } },
     ]);
-    await capture('71002', '21', [
+    await t.capture('71002', '21', [
       { time: at(100), type: 'navigate', url: 'https://shop.example/home' },
       { time: at(101), type: 'click', target },
     ]);
-    await capture('71003', '31', [
+    await t.capture('71003', '31', [
       { time: at(200), type: 'navigate', url: 'https://shop.example/home' },
       { time: at(201), type: 'identify', properties: { user_id: 'u-1' } },
     ]);
@@ -140,7 +129,7 @@ describe.runIf(dbtAvailable)('the dbt package on synced warehouses', () => {
     await syncAll(ids);
     // late: /late comes before /product in view 11, so /product is re-emitted and its synced row
     // becomes a tombstone in the next sync
-    await capture('71001', '11', [{ time: at(10), type: 'navigate', url: 'https://shop.example/late' }]);
+    await t.capture('71001', '11', [{ time: at(10), type: 'navigate', url: 'https://shop.example/late' }]);
     await syncAll(ids);
 
     const duckFile = destinations[0]!.config.path!;

@@ -25,16 +25,6 @@ const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $
 const RUNS = `query($id: ID!) { destination(id: $id) { status consecutiveFailures lastError lastSuccessTime
   runs(first: 50) { nodes { id status trigger rows statements attempts error errorKind } } } }`;
 
-let seq = 0;
-async function capture(device: string, view: string, events: Record<string, unknown>[]) {
-  const r = await t.post('/capture/v1/batch', {
-    sdk: { name: 'tributary-web', version: '0.1.0' },
-    device_id: device,
-    session_id: '1',
-    events: events.map((e) => ({ id: `c${++seq}`, seq: seq, view_id: view, ...e })),
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(202);
-}
 
 async function createDuckdb(name: string, extra: Record<string, unknown> = {}, key = t.org.keys.architect) {
   const file = path.join(dir, `${name}.duckdb`);
@@ -53,9 +43,9 @@ async function syncNow(id: string) {
 
 describe('sync to a DuckDB destination', () => {
   it('sends only rows captured while active, merges them, empties staging and writes the lookup tables', async () => {
-    await capture('9001', '1', [{ time: Date.now() - 5000, type: 'navigate', url: 'https://shop.example/before' }]);
+    await t.capture('9001', '1', [{ time: Date.now() - 5000, type: 'navigate', url: 'https://shop.example/before' }]);
     const { id, file } = await createDuckdb('main');
-    await capture('9001', '2', [
+    await t.capture('9001', '2', [
       { time: Date.now() - 4000, type: 'navigate', url: 'https://shop.example/after' },
       { time: Date.now() - 3000, type: 'click', target: { text: 'Buy', path: [{ tag: 'button', id: 'buy' }, { tag: 'body' }] } },
     ]);
@@ -75,7 +65,7 @@ describe('sync to a DuckDB destination', () => {
 
   it('sends nothing to the warehouse for an empty window, and catches up late events with tombstones', async () => {
     const { id, file } = await createDuckdb('late');
-    await capture('9002', '10', [
+    await t.capture('9002', '10', [
       { time: Date.parse('2026-11-26T10:00:00Z'), type: 'navigate', url: 'https://shop.example/a' },
       { time: Date.parse('2026-11-26T10:00:20Z'), type: 'click', target: { text: 'x', path: [{ tag: 'a' }] } },
     ]);
@@ -83,7 +73,7 @@ describe('sync to a DuckDB destination', () => {
     const empty = await syncNow(id);
     expect(empty.runs.nodes[0]).toMatchObject({ status: 'succeeded', rows: 0, statements: 0 });
     // a late navigate before the click: the click is re-emitted and its old row tombstoned
-    await capture('9002', '10', [{ time: Date.parse('2026-11-26T10:00:10Z'), type: 'navigate', url: 'https://shop.example/b' }]);
+    await t.capture('9002', '10', [{ time: Date.parse('2026-11-26T10:00:10Z'), type: 'navigate', url: 'https://shop.example/b' }]);
     const after = await syncNow(id);
     expect(after.runs.nodes[0]).toMatchObject({ status: 'succeeded', rows: 3 });
     const rows = await queryDuckdb<any>(file, `select event_type, json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9002 order by event_time, event_type nulls first`);
@@ -97,7 +87,7 @@ describe('sync to a DuckDB destination', () => {
 
   it('keeps event times exact to the microsecond, in UTC', async () => {
     const { id, file } = await createDuckdb('times');
-    await capture('9006', '50', [
+    await t.capture('9006', '50', [
       { time: '2026-11-26T11:00:00.123456+01:00', type: 'navigate', url: 'https://shop.example/t' },
       { time: '2026-11-26T10:00:01Z', type: 'load' },
       { time: '2026-11-26T10:00:02.5Z', type: 'load' },
@@ -109,7 +99,7 @@ describe('sync to a DuckDB destination', () => {
 
   it('applies include and exclude filters, tombstones included', async () => {
     const only = await createDuckdb('only-clicks', { eventTypesInclude: ['click'] });
-    await capture('9003', '20', [
+    await t.capture('9003', '20', [
       { time: Date.now() - 2000, type: 'navigate', url: 'https://shop.example/f' },
       { time: Date.now() - 1000, type: 'click', target: { text: 'x', path: [{ tag: 'a' }] } },
     ]);
@@ -123,9 +113,9 @@ describe('sync to a DuckDB destination', () => {
   it('skips rows captured while disabled', async () => {
     const { id, file } = await createDuckdb('paused');
     await t.gql(`mutation($id: ID!) { disableDestination(id: $id) { __typename } }`, { id });
-    await capture('9004', '30', [{ time: Date.now() - 1000, type: 'navigate', url: 'https://shop.example/while-disabled' }]);
+    await t.capture('9004', '30', [{ time: Date.now() - 1000, type: 'navigate', url: 'https://shop.example/while-disabled' }]);
     await t.gql(`mutation($id: ID!) { enableDestination(id: $id) { __typename } }`, { id });
-    await capture('9004', '31', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/enabled-again' }]);
+    await t.capture('9004', '31', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/enabled-again' }]);
     await syncNow(id);
     const rows = await queryDuckdb<any>(file, `select json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9004`);
     expect(rows).toEqual([{ path: '/enabled-again' }]);
@@ -186,7 +176,7 @@ describe('destination management', () => {
   it('records failed runs with a readable error, backs off, and marks the destination failing', async () => {
     const r = await t.gql(CREATE, { input: { name: 'down', pluginId: 'postgres', config: { url: 'postgres://u:p@127.0.0.1:1/nowhere', schema: 'x' } } });
     const id = r.body.data.createDestination.data.id;
-    await capture('9005', '40', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/x' }]);
+    await t.capture('9005', '40', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/x' }]);
     let dest: any;
     for (let i = 0; i < 3; i++) {
       dest = await syncNow(id);
@@ -217,14 +207,14 @@ describe.runIf(hasWarehouse)('sync to a postgres destination', () => {
       const pg = created.body.data.createDestination.data.id as string;
       const duck = await createDuckdb('twin', { eventTypesExclude: ['load'] });
       const tricky = 'tab\there, newline\nthere, back\\slash, "quotes", ünïcødé 🚀, nul \u0000 end';
-      await capture('9010', '90', [
+      await t.capture('9010', '90', [
         { time: '2026-11-26T10:00:00.000001Z', type: 'navigate', url: 'https://shop.example/p?q=a%09b#/x' },
         { time: '2026-11-26T10:00:02Z', type: 'custom', properties: { event_name: tricky, [tricky]: [tricky, 1.5, null, true] } },
         { time: '2026-11-26T10:00:03Z', type: 'load', properties: { load_time_millis: 5 } },
         { time: '2026-11-26T10:00:04Z', type: 'click', target: { text: tricky, path: [{ tag: 'button', id: 'b\\1' }, { tag: 'body' }] } },
       ]);
       // late: re-emits the click and the custom event, tombstoning their first rows
-      await capture('9010', '90', [{ time: '2026-11-26T10:00:01Z', type: 'navigate', url: 'https://shop.example/late' }]);
+      await t.capture('9010', '90', [{ time: '2026-11-26T10:00:01Z', type: 'navigate', url: 'https://shop.example/late' }]);
       const pgRun = await syncNow(pg);
       await syncNow(duck.id);
       expect(pgRun.runs.nodes[0]).toMatchObject({ status: 'succeeded' });

@@ -63,8 +63,15 @@ export interface TestApp {
   org: TestOrg;
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } }>;
   post(path: string, body: unknown, init?: { key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  /**
+   * Sends events of one device and view (session 1) to the native batch endpoint, each with a
+   * fresh client id and sequence number; throws unless the endpoint accepts them all.
+   */
+  capture(device: string, view: string, events: Record<string, unknown>[]): Promise<void>;
   close(): Promise<void>;
 }
+
+let captureSeq = 0;
 
 /** Builds the app on a test database, listens on a free loopback port, and creates an organization. */
 export async function startTestApp(options: { env?: Record<string, string>; db?: Database; appDeps?: Partial<AppDeps> } = {}): Promise<TestApp> {
@@ -82,7 +89,7 @@ export async function startTestApp(options: { env?: Record<string, string>; db?:
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const org = await createTestOrg(db);
-  return {
+  const testApp: TestApp = {
     url,
     databaseUrl: own?.url,
     app,
@@ -113,6 +120,15 @@ export async function startTestApp(options: { env?: Record<string, string>; db?:
       }
       return { status: response.status, body: parsed, headers: response.headers };
     },
+    async capture(device, view, events) {
+      const r = await testApp.post('/capture/v1/batch', {
+        sdk: { name: 'tributary-web', version: '0.1.0' },
+        device_id: device,
+        session_id: '1',
+        events: events.map((e) => ({ id: `c${++captureSeq}`, seq: captureSeq, view_id: view, ...e })),
+      });
+      if (r.status !== 202) throw new Error(`capture answered ${r.status}: ${JSON.stringify(r.body)}`);
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -120,4 +136,5 @@ export async function startTestApp(options: { env?: Record<string, string>; db?:
       await own?.drop();
     },
   };
+  return testApp;
 }
