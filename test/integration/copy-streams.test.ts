@@ -33,6 +33,23 @@ describe.runIf(hasPostgres)('COPY streams', () => {
     }
   });
 
+  it('hands a slow reader every row once, in whole-row chunks of about 1 MB (the stream pauses meanwhile)', async () => {
+    const sizes: number[] = [];
+    let expected = 1;
+    for await (const chunk of db.copyOut!(ROWS, {})) {
+      sizes.push(chunk.length);
+      expect(chunk[chunk.length - 1], 'a chunk ends at the end of a row').toBe(10);
+      for (const line of chunk.toString('latin1').split('\n').slice(0, -1)) {
+        expect(line).toBe(`${expected++}\t${'x'.repeat(800)}`);
+      }
+      // slower than the server: the reader falls behind and the stream has to wait for it
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(expected - 1).toBe(20_000);
+    expect(sizes.slice(0, -1).every((size) => size >= 1024 * 1024)).toBe(true);
+    expect(await db.rows(sql`select 1 as one`)).toEqual([{ one: 1 }]);
+  });
+
   it('applies the settings to the COPY only, as transaction-local settings', async () => {
     let text = '';
     for await (const chunk of db.copyOut!(`copy (select current_setting('tributary.test_value')) to stdout`, { 'tributary.test_value': "it's\tdata" })) {
