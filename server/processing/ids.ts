@@ -14,24 +14,36 @@ function randomByte(): number {
   return pool[poolOffset++]!;
 }
 
-let prefixTime = NaN;
+let lastTime = -1;
 let prefix = '';
+// The 80 random bits of the last id, big-endian.
+const randomPart = new Uint8Array(10);
 
 /**
- * A new warehouse `event_id`: 26 characters, time-ordered (48-bit milliseconds, then 80 random
- * bits, Crockford base32 like a ULID), so store inserts append to the primary key index.
+ * A new warehouse `event_id`: 26 characters, time-ordered (48-bit milliseconds, then 80 bits,
+ * Crockford base32 like a ULID), so store inserts append to the primary key index. Monotonic
+ * within the process: a later id is always greater (in a millisecond already used, the 80 bits
+ * of the previous id plus one). The writer makes a view's rows in view order (event time, then
+ * the client's sequence number), so `order by event_time, event_id` keeps that order in the
+ * warehouse even between events of the same millisecond.
  */
 export function newEventId(now = Date.now()): string {
-  if (now !== prefixTime) {
-    prefixTime = now;
+  if (now > lastTime) {
+    lastTime = now;
     prefix = '';
     for (let i = 0, t = now; i < 10; i++, t = Math.floor(t / 32)) prefix = CROCKFORD[t % 32]! + prefix;
+    for (let i = 0; i < randomPart.length; i++) randomPart[i] = randomByte();
+    // the top bit clear leaves 2^79 increments before a millisecond could run out
+    randomPart[0]! &= 0x7f;
+  } else {
+    // same millisecond, or the clock stepped back: the previous id plus one
+    for (let i = randomPart.length - 1; i >= 0 && ++randomPart[i]! === 256; i--) randomPart[i] = 0;
   }
   let out = prefix;
   let bits = 0;
   let value = 0;
-  for (let i = 0; i < 10; i++) {
-    value = (value << 8) | randomByte();
+  for (let i = 0; i < randomPart.length; i++) {
+    value = ((value << 8) | randomPart[i]!) & 0xfff;
     bits += 8;
     while (bits >= 5) {
       bits -= 5;

@@ -97,6 +97,23 @@ describe('sync to a DuckDB destination', () => {
     expect(rows.map((r) => r.t)).toEqual(['2026-11-26T10:00:00.123456Z', '2026-11-26T10:00:01.000000Z', '2026-11-26T10:00:02.500000Z']);
   });
 
+  it('keeps the client order of events of one millisecond under order by event_time, event_id', async () => {
+    const { id, file } = await createDuckdb('same-millisecond');
+    const time = '2026-11-26T10:00:00.5Z';
+    // sent out of order; the client's sequence numbers say first, second, third
+    await t.capture('9007', '60', [
+      { seq: 3, time, type: 'custom', properties: { event_name: 'third' } },
+      { seq: 1, time, type: 'custom', properties: { event_name: 'first' } },
+      { seq: 2, time, type: 'custom', properties: { event_name: 'second' } },
+    ]);
+    await syncNow(id);
+    const rows = await queryDuckdb<any>(
+      file,
+      `select json_extract_string(event_properties, '$.event_name') as name from events where device_id = 9007 order by event_time, event_id`,
+    );
+    expect(rows.map((r) => r.name)).toEqual(['first', 'second', 'third']);
+  });
+
   it('applies include and exclude filters, tombstones included', async () => {
     const only = await createDuckdb('only-clicks', { eventTypesInclude: ['click'] });
     await t.capture('9003', '20', [
