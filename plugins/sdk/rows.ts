@@ -8,7 +8,12 @@
  * `updated_time`, which the warehouse sets with its own clock when a merge writes the row.
  */
 export interface EventRow {
-  /** Unique id of the row and the merge key. Non-empty. */
+  /**
+   * Unique id of the row and the merge key. Non-empty. Time-ordered (26 characters, like a
+   * ULID) and increasing in processing order, so the rows of a new window almost all sort after
+   * every stored id: a plugin may use that to choose a cheaper path (the postgres destination
+   * inserts those without probing its key), never to decide the result.
+   */
   event_id: string;
   /**
    * When the event happened by the device's clock, normalised to UTC: ISO-8601 with exactly six
