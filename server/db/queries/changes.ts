@@ -66,7 +66,7 @@ export async function windowHasChanges(db: Database, window: ChangeWindow): Prom
 }
 
 // A scalar subquery is evaluated once per statement (an InitPlan), not once per row as a bare
-// current_setting() and its cast would be: a third of the COPY's time on a large window.
+// current_setting() and its cast would be: a quarter of the COPY's time on a large window.
 const setting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.window_${name}'), '')::${type})`);
 
 /**
