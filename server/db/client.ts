@@ -26,7 +26,8 @@ export interface Database {
   /**
    * Streams the output of a fixed `COPY (…) TO STDOUT` statement, run in a transaction of its
    * own after setting the given transaction-local settings (COPY takes no bind parameters: the
-   * statement reads its inputs with `current_setting`). External Postgres only. Stopping early
+   * statement reads its inputs with `current_setting`). Each buffer holds whole rows, about
+   * 1 MB of them (the server sends one message per row). External Postgres only. Stopping early
    * cancels the statement.
    */
   copyOut?(statement: string, settings: Record<string, string>): AsyncIterable<Buffer>;

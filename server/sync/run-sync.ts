@@ -243,33 +243,20 @@ async function* streamWindow(
   }
 }
 
-const COPY_CHUNK_BYTES = 1024 * 1024;
-
 /**
- * Regroups a COPY stream into chunks of whole rows of about 1 MB, counting rows by their
- * terminating newline (newlines inside values are escaped).
+ * The COPY of the window as the plugin's chunks: `copyOut` already hands on whole rows, about
+ * 1 MB at a time; this counts them by their terminating newline (newlines inside values are
+ * escaped).
  */
 async function* copyTextChunks(source: AsyncIterable<Buffer>, count: (rows: number, bytes: number) => void): AsyncGenerator<CopyTextChunk> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  function* emit(): Generator<CopyTextChunk> {
-    const text = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-    const end = text.lastIndexOf(10) + 1;
-    parts = end < text.length ? [text.subarray(end)] : [];
-    size = text.length - end;
-    if (end === 0) return;
+  for await (const text of source) {
+    if (text.length === 0) continue;
+    if (text[text.length - 1] !== 10) throw new Error('the COPY of the window ended inside a row');
     let rows = 0;
-    for (let i = text.indexOf(10); i !== -1 && i < end; i = text.indexOf(10, i + 1)) rows++;
-    count(rows, end);
-    yield { text: text.subarray(0, end), rows };
+    for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) rows++;
+    count(rows, text.length);
+    yield { text, rows };
   }
-  for await (const buffer of source) {
-    parts.push(buffer);
-    size += buffer.length;
-    if (size >= COPY_CHUNK_BYTES) yield* emit();
-  }
-  if (size > 0) yield* emit();
-  if (size > 0) throw new Error('the COPY of the window ended inside a row');
 }
 
 function pluginLogger(dest: DestinationRecord) {
