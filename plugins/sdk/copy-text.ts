@@ -17,7 +17,8 @@ export interface CopyTextChunk {
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-function field(value: string | null): string {
+/** One value in COPY text format: `\N` for NULL; backslash, newline, CR and tab escaped. */
+export function copyTextValue(value: string | null): string {
   if (value === null) return '\\N';
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t]/g, (ch) => ESCAPES[ch] ?? ch) : value;
 }
@@ -27,7 +28,7 @@ export function encodeCopyText(rows: readonly EventRow[]): CopyTextChunk {
   let out = '';
   for (const row of rows) {
     for (let i = 0; i < EVENT_ROW_COLUMNS.length; i++) {
-      out += (i === 0 ? '' : '\t') + field(row[EVENT_ROW_COLUMNS[i]!]);
+      out += (i === 0 ? '' : '\t') + copyTextValue(row[EVENT_ROW_COLUMNS[i]!]);
     }
     out += '\n';
   }

@@ -20,7 +20,7 @@ export type {
 export { configJsonSchema, isSecretSchema, quoteIdentifier, secret, secretFieldNames, sqlIdentifier } from './config.ts';
 export { ConfigError, DestinationError, PermanentError, RetryableError, classifyError, errorMessage } from './errors.ts';
 export type { ErrorKind } from './errors.ts';
-export { encodeCopyText } from './copy-text.ts';
+export { copyTextValue, encodeCopyText } from './copy-text.ts';
 export type { CopyTextChunk } from './copy-text.ts';
 export { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from './rows.ts';
 export type { DefinitionRow, DefinitionTable, DefinitionTables, EventRow, StoredEventRow } from './rows.ts';

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { copyTextValue } from '../../../plugins/sdk/index.ts';
 import { microsToIso } from '../../processing/time.ts';
 import type { Database } from '../client.ts';
 
@@ -153,14 +154,6 @@ export interface NewRowRecord {
   target_path: unknown;
 }
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** One text value in COPY's text format: backslash, tab, newline and CR are escaped. */
-function copyText(value: string): string {
-  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
-}
-
 /** JSON text in COPY's text format: JSON.stringify escapes every control character, so only backslashes remain. */
 const copyJsonText = (json: string) => (json.includes('\\') ? json.replaceAll('\\', '\\\\') : json);
 
@@ -228,7 +221,7 @@ export async function insertEventRows(
     const out = new CopyBuffer(rows.length * (1024 + Math.max(...sourceTexts.map((t) => t.length))));
     for (const r of rows) {
       out.ascii(`${r.event_id}\t${r.org_id}\t`);
-      out.utf8(copyText(r.dedup_key));
+      out.utf8(copyTextValue(r.dedup_key));
       out.ascii(
         `\t${r.seq}\t${r.device_id}\t${r.session_id ?? '\\N'}\t${r.view_id ?? '\\N'}\t${r.event_time}\t${r.captured_time}\t${r.event_type}\t${r.event_type}\t`,
       );
