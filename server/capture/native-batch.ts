@@ -193,6 +193,8 @@ export function shapeProperties(type: string, properties: Record<string, unknown
 
 const TAG = /^[a-z][a-z0-9-]{0,63}$/i;
 const ELEMENT_KEYS = new Set(['tag', 'id', 'classes', 'attrs']);
+/** What a target path element keeps: cleanElement cuts to these, isCleanElement checks them. */
+const ELEMENT_LIMITS = { id: 256, classes: 32, className: 128, attrs: 32, attrName: 128, attrValue: 1024 };
 
 /**
  * Whether a path element as sent is already what cleanElement would make of it (the SDK's
@@ -202,17 +204,19 @@ function isCleanElement(node: Record<string, unknown>): node is Record<string, u
   for (const key in node) if (!ELEMENT_KEYS.has(key)) return false;
   const { tag, id, classes, attrs } = node as { tag: string; id?: unknown; classes?: unknown; attrs?: unknown };
   if (tag !== tag.toLowerCase()) return false;
-  if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > 256)) return false;
+  if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > ELEMENT_LIMITS.id)) return false;
   if (classes !== undefined) {
-    if (!Array.isArray(classes) || classes.length > 32) return false;
-    for (const c of classes) if (typeof c !== 'string' || c.length > 128) return false;
+    if (!Array.isArray(classes) || classes.length > ELEMENT_LIMITS.classes) return false;
+    for (const c of classes) if (typeof c !== 'string' || c.length > ELEMENT_LIMITS.className) return false;
   }
   if (attrs !== undefined) {
     if (!isObject(attrs)) return false;
     let n = 0;
     for (const k in attrs) {
       const v = attrs[k];
-      if (++n > 32 || k.length > 128 || typeof v !== 'string' || v.length > 1024) return false;
+      if (++n > ELEMENT_LIMITS.attrs || k.length > ELEMENT_LIMITS.attrName || typeof v !== 'string' || v.length > ELEMENT_LIMITS.attrValue) {
+        return false;
+      }
     }
   }
   return true;
@@ -221,11 +225,18 @@ function isCleanElement(node: Record<string, unknown>): node is Record<string, u
 /** A path element with only the known fields, each of the expected type and cut to its limit. */
 function cleanElement(node: Record<string, unknown> & { tag: string }): CapturedElement {
   const el: CapturedElement = { tag: node.tag.toLowerCase() };
-  if (typeof node.id === 'string' && node.id) el.id = node.id.slice(0, 256);
-  if (Array.isArray(node.classes)) el.classes = node.classes.filter((c): c is string => typeof c === 'string').slice(0, 32).map((c) => c.slice(0, 128));
+  if (typeof node.id === 'string' && node.id) el.id = node.id.slice(0, ELEMENT_LIMITS.id);
+  if (Array.isArray(node.classes)) {
+    el.classes = node.classes
+      .filter((c): c is string => typeof c === 'string')
+      .slice(0, ELEMENT_LIMITS.classes)
+      .map((c) => c.slice(0, ELEMENT_LIMITS.className));
+  }
   if (isObject(node.attrs)) {
     el.attrs = {};
-    for (const [k, v] of Object.entries(node.attrs).slice(0, 32)) if (typeof v === 'string') el.attrs[k.slice(0, 128)] = v.slice(0, 1024);
+    for (const [k, v] of Object.entries(node.attrs).slice(0, ELEMENT_LIMITS.attrs)) {
+      if (typeof v === 'string') el.attrs[k.slice(0, ELEMENT_LIMITS.attrName)] = v.slice(0, ELEMENT_LIMITS.attrValue);
+    }
   }
   return el;
 }
