@@ -80,9 +80,7 @@ export async function readEvents(target: ReaderTarget): Promise<StoredEventRow[]
       CAST(view_id AS STRING) AS view_id, event_type, event_properties, source_type, source_properties
     FROM ${path(target, 'events')}`,
   );
-  return rows.map(
-    storedEventRowFromMicros,
-  );
+  return rows.map(storedEventRowFromMicros);
 }
 
 /** Number of rows in a table. */
@@ -98,9 +96,7 @@ export async function readDefinitions(target: ReaderTarget, table: DefinitionTab
     `SELECT id, name, description, state, version, rule, ${micros('created_time')}, created_by,
       ${micros('modified_time')}, modified_by, ${micros('updated_time')} FROM ${path(target, table)}`,
   );
-  return rows.map(
-    storedDefinitionRowFromMicros,
-  );
+  return rows.map(storedDefinitionRowFromMicros);
 }
 
 /** Rows streamed with `tabledata.insertAll`, as a plugin using streaming inserts would. */

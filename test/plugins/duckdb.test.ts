@@ -47,9 +47,7 @@ runDestinationContract({
         event_properties::VARCHAR AS event_properties, source_type, source_properties::VARCHAR AS source_properties
       FROM "${config.schema}".events`,
     );
-    return rows.map(
-      storedEventRowFromMicros,
-    );
+    return rows.map(storedEventRowFromMicros);
   },
   readStagingCount: async (config) => {
     const [row] = await query(config, `SELECT count(*)::INTEGER AS n FROM "${config.schema}".raw_events`);
@@ -61,9 +59,7 @@ runDestinationContract({
       `SELECT id, name, description, state, version, rule::VARCHAR AS rule, ${micros('created_time')}, created_by,
         ${micros('modified_time')}, modified_by, ${micros('updated_time')} FROM "${config.schema}"."${table}"`,
     );
-    return rows.map(
-      storedDefinitionRowFromMicros,
-    );
+    return rows.map(storedDefinitionRowFromMicros);
   },
   // Larger than the plugin's 50,000-row merge segment, so a load spans several segments.
   largeLoad: { rows: 120_000, batchSize: 5_000 },
