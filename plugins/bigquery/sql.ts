@@ -111,7 +111,8 @@ export function tablePath(projectId: string, datasetId: string, table: string): 
 /**
  * Merges `raw_events` into `events`: within the staged rows the latest processed_time of each
  * event_id wins (ROW_NUMBER), and a stored row is replaced only by a strictly later one, so a
- * re-run over the same rows changes nothing. `updated_time` comes from BigQuery's clock.
+ * re-run over the same rows changes nothing. A tombstone (NULL event_type) applies only to a row
+ * held before the load or loaded live with it (has_live). `updated_time` comes from BigQuery's clock.
  */
 export function mergeSql(projectId: string, datasetId: string): string {
   const events = tablePath(projectId, datasetId, 'events');
@@ -125,7 +126,8 @@ export function mergeSql(projectId: string, datasetId: string): string {
 USING (
   SELECT * EXCEPT(rn) FROM (
     SELECT ${columns},
-      ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) AS rn
+      ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) AS rn,
+      MAX(CASE WHEN event_type IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY event_id) AS has_live
     FROM ${raw}
   )
   WHERE rn = 1
@@ -135,7 +137,7 @@ WHEN MATCHED AND S.processed_time > T.processed_time THEN
   UPDATE SET
 ${updates}
     updated_time = CURRENT_TIMESTAMP()
-WHEN NOT MATCHED THEN
+WHEN NOT MATCHED AND S.has_live = 1 THEN
   INSERT (${columns}, updated_time)
   VALUES (${values}, CURRENT_TIMESTAMP())`;
 }

@@ -257,14 +257,16 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
       .map((name) => `${column(name)} = ${column(name, 's.')}`)
       .join(', ');
     // Within one load the latest processed_time of each event_id wins (QUALIFY), and a stored row
-    // is replaced only by a strictly later one, so re-loading the same rows changes nothing.
+    // is replaced only by a strictly later one, so re-loading the same rows changes nothing. A
+    // tombstone applies only to a row held before the load or loaded live with it (has_live).
     const result = await run(`
       MERGE INTO ${table('events')} AS e
-      USING (SELECT * FROM ${table('raw_events')}
+      USING (SELECT *, max(CASE WHEN event_type IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY event_id) AS has_live
+        FROM ${table('raw_events')}
         QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY processed_time DESC) = 1) AS s
       ON e.event_id = s.event_id
       WHEN MATCHED AND e.processed_time < s.processed_time THEN UPDATE SET ${updates}, updated_time = current_timestamp
-      WHEN NOT MATCHED THEN INSERT (${columns}, updated_time) VALUES (${values}, current_timestamp)`);
+      WHEN NOT MATCHED AND s.has_live = 1 THEN INSERT (${columns}, updated_time) VALUES (${values}, current_timestamp)`);
     return Number(result.rowsChanged);
   }
 

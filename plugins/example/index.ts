@@ -143,16 +143,25 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
       }
     }
     const now = warehouseNow();
-    const written = new Set<string>();
+    // The latest staged version of each event_id, and whether the load holds a live one.
+    const latest = new Map<string, { row: EventRow; hasLive: boolean }>();
     statement('read raw_events');
     const staged = createInterface({ input: createReadStream(file('raw_events'), 'utf8'), crlfDelay: Infinity });
     for await (const line of staged) {
       if (!line) continue;
       const row = JSON.parse(line) as EventRow;
-      const current = events.get(row.event_id);
+      const seen = latest.get(row.event_id);
+      const hasLive = (seen?.hasLive ?? false) || row.event_type !== null;
+      latest.set(row.event_id, { row: !seen || seen.row.processed_time < row.processed_time ? row : seen.row, hasLive });
+    }
+    const written = new Set<string>();
+    for (const [id, { row, hasLive }] of latest) {
+      const current = events.get(id);
       if (current && current.processed_time >= row.processed_time) continue;
-      events.set(row.event_id, { ...row, updated_time: now });
-      written.add(row.event_id);
+      // a tombstone applies only to a row this warehouse holds, or one loaded live with it
+      if (!current && !hasLive) continue;
+      events.set(id, { ...row, updated_time: now });
+      written.add(id);
     }
     if (written.size === 0) return 0;
     // Writing a new file and renaming it over the old one is this warehouse's transaction.

@@ -304,7 +304,8 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
    * go in with a plain INSERT (a quarter less work than MERGE, which probes the key first). The
    * rest (tombstones, rows sent again after a failed run) go through MERGE (PostgreSQL 15+),
    * which replaces a stored row only by a strictly later processed_time, so re-loading the same
-   * rows changes nothing. Ids decide only the path, never the result: a row another load
+   * rows changes nothing, and inserts a tombstone only when the load holds a live version of it
+   * (`has_live`): a tombstone applies only to a row the warehouse holds. Ids decide only the path, never the result: a row another load
    * committed meanwhile makes the INSERT fail like a duplicate does. A load may hold one event_id
    * twice (the SDK allows it); INSERT and MERGE refuse that, so both run under a savepoint and,
    * only when they meet a duplicate, the segment is merged again keeping the latest version of
@@ -318,15 +319,20 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
       return await tx.savepoint(async (sp) => {
         const { top, inserted } = await insertNew(sp);
         if (inserted === staged) return inserted;
-        // (a NULL id goes to MERGE too, whose INSERT refuses it as NOT NULL)
-        const rest = sp`(SELECT * FROM ${raw} WHERE event_id <= ${top} OR event_id IS NULL)`;
-        return inserted + (await merge(sp, top === null ? raw : rest));
+        // the rows insertNew left: (a NULL id goes to MERGE too, whose INSERT refuses it as NOT NULL)
+        const rest = sp`(SELECT *, event_type IS NOT NULL AS has_live FROM ${raw}
+          WHERE NOT (event_type IS NOT NULL AND event_id IS NOT NULL AND (${top}::text IS NULL OR event_id > ${top})))`;
+        return inserted + (await merge(sp, rest));
       });
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       // 23505: two new rows with one event_id; 21000: two staged rows for one stored row.
       if (code !== '23505' && code !== '21000') throw err;
-      return merge(tx, tx`(SELECT DISTINCT ON (event_id) * FROM ${raw} ORDER BY event_id, processed_time DESC)`);
+      return merge(
+        tx,
+        tx`(SELECT DISTINCT ON (event_id) *, bool_or(event_type IS NOT NULL) OVER (PARTITION BY event_id) AS has_live
+          FROM ${raw} ORDER BY event_id, processed_time DESC)`,
+      );
     }
   }
 
@@ -342,7 +348,7 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
       inserted AS (
         INSERT INTO ${tx(schema)}.events (${columns}, updated_time)
         SELECT ${columns}, now() FROM ${tx(schema)}.raw_events
-        WHERE event_id > (SELECT id FROM top) OR (SELECT id FROM top) IS NULL
+        WHERE (event_id > (SELECT id FROM top) OR (SELECT id FROM top) IS NULL) AND event_type IS NOT NULL
         RETURNING 1)
       SELECT (SELECT id FROM top) AS top, (SELECT count(*)::int FROM inserted) AS inserted`;
     return { top: row?.top ?? null, inserted: row?.inserted ?? 0 };
@@ -356,7 +362,7 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
       MERGE INTO ${tx(schema)}.events AS e
       USING ${source} AS s ON e.event_id = s.event_id
       WHEN MATCHED AND e.processed_time < s.processed_time THEN UPDATE SET ${updates}, updated_time = now()
-      WHEN NOT MATCHED THEN INSERT (${columns}, updated_time) VALUES (${values}, now())`;
+      WHEN NOT MATCHED AND s.has_live THEN INSERT (${columns}, updated_time) VALUES (${values}, now())`;
     return result.count;
   }
 

@@ -120,7 +120,9 @@ export function redshiftSql(schema: string) {
       return { sql: `INSERT INTO ${t('raw_events')} (${eventColumns}) VALUES ${tuples.join(', ')}`, params };
     },
     /**
-     * The merge, run as ONE BatchExecuteStatement (one transaction): a stored row is deleted when
+     * The merge, run as ONE BatchExecuteStatement (one transaction): staged tombstones of rows
+     * neither held nor loaded live with them are dropped (a tombstone only replaces a row), a
+     * stored row is deleted when
      * staging holds a strictly newer version, then the newest staged version of every event_id
      * without a stored row is inserted, then staging is emptied. Redshift's MERGE allows no
      * extra condition on WHEN MATCHED, so "newest processed_time wins" is written as
@@ -128,6 +130,9 @@ export function redshiftSql(schema: string) {
      * truncates to seconds).
      */
     merge: [
+      `DELETE FROM ${t('raw_events')} WHERE event_type IS NULL ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${t('events')} AS e WHERE e.event_id = ${t('raw_events')}.event_id) ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${t('raw_events')} AS live WHERE live.event_id = ${t('raw_events')}.event_id AND live.event_type IS NOT NULL)`,
       `DELETE FROM ${t('events')} USING ${t('raw_events')} WHERE ${t('events')}.event_id = ${t('raw_events')}.event_id ` +
         `AND ${t('raw_events')}.processed_time > ${t('events')}.processed_time`,
       `INSERT INTO ${t('events')} (${eventColumns}, updated_time) SELECT ${EVENT_ROW_COLUMNS.map((c) => `src.${c}`).join(', ')}, SYSDATE ` +
@@ -135,7 +140,7 @@ export function redshiftSql(schema: string) {
       `DELETE FROM ${t('raw_events')}`,
     ],
     /** Index of the merge statement whose ResultRows is the number of rows merged. */
-    mergeInsertIndex: 1,
+    mergeInsertIndex: 2,
     clearDefinitions: (name: string) => `DELETE FROM ${t(name)}`,
     insertDefinitions(name: string, rows: readonly DefinitionRow[], offset: number): { sql: string; params: SqlParam[] } {
       const params: SqlParam[] = [];

@@ -177,6 +177,18 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       expect(await readSorted(config)).toEqual([afterV2]);
     });
 
+    it('applies a tombstone only to a row it holds or loads live with it', async () => {
+      const config = await prepared();
+      const unknown = tombstoneOf(contractEvent(7), '2026-11-26T12:00:00.000000Z');
+      expect(await load(config, [[unknown]])).toMatchObject({ rowsMerged: 0 });
+      expect(await readSorted(config), 'a tombstone of a row never received inserts nothing').toEqual([]);
+      const live = contractEvent(8);
+      const itsTombstone = tombstoneOf(live, '2026-11-26T12:00:00.000000Z');
+      await load(config, [[itsTombstone], [live]]);
+      const stored = await readSorted(config);
+      expect(stored.map(withoutUpdatedTime), 'a row loaded live with its tombstone ends as the tombstone').toEqual([normaliseRow(itsTombstone)]);
+    });
+
     it('a later tombstone overwrites a live row', async () => {
       const config = await prepared();
       const live = contractEvent(5);
@@ -288,12 +300,20 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       const versions = convergenceVersions();
       const expected = latestPerEventId(versions).map(normaliseRow).sort(byEventId);
       const random = seededRandom(42);
-      const shuffled = [...versions].sort(() => random() - 0.5);
+      const shuffle = (rows: EventRow[]) => [...rows].sort(() => random() - 0.5);
+      // The host sends the versions of a row in processed_time order across loads (a later
+      // window holds only newer versions); within a load, order and duplicates are free.
+      const ascending = [...versions].sort((a, b) => (a.processed_time < b.processed_time ? -1 : a.processed_time > b.processed_time ? 1 : 0));
+      const generation = (test: (row: EventRow) => boolean) => shuffle(versions.filter(test));
       const plans: EventRow[][][][] = [
         [[versions]],
-        [chunk(shuffled.slice(0, 30), 7), chunk(shuffled.slice(30), 11)],
-        chunk([...versions].reverse(), 15).map((part) => part.map((row) => [row])),
-        [chunk([...shuffled, ...shuffled], 13)],
+        [chunk(shuffle(ascending.slice(0, 45)), 7), chunk(shuffle(ascending.slice(45)), 11)],
+        [
+          chunk(generation((r) => r.processed_time < '2026-11-26T12'), 15).map((rows) => rows),
+          [generation((r) => r.processed_time.startsWith('2026-11-26T12'))],
+          generation((r) => r.event_type === null).map((row) => [row]),
+        ],
+        [chunk(shuffle([...ascending.slice(0, 45), ...ascending.slice(0, 45)]), 13), chunk(shuffle([...ascending.slice(45), ...ascending.slice(45)]), 13)],
       ];
       const contents: StoredEventRow[][] = [];
       for (const loads of plans) {

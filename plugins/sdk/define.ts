@@ -83,7 +83,11 @@ export interface DestinationConnection {
    * merges `raw_events` into `events` on `event_id` in one warehouse transaction (a row replaces
    * the stored one only when its `processed_time` is later; within the load the latest
    * `processed_time` of each `event_id` wins), sets `updated_time` with the warehouse clock on
-   * the rows it wrote, and leaves `raw_events` empty.
+   * the rows it wrote, and leaves `raw_events` empty. A tombstone (a row whose `event_type` is
+   * null) applies only to a row the warehouse holds, or one the same load brings live: a tombstone
+   * of any other `event_id` inserts nothing (the host sends the tombstones of every row a
+   * destination may have received; the warehouse is the one place that knows which it did).
+   * Across loads, the host sends the versions of a row in `processed_time` order.
    *
    * Batches are consumed as they come, never collected: memory must not grow with the window.
    * When the iterable yields no rows at all, nothing is sent to the warehouse.

@@ -113,15 +113,17 @@ export function snowflakeSql(schema: string) {
     commit: 'COMMIT',
     rollback: 'ROLLBACK',
     // The newest processed_time of each event_id in staging (QUALIFY) replaces a stored row only
-    // when strictly newer, so re-loading the same rows changes nothing. SYSDATE() is the UTC wall
+    // when strictly newer, so re-loading the same rows changes nothing; a tombstone applies only to
+    // a row held before or loaded live with it (has_live). SYSDATE() is the UTC wall
     // clock as TIMESTAMP_NTZ (CURRENT_TIMESTAMP would follow the session's TIMEZONE).
     merge:
       `MERGE INTO ${t('events')} AS tgt USING (` +
-      `SELECT ${sourceColumns} FROM ${t('raw_events')} ` +
+      `SELECT ${sourceColumns}, MAX(CASE WHEN event_type IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY event_id) AS has_live ` +
+      `FROM ${t('raw_events')} ` +
       `QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) = 1) AS src ` +
       `ON tgt.event_id = src.event_id ` +
       `WHEN MATCHED AND src.processed_time > tgt.processed_time THEN UPDATE SET ${updates}, updated_time = SYSDATE() ` +
-      `WHEN NOT MATCHED THEN INSERT (${eventColumns}, updated_time) VALUES (${values}, SYSDATE())`,
+      `WHEN NOT MATCHED AND src.has_live = 1 THEN INSERT (${eventColumns}, updated_time) VALUES (${values}, SYSDATE())`,
     clearDefinitions: (name: string) => `DELETE FROM ${t(name)}`,
     /** Flat binds, `rows` tuples of 10. */
     insertDefinitions: (name: string, rows: number) =>

@@ -172,7 +172,7 @@ describe('redshift destination: faults and service rules', () => {
     const snapshot = () => fake.query(`SELECT event_id, event_type, updated_time::text AS u FROM ${raw.schema}.events ORDER BY event_id`);
     const before = await snapshot();
     const newer = Array.from({ length: 60 }, (_, i) => contractEvent(i, { processed_time: '2027-01-01T00:00:00.000000Z', event_type: 'v2' }));
-    // Statement 1 of the batch (the DELETE of older rows) runs; statement 2 (the INSERT) fails.
+    // Statements 1 and 2 of the batch (dropping unknown tombstones, the DELETE of older rows) run; statement 3 (the INSERT) fails.
     fake.inject({
       type: 'fail-statement',
       operation: 'BatchExecuteStatement',
@@ -182,7 +182,7 @@ describe('redshift destination: faults and service rules', () => {
     const err = await failure(withConnection(raw, (c) => c.loadEvents(once(newer))));
     expect(err.kind).toBe('retryable');
     expect(err.message).toContain('Serializable isolation violation');
-    expect(err.message).toContain('statement 2 of 3 in the transaction');
+    expect(err.message).toContain('statement 3 of 4 in the transaction');
     expect(await snapshot()).toEqual(before);
     expect(await count(raw.schema, 'raw_events')).toBe(60);
     expect(await withConnection(raw, (c) => c.loadEvents(once(newer)))).toMatchObject({ rowsStaged: 60, rowsMerged: 60 });
@@ -200,7 +200,7 @@ describe('redshift destination: faults and service rules', () => {
     expect(operations.filter((o) => o === 'ExecuteStatement')).toHaveLength(1 + Math.ceil(2_000 / REDSHIFT_ROWS_PER_INSERT));
     expect(operations.filter((o) => o === 'DescribeStatement').length).toBeGreaterThanOrEqual(operations.length / 2 - 1);
     const batch = fake.requests.find((r) => r.operation === 'BatchExecuteStatement')!;
-    expect(batch.sqls).toHaveLength(3);
+    expect(batch.sqls).toHaveLength(4);
   });
 
   it('the fake enforces the Data API rules: 100 kB of SQL, non-empty parameter values', async () => {
@@ -225,8 +225,8 @@ describe('redshift destination: faults and service rules', () => {
       await withConnection(raw, (c) => c.loadEvents(batches(rows, 1_000)), () => (statements += 1));
       const submits = fake.requests.filter((r) => r.operation === 'ExecuteStatement' || r.operation === 'BatchExecuteStatement').length;
       counts[rows] = { statements: submits, calls: fake.requests.length };
-      // onStatement sees each SQL of the batch: 3 more than the API calls that submit.
-      expect(statements).toBe(submits + 2);
+      // onStatement sees each SQL of the batch: 4 more than the API calls that submit.
+      expect(statements).toBe(submits + 3);
     }
     expect(counts[1_000]!.statements).toBe(2 + Math.ceil(1_000 / REDSHIFT_ROWS_PER_INSERT));
     expect(counts[20_000]!.statements).toBe(2 + Math.ceil(20_000 / REDSHIFT_ROWS_PER_INSERT));

@@ -5,7 +5,8 @@ MERGE `test-proj.golden.events` T
 USING (
   SELECT * EXCEPT(rn) FROM (
     SELECT event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties,
-      ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) AS rn
+      ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) AS rn,
+      MAX(CASE WHEN event_type IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY event_id) AS has_live
     FROM `test-proj.golden.raw_events`
   )
   WHERE rn = 1
@@ -23,7 +24,7 @@ WHEN MATCHED AND S.processed_time > T.processed_time THEN
     source_type = S.source_type,
     source_properties = S.source_properties,
     updated_time = CURRENT_TIMESTAMP()
-WHEN NOT MATCHED THEN
+WHEN NOT MATCHED AND S.has_live = 1 THEN
   INSERT (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties, updated_time)
   VALUES (S.event_id, S.event_time, S.processed_time, S.device_id, S.session_id, S.view_id, S.event_type, S.event_properties, S.source_type, S.source_properties, CURRENT_TIMESTAMP());
 
