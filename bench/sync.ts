@@ -70,10 +70,9 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
     // realistic processed rows, generated inside Postgres
     await db.rows(sql`
       insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time, captured_time,
-        event_type, captured_type, event_properties, source_type, source_properties)
+        event_type, event_properties, source_type, source_properties)
       select ${`B${randomBytes(3).toString('hex')}`} || lpad(g::text, 12, '0'), ${org.id}, 'd' || g, g % 50, 1000 + g / 200, 1 + g / 1000, 5000 + g / 50,
         now() - (${rows} - g) * interval '1 millisecond', now(),
-        case when g % 10 = 0 then 'navigate' when g % 3 = 0 then 'custom' else 'click' end,
         case when g % 10 = 0 then 'navigate' when g % 3 = 0 then 'custom' else 'click' end,
         jsonb_build_object('event_definition_id', null, 'additional_event_definition_ids', '[]'::jsonb,
           'target', jsonb_build_object('text', 'Add to cart', 'masked', false, 'raw_selector', 'html > body > main#app > button#add-' || (g % 40),

@@ -1,5 +1,15 @@
 import { errorMessage } from '../plugins/sdk/index.ts';
-import { deleteDestination, getDestination, getSyncRun, listDestinations, listSyncRuns, type DestinationRecord, type SyncRunRecord } from '../server/db/queries/destinations.ts';
+import {
+  deleteDestination,
+  getDestination,
+  getSyncRun,
+  listActivePeriods,
+  listDestinations,
+  listSyncRuns,
+  type DestinationPeriod,
+  type DestinationRecord,
+  type SyncRunRecord,
+} from '../server/db/queries/destinations.ts';
 import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
 import { FAILING_AFTER } from '../server/sync/schedule.ts';
@@ -86,6 +96,14 @@ const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: bo
 const statusOf = (d: DestinationRecord) =>
   !d.enabled ? 'DISABLED' : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable') ? 'FAILING' : 'HEALTHY';
 
+const ActivePeriodType = builder.objectRef<DestinationPeriod>('ActivePeriod').implement({
+  description: 'A period the destination was enabled: it receives the events captured inside its periods.',
+  fields: (t) => ({
+    startTime: t.expose('startTime', { type: 'DateTime' }),
+    endTime: t.expose('endTime', { type: 'DateTime', nullable: true, description: 'Null while the period is open.' }),
+  }),
+});
+
 const DestinationType = builder.objectRef<DestinationRecord>('Destination').implement({
   description: 'A warehouse this organization syncs to. Secret config fields are never returned.',
   fields: (t) => ({
@@ -99,7 +117,11 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     intervalMinutes: t.exposeInt('intervalMinutes'),
     eventTypesInclude: t.exposeStringList('eventTypesInclude', { nullable: true }),
     eventTypesExclude: t.exposeStringList('eventTypesExclude', { nullable: true }),
-    activeSince: t.expose('activeSince', { type: 'DateTime', nullable: true }),
+    activePeriods: t.field({
+      type: [ActivePeriodType],
+      description: 'Every period the destination was enabled, oldest first (DESIGN.md §2.4).',
+      resolve: (d, _a, ctx) => listActivePeriods(ctx.db, [d.id]),
+    }),
     nextRunTime: t.expose('nextRunTime', { type: 'DateTime' }),
     lastSuccessTime: t.expose('lastSuccessTime', { type: 'DateTime', nullable: true }),
     lagSeconds: t.int({

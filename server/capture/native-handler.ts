@@ -23,5 +23,12 @@ export async function handleNativeBatch(req: IncomingMessage, res: ServerRespons
   }
   const result = await deps.writer.write(parsed.events);
   const accepted = result.stored + result.duplicates;
-  sendJson(res, parsed.rejected.length === 0 ? 202 : 207, { accepted, duplicates: result.duplicates, rejected: parsed.rejected });
+  // positions in parsed.events back to indexes in the request
+  const rejected = [...parsed.rejected, ...result.rejected.map(({ position, ...r }) => ({ index: parsed.indexes[position]!, ...r }))].sort((a, b) => a.index - b.index);
+  const warnings = result.notReordered.map((position) => ({
+    index: parsed.indexes[position]!,
+    code: 'LATE_EVENT_NOT_REORDERED',
+    message: 'stored; the events after this late navigate keep their page: re-emitting them would pass the rows one request may rewrite',
+  }));
+  sendJson(res, rejected.length === 0 ? 202 : 207, { accepted, duplicates: result.duplicates, rejected, ...(warnings.length > 0 ? { warnings } : {}) });
 }

@@ -85,23 +85,23 @@ function rateLimit(deps: CaptureDeps, principal: Principal, events: number, now:
 
 /**
  * Device and session of each identity (DESIGN.md §3 "Server events"): `session.id` as given;
- * a user with `use_most_recent` gets the session of their last device active in the last 30
- * minutes, else no session; a user alone gets their last known device (or one derived from the
- * uid) and no session.
+ * a user with `use_most_recent` gets the session of their last device whose events reach into
+ * the 30 minutes before the event's own timestamp, else no session; a user alone gets their last
+ * known device (or one derived from the uid) and no session.
  */
-async function resolveIdentities(deps: CaptureDeps, orgId: string, identities: Identity[], now: number): Promise<Resolved[]> {
-  const plain = identities.flatMap((i) => (i.kind === 'user' && !i.useMostRecent ? [i.uid] : []));
+async function resolveIdentities(deps: CaptureDeps, orgId: string, items: { identity: Identity; eventTimeMicros: number }[]): Promise<Resolved[]> {
+  const plain = items.flatMap(({ identity: i }) => (i.kind === 'user' && !i.useMostRecent ? [i.uid] : []));
   const devices = await findUserDevices(deps.db, orgId, plain);
   const recent = new Map<string, Resolved>();
-  const since = new Date(now - RECENT_SESSION_MS);
-  for (const identity of identities) {
-    if (identity.kind !== 'user' || !identity.useMostRecent || recent.has(identity.uid)) continue;
-    const found = await findUserRecentSession(deps.db, orgId, identity.uid, since);
-    recent.set(identity.uid, found ?? { deviceId: fallbackDevice(orgId, identity.uid), sessionId: null });
+  for (const { identity, eventTimeMicros } of items) {
+    const key = identity.kind === 'user' ? `${identity.uid}\u0000${eventTimeMicros}` : '';
+    if (identity.kind !== 'user' || !identity.useMostRecent || recent.has(key)) continue;
+    const found = await findUserRecentSession(deps.db, orgId, identity.uid, new Date(Math.floor(eventTimeMicros / 1000)), RECENT_SESSION_MS);
+    recent.set(key, found ?? { deviceId: fallbackDevice(orgId, identity.uid), sessionId: null });
   }
-  return identities.map((identity) => {
+  return items.map(({ identity, eventTimeMicros }) => {
     if (identity.kind === 'session') return { deviceId: identity.deviceId, sessionId: identity.sessionId };
-    if (identity.useMostRecent) return recent.get(identity.uid)!;
+    if (identity.useMostRecent) return recent.get(`${identity.uid}\u0000${eventTimeMicros}`)!;
     return { deviceId: devices.get(identity.uid) ?? fallbackDevice(orgId, identity.uid), sessionId: null };
   });
 }
@@ -118,7 +118,7 @@ async function createEvent(req: IncomingMessage, res: ServerResponse, principal:
   const parsed = parseCreateEventRequest(body, eventContext(req, deps, now, EVENTS_ENTRYPOINT));
   if (isRejection(parsed)) throw rejectionError(400, parsed);
   rateLimit(deps, principal, 1, now);
-  const [where] = await resolveIdentities(deps, principal.orgId, [parsed.identity], now);
+  const [where] = await resolveIdentities(deps, principal.orgId, [parsed]);
   const dedupKey = idempotencyKey ? `idem:${idempotencyKey}` : `srv:${randomUUID()}`;
   await deps.writer.write([toCapturedEvent(parsed, 'custom', where!, { orgId: principal.orgId, dedupKey, now })]);
   sendJson(res, 200, {});
@@ -180,7 +180,7 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
   }
   let imports: number;
   try {
-    const where = await resolveIdentities(deps, principal.orgId, valid.map((v) => v.parsed.identity), now);
+    const where = await resolveIdentities(deps, principal.orgId, valid.map((v) => v.parsed));
     const captured: CapturedEvent[] = valid.map((v, i) =>
       toCapturedEvent(v.parsed, 'custom', where[i]!, { orgId: principal.orgId, dedupKey: batchDedupKey(claimed, v.index), now }),
     );
@@ -286,7 +286,7 @@ async function createUser(req: IncomingMessage, res: ServerResponse, principal: 
   if (isRejection(parsed)) throw rejectionError(400, parsed);
   rateLimit(deps, principal, 1, now);
   const ctx = eventContext(req, deps, now, USERS_ENTRYPOINT);
-  const [where] = await resolveIdentities(deps, principal.orgId, [{ kind: 'user', uid: parsed.uid, useMostRecent: false }], now);
+  const [where] = await resolveIdentities(deps, principal.orgId, [{ identity: { kind: 'user', uid: parsed.uid, useMostRecent: false }, eventTimeMicros: now * 1000 }]);
   const dedupKey = idempotencyKey ? `idem-user:${idempotencyKey}` : `srv:${randomUUID()}`;
   const event = toCapturedEvent(
     { eventTimeMicros: now * 1000, properties: parsed.properties, url: null, source: { entrypoint: USERS_ENTRYPOINT, origin: 'server', integration: ctx.integration } },

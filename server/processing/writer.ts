@@ -2,8 +2,9 @@ import { pgErrorCode, type Database } from '../db/client.ts';
 import {
   findLiveDedupKeys,
   findStoredEventIds,
+  inheritingRowsBetween,
   insertEventRows,
-  liveRowsAfter,
+  liveNavigatesAfter,
   lockViewStates,
   navigateContextBefore,
   saveViewStates,
@@ -12,8 +13,10 @@ import {
   upsertUsers,
   viewKeyOf,
   type NewRowRecord,
+  type PageContext,
   type StoredRowRecord,
   type UserUpsert,
+  type ViewPosition,
   type ViewState,
 } from '../db/queries/event-store.ts';
 import { buildRow, capturedFromStored, createSourceJson, type ProcessedRow } from './build-row.ts';
@@ -22,14 +25,27 @@ import type { Enrichment, EnrichmentSource } from './enrichment.ts';
 import { microsToIso } from './time.ts';
 import type { UrlParts } from './url.ts';
 
+/**
+ * Most rows one request may make the store rewrite (re-emitted rows after its late navigates).
+ * A late navigate whose re-emission would pass it is stored, but the rows after it keep their
+ * page (`notReordered`). Documented in docs/warehouse-schema.md.
+ */
+export const MAX_REEMITTED_ROWS_PER_REQUEST = 2_000;
+
 export interface WriteResult {
   /** Events stored now; replays of events already stored are not counted. */
   stored: number;
   /** Replays of client events already stored (accepted, stored once). */
   duplicates: number;
-  /** Events re-emitted because a late event arrived before them in their view. */
+  /** Rows written again under a new event_id because a late navigate changed their page. */
   reemitted: number;
+  /** Positions (in the request's list) of late navigates stored without re-emitting what follows them. */
+  notReordered: number[];
+  /** Events the store could not hold (positions in the request's list); the rest is stored. */
+  rejected: { position: number; code: string; message: string }[];
 }
+
+const emptyResult = (): WriteResult => ({ stored: 0, duplicates: 0, reemitted: 0, notReordered: [], rejected: [] });
 
 interface Pending {
   events: CapturedEvent[];
@@ -40,7 +56,14 @@ interface Pending {
 const byViewOrder = (a: CapturedEvent, b: CapturedEvent) => a.eventTimeMicros - b.eventTimeMicros || a.seq - b.seq;
 const isAfter = (e: CapturedEvent, micros: number | null, seq: number | null) =>
   micros === null || e.eventTimeMicros > micros || (e.eventTimeMicros === micros && e.seq > (seq ?? -1));
+const positionOf = (e: CapturedEvent): ViewPosition => ({ micros: e.eventTimeMicros, seq: e.seq });
+const precedes = (a: ViewPosition, b: ViewPosition) => a.micros < b.micros || (a.micros === b.micros && a.seq < b.seq);
 const RETRYABLE_PG_CODES = new Set(['40001', '40P01']);
+/**
+ * SQLSTATE classes that blame the data of a statement (22 data exception, 54 program limit
+ * exceeded such as an oversized value): the flush is split to find the events at fault.
+ */
+const isDataError = (code: string | undefined) => code !== undefined && (code.startsWith('22') || code.startsWith('54'));
 
 /**
  * Processes captured events and writes them to the event store with group commit: while one
@@ -75,9 +98,9 @@ export function createEventWriter(deps: {
   function pump(): void {
     while (queue.length > 0 && inFlight.size < maxFlushes) {
       const batch = takeBatch();
-      const flush = storeWithRetry(deps.db, deps.enrichment, batch.map((p) => p.events))
+      const flush = storeIsolated(deps.db, deps.enrichment, batch.map((p) => p.events))
         .then(
-          (results) => batch.forEach((p, i) => p.resolve(results[i]!)),
+          (results) => batch.forEach((p, i) => (results[i] instanceof Error ? p.reject(results[i]) : p.resolve(results[i] as WriteResult))),
           (error) => batch.forEach((p) => p.reject(error)),
         )
         .finally(() => {
@@ -91,7 +114,7 @@ export function createEventWriter(deps: {
   return {
     /** Resolves once the events are committed to the event store. */
     write(events: CapturedEvent[]): Promise<WriteResult> {
-      if (events.length === 0) return Promise.resolve({ stored: 0, duplicates: 0, reemitted: 0 });
+      if (events.length === 0) return Promise.resolve(emptyResult());
       const done = new Promise<WriteResult>((resolve, reject) => queue.push({ events, resolve, reject }));
       pump();
       return done;
@@ -103,6 +126,58 @@ export function createEventWriter(deps: {
   };
 }
 export type EventWriter = ReturnType<typeof createEventWriter>;
+
+/**
+ * Runs a flush so that one request's bad data never fails another request (DESIGN.md §6): when
+ * Postgres refuses the data of a flush, its requests are stored one by one, and a request that
+ * still fails is split in halves until the events at fault stand alone; those are rejected with
+ * `EVENT_NOT_STORABLE`, everything else is stored. Other errors (the store is down) fail the
+ * whole flush. Returns one result, or the error that failed it, per request.
+ */
+async function storeIsolated(db: Database, enrichment: EnrichmentSource, requests: CapturedEvent[][]): Promise<(WriteResult | Error)[]> {
+  try {
+    return await storeWithRetry(db, enrichment, requests);
+  } catch (error) {
+    if (!isDataError(pgErrorCode(error))) throw error;
+    if (requests.length > 1) {
+      const results: (WriteResult | Error)[] = [];
+      for (const request of requests) results.push(...(await storeIsolated(db, enrichment, [request])));
+      return results;
+    }
+    return [await storeBisected(db, enrichment, requests[0]!, 0)];
+  }
+}
+
+/** Stores one request's events in halves around the ones Postgres refuses (positions offset by `offset`). */
+async function storeBisected(db: Database, enrichment: EnrichmentSource, events: CapturedEvent[], offset: number): Promise<WriteResult> {
+  if (events.length === 1) {
+    return { ...emptyResult(), rejected: [{ position: offset, code: 'EVENT_NOT_STORABLE', message: 'the event holds a value the store cannot hold' }] };
+  }
+  const half = Math.ceil(events.length / 2);
+  const parts: WriteResult[] = [];
+  for (const [part, start] of [[events.slice(0, half), 0], [events.slice(half), half]] as const) {
+    try {
+      const [result] = await storeWithRetry(db, enrichment, [part]);
+      parts.push(shift(result!, offset + start));
+    } catch (error) {
+      if (!isDataError(pgErrorCode(error))) throw error;
+      parts.push(await storeBisected(db, enrichment, part, offset + start));
+    }
+  }
+  return parts.reduce((a, b) => ({
+    stored: a.stored + b.stored,
+    duplicates: a.duplicates + b.duplicates,
+    reemitted: a.reemitted + b.reemitted,
+    notReordered: [...a.notReordered, ...b.notReordered],
+    rejected: [...a.rejected, ...b.rejected],
+  }));
+}
+
+const shift = (r: WriteResult, by: number): WriteResult => ({
+  ...r,
+  notReordered: r.notReordered.map((p) => p + by),
+  rejected: r.rejected.map((x) => ({ ...x, position: x.position + by })),
+});
 
 /**
  * Runs a flush; retries it on deadlock or serialization failure, and once in "skip replays" mode
@@ -122,6 +197,20 @@ async function storeWithRetry(db: Database, enrichment: EnrichmentSource, reques
   }
 }
 
+/** A client event of a flush, with the request it came in and its place in that request. */
+interface Incoming {
+  event: CapturedEvent;
+  request: number;
+  position: number;
+}
+
+/** What ordering one view's new events gave: rows to write, rows to tombstone, its new state. */
+interface OrderedView {
+  rows: { row: ProcessedRow; request: number | null }[];
+  tombstones: string[];
+  state: ViewState;
+}
+
 /**
  * One flush: every request's events are processed together in one transaction. Returns one
  * result per request, in order.
@@ -137,19 +226,19 @@ async function processAndStore(
   for (const orgId of orgIds) enrichments.set(orgId, await enrichmentOf(orgId));
 
   return db.transaction(async (tx) => {
-    const results = requests.map(() => ({ stored: 0, duplicates: 0, reemitted: 0 }));
+    const results = requests.map(emptyResult);
     // The same client event twice in one flush (a beacon racing its fetch): keep the first.
     const seen = new Set<string>();
-    const unique: { event: CapturedEvent; request: number }[] = [];
+    const unique: Incoming[] = [];
     requests.forEach((events, request) => {
-      for (const event of events) {
+      events.forEach((event, position) => {
         const key = `${event.orgId}/${event.dedupKey}`;
         if (seen.has(key)) results[request]!.duplicates++;
         else {
           seen.add(key);
-          unique.push({ event, request });
+          unique.push({ event, request, position });
         }
-      }
+      });
     });
 
     const viewKeys = new Map<string, { orgId: string; viewId: string }>();
@@ -170,8 +259,6 @@ async function processAndStore(
       return false;
     });
 
-    const rows: ProcessedRow[] = [];
-    const requestOfRow: (number | null)[] = [];
     const pageCache = new Map<string, Map<string, string | null>>();
     const pageDefinitionOf = (orgId: string) => {
       let cache = pageCache.get(orgId);
@@ -183,14 +270,20 @@ async function processAndStore(
         return id;
       };
     };
+    const build = (event: CapturedEvent, page: PageContext | null) => {
+      const context = event.url || !page ? { url: event.url, inherited: false } : { url: page.url as UrlParts | null, inherited: true, title: page.title };
+      return buildRow(event, context, enrichments.get(event.orgId)!, pageDefinitionOf(event.orgId));
+    };
 
+    const rows: ProcessedRow[] = [];
+    const requestOfRow: (number | null)[] = [];
     // Events outside any view (server events) need no ordering.
     for (const { event, request } of fresh.filter((f) => !f.event.viewId)) {
-      rows.push(buildRow(event, { url: event.url, inherited: false }, enrichments.get(event.orgId)!, pageDefinitionOf(event.orgId)));
+      rows.push(build(event, null));
       requestOfRow.push(request);
     }
 
-    const byView = new Map<string, { event: CapturedEvent; request: number }[]>();
+    const byView = new Map<string, Incoming[]>();
     for (const f of fresh) {
       if (!f.event.viewId) continue;
       const key = viewKeyOf(f.event.orgId, f.event.viewId);
@@ -201,40 +294,19 @@ async function processAndStore(
 
     const tombstones: string[] = [];
     const updatedViews: ViewState[] = [];
+    const reemitBudget = requests.map(() => MAX_REEMITTED_ROWS_PER_REQUEST);
     for (const [key, list] of byView) {
       const state = views.get(key)!;
       list.sort((a, b) => byViewOrder(a.event, b.event));
-      const first = list[0]!.event;
-      let page = state.page;
-      let sequence: { event: CapturedEvent; request: number | null }[] = list;
-      if (!isAfter(first, state.lastEventMicros, state.lastSeq)) {
-        // A late event: re-emit every live row after it, in order, from the page context before it.
-        const at = { orgId: state.orgId, viewId: state.viewId, micros: first.eventTimeMicros, seq: first.seq };
-        const displaced = (await liveRowsAfter(tx, at)).map(storedToCaptured);
-        tombstones.push(...displaced.map((d) => d.eventId));
-        page = await navigateContextBefore(tx, at);
-        sequence = [...list, ...displaced.map((d) => ({ event: d.event, request: null }))].sort((a, b) =>
-          byViewOrder(a.event, b.event),
-        );
-        results[list[0]!.request]!.reemitted += displaced.length;
-      }
-      const enrichment = enrichments.get(state.orgId)!;
-      const pageOf = pageDefinitionOf(state.orgId);
-      for (const { event, request } of sequence) {
-        const own = event.url;
-        if (own && event.eventType === 'navigate') page = { url: own, title: (event.source.title as string | null | undefined) ?? null };
-        const context = own ? { url: own, inherited: false } : { url: page.url as UrlParts | null, inherited: true, title: page.title };
-        rows.push(buildRow(event, context, enrichment, pageOf));
+      const ordered = isAfter(list[0]!.event, state.lastEventMicros, state.lastSeq)
+        ? appendToView(state, list, build)
+        : await insertIntoView(tx, state, list, build, { budget: reemitBudget, results });
+      for (const { row, request } of ordered.rows) {
+        rows.push(row);
         requestOfRow.push(request);
       }
-      const last = sequence[sequence.length - 1]!.event;
-      const lastIsNewer = isAfter(last, state.lastEventMicros, state.lastSeq);
-      updatedViews.push({
-        ...state,
-        lastEventMicros: lastIsNewer ? last.eventTimeMicros : state.lastEventMicros,
-        lastSeq: lastIsNewer ? last.seq : state.lastSeq,
-        page,
-      });
+      tombstones.push(...ordered.tombstones);
+      updatedViews.push(ordered.state);
     }
 
     await tombstoneRows(tx, tombstones);
@@ -255,7 +327,9 @@ async function processAndStore(
     const mode = onReplay === 'skip' || rows.some((r) => !r.viewId) ? 'skip' : 'fail';
     // Sent together, the driver pipelines these on the transaction's connection. The insert goes
     // alone afterwards: nothing may be sent on a connection while its COPY is in progress.
-    await Promise.all([saveViewStates(tx, updatedViews), touchSessions(tx, sessionsOf(rows)), upsertUsers(tx, usersOf(rows))]);
+    // Re-emitted rows say nothing new of sessions and users (an old identify must not move a user back).
+    const newRows = rows.filter((_, i) => requestOfRow[i] !== null);
+    await Promise.all([saveViewStates(tx, updatedViews), touchSessions(tx, sessionsOf(newRows)), upsertUsers(tx, usersOf(newRows))]);
     const inserted = await insertEventRows(tx, records, [...sources.keys()], mode);
 
     // The insert skips replays that raced another writer (rare): find which rows really landed.
@@ -268,6 +342,105 @@ async function processAndStore(
     });
     return results;
   });
+}
+
+type BuildRow = (event: CapturedEvent, page: PageContext | null) => ProcessedRow;
+
+/** New events all after the view's processed position: each takes the page of the latest navigate before it. */
+function appendToView(state: ViewState, list: Incoming[], build: BuildRow): OrderedView {
+  let page = state.page;
+  const rows = list.map(({ event, request }) => {
+    if (event.url && event.eventType === 'navigate') page = { url: event.url, title: (event.source.title as string | null | undefined) ?? null };
+    return { row: build(event, page), request };
+  });
+  const last = list[list.length - 1]!.event;
+  return { rows, tombstones: [], state: { ...state, lastEventMicros: last.eventTimeMicros, lastSeq: last.seq, page } };
+}
+
+const urlOf = (page: PageContext) => ((page.url as { full_url?: unknown } | null)?.full_url as string | undefined) ?? null;
+const samePage = (a: PageContext, b: PageContext) => urlOf(a) === urlOf(b) && (a.title ?? null) === (b.title ?? null);
+
+/**
+ * New events of which some come before events of the view already processed (late events,
+ * DESIGN.md §3). Each new event takes the page of the latest navigate before it. A late
+ * navigate changes the page of the stored rows after it that took theirs from a navigate, up to
+ * the next navigate: those whose page (URL or title) really changes are re-emitted under a new
+ * event_id and their old rows become tombstones. Nothing else is rewritten, so a late click,
+ * custom event or identify writes one row. The rows re-emitted for one request are bounded by
+ * MAX_REEMITTED_ROWS_PER_REQUEST; past it, the late navigates of that view are stored without
+ * re-emitting what follows them, and reported in `notReordered`.
+ */
+async function insertIntoView(
+  tx: Database,
+  state: ViewState,
+  list: Incoming[],
+  build: BuildRow,
+  bound: { budget: number[]; results: WriteResult[] },
+): Promise<OrderedView> {
+  const view = { orgId: state.orgId, viewId: state.viewId };
+  const first = positionOf(list[0]!.event);
+  const [storedNavigates, pageBefore] = await Promise.all([liveNavigatesAfter(tx, view, first), navigateContextBefore(tx, view, first)]);
+  const isLate = (e: CapturedEvent) => !isAfter(e, state.lastEventMicros, state.lastSeq);
+  const navigates = [
+    ...storedNavigates.map((n) => ({ position: n as ViewPosition, page: n.page, late: null as Incoming | null })),
+    ...list
+      .filter(({ event }) => event.eventType === 'navigate' && event.url)
+      .map((incoming) => ({
+        position: positionOf(incoming.event),
+        page: { url: incoming.event.url, title: (incoming.event.source.title as string | null | undefined) ?? null } as PageContext,
+        late: isLate(incoming.event) ? incoming : null,
+      })),
+  ].sort((a, b) => (precedes(a.position, b.position) ? -1 : precedes(b.position, a.position) ? 1 : 0));
+  /** The page of the latest navigate strictly before a position. */
+  const pageAt = (at: ViewPosition): PageContext => {
+    let page = pageBefore;
+    for (const n of navigates) {
+      if (!precedes(n.position, at)) break;
+      page = n.page;
+    }
+    return page;
+  };
+
+  // The stretches a late navigate governs: from it to the next navigate.
+  const stretches = navigates.flatMap((n, i) => (n.late ? [{ from: n.position, to: navigates[i + 1]?.position ?? null }] : []));
+  const lateNavigates = navigates.flatMap((n) => (n.late ? [n.late] : []));
+  const charged = lateNavigates[0]?.request;
+  const displaced: { eventId: string; event: CapturedEvent; page: PageContext }[] = [];
+  if (charged !== undefined) {
+    const budget = bound.budget[charged]!;
+    const candidates = await inheritingRowsBetween(tx, view, stretches, budget + 1);
+    if (candidates.length > budget) {
+      for (const n of lateNavigates) bound.results[n.request]!.notReordered.push(n.position);
+    } else {
+      for (const stored of candidates) {
+        const { eventId, event } = storedToCaptured(stored);
+        const page = pageAt(positionOf(event));
+        const storedPage = { url: stored.source_properties.url ?? null, title: (stored.source_properties.title as string | null | undefined) ?? null };
+        if (!samePage(page, storedPage)) displaced.push({ eventId, event, page });
+      }
+      bound.budget[charged] = budget - displaced.length;
+      bound.results[charged]!.reemitted += displaced.length;
+    }
+  }
+
+  // Rows in view order, so event ids keep the view's order among the rows of this flush.
+  const sequence = [
+    ...list.map(({ event, request }) => ({ event, request: request as number | null, page: null as PageContext | null })),
+    ...displaced.map(({ event, page }) => ({ event, request: null, page })),
+  ].sort((a, b) => byViewOrder(a.event, b.event));
+  const rows = sequence.map(({ event, request, page }) => ({ row: build(event, page ?? pageAt(positionOf(event))), request }));
+  const last = list[list.length - 1]!.event;
+  const lastIsNewer = isAfter(last, state.lastEventMicros, state.lastSeq);
+  return {
+    rows,
+    tombstones: displaced.map((d) => d.eventId),
+    state: {
+      ...state,
+      lastEventMicros: lastIsNewer ? last.eventTimeMicros : state.lastEventMicros,
+      lastSeq: lastIsNewer ? last.seq : state.lastSeq,
+      page: navigates.length > 0 ? navigates[navigates.length - 1]!.page : state.page,
+    },
+  };
 }
 
 function storedToCaptured(r: StoredRowRecord): { eventId: string; event: CapturedEvent } {
@@ -313,15 +486,18 @@ function toRecord(row: ProcessedRow, source: number, capturedIso: string): NewRo
 }
 
 function sessionsOf(rows: ProcessedRow[]) {
-  const latest = new Map<string, { orgId: string; deviceId: string; sessionId: string; last: Date }>();
+  const spans = new Map<string, { orgId: string; deviceId: string; sessionId: string; first: number; last: number }>();
   for (const row of rows) {
-    if (!row.sessionId) continue;
+    if (!row.sessionId || row.eventType === null) continue;
     const key = `${row.orgId}/${row.deviceId}/${row.sessionId}`;
-    const prev = latest.get(key);
-    if (!prev) latest.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, last: row.capturedTime });
-    else if (prev.last < row.capturedTime) prev.last = row.capturedTime;
+    const span = spans.get(key);
+    if (!span) spans.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, first: row.eventTimeMicros, last: row.eventTimeMicros });
+    else {
+      span.first = Math.min(span.first, row.eventTimeMicros);
+      span.last = Math.max(span.last, row.eventTimeMicros);
+    }
   }
-  return [...latest.values()].map(({ last, ...s }) => ({ ...s, lastEventTime: last.toISOString() }));
+  return [...spans.values()].map(({ first, last, ...s }) => ({ ...s, firstEventTime: microsToIso(first), lastEventTime: microsToIso(last) }));
 }
 
 function usersOf(rows: ProcessedRow[]): UserUpsert[] {

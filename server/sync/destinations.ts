@@ -3,10 +3,12 @@ import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
 import { changeSnapshot } from '../db/queries/changes.ts';
 import {
+  closeActivePeriod,
   findQueuedRun,
   getDestination,
   insertDestination,
   insertSyncRun,
+  openActivePeriod,
   updateDestination,
   type DestinationRecord,
   type SyncRunRecord,
@@ -26,6 +28,10 @@ export class DestinationInputError extends Error {
   }
 }
 
+const sameList = (a: string[] | null, b: string[] | null) => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+const sameFilters = (a: DestinationRecord, b: DestinationRecord) =>
+  sameList(a.eventTypesInclude, b.eventTypesInclude) && sameList(a.eventTypesExclude, b.eventTypesExclude);
+
 export interface DestinationInput {
   name?: string;
   pluginId?: string;
@@ -39,8 +45,8 @@ export interface DestinationInput {
 
 /**
  * Destination management: validation of the plugin config (the plugin's own zod schema),
- * encryption of its secret fields, activation (a destination receives only rows processed
- * while it is enabled), and "sync now".
+ * encryption of its secret fields, active periods (a destination receives the events captured
+ * while it is enabled: DESIGN.md §2.4), and "sync now".
  */
 export function createDestinationService(deps: { db: Database; registry: PluginRegistry; secrets: SecretBox }) {
   const { db, registry, secrets } = deps;
@@ -82,21 +88,25 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
       checkCommon(input);
       const { config, secretConfig } = splitConfig(input.pluginId, input.config);
       const enabled = input.enabled ?? true;
-      return insertDestination(db, {
-        orgId,
-        name: input.name.trim(),
-        pluginId: input.pluginId,
-        config,
-        secretConfig,
-        enabled,
-        intervalMinutes: input.intervalMinutes ?? 60,
-        eventTypesInclude: input.eventTypesInclude ?? null,
-        eventTypesExclude: input.eventTypesExclude ?? null,
-        // activation: only rows processed from now on
-        cursorSnapshot: enabled ? await changeSnapshot(db) : null,
-        activeSince: enabled ? new Date() : null,
-        nextRunTime: new Date(),
-        createdBy,
+      return db.transaction(async (tx) => {
+        const created = await insertDestination(tx, {
+          orgId,
+          name: input.name.trim(),
+          pluginId: input.pluginId,
+          config,
+          secretConfig,
+          enabled,
+          intervalMinutes: input.intervalMinutes ?? 60,
+          eventTypesInclude: input.eventTypesInclude ?? null,
+          eventTypesExclude: input.eventTypesExclude ?? null,
+          // the cursor starts here; what the destination gets is decided by its active periods
+          cursorSnapshot: await changeSnapshot(tx),
+          nextRunTime: new Date(),
+          createdBy,
+        });
+        // after the snapshot: an event captured from this instant on commits after it
+        if (enabled) await openActivePeriod(tx, created, new Date());
+        return created;
       });
     },
 
@@ -117,18 +127,35 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
         values.consecutiveFailures = 0;
         values.nextRunTime = new Date();
       }
-      return (await updateDestination(db, orgId, id, values))!;
+      return db.transaction(async (tx) => {
+        const updated = (await updateDestination(tx, orgId, id, values))!;
+        // Filters belong to a period: events keep the filters in force when they were captured.
+        if (updated.enabled && !sameFilters(current, updated)) {
+          const now = new Date();
+          await closeActivePeriod(tx, id, now);
+          await openActivePeriod(tx, updated, now);
+        }
+        return updated;
+      });
     },
 
-    /** Enabling starts a new active period: rows processed while disabled are never sent. */
+    /**
+     * Enabling opens an active period, disabling closes it. The cursor stays where it is: the
+     * next run reads what changed while disabled too, for the tombstones and re-emitted rows of
+     * events captured while active; events captured while disabled are never sent.
+     */
     async setEnabled(orgId: string, id: string, enabled: boolean): Promise<DestinationRecord> {
-      const current = await getDestination(db, orgId, id);
-      if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
-      if (current.enabled === enabled) return current;
-      const values: Parameters<typeof updateDestination>[3] = enabled
-        ? { enabled, cursorSnapshot: await changeSnapshot(db), activeSince: new Date(), nextRunTime: new Date(), consecutiveFailures: 0 }
-        : { enabled };
-      return (await updateDestination(db, orgId, id, values))!;
+      return db.transaction(async (tx) => {
+        const current = await getDestination(tx, orgId, id, { forUpdate: true });
+        if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
+        if (current.enabled === enabled) return current;
+        if (enabled) await openActivePeriod(tx, current, new Date());
+        else await closeActivePeriod(tx, id, new Date());
+        const values: Parameters<typeof updateDestination>[3] = enabled
+          ? { enabled, nextRunTime: new Date(), consecutiveFailures: 0 }
+          : { enabled };
+        return (await updateDestination(tx, orgId, id, values))!;
+      });
     },
 
     /** Queues a run now; returns the queued run (an already queued one is reused). */

@@ -11,15 +11,25 @@ import {
 } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
-import { changeSnapshot, copyChangedRows, readChangedRows, windowHasChanges, type ChangedRow, type ChangeWindow } from '../db/queries/changes.ts';
 import {
+  changeSnapshot,
+  copyChangedRows,
+  readChangedRows,
+  windowHasChanges,
+  type ChangedRow,
+  type ChangeWindow,
+} from '../db/queries/changes.ts';
+import {
+  listActivePeriods,
   releaseDestination,
   renewLease,
   updateSyncRun,
   type DestinationRecord,
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
+import { EVENT_TYPES } from '../processing/event-types.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
+import { windowRanges } from './periods.ts';
 import { FAILING_AFTER, nextBoundary, retryDelayMs } from './schedule.ts';
 
 export interface SyncOptions {
@@ -114,7 +124,10 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     }
     const definitions = await deps.lookupTables(dest.orgId);
     const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
-    const window: ChangeWindow = { orgId: dest.orgId, from, to, includeTypes: dest.eventTypesInclude, excludeTypes: dest.eventTypesExclude };
+    // Read after the window's end snapshot: an event it holds was captured before that instant,
+    // so a period closed after this read cannot leave out an event this window sends.
+    const ranges = windowRanges(await listActivePeriods(db, [dest.id]), EVENT_TYPES);
+    const window: ChangeWindow = { orgId: dest.orgId, from, to, ranges };
     const hasRows = await windowHasChanges(db, window);
     const definitionsChanged = definitionsHash !== dest.definitionsHash;
 

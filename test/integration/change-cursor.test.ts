@@ -20,8 +20,8 @@ afterAll(() => db?.close());
 let n = 0;
 async function insertEvent(tx: Database, id = `cursor-${process.pid}-${++n}`) {
   await tx.rows(sql`
-    insert into events (event_id, org_id, dedup_key, device_id, event_time, processed_time, captured_time, event_type, captured_type, event_properties, source_type, source_properties)
-    values (${id}, ${orgId}, ${id}, 1, now(), now(), now(), 'custom', 'custom', '{}', 'server', '{}')`);
+    insert into events (event_id, org_id, dedup_key, device_id, event_time, processed_time, captured_time, event_type, event_properties, source_type, source_properties)
+    values (${id}, ${orgId}, ${id}, 1, now(), now(), now(), 'custom', '{}', 'server', '{}')`);
   return id;
 }
 
@@ -31,7 +31,7 @@ async function readWindow(cursor: string) {
   const ids: string[] = [];
   let after: { xid: string; eventId: string } | undefined;
   for (;;) {
-    const page = await readChangedRows(db, { orgId, from: cursor, to, after, limit: 7 });
+    const page = await readChangedRows(db, { orgId, from: cursor, to, ranges: { custom: '{(,)}' }, after, limit: 7 });
     ids.push(...page.map((r) => r.event_id));
     if (page.length < 7) break;
     const last = page[page.length - 1]!;

@@ -169,33 +169,37 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     const second = await Promise.all(all.map((d) => snapshot(d.file)));
     expect(second).toEqual(first); // idempotent: a re-run changes nothing, updated_time included
 
-    // the store's rows, as every destination active from the start must hold them
-    const [activation] = await t.db.rows<{ since: string }>(sql`select min(active_since)::text as since from destinations where id = ${early.id}`);
-    const store = await t.db.rows<{ event_id: string; event_type: string | null }>(sql`
-      select event_id, event_type from events where org_id = ${t.org.orgId} and processed_time >= ${activation!.since}::timestamptz order by event_id`);
-    const preActivation = await t.db.rows<{ event_id: string }>(sql`
-      select event_id from events where org_id = ${t.org.orgId} and processed_time < ${activation!.since}::timestamptz and event_type is not null`);
-
-    const [earlyRows, flakyRows] = first;
-    for (const rows of [earlyRows!, flakyRows!]) {
+    // what every destination active from the start must hold (DESIGN.md §2.4): the live row of
+    // every event captured since its activation, and tombstones only of rows it received
+    const since = async (id: string) =>
+      (await t.db.rows<{ since: string }>(sql`select min(start_time)::text as since from destination_periods where destination_id = ${id}`))[0]!.since;
+    const liveSince = async (from: string) =>
+      t.db.rows<{ event_id: string; event_type: string }>(sql`
+        select event_id, event_type from events
+        where org_id = ${t.org.orgId} and captured_time >= ${from}::timestamptz and event_type is not null order by event_id`);
+    const tombstoneIds = new Set(
+      (await t.db.rows<{ event_id: string }>(sql`select event_id from events where org_id = ${t.org.orgId} and event_type is null`)).map((r) => r.event_id),
+    );
+    const expectExact = (rows: any[], live: { event_id: string; event_type: string }[]) => {
       const ids = rows.map((r: any) => r.event_id);
       expect(new Set(ids).size).toBe(ids.length); // no duplicates
-      expect(ids).toEqual(store.map((r) => r.event_id)); // complete, nothing extra
-      expect(rows.map((r: any) => r.event_type)).toEqual(store.map((r) => r.event_type)); // tombstones included
-      for (const r of preActivation) expect(ids).not.toContain(r.event_id); // nothing from before activation
+      const liveRows = rows.filter((r: any) => r.event_type !== null);
+      expect(liveRows.map((r: any) => r.event_id)).toEqual(live.map((r) => r.event_id)); // complete, nothing extra
+      expect(liveRows.map((r: any) => r.event_type)).toEqual(live.map((r) => r.event_type));
+      for (const r of rows.filter((r: any) => r.event_type === null)) expect(tombstoneIds.has(r.event_id)).toBe(true);
+    };
+    const expected = await liveSince(await since(early.id));
+    const [earlyRows, flakyRows] = first;
+    for (const rows of [earlyRows!, flakyRows!]) {
+      expectExact(rows, expected);
       expect(await queryDuckdb(early.file, 'select count(*)::int as n from raw_events')).toEqual([{ n: 0 }]);
     }
-    // convergent: different sync timings and failures, same content apart from updated_time
-    const strip = (rows: any[]) => rows.map(({ updated_time: _u, ...rest }) => rest);
+    // convergent: different sync timings and failures, the same live rows apart from updated_time
+    // (tombstones depend on which rows each received before they changed)
+    const strip = (rows: any[]) => rows.filter((r) => r.event_type !== null).map(({ updated_time: _u, ...rest }) => rest);
     expect(strip(flakyRows!)).toEqual(strip(earlyRows!));
-    // a destination that joined later holds exactly the rows processed since it joined
-    if (late) {
-      const [joined] = await t.db.rows<{ since: string }>(sql`select active_since::text as since from destinations where id = ${late.id}`);
-      const expected = await t.db.rows<{ event_id: string }>(sql`
-        select event_id from events where org_id = ${t.org.orgId} and processed_time >= ${joined!.since}::timestamptz order by event_id`);
-      const lateRows = first[2]!;
-      expect(lateRows.map((r: any) => r.event_id)).toEqual(expected.map((r) => r.event_id));
-    }
+    // a destination that joined later holds exactly the events captured since it joined
+    if (late) expectExact(first[2]!, await liveSince(await since(late.id)));
     // faults really happened: failed runs of the flaky destination, abandoned runs recorded as failed
     const [failed] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from sync_runs where destination_id = ${flakyDest.id} and status = 'failed'`);
     expect(failed!.n).toBeGreaterThan(0);

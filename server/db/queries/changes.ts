@@ -14,6 +14,12 @@ import type { Database } from '../client.ts';
  * transaction is not yet visible, so a later window has it), nothing is read twice, and a window
  * never waits for transactions still running elsewhere on the server. A row rewritten later (a
  * tombstone) gets a new xid and travels again, which is what the warehouse merge wants.
+ *
+ * Which rows of a window a destination gets (DESIGN.md §2.4) depends only on the event's capture
+ * time and type, which re-processing keeps: a live row when the event was captured inside one of
+ * the destination's active periods and passed the filters of that period; a tombstone when the
+ * event was captured inside any of its periods. The warehouse applies a tombstone only to a row
+ * it holds (the plugin contract), so a tombstone of a row it never received changes nothing.
  */
 export async function changeSnapshot(db: Database): Promise<string> {
   const [row] = await db.rows<{ snapshot: string }>(sql`select pg_current_snapshot()::text as snapshot`);
@@ -31,37 +37,42 @@ export interface ChangeWindow {
   from: string;
   /** The snapshot the window ends at: rows of transactions it does not see are for later. */
   to: string;
-  /** Destination filters on the captured type (which tombstones keep). */
-  includeTypes?: string[] | null;
-  excludeTypes?: string[] | null;
+  /**
+   * Which rows go, by capture time: for each event type, the capture times (a `tstzmultirange`
+   * literal) whose live rows the destination gets; under `*`, those whose tombstones it gets.
+   * Types absent get nothing. Built by `windowRanges` (server/sync/periods.ts).
+   */
+  ranges: Record<string, string>;
 }
 
-/** The window's conditions on `events`, in SQL (shared by the paged read and the COPY read). */
-function windowConditions(w: { org: SQL; from: SQL; to: SQL; include: SQL; exclude: SQL }): SQL {
-  return sql`org_id = ${w.org}
+/**
+ * The window's rows: the FROM list and conditions on `events` (shared by the paged read, the
+ * existence check and the COPY). The ranges are a hash join on the row's type (`*` for a
+ * tombstone), so each row costs one lookup and one range test, whatever the periods.
+ */
+function windowRows(w: { org: SQL; from: SQL; to: SQL; ranges: SQL }): SQL {
+  return sql`events
+    join (select key, value::tstzmultirange from json_each_text(${w.ranges})) as window_ranges (key, captured)
+      on window_ranges.key = coalesce(events.event_type, '*')
+    where org_id = ${w.org}
       -- every xid below the start's xmin is visible in it, every xid from the end's xmax is not in the end
       and change_xid >= pg_snapshot_xmin(${w.from}) and change_xid < pg_snapshot_xmax(${w.to})
       and pg_visible_in_snapshot(change_xid, ${w.to}) and not pg_visible_in_snapshot(change_xid, ${w.from})
-      ${w.include} ${w.exclude}`;
+      and captured_time <@ window_ranges.captured`;
 }
 
 function boundWindow(window: ChangeWindow): SQL {
-  return windowConditions({
+  return windowRows({
     org: sql`${window.orgId}::uuid`,
     from: sql`${window.from}::pg_snapshot`,
     to: sql`${window.to}::pg_snapshot`,
-    include: window.includeTypes?.length
-      ? sql`and captured_type in (select value from json_array_elements_text(${JSON.stringify(window.includeTypes)}::json))`
-      : sql``,
-    exclude: window.excludeTypes?.length
-      ? sql`and captured_type not in (select value from json_array_elements_text(${JSON.stringify(window.excludeTypes)}::json))`
-      : sql``,
+    ranges: sql`${JSON.stringify(window.ranges)}::json`,
   });
 }
 
 /** Whether the window holds any row (an empty one costs the warehouse nothing). */
 export async function windowHasChanges(db: Database, window: ChangeWindow): Promise<boolean> {
-  const [row] = await db.rows<{ found: boolean }>(sql`select exists (select 1 from events where ${boundWindow(window)}) as found`);
+  const [row] = await db.rows<{ found: boolean }>(sql`select exists (select 1 from ${boundWindow(window)}) as found`);
   return row?.found ?? false;
 }
 
@@ -79,13 +90,11 @@ const setting = (name: string, type: string) => sql.raw(`(select nullif(current_
 const COPY_WINDOW = (() => {
   // the SDK's column order: plugins read COPY text by position
   const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))}
-    from events
-    where ${windowConditions({
+    from ${windowRows({
       org: setting('org', 'uuid'),
       from: setting('from', 'pg_snapshot'),
       to: setting('to', 'pg_snapshot'),
-      include: sql`and (${setting('include', 'text')} is null or captured_type in (select value from json_array_elements_text(${setting('include', 'json')})))`,
-      exclude: sql`and (${setting('exclude', 'text')} is null or captured_type not in (select value from json_array_elements_text(${setting('exclude', 'json')})))`,
+      ranges: setting('ranges', 'json'),
     })}`);
   if (query.params.length > 0) throw new Error('the COPY of a window must not take parameters');
   return `copy (${query.sql}) to stdout`;
@@ -106,8 +115,7 @@ export function copyChangedRows(db: Database, window: ChangeWindow): AsyncIterab
     'tributary.window_org': window.orgId,
     'tributary.window_from': window.from,
     'tributary.window_to': window.to,
-    'tributary.window_include': window.includeTypes?.length ? JSON.stringify(window.includeTypes) : '',
-    'tributary.window_exclude': window.excludeTypes?.length ? JSON.stringify(window.excludeTypes) : '',
+    'tributary.window_ranges': JSON.stringify(window.ranges),
   });
 }
 
@@ -140,8 +148,7 @@ export async function readChangedRows(
       device_id::text, session_id::text, view_id::text, event_type,
       event_properties::text as event_properties, source_type, source_properties::text as source_properties,
       change_xid::text
-    from events
-    where ${boundWindow(window)} ${after}
+    from ${boundWindow(window)} ${after}
     -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
     order by events.change_xid, events.event_id
     limit ${window.limit}`);

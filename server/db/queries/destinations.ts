@@ -1,9 +1,43 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.ts';
-import { destinations, syncRuns } from '../schema/index.ts';
+import { destinationPeriods, destinations, syncRuns } from '../schema/index.ts';
 
 export type DestinationRecord = typeof destinations.$inferSelect;
 export type SyncRunRecord = typeof syncRuns.$inferSelect;
+export type DestinationPeriod = typeof destinationPeriods.$inferSelect;
+
+/** Opens an active period of a destination at `start`, with the filters it has from then on. */
+export async function openActivePeriod(
+  db: Database,
+  dest: Pick<DestinationRecord, 'id' | 'orgId' | 'eventTypesInclude' | 'eventTypesExclude'>,
+  start: Date,
+): Promise<void> {
+  await db.orm.insert(destinationPeriods).values({
+    destinationId: dest.id,
+    orgId: dest.orgId,
+    startTime: start,
+    eventTypesInclude: dest.eventTypesInclude,
+    eventTypesExclude: dest.eventTypesExclude,
+  });
+}
+
+/** Closes the open active period of a destination at `end` (its disabling). */
+export async function closeActivePeriod(db: Database, destinationId: string, end: Date): Promise<void> {
+  await db.orm
+    .update(destinationPeriods)
+    .set({ endTime: sql`greatest(${end.toISOString()}::timestamptz, ${destinationPeriods.startTime})` })
+    .where(and(eq(destinationPeriods.destinationId, destinationId), sql`${destinationPeriods.endTime} is null`));
+}
+
+/** The active periods of destinations, oldest first. */
+export async function listActivePeriods(db: Database, destinationIds: string[]): Promise<DestinationPeriod[]> {
+  if (destinationIds.length === 0) return [];
+  return db.orm
+    .select()
+    .from(destinationPeriods)
+    .where(sql`${destinationPeriods.destinationId} in (select value::uuid from json_array_elements_text(${JSON.stringify(destinationIds)}::json))`)
+    .orderBy(destinationPeriods.destinationId, destinationPeriods.startTime);
+}
 
 export async function insertDestination(db: Database, values: typeof destinations.$inferInsert): Promise<DestinationRecord> {
   const [row] = await db.orm.insert(destinations).values(values).returning();
@@ -14,8 +48,10 @@ export async function listDestinations(db: Database, orgId: string): Promise<Des
   return db.orm.select().from(destinations).where(eq(destinations.orgId, orgId)).orderBy(destinations.createdTime);
 }
 
-export async function getDestination(db: Database, orgId: string, id: string): Promise<DestinationRecord | undefined> {
-  const [row] = await db.orm.select().from(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)));
+/** A destination of an organization; `forUpdate` locks it until the transaction ends. */
+export async function getDestination(db: Database, orgId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<DestinationRecord | undefined> {
+  const query = db.orm.select().from(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)));
+  const [row] = options.forUpdate ? await query.for('update') : await query;
   return row;
 }
 

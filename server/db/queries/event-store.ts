@@ -91,30 +91,67 @@ export interface StoredRowRecord {
   target_path: unknown;
 }
 
-/** Live rows of a view strictly after a position, in view order (the rows a late event displaces). */
-export async function liveRowsAfter(
-  tx: Database,
-  at: { orgId: string; viewId: string; micros: number; seq: number },
-): Promise<StoredRowRecord[]> {
-  return tx.rows<StoredRowRecord>(sql`
-    select event_id, org_id::text, dedup_key, client_seq::text as seq, device_id::text, session_id::text,
-           view_id::text, (extract(epoch from event_time) * 1000000)::int8::text as micros, captured_time,
-           event_type, event_properties, source_type, source_properties, url_inherited, target_path
+/** A position in a view's order: event time (microseconds), then the client's sequence number. */
+export interface ViewPosition {
+  micros: number;
+  seq: number;
+}
+
+/** A live navigate of a view: where it is, and the page context it gives the events after it. */
+export interface NavigateRecord extends ViewPosition {
+  page: PageContext;
+}
+
+/** The live navigates of a view strictly after a position, in view order. */
+export async function liveNavigatesAfter(tx: Database, view: ViewKey, at: ViewPosition): Promise<NavigateRecord[]> {
+  const rows = await tx.rows<{ micros: string; seq: string; url: unknown; title: string | null }>(sql`
+    select (extract(epoch from event_time) * 1000000)::int8::text as micros, client_seq::text as seq,
+           source_properties -> 'url' as url, source_properties ->> 'title' as title
     from events
-    where org_id = ${at.orgId} and view_id = ${at.viewId} and event_type is not null
+    where org_id = ${view.orgId} and view_id = ${view.viewId} and event_type = 'navigate'
       and (event_time, client_seq) > (${microsToIso(at.micros)}::timestamptz, ${at.seq}::int8)
     order by event_time, client_seq`);
+  return rows.map((r) => ({ micros: Number(r.micros), seq: Number(r.seq), page: { url: r.url ?? null, title: r.title ?? null } }));
+}
+
+/**
+ * Live rows of a view that took their page context from a navigate (no URL of their own), inside
+ * the given stretches of the view (bounds excluded; `to` null: to the end), in view order, at
+ * most `limit`: the rows a late navigate may change.
+ */
+export async function inheritingRowsBetween(
+  tx: Database,
+  view: ViewKey,
+  stretches: { from: ViewPosition; to: ViewPosition | null }[],
+  limit: number,
+): Promise<StoredRowRecord[]> {
+  if (stretches.length === 0) return [];
+  const input = JSON.stringify(
+    stretches.map((s) => ({
+      ft: microsToIso(s.from.micros),
+      fs: s.from.seq,
+      tt: s.to ? microsToIso(s.to.micros) : null,
+      ts: s.to?.seq ?? null,
+    })),
+  );
+  return tx.rows<StoredRowRecord>(sql`
+    select e.event_id, e.org_id::text, e.dedup_key, e.client_seq::text as seq, e.device_id::text, e.session_id::text,
+           e.view_id::text, (extract(epoch from e.event_time) * 1000000)::int8::text as micros, e.captured_time,
+           e.event_type, e.event_properties, e.source_type, e.source_properties, e.url_inherited, e.target_path
+    from json_to_recordset(${input}::json) as s(ft timestamptz, fs int8, tt timestamptz, ts int8)
+    join events e on e.org_id = ${view.orgId} and e.view_id = ${view.viewId} and e.event_type is not null
+      and (e.event_time, e.client_seq) > (s.ft, s.fs) and (s.tt is null or (e.event_time, e.client_seq) < (s.tt, s.ts))
+    where e.url_inherited
+    order by e.event_time, e.client_seq
+    limit ${limit}`);
 }
 
 /** The page (URL and title) of the view's latest live navigate strictly before a position. */
-export async function navigateContextBefore(
-  tx: Database,
-  at: { orgId: string; viewId: string; micros: number; seq: number },
-): Promise<PageContext> {
+export async function navigateContextBefore(tx: Database, view: ViewKey, at: ViewPosition): Promise<PageContext> {
   const rows = await tx.rows<{ url: unknown; title: string | null }>(sql`
     select source_properties -> 'url' as url, source_properties ->> 'title' as title
     from events
-    where org_id = ${at.orgId} and view_id = ${at.viewId} and event_type = 'navigate'
+    where org_id = ${view.orgId} and view_id = ${view.viewId} and event_type = 'navigate'
       and (event_time, client_seq) < (${microsToIso(at.micros)}::timestamptz, ${at.seq}::int8)
     order by event_time desc, client_seq desc
     limit 1`);
@@ -195,7 +232,7 @@ class CopyBuffer {
 }
 
 const COPY_EVENTS = `copy events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
-  captured_time, event_type, captured_type, event_properties, source_type, source_properties, url_inherited, target_path) from stdin`;
+  captured_time, event_type, event_properties, source_type, source_properties, url_inherited, target_path) from stdin`;
 
 /**
  * Inserts processed rows. Two ways, one result:
@@ -223,7 +260,7 @@ export async function insertEventRows(
       out.ascii(`${r.event_id}\t${r.org_id}\t`);
       out.utf8(copyTextValue(r.dedup_key));
       out.ascii(
-        `\t${r.seq}\t${r.device_id}\t${r.session_id ?? '\\N'}\t${r.view_id ?? '\\N'}\t${r.event_time}\t${r.captured_time}\t${r.event_type}\t${r.event_type}\t`,
+        `\t${r.seq}\t${r.device_id}\t${r.session_id ?? '\\N'}\t${r.view_id ?? '\\N'}\t${r.event_time}\t${r.captured_time}\t${r.event_type}\t`,
       );
       out.utf8(copyJsonText(JSON.stringify(r.event_properties)));
       out.ascii(`\t${r.source_type}\t`);
@@ -242,9 +279,9 @@ export async function insertEventRows(
       from jsonb_array_elements(${`[${sources.join(',')}]`}::jsonb) with ordinality),
     inserted as (
       insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
-        captured_time, event_type, captured_type, event_properties, source_type, source_properties, url_inherited, target_path)
+        captured_time, event_type, event_properties, source_type, source_properties, url_inherited, target_path)
       select x.event_id, x.org_id, x.dedup_key, x.seq, x.device_id, x.session_id, x.view_id, x.event_time,
-        x.captured_time, x.event_type, x.event_type, x.event_properties, x.source_type, src.props, x.url_inherited, x.target_path
+        x.captured_time, x.event_type, x.event_properties, x.source_type, src.props, x.url_inherited, x.target_path
       from json_to_recordset(${JSON.stringify(rows)}::json) as x(event_id text, org_id uuid, dedup_key text,
         seq bigint, device_id bigint, session_id bigint, view_id bigint, event_time timestamptz,
         captured_time timestamptz, event_type text, event_properties jsonb, source_type text,
@@ -263,21 +300,23 @@ export async function findStoredEventIds(tx: Database, eventIds: string[]): Prom
   return new Set(rows.map((r) => r.event_id));
 }
 
+/** Widens each session's span of event times to take in new events. */
 export async function touchSessions(
   tx: Database,
-  sessions: { orgId: string; deviceId: string; sessionId: string; lastEventTime: string }[],
+  sessions: { orgId: string; deviceId: string; sessionId: string; firstEventTime: string; lastEventTime: string }[],
 ): Promise<void> {
   if (sessions.length === 0) return;
   const input = JSON.stringify(
-    sessions.map((s) => ({ org_id: s.orgId, device_id: s.deviceId, session_id: s.sessionId, t: s.lastEventTime })),
+    sessions.map((s) => ({ org_id: s.orgId, device_id: s.deviceId, session_id: s.sessionId, f: s.firstEventTime, l: s.lastEventTime })),
   );
   await tx.rows(sql`
-    insert into sessions (org_id, device_id, session_id, last_event_time)
-    select x.org_id, x.device_id, x.session_id, x.t
-    from json_to_recordset(${input}::json) as x(org_id uuid, device_id bigint, session_id bigint, t timestamptz)
+    insert into sessions (org_id, device_id, session_id, first_event_time, last_event_time)
+    select x.org_id, x.device_id, x.session_id, x.f, x.l
+    from json_to_recordset(${input}::json) as x(org_id uuid, device_id bigint, session_id bigint, f timestamptz, l timestamptz)
     order by 1, 2, 3
     on conflict (org_id, device_id, session_id)
-    do update set last_event_time = greatest(sessions.last_event_time, excluded.last_event_time)`);
+    do update set first_event_time = least(sessions.first_event_time, excluded.first_event_time),
+      last_event_time = greatest(sessions.last_event_time, excluded.last_event_time)`);
 }
 
 export interface UserUpsert {
@@ -308,20 +347,28 @@ export async function upsertUsers(tx: Database, users: UserUpsert[]): Promise<vo
       updated_time = now()`);
 }
 
-/** The device a user was last seen on, and its most recent session active since `since`. */
+/**
+ * The device a user was last seen on, and its most recent session for an event at `eventTime`:
+ * one whose events reach into the `windowMs` before that instant (event time, not arrival time)
+ * and began no later than it.
+ */
 export async function findUserRecentSession(
   db: Database,
   orgId: string,
   uid: string,
-  since: Date,
+  eventTime: Date,
+  windowMs: number,
 ): Promise<{ deviceId: string; sessionId: string | null } | undefined> {
+  const t = eventTime.toISOString();
   const rows = await db.rows<{ device_id: string; session_id: string | null }>(sql`
     select u.device_id::text, s.session_id::text
     from users u
     left join lateral (
       select session_id from sessions
-      where org_id = u.org_id and device_id = u.device_id and last_event_time >= ${since.toISOString()}::timestamptz
-      order by last_event_time desc limit 1) s on true
+      where org_id = u.org_id and device_id = u.device_id
+        and first_event_time <= ${t}::timestamptz
+        and last_event_time >= ${t}::timestamptz - ${windowMs} * interval '1 millisecond'
+      order by least(last_event_time, ${t}::timestamptz) desc limit 1) s on true
     where u.org_id = ${orgId} and u.uid = ${uid}`);
   const row = rows[0];
   return row ? { deviceId: row.device_id, sessionId: row.session_id } : undefined;

@@ -24,11 +24,11 @@ export const destinations = pgTable(
     eventTypesInclude: text('event_types_include').array(),
     eventTypesExclude: text('event_types_exclude').array(),
     intervalMinutes: integer('interval_minutes').notNull().default(60),
-    /** Start of the current active period: rows processed before it are never sent. */
-    activeSince: utcTimestamp('active_since'),
     /**
-     * Change cursor: the snapshot the last window ended at (at activation: the activation
-     * instant). Rows whose writing transaction it does not see are still to be sent.
+     * Change cursor: the snapshot the last window ended at (at creation: the creation instant).
+     * Rows whose writing transaction it does not see are still to be read. It never skips a
+     * disabled gap: what changed meanwhile is read on re-enabling and filtered by capture time
+     * (destination_periods).
      */
     cursorSnapshot: pgSnapshot('cursor_snapshot'),
     nextRunTime: utcTimestamp('next_run_time').notNull().defaultNow(),
@@ -47,6 +47,33 @@ export const destinations = pgTable(
     modifiedTime: utcTimestamp('modified_time').notNull().defaultNow(),
   },
   (t) => [index('destinations_org_idx').on(t.orgId), index('destinations_due_idx').on(t.nextRunTime).where(sql`${t.enabled}`)],
+);
+
+/**
+ * When a destination was active, with which filters (DESIGN.md §2.4): it receives the events
+ * captured inside one of its periods that passed that period's filters. Enabling opens a period,
+ * disabling closes it, a filter change does both; periods are never rewritten otherwise, so
+ * re-processing an event later never changes whether a destination gets it.
+ */
+export const destinationPeriods = pgTable(
+  'destination_periods',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    destinationId: uuid('destination_id')
+      .notNull()
+      .references(() => destinations.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** Capture times from this instant on belong to the period. */
+    startTime: utcTimestamp('start_time').notNull(),
+    /** Capture times before this instant belong to the period; NULL while it is open. */
+    endTime: utcTimestamp('end_time'),
+    /** The destination's event-type filters while the period lasted (a filter change starts a new period). */
+    eventTypesInclude: text('event_types_include').array(),
+    eventTypesExclude: text('event_types_exclude').array(),
+  },
+  (t) => [index('destination_periods_destination_idx').on(t.destinationId, t.startTime)],
 );
 
 export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';

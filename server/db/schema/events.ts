@@ -31,8 +31,6 @@ export const events = pgTable(
     processedTime: utcTimestamp('processed_time').notNull().default(sql`statement_timestamp()`),
     capturedTime: utcTimestamp('captured_time').notNull(),
     eventType: text('event_type'),
-    /** The type the event was captured with; kept on tombstones so destination filters apply to them. */
-    capturedType: text('captured_type').notNull(),
     eventProperties: jsonb('event_properties'),
     sourceType: text('source_type').notNull(),
     sourceProperties: jsonb('source_properties'),
@@ -48,6 +46,11 @@ export const events = pgTable(
     index('events_view_order_idx')
       .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
       .where(sql`${t.eventType} is not null and ${t.viewId} is not null`),
+    // the page contexts of a view: a late event finds the navigates around it without reading
+    // the rest of the view
+    index('events_view_navigates_idx')
+      .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
+      .where(sql`${t.eventType} = 'navigate' and ${t.viewId} is not null`),
   ],
 );
 
@@ -68,7 +71,10 @@ export const viewStates = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.viewId] })],
 );
 
-/** Latest activity per session, for server events asking for a user's most recent session. */
+/**
+ * The span of each session by event time, for server events asking for a user's most recent
+ * session: the one whose events reach into the 30 minutes before the event's own timestamp.
+ */
 export const sessions = pgTable(
   'sessions',
   {
@@ -77,6 +83,8 @@ export const sessions = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     sessionId: bigint('session_id', { mode: 'bigint' }).notNull(),
+    /** Earliest and latest event time (device clock, UTC) of the session's events. */
+    firstEventTime: utcTimestamp('first_event_time').notNull(),
     lastEventTime: utcTimestamp('last_event_time').notNull(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.deviceId, t.sessionId] })],
