@@ -117,6 +117,12 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     intervalMinutes: t.exposeInt('intervalMinutes'),
     eventTypesInclude: t.exposeStringList('eventTypesInclude', { nullable: true }),
     eventTypesExclude: t.exposeStringList('eventTypesExclude', { nullable: true }),
+    activeSince: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Start of the open active period; null while disabled.',
+      resolve: async (d, _a, ctx) => (d.enabled ? ((await listActivePeriods(ctx.db, [d.id])).find((p) => p.endTime === null)?.startTime ?? null) : null),
+    }),
     activePeriods: t.field({
       type: [ActivePeriodType],
       description: 'Every period the destination was enabled, oldest first (DESIGN.md §2.4).',
