@@ -79,8 +79,20 @@ function useGate(keys: KeyResolver, bodyBytes: number): Plugin<object, ServerCon
       }
       serverContext.principal = principal;
     },
+    // Yoga answers some refusals without a body (an unsupported method, media type or Accept):
+    // give them one with a code, like every other refusal
+    onResponse({ response, setResponse, fetchAPI }) {
+      if (response.status < 400 || response.body !== null) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.set('content-type', 'application/json; charset=utf-8');
+      const code = BODYLESS_CODES[response.status] ?? 'BAD_REQUEST';
+      const message = `${response.status} ${response.statusText || code.toLowerCase().replaceAll('_', ' ')}`;
+      setResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status: response.status, headers }));
+    },
   };
 }
+
+const BODYLESS_CODES: Record<number, string> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
 
 /** No CORS headers unless origins are configured; then only for those, and never with credentials (keys travel in a header). */
 function corsOptions(origins: string[]) {
