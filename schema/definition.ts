@@ -10,7 +10,11 @@ import {
 } from '../server/definitions/manage.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
+import { listCost } from './cursors.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+
+// how many definitions of a kind an organization has in practice: a list multiplies its selection by it
+const DEFINITIONS_PER_KIND = 100;
 
 /**
  * Page, element and event definitions (docs/definitions.md): admins and architects write them,
@@ -158,6 +162,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       type: [type],
       description: kind === 'page' ? 'Active page definitions in priority order, then (optionally) archived ones.' : undefined,
       authScopes: { reader: true },
+      complexity: listCost(DEFINITIONS_PER_KIND),
       args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
       resolve: (_root, args, ctx) => listDefinitions(ctx.db, ctx.principal.orgId, kind, { includeArchived: args.includeArchived ?? false }),
     }),
@@ -248,7 +253,12 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
 
 const ReorderedPageDefinitions = builder.objectRef<Definition[]>('ReorderedPageDefinitions').implement({
   fields: (t) => ({
-    pageDefinitions: t.field({ type: [PageDefinitionType], description: 'Active page definitions in their new order.', resolve: (pages) => pages }),
+    pageDefinitions: t.field({
+      type: [PageDefinitionType],
+      description: 'Active page definitions in their new order.',
+      complexity: listCost(DEFINITIONS_PER_KIND),
+      resolve: (pages) => pages,
+    }),
   }),
 });
 

@@ -14,7 +14,11 @@ import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
 import { FAILING_AFTER } from '../server/sync/schedule.ts';
 import { builder } from './builder.ts';
-import { decodeCursor, encodeCursor, isUuid } from './cursors.ts';
+import { decodeCursor, encodeCursor, isStorableTime, isUuid, listCost } from './cursors.ts';
+
+// how many rows these lists reach in practice: their cost multiplies a selection by it
+const DESTINATIONS_PER_ORG = 10;
+const MAX_RUNS_PAGE = 200;
 import { NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
@@ -77,7 +81,8 @@ const SyncRunConnection = builder
   .objectRef<{ nodes: SyncRunRecord[]; endCursor: string | null; hasNextPage: boolean }>('SyncRunConnection')
   .implement({
     fields: (t) => ({
-      nodes: t.field({ type: [SyncRunType], resolve: (c) => c.nodes }),
+      // the rows are counted by `runs(first:)`
+      nodes: t.field({ type: [SyncRunType], complexity: listCost(1), resolve: (c) => c.nodes }),
       endCursor: t.exposeString('endCursor', { nullable: true }),
       hasNextPage: t.exposeBoolean('hasNextPage'),
     }),
@@ -89,9 +94,12 @@ const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: bo
     ok: t.exposeBoolean('ok'),
     skipped: t.exposeBoolean('skipped'),
     message: t.exposeString('message'),
-    durationMs: t.exposeInt('durationMs'),
+    // plugins time their steps with performance.now(): fractions of a millisecond
+    durationMs: t.int({ resolve: (step) => Math.round(step.durationMs) }),
   }),
 });
+
+const pageSize = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 1), MAX_RUNS_PAGE);
 
 const statusOf = (d: DestinationRecord) =>
   !d.enabled ? 'DISABLED' : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable') ? 'FAILING' : 'HEALTHY';
@@ -141,11 +149,15 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     runs: t.field({
       type: SyncRunConnection,
       args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
+      complexity: (args) => listCost(pageSize(args.first)),
       resolve: async (d, args, ctx) => {
-        const first = Math.min(Math.max(args.first ?? 20, 1), 200);
+        const first = pageSize(args.first);
         let before: { queuedTime: Date; id: string } | undefined;
         if (args.after) {
-          const [time, id] = decodeCursor(args.after, ([t, i, ...rest]) => !Number.isNaN(Date.parse(t ?? '')) && isUuid(i ?? '') && rest.length === 0);
+          const [time, id] = decodeCursor(
+            args.after,
+            ([t, i, ...rest]) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(t ?? '') && isStorableTime(new Date(t!)) && isUuid(i ?? '') && rest.length === 0,
+          );
           before = { queuedTime: new Date(time!), id: id! };
         }
         const rows = await listSyncRuns(ctx.db, ctx.principal.orgId, d.id, { first: first + 1, before });
@@ -162,7 +174,12 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
 });
 
 builder.queryField('destinations', (t) =>
-  t.field({ type: [DestinationType], authScopes: { reader: true }, resolve: (_r, _a, ctx) => listDestinations(ctx.db, ctx.principal.orgId) }),
+  t.field({
+    type: [DestinationType],
+    authScopes: { reader: true },
+    complexity: listCost(DESTINATIONS_PER_ORG),
+    resolve: (_r, _a, ctx) => listDestinations(ctx.db, ctx.principal.orgId),
+  }),
 );
 
 builder.queryField('destination', (t) =>

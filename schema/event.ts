@@ -1,6 +1,11 @@
 import { listEvents, type EventListRow } from '../server/db/queries/events.ts';
+import { parseInt64 } from '../server/processing/ids.ts';
 import { builder } from './builder.ts';
-import { badInput, decodeCursor, encodeCursor } from './cursors.ts';
+import { decodeCursor, encodeCursor, invalidArgument, isStorableTime, listCost } from './cursors.ts';
+
+// up to 32 KiB each (the capture limit): they make most of a page's size
+const JSON_PAYLOAD_COST = 5;
+const MAX_PAGE = 500;
 
 const EventType = builder.objectRef<EventListRow>('Event').implement({
   description: 'A processed row, exactly as the warehouse `events` table receives it (docs/warehouse-schema.md).',
@@ -12,9 +17,9 @@ const EventType = builder.objectRef<EventListRow>('Event').implement({
     sessionId: t.exposeString('session_id', { nullable: true }),
     viewId: t.exposeString('view_id', { nullable: true }),
     eventType: t.exposeString('event_type', { nullable: true, description: 'NULL on tombstones.' }),
-    eventProperties: t.expose('event_properties', { type: 'JSON', nullable: true }),
+    eventProperties: t.expose('event_properties', { type: 'JSON', nullable: true, complexity: JSON_PAYLOAD_COST }),
     sourceType: t.exposeString('source_type'),
-    sourceProperties: t.expose('source_properties', { type: 'JSON', nullable: true }),
+    sourceProperties: t.expose('source_properties', { type: 'JSON', nullable: true, complexity: JSON_PAYLOAD_COST }),
   }),
 });
 
@@ -29,7 +34,8 @@ const EventConnection = builder
   .objectRef<{ nodes: EventListRow[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } }>('EventConnection')
   .implement({
     fields: (t) => ({
-      nodes: t.field({ type: [EventType], resolve: (c) => c.nodes }),
+      // the rows are counted by `events(first:)`
+      nodes: t.field({ type: [EventType], complexity: listCost(1), resolve: (c) => c.nodes }),
       pageInfo: t.field({ type: PageInfo, resolve: (c) => c.pageInfo }),
     }),
   });
@@ -45,10 +51,30 @@ const EventFilter = builder.inputType('EventFilter', {
   }),
 });
 
+const XID8_MAX = 2n ** 64n - 1n;
 const cursorOf = (row: EventListRow) => encodeCursor(row.change_xid, row.event_id);
 function positionOf(cursor: string): { changeXid: string; eventId: string } {
-  const [changeXid, eventId] = decodeCursor(cursor, ([xid, id, ...rest]) => /^\d{1,20}$/.test(xid ?? '') && Boolean(id) && rest.length === 0);
+  const [changeXid, eventId] = decodeCursor(
+    cursor,
+    // a transaction id (xid8) and an event id (server/processing/ids.ts: 26 Crockford base32 characters)
+    ([xid, id, ...rest]) => /^\d{1,20}$/.test(xid ?? '') && BigInt(xid!) <= XID8_MAX && /^[0-9A-Z]{26}$/.test(id ?? '') && rest.length === 0,
+  );
   return { changeXid: changeXid!, eventId: eventId! };
+}
+
+/** The filter as the store takes it; a value the store cannot compare with is INVALID_ARGUMENT. */
+function storeFilter(filter: typeof EventFilter.$inferInput | null | undefined) {
+  const int64 = (value: string | null | undefined, name: string) => {
+    if (value == null) return undefined;
+    const parsed = parseInt64(value);
+    if (parsed === undefined) throw invalidArgument(`filter.${name} must be an int64 from 0 to 9223372036854775807, as a decimal string`);
+    return parsed;
+  };
+  for (const name of ['from', 'to'] as const) {
+    const time = filter?.[name];
+    if (time && !isStorableTime(time)) throw invalidArgument(`filter.${name} must be a time in the years 1 to 9999`);
+  }
+  return { ...filter, deviceId: int64(filter?.deviceId, 'deviceId'), sessionId: int64(filter?.sessionId, 'sessionId') };
 }
 
 builder.queryField('events', (t) =>
@@ -56,6 +82,7 @@ builder.queryField('events', (t) =>
     type: EventConnection,
     description: "Processed rows of the caller's organization, most recently processed first.",
     authScopes: { reader: true },
+    complexity: (args) => listCost(Math.min(Math.max(args.first ?? 50, 1), MAX_PAGE)),
     args: {
       first: t.arg.int({ defaultValue: 50 }),
       after: t.arg.string(),
@@ -63,12 +90,9 @@ builder.queryField('events', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 50;
-      if (first < 1 || first > 500) throw badInput('first must be between 1 and 500');
+      if (first < 1 || first > MAX_PAGE) throw invalidArgument(`first must be between 1 and ${MAX_PAGE}`);
       const after = args.after ? positionOf(args.after) : undefined;
-      for (const id of [args.filter?.deviceId, args.filter?.sessionId]) {
-        if (id && !/^\d{1,19}$/.test(id)) throw badInput('deviceId and sessionId are int64 decimal strings');
-      }
-      const rows = await listEvents(ctx.db, ctx.principal.orgId, args.filter ?? {}, { first: first + 1, after });
+      const rows = await listEvents(ctx.db, ctx.principal.orgId, storeFilter(args.filter), { first: first + 1, after });
       const nodes = rows.slice(0, first);
       return {
         nodes,

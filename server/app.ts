@@ -2,11 +2,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GraphQLError } from 'graphql';
-import { createYoga } from 'graphql-yoga';
-import type { GraphQLContext } from '../schema/context.ts';
-import { schema } from '../schema/index.ts';
-import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
+import { createKeyResolver } from './auth/api-keys.ts';
 import { createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createRateLimiter } from './capture/http.ts';
 import type { Config } from './config.ts';
@@ -14,6 +10,8 @@ import type { Database } from './db/client.ts';
 import { createSecretBox } from './auth/secrets.ts';
 import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
 import { definitionLookupTables } from './definitions/lookup-tables.ts';
+import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
+import { createGraphQLServer } from './graphql/yoga.ts';
 import { createPluginRegistry, type PluginRegistry } from './plugins/registry.ts';
 import { createDestinationService } from './sync/destinations.ts';
 import { DEFAULT_SYNC_OPTIONS, type SyncOptions } from './sync/run-sync.ts';
@@ -34,6 +32,8 @@ export interface AppDeps {
   syncOptions?: Partial<SyncOptions>;
   /** Capture key injected into the demo shop (see main.ts); no demo without it. */
   demoCaptureKey?: string;
+  /** Overrides of the GraphQL limits (tests lower them to reach them cheaply). */
+  graphqlLimits?: Partial<GraphQLLimits>;
 }
 
 /**
@@ -66,30 +66,7 @@ export async function createApp(deps: AppDeps) {
   };
   const capture = createCaptureHandler(captureDeps);
 
-  const yoga = createYoga<{ req?: IncomingMessage; res?: ServerResponse }, GraphQLContext>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    maskedErrors: true,
-    landingPage: false,
-    context: async ({ request }) => {
-      const key = keyFromAuthorization(request.headers.get('authorization'));
-      if (!key) {
-        throw new GraphQLError('send an API key as "Authorization: Bearer <key>"', {
-          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-        });
-      }
-      const principal = await keys.resolve(key);
-      if (!principal) {
-        throw new GraphQLError('the API key is unknown or revoked', { extensions: { code: 'INVALID_API_KEY', http: { status: 401 } } });
-      }
-      if (principal.role === 'capture') {
-        throw new GraphQLError('capture keys can only send events; use an admin, architect or analyst key', {
-          extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-        });
-      }
-      return { principal, db, keys, sync };
-    },
-  });
+  const yoga = createGraphQLServer({ config, db, keys, sync, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');

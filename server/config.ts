@@ -27,8 +27,25 @@ const envSchema = z.object({
   TRIBUTARY_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   TRIBUTARY_CAPTURE_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
   TRIBUTARY_DEMO: booleanFlag.optional(),
+  TRIBUTARY_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((origins) => origins.every(isOrigin), {
+      message: 'must be comma-separated origins like https://console.example (scheme, host and port only; no *)',
+    }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
+
+/** An exact origin: what a browser sends in `Origin` (so never `*`, a path or a trailing slash). */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export interface Config {
   port: number;
@@ -48,6 +65,8 @@ export interface Config {
   captureRateLimit: number;
   /** Serve the demo shop at /demo/ (default: in the embedded mode only, i.e. without DATABASE_URL). */
   demo: boolean;
+  /** Browser origins allowed to call /graphql from another origin (CORS); empty: no CORS headers. */
+  corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -74,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncConcurrency: e.TRIBUTARY_SYNC_CONCURRENCY,
     captureRateLimit: e.TRIBUTARY_CAPTURE_RATE_LIMIT,
     demo: e.TRIBUTARY_DEMO ?? !e.DATABASE_URL,
+    corsOrigins: e.TRIBUTARY_CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -180,7 +180,7 @@ describe('destination management', () => {
     expect(page2.body.data.destination.runs.nodes[0].id).not.toBe(runs1.nodes[0].id);
     const forged = Buffer.from(`${new Date().toISOString()}|not-a-uuid`).toString('base64url');
     const bad = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(after: $after) { nodes { id } } } }`, { id, after: forged });
-    expect(bad.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(bad.body.errors![0]!.extensions!.code).toBe('INVALID_CURSOR');
   });
 
   it('refuses unknown plugins and invalid config with typed errors', async () => {

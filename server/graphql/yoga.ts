@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from '../../schema/context.ts';
+import { schema } from '../../schema/index.ts';
+import { keyFromAuthorization, type KeyResolver, type Principal } from '../auth/api-keys.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { describeError } from '../log-safe.ts';
+import { useDocumentLimits, useRequestChecks, useResultGuard, type GraphQLLimits } from './limits.ts';
+
+/** What the Node adapter hands Yoga, plus the caller the gate resolved before anything else ran. */
+interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  principal?: Principal;
+}
+
+export interface GraphQLServerDeps {
+  config: Pick<Config, 'corsOrigins' | 'logLevel'>;
+  db: Database;
+  keys: KeyResolver;
+  sync: GraphQLContext['sync'];
+  limits: GraphQLLimits;
+}
+
+/**
+ * The /graphql endpoint. Limits come before work: the gate checks the declared body size and the
+ * API key before the body is read; tokens are counted while parsing; depth, aliases, directives,
+ * cost and variables are checked before execution; the response size before it is sent.
+ */
+export function createGraphQLServer({ config, db, keys, sync, limits }: GraphQLServerDeps) {
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // never the original error (its SQL and values) in an answer, whatever NODE_ENV says
+    maskedErrors: { isDev: false },
+    logging: createLogger(config.logLevel),
+    cors: corsOptions(config.corsOrigins),
+    // the gate refuses a larger declared body first; this bounds what is read all the same
+    maxRequestBodySize: limits.bodyBytes,
+    // the cost and variable checks depend on the variables: a validation is good for one request
+    parserAndValidationCache: { validationCache: false },
+    plugins: [useGate(keys, limits.bodyBytes), ...useDocumentLimits(limits), useRequestChecks(limits), useResultGuard(limits)],
+    context: ({ principal }) => {
+      if (!principal) throw new Error('the request gate did not run');
+      return { principal, db, keys, sync };
+    },
+  });
+}
+
+/**
+ * Checks, before the body is read or the query parsed: a POST declares its length, within the
+ * limit; the request carries a known, unrevoked key of a role that may use GraphQL.
+ */
+function useGate(keys: KeyResolver, bodyBytes: number): Plugin<object, ServerContext> {
+  return {
+    async onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
+          status,
+          headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+        });
+      if (request.method === 'POST') {
+        const declared = request.headers.get('content-length');
+        // (Node has already refused a malformed Content-Length; a chunked body declares none)
+        if (declared === null) return endResponse(refuse(411, 'LENGTH_REQUIRED', 'send the body with a Content-Length header'));
+        if (Number(declared) > bodyBytes) {
+          return endResponse(refuse(413, 'BODY_TOO_LARGE', `the body is ${declared} bytes; the limit is ${bodyBytes}`));
+        }
+      }
+      const key = keyFromAuthorization(request.headers.get('authorization'));
+      if (!key) return endResponse(refuse(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"'));
+      const principal = await keys.resolve(key);
+      if (!principal) return endResponse(refuse(401, 'INVALID_API_KEY', 'the API key is unknown or revoked'));
+      if (principal.role === 'capture') {
+        return endResponse(refuse(403, 'FORBIDDEN', 'capture keys can only send events; use an admin, architect or analyst key'));
+      }
+      serverContext.principal = principal;
+    },
+    // Yoga answers some refusals without a body (an unsupported method, media type or Accept):
+    // give them one with a code, like every other refusal
+    onResponse({ response, setResponse, fetchAPI }) {
+      if (response.status < 400 || response.body !== null) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.set('content-type', 'application/json; charset=utf-8');
+      const code = BODYLESS_CODES[response.status] ?? 'BAD_REQUEST';
+      const message = `${response.status} ${response.statusText || code.toLowerCase().replaceAll('_', ' ')}`;
+      setResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status: response.status, headers }));
+    },
+  };
+}
+
+const BODYLESS_CODES: Record<number, string> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+
+/** No CORS headers unless origins are configured; then only for those, and never with credentials (keys travel in a header). */
+function corsOptions(origins: string[]) {
+  if (origins.length === 0) return false;
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !origins.includes(origin)) return false;
+    return { origin, credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 };
+  };
+}
+
+/** Yoga's log lines, with errors reduced to what may be logged (server/log-safe.ts). */
+function createLogger(level: Config['logLevel']) {
+  const describe = (arg: unknown) => {
+    if (arg instanceof GraphQLError && arg.originalError) return describeError(arg.originalError, level === 'debug');
+    if (arg instanceof Error) return describeError(arg, level === 'debug');
+    return typeof arg === 'string' ? arg : typeof arg;
+  };
+  const rank = { debug: 0, info: 1, warn: 2, error: 3 };
+  const at = (wanted: Config['logLevel'], write: (...args: unknown[]) => void) =>
+    rank[wanted] >= rank[level] ? (...args: unknown[]) => write('graphql:', ...args.map(describe)) : () => {};
+  return { debug: at('debug', console.debug), info: at('info', console.info), warn: at('warn', console.warn), error: at('error', console.error) };
+}

@@ -1,0 +1,163 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GRAPHQL_LIMITS } from '../../server/graphql/limits.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+// The one place with a timing bound (issue #11): a refusal costs the server milliseconds,
+// whatever the request asked for. Measured from the first byte sent to the answer's status line.
+const ANSWER_MS = 100;
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.capture('5150', '1', [{ type: 'navigate', time: Date.now(), url: 'https://shop.example/' }]);
+  // the first request of a process pays for lazy initialisation, not for its query
+  await send(JSON.stringify({ query: '{ me { role } }' }), t.org.keys.analyst);
+});
+afterAll(() => t.close());
+
+interface Answer {
+  status: number;
+  ms: number;
+  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+/**
+ * POSTs `body` to /graphql over a real socket (chunked: without a Content-Length); the body is
+ * sent whole even when the answer comes first.
+ */
+function send(text: string | Buffer, key?: string, { chunked = false } = {}): Promise<Answer> {
+  const url = new URL(t.url);
+  const body = typeof text === 'string' ? Buffer.from(text) : text;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let ms = 0;
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/graphql',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': body.length }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      },
+      (res) => {
+        ms = performance.now() - started;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, ms, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      },
+    );
+    req.on('error', reject);
+    if (chunked) req.write(body);
+    req.end(chunked ? undefined : body);
+  });
+}
+
+const aliases = (n: number, selection: string) => `{${Array.from({ length: n }, (_, i) => `a${i}:${selection}`).join(' ')}}`;
+const EVENT_FIELDS = 'eventId eventTime processedTime deviceId sessionId viewId eventType eventProperties sourceType sourceProperties';
+
+/**
+ * Sends a request five times: each is refused with `status` and `code`, the fastest within
+ * ANSWER_MS (test files run in parallel on two cores: one sample may wait for another worker).
+ */
+async function expectRefused(request: () => Promise<Answer>, status: number, code: string) {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const answer = await request();
+    expect(answer.body.errors?.map((e) => e.extensions?.code), JSON.stringify(answer.body).slice(0, 300)).toEqual([code]);
+    expect(answer.status).toBe(status);
+    expect(answer.body.data ?? null).toBeNull();
+    times.push(answer.ms);
+  }
+  expect(Math.min(...times), `answered in ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`).toBeLessThan(ANSWER_MS);
+}
+
+describe('GraphQL bombs of issue #11', () => {
+  it('refuses the 22 MB alias bomb without a key, unread, and stays well', async () => {
+    // encoded once: this process also sends it, and its garbage would pause the server
+    const bomb = Buffer.from(JSON.stringify({ query: aliases(1_000_000, '__typename') }));
+    expect(bomb.length).toBeGreaterThan(8_000_000);
+    (globalThis as { gc?: () => void }).gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    await expectRefused(() => send(bomb), 413, 'BODY_TOO_LARGE');
+    await expectRefused(() => send(bomb, t.org.keys.analyst), 413, 'BODY_TOO_LARGE');
+    (globalThis as { gc?: () => void }).gc?.();
+    const heapAfter = process.memoryUsage().heapUsed;
+    console.info(`heap used ${(heapBefore / 2 ** 20).toFixed(0)} MB before ten 22 MB bombs, ${(heapAfter / 2 ** 20).toFixed(0)} MB after`);
+    // the server and this test share the process: the bombs' own strings are most of any growth
+    expect(heapAfter - heapBefore).toBeLessThan(200 * 2 ** 20);
+
+    const started = performance.now();
+    await t.capture('5150', '2', [{ type: 'load', time: Date.now() }]);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('refuses a body over the limit, and a query without a key, before reading or parsing it', async () => {
+    expect(DEFAULT_GRAPHQL_LIMITS.bodyBytes).toBe(64 * 1024);
+    const justOver = JSON.stringify({ query: `{ me { role } }${' '.repeat(64 * 1024)}` });
+    await expectRefused(() => send(justOver, t.org.keys.admin), 413, 'BODY_TOO_LARGE');
+    await expectRefused(() => send(JSON.stringify({ query: '{ me { role } }' })), 401, 'UNAUTHENTICATED');
+    await expectRefused(() => send(JSON.stringify({ query: '{ me { role } }' }), 'tk_not_a_key'), 401, 'INVALID_API_KEY');
+    await expectRefused(() => send(JSON.stringify({ query: '{ me { role } }' }), t.org.keys.capture), 403, 'FORBIDDEN');
+    // a body that does not declare its length could not be refused before it is read
+    await expectRefused(() => send(JSON.stringify({ query: '{ me { role } }' }), t.org.keys.admin, { chunked: true }), 411, 'LENGTH_REQUIRED');
+  });
+
+  it('refuses 10,000 aliases of destinations { runs }, however they are written', async () => {
+    const literal = aliases(10_000, 'destinations{runs{nodes{id status}}}');
+    await expectRefused(() => send(JSON.stringify({ query: literal }), t.org.keys.analyst), 413, 'BODY_TOO_LARGE');
+    // as many as fit the body, through a fragment: parsing stops at the token limit
+    const compact = `${aliases(2_500, 'destinations{...R}')} fragment R on Destination{runs{nodes{id}}}`;
+    expect(compact.length).toBeLessThan(DEFAULT_GRAPHQL_LIMITS.bodyBytes - 100);
+    await expectRefused(() => send(JSON.stringify({ query: compact }), t.org.keys.analyst), 400, 'TOO_MANY_TOKENS');
+    await expectRefused(() => send(JSON.stringify({ query: aliases(21, 'destinations{runs{nodes{id}}}') }), t.org.keys.analyst), 400, 'TOO_MANY_ALIASES');
+    await expectRefused(() => send(JSON.stringify({ query: aliases(20, 'destinations{runs(first:200){nodes{id status rows}}}') }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
+  });
+
+  it('refuses 2,000 aliases of events(first: 500), and costs a page by its rows', async () => {
+    await expectRefused(() => send(JSON.stringify({ query: aliases(2_000, `events(first:500){nodes{${EVENT_FIELDS}}}`) }), t.org.keys.analyst), 413, 'BODY_TOO_LARGE');
+    const compact = `${aliases(2_000, 'events(first:500){...E}')} fragment E on EventConnection{nodes{eventId}}`;
+    await expectRefused(() => send(JSON.stringify({ query: compact }), t.org.keys.analyst), 400, 'TOO_MANY_TOKENS');
+    await expectRefused(() => send(JSON.stringify({ query: aliases(2, `events(first:500){nodes{${EVENT_FIELDS}} pageInfo{endCursor hasNextPage}}`) }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
+    // the cost follows `first` given in a variable too (the validation is not cached per query text)
+    const byVariable = `query($n: Int) { ${aliases(3, 'events(first: $n) { nodes { eventId eventProperties sourceProperties } }').slice(1, -1)} }`;
+    const small = await send(JSON.stringify({ query: byVariable, variables: { n: 5 } }), t.org.keys.analyst);
+    expect(small.body.errors).toBeUndefined();
+    await expectRefused(() => send(JSON.stringify({ query: byVariable, variables: { n: 500 } }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
+    // one whole page with every field is what a console needs: it fits
+    const page = await send(JSON.stringify({ query: `{ events(first: 500) { nodes { ${EVENT_FIELDS} } pageInfo { endCursor hasNextPage } } }` }), t.org.keys.analyst);
+    expect(page.body.errors).toBeUndefined();
+    expect(page.status).toBe(200);
+  });
+
+  it('refuses 20,000 nested selections with a 4xx, with or without a key', async () => {
+    const nested = JSON.stringify({ query: `{${'a{'.repeat(20_000)}b${'}'.repeat(20_001)}` });
+    expect(nested.length).toBeLessThan(DEFAULT_GRAPHQL_LIMITS.bodyBytes);
+    await expectRefused(() => send(nested), 401, 'UNAUTHENTICATED');
+    await expectRefused(() => send(nested, t.org.keys.analyst), 400, 'TOO_MANY_TOKENS');
+  });
+
+  it('refuses queries over the depth and directive limits', async () => {
+    // the schema has no selection that deep: the limit is checked before the fields are
+    const levels = DEFAULT_GRAPHQL_LIMITS.depth + 1;
+    const deep = `{${'a{'.repeat(levels)}b${'}'.repeat(levels)}}`;
+    await expectRefused(() => send(JSON.stringify({ query: deep }), t.org.keys.analyst), 400, 'QUERY_TOO_DEEP');
+    const directives = `{ me { role${' @include(if: true)'.repeat(DEFAULT_GRAPHQL_LIMITS.directives + 1)} } }`;
+    await expectRefused(() => send(JSON.stringify({ query: directives }), t.org.keys.analyst), 400, 'TOO_MANY_DIRECTIVES');
+  });
+
+  it('replaces a response over the size limit with an error', async () => {
+    const small = await startTestApp({ db: t.db, appDeps: { graphqlLimits: { responseBytes: 4_000 } } });
+    try {
+      await small.capture('6160', '1', Array.from({ length: 20 }, (_, i) => ({ type: 'custom', time: Date.now() + i, properties: { event_name: 'big', text: 'x'.repeat(400) } })));
+      const fits = await small.gql(`{ events(first: 2) { nodes { eventId } } }`);
+      expect(fits.body.errors).toBeUndefined();
+      const big = await small.gql(`{ events(first: 20) { nodes { eventProperties } } }`);
+      expect(big.status).toBe(400);
+      expect(big.body.errors?.map((e) => e.extensions?.code)).toEqual(['RESPONSE_TOO_LARGE']);
+      expect(big.body.data).toBeUndefined();
+    } finally {
+      await small.close();
+    }
+  });
+});
