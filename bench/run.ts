@@ -19,4 +19,4 @@ const clients = Number(process.env.BENCH_CLIENTS ?? 64);
 printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100));
 printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100, { definitionsPerKind: 200 }));
 printSyncResult(await benchSync(url, process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? url, Number(process.env.BENCH_SYNC_ROWS ?? 1_000_000)));
-console.log('\nWarehouse plugins against their protocol fakes: npx tsx bench/warehouses-bigquery.ts, bench/warehouses-snowflake-redshift.ts');
+console.log('\nAlso: npx tsx bench/late-events.ts (the price of a late event); the warehouse plugins against their protocol fakes: npx tsx bench/warehouses-bigquery.ts, bench/warehouses-snowflake-redshift.ts');
