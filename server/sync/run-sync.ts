@@ -21,6 +21,7 @@ import {
 } from '../db/queries/destinations.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { FAILING_AFTER, nextBoundary, retryDelayMs } from './schedule.ts';
+import type { TargetGuard } from './targets.ts';
 
 export interface SyncOptions {
   /** Rows per batch streamed to the plugin: memory is bounded by this, not by the window. */
@@ -46,6 +47,8 @@ export interface SyncDeps {
   db: Database;
   registry: PluginRegistry;
   secrets: SecretBox;
+  /** Connects plugins after the target checks (server/sync/targets.ts). */
+  targets: TargetGuard;
   /** The organization's current definitions in the warehouse lookup-table shape. */
   lookupTables(orgId: string): Promise<DefinitionTables>;
   options: SyncOptions;
@@ -127,7 +130,8 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         bytes = 0;
         let connection: DestinationConnection | undefined;
         try {
-          connection = await plugin.definition.connect(config, {
+          // through the target checks (host policy, DNS, files), never the plugin directly
+          connection = await deps.targets.connect(plugin, dest, config, {
             logger: pluginLogger(dest),
             signal: timeout.signal,
             onStatement: () => statements++,
