@@ -177,10 +177,12 @@ export function createTargetGuard(policy: TargetPolicy): TargetGuard {
   const allowedPrivate = blockListOf(policy.privateNetworks.map((entry) => parseNetwork(entry)!));
   const lookup = policy.lookup ?? systemLookup;
   const filesDir = path.resolve(policy.filesDir);
+  const listed = (policy.destinationHosts ?? []).map((entry) => entry.trim().toLowerCase().replace(/\.$/, ''));
   const allowList = policy.destinationHosts && {
-    names: new Set(policy.destinationHosts.map((e) => e.trim().toLowerCase().replace(/\.$/, '')).filter((e) => !e.startsWith('*.') && !parseNetwork(e))),
-    suffixes: policy.destinationHosts.map((e) => e.trim().toLowerCase().replace(/\.$/, '')).filter((e) => e.startsWith('*.')).map((e) => e.slice(1)),
-    networks: blockListOf(policy.destinationHosts.flatMap((e) => parseNetwork(e) ?? [])),
+    names: new Set(listed.filter((entry) => !entry.startsWith('*.') && !parseNetwork(entry))),
+    // `*.corp.example` matches the names ending in `.corp.example`
+    suffixes: listed.filter((entry) => entry.startsWith('*.')).map((entry) => entry.slice(1)),
+    networks: blockListOf(listed.flatMap((entry) => parseNetwork(entry) ?? [])),
   };
 
   const refusedAddress = (address: string) => {
@@ -193,10 +195,10 @@ export function createTargetGuard(policy: TargetPolicy): TargetGuard {
     const host = canonicalHost(raw);
     if (!host) throw new TargetRefusal('DESTINATION_HOST_NOT_ALLOWED', `${field.name}: "${raw}" is not a single host name or IP address`, field.name);
     if (allowList) {
-      const listed = host.ip
+      const allowed = host.ip
         ? allowList.networks.check(withoutZone(host.name), familyOf(withoutZone(host.name)))
         : allowList.names.has(host.name) || allowList.suffixes.some((suffix) => host.name.endsWith(suffix));
-      if (!listed) {
+      if (!allowed) {
         throw new TargetRefusal('DESTINATION_HOST_NOT_ALLOWED', `${field.name}: ${host.name} is not among the hosts this server lets destinations connect to`, field.name);
       }
     }
