@@ -56,9 +56,11 @@ function sampleRss() {
 export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1_000_000, roundCount = 2): Promise<SyncBenchResult> {
   const db = await openPostgres(storeUrl, { max: 6 });
   const org = await createOrganization(db, `sync bench ${new Date().toISOString()}`);
-  const app = await createApp({ config: loadConfig({ TRIBUTARY_SYNC_ENABLED: 'false' }), db, secretKeyHex: randomBytes(32).toString('hex') });
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'tributary-sync-bench-'));
+  // the warehouse runs on this machine: loopback destinations allowed explicitly
+  const config = loadConfig({ TRIBUTARY_SYNC_ENABLED: 'false', TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '127.0.0.0/8,::1', TRIBUTARY_DESTINATION_FILES_DIR: dir });
+  const app = await createApp({ config, db, secretKeyHex: randomBytes(32).toString('hex') });
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
   const wh = postgres(warehouseUrl, { max: 2, onnotice: () => {} });
   try {
     // one postgres destination per round (each its own schema), all active before the rows exist
@@ -66,7 +68,7 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
     for (let r = 0; r < roundCount; r++) {
       pgs.push(await app.sync.destinations.create(org.id, 'bench', { name: `pg${r}`, pluginId: 'postgres', config: { url: warehouseUrl, schema: `${schema}_${r}` } }));
     }
-    const duck = await app.sync.destinations.create(org.id, 'bench', { name: 'duck', pluginId: 'duckdb', config: { path: join(dir, 'bench.duckdb') } });
+    const duck = await app.sync.destinations.create(org.id, 'bench', { name: 'duck', pluginId: 'duckdb', config: { path: 'bench.duckdb' } });
     // realistic processed rows, generated inside Postgres
     await db.rows(sql`
       insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time, captured_time,

@@ -32,6 +32,11 @@ const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlu
     source: t.string({ description: '"built-in" or the npm package name.', resolve: (p) => p.source }),
     configSchema: t.field({ type: 'JSON', description: 'JSON Schema of the config; secret fields are writeOnly.', resolve: (p) => p.jsonSchema }),
     secretFields: t.stringList({ resolve: (p) => p.secretFields }),
+    targetFields: t.stringList({
+      description:
+        'Fields that say where the plugin connects and as whom: an update changing one without giving the secrets again clears them (see Destination.clearedSecrets).',
+      resolve: (p) => p.targetFields.map((field) => field.name),
+    }),
   }),
 });
 
@@ -120,6 +125,11 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     pluginId: t.exposeString('pluginId'),
     config: t.field({ type: 'JSON', description: 'The config without its secret fields.', resolve: (d) => d.config }),
     secretFieldsSet: t.boolean({ description: 'Whether secret fields are stored (encrypted).', resolve: (d) => d.secretConfig !== null }),
+    clearedSecrets: t.stringList({
+      description:
+        'Secret fields cleared because a target field changed without them, and not given since. Until each is given again (a value, or null to go without), the destination does not connect: syncs and tests fail with SECRETS_REQUIRED.',
+      resolve: (d) => d.clearedSecrets ?? [],
+    }),
     enabled: t.exposeBoolean('enabled'),
     status: t.field({ type: DestinationStatusEnum, resolve: statusOf }),
     intervalMinutes: t.exposeInt('intervalMinutes'),
@@ -206,7 +216,11 @@ const DestinationInputType = builder.inputType('DestinationInput', {
   fields: (t) => ({
     name: t.string(),
     pluginId: t.string({ description: 'Only when creating.' }),
-    config: t.field({ type: 'JSON', description: "The plugin's config; on update, secret fields left out keep their value." }),
+    config: t.field({
+      type: 'JSON',
+      description:
+        "The plugin's config. On update, fields left out keep their value, except secrets when a target field changes (they are cleared: see Destination.clearedSecrets); a field given as null is removed.",
+    }),
     intervalMinutes: t.int(),
     eventTypesInclude: t.stringList(),
     eventTypesExclude: t.stringList(),
@@ -313,7 +327,8 @@ builder.mutationField('deleteDestination', (t) =>
 builder.mutationField('testDestinationConnection', (t) =>
   t.field({
     type: [CheckStepType],
-    description: 'Connects with the stored config and reports each step: connect, create schema, create tables, write, read back, clean up.',
+    description:
+      "Connects with the stored config and reports each step: connect, create schema, create tables, write, read back, clean up. Refused with SECRETS_REQUIRED while secrets are cleared, and with the target policy's codes (DESTINATION_HOST_NOT_ALLOWED, ENDPOINT_OVERRIDE_NOT_ALLOWED, INVALID_FILE_PATH, FILE_PATH_NOT_A_FILE).",
     authScopes: { writer: true },
     errors: { types: [NotFoundError, ValidationError] },
     args: { id: t.arg.id({ required: true }) },

@@ -16,6 +16,7 @@ import { createPluginRegistry, type PluginRegistry } from './plugins/registry.ts
 import { createDestinationService } from './sync/destinations.ts';
 import { DEFAULT_SYNC_OPTIONS, type SyncOptions } from './sync/run-sync.ts';
 import { createSyncScheduler } from './sync/scheduler.ts';
+import { createTargetGuard } from './sync/targets.ts';
 import { createUserAgentParser } from './processing/user-agent.ts';
 import { createEventWriter } from './processing/writer.ts';
 
@@ -45,11 +46,17 @@ export async function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const registry = deps.registry ?? (await createPluginRegistry([]));
   const secrets = createSecretBox(deps.secretKeyHex);
+  const targets = createTargetGuard({
+    allowEndpointOverrides: config.allowEndpointOverrides,
+    destinationHosts: config.destinationHosts,
+    privateNetworks: config.destinationPrivateNetworks,
+    filesDir: config.destinationFilesDir,
+  });
   const sync = {
     registry,
-    destinations: createDestinationService({ db, registry, secrets }),
+    destinations: createDestinationService({ db, registry, secrets, targets }),
     scheduler: createSyncScheduler(
-      { db, registry, secrets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
+      { db, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
       { concurrency: config.syncConcurrency },
     ),
   };

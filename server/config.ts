@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isHostPattern, parseNetwork } from './sync/targets.ts';
 
 /**
  * Every setting comes from the environment and is checked once at start-up; all invalid
@@ -8,6 +9,18 @@ import { z } from 'zod';
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
+
+/** A comma-separated list whose every entry passes `valid`; empty entries are ignored. */
+const listOf = (valid: (entry: string) => boolean, what: string) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .superRefine((entries, ctx) => {
+      for (const entry of entries.filter((e) => !valid(e))) ctx.addIssue({ code: 'custom', message: `"${entry}" is not ${what}` });
+    });
+
+// Without DATABASE_URL the server runs on one machine for one person: its destinations may be on it.
+const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'];
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -34,6 +47,10 @@ const envSchema = z.object({
     .refine((origins) => origins.every(isOrigin), {
       message: 'must be comma-separated origins like https://console.example (scheme, host and port only; no *)',
     }),
+  TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES: booleanFlag.default(false),
+  TRIBUTARY_DESTINATION_HOSTS: listOf(isHostPattern, 'a host name, *.domain, IP address or CIDR block').optional(),
+  TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: listOf((e) => parseNetwork(e) !== undefined, 'an IP address or CIDR block').optional(),
+  TRIBUTARY_DESTINATION_FILES_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -67,6 +84,14 @@ export interface Config {
   demo: boolean;
   /** Browser origins allowed to call /graphql from another origin (CORS); empty: no CORS headers. */
   corsOrigins: string[];
+  /** Accept endpoint overrides of destinations (Snowflake accessUrl, BigQuery apiEndpoint, Redshift endpoint). */
+  allowEndpointOverrides: boolean;
+  /** When set, the only hosts destinations may name (host names, `*.domain`, IPs, CIDR blocks); null: any. */
+  destinationHosts: string[] | null;
+  /** Private, loopback and link-local networks destinations may still reach (default: loopback in the embedded mode). */
+  destinationPrivateNetworks: string[];
+  /** The folder destination files (DuckDB) live under; their paths are relative to it. */
+  destinationFilesDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -81,11 +106,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir,
     secretKeyHex: e.TRIBUTARY_SECRET_KEY,
     plugins: e.TRIBUTARY_PLUGINS.split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: e.TRIBUTARY_TRUST_PROXY,
@@ -94,6 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     captureRateLimit: e.TRIBUTARY_CAPTURE_RATE_LIMIT,
     demo: e.TRIBUTARY_DEMO ?? !e.DATABASE_URL,
     corsOrigins: e.TRIBUTARY_CORS_ORIGINS,
+    allowEndpointOverrides: e.TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES,
+    destinationHosts: e.TRIBUTARY_DESTINATION_HOSTS?.length ? e.TRIBUTARY_DESTINATION_HOSTS : null,
+    destinationPrivateNetworks: e.TRIBUTARY_DESTINATION_PRIVATE_NETWORKS ?? (e.DATABASE_URL ? [] : LOOPBACK_NETWORKS),
+    destinationFilesDir: path.resolve(e.TRIBUTARY_DESTINATION_FILES_DIR ?? path.join(dataDir, 'destination-files')),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type * as GoogleAuth from 'google-auth-library';
 import type { AuthClient, JWT } from 'google-auth-library';
 import { z } from 'zod';
-import { ConfigError, DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier } from '../sdk/index.ts';
+import { ConfigError, DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
 
 export { classifyBigqueryError } from './errors.ts';
 export * as bigquerySql from './sql.ts';
@@ -39,10 +39,9 @@ function parseServiceAccountKey(text: string): ServiceAccountKey | string {
 }
 
 const bigqueryConfig = z.object({
-  projectId: z
-    .string()
-    .regex(/^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'a Google Cloud project id such as my-project-123')
-    .describe('Google Cloud project that holds the dataset and runs the jobs'),
+  projectId: target(
+    z.string().regex(/^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'a Google Cloud project id such as my-project-123'),
+  ).describe('Google Cloud project that holds the dataset and runs the jobs'),
   datasetId: sqlIdentifier.describe('Dataset holding the Tributary tables; created if missing'),
   location: z.string().min(2).default('US').describe('Location of the dataset and its jobs, e.g. US, EU, europe-west1'),
   serviceAccountKey: secret(
@@ -53,8 +52,7 @@ const bigqueryConfig = z.object({
   ).describe(
     'Service account key file (JSON). The account needs BigQuery Data Editor on the dataset (or the project, to create it) and BigQuery Job User on the project',
   ),
-  apiEndpoint: z
-    .url({ protocol: /^https?$/ })
+  apiEndpoint: target(z.url({ protocol: /^https?$/ }), { kind: 'url', override: true })
     .optional()
     .describe('Override of the BigQuery API address, for an emulator or a test fake (e.g. http://127.0.0.1:9050)'),
   requestTimeoutMs: z

@@ -12,12 +12,17 @@ import {
   loadUnlessEmpty,
   runCheckSteps,
   sqlIdentifier,
+  target,
 } from '../sdk/index.ts';
 import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
 import { classifyDuckdbError } from './errors.ts';
 
 const duckdbConfig = z.object({
-  path: z.string().min(1).describe('Path of the DuckDB database file; created if missing (its folder must exist)'),
+  // DuckDB keeps <file>.wal and <file>.tmp/ next to the file: the suffix keeps another
+  // destination's file from being one of them.
+  path: target(z.string().regex(/[^/]\.duckdb$/, 'a file name ending in .duckdb'), { kind: 'file' }).describe(
+    "DuckDB database file, relative to the server's folder of destination files (e.g. warehouse.duckdb or team/analytics.duckdb); created if missing",
+  ),
   schema: sqlIdentifier.default('main').describe('Schema holding the Tributary tables; created if missing'),
   memoryLimit: z
     .string()

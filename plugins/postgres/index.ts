@@ -13,6 +13,7 @@ import {
   runCheckSteps,
   secret,
   sqlIdentifier,
+  target,
 } from '../sdk/index.ts';
 import type { CopyTextChunk, DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
 import { CopyChunkQueue } from './chunk-queue.ts';
@@ -20,16 +21,24 @@ import { classifyPostgresError } from './errors.ts';
 
 const postgresConfig = z
   .object({
-    url: secret(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'))
+    url: target(
+      secret(
+        z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+          .refine((url) => URL.canParse(url), 'must be a valid URL'),
+      ),
+      { kind: 'url' },
+    )
       .optional()
       .describe('Connection URL, e.g. postgres://user:password@host:5432/analytics. Use it or host/database/user.'),
-    host: z.string().min(1).optional().describe('Host name or IP address'),
-    port: z.number().int().min(1).max(65535).default(5432).describe('Port'),
-    database: z.string().min(1).optional().describe('Database name'),
-    user: z.string().min(1).optional().describe('User name'),
+    host: target(z.string().min(1), { kind: 'host' }).optional().describe('Host name or IP address'),
+    port: target(z.number().int().min(1).max(65535)).default(5432).describe('Port'),
+    database: target(z.string().min(1)).optional().describe('Database name'),
+    user: target(z.string().min(1)).optional().describe('User name'),
     password: secret(z.string()).optional().describe('Password'),
-    ssl: z
-      .enum(['disable', 'require', 'verify-full'])
+    // a target too: with TLS turned off, the password could be read on the way to the same host
+    ssl: target(z.enum(['disable', 'require', 'verify-full']))
       .optional()
       .describe('TLS mode; by default the URL’s sslmode, otherwise disabled'),
     schema: sqlIdentifier.default('tributary').describe('Schema holding the Tributary tables; created if missing'),
@@ -101,6 +110,10 @@ function openSql(config: PostgresDestinationConfig, ctx: DestinationContext): po
     debug: (_connection, query) => ctx.onStatement?.(query),
   };
   if (config.ssl !== undefined) options.ssl = config.ssl === 'disable' ? false : config.ssl;
+  // Always the config's own password ('' when it has none): left unset, postgres-js would fall
+  // back to the server's PGPASSWORD and send it to whatever host the destination names.
+  const password = config.url !== undefined ? decodeURIComponent(new URL(config.url).password) : (config.password ?? '');
+  options.password = () => password;
   if (config.url !== undefined) return postgres(config.url, options);
   return postgres({
     ...options,
@@ -108,7 +121,6 @@ function openSql(config: PostgresDestinationConfig, ctx: DestinationContext): po
     port: config.port,
     database: config.database,
     username: config.user,
-    password: config.password,
   });
 }
 

@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier } from '../sdk/index.ts';
+import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
 
 const redshiftConfig = z
   .object({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').describe('AWS region of the cluster or workgroup'),
-    clusterIdentifier: z.string().min(1).optional().describe('Provisioned cluster identifier (or give workgroupName)'),
-    workgroupName: z.string().min(1).optional().describe('Redshift Serverless workgroup name or ARN (or give clusterIdentifier)'),
-    database: z.string().min(1).describe('Database name'),
-    dbUser: z.string().min(1).optional().describe('Database user for temporary credentials (provisioned clusters only)'),
-    secretArn: z.string().startsWith('arn:').optional().describe('Secrets Manager ARN holding the database credentials'),
+    region: target(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')).describe('AWS region of the cluster or workgroup'),
+    clusterIdentifier: target(z.string().min(1)).optional().describe('Provisioned cluster identifier (or give workgroupName)'),
+    workgroupName: target(z.string().min(1)).optional().describe('Redshift Serverless workgroup name or ARN (or give clusterIdentifier)'),
+    database: target(z.string().min(1)).describe('Database name'),
+    dbUser: target(z.string().min(1)).optional().describe('Database user for temporary credentials (provisioned clusters only)'),
+    secretArn: target(z.string().startsWith('arn:')).optional().describe('Secrets Manager ARN holding the database credentials'),
     accessKeyId: secret(z.string().min(16)).describe('AWS access key id of the IAM user or role session Tributary uses'),
     secretAccessKey: secret(z.string().min(1)).describe('AWS secret access key'),
     sessionToken: secret(z.string().min(1)).optional().describe('Session token, for temporary AWS credentials'),
     schema: sqlIdentifier.default('tributary').describe('Schema holding the Tributary tables; created if missing'),
-    endpoint: z.url({ protocol: /^https?$/ }).optional().describe('Override of the Data API endpoint (VPC endpoint, tests)'),
+    endpoint: target(z.url({ protocol: /^https?$/ }), { kind: 'url', override: true }).optional().describe('Override of the Data API endpoint (VPC endpoint, tests)'),
     timeoutSeconds: z.number().int().min(1).max(86_400).default(900).describe('Longest wait for one statement before the sync fails as retryable'),
     pollInitialMs: z.number().int().min(1).max(10_000).default(100).describe('First DescribeStatement poll delay; doubles up to pollMaxMs'),
     pollMaxMs: z.number().int().min(1).max(60_000).default(2_000).describe('Longest delay between DescribeStatement polls'),

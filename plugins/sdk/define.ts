@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isSecretSchema, targetFields } from './config.ts';
 import { ConfigError } from './errors.ts';
 import type { CopyTextChunk } from './copy-text.ts';
 import type { DefinitionTables, EventRow } from './rows.ts';
@@ -128,7 +129,8 @@ export interface DestinationDefinition<TConfig extends z.ZodObject = z.ZodObject
   description: string;
   /**
    * The config as a zod object. Field `.describe()` texts feed the UI; secrets are marked with
-   * `secret(...)`. The host parses the user's input with it before calling `connect`.
+   * `secret(...)`, the fields that say where it connects and as whom with `target(...)`. The host
+   * parses the user's input with it before calling `connect`.
    */
   config: TConfig;
   /**
@@ -203,7 +205,24 @@ export function validateDestinationDefinition(moduleExport: unknown): Definition
   if (typeof def.connect !== 'function') {
     return fail(`${label}: connect must be a function (config, ctx) => Promise<DestinationConnection>`);
   }
+  const targetProblem = checkTargetFields(def.config);
+  if (targetProblem) return fail(`${label}: ${targetProblem}`);
   return { ok: true, definition: candidate as DestinationDefinition };
+}
+
+function checkTargetFields(config: z.ZodObject): string | undefined {
+  const fields = targetFields({ config });
+  const files = fields.filter((field) => field.kind === 'file');
+  if (files.length > 1) return `config marks ${files.length} fields as files (${files.map((f) => f.name).join(', ')}); at most one is allowed`;
+  for (const field of fields) {
+    if (field.override && field.kind !== 'host' && field.kind !== 'url') {
+      return `config field ${field.name} is an endpoint override, so its target kind must be host or url`;
+    }
+    if (field.kind === 'file' && isSecretSchema(config.shape[field.name] as z.ZodType)) {
+      return `config field ${field.name} is a file, which cannot be secret`;
+    }
+  }
+  return undefined;
 }
 
 function fail(error: string): DefinitionValidation {

@@ -17,7 +17,18 @@ export type {
   DestinationLogger,
   LoadResult,
 } from './define.ts';
-export { configJsonSchema, isSecretSchema, quoteIdentifier, secret, secretFieldNames, sqlIdentifier } from './config.ts';
+export {
+  configJsonSchema,
+  isSecretSchema,
+  quoteIdentifier,
+  secret,
+  secretFieldNames,
+  sqlIdentifier,
+  target,
+  targetFields,
+  targetOptionsOf,
+} from './config.ts';
+export type { TargetField, TargetKind, TargetOptions } from './config.ts';
 export { ConfigError, DestinationError, PermanentError, RetryableError, classifyError, errorMessage } from './errors.ts';
 export type { ErrorKind } from './errors.ts';
 export { copyTextValue, encodeCopyText } from './copy-text.ts';

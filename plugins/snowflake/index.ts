@@ -1,25 +1,22 @@
 import type { ConnectionOptions } from 'snowflake-sdk';
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier } from '../sdk/index.ts';
+import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
 
 const snowflakeConfig = z
   .object({
-    account: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]+$/, 'an account identifier such as myorg-myaccount or xy12345.eu-west-1')
+    account: target(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'an account identifier such as myorg-myaccount or xy12345.eu-west-1'))
       .describe('Account identifier (orgname-accountname, or the account locator with its region)'),
-    username: z.string().min(1).describe('Login name of the user Tributary connects as'),
+    username: target(z.string().min(1)).describe('Login name of the user Tributary connects as'),
     password: secret(z.string().min(1)).optional().describe('Password (password authentication)'),
     privateKey: secret(z.string().includes('PRIVATE KEY'))
       .optional()
       .describe('PEM private key (PKCS#8) for key-pair authentication (SNOWFLAKE_JWT); preferred over a password'),
     privateKeyPassphrase: secret(z.string().min(1)).optional().describe('Passphrase of an encrypted private key'),
-    role: z.string().min(1).optional().describe('Role to use; the user default role when empty'),
+    role: target(z.string().min(1)).optional().describe('Role to use; the user default role when empty'),
     warehouse: z.string().min(1).describe('Virtual warehouse that runs the loads and merges'),
-    database: z.string().min(1).describe('Database holding the schema (must exist)'),
+    database: target(z.string().min(1)).describe('Database holding the schema (must exist)'),
     schema: sqlIdentifier.default('tributary').describe('Schema holding the Tributary tables; created if missing'),
-    accessUrl: z
-      .url({ protocol: /^https?$/ })
+    accessUrl: target(z.url({ protocol: /^https?$/ }), { kind: 'url', override: true })
       .optional()
       .describe('Override of https://<account>.snowflakecomputing.com (private link, tests)'),
     timeoutSeconds: z

@@ -1,8 +1,10 @@
 import {
   configJsonSchema,
   secretFieldNames,
+  targetFields,
   validateDestinationDefinition,
   type DestinationDefinition,
+  type TargetField,
 } from '../../plugins/sdk/index.ts';
 import bigquery from '../../plugins/bigquery/index.ts';
 import duckdb from '../../plugins/duckdb/index.ts';
@@ -16,6 +18,12 @@ export interface InstalledPlugin {
   source: 'built-in' | string;
   jsonSchema: Record<string, unknown>;
   secretFields: string[];
+  /**
+   * The fields that say where the plugin connects and as whom: changing one drops the stored
+   * secrets unless they are given again. A plugin with secrets that marks none (written before
+   * `target()` existed) gets every non-secret field: the host cannot tell which ones matter.
+   */
+  targetFields: TargetField[];
 }
 
 export interface PluginRegistry {
@@ -43,7 +51,18 @@ export async function createPluginRegistry(
       problems.push(`plugin ${source} refused: id "${definition.id}" is already used by ${plugins.get(definition.id)!.source}`);
       return;
     }
-    plugins.set(definition.id, { definition, source, jsonSchema: configJsonSchema(definition), secretFields: secretFieldNames(definition) });
+    const secretFields = secretFieldNames(definition);
+    const declared = targetFields(definition);
+    const fallback = declared.length === 0 && secretFields.length > 0;
+    plugins.set(definition.id, {
+      definition,
+      source,
+      jsonSchema: configJsonSchema(definition),
+      secretFields,
+      targetFields: fallback
+        ? Object.keys(definition.config.shape).filter((name) => !secretFields.includes(name)).map((name) => ({ name, override: false }))
+        : declared,
+    });
   };
   for (const definition of options.builtIns ?? BUILT_INS) install(definition, 'built-in');
   const importer = options.importer ?? ((name: string) => import(name));

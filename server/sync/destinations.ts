@@ -1,6 +1,6 @@
-import { parseDestinationConfig } from '../../plugins/sdk/index.ts';
+import { parseDestinationConfig, type DestinationConnection } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
-import type { Database } from '../db/client.ts';
+import { pgErrorCode, type Database } from '../db/client.ts';
 import { changeSnapshot } from '../db/queries/changes.ts';
 import {
   closeActivePeriod,
@@ -14,8 +14,9 @@ import {
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
 import { EVENT_TYPES } from '../processing/event-types.ts';
-import type { PluginRegistry } from '../plugins/registry.ts';
+import type { InstalledPlugin, PluginRegistry } from '../plugins/registry.ts';
 import { destinationConfig } from './run-sync.ts';
+import { TargetRefusal, requireSecrets, type TargetGuard } from './targets.ts';
 
 /** An expected failure of a destination operation, with a stable code (GraphQL maps it to a typed error). */
 export class DestinationInputError extends Error {
@@ -35,7 +36,10 @@ const sameFilters = (a: DestinationRecord, b: DestinationRecord) =>
 export interface DestinationInput {
   name?: string;
   pluginId?: string;
-  /** Plugin config. On update, secret fields left out keep their stored value. */
+  /**
+   * Plugin config. On update, fields left out keep their stored value, except secrets when a
+   * target field changes; a field given as null is removed.
+   */
   config?: Record<string, unknown>;
   intervalMinutes?: number;
   eventTypesInclude?: string[] | null;
@@ -44,27 +48,92 @@ export interface DestinationInput {
 }
 
 /**
- * Destination management: validation of the plugin config (the plugin's own zod schema),
- * encryption of its secret fields, active periods (a destination receives the events captured
- * while it is enabled: DESIGN.md §2.4), and "sync now".
+ * Destination management: validation of the plugin config (the plugin's own zod schema and the
+ * operator's target policy), encryption of its secret fields, active periods (a destination
+ * receives the events captured while it is enabled: DESIGN.md §2.4), and "sync now".
+ *
+ * Secrets are bound to the target: an update that changes a target field (where the plugin
+ * connects, as whom) without giving the secrets again drops them and lists them in
+ * `clearedSecrets`, so a stored credential is never sent anywhere its owner did not send it.
  */
-export function createDestinationService(deps: { db: Database; registry: PluginRegistry; secrets: SecretBox }) {
-  const { db, registry, secrets } = deps;
+export function createDestinationService(deps: { db: Database; registry: PluginRegistry; secrets: SecretBox; targets: TargetGuard }) {
+  const { db, registry, secrets, targets } = deps;
 
-  function splitConfig(pluginId: string, config: Record<string, unknown>) {
+  function pluginOf(pluginId: string): InstalledPlugin {
     const plugin = registry.get(pluginId);
     if (!plugin) throw new DestinationInputError('UNKNOWN_PLUGIN', `no destination plugin "${pluginId}" is installed`, 'pluginId');
-    try {
-      parseDestinationConfig(plugin.definition, config);
-    } catch (error) {
-      throw new DestinationInputError('INVALID_CONFIG', error instanceof Error ? error.message : String(error), 'config');
+    return plugin;
+  }
+
+  /**
+   * Validates a whole config (null fields removed) with the plugin's schema and the target policy,
+   * and splits it into the stored columns. Secrets waiting to be given again (`missingSecrets`)
+   * may be absent: the rest of the config must fit.
+   */
+  async function storedConfig(plugin: InstalledPlugin, config: Record<string, unknown>, missingSecrets: string[] = []) {
+    const given = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== null));
+    const result = plugin.definition.config.safeParse(given);
+    const problems = result.success ? [] : result.error.issues.filter((issue) => !missingSecrets.includes(String(issue.path[0])));
+    if (problems.length > 0) {
+      // as parseDestinationConfig words it: field names and zod's messages, never the values
+      const list = problems.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
+      throw new DestinationInputError('INVALID_CONFIG', `invalid configuration for destination "${plugin.definition.id}": ${list}`, 'config');
     }
+    // the file path comes back normalised
+    const checked = await policyChecked(() => targets.checkConfig(plugin, given));
     const publicConfig: Record<string, unknown> = {};
     const secretConfig: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(config)) {
+    for (const [key, value] of Object.entries(checked.config)) {
       (plugin.secretFields.includes(key) ? secretConfig : publicConfig)[key] = value;
     }
-    return { config: publicConfig, secretConfig: Object.keys(secretConfig).length ? secrets.seal(JSON.stringify(secretConfig)) : null };
+    return {
+      config: publicConfig,
+      secretConfig: Object.keys(secretConfig).length ? secrets.seal(JSON.stringify(secretConfig)) : null,
+      localFile: checked.localFile?.toLowerCase() ?? null,
+    };
+  }
+
+  /**
+   * The secrets an update leaves out are dropped when it changes a target field (compared after
+   * each field's own parsing, so `5432` and a left-out default port are the same). Returns the
+   * config to store and the secrets still to be given again.
+   */
+  function bindSecrets(plugin: InstalledPlugin, current: DestinationRecord, update: Record<string, unknown>) {
+    const stored = destinationConfig(current, secrets);
+    const merged: Record<string, unknown> = { ...stored, ...update };
+    const shape = plugin.definition.config.shape as Record<string, { safeParse(value: unknown): { success: boolean; data?: unknown } }>;
+    const normalised = (name: string, value: unknown) => {
+      const result = shape[name]?.safeParse(value ?? undefined);
+      return JSON.stringify(result?.success ? result.data : value);
+    };
+    const targetChanged = plugin.targetFields.some(({ name }) => normalised(name, stored[name]) !== normalised(name, merged[name]));
+    const dropped = targetChanged ? plugin.secretFields.filter((name) => name in stored && !(name in update)) : [];
+    for (const name of dropped) delete merged[name];
+    const missing = new Set([...(current.clearedSecrets ?? []), ...dropped]);
+    for (const name of Object.keys(update)) missing.delete(name);
+    return { config: merged, clearedSecrets: [...missing] };
+  }
+
+  async function policyChecked<T>(check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof TargetRefusal) throw new DestinationInputError(error.code, error.message, error.field);
+      throw error;
+    }
+  }
+
+  /** Stores a destination row; the unique index on its file refuses another destination's file. */
+  async function storing<T>(plugin: InstalledPlugin | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (pgErrorCode(error) === '23505') {
+        const field = plugin?.targetFields.find((target) => target.kind === 'file')?.name ?? 'config';
+        throw new DestinationInputError('FILE_PATH_IN_USE', `${field}: another destination already writes to this file; choose another path`, field);
+      }
+      throw error;
+    }
   }
 
   function checkCommon(input: DestinationInput) {
@@ -86,30 +155,38 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
   return {
     async create(orgId: string, createdBy: string, input: DestinationInput & { name: string; pluginId: string; config: Record<string, unknown> }) {
       checkCommon(input);
-      const { config, secretConfig } = splitConfig(input.pluginId, input.config);
+      const plugin = pluginOf(input.pluginId);
+      const { config, secretConfig, localFile } = await storedConfig(plugin, input.config);
       const enabled = input.enabled ?? true;
-      return db.transaction(async (tx) => {
-        const created = await insertDestination(tx, {
-          orgId,
-          name: input.name.trim(),
-          pluginId: input.pluginId,
-          config,
-          secretConfig,
-          enabled,
-          intervalMinutes: input.intervalMinutes ?? 60,
-          eventTypesInclude: input.eventTypesInclude ?? null,
-          eventTypesExclude: input.eventTypesExclude ?? null,
-          // the cursor starts here; what the destination gets is decided by its active periods
-          cursorSnapshot: await changeSnapshot(tx),
-          nextRunTime: new Date(),
-          createdBy,
-        });
-        // after the snapshot: an event captured from this instant on commits after it
-        if (enabled) await openActivePeriod(tx, created, new Date());
-        return created;
-      });
+      return storing(plugin, () =>
+        db.transaction(async (tx) => {
+          const created = await insertDestination(tx, {
+            orgId,
+            name: input.name.trim(),
+            pluginId: input.pluginId,
+            config,
+            secretConfig,
+            localFile,
+            enabled,
+            intervalMinutes: input.intervalMinutes ?? 60,
+            eventTypesInclude: input.eventTypesInclude ?? null,
+            eventTypesExclude: input.eventTypesExclude ?? null,
+            // the cursor starts here; what the destination gets is decided by its active periods
+            cursorSnapshot: await changeSnapshot(tx),
+            nextRunTime: new Date(),
+            createdBy,
+          });
+          // after the snapshot: an event captured from this instant on commits after it
+          if (enabled) await openActivePeriod(tx, created, new Date());
+          return created;
+        }),
+      );
     },
 
+    /**
+     * Updates a destination. The result's `clearedSecrets` lists the secrets dropped because a
+     * target field changed (and earlier ones still not given again).
+     */
     async update(orgId: string, id: string, input: DestinationInput): Promise<DestinationRecord> {
       checkCommon(input);
       const current = await getDestination(db, orgId, id);
@@ -119,24 +196,28 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
       if (input.intervalMinutes !== undefined) values.intervalMinutes = input.intervalMinutes;
       if (input.eventTypesInclude !== undefined) values.eventTypesInclude = input.eventTypesInclude;
       if (input.eventTypesExclude !== undefined) values.eventTypesExclude = input.eventTypesExclude;
-      if (input.config !== undefined) {
-        // secret fields not given keep their stored value: clients never see them to send back
-        const merged = { ...destinationConfig(current, secrets), ...input.config };
-        Object.assign(values, splitConfig(current.pluginId, merged));
+      // a plugin that is no longer installed still lets its destinations be renamed
+      const plugin = input.config !== undefined ? pluginOf(current.pluginId) : undefined;
+      if (plugin && input.config !== undefined) {
+        const bound = bindSecrets(plugin, current, input.config);
+        Object.assign(values, await storedConfig(plugin, bound.config, bound.clearedSecrets));
+        values.clearedSecrets = bound.clearedSecrets.length ? bound.clearedSecrets : null;
         values.tablesVersion = null;
         values.consecutiveFailures = 0;
         values.nextRunTime = new Date();
       }
-      return db.transaction(async (tx) => {
-        const updated = (await updateDestination(tx, orgId, id, values))!;
-        // Filters belong to a period: events keep the filters in force when they were captured.
-        if (updated.enabled && !sameFilters(current, updated)) {
-          const now = new Date();
-          await closeActivePeriod(tx, id, now);
-          await openActivePeriod(tx, updated, now);
-        }
-        return updated;
-      });
+      return storing(plugin, () =>
+        db.transaction(async (tx) => {
+          const updated = (await updateDestination(tx, orgId, id, values))!;
+          // Filters belong to a period: events keep the filters in force when they were captured.
+          if (updated.enabled && !sameFilters(current, updated)) {
+            const now = new Date();
+            await closeActivePeriod(tx, id, now);
+            await openActivePeriod(tx, updated, now);
+          }
+          return updated;
+        }),
+      );
     },
 
     /**
@@ -168,16 +249,20 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
       return queued;
     },
 
-    /** Connects with the stored config and runs the plugin's step-by-step check. */
+    /**
+     * Connects with the stored config, through the target checks, and runs the plugin's
+     * step-by-step check. A refusal of the target policy is thrown with its code.
+     */
     async test(orgId: string, id: string) {
       const current = await getDestination(db, orgId, id);
       if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
-      const plugin = registry.get(current.pluginId);
-      if (!plugin) throw new DestinationInputError('UNKNOWN_PLUGIN', `no destination plugin "${current.pluginId}" is installed`);
+      const plugin = pluginOf(current.pluginId);
+      // before parsing: a cleared required secret would otherwise read as a bare parse error
+      await policyChecked(async () => requireSecrets(current));
       const config = parseDestinationConfig(plugin.definition, destinationConfig(current, secrets));
-      const connection = await plugin.definition.connect(config, {
-        logger: { debug() {}, info() {}, warn() {}, error() {} },
-      });
+      const connection: DestinationConnection = await policyChecked(() =>
+        targets.connect(plugin, current, config, { logger: { debug() {}, info() {}, warn() {}, error() {} } }),
+      );
       try {
         return await connection.check();
       } finally {

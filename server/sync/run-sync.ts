@@ -31,6 +31,7 @@ import { EVENT_TYPES } from '../processing/event-types.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { windowRanges } from './periods.ts';
 import { FAILING_AFTER, nextBoundary, retryDelayMs } from './schedule.ts';
+import { requireSecrets, type TargetGuard } from './targets.ts';
 
 export interface SyncOptions {
   /** Rows per batch streamed to the plugin: memory is bounded by this, not by the window. */
@@ -56,6 +57,8 @@ export interface SyncDeps {
   db: Database;
   registry: PluginRegistry;
   secrets: SecretBox;
+  /** Connects plugins after the target checks (server/sync/targets.ts). */
+  targets: TargetGuard;
   /** The organization's current definitions in the warehouse lookup-table shape. */
   lookupTables(orgId: string): Promise<DefinitionTables>;
   options: SyncOptions;
@@ -118,6 +121,8 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
     let config: Record<string, unknown>;
     try {
+      // a secret dropped with a target change is named as such, not as a config the plugin refuses
+      requireSecrets(dest);
       config = parseDestinationConfig(plugin.definition, destinationConfig(dest, deps.secrets));
     } catch (error) {
       throw new RunError(errorMessage(error), 'config');
@@ -140,7 +145,8 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         bytes = 0;
         let connection: DestinationConnection | undefined;
         try {
-          connection = await plugin.definition.connect(config, {
+          // through the target checks (host policy, DNS, files), never the plugin directly
+          connection = await deps.targets.connect(plugin, dest, config, {
             logger: pluginLogger(dest),
             signal: timeout.signal,
             onStatement: () => statements++,

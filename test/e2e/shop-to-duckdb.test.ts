@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,7 +157,6 @@ describe.skipIf(!chromiumAvailable())('demo shop in Chromium → capture → Duc
   let shopOrg: TestOrg;
   let t: TestApp;
   let browser: Browser;
-  let dir: string;
 
   beforeAll(async () => {
     if (!existsSync(browserBundlePath)) await buildSdk({ declarations: false });
@@ -166,7 +164,6 @@ describe.skipIf(!chromiumAvailable())('demo shop in Chromium → capture → Duc
     // The organization whose capture key the demo page carries: everything is checked there.
     shopOrg = await createTestOrg(store.db, 'demo shop');
     t = await startTestApp({ db: store.db, appDeps: { demoCaptureKey: shopOrg.keys.capture } });
-    dir = mkdtempSync(join(tmpdir(), 'tributary-e2e-'));
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -175,7 +172,6 @@ describe.skipIf(!chromiumAvailable())('demo shop in Chromium → capture → Duc
     await browser?.close();
     await t?.close();
     await store?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('browses, clicks, identifies and navigates in the SPA; the synced DuckDB file holds every row, enriched', { timeout: 120_000 }, async () => {
@@ -190,11 +186,11 @@ describe.skipIf(!chromiumAvailable())('demo shop in Chromium → capture → Duc
       architect,
     );
 
-    const file = join(dir, 'warehouse.duckdb');
+    const file = join(t.config.destinationFilesDir, 'warehouse.duckdb');
     const created = await t.gql(
       `mutation($input: DestinationInput!) { createDestination(input: $input) {
         __typename ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`,
-      { input: { name: 'e2e warehouse', pluginId: 'duckdb', config: { path: file } } },
+      { input: { name: 'e2e warehouse', pluginId: 'duckdb', config: { path: 'warehouse.duckdb' } } },
       architect,
     );
     expect(created.body.errors).toBeUndefined();

@@ -96,7 +96,7 @@ const USERS_SQL = `select user_key, user_id, user_email, cast(devices as integer
 describe.runIf(dbtAvailable)('the dbt package on synced warehouses', () => {
   it('builds sessions, users and page views, tombstones dropped, on DuckDB and Postgres', async () => {
     const destinations: { id: string; kind: 'duckdb' | 'postgres'; config: Record<string, string> }[] = [
-      { id: '', kind: 'duckdb', config: { path: path.join(dir, 'warehouse.duckdb') } },
+      { id: '', kind: 'duckdb', config: { path: 'warehouse.duckdb' } },
     ];
     const pgSchema = `dbt_${Date.now().toString(36)}`;
     if (postgresAvailable) destinations.push({ id: '', kind: 'postgres', config: { url: warehouseUrl!, schema: pgSchema } });
@@ -132,7 +132,7 @@ describe.runIf(dbtAvailable)('the dbt package on synced warehouses', () => {
     await t.capture('71001', '11', [{ time: at(10), type: 'navigate', url: 'https://shop.example/late' }]);
     await syncAll(ids);
 
-    const duckFile = destinations[0]!.config.path!;
+    const duckFile = path.join(t.config.destinationFilesDir, 'warehouse.duckdb');
     const tombstones = await queryDuckdb(duckFile, `select count(*)::integer as n from main.events where event_type is null`);
     expect(tombstones).toEqual([{ n: 1 }]);
     dbtBuild('duckdb', { type: 'duckdb', path: duckFile, schema: 'analytics', threads: 1 }, 'main');

@@ -15,9 +15,10 @@ describe.runIf(hasPostgres)('two server instances on one Postgres', () => {
   let b: TestApp;
   let dir: string;
   beforeAll(async () => {
-    a = await startTestApp();
-    b = await startTestApp({ db: await openPostgres(a.databaseUrl!, { max: 5 }) });
+    // one folder of destination files for both: either instance may run any destination
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-instances-'));
+    a = await startTestApp({ env: { TRIBUTARY_DESTINATION_FILES_DIR: dir } });
+    b = await startTestApp({ db: await openPostgres(a.databaseUrl!, { max: 5 }), env: { TRIBUTARY_DESTINATION_FILES_DIR: dir } });
   });
   afterAll(async () => {
     await b?.close();
@@ -31,7 +32,7 @@ describe.runIf(hasPostgres)('two server instances on one Postgres', () => {
     for (let i = 0; i < 4; i++) {
       const r = await a.gql(
         `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`,
-        { input: { name: `d${i}`, pluginId: 'duckdb', config: { path: path.join(dir, `d${i}.duckdb`) }, intervalMinutes: 1 } },
+        { input: { name: `d${i}`, pluginId: 'duckdb', config: { path: `d${i}.duckdb` }, intervalMinutes: 1 } },
       );
       ids.push(r.body.data.createDestination.data.id);
     }

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,12 +62,6 @@ const flaky: DestinationDefinition = defineDestination({
   },
 });
 
-let dir: string;
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-random-'));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
 const seeds = process.env.SYNC_SEED ? [Number(process.env.SYNC_SEED)] : [1, 2, 3, 4, 5, 6];
 
 describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
@@ -85,11 +77,11 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     faults.random = random;
     const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const create = async (name: string, pluginId: string) => {
-      const file = path.join(dir, `${seed}-${name}.duckdb`);
       const r = await t.gql(
         `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`,
-        { input: { name, pluginId, config: { path: file }, intervalMinutes: 1 } },
+        { input: { name, pluginId, config: { path: `${seed}-${name}.duckdb` }, intervalMinutes: 1 } },
       );
+      const file = path.join(t.config.destinationFilesDir, `${seed}-${name}.duckdb`);
       return { id: r.body.data.createDestination.data.id as string, file };
     };
     // captured before any destination exists: must never be sent

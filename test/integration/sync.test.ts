@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,14 +7,11 @@ import { requirement, testPostgresUrl } from '../support/requirements.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
-let dir: string;
 beforeAll(async () => {
   t = await startTestApp();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-sync-'));
 });
 afterAll(async () => {
   await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) {
@@ -27,8 +22,8 @@ const RUNS = `query($id: ID!) { destination(id: $id) { status consecutiveFailure
 
 
 async function createDuckdb(name: string, extra: Record<string, unknown> = {}, key = t.org.keys.architect) {
-  const file = path.join(dir, `${name}.duckdb`);
-  const r = await t.gql(CREATE, { input: { name, pluginId: 'duckdb', config: { path: file }, ...extra } }, key);
+  const r = await t.gql(CREATE, { input: { name, pluginId: 'duckdb', config: { path: `${name}.duckdb` }, ...extra } }, key);
+  const file = path.join(t.config.destinationFilesDir, `${name}.duckdb`);
   expect(r.body.errors).toBeUndefined();
   return { id: r.body.data.createDestination.data.id as string, file };
 }
@@ -123,7 +118,7 @@ describe('sync to a DuckDB destination', () => {
     await syncNow(only.id);
     const rows = await queryDuckdb<any>(only.file, `select event_type from events where device_id = 9003`);
     expect(rows).toEqual([{ event_type: 'click' }]);
-    const bad = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: path.join(dir, 'x.duckdb') }, eventTypesInclude: ['click'], eventTypesExclude: ['load'] } });
+    const bad = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: 'x.duckdb' }, eventTypesInclude: ['click'], eventTypesExclude: ['load'] } });
     expect(bad.body.data.createDestination).toMatchObject({ __typename: 'ValidationError', code: 'CONFLICTING_FILTERS' });
   });
 
@@ -163,7 +158,7 @@ describe('destination management', () => {
   });
 
   it('enforces roles: analysts read, architects write, capture keys read nothing', async () => {
-    const denied = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: '/tmp/x.duckdb' } } }, t.org.keys.analyst);
+    const denied = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: 'x.duckdb' } } }, t.org.keys.analyst);
     expect(denied.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     const capture = await t.gql(`{ destinations { id } }`, {}, t.org.keys.capture);
     expect(capture.status).toBe(403);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -16,6 +16,9 @@ import duckdbDestination from '../../plugins/duckdb/index.ts';
 import type { DuckdbDestinationConfig } from '../../plugins/duckdb/index.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'tributary-duckdb-'));
+// a folder whose name looks like a database file
+const folderNamedLikeAFile = join(folder, 'folder.duckdb');
+mkdirSync(folderNamedLikeAFile);
 let files = 0;
 
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -65,7 +68,7 @@ runDestinationContract({
   largeLoad: { rows: 120_000, batchSize: 5_000 },
   failures: [
     { name: 'the folder does not exist', config: () => ({ path: join(folder, 'missing', 'w.duckdb') }), expect: 'config' },
-    { name: 'the path is a folder', config: () => ({ path: folder }), expect: 'config' },
+    { name: 'the path is a folder', config: () => ({ path: folderNamedLikeAFile }), expect: 'config' },
   ],
 });
 

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { createApiKey } from '../../server/auth/api-keys.ts';
 import { createApp, type App, type AppDeps } from '../../server/app.ts';
 
@@ -59,6 +62,7 @@ export interface TestApp {
   databaseUrl: string | undefined;
   app: App;
   db: Database;
+  /** Its destination files live in `config.destinationFilesDir`. */
   config: Config;
   org: TestOrg;
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } }>;
@@ -73,11 +77,22 @@ export interface TestApp {
 
 let captureSeq = 0;
 
-/** Builds the app on a test database, listens on a free loopback port, and creates an organization. */
-export async function startTestApp(options: { env?: Record<string, string>; db?: Database; appDeps?: Partial<AppDeps> } = {}): Promise<TestApp> {
+/**
+ * Builds the app on a test database, listens on a free loopback port, and creates an organization.
+ * The test warehouses run on this machine, so loopback destinations are allowed explicitly
+ * (override with `env`); destination files go to a fresh folder unless `env` names one.
+ */
+export async function startTestApp(options: { env?: Record<string, string | undefined>; db?: Database; appDeps?: Partial<AppDeps> } = {}): Promise<TestApp> {
   const own = options.db ? undefined : await openTestDatabase();
   const db = options.db ?? own!.db;
-  const config = loadConfig({ PORT: '0', TRIBUTARY_SYNC_ENABLED: 'false', ...options.env });
+  const filesDir = options.env?.TRIBUTARY_DESTINATION_FILES_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-files-'));
+  const config = loadConfig({
+    PORT: '0',
+    TRIBUTARY_SYNC_ENABLED: 'false',
+    TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
+    ...(filesDir ? { TRIBUTARY_DESTINATION_FILES_DIR: filesDir } : {}),
+    ...options.env,
+  });
   const app = await createApp({
     config,
     db,
@@ -134,6 +149,7 @@ export async function startTestApp(options: { env?: Record<string, string>; db?:
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
       await own?.drop();
+      if (filesDir) fs.rmSync(filesDir, { recursive: true, force: true });
     },
   };
   return testApp;

@@ -27,6 +27,47 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://db/x', TRIBUTARY_DEMO: 'true' }).demo).toBe(true);
   });
 
+  it('reports invalid destination policy settings together', () => {
+    const env = {
+      TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES: 'yes',
+      TRIBUTARY_DESTINATION_HOSTS: 'db.example.com, not a host, 10.0.0.0/33',
+      TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '10.0.0.0/8,warehouse.internal',
+    };
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES');
+    expect(message).toContain('TRIBUTARY_DESTINATION_HOSTS: "not a host" is not a host name');
+    expect(message).toContain('TRIBUTARY_DESTINATION_HOSTS: "10.0.0.0/33" is not');
+    expect(message).toContain('TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: "warehouse.internal" is not an IP address or CIDR block');
+  });
+
+  it('lets destinations reach loopback only in the embedded mode, and no override, unless told otherwise', () => {
+    const embedded = loadConfig({ DATA_DIR: '/srv/tributary' });
+    expect(embedded).toMatchObject({ allowEndpointOverrides: false, destinationHosts: null, destinationPrivateNetworks: ['127.0.0.0/8', '::1/128'] });
+    expect(embedded.destinationFilesDir).toBe('/srv/tributary/destination-files');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).destinationPrivateNetworks).toEqual([]);
+    const told = loadConfig({
+      DATABASE_URL: 'postgres://db/x',
+      TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES: 'true',
+      TRIBUTARY_DESTINATION_HOSTS: '*.corp.example, 34.120.0.0/16',
+      TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '10.0.0.0/8, fd00::/8',
+      TRIBUTARY_DESTINATION_FILES_DIR: '/var/lib/warehouses',
+    });
+    expect(told).toMatchObject({
+      allowEndpointOverrides: true,
+      destinationHosts: ['*.corp.example', '34.120.0.0/16'],
+      destinationPrivateNetworks: ['10.0.0.0/8', 'fd00::/8'],
+      destinationFilesDir: '/var/lib/warehouses',
+    });
+    expect(loadConfig({ TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '' }).destinationPrivateNetworks).toEqual([]);
+  });
+
   it('splits the plugin list', () => {
     expect(loadConfig({ TRIBUTARY_PLUGINS: 'a, @x/b ,,' }).plugins).toEqual(['a', '@x/b']);
   });

@@ -37,6 +37,17 @@ describe('plugin registry', () => {
     expect((acme.jsonSchema as { properties: Record<string, unknown> }).properties.bucket).toBeDefined();
   });
 
+  it('knows where each plugin connects: the built-ins mark their targets; a plugin with secrets that marks none binds them to every field', async () => {
+    const registry = await createPluginRegistry(['acme-lake'], { importer });
+    const targets = (id: string) => registry.get(id)!.targetFields.map((f) => `${f.name}${f.kind ? `:${f.kind}` : ''}${f.override ? ' (override)' : ''}`);
+    expect(targets('postgres')).toEqual(['url:url', 'host:host', 'port', 'database', 'user', 'ssl']);
+    expect(targets('snowflake')).toEqual(['account', 'username', 'role', 'database', 'accessUrl:url (override)']);
+    expect(targets('bigquery')).toEqual(['projectId', 'apiEndpoint:url (override)']);
+    expect(targets('redshift')).toEqual(['region', 'clusterIdentifier', 'workgroupName', 'database', 'dbUser', 'secretArn', 'endpoint:url (override)']);
+    expect(targets('duckdb')).toEqual(['path:file']);
+    expect(targets('acme-lake')).toEqual(['bucket']);
+  });
+
   it('refuses a bad, incompatible, missing or conflicting plugin with one clear message each, and keeps the rest', async () => {
     const registry = await createPluginRegistry(['not-a-plugin', 'future-api', 'missing-package', 'steals-duckdb', 'acme-lake'], { importer });
     expect(registry.problems).toHaveLength(4);

@@ -12,6 +12,8 @@ import {
   runCheckSteps,
   secret,
   secretFieldNames,
+  target,
+  targetFields,
   validateDestinationDefinition,
 } from '../../plugins/sdk/index.ts';
 import { isoFromEpochMicros } from '../../plugins/sdk/contract.ts';
@@ -55,6 +57,13 @@ describe('validateDestinationDefinition', () => {
     ['a config that is not a zod object', validDefinition({ config: { account: 'string' } }), 'zod 4 object schema'],
     ['a config that is a zod string', validDefinition({ config: z.string() }), 'zod 4 object schema'],
     ['a missing connect', validDefinition({ connect: undefined }), 'connect must be a function'],
+    [
+      'two file fields',
+      validDefinition({ config: z.object({ a: target(z.string(), { kind: 'file' }), b: target(z.string(), { kind: 'file' }) }) }),
+      'marks 2 fields as files (a, b); at most one',
+    ],
+    ['an override that is not an address', validDefinition({ config: z.object({ a: target(z.string(), { override: true }) }) }), 'its target kind must be host or url'],
+    ['a secret file', validDefinition({ config: z.object({ a: target(secret(z.string()), { kind: 'file' }) }) }), 'a file, which cannot be secret'],
   ])('rejects %s with one clear message', (_name, candidate, message) => {
     const result = validateDestinationDefinition(candidate);
     expect(result.ok).toBe(false);
@@ -91,6 +100,35 @@ describe('config schema and secrets', () => {
     expect(schema.properties.region).toMatchObject({ enum: ['eu', 'us'], default: 'eu' });
     expect(schema.properties.apiKey).not.toHaveProperty('secret');
     expect(schema.required.sort()).toEqual(['account', 'apiKey']);
+  });
+
+  it('lists the fields marked target with their kind, also when combined with secret, optional, default or describe', () => {
+    const definition = validDefinition({
+      config: z.object({
+        url: target(secret(z.url()), { kind: 'url' }).optional().describe('URL'),
+        host: target(z.string(), { kind: 'host' }).optional(),
+        port: target(z.number()).default(5432),
+        endpoint: target(z.url(), { kind: 'url', override: true }).optional(),
+        file: target(z.string(), { kind: 'file' }).describe('File'),
+        schema: z.string().default('main'),
+      }),
+    });
+    expect(targetFields(definition)).toEqual([
+      { name: 'url', kind: 'url', override: false },
+      { name: 'host', kind: 'host', override: false },
+      { name: 'port', override: false },
+      { name: 'endpoint', kind: 'url', override: true },
+      { name: 'file', kind: 'file', override: false },
+    ]);
+    expect(secretFieldNames(definition)).toEqual(['url']);
+    const schema = configJsonSchema(definition) as { properties: Record<string, Record<string, unknown>> };
+    expect(schema.properties.url).toMatchObject({ 'x-target': true, 'x-target-kind': 'url', 'x-secret': true, writeOnly: true, description: 'URL' });
+    expect(schema.properties.port).toMatchObject({ 'x-target': true, default: 5432 });
+    expect(schema.properties.port).not.toHaveProperty('x-target-kind');
+    expect(schema.properties.endpoint).toMatchObject({ 'x-target': true, 'x-target-kind': 'url', 'x-endpoint-override': true });
+    expect(schema.properties.file).toMatchObject({ 'x-target': true, 'x-target-kind': 'file', description: 'File' });
+    expect(schema.properties.schema).not.toHaveProperty('x-target');
+    for (const property of Object.values(schema.properties)) expect(property).not.toHaveProperty('target');
   });
 
   it('parseDestinationConfig returns the parsed config or a ConfigError that hides secret values', () => {

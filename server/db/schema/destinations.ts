@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { pgSnapshot, utcTimestamp } from './columns.ts';
 import { organizations } from './organizations.ts';
 
@@ -20,6 +20,17 @@ export const destinations = pgTable(
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
     /** The secret fields as JSON, AES-256-GCM encrypted (server/auth/secrets.ts); never returned. */
     secretConfig: text('secret_config'),
+    /**
+     * Secret fields dropped when the target changed (server/sync/destinations.ts) and not given
+     * since; the destination does not connect until they are.
+     */
+    clearedSecrets: text('cleared_secrets').array(),
+    /**
+     * The destination's local file (a plugin field marked `kind: 'file'`), relative to the files
+     * folder and lower-cased: unique across all organizations, case-insensitive file systems
+     * included, so no destination writes into another's file.
+     */
+    localFile: text('local_file'),
     enabled: boolean('enabled').notNull().default(true),
     eventTypesInclude: text('event_types_include').array(),
     eventTypesExclude: text('event_types_exclude').array(),
@@ -46,7 +57,11 @@ export const destinations = pgTable(
     createdBy: text('created_by').notNull(),
     modifiedTime: utcTimestamp('modified_time').notNull().defaultNow(),
   },
-  (t) => [index('destinations_org_idx').on(t.orgId), index('destinations_due_idx').on(t.nextRunTime).where(sql`${t.enabled}`)],
+  (t) => [
+    index('destinations_org_idx').on(t.orgId),
+    index('destinations_due_idx').on(t.nextRunTime).where(sql`${t.enabled}`),
+    uniqueIndex('destinations_local_file_idx').on(t.localFile),
+  ],
 );
 
 /**

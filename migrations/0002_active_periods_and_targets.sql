@@ -12,10 +12,13 @@ CREATE TABLE "destination_periods" (
 ALTER TABLE "sessions" ADD COLUMN "first_event_time" timestamp (6) with time zone;--> statement-breakpoint
 UPDATE "sessions" SET "first_event_time" = "last_event_time";--> statement-breakpoint
 ALTER TABLE "sessions" ALTER COLUMN "first_event_time" SET NOT NULL;--> statement-breakpoint
+ALTER TABLE "destinations" ADD COLUMN "cleared_secrets" text[];--> statement-breakpoint
+ALTER TABLE "destinations" ADD COLUMN "local_file" text;--> statement-breakpoint
 ALTER TABLE "destination_periods" ADD CONSTRAINT "destination_periods_destination_id_destinations_id_fk" FOREIGN KEY ("destination_id") REFERENCES "public"."destinations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "destination_periods" ADD CONSTRAINT "destination_periods_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "destination_periods_destination_idx" ON "destination_periods" USING btree ("destination_id","start_time");--> statement-breakpoint
 CREATE INDEX "events_view_navigates_idx" ON "events" USING btree ("org_id","view_id","event_time","client_seq") WHERE "events"."event_type" = 'navigate' and "events"."view_id" is not null;--> statement-breakpoint
+CREATE UNIQUE INDEX "destinations_local_file_idx" ON "destinations" USING btree ("local_file");--> statement-breakpoint
 ALTER TABLE "events" DROP COLUMN "captured_type";--> statement-breakpoint
 -- The current active period of each destination (earlier ones were not recorded): open while
 -- enabled, closed at the last change for a disabled one.
