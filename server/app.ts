@@ -7,8 +7,9 @@ import { createYoga } from 'graphql-yoga';
 import type { GraphQLContext } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
+import { answerClientError } from './capture/http.ts';
 import { createCaptureHandler, isCapturePath } from './capture/router.ts';
-import { createRateLimiter } from './capture/http.ts';
+import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { createSecretBox } from './auth/secrets.ts';
@@ -108,6 +109,8 @@ export async function createApp(deps: AppDeps) {
 
   return {
     handle,
+    /** The HTTP server's `clientError` listener: requests Node's parser refuses get a JSON error too. */
+    handleClientError: answerClientError,
     yoga,
     writer,
     keys,
