@@ -61,6 +61,7 @@ export async function benchCapture(
     secretKeyHex: randomBytes(32).toString('hex'),
   });
   const server = http.createServer((req, res) => void app.handle(req, res));
+  server.on('clientError', app.handleClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/capture/v1/batch`;
   let peakRss = process.memoryUsage().rss;

@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKeyResolver } from './auth/api-keys.ts';
+import { answerClientError } from './capture/http.ts';
 import { createCaptureHandler, isCapturePath } from './capture/router.ts';
-import { createRateLimiter } from './capture/http.ts';
+import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { createSecretBox } from './auth/secrets.ts';
@@ -92,6 +93,8 @@ export async function createApp(deps: AppDeps) {
 
   return {
     handle,
+    /** The HTTP server's `clientError` listener: requests Node's parser refuses get a JSON error too. */
+    handleClientError: answerClientError,
     yoga,
     writer,
     keys,

@@ -36,6 +36,7 @@ async function main() {
   const app = await createApp({ config, db, demoCaptureKey, registry, secretKeyHex: secretKey.keyHex });
   if (config.syncEnabled) app.sync.scheduler.start();
   const server = http.createServer((req, res) => void app.handle(req, res));
+  server.on('clientError', app.handleClientError);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

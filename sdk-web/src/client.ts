@@ -1,6 +1,7 @@
 import { createIdentity } from './identity.js';
 import { randomId } from './ids.js';
 import { describeTarget } from './target.js';
+import { cutText } from './text.js';
 import { createTransport } from './transport.js';
 import type { CaptureEvent, NavigateReason, Target, TributaryClient, TributaryOptions, UserTraits, WebEventType } from './types.js';
 
@@ -115,11 +116,11 @@ export function createTributary(options: TributaryOptions): TributaryClient {
     if (exceptions++ >= MAX_EXCEPTIONS_PER_VIEW) return;
     const described = describeError(error);
     const properties: Record<string, unknown> = {
-      message: (message || described.message).slice(0, MESSAGE_CAP),
+      message: cutText(message || described.message, MESSAGE_CAP),
       exception_source_file: file || /((?:https?|file):\/\/[^\s()@]+?):\d+:\d+/.exec(described.stack ?? '')?.[1] || '',
       is_exception_handled: false,
     };
-    if (described.stack) properties.exception_stack = described.stack.slice(0, STACK_CAP);
+    if (described.stack) properties.exception_stack = cutText(described.stack, STACK_CAP);
     record('exception', properties);
   }
 

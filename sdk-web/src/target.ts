@@ -1,3 +1,4 @@
+import { cutText } from './text.js';
 import type { Target, TargetElement } from './types.js';
 
 /** Text inside an element with this attribute is sent as `****`. */
@@ -22,7 +23,7 @@ function describeElement(element: Element): TargetElement {
   for (const { name, value } of Array.from(element.attributes)) {
     if (count >= MAX_ATTRIBUTES) break;
     if (NAMED_ATTRIBUTES.includes(name) || name.startsWith('data-')) {
-      attrs[name] = value.slice(0, ATTRIBUTE_VALUE_CAP);
+      attrs[name] = cutText(value, ATTRIBUTE_VALUE_CAP);
       count++;
     }
   }
@@ -31,7 +32,7 @@ function describeElement(element: Element): TargetElement {
     classes: Array.from(element.classList).slice(0, MAX_CLASSES),
     attrs,
   };
-  if (element.id) described.id = element.id.slice(0, ATTRIBUTE_VALUE_CAP);
+  if (element.id) described.id = cutText(element.id, ATTRIBUTE_VALUE_CAP);
   return described;
 }
 
@@ -83,7 +84,7 @@ export function describeTarget(element: Element): Target | undefined {
     path.push(describeElement(current));
   }
   return {
-    text: out.text.replace(/\s+/g, ' ').trim().slice(0, TEXT_CAP),
+    text: cutText(out.text.replace(/\s+/g, ' ').trim(), TEXT_CAP),
     masked: out.masked,
     path,
     element_properties: {},

@@ -15,9 +15,14 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Capture keys are public (in web pages), so they look different from secret keys. */
+/**
+ * Capture keys are public: they are in every page running the web SDK. So they only send events,
+ * may travel in a URL (`?key=`, for sendBeacon), and look different from secret keys.
+ */
+export const isPublicRole = (role: ApiKeyRole): boolean => role === 'capture';
+
 function generateKey(role: ApiKeyRole): string {
-  return `${role === 'capture' ? 'tc' : 'tk'}_${randomBytes(32).toString('base64url')}`;
+  return `${isPublicRole(role) ? 'tc' : 'tk'}_${randomBytes(32).toString('base64url')}`;
 }
 
 export async function createApiKey(

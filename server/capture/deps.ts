@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { EventWriter } from '../processing/writer.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
-import type { RateLimiter } from './http.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
 export interface CaptureDeps {
   config: Config;

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { reject, type Rejection } from './limits.ts';
+import { mayNeedWellFormed, wellFormed } from './text.ts';
 
 /** An error answer of the capture endpoints: `{ error: { code, message } }`, never a stack trace. */
 export class HttpError extends Error {
@@ -14,6 +16,8 @@ export class HttpError extends Error {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  // answerClientError may have answered this request already (its body never arrived whole)
+  if (res.headersSent || res.writableEnded) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -23,24 +27,55 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
 }
 
-/** Reads a JSON body of at most `maxBytes` (JSON or text/plain, as sendBeacon sends). */
+/**
+ * How much of a body over the limit is still read (and discarded) so that the client, which is
+ * still uploading, receives the 413 answer rather than a reset connection. A body larger than
+ * the limit plus this is answered as soon as it crosses it, and the connection is closed.
+ */
+export const MAX_DRAINED_BYTES = 16 * 1024 * 1024;
+
+const incompleteBody = () => new HttpError(400, 'INCOMPLETE_BODY', 'the body ended before its declared Content-Length');
+
+/** The body, at most `maxBytes`; over it, 413 once the rest is drained (up to MAX_DRAINED_BYTES). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const tooLarge = (close: boolean) =>
+    new HttpError(413, 'BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes`, close ? { connection: 'close' } : {});
+  if (Number(req.headers['content-length']) > maxBytes + MAX_DRAINED_BYTES) return Promise.reject(tooLarge(true));
+  if (req.destroyed) return Promise.reject(incompleteBody());
+  return new Promise((resolve, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error: HttpError | undefined) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      if (error) fail(error);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      else if (size > maxBytes + MAX_DRAINED_BYTES) {
+        req.pause();
+        settle(tooLarge(true));
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => settle(size > maxBytes ? tooLarge(false) : undefined));
+    // 'error' (the connection closed mid-body) is always followed by 'close'
+    req.on('error', () => {});
+    req.once('close', () => settle(incompleteBody()));
+  });
+}
+
+/**
+ * Reads a JSON body of at most `maxBytes` (JSON or text/plain, as sendBeacon sends). Strings and
+ * property names come out well-formed (server/capture/text.ts): U+0000 and lone surrogates,
+ * which Postgres cannot store, become U+FFFD.
+ */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    throw new HttpError(413, 'BODY_TOO_LARGE', `the body is ${declared} bytes; the limit is ${maxBytes}`, { connection: 'close' });
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      req.resume();
-      throw new HttpError(413, 'BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes`, { connection: 'close' });
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readBody(req, maxBytes)).toString('utf8');
   if (text.length === 0) throw new HttpError(400, 'INVALID_JSON', 'the body is empty');
   let body: unknown;
   try {
@@ -48,46 +83,61 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   } catch {
     throw new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
   }
-  // JSON can carry U+0000 only escaped; Postgres text and jsonb cannot store it at all.
-  return text.includes('\\u0000') ? replaceNul(body) : body;
+  return mayNeedWellFormed(text) ? wellFormed(body) : body;
 }
 
-/** Replaces U+0000 in every string and key with U+FFFD, so the event is kept rather than refused. */
-function replaceNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\ufffd');
-  if (Array.isArray(value)) return value.map(replaceNul);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', '\ufffd'), replaceNul(v)]));
+const answeredSockets = new WeakSet<Duplex>();
+
+function clientErrorAnswer(error: Error & { code?: string }): HttpError {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new HttpError(431, 'HEADERS_TOO_LARGE', 'the request headers are too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new HttpError(408, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
+    case 'HPE_INVALID_EOF_STATE':
+      return incompleteBody();
+    default:
+      return new HttpError(400, 'MALFORMED_REQUEST', 'the request is not valid HTTP/1.1 (check its Content-Length and Transfer-Encoding)');
   }
-  return value;
+}
+
+/**
+ * The server's `clientError` listener: answers what Node's HTTP parser refuses (a malformed
+ * request, bytes after a body shorter than its Content-Length, a body ending before its
+ * Content-Length, headers too large, a request too slow) in the `{ error: { code, message } }`
+ * shape instead of Node's bare 400, then closes the connection.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // Node emits this again for every later chunk of a connection whose parser failed.
+  if (answeredSockets.has(socket)) return;
+  answeredSockets.add(socket);
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // The response of the request being handled on this connection (a Node internal, stable
+  // since Node 0.x): it must go out whole, before anything else is written.
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (pending) {
+    if (pending.headersSent) {
+      pending.once('finish', () => socket.destroy());
+      return;
+    }
+    pending.shouldKeepAlive = false;
+    // A request read whole gets its own answer; one whose body broke off gets this one.
+    if (!pending.req.complete) sendError(pending, clientErrorAnswer(error));
+    return;
+  }
+  const answer = clientErrorAnswer(error);
+  const text = JSON.stringify({ error: { code: answer.code, message: answer.message } });
+  socket.end(
+    `HTTP/1.1 ${answer.status} ${answer.code}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    () => socket.destroy(),
+  );
 }
 
 export const rejectionError = (status: number, r: Rejection) => new HttpError(status, r.code, r.message);
 export { reject };
-
-/**
- * Token bucket per key: `ratePerSecond` events, bursts up to twice that. A public capture key can
- * be copied from any web page, so one abuser must not flood the store.
- */
-export function createRateLimiter(ratePerSecond: number) {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  return {
-    /** Takes `cost` tokens; returns 0 when allowed, else the seconds to wait. */
-    take(key: string, cost: number, now = Date.now()): number {
-      const capacity = ratePerSecond * 2;
-      const bucket = buckets.get(key) ?? { tokens: capacity, at: now };
-      bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
-      bucket.at = now;
-      buckets.set(key, bucket);
-      if (bucket.tokens >= cost) {
-        bucket.tokens -= cost;
-        return 0;
-      }
-      return Math.max(1, Math.ceil((cost - bucket.tokens) / ratePerSecond));
-    },
-  };
-}
-export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
 /** `source_properties.location` from headers a trusted proxy sets (Cloudflare / generic). */
 export function locationFromHeaders(req: IncomingMessage): Record<string, unknown> | undefined {

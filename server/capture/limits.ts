@@ -32,7 +32,7 @@ export function checkProperties(value: unknown, field: string): Rejection | null
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('INVALID_FIELD', `${field} must be an object`);
   }
-  if (depthOf(value, 0) > LIMITS.maxPropertiesDepth) {
+  if (nestingDepth(value, LIMITS.maxPropertiesDepth) > LIMITS.maxPropertiesDepth) {
     return reject('PROPERTIES_TOO_DEEP', `${field} nests deeper than ${LIMITS.maxPropertiesDepth} levels`);
   }
   const size = JSON.stringify(value).length;
@@ -42,11 +42,17 @@ export function checkProperties(value: unknown, field: string): Rejection | null
   return null;
 }
 
-function depthOf(value: unknown, depth: number): number {
-  if (depth > LIMITS.maxPropertiesDepth) return depth;
-  if (typeof value !== 'object' || value === null) return depth;
+/**
+ * How deep objects and arrays nest in `value` (a scalar is 0, `{}` is 1), counted only up to just
+ * past `limit`: the recursion never goes deeper than that, whatever the input.
+ */
+export function nestingDepth(value: unknown, limit: number, depth = 0): number {
+  if (depth > limit || typeof value !== 'object' || value === null) return depth;
   let max = depth + 1;
-  for (const child of Object.values(value)) max = Math.max(max, depthOf(child, depth + 1));
+  for (const child of Object.values(value)) {
+    max = Math.max(max, nestingDepth(child, limit, depth + 1));
+    if (max > limit) break;
+  }
   return max;
 }
 

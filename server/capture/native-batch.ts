@@ -2,9 +2,10 @@ import type { CapturedElement, CapturedEvent, CapturedTarget } from '../processi
 import { ELEMENT_EVENT_TYPES, EVENT_TYPES, NAVIGATE_REASONS } from '../processing/event-types.ts';
 import { parseInt64 } from '../processing/ids.ts';
 import { parseEventTime } from '../processing/time.ts';
-import { parseUrl } from '../processing/url.ts';
+import { parsePageUrl } from '../processing/url.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
+import { cutText } from './text.ts';
 
 export const NATIVE_ENTRYPOINT = 'POST /capture/v1/batch';
 
@@ -23,7 +24,7 @@ export type NativeBatchResult =
 
 const isRejection = (v: object): v is Rejection => v instanceof Rejection;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown, max: number = LIMITS.maxStringLength) => (typeof v === 'string' ? v.slice(0, max) : undefined);
+const str = (v: unknown, max: number = LIMITS.maxStringLength) => (typeof v === 'string' ? cutText(v, max) : undefined);
 
 /**
  * Validates a native SDK batch (docs/capture-protocol.md). A malformed envelope rejects the
@@ -91,7 +92,7 @@ function parseNativeEvent(raw: unknown, index: number, batch: BatchShared, ctx: 
   }
   const type = raw.type;
   if (typeof type !== 'string') return reject('MISSING_FIELD', 'type is required');
-  if (!EVENT_TYPES.has(type)) return reject('UNKNOWN_EVENT_TYPE', `type "${type.slice(0, 64)}" is not a known event type`);
+  if (!EVENT_TYPES.has(type)) return reject('UNKNOWN_EVENT_TYPE', `type "${cutText(type, 64)}" is not a known event type`);
   const seq = raw.seq ?? 0;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return reject('INVALID_FIELD', 'seq must be a non-negative integer');
   const micros = parseEventTime(raw.time);
@@ -105,8 +106,8 @@ function parseNativeEvent(raw: unknown, index: number, batch: BatchShared, ctx: 
 
   let url = null;
   if (raw.url !== undefined && raw.url !== null) {
-    if (typeof raw.url !== 'string' || raw.url.length > LIMITS.maxUrlLength || !(url = parseUrl(raw.url))) {
-      return reject('INVALID_URL', 'url must be an absolute URL');
+    if (typeof raw.url !== 'string' || raw.url.length > LIMITS.maxUrlLength || !(url = parsePageUrl(raw.url))) {
+      return reject('INVALID_URL', 'url must be an absolute http(s) URL, or an app URL with a host (app://shop/cart)');
     }
   }
   const propertiesProblem = checkProperties(raw.properties, 'properties');
@@ -225,17 +226,17 @@ function isCleanElement(node: Record<string, unknown>): node is Record<string, u
 /** A path element with only the known fields, each of the expected type and cut to its limit. */
 function cleanElement(node: Record<string, unknown> & { tag: string }): CapturedElement {
   const el: CapturedElement = { tag: node.tag.toLowerCase() };
-  if (typeof node.id === 'string' && node.id) el.id = node.id.slice(0, ELEMENT_LIMITS.id);
+  if (typeof node.id === 'string' && node.id) el.id = cutText(node.id, ELEMENT_LIMITS.id);
   if (Array.isArray(node.classes)) {
     el.classes = node.classes
       .filter((c): c is string => typeof c === 'string')
       .slice(0, ELEMENT_LIMITS.classes)
-      .map((c) => c.slice(0, ELEMENT_LIMITS.className));
+      .map((c) => cutText(c, ELEMENT_LIMITS.className));
   }
   if (isObject(node.attrs)) {
     el.attrs = {};
     for (const [k, v] of Object.entries(node.attrs).slice(0, ELEMENT_LIMITS.attrs)) {
-      if (typeof v === 'string') el.attrs[k.slice(0, ELEMENT_LIMITS.attrName)] = v.slice(0, ELEMENT_LIMITS.attrValue);
+      if (typeof v === 'string') el.attrs[cutText(k, ELEMENT_LIMITS.attrName)] = cutText(v, ELEMENT_LIMITS.attrValue);
     }
   }
   return el;
@@ -271,8 +272,14 @@ function sourceProperties(
   ctx: BatchContext,
   title: string | undefined,
 ): Record<string, unknown> {
-  const rawUserAgent = str(context.user_agent, 1024) ?? ctx.userAgentHeader;
-  const referrer = typeof context.initial_referrer === 'string' ? parseUrl(context.initial_referrer) : null;
+  // An app sends from its own HTTP stack (or through a server): its User-Agent header names that,
+  // not the device, which only context.user_agent describes.
+  const rawUserAgent = str(context.user_agent, 1024) ?? (batch.sourceType === 'web' ? ctx.userAgentHeader : undefined);
+  // a referrer that is no page URL (javascript:, unparseable …) is dropped, the event kept
+  const referrer =
+    typeof context.initial_referrer === 'string' && context.initial_referrer.length <= LIMITS.maxUrlLength
+      ? parsePageUrl(context.initial_referrer)
+      : null;
   const source: Record<string, unknown> = {
     entrypoint: NATIVE_ENTRYPOINT,
     origin: 'dom',

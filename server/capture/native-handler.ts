@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/api-keys.ts';
 import type { CaptureDeps } from './deps.ts';
-import { HttpError, locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
+import { locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
 import { LIMITS } from './limits.ts';
 import { parseNativeBatch } from './native-batch.ts';
+import { chargeRequest, chargeRewrites } from './rate-limit.ts';
 
 /** POST /capture/v1/batch: the native batch endpoint of the web and mobile SDKs. */
 export async function handleNativeBatch(req: IncomingMessage, res: ServerResponse, principal: Principal, deps: CaptureDeps) {
@@ -17,11 +18,9 @@ export async function handleNativeBatch(req: IncomingMessage, res: ServerRespons
     parseUserAgent: deps.parseUserAgent,
   });
   if (!parsed.ok) throw rejectionError(parsed.rejection.code === 'BATCH_TOO_LARGE' ? 413 : 400, parsed.rejection);
-  const wait = deps.rateLimiter.take(principal.keyId, Math.max(1, parsed.events.length), now);
-  if (wait > 0) {
-    throw new HttpError(429, 'RATE_LIMITED', 'too many events for this key; retry later', { 'retry-after': String(wait) });
-  }
+  chargeRequest(deps.rateLimiter, principal.keyId, parsed.events.length, now);
   const result = await deps.writer.write(parsed.events);
+  chargeRewrites(deps.rateLimiter, principal.keyId, result.reemitted);
   const accepted = result.stored + result.duplicates;
   // positions in parsed.events back to indexes in the request
   const rejected = [...parsed.rejected, ...result.rejected.map(({ position, ...r }) => ({ index: parsed.indexes[position]!, ...r }))].sort((a, b) => a.index - b.index);

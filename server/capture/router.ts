@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
+import { isPublicRole, keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
 import type { ApiKeyRole } from '../db/schema/index.ts';
+import { describeError } from '../log-safe.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, sendError } from './http.ts';
 import { handleNativeBatch } from './native-handler.ts';
@@ -10,68 +11,98 @@ export interface CaptureRoute {
   method: 'GET' | 'POST';
   /** Matched against the path; groups become `params`. */
   pattern: RegExp;
-  roles: readonly ApiKeyRole[];
+  /**
+   * `write`: sends events; any key that writes (capture keys included), answers CORS.
+   * `read`: reads back users or batch jobs; secret keys only, no CORS (no browser needs it).
+   */
+  access: 'write' | 'read';
   handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
 }
 
-const WRITERS = ['admin', 'architect', 'capture'] as const;
+/**
+ * Who may use the data plane. Capture keys are public (in every page running the web SDK), so
+ * they only write. Reading what was sent (users, batch job results holding the rejected events)
+ * takes a secret key of a role that configures the organization; analysts read data through
+ * GraphQL, and an analyst key sends nothing here to follow up on.
+ */
+export const ROLES_BY_ACCESS: Record<CaptureRoute['access'], readonly ApiKeyRole[]> = {
+  write: ['admin', 'architect', 'capture'],
+  read: ['admin', 'architect'],
+};
 
 const routes: CaptureRoute[] = [
-  { method: 'POST', pattern: /^\/capture\/v1\/batch$/, roles: WRITERS, handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
+  { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
   ...serverApiRoutes,
 ];
 
-const CORS_HEADERS = {
-  'access-control-allow-methods': 'POST, GET, OPTIONS',
+const CORS_PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'POST, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type, idempotency-key, integration-source',
   'access-control-max-age': '86400',
-  'access-control-expose-headers': 'retry-after',
 };
 
 /** Whether this request belongs to the data plane (capture and the server events API). */
 export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/');
 
+/** The key of a request and where it came from: a key in the URL ends up in logs and histories. */
+function keyOf(req: IncomingMessage, url: URL): { key: string; inUrl: boolean } | undefined {
+  const fromHeader = keyFromAuthorization(req.headers.authorization);
+  if (fromHeader) return { key: fromHeader, inUrl: false };
+  const fromUrl = url.searchParams.get('key');
+  return fromUrl ? { key: fromUrl, inUrl: true } : undefined;
+}
+
 /**
- * The data plane: plain HTTP handlers (not GraphQL), authenticated by API key, answering CORS,
- * and turning every failure into `{ error: { code, message } }` with no stack trace.
+ * The data plane: plain HTTP handlers (not GraphQL), authenticated by API key, answering CORS on
+ * the write endpoints, and turning every failure into `{ error: { code, message } }` with no
+ * stack trace. Unexpected failures are logged without their payload (describeError).
  */
 export function createCaptureHandler(deps: CaptureDeps) {
+  const withStack = deps.config.logLevel === 'debug';
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const origin = req.headers.origin;
-    if (origin) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-expose-headers', 'retry-after');
-      res.setHeader('vary', 'Origin');
-    }
     try {
+      const route = routes.find((r) => r.pattern.test(url.pathname));
+      if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
+      if (route.access === 'write' && origin) {
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('access-control-expose-headers', 'retry-after');
+        res.setHeader('vary', 'Origin');
+      }
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, CORS_HEADERS);
+        if (route.access !== 'write') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} answers no cross-origin requests`);
+        res.writeHead(204, CORS_PREFLIGHT_HEADERS);
         res.end();
         return;
       }
-      const route = routes.find((r) => r.pattern.test(url.pathname));
-      if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname}`);
       if (route.method !== req.method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} accepts ${route.method}`);
-      const key = keyFromAuthorization(req.headers.authorization) ?? url.searchParams.get('key') ?? undefined;
-      if (!key) throw new HttpError(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" or ?key=');
-      const principal = await deps.keys.resolve(key);
+      const given = keyOf(req, url);
+      if (!given) throw new HttpError(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)');
+      const principal = await deps.keys.resolve(given.key);
       if (!principal) throw new HttpError(401, 'INVALID_API_KEY', 'the API key is unknown or revoked');
-      if (!route.roles.includes(principal.role)) {
-        throw new HttpError(403, 'FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname}`);
+      if (given.inUrl && !isPublicRole(principal.role)) {
+        throw new HttpError(400, 'SECRET_KEY_IN_URL', `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`);
       }
-      if (origin && principal.allowedOrigins.length > 0 && !principal.allowedOrigins.includes(origin)) {
-        throw new HttpError(403, 'ORIGIN_NOT_ALLOWED', `origin ${origin} is not allowed for this key`);
+      if (!ROLES_BY_ACCESS[route.access].includes(principal.role)) {
+        throw new HttpError(403, 'FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname.slice(0, 128)}`);
+      }
+      if (principal.allowedOrigins.length > 0 && (!origin || !principal.allowedOrigins.includes(origin))) {
+        throw new HttpError(
+          403,
+          'ORIGIN_NOT_ALLOWED',
+          origin ? 'this origin is not allowed for this key' : 'this key only accepts requests with one of its allowed origins (Origin header); apps and servers need a key without allowed origins',
+        );
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
       await route.handle(req, res, { principal, params, url }, deps);
     } catch (error) {
       if (res.headersSent) {
-        res.destroy();
+        if (!res.writableEnded) res.destroy();
         return;
       }
       if (error instanceof HttpError) sendError(res, error);
       else {
-        console.error('capture failed', error);
+        console.error(`capture: ${req.method} ${url.pathname.slice(0, 128)} failed: ${describeError(error, withStack)}`);
         sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }));
       }
     }

@@ -1,10 +1,11 @@
 import type { CapturedEvent } from '../processing/captured-event.ts';
 import { deviceIdForUser, parseInt64 } from '../processing/ids.ts';
 import { parseEventTime } from '../processing/time.ts';
-import { parseUrl, type UrlParts } from '../processing/url.ts';
+import { parsePageUrl, type UrlParts } from '../processing/url.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
 import { shapeProperties } from './native-batch.ts';
+import { cutText } from './text.ts';
 
 /**
  * Validation of the v2 server API bodies (reference/fullstory-schema.md §8) into CapturedEvents.
@@ -30,11 +31,14 @@ const isRejection = (v: unknown): v is Rejection => v instanceof Rejection;
  */
 export const userIdOf = (uid: string): string => Buffer.from(uid, 'utf8').toString('base64url');
 
-/** The uid behind a user id of `userIdOf`; undefined when it is not one. */
+/**
+ * The uid behind a user id of `userIdOf`; undefined when it is not one. A uid holding U+0000 is
+ * none: uids are stored with it replaced (server/capture/text.ts), and Postgres refuses it.
+ */
 export function uidOfUserId(id: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(id)) return undefined;
   const uid = Buffer.from(id, 'base64url').toString('utf8');
-  return uid.length > 0 && uid.length <= MAX_UID_LENGTH && userIdOf(uid) === id ? uid : undefined;
+  return uid.length > 0 && uid.length <= MAX_UID_LENGTH && !uid.includes('\u0000') && userIdOf(uid) === id ? uid : undefined;
 }
 
 /** How a server event is tied to a device and session, before looking at the store. */
@@ -114,7 +118,7 @@ const optionalString = (obj: Record<string, unknown>, key: string, path: string,
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') return reject('INVALID_FIELD', `${path}.${key} must be a string`);
-  return v.slice(0, max);
+  return cutText(v, max);
 };
 
 /** `context` → the page URL and the `source_properties` parts it gives (url is added by processing). */
@@ -135,19 +139,17 @@ export function parseContext(
     const b = c.browser;
     const rawUrl = optionalString(b, 'url', 'context.browser', LIMITS.maxUrlLength + 1);
     if (isRejection(rawUrl)) return rawUrl;
-    if (rawUrl !== undefined && (rawUrl.length > LIMITS.maxUrlLength || !(url = parseUrl(rawUrl)))) {
-      return reject('INVALID_URL', 'context.browser.url must be an absolute URL');
+    if (rawUrl !== undefined && (rawUrl.length > LIMITS.maxUrlLength || !(url = parsePageUrl(rawUrl)))) {
+      return reject('INVALID_URL', 'context.browser.url must be an absolute http(s) URL, or an app URL with a host (app://shop/cart)');
     }
     const ua = optionalString(b, 'user_agent', 'context.browser');
     if (isRejection(ua)) return ua;
     if (ua) source.user_agent = ctx.parseUserAgent(ua);
     const referrer = optionalString(b, 'initial_referrer', 'context.browser', LIMITS.maxUrlLength + 1);
     if (isRejection(referrer)) return referrer;
-    if (referrer) {
-      const parsed = referrer.length > LIMITS.maxUrlLength ? null : parseUrl(referrer);
-      if (!parsed) return reject('INVALID_URL', 'context.browser.initial_referrer must be an absolute URL');
-      source.initial_referrer = parsed;
-    }
+    // a referrer that is no page URL (javascript:, unparseable …) is dropped, the event kept
+    const parsedReferrer = referrer && referrer.length <= LIMITS.maxUrlLength ? parsePageUrl(referrer) : null;
+    if (parsedReferrer) source.initial_referrer = parsedReferrer;
   }
   if (isObject(c.mobile)) {
     // The same names as the native SDK's context.app (docs/capture-protocol.md).

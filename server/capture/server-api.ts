@@ -18,8 +18,10 @@ import type { CapturedEvent } from '../processing/captured-event.ts';
 import { isUuid } from '../processing/ids.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, readJsonBody, rejectionError, sendJson } from './http.ts';
-import { LIMITS, Rejection } from './limits.ts';
+import { LIMITS, nestingDepth, Rejection } from './limits.ts';
+import { chargeRequest } from './rate-limit.ts';
 import type { CaptureRoute } from './router.ts';
+import { cutText } from './text.ts';
 import {
   BATCH_ENTRYPOINT,
   DEFAULT_INTEGRATION,
@@ -52,9 +54,9 @@ import {
  * - POST /v2/users: `idem-user:<Idempotency-Key>`, else `srv:<random uuid>`.
  */
 
-const WRITERS = ['admin', 'architect', 'capture'] as const;
-const READERS = ['admin', 'architect', 'analyst', 'capture'] as const;
 const PAGE_SIZE = 100;
+/** A rejected request is kept in the job's errors as sent, unless it nests deeper than this. */
+const MAX_ERROR_EVENT_DEPTH = 32;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -72,15 +74,8 @@ function idempotencyKeyOf(req: IncomingMessage): string | undefined {
 }
 
 function eventContext(req: IncomingMessage, deps: CaptureDeps, now: number, entrypoint: string): ServerEventContext {
-  const integration = header(req, 'integration-source')?.trim().slice(0, 64);
+  const integration = cutText(header(req, 'integration-source')?.trim() ?? '', 64);
   return { now, entrypoint, integration: integration || DEFAULT_INTEGRATION, parseUserAgent: deps.parseUserAgent };
-}
-
-function rateLimit(deps: CaptureDeps, principal: Principal, events: number, now: number): void {
-  // A batch never costs more than the bucket holds, so a large batch can always pass eventually.
-  const cost = Math.min(Math.max(1, events), deps.config.captureRateLimit * 2);
-  const wait = deps.rateLimiter.take(principal.keyId, cost, now);
-  if (wait > 0) throw new HttpError(429, 'RATE_LIMITED', 'too many events for this key; retry later', { 'retry-after': String(wait) });
 }
 
 /**
@@ -117,7 +112,7 @@ async function createEvent(req: IncomingMessage, res: ServerResponse, principal:
   const now = Date.now();
   const parsed = parseCreateEventRequest(body, eventContext(req, deps, now, EVENTS_ENTRYPOINT));
   if (isRejection(parsed)) throw rejectionError(400, parsed);
-  rateLimit(deps, principal, 1, now);
+  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
   const [where] = await resolveIdentities(deps, principal.orgId, [parsed]);
   const dedupKey = idempotencyKey ? `idem:${idempotencyKey}` : `srv:${randomUUID()}`;
   await deps.writer.write([toCapturedEvent(parsed, 'custom', where!, { orgId: principal.orgId, dedupKey, now })]);
@@ -166,10 +161,13 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
   const errors: BatchJobError[] = [];
   requests.forEach((raw: unknown, index) => {
     const parsed = parseCreateEventRequest(raw, ctx, sharedContext);
-    if (isRejection(parsed)) errors.push({ index, code: parsed.code, message: parsed.message, event: raw });
-    else valid.push({ index, parsed });
+    if (isRejection(parsed)) {
+      // kept for the errors endpoint as sent, unless too deep to store (jsonb and JSON.stringify recurse)
+      const event = nestingDepth(raw, MAX_ERROR_EVENT_DEPTH) <= MAX_ERROR_EVENT_DEPTH ? raw : null;
+      errors.push({ index, code: parsed.code, message: parsed.message, event });
+    } else valid.push({ index, parsed });
   });
-  rateLimit(deps, principal, valid.length, now);
+  chargeRequest(deps.rateLimiter, principal.keyId, valid.length, now);
 
   const claimed = await claimBatchJob(deps.db, { id: randomUUID(), orgId: principal.orgId, idempotencyKey });
   if (!claimed) {
@@ -198,7 +196,7 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
 
 async function jobOf(principal: Principal, deps: CaptureDeps, id: string): Promise<BatchJob> {
   const job = isUuid(id) ? await getBatchJob(deps.db, principal.orgId, id) : undefined;
-  if (!job) throw new HttpError(404, 'NOT_FOUND', `no batch job ${id.slice(0, 64)}`);
+  if (!job) throw new HttpError(404, 'NOT_FOUND', `no batch job ${cutText(id, 64)}`);
   return job;
 }
 
@@ -284,7 +282,7 @@ async function createUser(req: IncomingMessage, res: ServerResponse, principal: 
   const now = Date.now();
   const parsed = parseCreateUserRequest(body);
   if (isRejection(parsed)) throw rejectionError(400, parsed);
-  rateLimit(deps, principal, 1, now);
+  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
   const ctx = eventContext(req, deps, now, USERS_ENTRYPOINT);
   const [where] = await resolveIdentities(deps, principal.orgId, [{ identity: { kind: 'user', uid: parsed.uid, useMostRecent: false }, eventTimeMicros: now * 1000 }]);
   const dedupKey = idempotencyKey ? `idem-user:${idempotencyKey}` : `srv:${randomUUID()}`;
@@ -307,7 +305,7 @@ async function getUserById(res: ServerResponse, principal: Principal, deps: Capt
   }
   const uid = uidOfUserId(decoded);
   const user = uid === undefined ? undefined : await getUser(deps.db, principal.orgId, uid);
-  if (!user) throw new HttpError(404, 'NOT_FOUND', `no user ${decoded.slice(0, 64)}`);
+  if (!user) throw new HttpError(404, 'NOT_FOUND', `no user ${cutText(decoded, 64)}`);
   sendJson(res, 200, {
     id: userIdOf(user.uid),
     uid: user.uid,
@@ -319,26 +317,26 @@ async function getUserById(res: ServerResponse, principal: Principal, deps: Capt
 }
 
 export const serverApiRoutes: CaptureRoute[] = [
-  { method: 'POST', pattern: /^\/v2\/events$/, roles: WRITERS, handle: (req, res, ctx, deps) => createEvent(req, res, ctx.principal, deps) },
-  { method: 'POST', pattern: /^\/v2\/events\/batch$/, roles: WRITERS, handle: (req, res, ctx, deps) => createBatch(req, res, ctx.principal, deps) },
+  { method: 'POST', pattern: /^\/v2\/events$/, access: 'write', handle: (req, res, ctx, deps) => createEvent(req, res, ctx.principal, deps) },
+  { method: 'POST', pattern: /^\/v2\/events\/batch$/, access: 'write', handle: (req, res, ctx, deps) => createBatch(req, res, ctx.principal, deps) },
   {
     method: 'GET',
     pattern: /^\/v2\/events\/batch\/([^/]+)$/,
-    roles: READERS,
+    access: 'read',
     handle: (_req, res, ctx, deps) => getJobStatus(res, ctx.principal, deps, ctx.params[0]!),
   },
   {
     method: 'GET',
     pattern: /^\/v2\/events\/batch\/([^/]+)\/errors$/,
-    roles: READERS,
+    access: 'read',
     handle: (_req, res, ctx, deps) => getJobErrors(res, ctx.principal, deps, ctx.params[0]!, ctx.url),
   },
   {
     method: 'GET',
     pattern: /^\/v2\/events\/batch\/([^/]+)\/imports$/,
-    roles: READERS,
+    access: 'read',
     handle: (_req, res, ctx, deps) => getJobImports(res, ctx.principal, deps, ctx.params[0]!, ctx.url),
   },
-  { method: 'POST', pattern: /^\/v2\/users$/, roles: WRITERS, handle: (req, res, ctx, deps) => createUser(req, res, ctx.principal, deps) },
-  { method: 'GET', pattern: /^\/v2\/users\/([^/]+)$/, roles: READERS, handle: (_req, res, ctx, deps) => getUserById(res, ctx.principal, deps, ctx.params[0]!) },
+  { method: 'POST', pattern: /^\/v2\/users$/, access: 'write', handle: (req, res, ctx, deps) => createUser(req, res, ctx.principal, deps) },
+  { method: 'GET', pattern: /^\/v2\/users\/([^/]+)$/, access: 'read', handle: (_req, res, ctx, deps) => getUserById(res, ctx.principal, deps, ctx.params[0]!) },
 ];

@@ -53,14 +53,17 @@ export function newEventId(now = Date.now()): string {
   return out;
 }
 
-/** Parses a positive int64 given as a decimal string or a safe JS integer; undefined when invalid. */
+/**
+ * Parses a positive int64 (1 to 2^63-1) given as a decimal string or a safe JS integer; undefined
+ * when invalid. Ids are positive: 0 is no id.
+ */
 export function parseInt64(value: unknown): string | undefined {
   if (typeof value === 'number') {
-    return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+    return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
   }
   if (typeof value === 'string' && /^\d{1,19}$/.test(value)) {
     const n = BigInt(value);
-    return n <= INT64_MAX ? n.toString() : undefined;
+    return n > 0n && n <= INT64_MAX ? n.toString() : undefined;
   }
   return undefined;
 }

@@ -14,6 +14,13 @@ const consentPage = `<!doctype html><title>Consent</title>
 <button id="nothing">Click me</button>
 <script src="/sdk/tributary.js" data-key="${KEY}" data-consent="pending" async></script>`;
 
+// An emoji (two UTF-16 units) right across each of the SDK's cuts: 200 for target text, ids and
+// attribute values, 1,000 for exception messages.
+const EMOJI = '\u{1F600}';
+const emojiPage = `<!doctype html><title>Emoji</title>
+<button id="${'i'.repeat(199)}${EMOJI}" data-x="${'d'.repeat(199)}${EMOJI}">${'t'.repeat(199)}${EMOJI}</button>
+<script src="/sdk/tributary.js" data-key="${KEY}" async></script>`;
+
 /** Decimal string of an integer in [1, 2^53): int64-safe and exact as a JS number. */
 function expectInt53String(value: unknown): void {
   expect(value).toMatch(/^[1-9]\d*$/);
@@ -45,7 +52,7 @@ describe.skipIf(!chromiumAvailable())('web SDK in Chromium on the demo shop', ()
   beforeAll(async () => {
     const sizes = await buildSdk({ declarations: false });
     expect(sizes.browser.gzipBytes).toBeLessThan(8 * 1024);
-    server = await startDemoServer({ key: KEY, recorder, pages: { '/consent.html': consentPage } });
+    server = await startDemoServer({ key: KEY, recorder, pages: { '/consent.html': consentPage, '/emoji.html': emojiPage } });
     otherOrigin = await startDemoServer({
       key: KEY,
       pages: {
@@ -382,6 +389,27 @@ describe.skipIf(!chromiumAvailable())('web SDK in Chromium on the demo shop', ()
     expect(renewed.type).toBe('navigate');
     expect(renewed.batch.device_id).not.toBe(firstDevice);
     expect(renewed.batch.device_id).toBe((await deviceCookie(context))!.value);
+    await context.close();
+  });
+
+  it('cuts text between code points: an emoji at a cut never leaves half of it (security issue #11)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/emoji.html`);
+    await page.waitForFunction(() => !!(window as { tributary?: { flush?: unknown } }).tributary?.flush);
+    await page.click('button');
+    await page.evaluate((message) => setTimeout(() => { throw new Error(message); }), `${'m'.repeat(999)}${EMOJI}`);
+    await page.waitForTimeout(100);
+    await page.evaluate(() => (window as unknown as { tributary: { flush(): void } }).tributary.flush());
+    const onPage = (all: RecordedEvent[]) => all.filter((e) => e.url === `${server.origin}/emoji.html`);
+    const events = onPage(await recorder.waitForEvents((all) => onPage(all).some((e) => e.type === 'exception') && onPage(all).some((e) => e.type === 'click')));
+    const click = events.find((e) => e.type === 'click')!;
+    expect(click.target!.text).toBe('t'.repeat(199));
+    expect(click.target!.path[0]).toMatchObject({ id: 'i'.repeat(199), attrs: { 'data-x': 'd'.repeat(199) } });
+    const exception = events.find((e) => e.type === 'exception')!;
+    expect(String(exception.properties!.message).endsWith('m')).toBe(true);
+    // what went over the wire: JSON.stringify writes a lone surrogate as a \udxxx escape
+    for (const request of new Set(events.map((e) => e.request))) expect(request.raw).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
     await context.close();
   });
 

@@ -122,15 +122,103 @@ describe('native capture: bad input gets a clear status and code, and valid even
   });
 });
 
+describe('ids, URLs and user agents (security issue #11)', () => {
+  const codesOf = async (events: unknown[], extra: Record<string, unknown> = {}) => {
+    const r = await t.post('/capture/v1/batch', batch(events, extra));
+    return r.status === 207 || r.status === 202 ? r.body.rejected.map((x: { code: string }) => x.code) : [r.status, r.body.error.code];
+  };
+
+  it('refuses zero and out-of-range ids: ids are positive int64', async () => {
+    expect(await codesOf([good('z1')], { device_id: 0 })).toEqual([400, 'INVALID_BATCH']);
+    expect(await codesOf([good('z2')], { device_id: '0' })).toEqual([400, 'INVALID_BATCH']);
+    expect(await codesOf([good('z3')], { session_id: 0 })).toEqual([400, 'INVALID_BATCH']);
+    expect(await codesOf([good('z4')], { device_id: '9999999999999999999' })).toEqual([400, 'INVALID_BATCH']);
+    expect(await codesOf([good('z5', { view_id: 0 }), good('z6', { view_id: '0' }), good('z7', { session_id: '0' }), good('z8', { view_id: '9999999999999999999' }), good('z9')])).toEqual([
+      'INVALID_FIELD',
+      'INVALID_FIELD',
+      'INVALID_FIELD',
+      'INVALID_FIELD',
+    ]);
+    const v2 = await t.post('/v2/events', { name: 'zero', session: { id: '0:1' } });
+    expect([v2.status, v2.body.error.code]).toEqual([400, 'INVALID_SESSION_ID']);
+  });
+
+  it('refuses script and data URLs as page URLs, drops them as referrers, keeps app URLs', async () => {
+    const device = '781';
+    const bad = ['javascript:alert(1)', 'JavaScript://x/%0aalert(1)', ' vbscript:msgbox(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'mailto:a@example.com'];
+    const r = await t.post('/capture/v1/batch', batch(
+      [...bad.map((url, i) => good(`url${i}`, { type: 'navigate', url, properties: {} })), good('app', { type: 'navigate', url: 'app://shop/cart', properties: {} })],
+      { device_id: device, context: { initial_referrer: 'javascript:alert(document.cookie)' } },
+    ));
+    expect(r.status).toBe(207);
+    expect(r.body.rejected.map((x: { code: string }) => x.code)).toEqual(bad.map(() => 'INVALID_URL'));
+    const rows = await t.gql(`{ events(filter: { deviceId: "${device}" }) { nodes { sourceProperties } } }`);
+    expect(rows.body.data.events.nodes.map((n: any) => [n.sourceProperties.url.full_url, n.sourceProperties.initial_referrer])).toEqual([['app://shop/cart', null]]);
+
+    const v2 = await t.post('/v2/events', { name: 'js', session: { id: '1:2' }, context: { browser: { url: 'javascript:alert(1)' } } });
+    expect([v2.status, v2.body.error.code]).toEqual([400, 'INVALID_URL']);
+    const referrer = await t.post('/v2/events', { name: 'js-referrer', session: { id: '782:1' }, context: { browser: { url: 'https://shop.example/', initial_referrer: 'javascript:alert(1)' } } });
+    expect(referrer.status).toBe(200);
+    const stored = await t.gql(`{ events(filter: { deviceId: "782" }) { nodes { sourceProperties } } }`);
+    expect(stored.body.data.events.nodes[0].sourceProperties.initial_referrer).toBeUndefined();
+  });
+
+  it('does not take the HTTP User-Agent header as a mobile device’s user agent', async () => {
+    const mobile = {
+      source_type: 'mobile_app',
+      context: { app: { name: 'Shop', version: '2.1.0' }, device: { manufacturer: 'Apple', model: 'iPhone15,2' } },
+    };
+    const headers = { 'user-agent': 'curl/8.5.0' };
+    const sent = await t.post('/capture/v1/batch', batch([good('m1', { type: 'navigate', url: 'app://shop/cart', properties: {} })], { ...mobile, device_id: '783' }), { headers });
+    expect(sent.status).toBe(202);
+    const withOwn = { ...mobile, context: { ...mobile.context, user_agent: 'Shop/2.1.0 (iPhone; iOS 17.4)' } };
+    await t.post('/capture/v1/batch', batch([good('m2')], { ...withOwn, device_id: '784' }), { headers });
+    await t.post('/capture/v1/batch', batch([good('w1')], { device_id: '785' }), { headers });
+    const userAgent = async (device: string) => (await t.gql(`{ events(filter: { deviceId: "${device}" }) { nodes { sourceProperties } } }`)).body.data.events.nodes[0].sourceProperties.user_agent;
+    expect(await userAgent('783')).toBeNull();
+    expect((await userAgent('784')).raw_user_agent).toBe('Shop/2.1.0 (iPhone; iOS 17.4)');
+    expect((await userAgent('785')).raw_user_agent).toBe('curl/8.5.0');
+  });
+});
+
 describe('rate limits per key', () => {
+  // Rate 1 (a bucket of 2 events): the refill during a test is negligible, whatever the machine.
   it('answers 429 with Retry-After once a key exceeds its rate', async () => {
-    const limited = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '5' }, db: t.db });
+    const limited = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '1' }, db: t.db });
     try {
-      const events = Array.from({ length: 8 }, (_, i) => good(`rl${i}`, { seq: i }));
-      expect((await limited.post('/capture/v1/batch', batch(events.slice(0, 8)))).status).toBe(202);
-      const r = await limited.post('/capture/v1/batch', batch([good('rl-over', { seq: 99 }), good('rl-over2', { seq: 100 }), good('rl-over3', { seq: 101 })]));
+      expect((await limited.post('/capture/v1/batch', batch([good('rl1', { seq: 1 }), good('rl2', { seq: 2 })]))).status).toBe(202);
+      const r = await limited.post('/capture/v1/batch', batch([good('rl-over', { seq: 99 }), good('rl-over2', { seq: 100 })]));
       expect([r.status, r.body.error.code]).toEqual([429, 'RATE_LIMITED']);
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('lets a batch larger than the bucket pass once the bucket is full (at rate 100, 300 events)', async () => {
+    const limited = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '100' }, db: t.db });
+    try {
+      const native = await limited.post('/capture/v1/batch', batch(Array.from({ length: 300 }, (_, i) => good(`big${i}`, { seq: i })), { device_id: '786' }));
+      expect([native.status, native.body.accepted]).toEqual([202, 300]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('charges every endpoint through one bucket, which a large batch leaves in debt', async () => {
+    const limited = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '1' }, db: t.db });
+    try {
+      const requests = Array.from({ length: 250 }, (_, i) => ({ name: `big-batch-${i}`, session: { id: '787:1' } }));
+      const r = await limited.post('/v2/events/batch', { requests });
+      expect([r.status, r.body.job.status]).toEqual([200, 'COMPLETED']);
+      // 248 events of debt: every endpoint of this key waits until they are paid
+      const native = await limited.post('/capture/v1/batch', batch([good('after-big')], { device_id: '787' }));
+      expect([native.status, native.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+      expect(Number(native.headers.get('retry-after'))).toBeGreaterThan(200);
+      for (const [path, body] of [['/v2/events', { name: 'after-big-batch', session: { id: '787:1' } }], ['/v2/users', { uid: 'after-big-batch' }]] as const) {
+        const refused = await limited.post(path, body);
+        expect([path, refused.status, refused.body.error.code]).toEqual([path, 429, 'RATE_LIMITED']);
+      }
     } finally {
       await limited.close();
     }

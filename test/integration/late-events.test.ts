@@ -156,3 +156,28 @@ describe('the price of a late event', () => {
     expect(after!.tombstones).toBe(10);
   });
 });
+
+describe('the rate limit charges the rows a request writes', () => {
+  it('a late navigate that re-emits rows costs them: the key waits for its next request', async () => {
+    const slow = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '200' } });
+    try {
+      const post = (events: Record<string, unknown>[]) =>
+        slow.post('/capture/v1/batch', { device_id: '31337', session_id: '1', events });
+      const view = String(++views);
+      const first = await post([
+        { id: 'nav', seq: 1, view_id: view, time: at(1), type: 'navigate', url: 'https://shop.example/a' },
+        ...Array.from({ length: 300 }, (_, k) => ({ id: `c${k}`, seq: 10 + k, view_id: view, time: at(100 + k), type: 'click', target })),
+      ]);
+      expect(first.status).toBe(202);
+      // one event, but 300 rows re-emitted and 300 tombstoned: 601 rows, far past the bucket
+      const late = await post([{ id: 'late', seq: 2, view_id: view, time: at(50), type: 'navigate', url: 'https://shop.example/late' }]);
+      expect(late.status).toBe(202);
+      const next = await post([{ id: 'next', seq: 999, view_id: view, time: at(999), type: 'click', target }]);
+      expect(next.status).toBe(429);
+      expect(next.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(next.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -21,7 +21,8 @@ beforeAll(async () => {
   process.env.NODE_ENV = 'test';
   process.env.FS_API_HOST = t.url;
   fs = await import('@fullstory/server-api-client');
-  client = fs.init({ apiKey: t.org.keys.capture });
+  // a server integration reads back its batch jobs and users: that takes a secret key
+  client = fs.init({ apiKey: t.org.keys.architect });
 });
 afterAll(() => t.close());
 
@@ -191,7 +192,7 @@ describe('server events API through the official client', () => {
     expect(failed).toEqual([]);
     expect(imported.map((i) => i.name)).toEqual(['batch-ok-1', 'batch-ok-2']);
     expect(imported[0]).toMatchObject({ timestamp: '2026-01-02T03:04:05.000Z', properties: { n: 1 }, session: { id: '700:1' }, context: { browser: { url: 'https://app.example/admin' } } });
-    const status = await raw('GET', `/v2/events/batch/${id}`, undefined, { key: t.org.keys.analyst });
+    const status = await raw('GET', `/v2/events/batch/${id}`, undefined, { key: t.org.keys.admin });
     expect(status).toMatchObject({ status: 200, body: { imports: 2, errors: 0, job: { id, status: 'COMPLETED' } } });
     expect(typeof status.body.job.finished).toBe('string');
     const [ok1] = await customNamed('batch-ok-1');
@@ -217,12 +218,12 @@ describe('server events API through the official client', () => {
     expect(failed.map((f) => f.code)).toEqual(['MISSING_FIELD', 'CONFLICTING_IDENTIFICATION']);
     expect(failed[0]).toMatchObject({ index: 1, event: { properties: { no: 'name' } } });
     expect(failed[0].message).toMatch(/name/);
-    const status = await raw('GET', `/v2/events/batch/${id}`);
+    const status = await raw('GET', `/v2/events/batch/${id}`, undefined, { key: t.org.keys.architect });
     expect(status.body).toMatchObject({ imports: 2, errors: 2, job: { id, status: 'FAILED' } });
     expect(await customNamed('partial-ok')).toHaveLength(1);
     expect(await customNamed('partial-ok-2')).toHaveLength(1);
     expect(await customNamed('partial-conflict')).toHaveLength(0);
-    const imports = await raw('GET', `/v2/events/batch/${id}/imports`);
+    const imports = await raw('GET', `/v2/events/batch/${id}/imports`, undefined, { key: t.org.keys.architect });
     expect(imports.body).toMatchObject({ total_records: '2', next_page_token: '' });
     expect(imports.body.results.map((r: any) => r.name)).toEqual(['partial-ok', 'partial-ok-2']);
   });
@@ -318,19 +319,20 @@ describe('server events API bad input', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.job.status).toBe('FAILED');
-    const errors = await raw('GET', `/v2/events/batch/${r.body.job.id}/errors`);
+    const errors = await raw('GET', `/v2/events/batch/${r.body.job.id}/errors`, undefined, { key: t.org.keys.admin });
     expect(errors.body).toMatchObject({ total_records: '1', next_page_token: '', results: [{ code: 'CONTEXT_CONFLICT', index: 1, event: { name: 'shared-own' } }] });
     const [ok] = await customNamed('shared-ok');
     expect(ok.sourceProperties.url.host).toBe('shared.example');
   });
 
   it('answers NOT_FOUND for unknown jobs and jobs of another organization; checks roles', async () => {
-    expect(await raw('GET', '/v2/events/batch/00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-    expect(await raw('GET', '/v2/events/batch/not-a-job/errors')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    const admin = { key: t.org.keys.admin };
+    expect(await raw('GET', '/v2/events/batch/00000000-0000-4000-8000-000000000000', undefined, admin)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await raw('GET', '/v2/events/batch/not-a-job/errors', undefined, admin)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     const theirs = await raw('POST', '/v2/events/batch', { requests: [{ name: 'other-org', session: { id: '1:2' } }] }, { key: other.keys.capture });
     expect(theirs.status).toBe(200);
     const jobId = theirs.body.job.id;
-    expect((await raw('GET', `/v2/events/batch/${jobId}`, undefined, { key: other.keys.analyst })).status).toBe(200);
+    expect((await raw('GET', `/v2/events/batch/${jobId}`, undefined, { key: other.keys.architect })).status).toBe(200);
     for (const path of [`/v2/events/batch/${jobId}`, `/v2/events/batch/${jobId}/errors`, `/v2/events/batch/${jobId}/imports`]) {
       expect(await raw('GET', path, undefined, { key: t.org.keys.admin })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     }

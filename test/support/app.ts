@@ -101,6 +101,7 @@ export async function startTestApp(options: { env?: Record<string, string | unde
     ...options.appDeps,
   });
   const server = http.createServer((req, res) => void app.handle(req, res));
+  server.on('clientError', app.handleClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const org = await createTestOrg(db);
