@@ -9,6 +9,7 @@ import {
   type DestinationRecord,
 } from '../db/queries/destinations.ts';
 import { executeRun, type SyncDeps } from './run-sync.ts';
+import { describeError } from '../log-safe.ts';
 
 /**
  * The in-process sync scheduler. Every tick it claims due destinations with a lease in Postgres
@@ -29,7 +30,7 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
       const run = (await findQueuedRun(deps.db, dest.id)) ?? (await insertSyncRun(deps.db, { destinationId: dest.id, orgId: dest.orgId, status: 'queued', trigger: 'schedule' }));
       await executeRun(deps, dest, run, owner);
     } catch (error) {
-      console.error(`sync of destination ${dest.id} failed unexpectedly`, error);
+      console.error(`sync of destination ${dest.id} failed unexpectedly: ${describeError(error)}`);
     } finally {
       running.delete(dest.id);
     }
@@ -50,7 +51,7 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
   function guardedTick(): Promise<number> {
     ticking ??= tick()
       .catch((error) => {
-        console.error('sync scheduler tick failed', error);
+        console.error(`sync scheduler tick failed: ${describeError(error)}`);
         return 0;
       })
       .finally(() => {
