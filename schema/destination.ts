@@ -79,6 +79,13 @@ const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
     durationMs: t.exposeInt('durationMs', { nullable: true }),
     error: t.exposeString('error', { nullable: true }),
     errorKind: t.exposeString('errorKind', { nullable: true, description: 'retryable, permanent or config' }),
+    details: t.field({
+      type: 'JSON',
+      nullable: true,
+      description:
+        'What else the run recorded: emptyWindow, definitionsWritten, mergedEventTimeRange ({from, to}: the event times the merge touched), failing.',
+      resolve: (r) => r.details ?? null,
+    }),
   }),
 });
 

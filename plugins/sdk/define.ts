@@ -59,6 +59,13 @@ export interface LoadResult {
   rowsMerged: number;
   /** Bytes of row data sent to the warehouse (UTF-8 size of the encoded rows). */
   bytes: number;
+  /**
+   * The `event_time` range of the staged rows (`EventRow` time text), when the merge was bounded
+   * by it: it touched only the rows of `events` inside it. The host records it on the run.
+   * A row's `event_time` never changes between its versions (tombstones keep it), so a merge may
+   * look for stored rows only inside the staged range.
+   */
+  mergedEventTimeRange?: { from: string; to: string } | null;
 }
 
 /**

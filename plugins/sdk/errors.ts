@@ -30,6 +30,31 @@ export abstract class DestinationError extends Error {
  */
 export class RetryableError extends DestinationError {
   override readonly kind = 'retryable' as const;
+  /**
+   * At least how long to wait before trying again, when the warehouse says so (a quota that
+   * refills, a cluster resuming). The host then skips its quick retries within the run and
+   * schedules the next run no sooner than this.
+   */
+  readonly retryAfterMs: number | undefined;
+
+  /**
+   * @param message readable text shown to the user in the sync run (never include secrets)
+   * @param options.cause the underlying driver or network error, kept for logs
+   * @param options.retryAfterMs at least how long to wait before the next attempt
+   */
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** The wait a {@link RetryableError} asks for, anywhere in a cause chain; undefined when none. */
+export function retryAfterMsOf(err: unknown): number | undefined {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const wait = (e as { retryAfterMs?: unknown }).retryAfterMs;
+    if (typeof wait === 'number' && Number.isFinite(wait) && wait > 0) return wait;
+  }
+  return undefined;
 }
 
 /**

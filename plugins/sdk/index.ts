@@ -29,7 +29,7 @@ export {
   targetOptionsOf,
 } from './config.ts';
 export type { TargetField, TargetKind, TargetOptions } from './config.ts';
-export { ConfigError, DestinationError, PermanentError, RetryableError, classifyError, errorMessage } from './errors.ts';
+export { ConfigError, DestinationError, PermanentError, RetryableError, classifyError, errorMessage, retryAfterMsOf } from './errors.ts';
 export type { ErrorKind } from './errors.ts';
 export { copyTextValue, encodeCopyText } from './copy-text.ts';
 export type { CopyTextChunk } from './copy-text.ts';

@@ -8,6 +8,8 @@ import {
   type DestinationConnection,
   type ErrorKind,
   type EventRow,
+  type LoadResult,
+  retryAfterMsOf,
 } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
@@ -70,6 +72,8 @@ class RunError extends Error {
   constructor(
     message: string,
     readonly kind: ErrorKind,
+    /** The wait the warehouse asked for before the next attempt (RetryableError.retryAfterMs). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -138,6 +142,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
 
     let rows = 0;
     let bytes = 0;
+    let merged: LoadResult | undefined;
     if (hasRows || definitionsChanged) {
       for (;;) {
         attempts++;
@@ -159,20 +164,22 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
             };
             // Straight from a COPY of the store to the plugin when both sides speak COPY text:
             // the rows are never decoded into objects. Otherwise as row objects, page by page.
-            if (connection.loadEventsCopyText && db.copyOut) {
-              await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count));
-            } else {
-              await connection.loadEvents(streamWindow(db, window, options.batchSize, count));
-            }
+            merged =
+              connection.loadEventsCopyText && db.copyOut
+                ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count))
+                : await connection.loadEvents(streamWindow(db, window, options.batchSize, count));
           }
           if (definitionsChanged) await connection.replaceDefinitions(definitions);
           break;
         } catch (error) {
           const kind = timeout.signal.aborted ? 'retryable' : classifyError(error);
-          if (kind !== 'retryable' || attempts >= options.attemptsPerRun || timeout.signal.aborted) {
-            throw new RunError(timeout.signal.aborted ? errorMessage(timeout.signal.reason) : errorMessage(error), kind);
+          const inRunDelay = retryDelayMs(attempts, Math.min(options.retryBaseMs, 5_000), 1);
+          const asked = retryAfterMsOf(error);
+          // a wait longer than a quick retry (a quota, a resuming cluster) is for a later run
+          if (kind !== 'retryable' || attempts >= options.attemptsPerRun || timeout.signal.aborted || (asked ?? 0) > inRunDelay) {
+            throw new RunError(timeout.signal.aborted ? errorMessage(timeout.signal.reason) : errorMessage(error), kind, asked);
           }
-          await sleep(retryDelayMs(attempts, Math.min(options.retryBaseMs, 5_000), 1));
+          await sleep(inRunDelay);
         } finally {
           await connection?.close().catch(() => {});
         }
@@ -198,7 +205,11 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       attempts,
       finishedTime: finished,
       durationMs: finished.getTime() - started.getTime(),
-      details: { definitionsWritten: definitionsChanged && attempts > 0, emptyWindow: !hasRows },
+      details: {
+        definitionsWritten: definitionsChanged && attempts > 0,
+        emptyWindow: !hasRows,
+        ...(merged?.mergedEventTimeRange ? { mergedEventTimeRange: merged.mergedEventTimeRange } : {}),
+      },
     });
     return 'succeeded';
   } catch (error) {
@@ -215,7 +226,10 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         // run (or a config change, which schedules one at once)
         nextRunTime:
           kind === 'retryable'
-            ? new Date(finished.getTime() + retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes))
+            ? new Date(
+                finished.getTime() +
+                  Math.max(retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes), error instanceof RunError ? (error.retryAfterMs ?? 0) : 0),
+              )
             : nextBoundary(finished, dest.intervalMinutes),
       });
     }
