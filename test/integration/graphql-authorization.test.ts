@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import { GraphQLObjectType, isNonNullType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../schema/index.ts';
@@ -53,7 +51,7 @@ const OPERATIONS: Record<string, Row> = {
   revokeApiKey: { need: 'admin', args: (ids) => ({ id: ids.key }), otherOrg: 'NOT_FOUND' },
   createDestination: {
     need: 'writer',
-    args: () => ({ input: { name: 'matrix', pluginId: 'duckdb', config: { path: path.join(os.tmpdir(), `matrix-${process.pid}.duckdb`) } } }),
+    args: () => ({ input: { name: 'matrix', pluginId: 'duckdb', config: { path: `matrix-${process.pid}.duckdb` } } }),
     otherOrg: 'own',
   },
   updateDestination: { need: 'writer', args: (ids) => ({ id: ids.destination, input: { name: 'renamed' } }), otherOrg: 'NOT_FOUND' },
@@ -115,7 +113,7 @@ beforeAll(async () => {
   const destination = (name: string) =>
     created(
       t.gql(`mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } } }`, {
-        i: { name, pluginId: 'duckdb', config: { path: path.join(os.tmpdir(), `matrix-${name}-${process.pid}.duckdb`) } },
+        i: { name, pluginId: 'duckdb', config: { path: `matrix-${name}-${process.pid}.duckdb` } },
       }),
       (d) => d.createDestination.data?.id as string,
     );

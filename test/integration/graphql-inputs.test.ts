@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -27,7 +25,7 @@ describe('GraphQL bad input gets a code, never a database error', () => {
 
   it('refuses forged sync run cursors', async () => {
     const created = await t.gql(`mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } } }`, {
-      i: { name: 'inputs', pluginId: 'duckdb', config: { path: path.join(os.tmpdir(), `inputs-${process.pid}.duckdb`) } },
+      i: { name: 'inputs', pluginId: 'duckdb', config: { path: `inputs-${process.pid}.duckdb` } },
     });
     const id = created.body.data.createDestination.data.id;
     const runs = `query($id: ID!, $after: String) { destination(id: $id) { runs(after: $after) { nodes { id } } } }`;
