@@ -116,10 +116,10 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     return database.connection;
   }
 
-  async function run(sql: string) {
+  async function run(sql: string, values?: string[]) {
     const connection = await db();
     ctx.onStatement?.(sql);
-    return connection.run(sql);
+    return values ? connection.run(sql, values) : connection.run(sql);
   }
 
   async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
@@ -222,12 +222,12 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
         await run(`DELETE FROM ${table('raw_events')}`);
         const source = nonEmpty[Symbol.asyncIterator]();
         while (await appendSegment(source, result));
-        result.rowsMerged = await inTransaction(async () => {
-          const merged = await mergeStaging();
+        const merged = await inTransaction(async () => {
+          const outcome = await mergeStaging();
           await run(`DELETE FROM ${table('raw_events')}`);
-          return merged;
+          return outcome;
         });
-        return result;
+        return { ...result, rowsMerged: merged.rows, mergedEventTimeRange: merged.range };
       });
     });
   }
@@ -254,7 +254,17 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     }
   }
 
-  async function mergeStaging(): Promise<number> {
+  /**
+   * Merges staging into `events`, looking for stored rows only inside the staged rows'
+   * event_time range (a row's versions share their event_time), so the merge reads the recent
+   * end of `events`, not its history (DuckDB skips the row groups outside the range).
+   */
+  async function mergeStaging(): Promise<{ rows: number; range: { from: string; to: string } | null }> {
+    const utc = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')`;
+    const boundsSql = `SELECT ${utc('min(event_time)')} AS lo, ${utc('max(event_time)')} AS hi FROM ${table('raw_events')}`;
+    ctx.onStatement?.(boundsSql);
+    const bounds = (await (await db()).runAndReadAll(boundsSql)).getRowObjectsJson()[0] as { lo: string | null; hi: string | null } | undefined;
+    if (!bounds?.lo || !bounds.hi) return { rows: 0, range: null };
     const column = (name: string, prefix = '') => prefix + quoteIdentifier(name);
     const columns = EVENT_ROW_COLUMNS.map((name) => column(name)).join(', ');
     const values = EVENT_ROW_COLUMNS.map((name) => column(name, 's.')).join(', ');
@@ -264,15 +274,18 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     // Within one load the latest processed_time of each event_id wins (QUALIFY), and a stored row
     // is replaced only by a strictly later one, so re-loading the same rows changes nothing. A
     // tombstone applies only to a row held before the load or loaded live with it (has_live).
-    const result = await run(`
+    const result = await run(
+      `
       MERGE INTO ${table('events')} AS e
       USING (SELECT *, max(CASE WHEN event_type IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY event_id) AS has_live
         FROM ${table('raw_events')}
         QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY processed_time DESC) = 1) AS s
-      ON e.event_id = s.event_id
+      ON e.event_id = s.event_id AND e.event_time BETWEEN $1::TIMESTAMPTZ AND $2::TIMESTAMPTZ
       WHEN MATCHED AND e.processed_time < s.processed_time THEN UPDATE SET ${updates}, updated_time = current_timestamp
-      WHEN NOT MATCHED AND s.has_live = 1 THEN INSERT (${columns}, updated_time) VALUES (${values}, current_timestamp)`);
-    return Number(result.rowsChanged);
+      WHEN NOT MATCHED AND s.has_live = 1 THEN INSERT (${columns}, updated_time) VALUES (${values}, current_timestamp)`,
+      [bounds.lo, bounds.hi],
+    );
+    return { rows: Number(result.rowsChanged), range: { from: bounds.lo, to: bounds.hi } };
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {

@@ -48,6 +48,15 @@ const postgresConfig = z
     message: 'give either url, or host, database and user',
   });
 
+type TimeRange = { from: string; to: string };
+
+/** The smallest range holding both (UTC times of one format compare as text). */
+function widen(a: TimeRange | null | undefined, b: TimeRange | null): TimeRange | null {
+  if (!a) return b;
+  if (!b) return a;
+  return { from: a.from < b.from ? a.from : b.from, to: a.to > b.to ? a.to : b.to };
+}
+
 /** The parsed configuration of the Postgres destination. */
 export type PostgresDestinationConfig = z.output<typeof postgresConfig>;
 
@@ -248,7 +257,9 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
           while (next !== undefined) {
             const stagedBefore = result.rowsStaged;
             next = await copySegment(tx, next, chunks, result, ahead);
-            result.rowsMerged += await mergeStaging(tx, result.rowsStaged - stagedBefore);
+            const segment = await mergeStaging(tx, result.rowsStaged - stagedBefore);
+            result.rowsMerged += segment.rows;
+            result.mergedEventTimeRange = widen(result.mergedEventTimeRange, segment.range);
             ahead = [sendAhead(tx`TRUNCATE ${tx(schema)}.raw_events`)];
           }
           for (const statement of ahead) await statement;
@@ -323,8 +334,23 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
    * only when they meet a duplicate, the segment is merged again keeping the latest version of
    * each event_id.
    */
-  async function mergeStaging(tx: postgres.TransactionSql, staged: number): Promise<number> {
+  async function mergeStaging(tx: postgres.TransactionSql, staged: number): Promise<{ rows: number; range: TimeRange | null }> {
     const raw = tx`${tx(schema)}.raw_events`;
+    // the staged rows' event_time range: a stored row they may replace lies inside it (its
+    // versions share their event_time), so the merge looks nowhere else
+    const utc = (value: postgres.PendingQuery<postgres.Row[]>) => tx`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+    const [bounds] = await tx<{ lo: string | null; hi: string | null }[]>`
+      SELECT ${utc(tx`min(event_time)`)} AS lo, ${utc(tx`max(event_time)`)} AS hi FROM ${raw}`;
+    const range = bounds?.lo && bounds.hi ? { from: bounds.lo, to: bounds.hi } : null;
+    return { rows: await mergeSegment(tx, raw, staged, range), range };
+  }
+
+  async function mergeSegment(
+    tx: postgres.TransactionSql,
+    raw: postgres.PendingQuery<postgres.Row[]>,
+    staged: number,
+    range: TimeRange | null,
+  ): Promise<number> {
     try {
       // (postgres-js reports a failed statement at the end of its scope even when caught: the
       // scope that may fail has to be its savepoint)
@@ -334,7 +360,7 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
         // the rows insertNew left: (a NULL id goes to MERGE too, whose INSERT refuses it as NOT NULL)
         const rest = sp`(SELECT *, event_type IS NOT NULL AS has_live FROM ${raw}
           WHERE NOT (event_type IS NOT NULL AND event_id IS NOT NULL AND (${top}::text IS NULL OR event_id > ${top})))`;
-        return inserted + (await merge(sp, rest));
+        return inserted + (await merge(sp, rest, range));
       });
     } catch (err) {
       const code = (err as { code?: unknown }).code;
@@ -344,6 +370,7 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
         tx,
         tx`(SELECT DISTINCT ON (event_id) *, bool_or(event_type IS NOT NULL) OVER (PARTITION BY event_id) AS has_live
           FROM ${raw} ORDER BY event_id, processed_time DESC)`,
+        range,
       );
     }
   }
@@ -366,13 +393,14 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     return { top: row?.top ?? null, inserted: row?.inserted ?? 0 };
   }
 
-  async function merge(tx: postgres.TransactionSql, source: postgres.PendingQuery<postgres.Row[]>): Promise<number> {
+  async function merge(tx: postgres.TransactionSql, source: postgres.PendingQuery<postgres.Row[]>, range: TimeRange | null): Promise<number> {
     const columns = tx([...EVENT_ROW_COLUMNS]);
     const values = EVENT_ROW_COLUMNS.map((column) => tx`s.${tx(column)}`).reduce((list, item) => tx`${list}, ${item}`);
     const updates = MERGE_SET_COLUMNS.map((column) => tx`${tx(column)} = s.${tx(column)}`).reduce((list, item) => tx`${list}, ${item}`);
     const result = await tx`
       MERGE INTO ${tx(schema)}.events AS e
       USING ${source} AS s ON e.event_id = s.event_id
+        AND e.event_time BETWEEN ${range?.from ?? null}::text::timestamptz AND ${range?.to ?? null}::text::timestamptz
       WHEN MATCHED AND e.processed_time < s.processed_time THEN UPDATE SET ${updates}, updated_time = now()
       WHEN NOT MATCHED AND s.has_live THEN INSERT (${columns}, updated_time) VALUES (${values}, now())`;
     return result.count;

@@ -151,6 +151,19 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       expect(await readSorted(config)).toEqual(stored);
     });
 
+    it('reports the event_time range its merge looked in, if any, as covering every staged row', async () => {
+      const config = await prepared();
+      const rows = Array.from({ length: 30 }, (_, i) => contractEvent(i * 7));
+      const result = await load(config, [rows]);
+      if (result.mergedEventTimeRange === undefined || result.mergedEventTimeRange === null) return;
+      const { from, to } = result.mergedEventTimeRange;
+      expect(from, 'mergedEventTimeRange in EventRow time text').toMatch(ISO_MICROS);
+      expect(to).toMatch(ISO_MICROS);
+      // microsecond text compares by text within one format; the staged extremes must be inside
+      const extremes = [rows.map((r) => r.event_time).sort()[0]!, rows.map((r) => r.event_time).sort().at(-1)!];
+      expect(from <= extremes[0]! && to >= extremes[1]!, `${from}..${to} covers ${extremes.join('..')}`).toBe(true);
+    });
+
     it('a later processed_time replaces a row; an equal or earlier one changes nothing', async () => {
       const config = await prepared();
       const v1 = contractEvent(1, { processed_time: '2026-11-26T10:00:00.000001Z' });

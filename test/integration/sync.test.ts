@@ -18,7 +18,7 @@ const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $
   __typename ... on MutationCreateDestinationSuccess { data { id name pluginId config secretFieldsSet status enabled } }
   ... on ValidationError { code message field } } }`;
 const RUNS = `query($id: ID!) { destination(id: $id) { status consecutiveFailures lastError lastSuccessTime
-  runs(first: 50) { nodes { id status trigger rows statements attempts error errorKind } } } }`;
+  runs(first: 50) { nodes { id status trigger rows statements attempts error errorKind details } } } }`;
 
 
 async function createDuckdb(name: string, extra: Record<string, unknown> = {}, key = t.org.keys.architect) {
@@ -44,8 +44,13 @@ describe('sync to a DuckDB destination', () => {
       { time: Date.now() - 4000, type: 'navigate', url: 'https://shop.example/after' },
       { time: Date.now() - 3000, type: 'click', target: { text: 'Buy', path: [{ tag: 'button', id: 'buy' }, { tag: 'body' }] } },
     ]);
+    const t0 = Date.now();
     const dest = await syncNow(id);
     expect(dest.runs.nodes[0]).toMatchObject({ status: 'succeeded', rows: 2, trigger: 'manual', attempts: 1 });
+    // the merge looked only at the event times of the window's rows, and the run says which
+    const range = dest.runs.nodes[0].details.mergedEventTimeRange;
+    expect(Date.parse(range.from)).toBeGreaterThanOrEqual(t0 - 4000 - 1000);
+    expect(Date.parse(range.to)).toBeLessThanOrEqual(t0);
     const rows = await queryDuckdb<any>(file, `select event_id, event_type, device_id, json_extract_string(source_properties, '$.url.path') as path, updated_time from events order by event_time`);
     expect(rows.map((r) => [r.event_type, r.path])).toEqual([['navigate', '/after'], ['click', '/after']]);
     expect(rows.every((r) => r.updated_time !== null)).toBe(true);
