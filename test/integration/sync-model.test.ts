@@ -647,8 +647,8 @@ describe('every destination converges to exactly the events captured while it wa
             await fc.asyncModelRun(() => ({ model, real: world }), commands);
             await world.finalSync(model);
           } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            throw new Error(`${message}\n\nOperations of this run (run ${world.run}):\n${world.log.join('\n')}`, { cause: error });
+            if (error instanceof Error) error.message += `\n\nOperations of this run (run ${world.run}):\n${world.log.join('\n')}`;
+            throw error;
           } finally {
             await world.dispose();
           }

@@ -9,6 +9,16 @@
  * Times: a step is one operation of the harness, done one at a time and awaited; the harness
  * waits a few milliseconds around every enable, disable and create, so "captured while active"
  * is decided by step order alone.
+ *
+ * Where the documents leave room, the model reads them so:
+ * - page_definition_id of a row version is the match of its URL (its own, or the one it
+ *   inherits) against the page definitions active when that version is written;
+ * - an event with a URL of its own is its own page context: its own title, or none;
+ * - a filter judges each row version once, at the first successful sync after the version was
+ *   written; a later filter change neither resends nor removes it;
+ * - a row the destination held live gets its tombstone whatever the filter says by then; a row
+ *   it never held (filtered out, or superseded before any sync reached it) gets none;
+ * - enabling an enabled destination changes nothing (it stays in the same active period).
  */
 
 export const EVENT_TYPES = ['navigate', 'click', 'custom', 'identify'] as const;
