@@ -1,0 +1,389 @@
+/**
+ * An independent reference model of "every destination converges to exactly the events captured
+ * while it was active" (DESIGN.md §2.4, invariant 1, issue #12) and of the processing semantics it
+ * rests on (§3: per-view order, page context, late events, replays, forward-only page
+ * definitions). Written from the documented rule and the public API, never from the processing or
+ * sync code, so that it can disagree with them. Pure: no I/O; the harness feeds it the operations
+ * it performed, in order, each with its step number (the model's clock).
+ *
+ * Times: a step is one operation of the harness, done one at a time and awaited; the harness
+ * waits a few milliseconds around every enable, disable and create, so "captured while active"
+ * is decided by step order alone.
+ *
+ * Where the documents leave room, the model reads them so:
+ * - page_definition_id of a row version is the match of its URL (its own, or the one it
+ *   inherits) against the page definitions active when that version is written;
+ * - an event with a URL of its own is its own page context: its own title, or none;
+ * - a filter judges each row version once, at the first successful sync after the version was
+ *   written; a later filter change neither resends nor removes it;
+ * - a row the destination held live gets its tombstone whatever the filter says by then; a row
+ *   it never held (filtered out, or superseded before any sync reached it) gets none;
+ * - enabling an enabled destination changes nothing (it stays in the same active period).
+ */
+
+export const EVENT_TYPES = ['navigate', 'click', 'custom', 'identify'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One client event as sent to the native batch endpoint (what the model needs of it). */
+export interface ClientEvent {
+  device: string;
+  session: string;
+  view: string;
+  /** The client's own id: (device, clientId) identifies the event; a replay is stored once. */
+  clientId: string;
+  seq: number;
+  /** Event time, epoch milliseconds. */
+  time: number;
+  type: EventType;
+  /** The event's own URL (navigates always have one). */
+  url: string | null;
+  /** The event's own title (only meaningful with its own URL). */
+  title: string | null;
+  /** Unique per client event; read back from the warehouse row. */
+  marker: string;
+}
+
+export interface ModelEvent extends ClientEvent {
+  /** The step of the capture request that first delivered it. */
+  capturedAt: number;
+  /** Every stored row of the event, oldest first; the last is current. */
+  versions: ModelVersion[];
+}
+
+/** One stored row of an event (a re-emission makes a new one under a new event_id). */
+export interface ModelVersion {
+  /** `<marker>@v<n>`, for messages. */
+  label: string;
+  event: ModelEvent;
+  url: string | null;
+  title: string | null;
+  pageDefinitionId: string | null;
+  createdAt: number;
+}
+
+export interface PageDefinitionState {
+  id: string;
+  /** The rule: an exact `path` pattern. */
+  path: string;
+  priority: number;
+  active: boolean;
+}
+
+/** A destination's event-type filter (at most one of the two is set). */
+export interface EventTypeFilter {
+  include: EventType[] | null;
+  exclude: EventType[] | null;
+}
+
+export const NO_FILTER: EventTypeFilter = { include: null, exclude: null };
+
+interface DestinationState {
+  periods: { from: number; to: number | null }[];
+  filter: EventTypeFilter;
+  /** Step of the last successful sync (0: none yet). */
+  lastSyncAt: number;
+  /** What the destination holds, by row version. */
+  held: Map<ModelVersion, 'live' | 'tombstone'>;
+  /** Versions left out by the filter, with the step of the sync that left them out (for messages). */
+  filteredOut: Map<ModelVersion, number>;
+}
+
+/** What a destination's `events` table must hold right now. */
+export interface ExpectedWarehouse {
+  /** The one live row of each event it holds. */
+  live: Map<ModelEvent, ModelVersion>;
+  tombstones: Set<ModelVersion>;
+}
+
+interface PageContext {
+  url: string | null;
+  title: string | null;
+}
+
+export class ExactnessModel {
+  /** Events by `<device>/<clientId>`. */
+  readonly events = new Map<string, ModelEvent>();
+  readonly byMarker = new Map<string, ModelEvent>();
+  /** Each view's events in (time, seq) order. */
+  readonly views = new Map<string, ModelEvent[]>();
+  readonly pages = new Map<string, PageDefinitionState>();
+  private readonly destinations = new Map<string, DestinationState>();
+
+  // ---- processing -------------------------------------------------------------------------
+
+  /**
+   * A capture request at step `at`. New events are inserted in their view's order; every stored
+   * event whose page context (url, title) changes as a result gets one new version, enriched
+   * with the page definitions active now. Returns how many events were replays.
+   */
+  capture(at: number, batch: ClientEvent[]): { duplicates: number } {
+    let duplicates = 0;
+    const touched = new Set<string>();
+    for (const input of batch) {
+      const key = `${input.device}/${input.clientId}`;
+      if (this.events.has(key)) {
+        duplicates++;
+        continue;
+      }
+      const event: ModelEvent = { ...input, capturedAt: at, versions: [] };
+      this.events.set(key, event);
+      this.byMarker.set(event.marker, event);
+      const view = this.views.get(event.view) ?? [];
+      view.push(event);
+      view.sort((a, b) => a.time - b.time || a.seq - b.seq);
+      this.views.set(event.view, view);
+      touched.add(event.view);
+    }
+    for (const view of touched) this.reprocess(this.views.get(view)!, at);
+    return { duplicates };
+  }
+
+  private reprocess(view: ModelEvent[], at: number) {
+    let context: PageContext = { url: null, title: null };
+    for (const event of view) {
+      // an event with its own URL is its own page context (its own title, or none)
+      const own: PageContext = event.url !== null ? { url: event.url, title: event.title } : context;
+      if (event.type === 'navigate') context = own;
+      const current = event.versions.at(-1);
+      if (current && current.url === own.url && current.title === own.title) continue;
+      event.versions.push({
+        label: `${event.marker}@v${event.versions.length}`,
+        event,
+        url: own.url,
+        title: own.title,
+        pageDefinitionId: this.matchPage(own.url),
+        createdAt: at,
+      });
+    }
+  }
+
+  /** docs/definitions.md: active page definitions by priority (then id); the first match wins. */
+  matchPage(url: string | null): string | null {
+    if (url === null) return null;
+    const path = trimSlash(new URL(url).pathname);
+    const active = [...this.pages.values()]
+      .filter((p) => p.active)
+      .sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return active.find((p) => trimSlash(p.path) === path)?.id ?? null;
+  }
+
+  activePriorities(except?: string): Set<number> {
+    return new Set([...this.pages.values()].filter((p) => p.active && p.id !== except).map((p) => p.priority));
+  }
+
+  // ---- destinations -----------------------------------------------------------------------
+
+  createDestination(at: number, name: string, enabled: boolean, filter: EventTypeFilter) {
+    this.destinations.set(name, {
+      periods: enabled ? [{ from: at, to: null }] : [],
+      filter,
+      lastSyncAt: 0,
+      held: new Map(),
+      filteredOut: new Map(),
+    });
+  }
+
+  destinationNames(): string[] {
+    return [...this.destinations.keys()];
+  }
+
+  isEnabled(name: string): boolean {
+    return this.destination(name).periods.at(-1)?.to === null;
+  }
+
+  /** Enabling an enabled destination changes nothing: it stays in the same active period. */
+  enable(at: number, name: string) {
+    if (!this.isEnabled(name)) this.destination(name).periods.push({ from: at, to: null });
+  }
+
+  disable(at: number, name: string) {
+    const last = this.destination(name).periods.at(-1);
+    if (last && last.to === null) last.to = at;
+  }
+
+  setFilter(name: string, filter: EventTypeFilter) {
+    this.destination(name).filter = filter;
+  }
+
+  filterOf(name: string): EventTypeFilter {
+    return this.destination(name).filter;
+  }
+
+  /**
+   * A successful sync at step `at`. Each row version is judged once, by the first successful
+   * sync after it was written, against the filter in force then: the current row of every event
+   * captured while the destination was active goes live if the filter passes it; every row it
+   * held live that is no longer current becomes a tombstone (whatever the filter).
+   */
+  sync(at: number, name: string) {
+    const d = this.destination(name);
+    for (const event of this.events.values()) {
+      if (!wasActive(d, event.capturedAt)) continue;
+      const current = event.versions.at(-1)!;
+      if (current.createdAt <= d.lastSyncAt || d.held.has(current)) continue;
+      if (passes(d.filter, event.type)) d.held.set(current, 'live');
+      else d.filteredOut.set(current, at);
+    }
+    for (const [version, state] of d.held) {
+      if (state === 'live' && version.event.versions.at(-1) !== version) d.held.set(version, 'tombstone');
+    }
+    d.lastSyncAt = at;
+  }
+
+  expected(name: string): ExpectedWarehouse {
+    const live = new Map<ModelEvent, ModelVersion>();
+    const tombstones = new Set<ModelVersion>();
+    for (const [version, state] of this.destination(name).held) {
+      if (state === 'live') live.set(version.event, version);
+      else tombstones.add(version);
+    }
+    return { live, tombstones };
+  }
+
+  /** Why a destination must not hold a live row of `event` (for failure messages). */
+  whyAbsent(name: string, event: ModelEvent): string {
+    const d = this.destination(name);
+    if (!wasActive(d, event.capturedAt)) {
+      const periods = d.periods.map((p) => `${p.from}–${p.to ?? '…'}`).join(', ') || 'none';
+      return `captured at step ${event.capturedAt}, outside its active periods (steps ${periods})`;
+    }
+    const current = event.versions.at(-1)!;
+    const filteredAt = d.filteredOut.get(current);
+    if (filteredAt !== undefined) return `its current row ${current.label} was filtered out (${event.type}) by the sync at step ${filteredAt}`;
+    return `its current row ${current.label} was written at step ${current.createdAt}, after the last successful sync`;
+  }
+
+  private destination(name: string): DestinationState {
+    const d = this.destinations.get(name);
+    if (!d) throw new Error(`no destination ${name} in the model`);
+    return d;
+  }
+}
+
+function wasActive(d: DestinationState, at: number): boolean {
+  return d.periods.some((p) => p.from < at && (p.to === null || at < p.to));
+}
+
+function passes(filter: EventTypeFilter, type: EventType): boolean {
+  if (filter.include) return filter.include.includes(type);
+  if (filter.exclude) return !filter.exclude.includes(type);
+  return true;
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+// ---- comparison with a warehouse ------------------------------------------------------------
+
+/** One row of a destination's `events` table, reduced to what the rule speaks of. */
+export interface WarehouseRow {
+  eventId: string;
+  eventType: string | null;
+  /** epoch milliseconds */
+  time: number;
+  device: string;
+  session: string | null;
+  view: string | null;
+  marker: string | null;
+  url: string | null;
+  title: string | null;
+  pageDefinitionId: string | null;
+  /** Whether event_properties is NULL (it must be on tombstones). */
+  propertiesNull: boolean;
+}
+
+/**
+ * Warehouse event_ids are made by the server: each is tied to a model row version the first time
+ * a live row shows it (in any destination), and must mean that version everywhere afterwards.
+ */
+export class VersionIds {
+  readonly byVersion = new Map<ModelVersion, string>();
+  readonly byId = new Map<string, ModelVersion>();
+}
+
+/**
+ * Compares one destination's rows with what the model says it must hold; returns readable
+ * problems (none when it matches). Records newly seen event_ids in `ids`, and the ids the
+ * destination held live in `received` (a tombstone is only allowed for one of those).
+ */
+export function diffWarehouse(model: ExactnessModel, name: string, rows: WarehouseRow[], ids: VersionIds, received: Set<string>): string[] {
+  const problems: string[] = [];
+  const { live, tombstones } = model.expected(name);
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.eventId, (counts.get(row.eventId) ?? 0) + 1);
+  for (const [id, n] of counts) if (n > 1) problems.push(`event_id ${id} appears ${n} times`);
+
+  const liveRows = new Map<ModelEvent, string[]>();
+  for (const row of rows.filter((r) => r.eventType !== null)) {
+    const event = row.marker === null ? undefined : model.byMarker.get(row.marker);
+    if (!event) {
+      problems.push(`live row ${row.eventId} (${row.eventType}) carries no known marker (${row.marker})`);
+      continue;
+    }
+    liveRows.set(event, [...(liveRows.get(event) ?? []), row.eventId]);
+    const expected = live.get(event);
+    if (!expected) {
+      problems.push(`${describe(event)}: live row ${row.eventId}, but it must not be there: ${model.whyAbsent(name, event)}`);
+      continue;
+    }
+    const known = ids.byId.get(row.eventId);
+    if (known && known !== expected) {
+      problems.push(`${describe(event)}: live row ${row.eventId} is ${known.label}, expected ${expected.label}`);
+      continue;
+    }
+    if (!known) {
+      const other = ids.byVersion.get(expected);
+      if (other !== undefined) {
+        problems.push(`${describe(event)}: ${expected.label} was seen as ${other}, here it is live under a new event_id ${row.eventId} (re-emitted though nothing changed?)`);
+        continue;
+      }
+      ids.byVersion.set(expected, row.eventId);
+      ids.byId.set(row.eventId, expected);
+    }
+    const fields: [string, unknown, unknown][] = [
+      ['event_type', row.eventType, event.type],
+      ['event_time', row.time, event.time],
+      ['device_id', row.device, event.device],
+      ['session_id', row.session, event.session],
+      ['view_id', row.view, event.view],
+      ['url', row.url, expected.url],
+      ['title', row.title, expected.title],
+      ['page_definition_id', row.pageDefinitionId, expected.pageDefinitionId],
+    ];
+    for (const [field, actual, want] of fields) {
+      if (actual !== want) problems.push(`${describe(event)} ${expected.label} (${row.eventId}): ${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(want)}`);
+    }
+  }
+  for (const [event, eventIds] of liveRows) {
+    if (eventIds.length > 1) problems.push(`${describe(event)}: live ${eventIds.length} times (${eventIds.join(', ')})`);
+  }
+  for (const [event, version] of live) {
+    if (!liveRows.has(event)) problems.push(`${describe(event)}: no live row, expected ${version.label}${ids.byVersion.has(version) ? ` (${ids.byVersion.get(version)})` : ''}`);
+  }
+
+  const seenTombstones = new Set<ModelVersion>();
+  for (const row of rows.filter((r) => r.eventType === null)) {
+    const version = ids.byId.get(row.eventId);
+    if (!row.propertiesNull) problems.push(`tombstone ${row.eventId} has event_properties`);
+    if (!received.has(row.eventId)) {
+      problems.push(`tombstone ${row.eventId}${version ? ` (${version.label})` : ''} for a row this destination never received`);
+      continue;
+    }
+    if (!version) {
+      problems.push(`tombstone ${row.eventId} of a live row that must never have been there`);
+      continue;
+    }
+    seenTombstones.add(version);
+    if (!tombstones.has(version)) problems.push(`tombstone ${row.eventId} of ${version.label}, which must still be live`);
+  }
+  for (const version of tombstones) {
+    if (!seenTombstones.has(version)) problems.push(`missing tombstone of ${version.label} (${ids.byVersion.get(version)})`);
+  }
+  for (const row of rows) if (row.eventType !== null) received.add(row.eventId);
+  return problems;
+}
+
+function describe(event: ModelEvent): string {
+  return `${event.marker} (${event.type}, device ${event.device} view ${event.view}, captured at step ${event.capturedAt})`;
+}
