@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { duckdbDestinationFile, readDuckdbEvents } from '../support/model-warehouses.ts';
@@ -13,14 +10,11 @@ import type { WarehouseRow } from '../support/exactness-model.ts';
  */
 
 let t: TestApp;
-let dir: string;
 beforeAll(async () => {
   t = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '100000' } });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-exactness-'));
 });
 afterAll(async () => {
   await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
@@ -63,7 +57,7 @@ function scenario() {
 }
 
 async function createDestination(name: string) {
-  const { config, file } = duckdbDestinationFile(dir, name);
+  const { config, file } = duckdbDestinationFile(t.config.destinationFilesDir, name);
   await pause();
   const r = await t.gql(`mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`, {
     input: { name, pluginId: 'duckdb', config },

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import postgresClient from 'postgres';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -72,20 +70,17 @@ const warehouseUrl = process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? testPostgresUrl()
 const hasWarehouse = requirement('a Postgres warehouse', warehouseUrl !== undefined, 'set TRIBUTARY_WAREHOUSE_PG_URL or DATABASE_URL');
 
 let t: TestApp;
-let dir: string;
 let warehouse: postgresClient.Sql | undefined;
 beforeAll(async () => {
   const registry = await createPluginRegistry([], {
     builtIns: [postgres as DestinationDefinition, duckdb as DestinationDefinition, switchableDuckdb, switchablePostgres],
   });
   t = await startTestApp({ appDeps: { registry } });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-model-'));
   if (hasWarehouse) warehouse = postgresClient(warehouseUrl!, { max: 1, onnotice: () => {} });
 });
 afterAll(async () => {
   await t?.close();
   await warehouse?.end();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -369,7 +364,7 @@ class CreateDestination implements Command {
     const dest: RealDestination = { id: '', kind, faultTag, runs: new Set(), received: new Set() };
     let config: Record<string, unknown>;
     if (kind === 'duckdb') {
-      const duck = duckdbDestinationFile(dir, `run${w.run}-${name}`);
+      const duck = duckdbDestinationFile(t.config.destinationFilesDir, `run${w.run}-${name}`);
       config = duck.config;
       dest.file = duck.file;
     } else {
@@ -438,7 +433,9 @@ class SetFilter implements Command {
   }
   async run(m: ExactnessModel, w: World) {
     const name = nth(m.destinationNames(), this.pick);
-    w.begin(`filter ${name}: ${filterText(this.filter)}`);
+    // a filter change of an enabled destination starts a new active period: a boundary in time
+    await pause(BOUNDARY_PAUSE_MS);
+    const step = w.begin(`filter ${name}: ${filterText(this.filter)}`);
     const r = await w.gql(
       `mutation($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) {
         __typename ... on MutationUpdateDestinationSuccess { data { eventTypesInclude eventTypesExclude } } ... on AppError { code message } } }`,
@@ -448,7 +445,8 @@ class SetFilter implements Command {
     if (!data || JSON.stringify([data.eventTypesInclude, data.eventTypesExclude]) !== JSON.stringify([this.filter.include, this.filter.exclude])) {
       throw new Error(`updateDestination did not set the filter: ${JSON.stringify(r.body)}`);
     }
-    m.setFilter(name, this.filter);
+    m.setFilter(step, name, this.filter);
+    await pause(BOUNDARY_PAUSE_MS);
   }
   toString() {
     return `filter(destination ${this.pick}, ${filterText(this.filter)})`;

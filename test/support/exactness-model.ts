@@ -14,10 +14,12 @@
  * - page_definition_id of a row version is the match of its URL (its own, or the one it
  *   inherits) against the page definitions active when that version is written;
  * - an event with a URL of its own is its own page context: its own title, or none;
- * - a filter judges each row version once, at the first successful sync after the version was
- *   written; a later filter change neither resends nor removes it;
- * - a row the destination held live gets its tombstone whatever the filter says by then; a row
- *   it never held (filtered out, or superseded before any sync reached it) gets none;
+ * - filters belong to active periods (docs/warehouse-schema.md "What each destination holds"): an
+ *   event is judged by the filter in force when it was captured, whenever its versions are
+ *   synced; changing the filter of an enabled destination ends one period and starts the next,
+ *   so it neither resends nor removes what was captured before;
+ * - a row the destination held live gets its tombstone whatever the filter; a row it never held
+ *   (filtered out, or superseded before any sync reached it) gets none;
  * - enabling an enabled destination changes nothing (it stays in the same active period).
  */
 
@@ -78,7 +80,9 @@ export interface EventTypeFilter {
 export const NO_FILTER: EventTypeFilter = { include: null, exclude: null };
 
 interface DestinationState {
-  periods: { from: number; to: number | null }[];
+  /** Active periods, each with the filter in force while it lasted. */
+  periods: { from: number; to: number | null; filter: EventTypeFilter }[];
+  /** The filter of the destination now (of its next period while disabled). */
   filter: EventTypeFilter;
   /** Step of the last successful sync (0: none yet). */
   lastSyncAt: number;
@@ -175,7 +179,7 @@ export class ExactnessModel {
 
   createDestination(at: number, name: string, enabled: boolean, filter: EventTypeFilter) {
     this.destinations.set(name, {
-      periods: enabled ? [{ from: at, to: null }] : [],
+      periods: enabled ? [{ from: at, to: null, filter }] : [],
       filter,
       lastSyncAt: 0,
       held: new Map(),
@@ -193,7 +197,8 @@ export class ExactnessModel {
 
   /** Enabling an enabled destination changes nothing: it stays in the same active period. */
   enable(at: number, name: string) {
-    if (!this.isEnabled(name)) this.destination(name).periods.push({ from: at, to: null });
+    const d = this.destination(name);
+    if (!this.isEnabled(name)) d.periods.push({ from: at, to: null, filter: d.filter });
   }
 
   disable(at: number, name: string) {
@@ -201,8 +206,14 @@ export class ExactnessModel {
     if (last && last.to === null) last.to = at;
   }
 
-  setFilter(name: string, filter: EventTypeFilter) {
-    this.destination(name).filter = filter;
+  /** A filter change at step `at`: an enabled destination ends its period and starts the next. */
+  setFilter(at: number, name: string, filter: EventTypeFilter) {
+    const d = this.destination(name);
+    d.filter = filter;
+    if (this.isEnabled(name)) {
+      d.periods.at(-1)!.to = at;
+      d.periods.push({ from: at, to: null, filter });
+    }
   }
 
   filterOf(name: string): EventTypeFilter {
@@ -210,18 +221,18 @@ export class ExactnessModel {
   }
 
   /**
-   * A successful sync at step `at`. Each row version is judged once, by the first successful
-   * sync after it was written, against the filter in force then: the current row of every event
-   * captured while the destination was active goes live if the filter passes it; every row it
-   * held live that is no longer current becomes a tombstone (whatever the filter).
+   * A successful sync at step `at`: the current row of every event captured inside one of the
+   * destination's periods goes live if that period's filter passes it; every row it held live
+   * that is no longer current becomes a tombstone (whatever the filter).
    */
   sync(at: number, name: string) {
     const d = this.destination(name);
     for (const event of this.events.values()) {
-      if (!wasActive(d, event.capturedAt)) continue;
+      const period = periodOf(d, event.capturedAt);
+      if (!period) continue;
       const current = event.versions.at(-1)!;
       if (current.createdAt <= d.lastSyncAt || d.held.has(current)) continue;
-      if (passes(d.filter, event.type)) d.held.set(current, 'live');
+      if (passes(period.filter, event.type)) d.held.set(current, 'live');
       else d.filteredOut.set(current, at);
     }
     for (const [version, state] of d.held) {
@@ -243,7 +254,7 @@ export class ExactnessModel {
   /** Why a destination must not hold a live row of `event` (for failure messages). */
   whyAbsent(name: string, event: ModelEvent): string {
     const d = this.destination(name);
-    if (!wasActive(d, event.capturedAt)) {
+    if (!periodOf(d, event.capturedAt)) {
       const periods = d.periods.map((p) => `${p.from}–${p.to ?? '…'}`).join(', ') || 'none';
       return `captured at step ${event.capturedAt}, outside its active periods (steps ${periods})`;
     }
@@ -260,8 +271,8 @@ export class ExactnessModel {
   }
 }
 
-function wasActive(d: DestinationState, at: number): boolean {
-  return d.periods.some((p) => p.from < at && (p.to === null || at < p.to));
+function periodOf(d: DestinationState, at: number): DestinationState['periods'][number] | undefined {
+  return d.periods.find((p) => p.from < at && (p.to === null || at < p.to));
 }
 
 function passes(filter: EventTypeFilter, type: EventType): boolean {

@@ -67,9 +67,9 @@ export const switchablePostgres = switchable(postgres as DestinationDefinition, 
  * The one place that knows how a DuckDB destination names its file: the config to give and the
  * file to read back.
  */
-export function duckdbDestinationFile(dir: string, name: string): { config: Record<string, unknown>; file: string } {
-  const file = path.join(dir, `${name}.duckdb`);
-  return { config: { path: file }, file };
+export function duckdbDestinationFile(filesDir: string, name: string): { config: Record<string, unknown>; file: string } {
+  // destination files are named relative to the server's files folder (TRIBUTARY_DESTINATION_FILES_DIR)
+  return { config: { path: `${name}.duckdb` }, file: path.join(filesDir, `${name}.duckdb`) };
 }
 
 interface RawRow {

@@ -67,22 +67,25 @@ describe('the reference model of exact destinations', () => {
     expect(held(m, 'd')).toEqual({ live: live.sort(), tombstones: [`${e3!.marker}@v0`] });
   });
 
-  it('filters each row version when it is first synced, and tombstones only rows it received', () => {
+  it('judges an event by the filter of the period it was captured in, and tombstones only rows it received', () => {
     const m = new ExactnessModel();
     m.createDestination(1, 'd', true, { include: ['click'], exclude: null });
     const [n, c] = [event(10, 'navigate', A), event(20, 'click')];
     m.capture(2, [n!, c!]);
     m.sync(3, 'd');
-    m.setFilter('d', NO_FILTER);
-    m.sync(4, 'd');
+    m.setFilter(4, 'd', NO_FILTER);
+    m.sync(5, 'd');
     expect(held(m, 'd')).toEqual({ live: [`${c!.marker}@v0`], tombstones: [] }); // the navigate is not resent
-    m.setFilter('d', { include: null, exclude: ['click'] });
+    m.setFilter(6, 'd', { include: null, exclude: ['click'] });
     const navigates = [event(15, 'navigate', B), event(12, 'navigate', 'https://shop.example/c'), event(16, 'navigate', A)];
-    m.capture(5, [navigates[0]!]); // c → v1, excluded now; v0 still becomes a tombstone
-    m.capture(6, [navigates[1]!]); // nothing more for c: v1 inherits from the navigate at 15
-    m.capture(7, [navigates[2]!]); // c → v2
-    m.sync(8, 'd');
-    expect(held(m, 'd')).toEqual({ live: navigates.map((e) => `${e.marker}@v0`).sort(), tombstones: [`${c!.marker}@v0`] });
+    m.capture(7, [navigates[0]!]); // c → v1: still a click of the first period, which takes clicks
+    m.capture(8, [navigates[1]!]); // nothing more for c: v1 inherits from the navigate at 15
+    m.capture(9, [navigates[2]!]); // c → v2
+    m.sync(10, 'd');
+    expect(held(m, 'd')).toEqual({
+      live: [...navigates.map((e) => `${e.marker}@v0`), `${c!.marker}@v2`].sort(),
+      tombstones: [`${c!.marker}@v0`],
+    });
     expect(m.byMarker.get(c!.marker)!.versions.map((v) => v.url)).toEqual([A, B, A]);
   });
 
