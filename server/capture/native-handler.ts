@@ -29,5 +29,9 @@ export async function handleNativeBatch(req: IncomingMessage, res: ServerRespons
     code: 'LATE_EVENT_NOT_REORDERED',
     message: 'stored; the events after this late navigate keep their page: re-emitting them would pass the rows one request may rewrite',
   }));
+  if (warnings.length > 0) {
+    // the rule "a late navigate re-emits what follows it" was not followed: never silently
+    console.warn(`capture: ${warnings.length} late navigate(s) of organization ${principal.orgId} stored without re-ordering the rows after them (bound of rewritten rows per request)`);
+  }
   sendJson(res, rejected.length === 0 ? 202 : 207, { accepted, duplicates: result.duplicates, rejected, ...(warnings.length > 0 ? { warnings } : {}) });
 }
