@@ -10,6 +10,7 @@ import {
   type DestinationRecord,
   type SyncRunRecord,
 } from '../server/db/queries/destinations.ts';
+import { listMisses } from '../server/db/queries/retention.ts';
 import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
 import { FAILING_AFTER } from '../server/sync/schedule.ts';
@@ -124,6 +125,18 @@ const ActivePeriodType = builder.objectRef<DestinationPeriod>('ActivePeriod').im
   }),
 });
 
+const MissedDataType = builder.objectRef<Awaited<ReturnType<typeof listMisses>>[number]>('MissedData').implement({
+  description:
+    'Rows the destination will never receive: retention dropped a day of the store before it had synced them (it was behind past TRIBUTARY_RETENTION_MAX, or disabled).',
+  fields: (t) => ({
+    capturedFrom: t.expose('capturedFrom', { type: 'DateTime', nullable: true, description: 'Null: everything captured before capturedTo.' }),
+    capturedTo: t.expose('capturedTo', { type: 'DateTime' }),
+    rows: t.exposeInt('rows', { description: 'New rows, re-emitted rows and tombstones it had not synced.' }),
+    wasEnabled: t.exposeBoolean('wasEnabled'),
+    recordedTime: t.expose('recordedTime', { type: 'DateTime' }),
+  }),
+});
+
 const DestinationType = builder.objectRef<DestinationRecord>('Destination').implement({
   description: 'A warehouse this organization syncs to. Secret config fields are never returned.',
   fields: (t) => ({
@@ -142,6 +155,11 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     intervalMinutes: t.exposeInt('intervalMinutes'),
     eventTypesInclude: t.exposeStringList('eventTypesInclude', { nullable: true }),
     eventTypesExclude: t.exposeStringList('eventTypesExclude', { nullable: true }),
+    missed: t.field({
+      type: [MissedDataType],
+      description: 'What retention dropped before this destination synced it (empty when it missed nothing).',
+      resolve: (d, _a, ctx) => listMisses(ctx.db, d.id),
+    }),
     activeSince: t.field({
       type: 'DateTime',
       nullable: true,

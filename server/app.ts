@@ -20,6 +20,8 @@ import { createSyncScheduler } from './sync/scheduler.ts';
 import { createTargetGuard } from './sync/targets.ts';
 import { createUserAgentParser } from './processing/user-agent.ts';
 import { createEventWriter } from './processing/writer.ts';
+import { createEventPartitions } from './retention/partitions.ts';
+import { createRetention } from './retention/retention.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +38,8 @@ export interface AppDeps {
   demoCaptureKey?: string;
   /** Overrides of the GraphQL limits (tests lower them to reach them cheaply). */
   graphqlLimits?: Partial<GraphQLLimits>;
+  /** The clock of capture times and retention, in epoch ms (tests simulate days with it). */
+  clock?: () => number;
 }
 
 /**
@@ -46,6 +50,7 @@ export interface AppDeps {
 export async function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const registry = deps.registry ?? (await createPluginRegistry([]));
+  const clock = deps.clock ?? Date.now;
   const secrets = createSecretBox(deps.secretKeyHex);
   const targets = createTargetGuard({
     allowEndpointOverrides: config.allowEndpointOverrides,
@@ -55,7 +60,7 @@ export async function createApp(deps: AppDeps) {
   });
   const sync = {
     registry,
-    destinations: createDestinationService({ db, registry, secrets, targets }),
+    destinations: createDestinationService({ db, registry, secrets, targets, clock }),
     scheduler: createSyncScheduler(
       { db, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
       { concurrency: config.syncConcurrency },
@@ -63,10 +68,19 @@ export async function createApp(deps: AppDeps) {
   };
   const keys = createKeyResolver(db);
   const enrichment = createDefinitionsEnrichmentSource(db);
-  const writer = createEventWriter({ db, enrichment });
+  const partitions = createEventPartitions(db);
+  const writer = createEventWriter({ db, enrichment, partitions });
+  const retention = createRetention({
+    db,
+    partitions,
+    clock,
+    policy: { retentionMs: config.retentionMs, maxMs: config.retentionMaxMs },
+    lateBeyondRetention: () => writer.takeLateBeyondRetention(),
+  });
   const captureDeps = {
     config,
     db,
+    clock,
     keys,
     writer,
     parseUserAgent: createUserAgentParser(),
@@ -99,9 +113,12 @@ export async function createApp(deps: AppDeps) {
     writer,
     keys,
     sync,
-    /** Stops the scheduler, waits for captured events to be committed (the database stays open). */
+    /** Keeps the store bounded: main.ts starts its hourly pass; tests call `retention.runOnce()`. */
+    retention,
+    /** Stops the scheduler and retention, waits for captured events to be committed (the database stays open). */
     async close() {
       await sync.scheduler.stop();
+      await retention.stop();
       await writer.drain();
     },
   };

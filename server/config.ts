@@ -19,6 +19,12 @@ const listOf = (valid: (entry: string) => boolean, what: string) =>
       for (const entry of entries.filter((e) => !valid(e))) ctx.addIssue({ code: 'custom', message: `"${entry}" is not ${what}` });
     });
 
+/** A duration such as `7d`, `36h` or `90m`, in milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(d|h|m)$/, 'must be a whole number of days, hours or minutes, such as 7d, 36h or 90m')
+  .transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[v.at(-1) as 'd' | 'h' | 'm']);
+
 // Without DATABASE_URL the server runs on one machine for one person: its destinations may be on it.
 const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'];
 
@@ -51,7 +57,12 @@ const envSchema = z.object({
   TRIBUTARY_DESTINATION_HOSTS: listOf(isHostPattern, 'a host name, *.domain, IP address or CIDR block').optional(),
   TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: listOf((e) => parseNetwork(e) !== undefined, 'an IP address or CIDR block').optional(),
   TRIBUTARY_DESTINATION_FILES_DIR: z.string().min(1).optional(),
+  TRIBUTARY_RETENTION: duration.prefault('7d'),
+  TRIBUTARY_RETENTION_MAX: duration.prefault('30d'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+}).refine((e) => e.TRIBUTARY_RETENTION_MAX >= e.TRIBUTARY_RETENTION, {
+  path: ['TRIBUTARY_RETENTION_MAX'],
+  message: 'must be at least TRIBUTARY_RETENTION',
 });
 
 /** An exact origin: what a browser sends in `Origin` (so never `*`, a path or a trailing slash). */
@@ -92,6 +103,10 @@ export interface Config {
   destinationPrivateNetworks: string[];
   /** The folder destination files (DuckDB) live under; their paths are relative to it. */
   destinationFilesDir: string;
+  /** Captured events are kept this long, then dropped by day once every enabled destination has them. */
+  retentionMs: number;
+  /** Kept at most this long, whatever a destination still lacks (what it missed is recorded). */
+  retentionMaxMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -124,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     destinationHosts: e.TRIBUTARY_DESTINATION_HOSTS?.length ? e.TRIBUTARY_DESTINATION_HOSTS : null,
     destinationPrivateNetworks: e.TRIBUTARY_DESTINATION_PRIVATE_NETWORKS ?? (e.DATABASE_URL ? [] : LOOPBACK_NETWORKS),
     destinationFilesDir: path.resolve(e.TRIBUTARY_DESTINATION_FILES_DIR ?? path.join(dataDir, 'destination-files')),
+    retentionMs: e.TRIBUTARY_RETENTION,
+    retentionMaxMs: e.TRIBUTARY_RETENTION_MAX,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -34,7 +34,10 @@ async function main() {
   const registry = await createPluginRegistry(config.plugins);
   for (const problem of registry.problems) console.error(problem);
   const app = await createApp({ config, db, demoCaptureKey, registry, secretKeyHex: secretKey.keyHex });
-  if (config.syncEnabled) app.sync.scheduler.start();
+  if (config.syncEnabled) {
+    app.sync.scheduler.start();
+    app.retention.start();
+  }
   const server = http.createServer((req, res) => void app.handle(req, res));
   server.on('clientError', app.handleClientError);
   server.keepAliveTimeout = 65_000;

@@ -8,6 +8,8 @@ import type { RateLimiter } from './rate-limit.ts';
 export interface CaptureDeps {
   config: Config;
   db: Database;
+  /** Epoch ms of "now": capture times and the limits on event times (tests simulate days with it). */
+  clock: () => number;
   keys: KeyResolver;
   writer: EventWriter;
   parseUserAgent: UserAgentParser;

@@ -9,7 +9,7 @@ import { chargeRequest, chargeRewrites } from './rate-limit.ts';
 /** POST /capture/v1/batch: the native batch endpoint of the web and mobile SDKs. */
 export async function handleNativeBatch(req: IncomingMessage, res: ServerResponse, principal: Principal, deps: CaptureDeps) {
   const body = await readJsonBody(req, LIMITS.maxBodyBytes);
-  const now = Date.now();
+  const now = deps.clock();
   const parsed = parseNativeBatch(body, {
     orgId: principal.orgId,
     now,

@@ -109,7 +109,7 @@ const isRejection = (v: unknown): v is Rejection => v instanceof Rejection;
 async function createEvent(req: IncomingMessage, res: ServerResponse, principal: Principal, deps: CaptureDeps): Promise<void> {
   const idempotencyKey = idempotencyKeyOf(req);
   const body = await readJsonBody(req, LIMITS.maxBodyBytes);
-  const now = Date.now();
+  const now = deps.clock();
   const parsed = parseCreateEventRequest(body, eventContext(req, deps, now, EVENTS_ENTRYPOINT));
   if (isRejection(parsed)) throw rejectionError(400, parsed);
   chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
@@ -144,7 +144,7 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
   }
   const shared = body.shared;
   if (shared !== undefined && shared !== null && !isObject(shared)) throw new HttpError(400, 'INVALID_BATCH', 'shared must be an object {context?}');
-  const now = Date.now();
+  const now = deps.clock();
   const ctx = eventContext(req, deps, now, BATCH_ENTRYPOINT);
   const sharedContext = shared?.context;
   if (sharedContext !== undefined && sharedContext !== null) {
@@ -279,7 +279,7 @@ function importSummary(row: ImportedEventRow) {
 async function createUser(req: IncomingMessage, res: ServerResponse, principal: Principal, deps: CaptureDeps): Promise<void> {
   const idempotencyKey = idempotencyKeyOf(req);
   const body = await readJsonBody(req, LIMITS.maxBodyBytes);
-  const now = Date.now();
+  const now = deps.clock();
   const parsed = parseCreateUserRequest(body);
   if (isRejection(parsed)) throw rejectionError(400, parsed);
   chargeRequest(deps.rateLimiter, principal.keyId, 1, now);

@@ -1,7 +1,7 @@
 import { pgErrorCode, type Database } from '../db/client.ts';
 import {
   findLiveDedupKeys,
-  findStoredEventIds,
+  lockIdentities,
   inheritingRowsBetween,
   insertEventRows,
   liveNavigatesAfter,
@@ -21,6 +21,7 @@ import {
 } from '../db/queries/event-store.ts';
 import { buildRow, capturedFromStored, createSourceJson, type ProcessedRow } from './build-row.ts';
 import type { CapturedElement, CapturedEvent } from './captured-event.ts';
+import type { EventPartitions } from '../retention/partitions.ts';
 import type { Enrichment, EnrichmentSource } from './enrichment.ts';
 import { microsToIso } from './time.ts';
 import type { UrlParts } from './url.ts';
@@ -75,6 +76,8 @@ const isDataError = (code: string | undefined) => code !== undefined && (code.st
 export function createEventWriter(deps: {
   db: Database;
   enrichment: EnrichmentSource;
+  /** The store's daily partitions: each flush makes sure its capture days have one. */
+  partitions: EventPartitions;
   maxEventsPerFlush?: number;
   /** Flushes in flight at once: while one waits on Postgres the next is prepared (1 on PGlite). */
   concurrentFlushes?: number;
@@ -83,6 +86,7 @@ export function createEventWriter(deps: {
   const maxFlushes = deps.concurrentFlushes ?? (deps.db.kind === 'pglite' ? 1 : 2);
   const queue: Pending[] = [];
   const inFlight = new Set<Promise<void>>();
+  const stats = { lateBeyondRetention: 0 };
 
   function takeBatch(): Pending[] {
     const batch: Pending[] = [];
@@ -98,7 +102,12 @@ export function createEventWriter(deps: {
   function pump(): void {
     while (queue.length > 0 && inFlight.size < maxFlushes) {
       const batch = takeBatch();
-      const flush = storeIsolated(deps.db, deps.enrichment, batch.map((p) => p.events))
+      const requests = batch.map((p) => p.events);
+      const flush = storeIsolated(deps, requests)
+        .then((results) => {
+          stats.lateBeyondRetention += countBeyondRetention(requests, deps.partitions.oldestRetained());
+          return results;
+        })
         .then(
           (results) => batch.forEach((p, i) => (results[i] instanceof Error ? p.reject(results[i]) : p.resolve(results[i] as WriteResult))),
           (error) => batch.forEach((p) => p.reject(error)),
@@ -119,6 +128,16 @@ export function createEventWriter(deps: {
       pump();
       return done;
     },
+    /**
+     * Late events timed before the oldest capture day the store still holds: stored, but ordered
+     * only against the rows retention kept (docs/warehouse-schema.md). Read and reset by the
+     * retention pass, which logs them.
+     */
+    takeLateBeyondRetention(): number {
+      const n = stats.lateBeyondRetention;
+      stats.lateBeyondRetention = 0;
+      return n;
+    },
     /** Waits for everything queued so far to be committed. */
     async drain(): Promise<void> {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
@@ -127,6 +146,14 @@ export function createEventWriter(deps: {
 }
 export type EventWriter = ReturnType<typeof createEventWriter>;
 
+/** Events of views timed before the oldest capture time the store holds (an upper bound of the late ones among them). */
+function countBeyondRetention(requests: CapturedEvent[][], oldest: number | null): number {
+  if (oldest === null) return 0;
+  let n = 0;
+  for (const events of requests) for (const e of events) if (e.viewId && e.eventTimeMicros < oldest * 1000) n++;
+  return n;
+}
+
 /**
  * Runs a flush so that one request's bad data never fails another request (DESIGN.md §6): when
  * Postgres refuses the data of a flush, its requests are stored one by one, and a request that
@@ -134,22 +161,22 @@ export type EventWriter = ReturnType<typeof createEventWriter>;
  * `EVENT_NOT_STORABLE`, everything else is stored. Other errors (the store is down) fail the
  * whole flush. Returns one result, or the error that failed it, per request.
  */
-async function storeIsolated(db: Database, enrichment: EnrichmentSource, requests: CapturedEvent[][]): Promise<(WriteResult | Error)[]> {
+async function storeIsolated(store: Store, requests: CapturedEvent[][]): Promise<(WriteResult | Error)[]> {
   try {
-    return await storeWithRetry(db, enrichment, requests);
+    return await storeWithRetry(store, requests);
   } catch (error) {
     if (!isDataError(pgErrorCode(error))) throw error;
     if (requests.length > 1) {
       const results: (WriteResult | Error)[] = [];
-      for (const request of requests) results.push(...(await storeIsolated(db, enrichment, [request])));
+      for (const request of requests) results.push(...(await storeIsolated(store, [request])));
       return results;
     }
-    return [await storeBisected(db, enrichment, requests[0]!, 0)];
+    return [await storeBisected(store, requests[0]!, 0)];
   }
 }
 
 /** Stores one request's events in halves around the ones Postgres refuses (positions offset by `offset`). */
-async function storeBisected(db: Database, enrichment: EnrichmentSource, events: CapturedEvent[], offset: number): Promise<WriteResult> {
+async function storeBisected(store: Store, events: CapturedEvent[], offset: number): Promise<WriteResult> {
   if (events.length === 1) {
     return { ...emptyResult(), rejected: [{ position: offset, code: 'EVENT_NOT_STORABLE', message: 'the event holds a value the store cannot hold' }] };
   }
@@ -157,11 +184,11 @@ async function storeBisected(db: Database, enrichment: EnrichmentSource, events:
   const parts: WriteResult[] = [];
   for (const [part, start] of [[events.slice(0, half), 0], [events.slice(half), half]] as const) {
     try {
-      const [result] = await storeWithRetry(db, enrichment, [part]);
+      const [result] = await storeWithRetry(store, [part]);
       parts.push(shift(result!, offset + start));
     } catch (error) {
       if (!isDataError(pgErrorCode(error))) throw error;
-      parts.push(await storeBisected(db, enrichment, part, offset + start));
+      parts.push(await storeBisected(store, part, offset + start));
     }
   }
   return parts.reduce((a, b) => ({
@@ -180,21 +207,26 @@ const shift = (r: WriteResult, by: number): WriteResult => ({
 });
 
 /**
- * Runs a flush; retries it on deadlock or serialization failure, and once in "skip replays" mode
- * when the optimistic plain insert met a client event stored meanwhile (unique violation).
+ * Runs a flush; retries it on deadlock or serialization failure. The partitions of the capture
+ * days come first (DDL, outside the flush's transaction; answered from memory on most days).
  */
-async function storeWithRetry(db: Database, enrichment: EnrichmentSource, requests: CapturedEvent[][]): Promise<WriteResult[]> {
-  let onReplay: 'skip' | 'fail' = 'fail';
+async function storeWithRetry(store: Store, requests: CapturedEvent[][]): Promise<WriteResult[]> {
+  await store.partitions.cover(requests.flatMap((events) => events.map((e) => e.capturedTime.getTime())));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await processAndStore(db, enrichment, requests, onReplay);
+      return await processAndStore(store.db, store.enrichment, requests);
     } catch (error) {
       const code = pgErrorCode(error);
-      if (attempt >= 4 || !code) throw error;
-      if (code === '23505' && onReplay === 'fail') onReplay = 'skip';
-      else if (!RETRYABLE_PG_CODES.has(code)) throw error;
+      if (attempt >= 4 || !code || !RETRYABLE_PG_CODES.has(code)) throw error;
     }
   }
+}
+
+/** What a flush writes with. */
+interface Store {
+  db: Database;
+  enrichment: EnrichmentSource;
+  partitions: EventPartitions;
 }
 
 /** A client event of a flush, with the request it came in and its place in that request. */
@@ -215,12 +247,7 @@ interface OrderedView {
  * One flush: every request's events are processed together in one transaction. Returns one
  * result per request, in order.
  */
-async function processAndStore(
-  db: Database,
-  enrichmentOf: EnrichmentSource,
-  requests: CapturedEvent[][],
-  onReplay: 'skip' | 'fail',
-): Promise<WriteResult[]> {
+async function processAndStore(db: Database, enrichmentOf: EnrichmentSource, requests: CapturedEvent[][]): Promise<WriteResult[]> {
   const orgIds = new Set(requests.flat().map((e) => e.orgId));
   const enrichments = new Map<string, Enrichment>();
   for (const orgId of orgIds) enrichments.set(orgId, await enrichmentOf(orgId));
@@ -247,10 +274,16 @@ async function processAndStore(
     }
     const views = await lockViewStates(tx, [...viewKeys.values()]);
 
-    // Events at or before their view's processed position are either replays or late events.
+    // The store keeps a client event once; no index can say so (a unique index of the partitioned
+    // store would have to hold the capture day), so the writer checks under a lock. Events of a
+    // view: under the view's lock, and only those at or before its processed position can be
+    // replays (or late). Events outside views: under advisory locks of their identities.
+    const outsideViews = unique.filter(({ event }) => !event.viewId).map(({ event }) => event);
+    await lockIdentities(tx, outsideViews);
     const suspects = unique.filter(({ event }) => {
-      const state = event.viewId ? views.get(viewKeyOf(event.orgId, event.viewId)) : undefined;
-      return state ? !isAfter(event, state.lastEventMicros, state.lastSeq) : false;
+      if (!event.viewId) return true;
+      const state = views.get(viewKeyOf(event.orgId, event.viewId))!;
+      return !isAfter(event, state.lastEventMicros, state.lastSeq);
     });
     const replayed = await findLiveDedupKeys(tx, suspects.map(({ event }) => event));
     const fresh = unique.filter(({ event, request }) => {
@@ -306,7 +339,8 @@ async function processAndStore(
         requestOfRow.push(request);
       }
       tombstones.push(...ordered.tombstones);
-      updatedViews.push(ordered.state);
+      const seen = Math.max(...list.map(({ event }) => event.capturedTime.getTime()));
+      updatedViews.push({ ...ordered.state, seen: new Date(seen).toISOString() });
     }
 
     await tombstoneRows(tx, tombstones);
@@ -322,24 +356,13 @@ async function processAndStore(
       if (row.capturedTime !== lastCaptured) lastCapturedIso = (lastCaptured = row.capturedTime).toISOString();
       return toRecord(row, index, lastCapturedIso);
     });
-    // Events outside views (server API) may be idempotent replays: those always take the
-    // ON CONFLICT path. Events of views were checked against the store under the view lock.
-    const mode = onReplay === 'skip' || rows.some((r) => !r.viewId) ? 'skip' : 'fail';
     // Sent together, the driver pipelines these on the transaction's connection. The insert goes
     // alone afterwards: nothing may be sent on a connection while its COPY is in progress.
     // Re-emitted rows say nothing new of sessions and users (an old identify must not move a user back).
     const newRows = rows.filter((_, i) => requestOfRow[i] !== null);
     await Promise.all([saveViewStates(tx, updatedViews), touchSessions(tx, sessionsOf(newRows)), upsertUsers(tx, usersOf(newRows))]);
-    const inserted = await insertEventRows(tx, records, [...sources.keys()], mode);
-
-    // The insert skips replays that raced another writer (rare): find which rows really landed.
-    const landed = inserted === rows.length ? null : await findStoredEventIds(tx, rows.map((r) => r.eventId));
-    rows.forEach((row, i) => {
-      const request = requestOfRow[i];
-      if (request === null || request === undefined) return;
-      if (!landed || landed.has(row.eventId)) results[request]!.stored++;
-      else results[request]!.duplicates++;
-    });
+    await insertEventRows(tx, records, [...sources.keys()]);
+    for (const request of requestOfRow) if (request !== null) results[request]!.stored++;
     return results;
   });
 }

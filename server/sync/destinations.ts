@@ -56,8 +56,16 @@ export interface DestinationInput {
  * connects, as whom) without giving the secrets again drops them and lists them in
  * `clearedSecrets`, so a stored credential is never sent anywhere its owner did not send it.
  */
-export function createDestinationService(deps: { db: Database; registry: PluginRegistry; secrets: SecretBox; targets: TargetGuard }) {
+export function createDestinationService(deps: {
+  db: Database;
+  registry: PluginRegistry;
+  secrets: SecretBox;
+  targets: TargetGuard;
+  /** The clock of capture times: active periods are compared with them (default: the wall clock). */
+  clock?: () => number;
+}) {
   const { db, registry, secrets, targets } = deps;
+  const periodTime = () => new Date((deps.clock ?? Date.now)());
 
   function pluginOf(pluginId: string): InstalledPlugin {
     const plugin = registry.get(pluginId);
@@ -177,7 +185,7 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
             createdBy,
           });
           // after the snapshot: an event captured from this instant on commits after it
-          if (enabled) await openActivePeriod(tx, created, new Date());
+          if (enabled) await openActivePeriod(tx, created, periodTime());
           return created;
         }),
       );
@@ -211,7 +219,7 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
           const updated = (await updateDestination(tx, orgId, id, values))!;
           // Filters belong to a period: events keep the filters in force when they were captured.
           if (updated.enabled && !sameFilters(current, updated)) {
-            const now = new Date();
+            const now = periodTime();
             await closeActivePeriod(tx, id, now);
             await openActivePeriod(tx, updated, now);
           }
@@ -230,8 +238,8 @@ export function createDestinationService(deps: { db: Database; registry: PluginR
         const current = await getDestination(tx, orgId, id, { forUpdate: true });
         if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
         if (current.enabled === enabled) return current;
-        if (enabled) await openActivePeriod(tx, current, new Date());
-        else await closeActivePeriod(tx, id, new Date());
+        if (enabled) await openActivePeriod(tx, current, periodTime());
+        else await closeActivePeriod(tx, id, periodTime());
         const values: Parameters<typeof updateDestination>[3] = enabled
           ? { enabled, nextRunTime: new Date(), consecutiveFailures: 0 }
           : { enabled };

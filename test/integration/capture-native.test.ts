@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -72,18 +71,6 @@ describe('native capture endpoint', () => {
     for (let i = 0; i < 3; i++) expect((await t.post('/capture/v1/batch', body)).status).toBe(202);
     const again = await t.post('/capture/v1/batch', body);
     expect(again.body).toMatchObject({ accepted: 1, duplicates: 1 });
-    expect((await eventsOf({ deviceId: '42' })).filter((e) => e.viewId === viewId)).toHaveLength(1);
-  });
-
-  it('stores a replay once even when it races past the view check (the bulk insert fails and is retried)', async () => {
-    const viewId = nextId();
-    const body = batch([{ id: 'race1', seq: 1, view_id: viewId, time: '2026-11-26T09:00:00Z', type: 'navigate', url: 'https://shop.example/' }]);
-    expect((await t.post('/capture/v1/batch', body)).status).toBe(202);
-    // As if another instance had stored the event without this view's state: the replay looks new,
-    // so the fast bulk insert (COPY on Postgres) meets the unique index and the flush is retried.
-    await t.db.rows(sql`delete from view_states where view_id = ${viewId}`);
-    const again = await t.post('/capture/v1/batch', body);
-    expect([again.status, again.body]).toEqual([202, expect.objectContaining({ accepted: 1, duplicates: 1 })]);
     expect((await eventsOf({ deviceId: '42' })).filter((e) => e.viewId === viewId)).toHaveLength(1);
   });
 });

@@ -66,9 +66,15 @@ const seeds = process.env.SYNC_SEED ? [Number(process.env.SYNC_SEED)] : [1, 2, 3
 
 describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
   let t: TestApp;
+  // capture times follow this clock: "a day passes" moves it, and retention drops old days
+  let now = Date.now();
   beforeAll(async () => {
     const registry = await createPluginRegistry([], { builtIns: [postgres as DestinationDefinition, duckdb as DestinationDefinition, flaky] });
-    t = await startTestApp({ appDeps: { registry } });
+    t = await startTestApp({
+      env: { TRIBUTARY_RETENTION: '1d', TRIBUTARY_RETENTION_MAX: '365d' },
+      // one millisecond per reading: a capture and an activation never share an instant
+      appDeps: { registry, clock: () => ++now },
+    });
   });
   afterAll(() => t.close());
 
@@ -119,6 +125,23 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
       await send([{ id: `late${state.view}-${state.seq}`, seq: state.seq, view_id: state.view, time: state.time - back, type: 'navigate', url: 'https://shop.example/late' }], device);
     };
 
+    // Rows retention drops leave the store but stay in the warehouses: the expectation keeps them.
+    const dropped = new Map<string, { event_type: string | null; captured: number }>();
+    const storeRows = async () =>
+      new Map(
+        (
+          await t.db.rows<{ event_id: string; event_type: string | null; captured: string }>(sql`
+            select event_id, event_type, (extract(epoch from captured_time) * 1000)::bigint::text as captured from events where org_id = ${t.org.orgId}`)
+        ).map((r) => [r.event_id, { event_type: r.event_type, captured: Number(r.captured) }]),
+      );
+    const dayPasses = async () => {
+      now += 86_400_000;
+      const before = await storeRows();
+      await t.app.retention.runOnce();
+      const after = await storeRows();
+      for (const [id, row] of before) if (!after.has(id)) dropped.set(id, row);
+    };
+
     await captureSome();
     const early = await create('early', 'duckdb');
     const flakyDest = await create('flaky', 'flaky-duckdb');
@@ -140,6 +163,8 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
         const claimed = await claimDueDestinations(t.db, 'crashed-instance', 10, 1);
         for (const dest of claimed) await insertSyncRun(t.db, { destinationId: dest.id, orgId: dest.orgId, status: 'running', trigger: 'schedule', runner: 'crashed-instance' });
         await new Promise((r) => setTimeout(r, 5));
+      } else if (action < 0.96) {
+        await dayPasses();
       } else if (!late) {
         late = await create('late-joiner', 'duckdb');
       } else {
@@ -153,6 +178,10 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
       await t.app.sync.scheduler.runDue();
     };
     await syncAll();
+    // every destination is up to date: two days later retention drops every day before them
+    await dayPasses();
+    await dayPasses();
+    await syncAll();
     const snapshot = async (file: string) =>
       queryDuckdb<any>(file, `select event_id, event_time, processed_time, updated_time, device_id, session_id, view_id, event_type,
         event_properties::text as ep, source_type, source_properties::text as sp from events order by event_id`);
@@ -165,13 +194,13 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     // every event captured since its activation, and tombstones only of rows it received
     const since = async (id: string) =>
       (await t.db.rows<{ since: string }>(sql`select min(start_time)::text as since from destination_periods where destination_id = ${id}`))[0]!.since;
+    const everStored = new Map([...dropped, ...(await storeRows())]);
     const liveSince = async (from: string) =>
-      t.db.rows<{ event_id: string; event_type: string }>(sql`
-        select event_id, event_type from events
-        where org_id = ${t.org.orgId} and captured_time >= ${from}::timestamptz and event_type is not null order by event_id`);
-    const tombstoneIds = new Set(
-      (await t.db.rows<{ event_id: string }>(sql`select event_id from events where org_id = ${t.org.orgId} and event_type is null`)).map((r) => r.event_id),
-    );
+      [...everStored]
+        .filter(([, r]) => r.event_type !== null && r.captured >= Date.parse(from.replace(' ', 'T').replace(/\+00$/, 'Z')))
+        .map(([event_id, r]) => ({ event_id, event_type: r.event_type! }))
+        .sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
+    const tombstoneIds = new Set([...everStored].filter(([, r]) => r.event_type === null).map(([id]) => id));
     const expectExact = (rows: any[], live: { event_id: string; event_type: string }[]) => {
       const ids = rows.map((r: any) => r.event_id);
       expect(new Set(ids).size).toBe(ids.length); // no duplicates
@@ -192,6 +221,10 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     expect(strip(flakyRows!)).toEqual(strip(earlyRows!));
     // a destination that joined later holds exactly the events captured since it joined
     if (late) expectExact(first[2]!, await liveSince(await since(late.id)));
+    // retention ran and dropped days the destinations had (nothing forced: the ceiling is a year)
+    expect(dropped.size).toBeGreaterThan(0);
+    const [missed] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from destination_misses where org_id = ${t.org.orgId}`);
+    expect(missed!.n).toBe(0);
     // faults really happened: failed runs of the flaky destination, abandoned runs recorded as failed
     const [failed] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from sync_runs where destination_id = ${flakyDest.id} and status = 'failed'`);
     expect(failed!.n).toBeGreaterThan(0);

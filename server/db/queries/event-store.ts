@@ -24,6 +24,8 @@ export interface ViewState extends ViewKey {
   lastEventMicros: number | null;
   lastSeq: number | null;
   page: PageContext;
+  /** Capture time of the view's latest request (ISO), when this flush saw it. */
+  seen?: string;
 }
 
 export const viewKeyOf = (orgId: string, viewId: string) => `${orgId}/${viewId}`;
@@ -54,13 +56,30 @@ export async function lockViewStates(tx: Database, keys: ViewKey[]): Promise<Map
 export async function saveViewStates(tx: Database, states: ViewState[]): Promise<void> {
   if (states.length === 0) return;
   const input = JSON.stringify(
-    states.map((s) => ({ org_id: s.orgId, view_id: s.viewId, m: s.lastEventMicros, s: s.lastSeq, ctx: s.page })),
+    states.map((s) => ({ org_id: s.orgId, view_id: s.viewId, m: s.lastEventMicros, s: s.lastSeq, ctx: s.page, seen: s.seen ?? null })),
   );
   await tx.rows(sql`
-    update view_states v set last_event_micros = x.m, last_seq = x.s, page_context = x.ctx
-    from json_to_recordset(${input}::json) as x(org_id uuid, view_id bigint, m bigint, s bigint, ctx jsonb)
+    update view_states v set last_event_micros = x.m, last_seq = x.s, page_context = x.ctx,
+      last_seen_time = greatest(v.last_seen_time, coalesce(x.seen, v.last_seen_time))
+    from json_to_recordset(${input}::json) as x(org_id uuid, view_id bigint, m bigint, s bigint, ctx jsonb, seen timestamptz)
     where v.org_id = x.org_id and v.view_id = x.view_id`);
 }
+
+/**
+ * Serialises writers of the same client events outside views until the transaction ends: an
+ * advisory lock per identity bucket (1,024 buckets, so a flush of thousands of server events
+ * holds a bounded number of locks), taken in sorted order so two writers never deadlock.
+ */
+export async function lockIdentities(tx: Database, keys: { orgId: string; dedupKey: string }[]): Promise<void> {
+  if (keys.length === 0) return;
+  const input = JSON.stringify(keys.map((k) => `${k.orgId}/${k.dedupKey}`));
+  await tx.rows(sql`
+    select pg_advisory_xact_lock(${IDENTITY_LOCK_CLASS}, bucket)
+    from (select distinct (hashtext(value) & 1023) as bucket from json_array_elements_text(${input}::json)) b
+    order by bucket`);
+}
+/** The first key of the two-key advisory locks on client-event identities ("tri" in ASCII). */
+const IDENTITY_LOCK_CLASS = 0x747269;
 
 /** Which of these client events already have a live row (replays to drop). */
 export async function findLiveDedupKeys(tx: Database, keys: { orgId: string; dedupKey: string }[]): Promise<Set<string>> {
@@ -235,22 +254,14 @@ const COPY_EVENTS = `copy events (event_id, org_id, dedup_key, client_seq, devic
   captured_time, event_type, event_properties, source_type, source_properties, url_inherited, target_path) from stdin`;
 
 /**
- * Inserts processed rows. Two ways, one result:
- * - `onReplay: 'fail'`, for rows known to be new: on an external Postgres a COPY (several times
- *   faster than any INSERT), elsewhere a plain INSERT; a replay stored meanwhile raises
- *   unique_violation (23505) and the caller retries with 'skip'.
- * - `onReplay: 'skip'`: INSERT … ON CONFLICT DO NOTHING, so replays are skipped.
- * Events of one page share their `source_properties`: in the INSERT forms each distinct object
- * travels once per flush (`sources`) and rows point at it by index. Returns rows inserted.
+ * Inserts processed rows, which the writer checked are new: on an external Postgres with COPY
+ * (several times faster than any INSERT), elsewhere with one INSERT. Events of one page share
+ * their `source_properties`: in the INSERT form each distinct object travels once per flush
+ * (`sources`) and rows point at it by index.
  */
-export async function insertEventRows(
-  tx: Database,
-  rows: NewRowRecord[],
-  sources: string[],
-  onReplay: 'skip' | 'fail',
-): Promise<number> {
-  if (rows.length === 0) return 0;
-  if (onReplay === 'fail' && tx.copyIn) {
+export async function insertEventRows(tx: Database, rows: NewRowRecord[], sources: string[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (tx.copyIn) {
     // Ids, uuids, numbers, timestamps, booleans, source types and the known event types are ASCII
     // and never need escaping; client ids and JSON may hold anything.
     const sourceTexts = sources.map(copyJsonText);
@@ -268,16 +279,13 @@ export async function insertEventRows(
       out.ascii(`\t${r.url_inherited}\t`);
       out.utf8(r.target_path === null ? '\\N\n' : `${copyJsonText(JSON.stringify(r.target_path))}\n`);
     }
-    const data = out.bytes();
-    await tx.copyIn(COPY_EVENTS, data);
-    return rows.length;
+    await tx.copyIn(COPY_EVENTS, out.bytes());
+    return;
   }
-  const conflict = onReplay === 'skip' ? sql`on conflict (org_id, dedup_key) where event_type is not null do nothing` : sql``;
-  const result = await tx.rows<{ n: string }>(sql`
+  await tx.rows(sql`
     with src as (
       select (ordinality - 1)::int as i, value as props
-      from jsonb_array_elements(${`[${sources.join(',')}]`}::jsonb) with ordinality),
-    inserted as (
+      from jsonb_array_elements(${`[${sources.join(',')}]`}::jsonb) with ordinality)
       insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time,
         captured_time, event_type, event_properties, source_type, source_properties, url_inherited, target_path)
       select x.event_id, x.org_id, x.dedup_key, x.seq, x.device_id, x.session_id, x.view_id, x.event_time,
@@ -286,18 +294,7 @@ export async function insertEventRows(
         seq bigint, device_id bigint, session_id bigint, view_id bigint, event_time timestamptz,
         captured_time timestamptz, event_type text, event_properties jsonb, source_type text,
         source int, url_inherited boolean, target_path jsonb)
-      join src on src.i = x.source
-      ${conflict}
-      returning 1)
-    select count(*)::text as n from inserted`);
-  return Number(result[0]?.n ?? 0);
-}
-
-export async function findStoredEventIds(tx: Database, eventIds: string[]): Promise<Set<string>> {
-  const rows = await tx.rows<{ event_id: string }>(sql`
-    select event_id from events
-    where event_id in (select value from json_array_elements_text(${JSON.stringify(eventIds)}::json))`);
-  return new Set(rows.map((r) => r.event_id));
+      join src on src.i = x.source`);
 }
 
 /** Widens each session's span of event times to take in new events. */

@@ -91,6 +91,33 @@ export const destinationPeriods = pgTable(
   (t) => [index('destination_periods_destination_idx').on(t.destinationId, t.startTime)],
 );
 
+/**
+ * What a destination missed because retention dropped a partition of the store before the
+ * destination had synced it: it fell behind past TRIBUTARY_RETENTION_MAX, or was disabled. One row
+ * per destination and dropped partition; no personal data, only counts and capture times.
+ */
+export const destinationMisses = pgTable(
+  'destination_misses',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    destinationId: uuid('destination_id')
+      .notNull()
+      .references(() => destinations.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The dropped partition's capture times (`capturedFrom` null: everything before `capturedTo`). */
+    capturedFrom: utcTimestamp('captured_from'),
+    capturedTo: utcTimestamp('captured_to').notNull(),
+    /** Rows of the partition the destination had not synced (new rows, re-emitted rows, tombstones). */
+    rows: bigint('rows', { mode: 'number' }).notNull(),
+    /** Whether the destination was enabled (it held retention back until the ceiling) or disabled. */
+    wasEnabled: boolean('was_enabled').notNull(),
+    recordedTime: utcTimestamp('recorded_time').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('destination_misses_partition_idx').on(t.destinationId, t.capturedTo)],
+);
+
 export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
 /** One sync of one destination: a recorded state machine queued → running → succeeded | failed. */

@@ -12,11 +12,18 @@ import { organizations } from './organizations.ts';
  * `change_xid` lies between its cursor and the oldest transaction still running
  * (`pg_snapshot_xmin`), so a row committed while a sync is reading is never skipped: its
  * transaction is still running, hence at or above the snapshot's xmin, and the next sync sees it.
+ *
+ * The table is partitioned by day of `captured_time` (PostgreSQL declarative partitioning,
+ * created by migration 0003, which drizzle's table builder cannot express): every version of an
+ * event shares its capture time, so an event lives in one partition, and retention drops whole
+ * partitions (server/retention/). A unique index of a partitioned table must hold the partition
+ * key, so the primary key is (event_id, captured_time) and a client event's identity is kept
+ * unique by the writer (under its view's lock or an advisory lock), not by an index.
  */
 export const events = pgTable(
   'events',
   {
-    eventId: text('event_id').primaryKey(),
+    eventId: text('event_id').notNull(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
@@ -41,7 +48,8 @@ export const events = pgTable(
     changeXid: xid8('change_xid').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
-    uniqueIndex('events_live_dedup_idx').on(t.orgId, t.dedupKey).where(sql`${t.eventType} is not null`),
+    primaryKey({ columns: [t.eventId, t.capturedTime] }),
+    index('events_live_dedup_idx').on(t.orgId, t.dedupKey).where(sql`${t.eventType} is not null`),
     index('events_change_idx').on(t.orgId, t.changeXid, t.eventId),
     index('events_view_order_idx')
       .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
@@ -67,6 +75,8 @@ export const viewStates = pgTable(
     lastSeq: bigint('last_seq', { mode: 'bigint' }),
     /** `{ url }`: the URL parts of the latest navigate, or null before the first. */
     pageContext: jsonb('page_context'),
+    /** Capture time of the view's latest events: a view idle past the retention ceiling is forgotten. */
+    lastSeenTime: utcTimestamp('last_seen_time').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.viewId] })],
 );
