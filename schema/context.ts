@@ -3,6 +3,7 @@ import type { Database } from '../server/db/client.ts';
 import type { PluginRegistry } from '../server/plugins/registry.ts';
 import type { DestinationService } from '../server/sync/destinations.ts';
 import type { SyncScheduler } from '../server/sync/scheduler.ts';
+import type { Deletions } from '../server/lifecycle/deletions.ts';
 
 /** Everything a resolver may use; built per request by server/app.ts. */
 export interface GraphQLContext {
@@ -10,4 +11,5 @@ export interface GraphQLContext {
   db: Database;
   keys: KeyResolver;
   sync: { registry: PluginRegistry; destinations: DestinationService; scheduler: SyncScheduler };
+  deletions: Deletions;
 }

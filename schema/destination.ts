@@ -11,6 +11,7 @@ import {
   type SyncRunRecord,
 } from '../server/db/queries/destinations.ts';
 import { listMisses } from '../server/db/queries/retention.ts';
+import { pendingDeletionCount } from '../server/db/queries/deletions.ts';
 import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
 import { FAILING_AFTER } from '../server/sync/schedule.ts';
@@ -155,6 +156,10 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     intervalMinutes: t.exposeInt('intervalMinutes'),
     eventTypesInclude: t.exposeStringList('eventTypesInclude', { nullable: true }),
     eventTypesExclude: t.exposeStringList('eventTypesExclude', { nullable: true }),
+    pendingDeletions: t.int({
+      description: 'Deletion requests this destination has still to carry out (at its next successful sync).',
+      resolve: (d, _a, ctx) => pendingDeletionCount(ctx.db, d.id),
+    }),
     missed: t.field({
       type: [MissedDataType],
       description: 'What retention dropped before this destination synced it (empty when it missed nothing).',

@@ -5,5 +5,6 @@ import './api-key.ts';
 import './event.ts';
 import './definition.ts';
 import './destination.ts';
+import './deletion.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -20,8 +20,9 @@ import { createSyncScheduler } from './sync/scheduler.ts';
 import { createTargetGuard } from './sync/targets.ts';
 import { createUserAgentParser } from './processing/user-agent.ts';
 import { createEventWriter } from './processing/writer.ts';
-import { createEventPartitions } from './retention/partitions.ts';
-import { createRetention } from './retention/retention.ts';
+import { createEventPartitions } from './lifecycle/partitions.ts';
+import { createRetention } from './lifecycle/retention.ts';
+import { createDeletions } from './lifecycle/deletions.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -88,7 +89,8 @@ export async function createApp(deps: AppDeps) {
   };
   const capture = createCaptureHandler(captureDeps);
 
-  const yoga = createGraphQLServer({ config, db, keys, sync, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
+  const deletions = createDeletions({ db, registry, clock });
+  const yoga = createGraphQLServer({ config, db, keys, sync, deletions, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -115,6 +117,8 @@ export async function createApp(deps: AppDeps) {
     sync,
     /** Keeps the store bounded: main.ts starts its hourly pass; tests call `retention.runOnce()`. */
     retention,
+    /** Deletion requests (GraphQL `requestDeletion` calls it). */
+    deletions,
     /** Stops the scheduler and retention, waits for captured events to be committed (the database stays open). */
     async close() {
       await sync.scheduler.stop();

@@ -14,7 +14,7 @@ import {
   sqlIdentifier,
   target,
 } from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
 import { classifyDuckdbError } from './errors.ts';
 
 const duckdbConfig = z.object({
@@ -83,6 +83,7 @@ export const duckdbDestination = defineDestination({
   // 1.1.0: events without a primary key (see createTables); ensureTables rebuilds older tables
   version: '1.1.0',
   apiVersion: DESTINATION_API_VERSION,
+  capabilities: { deleteDevices: true },
   description:
     'Loads events into a local DuckDB file. The file is opened only during a sync, so it can be queried between syncs.',
   config: duckdbConfig,
@@ -215,21 +216,43 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
    * it), then merges it into `events` in one transaction with one MERGE and empties staging in
    * the same transaction. Leftovers of a failed load are cleared first.
    */
-  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    return loadUnlessEmpty(batches, async (nonEmpty) => {
-      return await classified('loading events', async () => {
-        const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
-        await run(`DELETE FROM ${table('raw_events')}`);
-        const source = nonEmpty[Symbol.asyncIterator]();
-        while (await appendSegment(source, result));
-        const merged = await inTransaction(async () => {
-          const outcome = await mergeStaging();
+  function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
+    return loadUnlessEmpty(
+      batches,
+      async (nonEmpty) => {
+        return await classified('loading events', async () => {
+          const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
           await run(`DELETE FROM ${table('raw_events')}`);
-          return outcome;
+          const source = nonEmpty[Symbol.asyncIterator]();
+          while (await appendSegment(source, result));
+          const merged = await inTransaction(async () => {
+            // deletion requests first: the load's own rows of those devices came after them
+            const deleted = await deleteDevices(options.deleteDeviceIds ?? []);
+            const outcome = await mergeStaging();
+            await run(`DELETE FROM ${table('raw_events')}`);
+            return { ...outcome, deleted };
+          });
+          return {
+            ...result,
+            rowsMerged: merged.rows,
+            mergedEventTimeRange: merged.range,
+            ...(options.deleteDeviceIds?.length ? { rowsDeleted: merged.deleted } : {}),
+          };
         });
-        return { ...result, rowsMerged: merged.rows, mergedEventTimeRange: merged.range };
-      });
-    });
+      },
+      options,
+    );
+  }
+
+  /** Deletes every row of these devices from `events`; returns how many. */
+  async function deleteDevices(deviceIds: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let start = 0; start < deviceIds.length; start += 500) {
+      const chunk = deviceIds.slice(start, start + 500);
+      const result = await run(`DELETE FROM ${table('events')} WHERE device_id IN (${chunk.map((_, i) => `$${i + 1}::BIGINT`).join(', ')})`, [...chunk]);
+      deleted += Number(result.rowsChanged);
+    }
+    return deleted;
   }
 
   // Appends batches to raw_events until the segment is full, then commits them (closing the

@@ -28,6 +28,7 @@ import type {
   DestinationContext,
   DestinationError,
   EventRow,
+  LoadOptions,
   LoadResult,
   StoredEventRow,
 } from '../sdk/index.ts';
@@ -45,6 +46,7 @@ export const exampleDestination = defineDestination({
   displayName: 'JSON lines (example)',
   version: '0.1.0',
   apiVersion: DESTINATION_API_VERSION,
+  capabilities: { deleteDevices: true },
   description: 'Writes each warehouse table as a JSON-lines file in a local folder. A template for new plugins.',
   config: exampleConfig,
   connect: async (config, ctx) => createExampleConnection(config, ctx),
@@ -111,7 +113,7 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
     });
   }
 
-  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+  function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
     return loadUnlessEmpty(batches, async (nonEmpty) => {
       return await classified('loading events', async () => {
         statement('truncate raw_events');
@@ -125,21 +127,24 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
           rowsStaged += batch.length;
           bytes += Buffer.byteLength(text);
         }
-        const rowsMerged = await mergeStaging();
+        const { merged: rowsMerged, deleted } = await mergeStaging(new Set(options.deleteDeviceIds ?? []));
         statement('truncate raw_events');
         await writeFile(file('raw_events'), '');
-        return { rowsStaged, rowsMerged, bytes };
+        return { rowsStaged, rowsMerged, bytes, ...(options.deleteDeviceIds?.length ? { rowsDeleted: deleted } : {}) };
       });
-    });
+    }, options);
   }
 
-  async function mergeStaging(): Promise<number> {
+  /** Deletes the rows of `deleteDevices` (deletion requests come first), then merges staging. */
+  async function mergeStaging(deleteDevices: Set<string>): Promise<{ merged: number; deleted: number }> {
     statement('read events');
     const events = new Map<string, StoredEventRow>();
+    let deleted = 0;
     for (const line of (await readFile(file('events'), 'utf8')).split('\n')) {
       if (line) {
         const row = JSON.parse(line) as StoredEventRow;
-        events.set(row.event_id, row);
+        if (deleteDevices.has(row.device_id)) deleted++;
+        else events.set(row.event_id, row);
       }
     }
     const now = warehouseNow();
@@ -163,13 +168,13 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
       events.set(id, { ...row, updated_time: now });
       written.add(id);
     }
-    if (written.size === 0) return 0;
+    if (written.size === 0 && deleted === 0) return { merged: 0, deleted };
     // Writing a new file and renaming it over the old one is this warehouse's transaction.
     statement('write events');
     const text = [...events.values()].map((row) => JSON.stringify(row) + '\n').join('');
     await writeFile(`${file('events')}.tmp`, text);
     await rename(`${file('events')}.tmp`, file('events'));
-    return written.size;
+    return { merged: written.size, deleted };
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {

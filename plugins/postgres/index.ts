@@ -15,7 +15,7 @@ import {
   sqlIdentifier,
   target,
 } from '../sdk/index.ts';
-import type { CopyTextChunk, DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import type { CopyTextChunk, DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
 import { CopyChunkQueue } from './chunk-queue.ts';
 import { classifyPostgresError } from './errors.ts';
 
@@ -102,6 +102,7 @@ export const postgresDestination = defineDestination({
   displayName: 'PostgreSQL',
   version: '1.0.0',
   apiVersion: DESTINATION_API_VERSION,
+  capabilities: { deleteDevices: true },
   description: 'Loads events into a schema of any PostgreSQL 15+ database (jsonb, timestamptz, MERGE).',
   config: postgresConfig,
   connect: async (config, ctx) => createPostgresConnection(config, ctx),
@@ -223,25 +224,32 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     });
   }
 
-  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+  function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
     // Encoded as the queue pulls them, so encoding overlaps the database's work.
     return loadEventsCopyText(
       (async function* () {
         for await (const batch of batches) yield encodeCopyText(batch);
       })(),
+      options,
     );
   }
 
-  async function loadEventsCopyText(source: AsyncIterable<CopyTextChunk>): Promise<LoadResult> {
+  async function loadEventsCopyText(source: AsyncIterable<CopyTextChunk>, options: LoadOptions = {}): Promise<LoadResult> {
     const chunks = new CopyChunkQueue(source, PREFETCH_BYTES);
+    const deleteDeviceIds = options.deleteDeviceIds ?? [];
     try {
       let next = await chunks.next();
-      // an empty window sends the warehouse nothing
-      if (next === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+      // an empty window sends the warehouse nothing (unless it has devices to delete)
+      if (next === undefined && deleteDeviceIds.length === 0) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
       const first = next;
       return await classified('loading events', () =>
         db().begin(async (tx) => {
           const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+          if (deleteDeviceIds.length > 0) {
+            // deletion requests first: the load's own rows of those devices came after them
+            const deleted = await tx`DELETE FROM ${tx(schema)}.events WHERE device_id = ANY(${[...deleteDeviceIds]}::text[]::bigint[])`;
+            result.rowsDeleted = deleted.count;
+          }
           // Staging has no statistics (analysing its jsonb costs as much as the merge), and
           // without them the planner may join by reading the whole of `events`; probing its
           // primary key once per staged row is what a merge into a large table needs.

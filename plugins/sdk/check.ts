@@ -1,5 +1,5 @@
 import { classifyError, errorMessage } from './errors.ts';
-import type { CheckStep, LoadResult } from './define.ts';
+import type { CheckStep, LoadOptions, LoadResult } from './define.ts';
 
 /** One step for {@link runCheckSteps}: a name and a function returning a readable outcome. */
 export interface CheckStepSpec {
@@ -42,21 +42,30 @@ export async function runCheckSteps(steps: readonly CheckStepSpec[]): Promise<Ch
 
 /**
  * The shape of every `loadEvents`: runs `load` over the non-empty batches, unless there are no
- * rows at all; then the warehouse is sent nothing and the result is all zeros. The source is
- * closed afterwards, whether `load` finished, failed or stopped early.
+ * rows at all and nothing else to do (`options.deleteDeviceIds` empty); then the warehouse is sent
+ * nothing and the result is all zeros. The source is closed afterwards, whether `load` finished,
+ * failed or stopped early.
  */
 export async function loadUnlessEmpty<T>(
   batches: AsyncIterable<T[]>,
   load: (nonEmpty: AsyncIterable<T[]>) => Promise<LoadResult>,
+  options: LoadOptions = {},
 ): Promise<LoadResult> {
   const iterator = batches[Symbol.asyncIterator]();
   try {
     const first = await firstNonEmptyBatch(iterator);
-    if (first === undefined) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+    if (first === undefined) {
+      if (!options.deleteDeviceIds?.length) return { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+      return await load(noBatches<T>());
+    }
     return await load(resumeBatches(first, iterator));
   } finally {
     await iterator.return?.();
   }
+}
+
+async function* noBatches<T>(): AsyncGenerator<T[]> {
+  // yields nothing: a load that only deletes
 }
 
 /** The first non-empty batch of an iterator, or undefined when it yields no rows at all. */

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { silentLogger } from './check.ts';
 import { configJsonSchema } from './config.ts';
 import { parseDestinationConfig, validateDestinationDefinition } from './define.ts';
-import type { DestinationConnection, DestinationDefinition, LoadResult } from './define.ts';
+import type { DestinationConnection, DestinationDefinition, LoadOptions, LoadResult } from './define.ts';
 import { classifyError } from './errors.ts';
 import type { ErrorKind } from './errors.ts';
 import { encodeCopyText } from './copy-text.ts';
@@ -101,8 +101,8 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
     return config;
   }
 
-  async function load(config: z.output<TConfig>, batches: EventRow[][]): Promise<LoadResult> {
-    const result = await withConnection(config, (connection) => connection.loadEvents(fromBatches(batches)));
+  async function load(config: z.output<TConfig>, batches: EventRow[][], loadOptions?: LoadOptions): Promise<LoadResult> {
+    const result = await withConnection(config, (connection) => connection.loadEvents(fromBatches(batches), loadOptions));
     expect(await options.readStagingCount(config), 'raw_events is empty after a load').toBe(0);
     return result;
   }
@@ -210,6 +210,28 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       expect(await load(config, [[tombstone]])).toMatchObject({ rowsMerged: 1 });
       const stored = await readSorted(config);
       expect(stored.map(withoutUpdatedTime)).toEqual([normaliseRow(tombstone), normaliseRow(contractEvent(6))]);
+    });
+
+    const deletes = definition.capabilities?.deleteDevices === true;
+    it.runIf(deletes)('deletes every row of the devices a load names, before merging its own rows', async () => {
+      const config = await prepared();
+      const rows = Array.from({ length: 30 }, (_, i) => contractEvent(i));
+      await load(config, [rows]);
+      const [gone, other] = [contractEvent(0).device_id, contractEvent(1).device_id];
+      // a row of the deleted device in the same load was captured after the request: it stays
+      const after = contractEvent(300, { device_id: gone });
+      const result = await load(config, [[after, contractEvent(100)]], { deleteDeviceIds: [gone] });
+      const expected = [...rows.filter((r) => r.device_id !== gone), after, contractEvent(100)].map(normaliseRow).sort(byEventId);
+      expect((await readSorted(config)).map(withoutUpdatedTime)).toEqual(expected);
+      if (result.rowsDeleted !== undefined) expect(result.rowsDeleted).toBe(rows.filter((r) => r.device_id === gone).length);
+      // with no rows to load, a deletion still runs (and is seen by onStatement); again, it changes nothing more
+      const statements: string[] = [];
+      await withConnection(config, (connection) => connection.loadEvents(fromBatches([]), { deleteDeviceIds: [other] }), (s) => statements.push(s));
+      expect(statements.length).toBeGreaterThan(0);
+      const left = expected.filter((r) => r.device_id !== other);
+      expect((await readSorted(config)).map(withoutUpdatedTime)).toEqual(left);
+      await load(config, [], { deleteDeviceIds: [other, gone] });
+      expect((await readSorted(config)).map(withoutUpdatedTime).filter((r) => r.device_id !== gone)).toEqual(left.filter((r) => r.device_id !== gone));
     });
 
     it('an empty load sends the warehouse nothing', async () => {

@@ -51,6 +51,17 @@ export interface CheckStep {
   durationMs: number;
 }
 
+/** What a load does besides loading rows. */
+export interface LoadOptions {
+  /**
+   * Devices whose rows the warehouse must delete (deletion requests, DESIGN.md "deletion"): every
+   * row of `events` with one of these `device_id`s goes, in the load's transaction, before the
+   * load's own rows are merged (those, captured after the request, stay). Given only to plugins
+   * that declare `capabilities.deleteDevices`; with it, a load runs even when it has no rows.
+   */
+  deleteDeviceIds?: readonly string[];
+}
+
 /** What {@link DestinationConnection.loadEvents} did. */
 export interface LoadResult {
   /** Rows written to `raw_events` (every row received, duplicates included). */
@@ -59,6 +70,8 @@ export interface LoadResult {
   rowsMerged: number;
   /** Bytes of row data sent to the warehouse (UTF-8 size of the encoded rows). */
   bytes: number;
+  /** Rows of `events` deleted for {@link LoadOptions.deleteDeviceIds}, when the warehouse says. */
+  rowsDeleted?: number;
   /**
    * The `event_time` range of the staged rows (`EventRow` time text), when the merge was bounded
    * by it: it touched only the rows of `events` inside it. The host records it on the run.
@@ -101,14 +114,14 @@ export interface DestinationConnection {
    * When the iterable yields no rows at all, nothing is sent to the warehouse.
    * It resolves only after the merge committed; the host moves its cursor then.
    */
-  loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult>;
+  loadEvents(batches: AsyncIterable<EventRow[]>, options?: LoadOptions): Promise<LoadResult>;
   /**
    * Optional, for warehouses that take Postgres `COPY` text: the same as {@link loadEvents}, with
    * the rows already encoded ({@link CopyTextChunk}). A host that keeps its rows in Postgres
    * streams them this way without decoding them into objects, which is several times cheaper;
    * otherwise it calls `loadEvents`. Same contract, same result for the same rows.
    */
-  loadEventsCopyText?(chunks: AsyncIterable<CopyTextChunk>): Promise<LoadResult>;
+  loadEventsCopyText?(chunks: AsyncIterable<CopyTextChunk>, options?: LoadOptions): Promise<LoadResult>;
   /**
    * Rewrites each lookup table to exactly the given rows (rows absent from the input are
    * removed), with `updated_time` from the warehouse clock, in one transaction where the
@@ -134,6 +147,12 @@ export interface DestinationDefinition<TConfig extends z.ZodObject = z.ZodObject
   apiVersion: number;
   /** One or two sentences shown in the UI. */
   description: string;
+  /**
+   * What the plugin does beyond the base contract. `deleteDevices`: its loads honour
+   * {@link LoadOptions.deleteDeviceIds}. Without it, the host reports deletion requests as
+   * unsupported for its destinations (in the API and the log) rather than skipping them silently.
+   */
+  capabilities?: { deleteDevices?: boolean };
   /**
    * The config as a zod object. Field `.describe()` texts feed the UI; secrets are marked with
    * `secret(...)`, the fields that say where it connects and as whom with `target(...)`. The host
@@ -193,6 +212,12 @@ export function validateDestinationDefinition(moduleExport: unknown): Definition
   }
   if (typeof def.description !== 'string') {
     return fail(`${label}: description must be a string`);
+  }
+  if (def.capabilities !== undefined) {
+    const caps = def.capabilities as Record<string, unknown> | null;
+    if (typeof caps !== 'object' || caps === null || Object.values(caps).some((v) => typeof v !== 'boolean')) {
+      return fail(`${label}: capabilities must be an object of booleans, such as { deleteDevices: true }`);
+    }
   }
   if (typeof def.version !== 'string' || !SEMVER.test(def.version)) {
     return fail(`${label}: version ${JSON.stringify(def.version)} is not a semantic version like 1.0.0`);

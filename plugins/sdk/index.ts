@@ -15,6 +15,7 @@ export type {
   DestinationContext,
   DestinationDefinition,
   DestinationLogger,
+  LoadOptions,
   LoadResult,
 } from './define.ts';
 export {

@@ -21,7 +21,8 @@ export async function handleNativeBatch(req: IncomingMessage, res: ServerRespons
   chargeRequest(deps.rateLimiter, principal.keyId, parsed.events.length, now);
   const result = await deps.writer.write(parsed.events);
   chargeRewrites(deps.rateLimiter, principal.keyId, result.reemitted);
-  const accepted = result.stored + result.duplicates;
+  // events of devices whose data was deleted are accepted (the sender must not retry them) and dropped
+  const accepted = result.stored + result.duplicates + result.dropped;
   // positions in parsed.events back to indexes in the request
   const rejected = [...parsed.rejected, ...result.rejected.map(({ position, ...r }) => ({ index: parsed.indexes[position]!, ...r }))].sort((a, b) => a.index - b.index);
   const warnings = result.notReordered.map((position) => ({

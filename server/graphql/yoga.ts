@@ -21,6 +21,7 @@ export interface GraphQLServerDeps {
   db: Database;
   keys: KeyResolver;
   sync: GraphQLContext['sync'];
+  deletions: GraphQLContext['deletions'];
   limits: GraphQLLimits;
 }
 
@@ -29,7 +30,7 @@ export interface GraphQLServerDeps {
  * API key before the body is read; tokens are counted while parsing; depth, aliases, directives,
  * cost and variables are checked before execution; the response size before it is sent.
  */
-export function createGraphQLServer({ config, db, keys, sync, limits }: GraphQLServerDeps) {
+export function createGraphQLServer({ config, db, keys, sync, deletions, limits }: GraphQLServerDeps) {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -45,7 +46,7 @@ export function createGraphQLServer({ config, db, keys, sync, limits }: GraphQLS
     plugins: [useGate(keys, limits.bodyBytes), ...useDocumentLimits(limits), useRequestChecks(limits), useResultGuard(limits)],
     context: ({ principal }) => {
       if (!principal) throw new Error('the request gate did not run');
-      return { principal, db, keys, sync };
+      return { principal, db, keys, sync, deletions };
     },
   });
 }

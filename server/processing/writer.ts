@@ -21,7 +21,8 @@ import {
 } from '../db/queries/event-store.ts';
 import { buildRow, capturedFromStored, createSourceJson, type ProcessedRow } from './build-row.ts';
 import type { CapturedElement, CapturedEvent } from './captured-event.ts';
-import type { EventPartitions } from '../retention/partitions.ts';
+import { countDroppedEvents, findDeletedDevices, upsertUserDevices } from '../db/queries/deletions.ts';
+import type { EventPartitions } from '../lifecycle/partitions.ts';
 import type { Enrichment, EnrichmentSource } from './enrichment.ts';
 import { microsToIso } from './time.ts';
 import type { UrlParts } from './url.ts';
@@ -44,9 +45,11 @@ export interface WriteResult {
   notReordered: number[];
   /** Events the store could not hold (positions in the request's list); the rest is stored. */
   rejected: { position: number; code: string; message: string }[];
+  /** Events of devices whose data was deleted (the deleted past, or all with `suppress`): dropped, counted on the request. */
+  dropped: number;
 }
 
-const emptyResult = (): WriteResult => ({ stored: 0, duplicates: 0, reemitted: 0, notReordered: [], rejected: [] });
+const emptyResult = (): WriteResult => ({ stored: 0, duplicates: 0, reemitted: 0, notReordered: [], rejected: [], dropped: 0 });
 
 interface Pending {
   events: CapturedEvent[];
@@ -195,6 +198,7 @@ async function storeBisected(store: Store, events: CapturedEvent[], offset: numb
     stored: a.stored + b.stored,
     duplicates: a.duplicates + b.duplicates,
     reemitted: a.reemitted + b.reemitted,
+    dropped: a.dropped + b.dropped,
     notReordered: [...a.notReordered, ...b.notReordered],
     rejected: [...a.rejected, ...b.rejected],
   }));
@@ -267,6 +271,22 @@ async function processAndStore(db: Database, enrichmentOf: EnrichmentSource, req
         }
       });
     });
+
+    // Devices whose data was deleted: their past never comes back (replays, late events), and
+    // with `suppress` nothing of theirs is stored again.
+    const deleted = await findDeletedDevices(tx, [...new Map(unique.map(({ event }) => [`${event.orgId}/${event.deviceId}`, event])).values()]);
+    if (deleted.size > 0) {
+      const droppedBy = new Map<string, number>();
+      const kept = unique.filter(({ event, request }) => {
+        const d = deleted.get(`${event.orgId}/${event.deviceId}`);
+        if (!d || (!d.suppress && event.eventTimeMicros >= d.deletedBefore.getTime() * 1000)) return true;
+        results[request]!.dropped++;
+        droppedBy.set(d.requestId, (droppedBy.get(d.requestId) ?? 0) + 1);
+        return false;
+      });
+      unique.splice(0, unique.length, ...kept);
+      await countDroppedEvents(tx, droppedBy);
+    }
 
     const viewKeys = new Map<string, { orgId: string; viewId: string }>();
     for (const { event } of unique) {
@@ -360,7 +380,12 @@ async function processAndStore(db: Database, enrichmentOf: EnrichmentSource, req
     // alone afterwards: nothing may be sent on a connection while its COPY is in progress.
     // Re-emitted rows say nothing new of sessions and users (an old identify must not move a user back).
     const newRows = rows.filter((_, i) => requestOfRow[i] !== null);
-    await Promise.all([saveViewStates(tx, updatedViews), touchSessions(tx, sessionsOf(newRows)), upsertUsers(tx, usersOf(newRows))]);
+    await Promise.all([
+      saveViewStates(tx, updatedViews),
+      touchSessions(tx, sessionsOf(newRows)),
+      upsertUsers(tx, usersOf(newRows)),
+      upsertUserDevices(tx, userDevicesOf(newRows)),
+    ]);
     await insertEventRows(tx, records, [...sources.keys()]);
     for (const request of requestOfRow) if (request !== null) results[request]!.stored++;
     return results;
@@ -521,6 +546,17 @@ function sessionsOf(rows: ProcessedRow[]) {
     }
   }
   return [...spans.values()].map(({ first, last, ...s }) => ({ ...s, firstEventTime: microsToIso(first), lastEventTime: microsToIso(last) }));
+}
+
+/** Every (user, device) pair identify rows join, for deletion requests by user. */
+function userDevicesOf(rows: ProcessedRow[]) {
+  const pairs = new Map<string, { orgId: string; uid: string; deviceId: string; seen: string }>();
+  for (const row of rows) {
+    const uid = row.eventType === 'identify' ? row.eventProperties.user_id : undefined;
+    if (typeof uid !== 'string' || uid === '') continue;
+    pairs.set(`${row.orgId}/${uid}/${row.deviceId}`, { orgId: row.orgId, uid, deviceId: row.deviceId, seen: row.capturedTime.toISOString() });
+  }
+  return [...pairs.values()];
 }
 
 function usersOf(rows: ProcessedRow[]): UserUpsert[] {

@@ -33,6 +33,7 @@ import { EVENT_TYPES } from '../processing/event-types.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { windowRanges } from './periods.ts';
 import { FAILING_AFTER, nextBoundary, retryDelayMs } from './schedule.ts';
+import { pendingDeletions, settleDeletions } from '../db/queries/deletions.ts';
 import { requireSecrets, type TargetGuard } from './targets.ts';
 
 export interface SyncOptions {
@@ -118,6 +119,9 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
   let attempts = 0;
   let statements = 0;
   try {
+    // Deletion requests recorded before the window's end snapshot: the store had removed their
+    // rows before this window reads it, so deleting first and merging the window after is exact.
+    const deletions = await pendingDeletions(db, dest.id);
     const to = await changeSnapshot(db);
     const from = dest.cursorSnapshot ?? to;
     await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFrom: from, windowTo: to, runner: owner });
@@ -139,11 +143,19 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     const window: ChangeWindow = { orgId: dest.orgId, from, to, ranges };
     const hasRows = await windowHasChanges(db, window);
     const definitionsChanged = definitionsHash !== dest.definitionsHash;
+    const deletes = plugin.definition.capabilities?.deleteDevices === true;
+    if (deletions.length > 0 && !deletes) {
+      // reported, never skipped silently: the API shows these requests as unsupported here
+      await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'unsupported', at: new Date() });
+      console.warn(`sync: destination ${dest.id} (${dest.pluginId}) cannot delete devices; ${deletions.length} deletion request(s) marked unsupported`);
+    }
+    const deleteDeviceIds = deletes ? [...new Set(deletions.flatMap((d) => d.deviceIds))] : [];
+    const loadOptions = deleteDeviceIds.length > 0 ? { deleteDeviceIds } : undefined;
 
     let rows = 0;
     let bytes = 0;
     let merged: LoadResult | undefined;
-    if (hasRows || definitionsChanged) {
+    if (hasRows || definitionsChanged || loadOptions) {
       for (;;) {
         attempts++;
         rows = 0;
@@ -166,8 +178,10 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
             // the rows are never decoded into objects. Otherwise as row objects, page by page.
             merged =
               connection.loadEventsCopyText && db.copyOut
-                ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count))
-                : await connection.loadEvents(streamWindow(db, window, options.batchSize, count));
+                ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count), loadOptions)
+                : await connection.loadEvents(streamWindow(db, window, options.batchSize, count), loadOptions);
+          } else if (loadOptions) {
+            merged = await connection.loadEvents(noRows(), loadOptions);
           }
           if (definitionsChanged) await connection.replaceDefinitions(definitions);
           break;
@@ -197,6 +211,9 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       ...(attempts > 0 ? { tablesVersion: plugin.definition.version, definitionsHash } : {}),
     });
     if (!released) throw new RunError('the lease was lost to another instance before the cursor moved', 'retryable');
+    if (loadOptions) {
+      await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'done', rowsDeleted: merged?.rowsDeleted ?? null, at: finished });
+    }
     await updateSyncRun(db, run.id, {
       status: 'succeeded',
       rows,
@@ -209,6 +226,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         definitionsWritten: definitionsChanged && attempts > 0,
         emptyWindow: !hasRows,
         ...(merged?.mergedEventTimeRange ? { mergedEventTimeRange: merged.mergedEventTimeRange } : {}),
+        ...(loadOptions ? { deletionRequests: deletions.length, rowsDeleted: merged?.rowsDeleted ?? null } : {}),
       },
     });
     return 'succeeded';
@@ -248,6 +266,10 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     clearTimeout(timer);
     clearInterval(heartbeat);
   }
+}
+
+async function* noRows(): AsyncGenerator<EventRow[]> {
+  // a load with no rows: it only deletes
 }
 
 /**

@@ -27,6 +27,7 @@ interface Ids {
   element: string;
   event: string;
   key: string;
+  deletion: string;
 }
 
 const none = () => ({});
@@ -46,6 +47,8 @@ const OPERATIONS: Record<string, Row> = {
   pageDefinition: { need: 'reader', args: (ids) => ({ id: ids.page }), otherOrg: 'null' },
   elementDefinition: { need: 'reader', args: (ids) => ({ id: ids.element }), otherOrg: 'null' },
   eventDefinition: { need: 'reader', args: (ids) => ({ id: ids.event }), otherOrg: 'null' },
+  deletionRequests: { need: 'admin', args: none, otherOrg: 'own' },
+  deletionRequest: { need: 'admin', args: (ids) => ({ id: ids.deletion }), otherOrg: 'null' },
   // mutations
   createApiKey: { need: 'admin', args: () => ({ input: { name: 'matrix', role: 'analyst' } }), otherOrg: 'own' },
   revokeApiKey: { need: 'admin', args: (ids) => ({ id: ids.key }), otherOrg: 'NOT_FOUND' },
@@ -70,6 +73,7 @@ const OPERATIONS: Record<string, Row> = {
   archiveElementDefinition: { need: 'writer', args: (ids) => ({ id: ids.element }), otherOrg: 'NOT_FOUND' },
   archiveEventDefinition: { need: 'writer', args: (ids) => ({ id: ids.event }), otherOrg: 'NOT_FOUND' },
   reorderPageDefinitions: { need: 'writer', args: (ids) => ({ ids: [ids.page] }), otherOrg: 'NOT_FOUND' },
+  requestDeletion: { need: 'admin', args: () => ({ input: { deviceId: '424242' } }), otherOrg: 'own' },
 };
 
 const ROLES = ['analyst', 'architect', 'admin'] as const;
@@ -133,6 +137,7 @@ beforeAll(async () => {
     element: await definition('Element', { selector: 'a.buy' }),
     event: await definition('Event', { eventType: 'click', properties: [{ path: 'target.text', op: 'EXISTS' }] }),
     key: (await createApiKey(t.db, { orgId: t.org.orgId, name: 'to revoke', role: 'analyst', createdBy: 'test' })).record.id,
+    deletion: (await t.app.deletions.request(t.org.orgId, 'test', { deviceId: '434343' })).id,
   };
   const revoked = await createApiKey(t.db, { orgId: t.org.orgId, name: 'revoked admin', role: 'admin', createdBy: 'test' });
   await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id: revoked.record.id });

@@ -3,7 +3,7 @@ import type { Database } from '../client.ts';
 import { destinationMisses } from '../schema/index.ts';
 
 /**
- * What retention reads and writes besides the partitions themselves (server/retention/).
+ * What retention reads and writes besides the partitions themselves (server/lifecycle/).
  */
 
 /** A destination as retention sees it: whose events, where its cursor is, when it is active. */

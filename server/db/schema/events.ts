@@ -16,7 +16,7 @@ import { organizations } from './organizations.ts';
  * The table is partitioned by day of `captured_time` (PostgreSQL declarative partitioning,
  * created by migration 0003, which drizzle's table builder cannot express): every version of an
  * event shares its capture time, so an event lives in one partition, and retention drops whole
- * partitions (server/retention/). A unique index of a partitioned table must hold the partition
+ * partitions (server/lifecycle/). A unique index of a partitioned table must hold the partition
  * key, so the primary key is (event_id, captured_time) and a client event's identity is kept
  * unique by the writer (under its view's lock or an advisory lock), not by an index.
  */
@@ -54,6 +54,8 @@ export const events = pgTable(
     index('events_view_order_idx')
       .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
       .where(sql`${t.eventType} is not null and ${t.viewId} is not null`),
+    // a deletion request finds a device's rows in every partition
+    index('events_device_idx').on(t.orgId, t.deviceId),
     // the page contexts of a view: a late event finds the navigates around it without reading
     // the rest of the view
     index('events_view_navigates_idx')
