@@ -3,26 +3,43 @@
  * (reference/warehouse-protocols.md §1.3) and runs the SQL on Postgres — PGlite by default, or a
  * real server when `databaseUrl` is given — with shims: a `super` domain over jsonb,
  * `json_parse`, `getdate()` (seconds), `SYSDATE` (transaction start, microseconds), and
- * DISTSTYLE/DISTKEY/SORTKEY/ENCODE stripped.
+ * DISTSTYLE/DISTKEY/SORTKEY/ENCODE stripped. `COPY … FROM 's3://…'` reads the objects from a
+ * real S3 API (moto's server in the tests, `awsEndpoint`) and loads them into the engine.
  *
  * Service rules it enforces that a naive fake would let pass:
  * - statements run asynchronously: ExecuteStatement/BatchExecuteStatement answer with an Id,
  *   DescribeStatement reports SUBMITTED → STARTED → FINISHED | FAILED | ABORTED;
- * - a batch is one transaction (TRANSACTION mode): a failing statement rolls back the others;
+ * - a batch is one transaction (ExecutionMode TRANSACTION, the default): a failing statement rolls
+ *   back the others; AUTO_COMMIT commits each statement on its own;
+ * - TRUNCATE commits the transaction it runs in (Redshift's TRUNCATE): a failure after it in the
+ *   same batch no longer rolls back what came before;
  * - statement text above 100 kB is refused (ValidationException), as are parameters with an empty
  *   value, parameter names outside [0-9a-zA-Z_], parameters no statement references, and batches
  *   of more than 40 statements;
- * - requests must carry a SigV4 Authorization header with a known access key id;
- * - results are paged (GetStatementResult NextToken).
+ * - requests must carry a SigV4 Authorization header with a known access key id, or temporary
+ *   credentials (ASIA…) that come with their session token and, when `awsEndpoint` is given,
+ *   belong to a session STS (moto) issued;
+ * - a cluster takes DbUser (temporary credentials), SecretArn, or neither (the caller's IAM
+ *   identity); a workgroup SecretArn or nothing, never DbUser;
+ * - results are paged (GetStatementResult NextToken);
+ * - COPY (see {@link runCopy}): credentials by IAM_ROLE, a role associated with the cluster;
+ *   REGION when the bucket is elsewhere; MANIFEST entries, `mandatory` files present; GZIP
+ *   content; FORMAT JSON 'auto' keys matched to columns; TIMEFORMAT ('auto' reads ISO 8601,
+ *   without it only `YYYY-MM-DD HH:MI:SS`); at most 4 MB per JSON object; MAXERROR 0 (one bad row
+ *   fails the load). Options it does not implement are refused by name, never ignored.
  *
  * Faults: HTTP 5xx, throttling, hangs, dropped connections, expired credentials, access denied,
- * and a statement (or one statement of a batch) that FAILS or is ABORTED.
- * Listens on 127.0.0.1 only.
+ * any named service exception, and a statement (or one statement of a batch) that FAILS or is
+ * ABORTED. Listens on 127.0.0.1 only.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 
@@ -44,6 +61,8 @@ export type RedshiftFault = RedshiftFaultTarget &
     | { type: 'drop' }
     | { type: 'expired-token' }
     | { type: 'access-denied' }
+    /** The request fails with this service exception (`__type`), e.g. DatabaseConnectionException. */
+    | { type: 'exception'; name: string; message: string; status?: number }
     /** The matching statement FAILS with `error` (Redshift's text); a batch rolls back. */
     | { type: 'fail-statement'; error: string }
     | { type: 'abort-statement' }
@@ -55,6 +74,14 @@ export interface RedshiftFakeRequest {
   sqls?: string[];
   parameterCount?: number;
   statementId?: string;
+  /** The access key id it was signed with, and whether a session token came with it. */
+  accessKeyId?: string;
+  sessionToken?: boolean;
+  /** Region of the SigV4 credential scope. */
+  region?: string;
+  /** How a submit signs in to the database: as a DbUser, with a secret, or as the IAM identity. */
+  signIn?: 'db-user' | 'secret' | 'iam';
+  executionMode?: string;
   fault?: RedshiftFault['type'];
   error?: string;
 }
@@ -68,17 +95,27 @@ export interface RedshiftFakeOptions {
   workgroups?: string[];
   /** Databases that exist (default `['dev']`). */
   databases?: string[];
+  /** IAM roles associated with the clusters and workgroups, which COPY may use (default one). */
+  iamRoles?: string[];
+  /** moto's server: S3 for COPY, and the STS sessions temporary credentials must belong to. */
+  awsEndpoint?: string;
   /** A real Postgres instead of PGlite (tests use a database whose name contains "test"). */
   databaseUrl?: string;
   /** Rows per GetStatementResult page (default 1,000). */
   pageSize?: number;
 }
 
+/** The IAM role the fake's clusters have associated unless told otherwise. */
+export const FAKE_COPY_ROLE = 'arn:aws:iam::123456789012:role/tributary-copy';
+
 interface Statement {
   id: string;
   sqls: string[];
   params: { name: string; value: string }[];
   batch: boolean;
+  autoCommit: boolean;
+  region: string;
+  identity: string;
   status: 'SUBMITTED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
   error?: string;
   createdAt: number;
@@ -98,13 +135,31 @@ class ApiError extends Error {
   }
 }
 
-interface Executor {
-  exec(sql: string, params: string[]): Promise<{ rows: Record<string, unknown>[]; fields: { name: string; typeName: string }[]; affected: number }>;
+/** A statement error with Redshift's text (no `ERROR:` prefix added). */
+class StatementFailure extends Error {
+  constructor(
+    message: string,
+    readonly aborted = false,
+  ) {
+    super(message);
+  }
+}
+
+interface ExecResult {
+  rows: Record<string, unknown>[];
+  fields: { name: string; typeName: string }[];
+  affected: number;
+}
+
+/** One exclusive connection: statements, transaction control and COPY input. */
+interface Session {
+  exec(sql: string, params?: string[]): Promise<ExecResult>;
+  /** `COPY <table> (<column>) FROM STDIN <with>` fed with `source`. */
+  copyIn(copy: string, source: Readable): Promise<void>;
 }
 
 interface Backend {
-  /** Runs `work` in one transaction (rolled back when it throws). */
-  transaction<T>(work: (executor: Executor) => Promise<T>): Promise<T>;
+  session<T>(work: (session: Session) => Promise<T>): Promise<T>;
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
@@ -113,6 +168,13 @@ const SHIMS = [
   `DO $$ BEGIN CREATE DOMAIN super AS jsonb; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
   `CREATE OR REPLACE FUNCTION json_parse(text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT $1::jsonb $$`,
   `CREATE OR REPLACE FUNCTION getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT date_trunc('second', localtimestamp) $$`,
+  // COPY without TIMEFORMAT reads only Redshift's default layout (no ISO 8601 'T').
+  `CREATE OR REPLACE FUNCTION fake_copy_default_time(text) RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN
+     IF $1 IS NULL THEN RETURN NULL; END IF;
+     IF $1 !~ '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?([+-]\\d{1,2}(:?\\d{2})?)?$' THEN
+       RAISE EXCEPTION 'Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]: %', left($1, 40);
+     END IF;
+     RETURN $1::timestamptz; END $$`,
 ];
 
 const OID_NAMES: Record<number, string> = { 16: 'bool', 20: 'int8', 21: 'int2', 23: 'int4', 25: 'text', 700: 'float4', 701: 'float8', 1043: 'varchar', 1082: 'date', 1114: 'timestamp', 1184: 'timestamptz', 1700: 'numeric', 3802: 'super' };
@@ -121,20 +183,24 @@ async function pgliteBackend(): Promise<Backend> {
   const db = new PGlite();
   await db.exec(`SET TIME ZONE 'UTC'`);
   for (const shim of SHIMS) await db.exec(shim);
+  const session: Session = {
+    exec: async (text, params = []) => {
+      const result = await db.query<Record<string, unknown>>(text, params);
+      return {
+        rows: result.rows,
+        fields: result.fields.map((f) => ({ name: f.name, typeName: OID_NAMES[f.dataTypeID] ?? 'varchar' })),
+        affected: result.affectedRows ?? result.rows.length,
+      };
+    },
+    // PGlite reads COPY input from a Blob: the tests that use it load a few rows.
+    copyIn: async (copy, source) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of source) chunks.push(chunk as Buffer);
+      await db.query(copy.replace('FROM STDIN', `FROM '/dev/blob'`), [], { blob: new Blob(chunks as unknown as BlobPart[]) });
+    },
+  };
   return {
-    transaction: (work) =>
-      db.transaction(async (tx) =>
-        work({
-          exec: async (text, params) => {
-            const result = await tx.query<Record<string, unknown>>(text, params);
-            return {
-              rows: result.rows,
-              fields: result.fields.map((f) => ({ name: f.name, typeName: OID_NAMES[f.dataTypeID] ?? 'varchar' })),
-              affected: result.affectedRows ?? result.rows.length,
-            };
-          },
-        }),
-      ),
+    session: (work) => work(session),
     query: async (text) => (await db.query<Record<string, unknown>>(text)).rows,
     close: () => db.close(),
   };
@@ -144,25 +210,32 @@ async function postgresBackend(url: string): Promise<Backend> {
   const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC' }, types: { bigint: postgres.BigInt } });
   for (const shim of SHIMS) await sql.unsafe(shim);
   return {
-    transaction: async (work) =>
-      (await sql.begin(async (tx) =>
-        work({
-          exec: async (text, params) => {
-            const result = await tx.unsafe(text, params);
+    session: async (work) => {
+      const reserved = await sql.reserve();
+      try {
+        return await work({
+          exec: async (text, params = []) => {
+            const result = await reserved.unsafe(text, params);
             return {
               rows: [...result] as Record<string, unknown>[],
               fields: (result.columns ?? []).map((c) => ({ name: c.name, typeName: OID_NAMES[c.type] ?? 'varchar' })),
               affected: result.count ?? 0,
             };
           },
-        }),
-      )) as never,
+          copyIn: async (copy, source) => pipeline(source, await reserved.unsafe(copy).writable()),
+        });
+      } finally {
+        reserved.release();
+      }
+    },
     query: async (text) => [...(await sql.unsafe(text))] as Record<string, unknown>[],
     close: () => sql.end(),
   };
 }
 
 const MAX_SQL_BYTES = 100 * 1000;
+/** COPY refuses a JSON object above 4 MB. */
+const MAX_JSON_OBJECT_BYTES = 4 * 1024 * 1024;
 
 /** The fake. `await RedshiftDataFake.start()`, point the SDK at `endpoint`, `await close()`. */
 export class RedshiftDataFake {
@@ -171,12 +244,14 @@ export class RedshiftDataFake {
   private readonly statementsById = new Map<string, Statement>();
   private readonly sockets = new Set<Socket>();
   private readonly hung = new Set<ServerResponse>();
+  private readonly stsSessions = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  private s3Client: S3Client | undefined;
 
   private constructor(
     private readonly server: Server,
     private readonly backend: Backend,
-    private readonly options: Required<Omit<RedshiftFakeOptions, 'databaseUrl'>>,
+    private readonly options: Required<Omit<RedshiftFakeOptions, 'databaseUrl' | 'awsEndpoint'>> & { awsEndpoint?: string },
     readonly endpoint: string,
   ) {}
 
@@ -194,7 +269,9 @@ export class RedshiftDataFake {
         clusters: options.clusters ?? ['tributary-cluster'],
         workgroups: options.workgroups ?? ['tributary-wg'],
         databases: options.databases ?? ['dev'],
+        iamRoles: options.iamRoles ?? [FAKE_COPY_ROLE],
         pageSize: options.pageSize ?? 1000,
+        ...(options.awsEndpoint ? { awsEndpoint: options.awsEndpoint } : {}),
       },
       `http://127.0.0.1:${address.port}`,
     );
@@ -235,6 +312,7 @@ export class RedshiftDataFake {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.queue;
+    this.s3Client?.destroy();
     await this.backend.close();
   }
 
@@ -257,14 +335,17 @@ export class RedshiftDataFake {
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^RedshiftData\./, '');
     const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
     const sqls = operation === 'ExecuteStatement' ? [String(input.Sql ?? '')] : operation === 'BatchExecuteStatement' ? ((input.Sqls as string[]) ?? []) : undefined;
-    const entry: RedshiftFakeRequest = { operation, ...(sqls ? { sqls, parameterCount: ((input.Parameters as unknown[]) ?? []).length } : {}) };
+    const scope = /Credential=([^/,]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
+    const token = req.headers['x-amz-security-token'];
+    const entry: RedshiftFakeRequest = {
+      operation,
+      ...(sqls ? { sqls, parameterCount: ((input.Parameters as unknown[]) ?? []).length } : {}),
+      ...(scope ? { accessKeyId: scope[1]!, region: scope[2]!, sessionToken: typeof token === 'string' } : {}),
+    };
     this.requests.push(entry);
     try {
       if (req.headers['content-type'] !== 'application/x-amz-json-1.1') throw new ApiError(400, 'SerializationException', 'expected application/x-amz-json-1.1');
-      const key = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
-      if (!key || !this.options.accessKeyIds.includes(key)) {
-        throw new ApiError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
-      }
+      await this.authenticate(scope?.[1], typeof token === 'string' ? token : undefined);
       const fault = this.takeFault(operation, sqls);
       if (fault) entry.fault = fault.type;
       switch (fault?.type) {
@@ -276,6 +357,8 @@ export class RedshiftDataFake {
           throw new ApiError(400, 'ExpiredTokenException', 'The security token included in the request is expired');
         case 'access-denied':
           throw new ApiError(400, 'AccessDeniedException', `User is not authorized to perform: redshift-data:${operation}`);
+        case 'exception':
+          throw new ApiError(fault.status ?? 400, fault.name, fault.message);
         case 'hang':
           this.hung.add(res);
           res.on('close', () => this.hung.delete(res));
@@ -285,7 +368,7 @@ export class RedshiftDataFake {
           return;
         default:
       }
-      const output = await this.operation(operation, input, fault);
+      const output = await this.operation(operation, input, fault, entry);
       if (typeof output.Id === 'string') entry.statementId = output.Id;
       send(res, 200, output);
     } catch (err) {
@@ -296,12 +379,35 @@ export class RedshiftDataFake {
     }
   }
 
-  private async operation(operation: string, input: Record<string, unknown>, fault: RedshiftFault | undefined): Promise<Record<string, unknown>> {
+  // Long-term keys must be known; temporary ones (ASIA…) need their session token and, with moto
+  // behind the fake, must belong to a session its STS issued.
+  private async authenticate(accessKeyId: string | undefined, sessionToken: string | undefined): Promise<void> {
+    const invalid = new ApiError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (!accessKeyId) throw invalid;
+    if (!accessKeyId.startsWith('ASIA')) {
+      if (!this.options.accessKeyIds.includes(accessKeyId)) throw invalid;
+      return;
+    }
+    if (!sessionToken) throw invalid;
+    if (this.options.accessKeyIds.includes(accessKeyId)) return;
+    if (!this.options.awsEndpoint) throw invalid;
+    if (this.stsSessions.get(accessKeyId) !== sessionToken) {
+      const state = (await (await fetch(`${this.options.awsEndpoint}/moto-api/data.json`)).json()) as {
+        sts?: { AssumedRole?: { access_key_id?: string; session_token?: string }[] };
+      };
+      for (const role of state.sts?.AssumedRole ?? []) {
+        if (role.access_key_id && role.session_token) this.stsSessions.set(role.access_key_id, role.session_token);
+      }
+      if (this.stsSessions.get(accessKeyId) !== sessionToken) throw invalid;
+    }
+  }
+
+  private async operation(operation: string, input: Record<string, unknown>, fault: RedshiftFault | undefined, entry: RedshiftFakeRequest): Promise<Record<string, unknown>> {
     switch (operation) {
       case 'ExecuteStatement':
-        return this.submit([String(input.Sql ?? '')], input, false, fault);
+        return this.submit([String(input.Sql ?? '')], input, false, fault, entry);
       case 'BatchExecuteStatement':
-        return this.submit((input.Sqls as string[] | undefined) ?? [], input, true, fault);
+        return this.submit((input.Sqls as string[] | undefined) ?? [], input, true, fault, entry);
       case 'DescribeStatement':
         return this.describe(String(input.Id ?? ''));
       case 'GetStatementResult':
@@ -316,9 +422,11 @@ export class RedshiftDataFake {
     }
   }
 
-  private submit(sqls: string[], input: Record<string, unknown>, batch: boolean, fault: RedshiftFault | undefined): Record<string, unknown> {
+  private submit(sqls: string[], input: Record<string, unknown>, batch: boolean, fault: RedshiftFault | undefined, entry: RedshiftFakeRequest): Record<string, unknown> {
     const cluster = input.ClusterIdentifier as string | undefined;
     const workgroup = input.WorkgroupName as string | undefined;
+    const dbUser = input.DbUser as string | undefined;
+    const secretArn = input.SecretArn as string | undefined;
     if ((cluster === undefined) === (workgroup === undefined)) {
       throw new ApiError(400, 'ValidationException', 'Either ClusterIdentifier or WorkgroupName must be specified.');
     }
@@ -328,9 +436,12 @@ export class RedshiftDataFake {
     if (workgroup !== undefined && !this.options.workgroups.includes(workgroup)) {
       throw new ApiError(400, 'ResourceNotFoundException', `Workgroup ${workgroup} not found.`);
     }
-    if (cluster !== undefined && input.DbUser === undefined && input.SecretArn === undefined) {
-      throw new ApiError(400, 'ValidationException', 'Either DbUser or SecretArn must be specified for a cluster.');
-    }
+    if (dbUser !== undefined && secretArn !== undefined) throw new ApiError(400, 'ValidationException', 'DbUser and SecretArn are mutually exclusive.');
+    if (workgroup !== undefined && dbUser !== undefined) throw new ApiError(400, 'ValidationException', 'DbUser is not supported for a serverless workgroup.');
+    entry.signIn = dbUser !== undefined ? 'db-user' : secretArn !== undefined ? 'secret' : 'iam';
+    const mode = (input.ExecutionMode as string | undefined) ?? 'TRANSACTION';
+    if (batch) entry.executionMode = mode;
+    if (mode !== 'TRANSACTION' && mode !== 'AUTO_COMMIT') throw new ApiError(400, 'ValidationException', `ExecutionMode ${mode} is not TRANSACTION or AUTO_COMMIT.`);
     if (batch && (sqls.length < 1 || sqls.length > 40)) throw new ApiError(400, 'ValidationException', 'Sqls must hold 1 to 40 statements.');
     for (const sql of sqls) {
       if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new ApiError(400, 'ValidationException', 'Cannot process query string larger than 100kB');
@@ -351,6 +462,9 @@ export class RedshiftDataFake {
       sqls,
       params: params as { name: string; value: string }[],
       batch,
+      autoCommit: batch && mode === 'AUTO_COMMIT',
+      region: entry.region ?? 'us-east-1',
+      identity: dbUser ?? (secretArn ? 'secret' : `IAM:${entry.accessKeyId ?? ''}`),
       status: 'SUBMITTED',
       createdAt: now,
       updatedAt: now,
@@ -366,8 +480,8 @@ export class RedshiftDataFake {
       CreatedAt: now,
       Database: database,
       ...(cluster ? { ClusterIdentifier: cluster } : { WorkgroupName: workgroup }),
-      ...(input.DbUser ? { DbUser: input.DbUser } : {}),
-      ...(input.SecretArn ? { SecretArn: input.SecretArn } : {}),
+      ...(dbUser ? { DbUser: dbUser } : {}),
+      ...(secretArn ? { SecretArn: secretArn } : {}),
     };
   }
 
@@ -382,35 +496,200 @@ export class RedshiftDataFake {
     }
     const failing = fault && (fault.type === 'fail-statement' || fault.type === 'abort-statement') ? fault : undefined;
     let current = 0;
-    try {
-      await this.backend.transaction(async (executor) => {
+    await this.backend.session(async (session) => {
+      let open = false;
+      const begin = async () => {
+        await session.exec('BEGIN');
+        open = true;
+      };
+      const commit = async () => {
+        if (open) await session.exec('COMMIT');
+        open = false;
+      };
+      try {
+        if (!statement.autoCommit) await begin();
         for (const [i, sql] of statement.sqls.entries()) {
           current = i;
           statement.subs[i]!.status = 'STARTED';
+          if (statement.autoCommit) await begin();
           if (failing && (!failing.match || failing.match.test(sql))) {
             throw new StatementFailure(failing.type === 'fail-statement' ? failing.error : 'Query was cancelled.', failing.type === 'abort-statement');
           }
-          const { text, values } = translate(sql, statement.params);
-          const result = await executor.exec(text, values);
           const sub = statement.subs[i]!;
+          const copy = /^\s*COPY\b/i.test(sql) ? parseCopy(sql) : undefined;
+          if (copy) {
+            sub.resultRows = await this.runCopy(session, copy, statement);
+          } else {
+            const { text, values } = translate(sql, statement.params);
+            const result = await session.exec(text, values);
+            sub.hasResultSet = result.fields.length > 0 && /^\s*(SELECT|WITH|SHOW)\b/i.test(sql);
+            sub.resultRows = sub.hasResultSet ? result.rows.length : result.affected;
+            if (sub.hasResultSet && !statement.batch) {
+              statement.result = { columns: result.fields, records: result.rows.map((row) => result.fields.map((f) => row[f.name])) };
+            }
+          }
           sub.status = 'FINISHED';
-          sub.hasResultSet = result.fields.length > 0 && /^\s*(SELECT|WITH|SHOW)\b/i.test(sql);
-          sub.resultRows = sub.hasResultSet ? result.rows.length : result.affected;
-          if (sub.hasResultSet && !statement.batch) {
-            statement.result = { columns: result.fields, records: result.rows.map((row) => result.fields.map((f) => row[f.name])) };
+          // Redshift's TRUNCATE commits the transaction it runs in; the rest of a batch runs in a new one.
+          if (statement.autoCommit || /^\s*TRUNCATE\b/i.test(sql)) {
+            await commit();
+            if (!statement.autoCommit && i < statement.sqls.length - 1) await begin();
           }
         }
-      });
-      this.finish(statement, 'FINISHED');
+        await commit();
+        this.finish(statement, 'FINISHED');
+      } catch (err) {
+        if (open) await session.exec('ROLLBACK').catch(() => {});
+        const aborted = err instanceof StatementFailure && err.aborted;
+        const message = err instanceof StatementFailure ? err.message : `ERROR: ${err instanceof Error ? err.message : String(err)}`;
+        statement.subs[current]!.error = message;
+        statement.subs[current]!.status = aborted ? 'ABORTED' : 'FAILED';
+        // The others of the transaction end ABORTED (after) or stay FINISHED but undone (before).
+        for (const sub of statement.subs.slice(current + 1)) sub.status = 'ABORTED';
+        this.finish(statement, aborted ? 'ABORTED' : 'FAILED', message);
+      }
+    });
+  }
+
+  private s3(region: string): S3Client {
+    if (!this.options.awsEndpoint) throw new StatementFailure('ERROR: the Redshift fake was started without an S3 endpoint (awsEndpoint), so it cannot COPY');
+    this.s3Client ??= new S3Client({
+      region,
+      endpoint: this.options.awsEndpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIAFAKEREDSHIFTCOPY', secretAccessKey: 'fake' },
+    });
+    return this.s3Client;
+  }
+
+  /**
+   * COPY from S3 into a table, the way Redshift runs it: the objects are read over the S3 API
+   * (moto), checked against the options given, and loaded into the engine; any bad row fails
+   * the whole COPY (MAXERROR 0). Returns the rows loaded.
+   */
+  private async runCopy(session: Session, copy: CopyCommand, statement: Statement): Promise<number> {
+    const { options } = copy;
+    if (!options.has('IAM_ROLE')) {
+      throw new StatementFailure(
+        options.has('CREDENTIALS') || options.has('ACCESS_KEY_ID')
+          ? 'ERROR: the Redshift fake implements COPY credentials by IAM_ROLE only'
+          : 'ERROR: Missing authorization: COPY needs IAM_ROLE, CREDENTIALS or ACCESS_KEY_ID and SECRET_ACCESS_KEY',
+      );
+    }
+    const role = options.get('IAM_ROLE')!;
+    if (!this.options.iamRoles.includes(role)) {
+      throw new StatementFailure(`ERROR: User arn:aws:redshift:${statement.region}:123456789012:dbuser:tributary/${statement.identity} is not authorized to assume IAM Role ${role}`);
+    }
+    if (!options.has('FORMAT JSON')) throw new StatementFailure(`ERROR: the Redshift fake implements COPY … FORMAT JSON 'auto' only (got ${[...options.keys()].join(', ')})`);
+    const jsonOption = options.get('FORMAT JSON')!.toLowerCase();
+    if (jsonOption !== 'auto' && jsonOption !== 'auto ignorecase') throw new StatementFailure(`ERROR: the Redshift fake implements FORMAT JSON 'auto' only, not '${jsonOption}'`);
+    const timeformat = options.get('TIMEFORMAT');
+    if (timeformat !== undefined && timeformat.toLowerCase() !== 'auto') throw new StatementFailure(`ERROR: the Redshift fake implements TIMEFORMAT 'auto' only, not '${timeformat}'`);
+    const maxError = Number(options.get('MAXERROR') ?? '0');
+
+    const source = /^s3:\/\/([^/]+)\/(.+)$/.exec(copy.source);
+    if (!source) throw new StatementFailure(`ERROR: COPY source must be an s3:// URL: ${copy.source}`);
+    const [, bucket, key] = source as unknown as [string, string, string];
+    const s3 = this.s3(statement.region);
+    const s3Error = (err: unknown) => {
+      const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+      return new StatementFailure(`ERROR: S3ServiceException:${e.message ?? String(err)},Status ${e.$metadata?.httpStatusCode ?? 500},Error ${e.name ?? 'Error'}`);
+    };
+    const location = await s3.send(new GetBucketLocationCommand({ Bucket: bucket })).catch((err: unknown) => {
+      throw s3Error(err);
+    });
+    const bucketRegion = location.LocationConstraint || 'us-east-1';
+    if (bucketRegion !== (options.get('REGION') ?? statement.region)) {
+      throw new StatementFailure(
+        'ERROR: S3ServiceException:The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.,Status 301,Error PermanentRedirect',
+      );
+    }
+    const fetchObject = async (objectKey: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }))).Body as Readable;
+
+    const files: string[] = [];
+    if (options.has('MANIFEST')) {
+      const text = await (await fetchObject(key).catch((err: unknown) => Promise.reject(s3Error(err)))).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+      let manifest: { entries?: { url?: unknown; mandatory?: unknown }[] };
+      try {
+        manifest = JSON.parse(text) as typeof manifest;
+      } catch {
+        throw new StatementFailure(`ERROR: Manifest file is not in correct json format: ${copy.source}`);
+      }
+      if (!Array.isArray(manifest.entries)) throw new StatementFailure(`ERROR: Manifest file is not in correct json format: ${copy.source}`);
+      for (const entry of manifest.entries) {
+        const url = typeof entry.url === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(entry.url) : null;
+        if (!url) throw new StatementFailure(`ERROR: Manifest entry url is not an s3:// URL: ${String(entry.url)}`);
+        if (url[1] !== bucket) throw new StatementFailure(`ERROR: the Redshift fake reads manifest entries from the manifest's bucket only: ${String(entry.url)}`);
+        const exists = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: url[2], MaxKeys: 1 })).then((r) => r.Contents?.[0]?.Key === url[2]);
+        if (!exists) {
+          if (entry.mandatory === true) throw new StatementFailure(`ERROR: Manifest file entry ${String(entry.url)} is mandatory and was not found. S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey`);
+          continue;
+        }
+        files.push(url[2]!);
+      }
+    } else {
+      // Without MANIFEST, FROM names a key prefix: every object under it is loaded.
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ...(token ? { ContinuationToken: token } : {}) }));
+        for (const object of page.Contents ?? []) if (object.Key) files.push(object.Key);
+        token = page.NextContinuationToken;
+      } while (token);
+      if (files.length === 0) throw new StatementFailure(`ERROR: The specified S3 prefix '${key}' does not exist`);
+    }
+
+    const [schema, table] = copy.table.includes('.') ? copy.table.split('.') : ['public', copy.table];
+    const columns = await session.exec(
+      `SELECT column_name, data_type, domain_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+      [schema!, table!],
+    );
+    if (columns.rows.length === 0) throw new StatementFailure(`ERROR: relation "${copy.table}" does not exist`);
+    const target = copy.columns ?? columns.rows.map((c) => String(c.column_name));
+    const types = new Map(columns.rows.map((c) => [String(c.column_name), c.domain_name === 'super' ? 'super' : String(c.data_type)]));
+    for (const column of target) if (!types.has(column)) throw new StatementFailure(`ERROR: column "${column}" of relation "${table}" does not exist`);
+
+    // Lines go in verbatim (no JSON text holds a raw \x01 or \x02), then are read as JSON.
+    await session.exec(`CREATE TEMP TABLE IF NOT EXISTS fake_copy_lines (line text)`);
+    await session.exec(`DELETE FROM fake_copy_lines`);
+    const copyLines = `COPY fake_copy_lines (line) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')`;
+    for (const file of files) {
+      const body = await fetchObject(file).catch((err: unknown) => Promise.reject(s3Error(err)));
+      const content = options.has('GZIP') ? body.pipe(createGunzip()).on('error', (err) => body.destroy(err)) : body;
+      try {
+        await session.copyIn(copyLines, content);
+      } catch (err) {
+        throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: ${file}: ${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    const oversized = await session.exec(`SELECT 1 FROM fake_copy_lines WHERE octet_length(line) > ${MAX_JSON_OBJECT_BYTES} LIMIT 1`);
+    if (oversized.rows.length > 0) throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: a JSON object exceeds 4 MB)`);
+
+    const ignoreCase = jsonOption === 'auto ignorecase';
+    const value = (column: string) => {
+      const path = ignoreCase ? `(SELECT v FROM jsonb_each(j) AS e(k, v) WHERE lower(k) = '${column}' LIMIT 1)` : `j->'${column}'`;
+      const text = `(${path} #>> '{}')`;
+      switch (types.get(column)) {
+        case 'super':
+          return `CASE WHEN jsonb_typeof(${path}) = 'null' THEN NULL ELSE ${path} END`;
+        case 'timestamp with time zone':
+        case 'timestamp without time zone':
+          return timeformat ? `${text}::${types.get(column)}` : `fake_copy_default_time(${text})`;
+        case 'bigint':
+        case 'integer':
+        case 'smallint':
+          return `(${text})::${types.get(column)}`;
+        default:
+          return `${text}::${types.get(column)}`;
+      }
+    };
+    try {
+      const inserted = await session.exec(
+        `INSERT INTO ${copy.table} (${target.join(', ')}) SELECT ${target.map(value).join(', ')} ` +
+          `FROM (SELECT line::jsonb AS j FROM fake_copy_lines WHERE line IS NOT NULL AND line ~ '\\S') AS lines`,
+      );
+      return inserted.affected;
     } catch (err) {
-      const aborted = err instanceof StatementFailure && err.aborted;
-      const message = err instanceof StatementFailure ? err.message : `ERROR: ${err instanceof Error ? err.message : String(err)}`;
-      statement.subs[current]!.error = message;
-      statement.subs[current]!.status = aborted ? 'ABORTED' : 'FAILED';
-      // Everything in the transaction is rolled back: the others end ABORTED (after) or stay
-      // FINISHED but undone (before).
-      for (const sub of statement.subs.slice(current + 1)) sub.status = 'ABORTED';
-      this.finish(statement, aborted ? 'ABORTED' : 'FAILED', message);
+      if (maxError > 0) throw new StatementFailure('ERROR: the Redshift fake implements MAXERROR 0 only');
+      throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: ${err instanceof Error ? err.message : String(err)})`);
     }
   }
 
@@ -466,13 +745,81 @@ export class RedshiftDataFake {
   }
 }
 
-class StatementFailure extends Error {
-  constructor(
-    message: string,
-    readonly aborted: boolean,
-  ) {
-    super(message);
+/** A parsed `COPY <table> [(<columns>)] FROM '<source>' <options>`. */
+interface CopyCommand {
+  table: string;
+  columns: string[] | undefined;
+  source: string;
+  /** Option → its argument ('' for flags), keyed by canonical name (`FORMAT JSON`, `IAM_ROLE` …). */
+  options: Map<string, string>;
+}
+
+// COPY options the fake knows; those marked false it refuses by name rather than ignore.
+const COPY_OPTIONS: Record<string, { argument: boolean; implemented: boolean }> = {
+  IAM_ROLE: { argument: true, implemented: true },
+  REGION: { argument: true, implemented: true },
+  MANIFEST: { argument: false, implemented: true },
+  GZIP: { argument: false, implemented: true },
+  JSON: { argument: true, implemented: true },
+  TIMEFORMAT: { argument: true, implemented: true },
+  MAXERROR: { argument: true, implemented: true },
+  COMPUPDATE: { argument: true, implemented: true },
+  STATUPDATE: { argument: true, implemented: true },
+  CREDENTIALS: { argument: true, implemented: false },
+  ACCESS_KEY_ID: { argument: true, implemented: false },
+  SECRET_ACCESS_KEY: { argument: true, implemented: false },
+  SESSION_TOKEN: { argument: true, implemented: false },
+  CSV: { argument: false, implemented: false },
+  PARQUET: { argument: false, implemented: false },
+  AVRO: { argument: true, implemented: false },
+  DELIMITER: { argument: true, implemented: false },
+  BZIP2: { argument: false, implemented: false },
+  LZOP: { argument: false, implemented: false },
+  ZSTD: { argument: false, implemented: false },
+  DATEFORMAT: { argument: true, implemented: false },
+  ACCEPTINVCHARS: { argument: false, implemented: false },
+  TRUNCATECOLUMNS: { argument: false, implemented: false },
+  EMPTYASNULL: { argument: false, implemented: false },
+  BLANKSASNULL: { argument: false, implemented: false },
+};
+
+/** Parses a COPY statement; throws Redshift-like errors on what it cannot read. */
+export function parseCopy(sql: string): CopyCommand {
+  const head = /^\s*COPY\s+([\w.]+)\s*(?:\(([^)]*)\))?\s+FROM\s+'((?:[^']|'')*)'\s*([\s\S]*)$/i.exec(sql);
+  if (!head) throw new StatementFailure('ERROR: syntax error at or near "COPY"');
+  const options = new Map<string, string>();
+  // Tokens: words, 'literals', numbers.
+  const tokens = [...head[4]!.matchAll(/'((?:[^']|'')*)'|([A-Za-z_]+)|(\d+)/g)].map((m) =>
+    m[1] !== undefined ? { literal: m[1].replaceAll("''", "'") } : { word: (m[2] ?? m[3]!).toUpperCase() },
+  );
+  for (let i = 0; i < tokens.length; i += 1) {
+    let word = tokens[i]!.word;
+    if (!word) throw new StatementFailure(`ERROR: syntax error at or near "'${tokens[i]!.literal}'"`);
+    if (word === 'FORMAT') {
+      if (tokens[i + 1]?.word === 'AS') i += 1;
+      word = tokens[i + 1]?.word ?? '';
+      i += 1;
+    }
+    const spec = COPY_OPTIONS[word];
+    if (!spec) throw new StatementFailure(`ERROR: syntax error at or near "${word}"`);
+    if (!spec.implemented) throw new StatementFailure(`ERROR: the Redshift fake does not implement the COPY option ${word}`);
+    let argument = '';
+    if (spec.argument) {
+      if (tokens[i + 1]?.word === 'AS') i += 1;
+      const next = tokens[i + 1];
+      if (!next) throw new StatementFailure(`ERROR: syntax error at end of input after ${word}`);
+      argument = next.literal ?? next.word!;
+      if (word === 'IAM_ROLE' && next.word !== undefined && next.word !== 'DEFAULT') throw new StatementFailure(`ERROR: syntax error at or near "${next.word}"`);
+      i += 1;
+    }
+    options.set(word === 'JSON' ? 'FORMAT JSON' : word, argument);
   }
+  return {
+    table: head[1]!,
+    columns: head[2] ? head[2].split(',').map((c) => c.trim()).filter(Boolean) : undefined,
+    source: head[3]!.replaceAll("''", "'"),
+    options,
+  };
 }
 
 function field(value: unknown): Record<string, unknown> {
