@@ -104,7 +104,9 @@ function classifyStatementError(text: string): Verdict {
     return { kind: 'retryable' };
   }
   if (/database "[^"]*" does not exist|role "[^"]*" does not exist|user "[^"]*" does not exist/i.test(text)) return { kind: 'config' };
-  // Syntax, permissions (IAM role, bucket policy), missing objects, bad data: a human has to act.
+  // COPY with a role the cluster cannot assume, a bucket that is not there or not in s3Region.
+  if (/not authorized to assume IAM Role|NoSuchBucket|PermanentRedirect|must be addressed using the specified endpoint/i.test(text)) return { kind: 'config' };
+  // Syntax, permissions (bucket policy, grants), missing objects, bad data: a human has to act.
   return { kind: 'permanent' };
 }
 
