@@ -94,11 +94,11 @@ export async function writeLoadFiles(batches: AsyncIterable<EventRow[]>, dir: st
   // The file the next chunk goes to: fill the newest to FILL_BYTES, open up to `files`, then rotate.
   const target = async (): Promise<OpenFile> => {
     const newest = slots.at(-1);
-    if (!newest || (newest.rawBytes >= FILL_BYTES && slots.length < files)) {
+    if (newest && newest.rawBytes < FILL_BYTES) return newest;
+    if (slots.length < files) {
       slots.push(open());
       return slots.at(-1)!;
     }
-    if (slots.length < files) return newest;
     const index = next;
     next = (next + 1) % slots.length;
     if (slots[index]!.out.bytesWritten >= MAX_FILE_BYTES) {
