@@ -32,10 +32,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function* rowsOf(count: number, make: (i: number) => ReturnType<typeof contractEvent>) {
-  for (let start = 0; start < count; start += 5_000) yield Array.from({ length: Math.min(5_000, count - start) }, (_, k) => make(start + k));
-}
-
 describe('redshift load files', () => {
   it('fills one file to about 1 MB compressed before opening the next, then deals chunks to all of them in turn', async () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'tributary-files-'));
