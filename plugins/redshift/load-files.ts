@@ -21,14 +21,15 @@ import { PermanentError } from '../sdk/index.ts';
 import type { EventRow } from '../sdk/index.ts';
 
 /** Uncompressed bytes a file gets before the next is opened (≈1 MB after compression). */
-const FILL_BYTES = 8 * 1024 * 1024;
+const FILL_BYTES = 12 * 1024 * 1024;
 /** Compressed size at which a file is closed and replaced. */
 const MAX_FILE_BYTES = 1024 * 1024 * 1024;
 /** Rows encoded and written at once. */
 const CHUNK_ROWS = 1_000;
 /**
- * gzip level: 1 compresses these rows about 8:1 at several times the speed of the default 6
- * (about 10:1); CPU on the Tributary host is scarcer than bandwidth to S3 in the same region.
+ * gzip level: 1 compresses event rows about 11:1 at 170 MB/s, level 6 (zlib's default) 15:1 at
+ * 90 MB/s (measured on this project's sample events); CPU on the Tributary host is scarcer than
+ * bandwidth to S3 in the same region.
  */
 const GZIP_LEVEL = 1;
 /** COPY refuses a JSON object above 4 MB (Developer Guide, "Using COPY to load data into SUPER columns"). */

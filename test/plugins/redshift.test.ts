@@ -50,7 +50,7 @@ if (runs) {
     readDefinitions: async (config, table) =>
       (await fake.query(`SELECT id, name, description, state, version, rule::text AS rule, ${time('created_time')}, created_by,
         ${time('modified_time')}, modified_by, ${time('updated_time')} FROM ${config.schema}.${table}`)) as unknown as StoredDefinitionRow[],
-    // Past the first file's 8 MB of JSON, so the load spans several files.
+    // Past the first file's 12 MB of JSON, so the load spans several files.
     largeLoad: { rows: 30_000, batchSize: 5_000 },
     failures: [
       { name: 'an unknown access key', config: () => ({ ...base(), accessKeyId: 'AKIAUNKNOWNUNKNOWN00' }), expect: 'permanent' },
@@ -188,7 +188,7 @@ describe.runIf(runs)('redshift destination: faults and service rules', () => {
     }
     expect(calls[1_000]).toMatchObject({ submits: 1, batches: 1, executes: 0, deletes: 1 });
     expect(calls[40_000]).toMatchObject({ submits: 1, batches: 1, executes: 0, deletes: 1 });
-    // More rows, more files (each ≥ 8 MB of JSON before the next opens) — never more statements.
+    // More rows, more files (each ≥ 12 MB of JSON before the next opens) — never more statements.
     expect(calls[1_000]!.puts).toBe(2);
     expect(calls[40_000]!.puts).toBeGreaterThan(2);
     expect(calls[1_000]!.range).toEqual({ from: '2026-11-26T10:00:00.000000Z', to: '2026-11-26T10:16:39.911081Z' });
