@@ -36,7 +36,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -121,7 +123,7 @@ interface Statement {
   createdAt: number;
   updatedAt: number;
   database: string;
-  subs: { status: Statement['status']; resultRows: number; hasResultSet: boolean; error?: string }[];
+  subs: { status: Statement['status']; resultRows: number; hasResultSet: boolean; error?: string; durationNs?: number }[];
   result?: { columns: { name: string; typeName: string }[]; records: unknown[][] };
 }
 
@@ -168,13 +170,6 @@ const SHIMS = [
   `DO $$ BEGIN CREATE DOMAIN super AS jsonb; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
   `CREATE OR REPLACE FUNCTION json_parse(text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT $1::jsonb $$`,
   `CREATE OR REPLACE FUNCTION getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT date_trunc('second', localtimestamp) $$`,
-  // COPY without TIMEFORMAT reads only Redshift's default layout (no ISO 8601 'T').
-  `CREATE OR REPLACE FUNCTION fake_copy_default_time(text) RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN
-     IF $1 IS NULL THEN RETURN NULL; END IF;
-     IF $1 !~ '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?([+-]\\d{1,2}(:?\\d{2})?)?$' THEN
-       RAISE EXCEPTION 'Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]: %', left($1, 40);
-     END IF;
-     RETURN $1::timestamptz; END $$`,
 ];
 
 const OID_NAMES: Record<number, string> = { 16: 'bool', 20: 'int8', 21: 'int2', 23: 'int4', 25: 'text', 700: 'float4', 701: 'float8', 1043: 'varchar', 1082: 'date', 1114: 'timestamp', 1184: 'timestamptz', 1700: 'numeric', 3802: 'super' };
@@ -516,6 +511,7 @@ export class RedshiftDataFake {
             throw new StatementFailure(failing.type === 'fail-statement' ? failing.error : 'Query was cancelled.', failing.type === 'abort-statement');
           }
           const sub = statement.subs[i]!;
+          const started = performance.now();
           const copy = /^\s*COPY\b/i.test(sql) ? parseCopy(sql) : undefined;
           if (copy) {
             sub.resultRows = await this.runCopy(session, copy, statement);
@@ -529,6 +525,7 @@ export class RedshiftDataFake {
             }
           }
           sub.status = 'FINISHED';
+          sub.durationNs = Math.round((performance.now() - started) * 1e6);
           // Redshift's TRUNCATE commits the transaction it runs in; the rest of a batch runs in a new one.
           if (statement.autoCommit || /^\s*TRUNCATE\b/i.test(sql)) {
             await commit();
@@ -647,50 +644,25 @@ export class RedshiftDataFake {
     const types = new Map(columns.rows.map((c) => [String(c.column_name), c.domain_name === 'super' ? 'super' : String(c.data_type)]));
     for (const column of target) if (!types.has(column)) throw new StatementFailure(`ERROR: column "${column}" of relation "${table}" does not exist`);
 
-    // Lines go in verbatim (no JSON text holds a raw \x01 or \x02), then are read as JSON.
-    await session.exec(`CREATE TEMP TABLE IF NOT EXISTS fake_copy_lines (line text)`);
-    await session.exec(`DELETE FROM fake_copy_lines`);
-    const copyLines = `COPY fake_copy_lines (line) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')`;
+    if (maxError !== 0) throw new StatementFailure('ERROR: the Redshift fake implements MAXERROR 0 only');
+    const convert = jsonRowConverter(target, types, { ignoreCase: jsonOption === 'auto ignorecase', isoTimes: timeformat !== undefined });
+    const load = `COPY ${copy.table} (${target.join(', ')}) FROM STDIN`;
+    let loaded = 0;
     for (const file of files) {
       const body = await fetchObject(file).catch((err: unknown) => Promise.reject(s3Error(err)));
       const content = options.has('GZIP') ? body.pipe(createGunzip()).on('error', (err) => body.destroy(err)) : body;
-      try {
-        await session.copyIn(copyLines, content);
-      } catch (err) {
-        throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: ${file}: ${err instanceof Error ? err.message : String(err)})`);
+      const rows = jsonLinesToCopyText(convert);
+      const outcomes = await Promise.allSettled([pipeline(content, rows), session.copyIn(load, rows)]);
+      const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+      if (errors.length > 0) {
+        // The row that broke the load says more than the engine's "COPY failed".
+        const cause = errors.find((e) => e instanceof StatementFailure) ?? errors[0];
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: ${file}: ${reason})`);
       }
+      loaded += rows.rows;
     }
-    const oversized = await session.exec(`SELECT 1 FROM fake_copy_lines WHERE octet_length(line) > ${MAX_JSON_OBJECT_BYTES} LIMIT 1`);
-    if (oversized.rows.length > 0) throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: a JSON object exceeds 4 MB)`);
-
-    const ignoreCase = jsonOption === 'auto ignorecase';
-    const value = (column: string) => {
-      const path = ignoreCase ? `(SELECT v FROM jsonb_each(j) AS e(k, v) WHERE lower(k) = '${column}' LIMIT 1)` : `j->'${column}'`;
-      const text = `(${path} #>> '{}')`;
-      switch (types.get(column)) {
-        case 'super':
-          return `CASE WHEN jsonb_typeof(${path}) = 'null' THEN NULL ELSE ${path} END`;
-        case 'timestamp with time zone':
-        case 'timestamp without time zone':
-          return timeformat ? `${text}::${types.get(column)}` : `fake_copy_default_time(${text})`;
-        case 'bigint':
-        case 'integer':
-        case 'smallint':
-          return `(${text})::${types.get(column)}`;
-        default:
-          return `${text}::${types.get(column)}`;
-      }
-    };
-    try {
-      const inserted = await session.exec(
-        `INSERT INTO ${copy.table} (${target.join(', ')}) SELECT ${target.map(value).join(', ')} ` +
-          `FROM (SELECT line::jsonb AS j FROM fake_copy_lines WHERE line IS NOT NULL AND line ~ '\\S') AS lines`,
-      );
-      return inserted.affected;
-    } catch (err) {
-      if (maxError > 0) throw new StatementFailure('ERROR: the Redshift fake implements MAXERROR 0 only');
-      throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: ${err instanceof Error ? err.message : String(err)})`);
-    }
+    return loaded;
   }
 
   private finish(statement: Statement, status: Statement['status'], error?: string): void {
@@ -721,6 +693,7 @@ export class RedshiftDataFake {
               QueryString: statement.sqls[i],
               HasResultSet: sub.hasResultSet,
               ResultRows: sub.resultRows,
+              ...(sub.durationNs !== undefined ? { Duration: sub.durationNs } : {}),
               ...(sub.error ? { Error: sub.error } : {}),
             })),
           }
@@ -820,6 +793,167 @@ export function parseCopy(sql: string): CopyCommand {
     source: head[3]!.replaceAll("''", "'"),
     options,
   };
+}
+
+/** Turns one JSON object (a line of a FORMAT JSON 'auto' file) into one row of COPY text. */
+type RowConverter = (line: string) => string;
+
+// COPY's text format escapes (Postgres), for values that go into the engine.
+const COPY_ESCAPE = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function copyText(value: string): string {
+  COPY_ESCAPE.lastIndex = 0;
+  return COPY_ESCAPE.test(value) ? value.replace(COPY_ESCAPE, (ch) => COPY_ESCAPES[ch]!) : value;
+}
+
+/** Redshift's default time layout, the only one COPY reads without TIMEFORMAT. */
+const DEFAULT_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{1,2}(:?\d{2})?)?$/;
+const INTEGER = /^-?\d+$/;
+const SCALAR = /^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/;
+
+/**
+ * FORMAT JSON 'auto' as Redshift applies it: each top-level key names a column (exactly, or
+ * lower-cased with 'auto ignorecase'), other keys are ignored, a missing key or JSON null loads
+ * NULL, objects and arrays load into SUPER as they are, strings load unescaped. Numbers keep
+ * their digits (no float rounding of 64-bit ids). Times in ISO 8601 need TIMEFORMAT 'auto'.
+ */
+function jsonRowConverter(columns: string[], types: Map<string, string>, options: { ignoreCase: boolean; isoTimes: boolean }): RowConverter {
+  const converters = columns.map((column): ((raw: string) => string) => {
+    const type = types.get(column)!;
+    if (type === 'super') return copyText;
+    const strict = type.startsWith('timestamp') && !options.isoTimes;
+    const integer = type === 'bigint' || type === 'integer' || type === 'smallint';
+    return (raw) => {
+      const text = raw.charCodeAt(0) === 34 ? unquote(raw) : raw;
+      if (strict && !DEFAULT_TIME.test(text)) throw new StatementFailure(`Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]: ${text.slice(0, 40)}`);
+      if (integer && !INTEGER.test(text)) throw new StatementFailure(`Invalid digit, Value '${text.slice(0, 20)}', Type: ${type}`);
+      return copyText(text);
+    };
+  });
+  return (line) => {
+    if (line.length > MAX_JSON_OBJECT_BYTES / 4 && Buffer.byteLength(line) > MAX_JSON_OBJECT_BYTES) throw new StatementFailure('a JSON object exceeds 4 MB');
+    const fields = topLevelFields(line, options.ignoreCase);
+    let row = '';
+    for (let c = 0; c < columns.length; c += 1) {
+      const raw = fields.get(columns[c]!);
+      row += (c === 0 ? '' : '\t') + (raw === undefined || raw === 'null' ? '\\N' : converters[c]!(raw));
+    }
+    return `${row}\n`;
+  };
+}
+
+/** The value of a JSON string literal (parsed only when it holds escapes). */
+function unquote(literal: string): string {
+  return literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+}
+
+function invalidJson(line: string): StatementFailure {
+  return new StatementFailure(`Invalid JSON object: ${line.slice(0, 60)}`);
+}
+
+function skipSpace(line: string, i: number): number {
+  for (let c = line.charCodeAt(i); c === 32 || c === 9 || c === 13; c = line.charCodeAt(i)) i += 1;
+  return i;
+}
+
+// The end of the string literal opening at `start` (just past its closing quote), quote to quote.
+function stringEnd(line: string, start: number): number {
+  let end = start;
+  for (;;) {
+    end = line.indexOf('"', end + 1);
+    if (end < 0) throw invalidJson(line);
+    let slashes = 0;
+    while (line.charCodeAt(end - 1 - slashes) === 92) slashes += 1;
+    if (slashes % 2 === 0) return end + 1;
+  }
+}
+
+const STRUCTURE = /["{}[\]]/g;
+
+// The end of the value starting at `start`: strings quote to quote, objects and arrays bracket
+// to bracket (skipping strings), scalars to the next delimiter.
+function valueEnd(line: string, start: number): number {
+  const first = line.charCodeAt(start);
+  if (first === 34) return stringEnd(line, start);
+  if (first === 123 || first === 91) {
+    let depth = 0;
+    STRUCTURE.lastIndex = start;
+    for (let match = STRUCTURE.exec(line); match; match = STRUCTURE.exec(line)) {
+      const ch = match[0];
+      if (ch === '"') STRUCTURE.lastIndex = stringEnd(line, match.index);
+      else if (ch === '{' || ch === '[') depth += 1;
+      else if ((depth -= 1) === 0) return match.index + 1;
+    }
+    throw invalidJson(line);
+  }
+  let end = start;
+  for (let c = line.charCodeAt(end); end < line.length && c !== 44 && c !== 125 && c !== 32 && c !== 9 && c !== 13; c = line.charCodeAt(end)) end += 1;
+  if (!SCALAR.test(line.slice(start, end))) throw invalidJson(line);
+  return end;
+}
+
+/** The top-level keys of one JSON object and the raw text of their values; throws on anything else. */
+function topLevelFields(line: string, lowerCase: boolean): Map<string, string> {
+  const fields = new Map<string, string>();
+  let i = skipSpace(line, 0);
+  if (line.charCodeAt(i) !== 123) throw invalidJson(line);
+  i = skipSpace(line, i + 1);
+  if (line.charCodeAt(i) === 125) return fields;
+  for (;;) {
+    i = skipSpace(line, i);
+    if (line.charCodeAt(i) !== 34) throw invalidJson(line);
+    const keyEnd = stringEnd(line, i);
+    const key = unquote(line.slice(i, keyEnd));
+    i = skipSpace(line, keyEnd);
+    if (line.charCodeAt(i) !== 58) throw invalidJson(line);
+    i = skipSpace(line, i + 1);
+    const end = valueEnd(line, i);
+    fields.set(lowerCase ? key.toLowerCase() : key, line.slice(i, end));
+    i = skipSpace(line, end);
+    const next = line.charCodeAt(i);
+    i += 1;
+    if (next === 44) continue;
+    if (next === 125) break;
+    throw invalidJson(line);
+  }
+  if (skipSpace(line, i) !== line.length) throw invalidJson(line);
+  return fields;
+}
+
+/** A stream from JSON lines (bytes) to COPY text rows, counting them. */
+function jsonLinesToCopyText(convert: RowConverter): Transform & { rows: number } {
+  let rest = '';
+  const decoder = new StringDecoder('utf8');
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        const lines = (rest + decoder.write(chunk)).split('\n');
+        rest = lines.pop()!;
+        let out = '';
+        for (const line of lines) {
+          if (!/\S/.test(line)) continue;
+          out += convert(line);
+          stream.rows += 1;
+        }
+        done(null, out);
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    flush(done) {
+      try {
+        const line = rest + decoder.end();
+        if (/\S/.test(line)) {
+          stream.rows += 1;
+          done(null, convert(line));
+        } else done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  }) as Transform & { rows: number };
+  stream.rows = 0;
+  return stream;
 }
 
 function field(value: unknown): Record<string, unknown> {

@@ -5,7 +5,9 @@
  *
  *   moto_server -H 127.0.0.1 -p 5009 &  export TRIBUTARY_S3_ENDPOINT=http://127.0.0.1:5009
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { requirement } from './requirements.ts';
@@ -23,19 +25,19 @@ export function hasMoto(): boolean {
 }
 
 /** An S3 client on moto. */
-export function motoS3(region = 'us-east-1'): S3Client {
+export function motoS3(region = 'us-east-1', endpoint = motoEndpoint): S3Client {
   return new S3Client({
     region,
-    endpoint: motoEndpoint,
+    endpoint,
     forcePathStyle: true,
     credentials: { accessKeyId: 'AKIAMOTOTESTCLIENT01', secretAccessKey: 'moto' },
   });
 }
 
 /** Creates a bucket of its own on moto, in `region`, and returns its name. */
-export async function createMotoBucket(region = 'us-east-1'): Promise<string> {
+export async function createMotoBucket(region = 'us-east-1', endpoint = motoEndpoint): Promise<string> {
   const bucket = `tributary-test-${randomBytes(6).toString('hex')}`;
-  const s3 = motoS3(region);
+  const s3 = motoS3(region, endpoint);
   try {
     await s3.send(
       new CreateBucketCommand({
@@ -64,4 +66,33 @@ export async function listMotoKeys(bucket: string, region = 'us-east-1'): Promis
   } finally {
     s3.destroy();
   }
+}
+
+/**
+ * Starts moto's server on a free loopback port (for the benchmark; tests take .ci/run's): the
+ * `moto_server` next to TRIBUTARY_PYTHON, else the one on PATH.
+ */
+export async function startMotoServer(): Promise<{ endpoint: string; stop: () => void }> {
+  const python = process.env.TRIBUTARY_PYTHON;
+  const command = python ? path.join(path.dirname(python), 'moto_server') : 'moto_server';
+  const child = spawn(command, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`moto_server did not start within 30 s: ${output}`)), 30_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('error', (err) => reject(new Error(`cannot start ${command} (pip install -r test/requirements.txt): ${err.message}`)));
+  });
+  // Its request log is not wanted once it runs.
+  child.stdout.removeAllListeners('data').resume();
+  child.stderr.removeAllListeners('data').resume();
+  return { endpoint, stop: () => child.kill() };
 }
