@@ -135,12 +135,15 @@ export interface RedshiftBenchResult extends WarehouseBenchResult {
 /**
  * Syncs `rows` rows through the Redshift plugin against the Data API fake, with S3 on moto (the
  * server TRIBUTARY_S3_ENDPOINT names, or one started here) and the fake's engine on the Postgres
- * of `databaseUrl` (PGlite without it: small sizes only). Then loads the same rows with
+ * of `databaseUrl` (a test database). Then loads the same rows with
  * Postgres' own COPY into an identical table: the engine's bulk-load speed, for the ratio.
  */
 export async function benchRedshift(rows: number, databaseUrl = process.env.DATABASE_URL): Promise<RedshiftBenchResult> {
+  if (!databaseUrl) throw new Error('the Redshift bench needs DATABASE_URL (a Postgres test database): the fake runs on it, and so does the baseline');
+  // It drops and recreates the schema `bench` there.
+  if (!/test/.test(new URL(databaseUrl).pathname)) throw new Error('the Redshift bench runs only on a database whose name contains "test"');
   const moto = process.env.TRIBUTARY_S3_ENDPOINT ? { endpoint: process.env.TRIBUTARY_S3_ENDPOINT, stop: () => {} } : await startMotoServer();
-  const fake = await RedshiftDataFake.start({ awsEndpoint: moto.endpoint, ...(databaseUrl ? { databaseUrl } : {}) });
+  const fake = await RedshiftDataFake.start({ awsEndpoint: moto.endpoint, databaseUrl });
   try {
     await fake.query('DROP SCHEMA IF EXISTS bench CASCADE');
     const bucket = await createMotoBucket('us-east-1', moto.endpoint);
@@ -209,7 +212,6 @@ export async function benchRedshift(rows: number, databaseUrl = process.env.DATA
 
     // The baseline: Postgres' own COPY of the same rows, generated the same way (so both sides
     // pay for making the rows) and streamed as COPY text into an identical table.
-    if (!databaseUrl) throw new Error('the baseline needs DATABASE_URL (a Postgres test database)');
     await fake.query('CREATE TABLE bench.raw_events_baseline (LIKE bench.raw_events)');
     const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
     const baselineStarted = performance.now();
