@@ -1,5 +1,9 @@
 // The Redshift Data API connection, loaded by `connect` on first use so that importing the plugin
 // (as the host's registry does at start-up) does not load the AWS SDK.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
   BatchExecuteStatementCommand,
   CancelStatementCommand,
@@ -9,20 +13,16 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { DescribeStatementResponse, Field } from '@aws-sdk/client-redshift-data';
-import {
-  ConfigError,
-  DEFINITION_TABLES,
-  EVENT_ROW_COLUMNS,
-  PermanentError,
-  RetryableError,
-  loadUnlessEmpty,
-  runCheckSteps,
-} from '../sdk/index.ts';
+import { ConfigError, DEFINITION_TABLES, PermanentError, RetryableError, errorMessage, loadUnlessEmpty, runCheckSteps } from '../sdk/index.ts';
 import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import { redshiftCredentials } from './credentials.ts';
 import { RedshiftStatementError, classifyRedshiftError } from './errors.ts';
 import type { RedshiftDestinationConfig } from './index.ts';
-import { REDSHIFT_DEFINITION_ROWS_PER_INSERT, REDSHIFT_MAX_SQL_BYTES, REDSHIFT_ROWS_PER_INSERT, redshiftSql, redshiftTables } from './sql.ts';
-import type { SqlParam } from './sql.ts';
+import { jsonLine, writeLoadFiles } from './load-files.ts';
+import type { LoadFile } from './load-files.ts';
+import { createS3Staging } from './s3-staging.ts';
+import { REDSHIFT_DEFINITION_ROWS_PER_INSERT, REDSHIFT_MAX_SQL_BYTES, eventTimeRangeParams, redshiftSql, redshiftTables } from './sql.ts';
+import type { CopySource, SqlParam } from './sql.ts';
 
 interface Finished {
   id: string;
@@ -31,20 +31,17 @@ interface Finished {
 
 export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx: DestinationContext): DestinationConnection {
   const sql = redshiftSql(config.schema);
+  const credentials = redshiftCredentials(config);
+  const s3 = createS3Staging(config, credentials, ctx);
   let client: RedshiftDataClient | undefined;
 
-  // Lazy, and never the default credential chain: explicit keys only, so the SDK never probes the
-  // instance-metadata address. Three attempts per call (SDK default; ClientToken keeps Execute
-  // idempotent across them); everything beyond is the host's retry.
+  // Lazy. Three attempts per call (SDK default; ClientToken keeps Execute idempotent across
+  // them); everything beyond is the host's retry.
   function api(): RedshiftDataClient {
     client ??= new RedshiftDataClient({
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      credentials: {
-        accessKeyId: config.accessKeyId,
-        secretAccessKey: config.secretAccessKey,
-        ...(config.sessionToken ? { sessionToken: config.sessionToken } : {}),
-      },
+      credentials,
       maxAttempts: 3,
       // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
       requestHandler: { requestTimeout: Math.min(config.timeoutSeconds, 60) * 1000, connectionTimeout: 10_000, throwOnRequestTimeout: true },
@@ -52,12 +49,15 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     return client;
   }
 
+  // Neither DbUser nor SecretArn: the Data API signs in as the caller's IAM identity
+  // (GetClusterCredentialsWithIAM on a cluster, GetCredentials on a workgroup).
   const target = () => ({
     Database: config.database,
     ...(config.clusterIdentifier ? { ClusterIdentifier: config.clusterIdentifier } : { WorkgroupName: config.workgroupName }),
     ...(config.dbUser ? { DbUser: config.dbUser } : {}),
     ...(config.secretArn ? { SecretArn: config.secretArn } : {}),
   });
+  const copySource = (manifestUrl: string): CopySource => ({ manifestUrl, iamRoleArn: config.iamRoleArn, region: config.s3Region ?? config.region });
 
   async function send<T>(command: { input: unknown }): Promise<T> {
     ctx.signal?.throwIfAborted();
@@ -76,7 +76,9 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     }
     const parameters = params.length > 0 ? { Parameters: params } : {};
     const submitted = batch
-      ? await send<{ Id?: string }>(new BatchExecuteStatementCommand({ ...target(), Sqls: sqlText, ...parameters, StatementName: 'tributary' }))
+      ? await send<{ Id?: string }>(
+          new BatchExecuteStatementCommand({ ...target(), Sqls: sqlText, ...parameters, StatementName: 'tributary', ExecutionMode: 'TRANSACTION' }),
+        )
       : await send<{ Id?: string }>(new ExecuteStatementCommand({ ...target(), Sql: sqlText, ...parameters, StatementName: 'tributary' }));
     const id = submitted.Id;
     if (!id) throw new RetryableError('the Data API accepted a statement without returning its id');
@@ -149,33 +151,46 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     await classified('creating tables', createTables);
   }
 
+  /**
+   * Stages `files` on S3, runs `work` with the manifest's URL, and deletes the objects whatever
+   * happened. A deletion that fails is logged, not thrown: after a commit the data is safe, after
+   * a failure the load's own error is the one to report, and a lifecycle rule on the prefix
+   * removes what is left.
+   */
+  async function withStagedFiles<T>(files: readonly LoadFile[], work: (manifestUrl: string) => Promise<T>): Promise<T> {
+    const keys: string[] = [];
+    try {
+      return await work(await s3.upload(files, keys));
+    } finally {
+      if (keys.length > 0) {
+        await s3.remove(keys).catch((err: unknown) => ctx.logger.warn('could not delete the load files from S3', { error: errorMessage(err).slice(0, 200), objects: keys.length }));
+      }
+    }
+  }
+
+  /**
+   * Writes the window as gzip JSON-lines files on local disk, uploads them to S3, and sends ONE
+   * BatchExecuteStatement (COPY, the bounded merge, TRUNCATE; see sql.load): a constant number of
+   * Data API calls whatever the row count, plus DescribeStatement polls.
+   */
   function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
     return loadUnlessEmpty(batches, async (nonEmpty) => {
       return await classified('loading events', async () => {
-        const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
-        await run(sql.clearStaging);
-        let pending: EventRow[] = [];
-        const flush = async () => {
-          if (pending.length === 0) return;
-          const { sql: text, params } = sql.insertStaging(pending);
-          pending = [];
-          await run(text, params);
-        };
-        for await (const batch of nonEmpty) {
-          for (const row of batch) {
-            for (const column of EVENT_ROW_COLUMNS) {
-              const value = row[column];
-              if (value !== null) result.bytes += Buffer.byteLength(value);
-            }
-            pending.push(row);
-            if (pending.length >= REDSHIFT_ROWS_PER_INSERT) await flush();
-          }
-          result.rowsStaged += batch.length;
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'tributary-redshift-'));
+        try {
+          const written = await writeLoadFiles(nonEmpty, dir, config.filesPerLoad);
+          return await withStagedFiles(written.files, async (manifestUrl) => {
+            const loaded = await run(sql.load(copySource(manifestUrl)), eventTimeRangeParams(written.eventTimeRange));
+            return {
+              rowsStaged: written.rows,
+              rowsMerged: Math.max(0, loaded.description.SubStatements?.[sql.loadInsertIndex]?.ResultRows ?? 0),
+              bytes: written.bytes,
+              mergedEventTimeRange: written.eventTimeRange,
+            };
+          });
+        } finally {
+          await rm(dir, { recursive: true, force: true });
         }
-        await flush();
-        const merged = await run(sql.merge);
-        result.rowsMerged = merged.description.SubStatements?.[sql.mergeInsertIndex]?.ResultRows ?? 0;
-        return result;
       });
     });
   }
@@ -236,8 +251,30 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
         step: 'write',
         run: () =>
           classified('writing to raw_events', async () => {
-            await run(sql.probeWrite, probe);
-            return 'wrote a probe row to raw_events';
+            // The load's own path: a file on S3, read by COPY with the IAM role.
+            const dir = await mkdtemp(path.join(os.tmpdir(), 'tributary-redshift-'));
+            try {
+              const now = new Date().toISOString().replace('Z', '000Z');
+              const row: EventRow = {
+                event_id: probe[0]!.value,
+                event_time: now,
+                processed_time: now,
+                device_id: '0',
+                session_id: null,
+                view_id: null,
+                event_type: null,
+                event_properties: null,
+                source_type: 'server',
+                source_properties: null,
+              };
+              const content = gzipSync(jsonLine(row));
+              const file: LoadFile = { name: 'check.json.gz', path: path.join(dir, 'check.json.gz'), bytes: content.length, rows: 1 };
+              await writeFile(file.path, content);
+              await withStagedFiles([file], (manifestUrl) => run(sql.copy(copySource(manifestUrl))));
+            } finally {
+              await rm(dir, { recursive: true, force: true });
+            }
+            return `loaded a probe row into raw_events with COPY from s3://${config.s3Bucket}/${config.s3Prefix} (IAM role ${config.iamRoleArn})`;
           }),
       },
       {
@@ -263,6 +300,7 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
   async function close(): Promise<void> {
     client?.destroy();
     client = undefined;
+    s3.close();
   }
 
   return { check, ensureTables, loadEvents, replaceDefinitions, close };

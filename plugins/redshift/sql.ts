@@ -3,7 +3,7 @@
  * the golden-file tests pin every statement's exact text.
  */
 import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
-import type { DefinitionRow, EventRow } from '../sdk/index.ts';
+import type { DefinitionRow } from '../sdk/index.ts';
 
 /** Column types of `events` (and, without NOT NULL, `raw_events`). */
 export const REDSHIFT_EVENT_COLUMNS: Record<string, string> = {
@@ -57,14 +57,6 @@ export function redshiftTables(): { name: string; columns: Record<string, string
  */
 export const REDSHIFT_MAX_SQL_BYTES = 100_000;
 
-/**
- * Rows per staging INSERT. Values travel as named parameters, not in the SQL text; the text per
- * row is at most 94 bytes of placeholders (`(:a899, …, JSON_PARSE(:h899), …)`), so 900 rows stay
- * under 87 kB. 9,000 parameters per statement: the API reference gives no parameter limit; this
- * keeps the parameter payload near 1 MB for typical rows (documented in the README section).
- */
-export const REDSHIFT_ROWS_PER_INSERT = 900;
-
 /** Definition rows per INSERT (10 parameters each). */
 export const REDSHIFT_DEFINITION_ROWS_PER_INSERT = 500;
 
@@ -88,7 +80,28 @@ function placeholder(value: string | null, name: string, params: SqlParam[], wra
   return wrap ? `${wrap}(${expression})` : expression;
 }
 
-const JSON_EVENT_COLUMNS = new Set<string>(['event_properties', 'source_properties']);
+/** A SQL string literal (COPY takes no parameters for its source, role or region). */
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Where and how COPY reads a load's files. */
+export interface CopySource {
+  /** `s3://bucket/key` of the manifest listing the files. */
+  manifestUrl: string;
+  /** IAM role associated with the cluster or workgroup, used by COPY to read the bucket. */
+  iamRoleArn: string;
+  /** Region of the bucket. */
+  region: string;
+}
+
+/** Parameters bounding the merge to the staged rows' event_time range. */
+export function eventTimeRangeParams(range: { from: string; to: string }): SqlParam[] {
+  return [
+    { name: 'from_time', value: range.from },
+    { name: 'to_time', value: range.to },
+  ];
+}
 
 /** The statements of one Redshift destination with schema `schema`. */
 export function redshiftSql(schema: string) {
@@ -99,6 +112,16 @@ export function redshiftSql(schema: string) {
     `SELECT ${eventColumns} FROM (SELECT ${eventColumns}, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY processed_time DESC) AS rn ` +
     `FROM ${t('raw_events')}) AS ranked WHERE rn = 1`;
 
+  /**
+   * `COPY` of a load's gzip JSON-lines files into raw_events, through their manifest. JSON keys
+   * match column names ('auto'); times are ISO 8601 UTC ('auto' reads them). No compression
+   * analysis or statistics update: raw_events is an empty staging table at every load, and both
+   * would run on each one.
+   */
+  const copy = (source: CopySource) =>
+    `COPY ${t('raw_events')} (${eventColumns}) FROM ${literal(source.manifestUrl)} IAM_ROLE ${literal(source.iamRoleArn)} ` +
+    `REGION ${literal(source.region)} MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF`;
+
   return {
     createSchema: `CREATE SCHEMA IF NOT EXISTS ${schema}`,
     createTable: (name: string, columns: Record<string, string>, attributes: string) =>
@@ -107,40 +130,42 @@ export function redshiftSql(schema: string) {
         .join(', ')})${attributes}`,
     addColumn: (name: string, column: string, type: string) => `ALTER TABLE ${t(name)} ADD COLUMN ${column} ${type.replace(' NOT NULL', '')}`,
     listColumns: `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = :schema`,
-    clearStaging: `DELETE FROM ${t('raw_events')}`,
-    /** A multi-row INSERT of `rows` into raw_events, with its parameters. */
-    insertStaging(rows: readonly EventRow[]): { sql: string; params: SqlParam[] } {
-      const params: SqlParam[] = [];
-      const tuples = rows.map(
-        (row, r) =>
-          `(${EVENT_ROW_COLUMNS.map((column, c) =>
-            placeholder(row[column], `${LETTERS[c]}${r}`, params, JSON_EVENT_COLUMNS.has(column) ? 'JSON_PARSE' : undefined),
-          ).join(', ')})`,
-      );
-      return { sql: `INSERT INTO ${t('raw_events')} (${eventColumns}) VALUES ${tuples.join(', ')}`, params };
-    },
+    copy,
     /**
-     * The merge, run as ONE BatchExecuteStatement (one transaction): staged tombstones of rows
-     * neither held nor loaded live with them are dropped (a tombstone only replaces a row), a
-     * stored row is deleted when
-     * staging holds a strictly newer version, then the newest staged version of every event_id
-     * without a stored row is inserted, then staging is emptied. Redshift's MERGE allows no
-     * extra condition on WHEN MATCHED, so "newest processed_time wins" is written as
-     * delete-then-insert. SYSDATE is the transaction's start time with microseconds (GETDATE()
-     * truncates to seconds).
+     * A load, as ONE BatchExecuteStatement (one transaction): clear leftovers (a DELETE, so it
+     * stays inside the transaction; staging is empty after every load, so it deletes nothing),
+     * COPY the files in, drop staged tombstones of rows neither held nor loaded live with them
+     * (a tombstone only replaces a row), delete a stored row when staging holds a strictly newer
+     * version, insert the newest staged version of every event_id without a stored row, and
+     * TRUNCATE staging. Redshift's TRUNCATE commits the transaction it runs in: as the last
+     * statement it commits exactly the load, and any failure before it rolls everything back.
+     *
+     * Every read of `events` is bounded by the staged rows' event_time range (parameters
+     * `from_time`, `to_time`): a row's event_time never changes between its versions, so no
+     * stored version lies outside it, and the SORTKEY (event_time) lets Redshift skip the blocks
+     * outside it. Redshift's MERGE allows no extra condition on WHEN MATCHED, so "newest
+     * processed_time wins" is written as delete-then-insert. SYSDATE is the transaction's start
+     * time with microseconds (GETDATE() truncates to seconds).
      */
-    merge: [
-      `DELETE FROM ${t('raw_events')} WHERE event_type IS NULL ` +
-        `AND NOT EXISTS (SELECT 1 FROM ${t('events')} AS e WHERE e.event_id = ${t('raw_events')}.event_id) ` +
-        `AND NOT EXISTS (SELECT 1 FROM ${t('raw_events')} AS live WHERE live.event_id = ${t('raw_events')}.event_id AND live.event_type IS NOT NULL)`,
-      `DELETE FROM ${t('events')} USING ${t('raw_events')} WHERE ${t('events')}.event_id = ${t('raw_events')}.event_id ` +
-        `AND ${t('raw_events')}.processed_time > ${t('events')}.processed_time`,
-      `INSERT INTO ${t('events')} (${eventColumns}, updated_time) SELECT ${EVENT_ROW_COLUMNS.map((c) => `src.${c}`).join(', ')}, SYSDATE ` +
-        `FROM (${latest}) AS src WHERE NOT EXISTS (SELECT 1 FROM ${t('events')} AS e WHERE e.event_id = src.event_id)`,
-      `DELETE FROM ${t('raw_events')}`,
-    ],
-    /** Index of the merge statement whose ResultRows is the number of rows merged. */
-    mergeInsertIndex: 2,
+    load: (source: CopySource) => {
+      const inRange = (alias: string) => `${alias}.event_time BETWEEN CAST(:from_time AS TIMESTAMPTZ) AND CAST(:to_time AS TIMESTAMPTZ)`;
+      return [
+        `DELETE FROM ${t('raw_events')}`,
+        copy(source),
+        `DELETE FROM ${t('raw_events')} WHERE event_type IS NULL ` +
+          `AND NOT EXISTS (SELECT 1 FROM ${t('events')} AS e WHERE e.event_id = ${t('raw_events')}.event_id AND ${inRange('e')}) ` +
+          `AND NOT EXISTS (SELECT 1 FROM ${t('raw_events')} AS live WHERE live.event_id = ${t('raw_events')}.event_id AND live.event_type IS NOT NULL)`,
+        `DELETE FROM ${t('events')} USING ${t('raw_events')} WHERE ${t('events')}.event_id = ${t('raw_events')}.event_id ` +
+          `AND ${t('raw_events')}.processed_time > ${t('events')}.processed_time AND ${inRange(t('events'))}`,
+        `INSERT INTO ${t('events')} (${eventColumns}, updated_time) SELECT ${EVENT_ROW_COLUMNS.map((c) => `src.${c}`).join(', ')}, SYSDATE ` +
+          `FROM (${latest}) AS src WHERE NOT EXISTS (SELECT 1 FROM ${t('events')} AS e WHERE e.event_id = src.event_id AND ${inRange('e')})`,
+        `TRUNCATE ${t('raw_events')}`,
+      ];
+    },
+    /** Index of the load statement whose ResultRows is the number of rows merged. */
+    loadInsertIndex: 4,
+    // DELETE, not TRUNCATE: the three tables are rewritten in one transaction, which a TRUNCATE
+    // would commit half-way; they hold a few hundred rows, so DELETE costs nothing.
     clearDefinitions: (name: string) => `DELETE FROM ${t(name)}`,
     insertDefinitions(name: string, rows: readonly DefinitionRow[], offset: number): { sql: string; params: SqlParam[] } {
       const params: SqlParam[] = [];
@@ -152,7 +177,6 @@ export function redshiftSql(schema: string) {
       );
       return { sql: `INSERT INTO ${t(name)} (${definitionColumns}, updated_time) VALUES ${tuples.join(', ')}`, params };
     },
-    probeWrite: `INSERT INTO ${t('raw_events')} (event_id, event_time, processed_time, device_id, source_type) VALUES (:probe, SYSDATE, SYSDATE, 0, 'server')`,
     probeRead: `SELECT COUNT(*) AS n FROM ${t('raw_events')} WHERE event_id = :probe`,
     probeDelete: `DELETE FROM ${t('raw_events')} WHERE event_id = :probe`,
     version: 'SELECT version() AS version, current_user AS db_user',

@@ -198,7 +198,19 @@ describe('endpoint overrides', () => {
     for (const [pluginId, config] of [
       ['bigquery', { ...bigquery, apiEndpoint: 'https://bigquery.googleapis.com' }],
       ['snowflake', { account: 'acme', username: 'u', password: 'p', warehouse: 'w', database: 'd', accessUrl: 'https://acme.privatelink.snowflakecomputing.com' }],
-      ['redshift', { region: 'us-east-1', workgroupName: 'wg', database: 'd', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 's', endpoint: 'https://vpce.example.com' }],
+      [
+        'redshift',
+        {
+          region: 'us-east-1',
+          workgroupName: 'wg',
+          database: 'd',
+          accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+          secretAccessKey: 's',
+          s3Bucket: 'tributary-load',
+          iamRoleArn: 'arn:aws:iam::123456789012:role/tributary-copy',
+          endpoint: 'https://vpce.example.com',
+        },
+      ],
     ] as const) {
       const refused = await create(strict, { pluginId, config });
       expect(refused, pluginId).toMatchObject({ __typename: 'ValidationError', code: 'ENDPOINT_OVERRIDE_NOT_ALLOWED' });

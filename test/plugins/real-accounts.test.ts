@@ -11,8 +11,10 @@ import snowflakeDestination from '../../plugins/snowflake/index.ts';
  * plugin's step-by-step check, two loads of the same rows and a lookup-table rewrite.
  *
  *   TRIBUTARY_SNOWFLAKE_ACCOUNT, _USER, _PASSWORD or _PRIVATE_KEY_FILE, _WAREHOUSE, _DATABASE [, _ROLE]
- *   TRIBUTARY_REDSHIFT_REGION, _DATABASE, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY,
- *     and _CLUSTER with _DB_USER or _SECRET_ARN, or _WORKGROUP
+ *   TRIBUTARY_REDSHIFT_REGION, _DATABASE, _S3_BUCKET, _IAM_ROLE_ARN (the COPY role), and
+ *     _CLUSTER (with _DB_USER or _SECRET_ARN, or neither for IAM sign-in) or _WORKGROUP (with
+ *     _SECRET_ARN or not); optional _S3_PREFIX, _S3_REGION, _ROLE_ARN with _EXTERNAL_ID, and
+ *     _ACCESS_KEY_ID with _SECRET_ACCESS_KEY (without them: the AWS default credential chain)
  */
 const env = process.env;
 const schema = `tributary_smoke_${Date.now().toString(36)}`;
@@ -31,15 +33,26 @@ const snowflake = env.TRIBUTARY_SNOWFLAKE_ACCOUNT
     }
   : undefined;
 
+// Optional settings: present only when their variable is.
+const optional = (entries: Record<string, string | undefined>) => Object.fromEntries(Object.entries(entries).filter(([, value]) => value));
+
 const redshift = env.TRIBUTARY_REDSHIFT_REGION
   ? {
       region: env.TRIBUTARY_REDSHIFT_REGION,
       database: env.TRIBUTARY_REDSHIFT_DATABASE,
-      accessKeyId: env.TRIBUTARY_REDSHIFT_ACCESS_KEY_ID,
-      secretAccessKey: env.TRIBUTARY_REDSHIFT_SECRET_ACCESS_KEY,
+      s3Bucket: env.TRIBUTARY_REDSHIFT_S3_BUCKET,
+      iamRoleArn: env.TRIBUTARY_REDSHIFT_IAM_ROLE_ARN,
       ...(env.TRIBUTARY_REDSHIFT_WORKGROUP ? { workgroupName: env.TRIBUTARY_REDSHIFT_WORKGROUP } : { clusterIdentifier: env.TRIBUTARY_REDSHIFT_CLUSTER }),
-      ...(env.TRIBUTARY_REDSHIFT_DB_USER ? { dbUser: env.TRIBUTARY_REDSHIFT_DB_USER } : {}),
-      ...(env.TRIBUTARY_REDSHIFT_SECRET_ARN ? { secretArn: env.TRIBUTARY_REDSHIFT_SECRET_ARN } : {}),
+      ...optional({
+        dbUser: env.TRIBUTARY_REDSHIFT_DB_USER,
+        secretArn: env.TRIBUTARY_REDSHIFT_SECRET_ARN,
+        s3Prefix: env.TRIBUTARY_REDSHIFT_S3_PREFIX,
+        s3Region: env.TRIBUTARY_REDSHIFT_S3_REGION,
+        roleArn: env.TRIBUTARY_REDSHIFT_ROLE_ARN,
+        externalId: env.TRIBUTARY_REDSHIFT_EXTERNAL_ID,
+        accessKeyId: env.TRIBUTARY_REDSHIFT_ACCESS_KEY_ID,
+        secretAccessKey: env.TRIBUTARY_REDSHIFT_SECRET_ACCESS_KEY,
+      }),
       schema,
     }
   : undefined;

@@ -43,7 +43,23 @@ describe('plugin registry', () => {
     expect(targets('postgres')).toEqual(['url:url', 'host:host', 'port', 'database', 'user', 'ssl']);
     expect(targets('snowflake')).toEqual(['account', 'username', 'role', 'database', 'accessUrl:url (override)']);
     expect(targets('bigquery')).toEqual(['projectId', 'apiEndpoint:url (override)']);
-    expect(targets('redshift')).toEqual(['region', 'clusterIdentifier', 'workgroupName', 'database', 'dbUser', 'secretArn', 'endpoint:url (override)']);
+    expect(targets('redshift')).toEqual([
+      'region',
+      'clusterIdentifier',
+      'workgroupName',
+      'database',
+      'dbUser',
+      'secretArn',
+      'roleArn',
+      'externalId',
+      's3Bucket',
+      's3Prefix',
+      's3Region',
+      'iamRoleArn',
+      'endpoint:url (override)',
+      's3Endpoint:url (override)',
+      'stsEndpoint:url (override)',
+    ]);
     expect(targets('duckdb')).toEqual(['path:file']);
     expect(targets('acme-lake')).toEqual(['bucket']);
   });
