@@ -14,14 +14,14 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import type { DescribeStatementResponse, Field } from '@aws-sdk/client-redshift-data';
 import { ConfigError, DEFINITION_TABLES, PermanentError, RetryableError, errorMessage, loadUnlessEmpty, runCheckSteps } from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
 import { redshiftCredentials } from './credentials.ts';
 import { RedshiftStatementError, classifyRedshiftError } from './errors.ts';
 import type { RedshiftDestinationConfig } from './index.ts';
 import { jsonLine, writeLoadFiles } from './load-files.ts';
 import type { LoadFile } from './load-files.ts';
 import { createS3Staging } from './s3-staging.ts';
-import { REDSHIFT_DEFINITION_ROWS_PER_INSERT, REDSHIFT_MAX_SQL_BYTES, eventTimeRangeParams, redshiftSql, redshiftTables } from './sql.ts';
+import { REDSHIFT_DEFINITION_ROWS_PER_INSERT, REDSHIFT_MAX_SQL_BYTES, deviceParams, eventTimeRangeParams, redshiftSql, redshiftTables } from './sql.ts';
 import type { CopySource, SqlParam } from './sql.ts';
 
 interface Finished {
@@ -173,26 +173,41 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
    * BatchExecuteStatement (COPY, the bounded merge, TRUNCATE; see sql.load): a constant number of
    * Data API calls whatever the row count, plus DescribeStatement polls.
    */
-  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    return loadUnlessEmpty(batches, async (nonEmpty) => {
-      return await classified('loading events', async () => {
-        const dir = await mkdtemp(path.join(os.tmpdir(), 'tributary-redshift-'));
-        try {
-          const written = await writeLoadFiles(nonEmpty, dir, config.filesPerLoad);
-          return await withStagedFiles(written.files, async (manifestUrl) => {
-            const loaded = await run(sql.load(copySource(manifestUrl)), eventTimeRangeParams(written.eventTimeRange));
-            return {
-              rowsStaged: written.rows,
-              rowsMerged: Math.max(0, loaded.description.SubStatements?.[sql.loadInsertIndex]?.ResultRows ?? 0),
-              bytes: written.bytes,
-              mergedEventTimeRange: written.eventTimeRange,
-            };
-          });
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      });
-    });
+  function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
+    const devices = options.deleteDeviceIds ?? [];
+    if (devices.length > 1000) throw new PermanentError(`a load deletes at most 1,000 devices; this one names ${devices.length}`);
+    return loadUnlessEmpty(
+      batches,
+      async (nonEmpty) => {
+        return await classified('loading events', async () => {
+          const dir = await mkdtemp(path.join(os.tmpdir(), 'tributary-redshift-'));
+          try {
+            const written = await writeLoadFiles(nonEmpty, dir, config.filesPerLoad);
+            if (written.rows === 0) {
+              // a deletion request and nothing to load: one statement in its own transaction
+              const deleted = await run([sql.deleteDevices(devices.length)], deviceParams(devices));
+              return { rowsStaged: 0, rowsMerged: 0, bytes: 0, rowsDeleted: Math.max(0, deleted.description.SubStatements?.[0]?.ResultRows ?? 0) };
+            }
+            return await withStagedFiles(written.files, async (manifestUrl) => {
+              const loaded = await run(sql.load(copySource(manifestUrl), devices.length), [
+                ...eventTimeRangeParams(written.eventTimeRange),
+                ...deviceParams(devices),
+              ]);
+              return {
+                rowsStaged: written.rows,
+                rowsMerged: Math.max(0, loaded.description.SubStatements?.[sql.loadInsertIndex(devices.length)]?.ResultRows ?? 0),
+                bytes: written.bytes,
+                mergedEventTimeRange: written.eventTimeRange,
+                ...(devices.length > 0 ? { rowsDeleted: Math.max(0, loaded.description.SubStatements?.[1]?.ResultRows ?? 0) } : {}),
+              };
+            });
+          } finally {
+            await rm(dir, { recursive: true, force: true });
+          }
+        });
+      },
+      options,
+    );
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {

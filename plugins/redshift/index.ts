@@ -71,6 +71,7 @@ export const redshiftDestination = defineDestination({
   displayName: 'Amazon Redshift',
   version: '2.0.0',
   apiVersion: DESTINATION_API_VERSION,
+  capabilities: { deleteDevices: true },
   description:
     'Loads events into Redshift or Redshift Serverless: gzip JSON files staged on S3, then one Data API transaction that COPYs them into raw_events and merges into events. SUPER JSON, TIMESTAMPTZ.',
   config: redshiftConfig,

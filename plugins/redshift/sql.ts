@@ -96,6 +96,11 @@ export interface CopySource {
 }
 
 /** Parameters bounding the merge to the staged rows' event_time range. */
+/** The devices of a deletion request as parameters `:device_0`, `:device_1`, … of {@link deleteDevices}. */
+export function deviceParams(deviceIds: readonly string[]): SqlParam[] {
+  return deviceIds.map((id, i) => ({ name: `device_${i}`, value: id }));
+}
+
 export function eventTimeRangeParams(range: { from: string; to: string }): SqlParam[] {
   return [
     { name: 'from_time', value: range.from },
@@ -147,10 +152,20 @@ export function redshiftSql(schema: string) {
      * processed_time wins" is written as delete-then-insert. SYSDATE is the transaction's start
      * time with microseconds (GETDATE() truncates to seconds).
      */
-    load: (source: CopySource) => {
+    /** Deletes every row of `devices` devices (parameters of {@link deviceParams}): a deletion request. */
+    deleteDevices: (devices: number) =>
+      `DELETE FROM ${t('events')} WHERE device_id IN (${Array.from({ length: devices }, (_, i) => `CAST(:device_${i} AS BIGINT)`).join(', ')})`,
+    /**
+     * The load's statements; with `devices` > 0 the devices' rows are deleted first (after the
+     * leftover clear), so the load's own rows of those devices, captured after the request, stay.
+     */
+    load: (source: CopySource, devices = 0) => {
       const inRange = (alias: string) => `${alias}.event_time BETWEEN CAST(:from_time AS TIMESTAMPTZ) AND CAST(:to_time AS TIMESTAMPTZ)`;
       return [
         `DELETE FROM ${t('raw_events')}`,
+        ...(devices > 0
+          ? [`DELETE FROM ${t('events')} WHERE device_id IN (${Array.from({ length: devices }, (_, i) => `CAST(:device_${i} AS BIGINT)`).join(', ')})`]
+          : []),
         copy(source),
         `DELETE FROM ${t('raw_events')} WHERE event_type IS NULL ` +
           `AND NOT EXISTS (SELECT 1 FROM ${t('events')} AS e WHERE e.event_id = ${t('raw_events')}.event_id AND ${inRange('e')}) ` +
@@ -162,8 +177,8 @@ export function redshiftSql(schema: string) {
         `TRUNCATE ${t('raw_events')}`,
       ];
     },
-    /** Index of the load statement whose ResultRows is the number of rows merged. */
-    loadInsertIndex: 4,
+    /** Index of the load statement whose ResultRows is the number of rows merged (one more after a deletion). */
+    loadInsertIndex: (devices = 0) => (devices > 0 ? 5 : 4),
     // DELETE, not TRUNCATE: the three tables are rewritten in one transaction, which a TRUNCATE
     // would commit half-way; they hold a few hundred rows, so DELETE costs nothing.
     clearDefinitions: (name: string) => `DELETE FROM ${t(name)}`,
