@@ -12,7 +12,9 @@ import { queryDuckdb } from '../support/duckdb.ts';
 /**
  * A seeded, reproducible interleaving of capture, late events, identifies, syncs, failures
  * injected at every plugin step (before and after the warehouse committed), abandoned runs
- * (a crashed instance) and app restarts, checked against every invariant of DESIGN.md §2.4.
+ * (a crashed instance), app restarts and backfills of the destination that joins late (at its
+ * creation or later, from before anything was captured), checked against every invariant of
+ * DESIGN.md §2.4.
  * SYNC_SEED=<n> replays one case.
  */
 
@@ -76,10 +78,13 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     const random = mulberry32(seed);
     faults.random = random;
     const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-    const create = async (name: string, pluginId: string) => {
+    // before anything of this seed was captured: a backfill from here sends the store's every event
+    const start = new Date();
+    await new Promise((r) => setTimeout(r, 3));
+    const create = async (name: string, pluginId: string, backfillFrom?: Date) => {
       const r = await t.gql(
         `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`,
-        { input: { name, pluginId, config: { path: `${seed}-${name}.duckdb` }, intervalMinutes: 1 } },
+        { input: { name, pluginId, config: { path: `${seed}-${name}.duckdb` }, intervalMinutes: 1, backfillFrom } },
       );
       const file = path.join(t.config.destinationFilesDir, `${seed}-${name}.duckdb`);
       return { id: r.body.data.createDestination.data.id as string, file };
@@ -141,7 +146,11 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
         for (const dest of claimed) await insertSyncRun(t.db, { destinationId: dest.id, orgId: dest.orgId, status: 'running', trigger: 'schedule', runner: 'crashed-instance' });
         await new Promise((r) => setTimeout(r, 5));
       } else if (!late) {
-        late = await create('late-joiner', 'duckdb');
+        late = await create('late-joiner', pick(['duckdb', 'flaky-duckdb']), random() < 0.5 ? start : undefined);
+      } else if (random() < 0.3) {
+        // a backfill of the late joiner (refused while one is in progress)
+        const r = await t.gql(`mutation($id: ID!) { backfillDestination(id: $id, from: "${start.toISOString()}") { __typename ... on AppError { code } } }`, { id: late.id });
+        expect(['MutationBackfillDestinationSuccess', 'ValidationError'], JSON.stringify(r.body)).toContain(r.body.data.backfillDestination.__typename);
       } else {
         await captureSome();
       }
@@ -190,7 +199,8 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     // (tombstones depend on which rows each received before they changed)
     const strip = (rows: any[]) => rows.filter((r) => r.event_type !== null).map(({ updated_time: _u, ...rest }) => rest);
     expect(strip(flakyRows!)).toEqual(strip(earlyRows!));
-    // a destination that joined later holds exactly the events captured since it joined
+    // a destination that joined later holds exactly the events captured since it joined, or
+    // since the start when it was backfilled (its periods begin there)
     if (late) expectExact(first[2]!, await liveSince(await since(late.id)));
     // faults really happened: failed runs of the flaky destination, abandoned runs recorded as failed
     const [failed] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from sync_runs where destination_id = ${flakyDest.id} and status = 'failed'`);
