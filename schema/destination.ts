@@ -173,7 +173,6 @@ const BackfillType = builder.objectRef<Backfill>('Backfill').implement({
       description: 'Rows in its range when its first chunk was read (null before). Rows re-emitted meanwhile can take rowsSent past it.',
       resolve: (b) => b.run.rowsToSend,
     }),
-    bytes: t.int({ resolve: (b) => b.run.bytes }),
     cancelRequested: t.boolean({
       description: 'Cancelled while a chunk was in flight: it stops once that chunk is sent.',
       resolve: (b) => b.run.cancelRequested,
@@ -360,11 +359,7 @@ function inputOf(raw: Record<string, unknown>): DestinationInput {
   };
 }
 
-function backfillFromOf(raw: Record<string, unknown>): Date | undefined {
-  const from = raw.backfillFrom as Date | null | undefined;
-  if (from && !isStorableTime(from)) throw new ValidationError('INVALID_BACKFILL_FROM', 'backfillFrom must be an instant before now', 'backfillFrom');
-  return from ?? undefined;
-}
+
 
 builder.mutationField('createDestination', (t) =>
   t.field({
@@ -382,7 +377,7 @@ builder.mutationField('createDestination', (t) =>
           name: parsed.name,
           pluginId: parsed.pluginId,
           config: parsed.config ?? {},
-          backfillFrom: backfillFromOf(input),
+          backfillFrom: (input.backfillFrom as Date | null | undefined) ?? undefined,
         });
       }),
   }),
@@ -485,7 +480,6 @@ builder.mutationField('backfillDestination', (t) =>
     resolve: (_r, { id, from }, ctx) =>
       guarded(async () => {
         if (!isUuid(String(id))) throw new NotFoundError('destination');
-        if (!isStorableTime(from)) throw new ValidationError('INVALID_BACKFILL_FROM', 'from must be an instant before now', 'from');
         return ctx.sync.destinations.backfill(ctx.principal.orgId, String(id), from, `api-key:${ctx.principal.keyId}`);
       }),
   }),

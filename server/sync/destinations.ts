@@ -48,7 +48,7 @@ export interface DestinationInput {
   enabled?: boolean;
 }
 
-/** The earliest and latest capture times a backfill may start from (years 1 to 9999, before now). */
+/** A backfill starts at an instant before now (and within years 1 to 9999, as every stored time). */
 function checkBackfillFrom(from: Date, now: Date, field: string) {
   if (Number.isNaN(from.getTime()) || from.getUTCFullYear() < 1 || from.getUTCFullYear() > 9999 || from >= now) {
     throw new DestinationInputError('INVALID_BACKFILL_FROM', `${field} must be an instant before now`, field);

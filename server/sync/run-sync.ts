@@ -133,6 +133,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     const to = await changeSnapshot(db);
     const from = dest.cursorSnapshot ?? to;
     await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFrom: from, windowTo: to, runner: owner });
+    backfillId = (await findOpenBackfill(db, dest.id))?.run.id;
     const plugin = deps.registry.get(dest.pluginId);
     if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
     let config: Record<string, unknown>;
@@ -151,7 +152,6 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     const window: ChangeWindow = { orgId: dest.orgId, from, to, ranges };
     const hasRows = await windowHasChanges(db, window);
     const definitionsChanged = definitionsHash !== dest.definitionsHash;
-    backfillId = (await findOpenBackfill(db, dest.id))?.run.id;
 
     let rows = 0;
     let bytes = 0;
@@ -183,7 +183,11 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
               connection.loadEventsCopyText && db.copyOut
                 ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count))
                 : await connection.loadEvents(
-                    streamPages<ChangedRow>((after) => readChangedRows(db, { ...window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }), options.batchSize, count),
+                    streamPages<ChangedRow>(
+                      (after) => readChangedRows(db, { ...window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }),
+                      options.batchSize,
+                      count,
+                    ),
                   );
           }
           if (definitionsChanged) await connection.replaceDefinitions(definitions);
@@ -225,7 +229,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         // while a backfill has rows left, its next chunk goes at the next tick
         nextRunTime: chunk && !chunk.last ? finished : nextBoundary(finished, dest.intervalMinutes),
         ...(attempts > 0 ? { tablesVersion: plugin.definition.version, definitionsHash } : {}),
-      });
+      }, started);
       if (held && chunk) await completeBackfillChunk(tx, chunk.backfillId, { until: chunk.range.until, rows: chunk.rows, bytes: chunk.bytes });
       return held;
     });
@@ -265,7 +269,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
                   Math.max(retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes), error instanceof RunError ? (error.retryAfterMs ?? 0) : 0),
               )
             : nextBoundary(finished, dest.intervalMinutes),
-      });
+      }, started);
     }
     if (backfillId) await recordBackfillError(db, backfillId, message, kind);
     await updateSyncRun(db, run.id, {
@@ -295,7 +299,11 @@ async function loadBackfillChunk(
 ): Promise<LoadResult> {
   if (connection.loadEventsCopyText && db.copyOut) return connection.loadEventsCopyText(copyTextChunks(copyBackfillRows(db, range), count));
   return connection.loadEvents(
-    streamPages<BackfillRow>((after) => readBackfillRows(db, { ...range, limit: batchSize, after: after && { capturedTime: after.captured_time, eventId: after.event_id } }), batchSize, count),
+    streamPages<BackfillRow>(
+      (after) => readBackfillRows(db, { ...range, limit: batchSize, after: after && { capturedTime: after.captured_time, eventId: after.event_id } }),
+      batchSize,
+      count,
+    ),
   );
 }
 

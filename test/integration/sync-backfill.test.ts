@@ -476,6 +476,26 @@ describe('backfillDestination', () => {
     await d.expectExact();
   });
 
+  it('starts at the next tick when asked for while a sync runs, not at the next scheduled sync', async () => {
+    const dev = device();
+    const from = new Date();
+    await pause();
+    await dev.send([['1', 10, 'navigate', 'a']]);
+    const d = await createDestination('duckdb');
+    await dev.send([['1', 11, 'click']]);
+    let asked: any;
+    loadHooks.set(d.faultTag, async () => {
+      asked = (await d.backfill(from)).body.data.backfillDestination.data;
+    });
+    expect(await d.run()).toMatchObject({ status: 'succeeded', details: { emptyWindow: false } });
+    expect(asked).toMatchObject({ status: 'queued' });
+    const [due] = await t.db.rows<{ due: boolean }>(sql`select next_run_time <= now() as due from destinations where id = ${d.id}`);
+    expect(due!.due).toBe(true);
+    await t.app.sync.scheduler.runDue();
+    expect((await d.state()).backfills[0]).toMatchObject({ status: 'succeeded', rowsSent: 2 });
+    await d.expectExact();
+  });
+
   it('refuses analysts, a start that is not in the past, a second backfill at once, and unknown destinations', async () => {
     const d = await createDestination('duckdb');
     const denied = await d.backfill(new Date(Date.now() - 60_000), t.org.keys.analyst);

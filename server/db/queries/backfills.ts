@@ -133,7 +133,6 @@ export async function completeBackfillChunk(db: Database, id: string, chunk: { u
       errorKind: null,
       status: sql`case when ${until} >= ${syncRuns.captureTo} then 'succeeded' when ${syncRuns.cancelRequested} then 'cancelled' else 'running' end`,
       finishedTime: sql`case when ${ends} then now() end`,
-      durationMs: sql`case when ${ends} then (extract(epoch from now() - ${syncRuns.queuedTime}) * 1000)::int end`,
     })
     .where(and(eq(syncRuns.id, id), inArray(syncRuns.status, [...OPEN])));
 }
@@ -157,14 +156,9 @@ export async function cancelBackfill(db: Database, orgId: string, id: string): P
     if (!run) return existing;
     const [period] = await tx.orm.select().from(destinationPeriods).where(eq(destinationPeriods.backfillId, id));
     const inFlight = period!.endTime!.getTime() > run.sentUntil!.getTime();
-    const now = new Date();
     await tx.orm
       .update(syncRuns)
-      .set(
-        inFlight
-          ? { cancelRequested: true }
-          : { cancelRequested: true, status: 'cancelled', finishedTime: now, durationMs: now.getTime() - run.queuedTime.getTime() },
-      )
+      .set(inFlight ? { cancelRequested: true } : { cancelRequested: true, status: 'cancelled', finishedTime: new Date() })
       .where(eq(syncRuns.id, id));
     return (await getBackfill(tx, orgId, id))!;
   });

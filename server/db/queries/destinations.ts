@@ -103,16 +103,29 @@ export async function renewLease(db: Database, id: string, owner: string, leaseM
   return rows.length > 0;
 }
 
-/** Ends a run's lease with the destination's new state; only the lease owner may. */
+/**
+ * Ends a run's lease with the destination's new state; only the lease owner may. A run asked for
+ * after `runStarted` (sync now, a backfill, a config change, while this one ran) is kept when it
+ * comes sooner than `values.nextRunTime`.
+ */
 export async function releaseDestination(
   db: Database,
   id: string,
   owner: string,
   values: Partial<typeof destinations.$inferInsert>,
+  runStarted: Date,
 ): Promise<boolean> {
+  const next = values.nextRunTime && sql`${values.nextRunTime.toISOString()}::timestamptz`;
   const rows = await db.orm
     .update(destinations)
-    .set({ ...values, leaseOwner: null, leaseExpiresTime: null })
+    .set({
+      ...values,
+      ...(next
+        ? { nextRunTime: sql`case when ${destinations.nextRunTime} > ${runStarted.toISOString()}::timestamptz then least(${destinations.nextRunTime}, ${next}) else ${next} end` }
+        : {}),
+      leaseOwner: null,
+      leaseExpiresTime: null,
+    })
     .where(and(eq(destinations.id, id), eq(destinations.leaseOwner, owner)))
     .returning({ id: destinations.id });
   return rows.length > 0;
