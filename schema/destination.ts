@@ -1,9 +1,10 @@
 import { errorMessage } from '../plugins/sdk/index.ts';
+import { getBackfill, listBackfills, type Backfill } from '../server/db/queries/backfills.ts';
 import {
   deleteDestination,
   getDestination,
   getSyncRun,
-  listActivePeriods,
+  listDestinationPeriods,
   listDestinations,
   listSyncRuns,
   type DestinationPeriod,
@@ -21,6 +22,7 @@ import { decodeCursor, encodeCursor, isStorableTime, isUuid, listCost } from './
 // how many rows these lists reach in practice: their cost multiplies a selection by it
 const DESTINATIONS_PER_ORG = 10;
 const MAX_RUNS_PAGE = 200;
+const MAX_BACKFILLS_PAGE = 100;
 import { NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
@@ -54,7 +56,9 @@ const DestinationStatusEnum = builder.enumType('DestinationStatus', {
   values: { HEALTHY: {}, FAILING: { description: `${FAILING_AFTER} failed runs in a row, or a permanent error; data keeps accumulating` }, DISABLED: {} } as const,
 });
 
-const SyncRunStatusEnum = builder.enumType('SyncRunStatus', { values: ['queued', 'running', 'succeeded', 'failed'] as const });
+const SyncRunStatusEnum = builder.enumType('SyncRunStatus', {
+  values: { queued: {}, running: {}, succeeded: {}, failed: {}, cancelled: { description: 'Backfills only.' } } as const,
+});
 
 const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
   description: 'One sync of one destination.',
@@ -62,7 +66,7 @@ const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
     id: t.exposeID('id'),
     destinationId: t.exposeID('destinationId'),
     status: t.expose('status', { type: SyncRunStatusEnum }),
-    trigger: t.exposeString('trigger'),
+    trigger: t.exposeString('trigger', { description: '`schedule` or `manual`.' }),
     windowFrom: t.exposeString('windowFrom', {
       nullable: true,
       description: 'Snapshot (`xmin:xmax:xip,…`) the window starts at: rows of transactions it sees were sent before.',
@@ -85,7 +89,7 @@ const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
       type: 'JSON',
       nullable: true,
       description:
-        'What else the run recorded: emptyWindow, definitionsWritten, mergedEventTimeRange ({from, to}: the event times the merge touched), failing.',
+        'What else the run recorded: emptyWindow, definitionsWritten, mergedEventTimeRange ({from, to}: the event times the merge touched), failing, backfill ({id, rows, sentUntil}: the backfill chunk it sent after its window).',
       resolve: (r) => r.details ?? null,
     }),
   }),
@@ -114,6 +118,7 @@ const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: bo
 });
 
 const pageSize = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 1), MAX_RUNS_PAGE);
+const backfillsPage = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 1), MAX_BACKFILLS_PAGE);
 
 const statusOf = (d: DestinationRecord) =>
   !d.enabled ? 'DISABLED' : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable') ? 'FAILING' : 'HEALTHY';
@@ -135,6 +140,69 @@ const MissedDataType = builder.objectRef<Awaited<ReturnType<typeof listMisses>>[
     rows: t.exposeInt('rows', { description: 'New rows, re-emitted rows and tombstones it had not synced.' }),
     wasEnabled: t.exposeBoolean('wasEnabled'),
     recordedTime: t.expose('recordedTime', { type: 'DateTime' }),
+  }),
+});
+
+const PeriodKindEnum = builder.enumType('DestinationPeriodKind', {
+  values: {
+    active: { description: 'A time the destination was enabled.' },
+    backfill: { description: 'The capture times a backfill has sent (the recorded exception to "captured while active").' },
+  } as const,
+});
+
+const DestinationPeriodType = builder.objectRef<DestinationPeriod>('DestinationPeriod').implement({
+  description:
+    'Capture times whose events the destination receives (docs/warehouse-schema.md "What each destination holds"): the current row of each event captured inside one of its periods that the filters of that period admit.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: PeriodKindEnum }),
+    startTime: t.expose('startTime', { type: 'DateTime' }),
+    endTime: t.expose('endTime', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Null while an active period is open. A backfill period ends where its backfill has got to (it grows chunk by chunk).',
+    }),
+    eventTypesInclude: t.exposeStringList('eventTypesInclude', { nullable: true }),
+    eventTypesExclude: t.exposeStringList('eventTypesExclude', { nullable: true }),
+    backfillId: t.exposeID('backfillId', { nullable: true }),
+  }),
+});
+
+const BackfillType = builder.objectRef<Backfill>('Backfill').implement({
+  description:
+    'A backfill: the destination receives the current row of every event captured from `from` until `to` (the request) that the store still holds, through the same merge, in chunks sent after its syncs. A run of its own kind: queued → running → succeeded | cancelled.',
+  fields: (t) => ({
+    id: t.id({ resolve: (b) => b.run.id }),
+    destinationId: t.id({ resolve: (b) => b.run.destinationId }),
+    status: t.field({ type: SyncRunStatusEnum, resolve: (b) => b.run.status }),
+    from: t.field({ type: 'DateTime', resolve: (b) => b.run.captureFrom! }),
+    to: t.field({ type: 'DateTime', description: 'The instant it was requested (or the destination created).', resolve: (b) => b.run.captureTo! }),
+    sentUntil: t.field({
+      type: 'DateTime',
+      description: 'Cursor: every event captured from `from` and before this instant was sent. Moves after each chunk the warehouse confirmed.',
+      resolve: (b) => b.run.sentUntil!,
+    }),
+    rowsSent: t.int({ resolve: (b) => b.run.rows }),
+    rowsToSend: t.int({
+      nullable: true,
+      description: 'Rows in its range when its first chunk was read (null before). Rows re-emitted meanwhile can take rowsSent past it.',
+      resolve: (b) => b.run.rowsToSend,
+    }),
+    cancelRequested: t.boolean({
+      description: 'Cancelled while a chunk was in flight: it stops once that chunk is sent.',
+      resolve: (b) => b.run.cancelRequested,
+    }),
+    eventTypesInclude: t.stringList({ nullable: true, description: "The destination's filters when it was requested.", resolve: (b) => b.period.eventTypesInclude }),
+    eventTypesExclude: t.stringList({ nullable: true, resolve: (b) => b.period.eventTypesExclude }),
+    requestedBy: t.string({ resolve: (b) => b.run.requestedBy ?? '' }),
+    queuedTime: t.field({ type: 'DateTime', resolve: (b) => b.run.queuedTime }),
+    startedTime: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.run.startedTime }),
+    finishedTime: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.run.finishedTime }),
+    error: t.string({
+      nullable: true,
+      description: 'Why the last sync carrying one of its chunks failed (the chunk goes again with the next sync); null after a chunk succeeds.',
+      resolve: (b) => b.run.error,
+    }),
+    errorKind: t.string({ nullable: true, resolve: (b) => b.run.errorKind }),
   }),
 });
 
@@ -169,12 +237,25 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
       type: 'DateTime',
       nullable: true,
       description: 'Start of the open active period; null while disabled.',
-      resolve: async (d, _a, ctx) => (d.enabled ? ((await listActivePeriods(ctx.db, [d.id])).find((p) => p.endTime === null)?.startTime ?? null) : null),
+      resolve: async (d, _a, ctx) =>
+        d.enabled ? ((await listDestinationPeriods(ctx.db, [d.id])).find((p) => p.kind === 'active' && p.endTime === null)?.startTime ?? null) : null,
     }),
     activePeriods: t.field({
       type: [ActivePeriodType],
-      description: 'Every period the destination was enabled, oldest first (DESIGN.md §2.4).',
-      resolve: (d, _a, ctx) => listActivePeriods(ctx.db, [d.id]),
+      description: 'Every period the destination was enabled, oldest first (DESIGN.md §2.4). `periods` adds the backfills.',
+      resolve: async (d, _a, ctx) => (await listDestinationPeriods(ctx.db, [d.id])).filter((p) => p.kind === 'active'),
+    }),
+    periods: t.field({
+      type: [DestinationPeriodType],
+      description: 'Every period whose events the destination receives, active and backfill, by start time.',
+      resolve: (d, _a, ctx) => listDestinationPeriods(ctx.db, [d.id]),
+    }),
+    backfills: t.field({
+      type: [BackfillType],
+      description: 'Its backfills, newest first.',
+      args: { first: t.arg.int({ defaultValue: 20 }) },
+      complexity: (args) => listCost(backfillsPage(args.first)),
+      resolve: (d, args, ctx) => listBackfills(ctx.db, ctx.principal.orgId, d.id, backfillsPage(args.first)),
     }),
     nextRunTime: t.expose('nextRunTime', { type: 'DateTime' }),
     lastSuccessTime: t.expose('lastSuccessTime', { type: 'DateTime', nullable: true }),
@@ -188,6 +269,7 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     createdTime: t.expose('createdTime', { type: 'DateTime' }),
     runs: t.field({
       type: SyncRunConnection,
+      description: 'Its syncs, newest first (backfills: `backfills`).',
       args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
       complexity: (args) => listCost(pageSize(args.first)),
       resolve: async (d, args, ctx) => {
@@ -232,6 +314,16 @@ builder.queryField('destination', (t) =>
   }),
 );
 
+builder.queryField('backfill', (t) =>
+  t.field({
+    type: BackfillType,
+    nullable: true,
+    authScopes: { reader: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => (isUuid(String(id)) ? ((await getBackfill(ctx.db, ctx.principal.orgId, String(id))) ?? null) : null),
+  }),
+);
+
 builder.queryField('syncRun', (t) =>
   t.field({
     type: SyncRunType,
@@ -255,6 +347,10 @@ const DestinationInputType = builder.inputType('DestinationInput', {
     eventTypesInclude: t.stringList(),
     eventTypesExclude: t.stringList(),
     enabled: t.boolean(),
+    backfillFrom: t.field({
+      type: 'DateTime',
+      description: 'Only when creating: start with a backfill of what was captured from this instant until the creation (see backfillDestination).',
+    }),
   }),
 });
 
@@ -286,6 +382,8 @@ function inputOf(raw: Record<string, unknown>): DestinationInput {
   };
 }
 
+
+
 builder.mutationField('createDestination', (t) =>
   t.field({
     type: DestinationType,
@@ -302,6 +400,7 @@ builder.mutationField('createDestination', (t) =>
           name: parsed.name,
           pluginId: parsed.pluginId,
           config: parsed.config ?? {},
+          backfillFrom: (input.backfillFrom as Date | null | undefined) ?? undefined,
         });
       }),
   }),
@@ -319,6 +418,7 @@ builder.mutationField('updateDestination', (t) =>
         const parsed = inputOf(input);
         if (parsed.pluginId !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
         if (parsed.enabled !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
+        if (input.backfillFrom != null) throw new ValidationError('IMMUTABLE_FIELD', 'use backfillDestination', 'backfillFrom');
         return ctx.sync.destinations.update(ctx.principal.orgId, String(id), parsed);
       }),
   }),
@@ -389,5 +489,41 @@ builder.mutationField('syncDestinationNow', (t) =>
         ctx.sync.scheduler?.kick();
         return run;
       }),
+  }),
+);
+
+builder.mutationField('backfillDestination', (t) =>
+  t.field({
+    type: BackfillType,
+    description:
+      'Sends the destination the current row of every event captured from `from` until now that the store still holds (its filters as they are now), through the same merge: rows it has are not duplicated. The capture times sent become a period of kind backfill. Its chunks go after its syncs (the first at the next scheduler tick) while the destination is enabled; poll `backfill(id)`. One at a time per destination (BACKFILL_IN_PROGRESS); `from` must be before now (INVALID_BACKFILL_FROM).',
+    authScopes: { writer: true },
+    errors: { types: [NotFoundError, ValidationError] },
+    args: { id: t.arg.id({ required: true }), from: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_r, { id, from }, ctx) =>
+      guarded(async () => {
+        if (!isUuid(String(id))) throw new NotFoundError('destination');
+        return ctx.sync.destinations.backfill(ctx.principal.orgId, String(id), from, `api-key:${ctx.principal.keyId}`);
+      }),
+  }),
+);
+
+builder.mutationField('cancelBackfill', (t) =>
+  t.field({
+    type: BackfillType,
+    description:
+      'Stops a backfill; what it sent stays, and its period ends where it stopped (at once, or once a chunk in flight is sent: cancelRequested). A finished backfill is refused with BACKFILL_FINISHED.',
+    authScopes: { writer: true },
+    errors: { types: [NotFoundError, ValidationError] },
+    args: { id: t.arg.id({ required: true, description: 'The backfill.' }) },
+    resolve: async (_r, { id }, ctx) => {
+      if (!isUuid(String(id))) throw new NotFoundError('backfill');
+      try {
+        return await ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, String(id));
+      } catch (error) {
+        if (error instanceof DestinationInputError && error.code === 'NOT_FOUND') throw new NotFoundError('backfill');
+        throw error instanceof DestinationInputError ? new ValidationError(error.code, error.message, error.field) : error;
+      }
+    },
   }),
 );

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
-import { listActivePeriods } from '../db/queries/destinations.ts';
+import { findOpenBackfill } from '../db/queries/backfills.ts';
+import { listDestinationPeriods } from '../db/queries/destinations.ts';
 import { countUnsyncedRows, forgetIdleState, listRetentionDestinations, recordMiss, type RetentionDestination } from '../db/queries/retention.ts';
 import { describeError } from '../log-safe.ts';
 import { periodsLiteral } from '../sync/periods.ts';
@@ -27,9 +28,10 @@ export interface RetentionReport {
 }
 
 /**
- * Keeps the event store bounded (docs/operations: "Retention"). Once an hour, and on demand:
+ * Keeps the event store bounded (README "Retention"). Once an hour, and on demand:
  * creates the partitions of the next days; drops every partition older than the retention
- * period that no enabled destination still needs (each has synced every change of its rows),
+ * period that no enabled destination still needs (each has synced every change of its rows, and
+ * no open backfill of it has still to send rows of it),
  * and past the ceiling drops it anyway, recording for each destination what it had not synced;
  * forgets per-view, per-session and per-job state idle past the ceiling. Dropping is DETACH …
  * CONCURRENTLY then DROP: writers of the other partitions never wait. Several instances may run
@@ -50,7 +52,7 @@ export function createRetention(deps: {
 
   /** The capture times a destination gets (live rows or tombstones): every period of it. */
   async function capturedBy(dest: RetentionDestination): Promise<string> {
-    return periodsLiteral(await listActivePeriods(db, [dest.id]));
+    return periodsLiteral(await listDestinationPeriods(db, [dest.id]));
   }
 
   async function pass(): Promise<RetentionReport> {
@@ -74,6 +76,15 @@ export function createRetention(deps: {
     return report;
   }
 
+  /** Whether an open backfill of the destination has still to send rows captured in the partition. */
+  async function backfillNeeds(dest: RetentionDestination, partition: EventPartition): Promise<boolean> {
+    const open = await findOpenBackfill(db, dest.id);
+    if (!open) return false;
+    const sentUntil = open.run.sentUntil ?? open.run.captureFrom;
+    const to = open.run.captureTo;
+    return !!sentUntil && !!to && sentUntil < partition.to && to > (partition.from ?? new Date(0)) && sentUntil < to;
+  }
+
   async function retire(
     partition: EventPartition,
     destinations: RetentionDestination[],
@@ -83,7 +94,9 @@ export function createRetention(deps: {
   ): Promise<void> {
     const unsynced = (dest: RetentionDestination, limit: number) => countUnsyncedRows(db, dest, partition, captured.get(dest.id)!, limit);
     const holders: RetentionDestination[] = [];
-    for (const dest of destinations.filter((d) => d.enabled)) if ((await unsynced(dest, 1)) > 0) holders.push(dest);
+    for (const dest of destinations.filter((d) => d.enabled)) {
+      if ((await unsynced(dest, 1)) > 0 || (await backfillNeeds(dest, partition))) holders.push(dest);
+    }
     const pastCeiling = partition.to.getTime() <= now - policy.maxMs;
     if (holders.length > 0 && !pastCeiling) {
       report.held.push({ partition: partition.name, destinations: holders.map((d) => d.id) });

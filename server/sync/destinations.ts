@@ -1,6 +1,7 @@
 import { parseDestinationConfig, type DestinationConnection } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import { pgErrorCode, type Database } from '../db/client.ts';
+import { cancelBackfill, insertBackfill, type Backfill } from '../db/queries/backfills.ts';
 import { changeSnapshot } from '../db/queries/changes.ts';
 import {
   closeActivePeriod,
@@ -47,10 +48,18 @@ export interface DestinationInput {
   enabled?: boolean;
 }
 
+/** A backfill starts at an instant before now (and within years 1 to 9999, as every stored time). */
+function checkBackfillFrom(from: Date, now: Date, field: string) {
+  if (Number.isNaN(from.getTime()) || from.getUTCFullYear() < 1 || from.getUTCFullYear() > 9999 || from >= now) {
+    throw new DestinationInputError('INVALID_BACKFILL_FROM', `${field} must be an instant before now`, field);
+  }
+}
+
 /**
  * Destination management: validation of the plugin config (the plugin's own zod schema and the
  * operator's target policy), encryption of its secret fields, active periods (a destination
- * receives the events captured while it is enabled: DESIGN.md §2.4), and "sync now".
+ * receives the events captured while it is enabled: DESIGN.md §2.4), backfills (the recorded
+ * exception: what was captured from a given instant until the request), and "sync now".
  *
  * Secrets are bound to the target: an update that changes a target field (where the plugin
  * connects, as whom) without giving the secrets again drops them and lists them in
@@ -161,8 +170,14 @@ export function createDestinationService(deps: {
   }
 
   return {
-    async create(orgId: string, createdBy: string, input: DestinationInput & { name: string; pluginId: string; config: Record<string, unknown> }) {
+    /** Creates a destination; with `backfillFrom`, it starts with a backfill of what was captured from then until its creation. */
+    async create(
+      orgId: string,
+      createdBy: string,
+      input: DestinationInput & { name: string; pluginId: string; config: Record<string, unknown>; backfillFrom?: Date },
+    ) {
       checkCommon(input);
+      if (input.backfillFrom) checkBackfillFrom(input.backfillFrom, periodTime(), 'backfillFrom');
       const plugin = pluginOf(input.pluginId);
       const { config, secretConfig, localFile } = await storedConfig(plugin, input.config);
       const enabled = input.enabled ?? true;
@@ -185,7 +200,10 @@ export function createDestinationService(deps: {
             createdBy,
           });
           // after the snapshot: an event captured from this instant on commits after it
-          if (enabled) await openActivePeriod(tx, created, periodTime());
+          const now = periodTime();
+          if (enabled) await openActivePeriod(tx, created, now);
+          // up to the instant the active period starts: together they leave no capture time out
+          if (input.backfillFrom) await insertBackfill(tx, created, { from: input.backfillFrom, to: now, requestedBy: createdBy });
           return created;
         }),
       );
@@ -245,6 +263,43 @@ export function createDestinationService(deps: {
           : { enabled };
         return (await updateDestination(tx, orgId, id, values))!;
       });
+    },
+
+    /**
+     * Records a backfill of what was captured from `from` until now, with the destination's
+     * current filters, and schedules its first chunk at once (it progresses while the
+     * destination is enabled). One at a time per destination: BACKFILL_IN_PROGRESS otherwise.
+     */
+    async backfill(orgId: string, id: string, from: Date, requestedBy: string): Promise<Backfill> {
+      // a backfill's end is compared with capture times: the clock they are read from
+      const now = periodTime();
+      checkBackfillFrom(from, now, 'from');
+      try {
+        return await db.transaction(async (tx) => {
+          const current = await getDestination(tx, orgId, id, { forUpdate: true });
+          if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
+          const backfill = await insertBackfill(tx, current, { from, to: now, requestedBy });
+          if (current.enabled) await updateDestination(tx, orgId, id, { nextRunTime: new Date() });
+          return backfill;
+        });
+      } catch (error) {
+        if (pgErrorCode(error) === '23505') {
+          throw new DestinationInputError('BACKFILL_IN_PROGRESS', 'this destination already has a backfill queued or running; cancel it or wait for it to finish');
+        }
+        throw error;
+      }
+    },
+
+    /**
+     * Cancels a backfill: what it sent stays, and its period ends where it stopped (at once, or
+     * once the chunk in flight is sent: `cancelRequested`). Cancelling a cancelled backfill
+     * changes nothing; a finished one is refused with BACKFILL_FINISHED.
+     */
+    async cancelBackfill(orgId: string, backfillId: string): Promise<Backfill> {
+      const backfill = await cancelBackfill(db, orgId, backfillId);
+      if (!backfill) throw new DestinationInputError('NOT_FOUND', `backfill ${backfillId} was not found`);
+      if (backfill.run.status === 'succeeded') throw new DestinationInputError('BACKFILL_FINISHED', 'this backfill has already sent everything');
+      return backfill;
     },
 
     /** Queues a run now; returns the queued run (an already queued one is reused). */

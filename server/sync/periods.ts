@@ -11,10 +11,18 @@ export function periodsLiteral(periods: Pick<DestinationPeriod, 'startTime' | 'e
 const admits = (p: DestinationPeriod, type: string) =>
   (!p.eventTypesInclude?.length || p.eventTypesInclude.includes(type)) && !p.eventTypesExclude?.includes(type);
 
+/** The event types a period's filters admit, or null when they admit every type. */
+export function admittedTypes(period: DestinationPeriod, eventTypes: Iterable<string>): string[] | null {
+  if (!period.eventTypesInclude?.length && !period.eventTypesExclude?.length) return null;
+  return [...eventTypes].filter((type) => admits(period, type));
+}
+
 /**
  * What a destination gets of a window (DESIGN.md §2.4), by capture time: for each event type, the
  * periods whose filters admit it (its live rows); under `*`, every period (tombstones: the
- * warehouse applies one only to a row it holds). Types no period admits are left out.
+ * warehouse applies one only to a row it holds). Types no period admits are left out. Active and
+ * backfill periods count alike: once a backfill has claimed capture times, the rows captured then
+ * travel like those of an active period (their new versions and tombstones).
  */
 export function windowRanges(periods: DestinationPeriod[], eventTypes: Iterable<string>): Record<string, string> {
   const ranges: Record<string, string> = {};

@@ -13,16 +13,21 @@ import {
 } from '../../plugins/sdk/index.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
+import { completeBackfillChunk, findOpenBackfill, recordBackfillError } from '../db/queries/backfills.ts';
 import {
   changeSnapshot,
+  copyBackfillRows,
   copyChangedRows,
+  readBackfillRows,
   readChangedRows,
   windowHasChanges,
+  type BackfillRange,
+  type BackfillRow,
   type ChangedRow,
   type ChangeWindow,
 } from '../db/queries/changes.ts';
 import {
-  listActivePeriods,
+  listDestinationPeriods,
   releaseDestination,
   renewLease,
   updateSyncRun,
@@ -31,6 +36,7 @@ import {
 } from '../db/queries/destinations.ts';
 import { EVENT_TYPES } from '../processing/event-types.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
+import { planBackfillChunk, type BackfillChunkPlan } from './backfill.ts';
 import { windowRanges } from './periods.ts';
 import { FAILING_AFTER, nextBoundary, retryDelayMs } from './schedule.ts';
 import { pendingDeletions, settleDeletions } from '../db/queries/deletions.ts';
@@ -46,6 +52,11 @@ export interface SyncOptions {
   leaseMs: number;
   /** A run taking longer is aborted (the plugin gets an aborted signal) and fails. */
   runTimeoutMs: number;
+  /**
+   * Rows of a backfill one run sends after its window (plus the rest of the last capture
+   * instant); the run is scheduled again at once while the backfill has rows left.
+   */
+  backfillChunkRows: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -54,6 +65,8 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   retryBaseMs: 30_000,
   leaseMs: 120_000,
   runTimeoutMs: 30 * 60_000,
+  // ~10 s of a postgres destination's merge: a chunk never holds the lease for long
+  backfillChunkRows: 1_000_000,
 };
 
 export interface SyncDeps {
@@ -86,16 +99,14 @@ export function destinationConfig(dest: DestinationRecord, secrets: SecretBox): 
   return { ...dest.config, ...secret };
 }
 
-function toEventRow({ change_xid: _, ...row }: ChangedRow): EventRow {
-  return row;
-}
-
 /**
  * Executes one claimed run of one destination: reads the window (from the cursor snapshot to a
  * new one) from the store in bounded batches, hands them to the plugin (which stages and merges them in the
- * warehouse), rewrites the lookup tables when the definitions changed, and only then moves the
- * cursor. Retryable failures are retried inside the run with backoff; the host owns retries,
- * plugins only classify. An empty window with unchanged definitions sends the warehouse nothing.
+ * warehouse), rewrites the lookup tables when the definitions changed, sends one chunk of an open
+ * backfill (after the window: server/sync/backfill.ts), and only then moves the cursors.
+ * Retryable failures are retried inside the run with backoff; the host owns retries, plugins
+ * only classify. An empty window with unchanged definitions and no backfill sends the warehouse
+ * nothing.
  */
 export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string): Promise<SyncRunRecord['status']> {
   const { db, options } = deps;
@@ -118,6 +129,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
 
   let attempts = 0;
   let statements = 0;
+  let backfillId: string | undefined;
   try {
     // Deletion requests recorded before the window's end snapshot: the store had removed their
     // rows before this window reads it, so deleting first and merging the window after is exact.
@@ -125,6 +137,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     const to = await changeSnapshot(db);
     const from = dest.cursorSnapshot ?? to;
     await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFrom: from, windowTo: to, runner: owner });
+    backfillId = (await findOpenBackfill(db, dest.id))?.run.id;
     const plugin = deps.registry.get(dest.pluginId);
     if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
     let config: Record<string, unknown>;
@@ -139,7 +152,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
     // Read after the window's end snapshot: an event it holds was captured before that instant,
     // so a period closed after this read cannot leave out an event this window sends.
-    const ranges = windowRanges(await listActivePeriods(db, [dest.id]), EVENT_TYPES);
+    const ranges = windowRanges(await listDestinationPeriods(db, [dest.id]), EVENT_TYPES);
     const window: ChangeWindow = { orgId: dest.orgId, from, to, ranges };
     const hasRows = await windowHasChanges(db, window);
     const definitionsChanged = definitionsHash !== dest.definitionsHash;
@@ -155,11 +168,13 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     let rows = 0;
     let bytes = 0;
     let merged: LoadResult | undefined;
-    if (hasRows || definitionsChanged || loadOptions) {
+    let chunk: (BackfillChunkPlan & { rows: number; bytes: number }) | undefined;
+    if (hasRows || definitionsChanged || backfillId || loadOptions) {
       for (;;) {
         attempts++;
         rows = 0;
         bytes = 0;
+        chunk = undefined;
         let connection: DestinationConnection | undefined;
         try {
           // through the target checks (host policy, DNS, files), never the plugin directly
@@ -179,11 +194,29 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
             merged =
               connection.loadEventsCopyText && db.copyOut
                 ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count), loadOptions)
-                : await connection.loadEvents(streamWindow(db, window, options.batchSize, count), loadOptions);
+                : await connection.loadEvents(
+                    streamPages<ChangedRow>(
+                      (after) => readChangedRows(db, { ...window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }),
+                      options.batchSize,
+                      count,
+                    ),
+                    loadOptions,
+                  );
           } else if (loadOptions) {
             merged = await connection.loadEvents(noRows(), loadOptions);
           }
           if (definitionsChanged) await connection.replaceDefinitions(definitions);
+          // Only after the window is merged, each attempt anew: see planBackfillChunk.
+          const open = backfillId ? await findOpenBackfill(db, dest.id) : undefined;
+          const plan = open && (await planBackfillChunk(db, open, options.backfillChunkRows));
+          if (plan) {
+            const sent = { ...plan, rows: 0, bytes: 0 };
+            await loadBackfillChunk(db, connection, plan.range, options.batchSize, (n, b) => {
+              sent.rows += n;
+              sent.bytes += b;
+            });
+            chunk = sent;
+          }
           break;
         } catch (error) {
           const kind = timeout.signal.aborted ? 'retryable' : classifyError(error);
@@ -201,14 +234,19 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     }
 
     const finished = new Date();
-    const released = await releaseDestination(db, dest.id, owner, {
-      cursorSnapshot: to,
-      lastSuccessTime: finished,
-      consecutiveFailures: 0,
-      lastError: null,
-      lastErrorKind: null,
-      nextRunTime: nextBoundary(finished, dest.intervalMinutes),
-      ...(attempts > 0 ? { tablesVersion: plugin.definition.version, definitionsHash } : {}),
+    const released = await db.transaction(async (tx) => {
+      const held = await releaseDestination(tx, dest.id, owner, {
+        cursorSnapshot: to,
+        lastSuccessTime: finished,
+        consecutiveFailures: 0,
+        lastError: null,
+        lastErrorKind: null,
+        // while a backfill has rows left, its next chunk goes at the next tick
+        nextRunTime: chunk && !chunk.last ? finished : nextBoundary(finished, dest.intervalMinutes),
+        ...(attempts > 0 ? { tablesVersion: plugin.definition.version, definitionsHash } : {}),
+      }, started);
+      if (held && chunk) await completeBackfillChunk(tx, chunk.backfillId, { until: chunk.range.until, rows: chunk.rows, bytes: chunk.bytes });
+      return held;
     });
     if (!released) throw new RunError('the lease was lost to another instance before the cursor moved', 'retryable');
     if (loadOptions) {
@@ -227,6 +265,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         emptyWindow: !hasRows,
         ...(merged?.mergedEventTimeRange ? { mergedEventTimeRange: merged.mergedEventTimeRange } : {}),
         ...(loadOptions ? { deletionRequests: deletions.length, rowsDeleted: merged?.rowsDeleted ?? null } : {}),
+        ...(chunk ? { backfill: { id: chunk.backfillId, rows: chunk.rows, sentUntil: chunk.range.until.toISOString() } } : {}),
       },
     });
     return 'succeeded';
@@ -249,8 +288,9 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
                   Math.max(retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes), error instanceof RunError ? (error.retryAfterMs ?? 0) : 0),
               )
             : nextBoundary(finished, dest.intervalMinutes),
-      });
+      }, started);
     }
+    if (backfillId) await recordBackfillError(db, backfillId, message, kind);
     await updateSyncRun(db, run.id, {
       status: 'failed',
       statements,
@@ -272,18 +312,34 @@ async function* noRows(): AsyncGenerator<EventRow[]> {
   // a load with no rows: it only deletes
 }
 
-/**
- * The window as a lazy stream of batches. The next page is read while the plugin writes the
- * current one, so at most two pages are in memory, whatever the size of the window.
- */
-async function* streamWindow(
+/** Sends a backfill chunk's rows: straight from a COPY when both sides speak COPY text, as the window. */
+async function loadBackfillChunk(
   db: Database,
-  window: ChangeWindow,
+  connection: DestinationConnection,
+  range: BackfillRange,
+  batchSize: number,
+  count: (rows: number, bytes: number) => void,
+): Promise<LoadResult> {
+  if (connection.loadEventsCopyText && db.copyOut) return connection.loadEventsCopyText(copyTextChunks(copyBackfillRows(db, range), count));
+  return connection.loadEvents(
+    streamPages<BackfillRow>(
+      (after) => readBackfillRows(db, { ...range, limit: batchSize, after: after && { capturedTime: after.captured_time, eventId: after.event_id } }),
+      batchSize,
+      count,
+    ),
+  );
+}
+
+/**
+ * Pages read in order (`read` gives the page after a row) as a lazy stream of batches of plain
+ * `EventRow`s (the position columns dropped). The next page is read while the plugin writes the
+ * current one, so at most two pages are in memory, whatever the size of the window or chunk.
+ */
+async function* streamPages<R extends EventRow>(
+  read: (after?: R) => Promise<R[]>,
   batchSize: number,
   count: (rows: number, bytes: number) => void,
 ): AsyncGenerator<EventRow[]> {
-  const read = (after?: ChangedRow) =>
-    readChangedRows(db, { ...window, limit: batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } });
   let page = await read();
   while (page.length > 0) {
     const prefetch = page.length < batchSize ? null : read(page[page.length - 1]);
@@ -296,6 +352,12 @@ async function* streamWindow(
     if (!prefetch) return;
     page = await prefetch;
   }
+}
+
+/** The row without its position in the read order. */
+function toEventRow(row: EventRow & { change_xid?: string; captured_time?: string }): EventRow {
+  const { change_xid: _x, captured_time: _c, ...eventRow } = row;
+  return eventRow;
 }
 
 /**

@@ -23,6 +23,7 @@ interface Ids {
   destination: string;
   doomedDestination: string;
   run: string;
+  backfill: string;
   page: string;
   element: string;
   event: string;
@@ -41,6 +42,7 @@ const OPERATIONS: Record<string, Row> = {
   destinations: { need: 'reader', args: none, otherOrg: 'own' },
   destination: { need: 'reader', args: (ids) => ({ id: ids.destination }), otherOrg: 'null' },
   syncRun: { need: 'reader', args: (ids) => ({ id: ids.run }), otherOrg: 'null' },
+  backfill: { need: 'reader', args: (ids) => ({ id: ids.backfill }), otherOrg: 'null' },
   pageDefinitions: { need: 'reader', args: none, otherOrg: 'own' },
   elementDefinitions: { need: 'reader', args: none, otherOrg: 'own' },
   eventDefinitions: { need: 'reader', args: none, otherOrg: 'own' },
@@ -63,6 +65,8 @@ const OPERATIONS: Record<string, Row> = {
   deleteDestination: { need: 'writer', args: (ids) => ({ id: ids.doomedDestination }), otherOrg: 'NOT_FOUND' },
   testDestinationConnection: { need: 'writer', args: (ids) => ({ id: ids.destination }), otherOrg: 'NOT_FOUND' },
   syncDestinationNow: { need: 'writer', args: (ids) => ({ id: ids.destination }), otherOrg: 'NOT_FOUND' },
+  backfillDestination: { need: 'writer', args: (ids) => ({ id: ids.destination, from: '2026-01-01T00:00:00Z' }), otherOrg: 'NOT_FOUND' },
+  cancelBackfill: { need: 'writer', args: (ids) => ({ id: ids.backfill }), otherOrg: 'NOT_FOUND' },
   createPageDefinition: { need: 'writer', args: () => ({ input: { name: 'matrix page', rule: { path: '/matrix/*' } } }), otherOrg: 'own' },
   createElementDefinition: { need: 'writer', args: () => ({ input: { name: 'matrix element', rule: { selector: 'button.matrix' } } }), otherOrg: 'own' },
   createEventDefinition: { need: 'writer', args: () => ({ input: { name: 'matrix event', rule: { eventType: 'click' } } }), otherOrg: 'own' },
@@ -133,6 +137,10 @@ beforeAll(async () => {
     destination: dest,
     doomedDestination: await destination('doomed'),
     run: await created(t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { ... on MutationSyncDestinationNowSuccess { data { id } } } }`, { id: dest }), (d) => d.syncDestinationNow.data?.id as string),
+    backfill: await created(
+      t.gql(`mutation($id: ID!) { backfillDestination(id: $id, from: "2026-01-01T00:00:00Z") { ... on MutationBackfillDestinationSuccess { data { id } } } }`, { id: dest }),
+      (d) => d.backfillDestination.data?.id as string,
+    ),
     page: await definition('Page', { path: '/a/*' }),
     element: await definition('Element', { selector: 'a.buy' }),
     event: await definition('Event', { eventType: 'click', properties: [{ path: 'target.text', op: 'EXISTS' }] }),

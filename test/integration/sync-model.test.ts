@@ -13,6 +13,7 @@ import {
   ExactnessModel,
   NO_FILTER,
   VersionIds,
+  type BackfillProgress,
   type ClientEvent,
   type EventType,
   type EventTypeFilter,
@@ -32,9 +33,11 @@ import { requirement, testPostgresUrl } from '../support/requirements.ts';
  * Model-based test of "every destination converges to exactly the events captured while it was
  * active" (DESIGN.md §2.4 invariant 1, issue #12). fast-check generates sequences of operations —
  * captures in and out of order (late navigates, clicks, custom events, identifies, events with
- * their own URL), replays, destinations created (enabled or not, with or without filters),
- * enabled, disabled, refiltered, made to fail and recover, page definitions created, edited,
- * reprioritised and archived, and syncs — runs them through the real HTTP API against real
+ * their own URL), replays, destinations created (enabled or not, with or without filters, with or
+ * without a backfill), enabled, disabled, refiltered, backfilled, their backfills cancelled, made
+ * to fail and recover, page definitions created, edited, reprioritised and archived, and syncs
+ * (a backfill goes in chunks of BACKFILL_CHUNK_ROWS rows, one per sync) — runs them through the
+ * real HTTP API against real
  * DuckDB and Postgres destinations, and after every sync compares each destination that ran,
  * row by row, with the reference model of test/support/exactness-model.ts (written from the
  * rule, not from the code). A failure is shrunk to a minimal list of operations.
@@ -65,6 +68,8 @@ const VIEWS_PER_DEVICE = 2;
 const MAX_DESTINATIONS = 4;
 /** Longer than a millisecond, so no capture shares an instant with a period boundary. */
 const BOUNDARY_PAUSE_MS = 3;
+/** Small, so a backfill takes several syncs and late events land between its chunks. */
+const BACKFILL_CHUNK_ROWS = 12;
 
 const warehouseUrl = process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? testPostgresUrl();
 const hasWarehouse = requirement('a Postgres warehouse', warehouseUrl !== undefined, 'set TRIBUTARY_WAREHOUSE_PG_URL or DATABASE_URL');
@@ -75,7 +80,7 @@ beforeAll(async () => {
   const registry = await createPluginRegistry([], {
     builtIns: [postgres as DestinationDefinition, duckdb as DestinationDefinition, switchableDuckdb, switchablePostgres],
   });
-  t = await startTestApp({ appDeps: { registry } });
+  t = await startTestApp({ appDeps: { registry, syncOptions: { retryBaseMs: 10, leaseMs: 5_000, backfillChunkRows: BACKFILL_CHUNK_ROWS } } });
   if (hasWarehouse) warehouse = postgresClient(warehouseUrl!, { max: 1, onnotice: () => {} });
 });
 afterAll(async () => {
@@ -110,9 +115,25 @@ interface RealDestination {
 
 let runCount = 0;
 
+/** A backfill as the API shows it. */
+interface ApiBackfill {
+  id: string;
+  status: string;
+  from: string;
+  to: string;
+  sentUntil: string;
+  cancelRequested: boolean;
+}
+
+const BACKFILL_FIELDS = 'id status from to sentUntil cancelRequested';
+
 class World {
   step = 0;
   readonly log: string[] = [];
+  /** Date.now() when each step began (index: step). */
+  readonly stepStarts: number[] = [];
+  /** Each capture step with the instants before its request and after its answer: its capture time lies between. */
+  readonly captureSteps: { step: number; before: number; after: number }[] = [];
   readonly destinations = new Map<string, RealDestination>();
   readonly ids = new VersionIds();
   /** View ids per device, in creation order. */
@@ -134,8 +155,25 @@ class World {
 
   begin(text: string): number {
     this.step++;
+    this.stepStarts[this.step] = Date.now();
     this.log.push(`${this.step}. ${text}`);
     return this.step;
+  }
+
+  /**
+   * A backfill's position (an API instant) as a step boundary: its start, its end (the step it was
+   * requested at), or just after the capture step whose instant is the position's last
+   * millisecond (a chunk ends just after the millisecond of its last capture).
+   */
+  boundaryOf(m: ExactnessModel, name: string, backfill: ApiBackfill, at: string): number {
+    const known = m.lastBackfill(name);
+    if (!known || known.id !== backfill.id) throw new Error(`${name}: the API's newest backfill ${backfill.id} is not the model's`);
+    const time = Date.parse(at);
+    if (time === Date.parse(backfill.from)) return known.period.from;
+    if (time === Date.parse(backfill.to)) return known.end;
+    const capture = this.captureSteps.find((c) => c.before <= time - 1 && time - 1 <= c.after);
+    if (!capture) throw new Error(`${name}: backfill ${backfill.id} stopped at ${at}, which is no capture's instant`);
+    return capture.step + 0.5;
   }
 
   gql<T = any>(query: string, variables?: Record<string, unknown>) {
@@ -183,10 +221,14 @@ class World {
   /** Sends one batch of a device; checks the answer against the model's count of replays. */
   async capture(device: string, events: ClientEvent[], duplicates: number) {
     const body = events.map((e) => this.payloads.get(e.marker) ?? this.payload(e));
+    const before = Date.now();
     const r = await t.post('/capture/v1/batch', { sdk: { name: 'tributary-web', version: '0.1.0' }, device_id: device, events: body }, { key: this.org.keys.capture });
+    this.captureSteps.push({ step: this.step, before, after: Date.now() });
     if (r.status !== 202 || r.body.accepted !== events.length || r.body.duplicates !== duplicates) {
       throw new Error(`capture answered ${r.status} ${JSON.stringify(r.body)}; expected 202, ${events.length} accepted, ${duplicates} duplicates`);
     }
+    // the next step begins in a later millisecond than this capture's: boundaries fall between
+    await pause(2);
   }
 
   private payload(e: ClientEvent): Record<string, unknown> {
@@ -207,21 +249,35 @@ class World {
   /** Runs the due syncs, then compares every destination that finished a run with the model. */
   async runSyncs(m: ExactnessModel, step: number, target?: string) {
     await t.app.sync.scheduler.runDue();
-    const r = await this.gql(`{ destinations { id runs(first: 20) { nodes { id status error } } } }`);
+    const r = await this.gql(`{ destinations { id runs(first: 20) { nodes { id status error } } backfills(first: 1) { ${BACKFILL_FIELDS} } } }`);
     if (r.body.errors) throw new Error(`destinations query failed: ${JSON.stringify(r.body.errors)}`);
-    const byId = new Map<string, { id: string; status: string; error: string | null }[]>(
-      r.body.data.destinations.map((d: any) => [d.id, d.runs.nodes]),
+    const byId = new Map<string, { runs: { id: string; status: string; error: string | null }[]; backfill?: ApiBackfill }>(
+      r.body.data.destinations.map((d: any) => [d.id, { runs: d.runs.nodes, backfill: d.backfills[0] }]),
     );
     for (const [name, dest] of this.destinations) {
-      const finished = (byId.get(dest.id) ?? []).filter((run) => !dest.runs.has(run.id) && (run.status === 'succeeded' || run.status === 'failed'));
+      const { runs = [], backfill } = byId.get(dest.id) ?? {};
+      const finished = runs.filter((run) => !dest.runs.has(run.id) && (run.status === 'succeeded' || run.status === 'failed'));
       for (const run of finished) dest.runs.add(run.id);
       if (finished.length === 0) {
         if (name === target) throw new Error(`step ${step}: syncDestinationNow(${name}) finished no run`);
         continue;
       }
       const succeeded = finished.some((run) => run.status === 'succeeded');
-      this.log.push(`   ${name}: ${finished.map((run) => (run.status === 'failed' ? `failed (${run.error})` : run.status)).join(', ')}`);
-      if (succeeded) m.sync(step, name);
+      const open = m.openBackfill(name);
+      let progress: BackfillProgress | undefined;
+      if (open && backfill) {
+        const until = this.boundaryOf(m, name, backfill, backfill.sentUntil);
+        progress = { id: backfill.id, until, open: backfill.status === 'queued' || backfill.status === 'running' };
+        // one chunk per successful sync: an open backfill moves or ends; only a successful sync moves it
+        if (succeeded ? until === open.period.to && progress.open : until !== open.period.to) {
+          throw new Error(`step ${step}: backfill ${backfill.id} of ${name} at ${until} (was ${open.period.to}) after ${succeeded ? 'a successful' : 'only failed'} sync`);
+        }
+      }
+      this.log.push(
+        `   ${name}: ${finished.map((run) => (run.status === 'failed' ? `failed (${run.error})` : run.status)).join(', ')}` +
+          (progress ? `; backfill at ${progress.until}${progress.open ? '' : ` (${backfill!.status})`}` : ''),
+      );
+      if (succeeded) m.sync(step, name, progress);
       await this.compare(m, name, step);
     }
   }
@@ -348,11 +404,18 @@ class Replay implements Command {
   }
 }
 
+/** The step a backfill starts at: `fraction` of the way through the steps so far (the first at 0). */
+function backfillStart(w: World, fraction: number): number {
+  return 1 + Math.floor(fraction * w.step);
+}
+
 class CreateDestination implements Command {
   constructor(
     readonly kind: 'duckdb' | 'postgres',
     readonly enabled: boolean,
     readonly filter: EventTypeFilter,
+    /** With a backfill from this fraction of the steps so far (null: none). */
+    readonly backfillFrom: number | null,
   ) {}
   check(m: ExactnessModel) {
     return m.destinationNames().length < MAX_DESTINATIONS;
@@ -372,10 +435,15 @@ class CreateDestination implements Command {
       config = { url: warehouseUrl, schema: dest.schema };
     }
     await pause(BOUNDARY_PAUSE_MS);
-    const step = w.begin(`create ${name} (${kind}, ${this.enabled ? 'enabled' : 'disabled'}, ${filterText(this.filter)})`);
+    const from = this.backfillFrom === null ? null : backfillStart(w, this.backfillFrom);
+    const step = w.begin(
+      `create ${name} (${kind}, ${this.enabled ? 'enabled' : 'disabled'}, ${filterText(this.filter)}${from === null ? '' : `, backfill from step ${from}`})`,
+    );
+    // after the step's start: a backfill from this very step starts before the request
+    await pause(BOUNDARY_PAUSE_MS);
     const r = await w.gql(
       `mutation($input: DestinationInput!) { createDestination(input: $input) {
-        __typename ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`,
+        __typename ... on MutationCreateDestinationSuccess { data { id backfills { id } } } ... on ValidationError { code message } } }`,
       {
         input: {
           name,
@@ -384,6 +452,7 @@ class CreateDestination implements Command {
           enabled: this.enabled,
           eventTypesInclude: this.filter.include,
           eventTypesExclude: this.filter.exclude,
+          ...(from === null ? {} : { backfillFrom: new Date(w.stepStarts[from]!).toISOString() }),
         },
       },
     );
@@ -392,10 +461,11 @@ class CreateDestination implements Command {
     dest.id = result.data.id;
     w.destinations.set(name, dest);
     m.createDestination(step, name, this.enabled, this.filter);
+    if (from !== null) m.requestBackfill(step, name, result.data.backfills[0].id, from - 0.5);
     await pause(BOUNDARY_PAUSE_MS);
   }
   toString() {
-    return `createDestination(${this.kind}, ${this.enabled ? 'enabled' : 'disabled'}, ${filterText(this.filter)})`;
+    return `createDestination(${this.kind}, ${this.enabled ? 'enabled' : 'disabled'}, ${filterText(this.filter)}${this.backfillFrom === null ? '' : `, backfill from ${this.backfillFrom.toFixed(2)}`})`;
   }
 }
 
@@ -450,6 +520,78 @@ class SetFilter implements Command {
   }
   toString() {
     return `filter(destination ${this.pick}, ${filterText(this.filter)})`;
+  }
+}
+
+class Backfill implements Command {
+  constructor(
+    readonly pick: number,
+    /** It starts this fraction of the way through the steps so far. */
+    readonly from: number,
+  ) {}
+  check(m: ExactnessModel) {
+    return m.destinationNames().length > 0;
+  }
+  async run(m: ExactnessModel, w: World) {
+    const name = nth(m.destinationNames(), this.pick);
+    const from = backfillStart(w, this.from);
+    await pause(BOUNDARY_PAUSE_MS);
+    const step = w.begin(`backfill ${name} from step ${from}`);
+    // after the step's start: a backfill from this very step starts before the request
+    await pause(BOUNDARY_PAUSE_MS);
+    const r = await w.gql(
+      `mutation($id: ID!, $from: DateTime!) { backfillDestination(id: $id, from: $from) {
+        __typename ... on MutationBackfillDestinationSuccess { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
+      { id: w.destinations.get(name)!.id, from: new Date(w.stepStarts[from]!).toISOString() },
+    );
+    const answer = r.body.data?.backfillDestination;
+    if (m.openBackfill(name)) {
+      if (answer?.code !== 'BACKFILL_IN_PROGRESS') throw new Error(`expected BACKFILL_IN_PROGRESS: ${JSON.stringify(r.body)}`);
+      w.log.push('   refused: BACKFILL_IN_PROGRESS');
+    } else {
+      if (answer?.__typename !== 'MutationBackfillDestinationSuccess') throw new Error(`backfillDestination failed: ${JSON.stringify(r.body)}`);
+      m.requestBackfill(step, name, answer.data.id, from - 0.5);
+    }
+    await pause(BOUNDARY_PAUSE_MS);
+  }
+  toString() {
+    return `backfill(destination ${this.pick}, from ${this.from.toFixed(2)})`;
+  }
+}
+
+class CancelBackfill implements Command {
+  constructor(readonly pick: number) {}
+  check(m: ExactnessModel) {
+    return m.destinationNames().some((name) => m.lastBackfill(name));
+  }
+  async run(m: ExactnessModel, w: World) {
+    const name = nth(
+      m.destinationNames().filter((n) => m.lastBackfill(n)),
+      this.pick,
+    );
+    const backfill = m.lastBackfill(name)!;
+    w.begin(`cancel the backfill of ${name}`);
+    const r = await w.gql(
+      `mutation($id: ID!) { cancelBackfill(id: $id) {
+        __typename ... on MutationCancelBackfillSuccess { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
+      { id: backfill.id },
+    );
+    const answer = r.body.data?.cancelBackfill;
+    if (!backfill.open && backfill.period.to === backfill.end) {
+      if (answer?.code !== 'BACKFILL_FINISHED') throw new Error(`expected BACKFILL_FINISHED: ${JSON.stringify(r.body)}`);
+      w.log.push('   refused: BACKFILL_FINISHED');
+      return;
+    }
+    const data: ApiBackfill | undefined = answer?.data;
+    const atOnce = data?.status === 'cancelled';
+    const pending = backfill.open && data?.status === 'running' && data.cancelRequested;
+    if (!atOnce && !pending) throw new Error(`cancelBackfill: ${JSON.stringify(r.body)}`);
+    if (w.boundaryOf(m, name, data!, data!.sentUntil) !== backfill.period.to) throw new Error(`cancelBackfill moved the backfill: ${JSON.stringify(data)}`);
+    w.log.push(atOnce ? '   cancelled' : '   cancel requested: a chunk is in flight');
+    if (atOnce) m.cancelBackfill(name, backfill.id);
+  }
+  toString() {
+    return `cancelBackfill(destination ${this.pick})`;
   }
 }
 
@@ -606,8 +748,14 @@ const append = fc.tuple(fc.nat({ max: DEVICES - 1 }), fc.nat({ max: VIEWS_PER_DE
 const late = fc.tuple(pick, fc.double({ min: 0, max: 0.999, noNaN: true }), eventSpec).map(([p, at, spec]) => new Late(p, at, spec));
 const sync = pick.map((p) => new Sync(p));
 const createDestination = fc
-  .tuple(fc.constantFrom('duckdb' as const, 'postgres' as const), fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, fc.constant(false)), filterArb)
-  .map(([kind, enabled, filter]) => new CreateDestination(kind, enabled, filter));
+  .tuple(
+    fc.constantFrom('duckdb' as const, 'postgres' as const),
+    fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, fc.constant(false)),
+    filterArb,
+    fc.option(fc.double({ min: 0, max: 0.999, noNaN: true }), { nil: null, freq: 3 }),
+  )
+  .map(([kind, enabled, filter, backfillFrom]) => new CreateDestination(kind, enabled, filter, backfillFrom));
+const backfill = fc.tuple(pick, fc.double({ min: 0, max: 0.999, noNaN: true })).map(([p, from]) => new Backfill(p, from));
 
 /** Repeated entries weigh the draw (fc.commands picks uniformly among them). */
 const commandArbitraries: fc.Arbitrary<Command>[] = [
@@ -628,13 +776,16 @@ const commandArbitraries: fc.Arbitrary<Command>[] = [
     .map(([p, path, prio]) => new EditPage(p, path === null && prio === null ? 0 : path, prio)),
   pick.map((p) => new ArchivePage(p)),
   fc.tuple(pick, fc.constantFrom<FaultMode | null>('connect', 'load', null)).map(([p, mode]) => new SetFault(p, mode)),
+  backfill,
+  backfill,
+  pick.map((p) => new CancelBackfill(p)),
 ];
 
 // ---- the property ----------------------------------------------------------------------------
 
 describe('every destination converges to exactly the events captured while it was active', () => {
   it(
-    'holds after every sync of random captures, late events, replays, destination and definition changes and failures',
+    'holds after every sync of random captures, late events, replays, destination and definition changes, backfills and failures',
     async () => {
       let inFlight: Promise<unknown> = Promise.resolve();
       const property = fc.asyncProperty(fc.commands(commandArbitraries, { maxCommands: MAX_COMMANDS, size: 'max', replayPath: REPLAY_PATH }), (commands) => {

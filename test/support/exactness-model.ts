@@ -20,7 +20,14 @@
  *   so it neither resends nor removes what was captured before;
  * - a row the destination held live gets its tombstone whatever the filter; a row it never held
  *   (filtered out, or superseded before any sync reached it) gets none;
- * - enabling an enabled destination changes nothing (it stays in the same active period).
+ * - enabling an enabled destination changes nothing (it stays in the same active period);
+ * - a backfill (the recorded exception, issue #14) has a period of its own, with the filter the
+ *   destination had when it was requested, covering the capture times from its start up to
+ *   where it has got (the harness reads that from the API after each sync and gives it as a step
+ *   boundary): each successful sync that moves it sends the current version (at that sync) of
+ *   every event captured in the newly covered times that the backfill's filter passes; from
+ *   then on those events are like events of an active period. An event inside several periods
+ *   goes live when any of them passes it.
  */
 
 export const EVENT_TYPES = ['navigate', 'click', 'custom', 'identify'] as const;
@@ -79,9 +86,40 @@ export interface EventTypeFilter {
 
 export const NO_FILTER: EventTypeFilter = { include: null, exclude: null };
 
+/**
+ * Capture times a destination receives, in steps: captures at steps strictly between `from` and
+ * `to` (boundaries fall between steps: an active period starts and ends at a step that captures
+ * nothing, a backfill's boundaries are given as `k ± 0.5`).
+ */
+interface Period {
+  kind: 'active' | 'backfill';
+  from: number;
+  to: number | null;
+  filter: EventTypeFilter;
+}
+
+/** A backfill as the model follows it. */
+interface BackfillState {
+  id: string;
+  /** Its period; `to` is where it has got. */
+  period: Period;
+  /** The step it was requested at: it covers captures before it. */
+  end: number;
+  /** Still queued or running (not finished, not cancelled). */
+  open: boolean;
+}
+
+/** A backfill's state after a sync, from the API: where it has got (a step boundary), and whether it is still open. */
+export interface BackfillProgress {
+  id: string;
+  until: number;
+  open: boolean;
+}
+
 interface DestinationState {
-  /** Active periods, each with the filter in force while it lasted. */
-  periods: { from: number; to: number | null; filter: EventTypeFilter }[];
+  /** Active and backfill periods, each with the filter in force while it lasted. */
+  periods: Period[];
+  backfills: BackfillState[];
   /** The filter of the destination now (of its next period while disabled). */
   filter: EventTypeFilter;
   /** Step of the last successful sync (0: none yet). */
@@ -179,7 +217,8 @@ export class ExactnessModel {
 
   createDestination(at: number, name: string, enabled: boolean, filter: EventTypeFilter) {
     this.destinations.set(name, {
-      periods: enabled ? [{ from: at, to: null, filter }] : [],
+      periods: enabled ? [{ kind: 'active', from: at, to: null, filter }] : [],
+      backfills: [],
       filter,
       lastSyncAt: 0,
       held: new Map(),
@@ -191,29 +230,64 @@ export class ExactnessModel {
     return [...this.destinations.keys()];
   }
 
+  private openPeriod(name: string): Period | undefined {
+    return this.destination(name).periods.find((p) => p.kind === 'active' && p.to === null);
+  }
+
   isEnabled(name: string): boolean {
-    return this.destination(name).periods.at(-1)?.to === null;
+    return this.openPeriod(name) !== undefined;
   }
 
   /** Enabling an enabled destination changes nothing: it stays in the same active period. */
   enable(at: number, name: string) {
     const d = this.destination(name);
-    if (!this.isEnabled(name)) d.periods.push({ from: at, to: null, filter: d.filter });
+    if (!this.isEnabled(name)) d.periods.push({ kind: 'active', from: at, to: null, filter: d.filter });
   }
 
   disable(at: number, name: string) {
-    const last = this.destination(name).periods.at(-1);
-    if (last && last.to === null) last.to = at;
+    const open = this.openPeriod(name);
+    if (open) open.to = at;
   }
 
   /** A filter change at step `at`: an enabled destination ends its period and starts the next. */
   setFilter(at: number, name: string, filter: EventTypeFilter) {
     const d = this.destination(name);
     d.filter = filter;
-    if (this.isEnabled(name)) {
-      d.periods.at(-1)!.to = at;
-      d.periods.push({ from: at, to: null, filter });
+    const open = this.openPeriod(name);
+    if (open) {
+      open.to = at;
+      d.periods.push({ kind: 'active', from: at, to: null, filter });
     }
+  }
+
+  /**
+   * A backfill requested at step `at` (or with the destination's creation at that step) of the
+   * captures after boundary `from` and before `at`, with the destination's filter now. It has
+   * covered nothing yet.
+   */
+  requestBackfill(at: number, name: string, id: string, from: number) {
+    const d = this.destination(name);
+    if (this.openBackfill(name)) throw new Error(`${name} already has an open backfill`);
+    const period: Period = { kind: 'backfill', from, to: from, filter: d.filter };
+    d.periods.push(period);
+    d.backfills.push({ id, period, end: at, open: true });
+  }
+
+  /** The destination's queued or running backfill. */
+  openBackfill(name: string): BackfillState | undefined {
+    return this.destination(name).backfills.find((b) => b.open);
+  }
+
+  /** The destination's newest backfill. */
+  lastBackfill(name: string): BackfillState | undefined {
+    return this.destination(name).backfills.at(-1);
+  }
+
+  /** A cancel that took effect at once: the backfill stops where it is. */
+  cancelBackfill(name: string, id: string) {
+    const backfill = this.destination(name).backfills.find((b) => b.id === id);
+    if (!backfill) throw new Error(`no backfill ${id} of ${name} in the model`);
+    backfill.open = false;
   }
 
   filterOf(name: string): EventTypeFilter {
@@ -222,23 +296,45 @@ export class ExactnessModel {
 
   /**
    * A successful sync at step `at`: the current row of every event captured inside one of the
-   * destination's periods goes live if that period's filter passes it; every row it held live
-   * that is no longer current becomes a tombstone (whatever the filter).
+   * destination's periods goes live if one of those periods' filters passes it; a backfill it
+   * moved (`backfill`: where it got to, from the API) then sends the current row of every event
+   * in the capture times it newly covered that its filter passes; every row the destination held
+   * live that is no longer current becomes a tombstone (whatever the filter).
    */
-  sync(at: number, name: string) {
+  sync(at: number, name: string, backfill?: BackfillProgress) {
     const d = this.destination(name);
     for (const event of this.events.values()) {
-      const period = periodOf(d, event.capturedAt);
-      if (!period) continue;
+      const eligible = eligibility(d, event);
+      if (!eligible) continue;
       const current = event.versions.at(-1)!;
       if (current.createdAt <= d.lastSyncAt || d.held.has(current)) continue;
-      if (passes(period.filter, event.type)) d.held.set(current, 'live');
+      if (eligible === 'live') d.held.set(current, 'live');
       else d.filteredOut.set(current, at);
     }
+    if (backfill) this.backfillChunk(at, d, backfill);
     for (const [version, state] of d.held) {
       if (state === 'live' && version.event.versions.at(-1) !== version) d.held.set(version, 'tombstone');
     }
     d.lastSyncAt = at;
+  }
+
+  private backfillChunk(at: number, d: DestinationState, progress: BackfillProgress) {
+    const backfill = d.backfills.find((b) => b.id === progress.id);
+    if (!backfill) throw new Error(`no backfill ${progress.id} in the model`);
+    const { period } = backfill;
+    const from = period.to!;
+    if (progress.until < from || progress.until > backfill.end) {
+      throw new Error(`backfill ${progress.id} moved from ${from} to ${progress.until}, outside [${from}, ${backfill.end}]`);
+    }
+    for (const event of this.events.values()) {
+      if (event.capturedAt <= from || event.capturedAt >= progress.until) continue;
+      const current = event.versions.at(-1)!;
+      if (d.held.has(current)) continue;
+      if (passes(period.filter, event.type)) d.held.set(current, 'live');
+      else d.filteredOut.set(current, at);
+    }
+    period.to = progress.until;
+    backfill.open = progress.open;
   }
 
   expected(name: string): ExpectedWarehouse {
@@ -254,9 +350,9 @@ export class ExactnessModel {
   /** Why a destination must not hold a live row of `event` (for failure messages). */
   whyAbsent(name: string, event: ModelEvent): string {
     const d = this.destination(name);
-    if (!periodOf(d, event.capturedAt)) {
-      const periods = d.periods.map((p) => `${p.from}–${p.to ?? '…'}`).join(', ') || 'none';
-      return `captured at step ${event.capturedAt}, outside its active periods (steps ${periods})`;
+    if (!eligibility(d, event)) {
+      const periods = d.periods.map((p) => `${p.kind === 'backfill' ? 'backfill ' : ''}${p.from}–${p.to ?? '…'}`).join(', ') || 'none';
+      return `captured at step ${event.capturedAt}, outside its periods (steps ${periods})`;
     }
     const current = event.versions.at(-1)!;
     const filteredAt = d.filteredOut.get(current);
@@ -271,8 +367,11 @@ export class ExactnessModel {
   }
 }
 
-function periodOf(d: DestinationState, at: number): DestinationState['periods'][number] | undefined {
-  return d.periods.find((p) => p.from < at && (p.to === null || at < p.to));
+/** Whether an event's rows go live (some period holding its capture passes it), are filtered out, or are outside every period. */
+function eligibility(d: DestinationState, event: ModelEvent): 'live' | 'filtered' | undefined {
+  const holding = d.periods.filter((p) => p.from < event.capturedAt && (p.to === null || event.capturedAt < p.to));
+  if (holding.length === 0) return undefined;
+  return holding.some((p) => passes(p.filter, event.type)) ? 'live' : 'filtered';
 }
 
 function passes(filter: EventTypeFilter, type: EventType): boolean {

@@ -18,16 +18,27 @@ import type { WarehouseRow } from './exactness-model.ts';
  * what they hold, for the model-based sync tests.
  */
 
-/** Where an injected failure happens: before connecting, or while the rows stream in (before the merge). */
-export type FaultMode = 'connect' | 'load';
+/**
+ * Where an injected failure happens: before connecting, while the rows stream in (before the
+ * merge), or after a load's merge committed (the confirmation lost: the warehouse changed).
+ */
+export type FaultMode = 'connect' | 'load' | 'merged';
 
 /** Faults switched on, by the `faultTag` of a destination's config. */
 export const faults = new Map<string, FaultMode>();
 
 /**
+ * Called once, by `faultTag`, in the middle of a load: after its first batch was read from the
+ * store and handed to the warehouse, before the rest and the merge (tests commit changes there
+ * that the load's read cannot see).
+ */
+export const loadHooks = new Map<string, () => Promise<void>>();
+
+/**
  * The real plugin `inner` under another id, with one more config field, `faultTag`: while
- * `faults` holds that tag, each attempt fails with a retryable error before the warehouse
- * changed (at connect, or after the first batch of rows was staged, before the merge).
+ * `faults` holds that tag, each attempt fails with a retryable error (at connect, after the
+ * first batch of rows was staged, or after the merge committed), and `loadHooks` runs in the
+ * middle of its next load.
  */
 function switchable(inner: DestinationDefinition, id: string): DestinationDefinition {
   return defineDestination({
@@ -39,17 +50,35 @@ function switchable(inner: DestinationDefinition, id: string): DestinationDefini
       const { faultTag, ...innerConfig } = config as { faultTag: string } & Record<string, unknown>;
       if (faults.get(faultTag) === 'connect') throw new RetryableError('injected failure at connect');
       const connection: DestinationConnection = await inner.connect(innerConfig, ctx);
-      const feed = <T,>(source: AsyncIterable<T>) => (faults.get(faultTag) === 'load' ? failAfterFirst(source) : source);
+      const feed = <T,>(source: AsyncIterable<T>) => withHook(faults.get(faultTag) === 'load' ? failAfterFirst(source) : source, faultTag);
+      const confirmed = async <R,>(result: Promise<R>): Promise<R> => {
+        const merged = await result;
+        if (faults.get(faultTag) === 'merged') throw new RetryableError('injected failure after the merge committed');
+        return merged;
+      };
       return {
         check: () => connection.check(),
         ensureTables: () => connection.ensureTables(),
-        loadEvents: (batches) => connection.loadEvents(feed(batches)),
-        ...(connection.loadEventsCopyText ? { loadEventsCopyText: (chunks) => connection.loadEventsCopyText!(feed(chunks)) } : {}),
+        loadEvents: (batches) => confirmed(connection.loadEvents(feed(batches))),
+        ...(connection.loadEventsCopyText ? { loadEventsCopyText: (chunks) => confirmed(connection.loadEventsCopyText!(feed(chunks))) } : {}),
         replaceDefinitions: (tables) => connection.replaceDefinitions(tables),
         close: () => connection.close(),
       };
     },
   });
+}
+
+async function* withHook<T>(source: AsyncIterable<T>, tag: string): AsyncIterable<T> {
+  let first = true;
+  for await (const item of source) {
+    yield item;
+    const hook = first ? loadHooks.get(tag) : undefined;
+    first = false;
+    if (hook) {
+      loadHooks.delete(tag);
+      await hook();
+    }
+  }
 }
 
 async function* failAfterFirst<T>(source: AsyncIterable<T>): AsyncIterable<T> {

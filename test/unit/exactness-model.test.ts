@@ -89,6 +89,54 @@ describe('the reference model of exact destinations', () => {
     expect(m.byMarker.get(c!.marker)!.versions.map((v) => v.url)).toEqual([A, B, A]);
   });
 
+  it('sends a backfill the current rows of its capture times as far as it got, with its filter, and from then on their changes', () => {
+    const m = new ExactnessModel();
+    const [n, c1] = [event(10, 'navigate', A), event(20, 'click')];
+    m.capture(1, [n!, c1!]);
+    const c2 = event(30, 'click');
+    m.capture(2, [c2]);
+    m.capture(3, [event(40, 'custom')]); // the filter leaves it out
+    m.createDestination(4, 'd', true, { include: null, exclude: ['custom'] });
+    m.requestBackfill(4, 'd', 'b1', 0.5);
+    expect(m.openBackfill('d')?.id).toBe('b1');
+    // re-emits c1 and c2 before the backfill reached them: it sends their current rows
+    const late = event(15, 'navigate', B);
+    m.capture(5, [late]);
+    m.sync(6, 'd', { id: 'b1', until: 1.5, open: true });
+    expect(held(m, 'd')).toEqual({ live: [`${late.marker}@v0`, `${n!.marker}@v0`, `${c1!.marker}@v1`].sort(), tombstones: [] });
+    // c2 (and the custom event) lie beyond where it got: their re-emission is not sent yet
+    const back = event(25, 'navigate', A); // re-emits c2 again, not c1 (which follows the navigate at 15)
+    m.capture(7, [back]);
+    m.sync(8, 'd', { id: 'b1', until: 4, open: false });
+    expect(m.openBackfill('d')).toBeUndefined();
+    const base = [late, n!, back].map((e) => `${e.marker}@v0`).concat(`${c1!.marker}@v1`);
+    expect(held(m, 'd')).toEqual({ live: [...base, `${c2.marker}@v2`].sort(), tombstones: [] });
+    // from then on, the backfilled capture times are like an active period's
+    m.capture(9, [event(28, 'navigate', B)]);
+    m.sync(10, 'd');
+    expect(held(m, 'd')).toEqual({ live: [...base, `${m.views.get('1')![4]!.marker}@v0`, `${c2.marker}@v3`].sort(), tombstones: [`${c2.marker}@v2`] });
+  });
+
+  it('keeps a cancelled backfill where it stopped: the changes of what it sent travel, the rest stays out', () => {
+    const m = new ExactnessModel();
+    const [n, c1] = [event(10, 'navigate', A), event(20, 'click')];
+    m.capture(1, [n!, c1!]);
+    const c2 = event(30, 'click');
+    m.capture(2, [c2]);
+    m.createDestination(3, 'd', false, NO_FILTER);
+    m.requestBackfill(3, 'd', 'b1', 0.5);
+    m.enable(4, 'd');
+    m.sync(5, 'd', { id: 'b1', until: 1.5, open: true });
+    m.cancelBackfill('d', 'b1');
+    m.capture(6, [event(15, 'navigate', B)]); // re-emits c1 (sent) and c2 (never sent)
+    m.sync(7, 'd');
+    const live = held(m, 'd').live;
+    expect(live).toContain(`${c1!.marker}@v1`);
+    expect(live.some((label) => label.startsWith(`${c2.marker}@`))).toBe(false);
+    expect(held(m, 'd').tombstones).toEqual([`${c1!.marker}@v0`]);
+    expect(m.whyAbsent('d', m.byMarker.get(c2.marker)!)).toMatch(/outside its periods \(steps backfill 0.5–1.5, 4–…\)/);
+  });
+
   it('reports duplicates, stale versions, needless re-emissions and tombstones of rows never received', () => {
     const m = new ExactnessModel();
     m.createDestination(1, 'd', true, NO_FILTER);

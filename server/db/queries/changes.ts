@@ -17,8 +17,8 @@ import type { Database } from '../client.ts';
  *
  * Which rows of a window a destination gets (DESIGN.md §2.4) depends only on the event's capture
  * time and type, which re-processing keeps: a live row when the event was captured inside one of
- * the destination's active periods and passed the filters of that period; a tombstone when the
- * event was captured inside any of its periods. The warehouse applies a tombstone only to a row
+ * the destination's periods (active, or what a backfill has claimed: destination_periods) and
+ * passed the filters of that period; a tombstone when the event was captured inside any of them. The warehouse applies a tombstone only to a row
  * it holds (the plugin contract), so a tombstone of a row it never received changes nothing.
  */
 export async function changeSnapshot(db: Database): Promise<string> {
@@ -130,6 +130,21 @@ function utcTextToIso(text: string): string {
   return `${seconds.replace(' ', 'T')}.${fraction.padEnd(6, '0')}Z`;
 }
 
+/** The columns of an `EventRow`, times as UTC text (`withIsoTimes` finishes them), JSON as text. */
+const EVENT_ROW_SELECT = sql`event_id,
+  (event_time at time zone 'UTC')::text as event_time,
+  (processed_time at time zone 'UTC')::text as processed_time,
+  device_id::text, session_id::text, view_id::text, event_type,
+  event_properties::text as event_properties, source_type, source_properties::text as source_properties`;
+
+function withIsoTimes<T extends EventRow>(rows: T[]): T[] {
+  for (const row of rows) {
+    row.event_time = utcTextToIso(row.event_time);
+    row.processed_time = utcTextToIso(row.processed_time);
+  }
+  return rows;
+}
+
 /**
  * One page of the rows changed in the window, in (change_xid, event_id) order, after the
  * given position. JSON comes back as text so it streams to plugins without a parse/serialise.
@@ -142,19 +157,115 @@ export async function readChangedRows(
     ? sql`and (change_xid, event_id) > (${window.after.xid}::xid8, ${window.after.eventId})`
     : sql``;
   const rows = await db.rows<ChangedRow>(sql`
-    select event_id,
-      (event_time at time zone 'UTC')::text as event_time,
-      (processed_time at time zone 'UTC')::text as processed_time,
-      device_id::text, session_id::text, view_id::text, event_type,
-      event_properties::text as event_properties, source_type, source_properties::text as source_properties,
-      change_xid::text
+    select ${EVENT_ROW_SELECT}, change_xid::text
     from ${boundWindow(window)} ${after}
     -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
     order by events.change_xid, events.event_id
     limit ${window.limit}`);
-  for (const row of rows) {
-    row.event_time = utcTextToIso(row.event_time);
-    row.processed_time = utcTextToIso(row.processed_time);
-  }
-  return rows;
+  return withIsoTimes(rows);
+}
+
+// ---- backfill reads ----------------------------------------------------------------------------
+
+/**
+ * What a backfill sends of the store (DESIGN.md §2.4, the recorded exception): the live rows of
+ * an organization captured in [`from`, `until`), of the event types its filters admit, each in
+ * the version current when it is read. The sync reads a chunk only after its window's end
+ * snapshot (server/sync/backfill.ts): any change committed after the read is in a later window,
+ * which reaches the warehouse after the chunk, so an old version never lands after its tombstone.
+ * Read through `events_captured_live_idx` (org_id, captured_time), or its partitions.
+ */
+export interface BackfillRange {
+  orgId: string;
+  from: Date;
+  until: Date;
+  /** The event types the backfill admits; null: every type. */
+  types: string[] | null;
+}
+
+function backfillRows(r: { org: SQL; from: SQL; until: SQL; types: SQL }): SQL {
+  return sql`events
+    where org_id = ${r.org} and event_type is not null
+      and captured_time >= ${r.from} and captured_time < ${r.until}
+      -- cast: a bare scalar subquery inside any() would be read as any(subquery)
+      and (${r.types} is null or event_type = any(${r.types}::text[]))`;
+}
+
+function boundBackfill(range: BackfillRange): SQL {
+  return backfillRows({
+    org: sql`${range.orgId}::uuid`,
+    from: sql`${range.from.toISOString()}::timestamptz`,
+    until: sql`${range.until.toISOString()}::timestamptz`,
+    types: range.types ? sql`${`{${range.types.join(',')}}`}::text[]` : sql`null::text[]`,
+  });
+}
+
+/** How many rows the range holds (a backfill's "rows to send"). */
+export async function countBackfillRows(db: Database, range: BackfillRange): Promise<number> {
+  const [row] = await db.rows<{ n: string }>(sql`select count(*)::text as n from ${boundBackfill(range)}`);
+  return Number(row!.n);
+}
+
+/**
+ * Where a chunk of about `rows` rows from `range.from` ends: just after the capture millisecond
+ * of its last row, so a chunk never splits the rows of one capture instant (a cancelled
+ * backfill's period then ends on a boundary every row before which was sent); `range.until` when
+ * fewer rows are left.
+ */
+export async function backfillChunkEnd(db: Database, range: BackfillRange, rows: number): Promise<Date> {
+  const [row] = await db.rows<{ end_ms: string }>(sql`
+    select (extract(epoch from date_trunc('milliseconds', captured_time)) * 1000)::int8::text as end_ms
+    from ${boundBackfill(range)}
+    order by captured_time offset ${rows - 1} limit 1`);
+  if (!row) return range.until;
+  const end = new Date(Number(row.end_ms) + 1);
+  return end < range.until ? end : range.until;
+}
+
+/** A row of a backfill chunk, with its position in the (captured_time, event_id) order. */
+export interface BackfillRow extends EventRow {
+  captured_time: string;
+}
+
+/** One page of the range's rows in (captured_time, event_id) order, after the given position. */
+export async function readBackfillRows(
+  db: Database,
+  range: BackfillRange & { after?: { capturedTime: string; eventId: string }; limit: number },
+): Promise<BackfillRow[]> {
+  const after = range.after ? sql`and (captured_time, event_id) > (${range.after.capturedTime}::timestamptz, ${range.after.eventId})` : sql``;
+  const rows = await db.rows<BackfillRow>(sql`
+    select ${EVENT_ROW_SELECT}, events.captured_time::text as captured_time
+    from ${boundBackfill(range)} ${after}
+    order by events.captured_time, events.event_id
+    limit ${range.limit}`);
+  return withIsoTimes(rows);
+}
+
+const backfillSetting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.backfill_${name}'), '')::${type})`);
+
+/** The COPY of a backfill range (as `COPY_WINDOW`: constant, inputs from transaction settings). */
+const COPY_BACKFILL = (() => {
+  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))}
+    from ${backfillRows({
+      org: backfillSetting('org', 'uuid'),
+      from: backfillSetting('from', 'timestamptz'),
+      until: backfillSetting('until', 'timestamptz'),
+      types: backfillSetting('types', 'text[]'),
+    })}`);
+  if (query.params.length > 0) throw new Error('the COPY of a backfill must not take parameters');
+  return `copy (${query.sql}) to stdout`;
+})();
+
+/** Streams the range's rows in COPY text format, columns in warehouse order (external Postgres only). */
+export function copyBackfillRows(db: Database, range: BackfillRange): AsyncIterable<Buffer> {
+  if (!db.copyOut) throw new Error('copyBackfillRows needs an external Postgres (db.copyOut)');
+  return db.copyOut(COPY_BACKFILL, {
+    TimeZone: 'UTC',
+    max_parallel_workers_per_gather: '0',
+    jit: 'off',
+    'tributary.backfill_org': range.orgId,
+    'tributary.backfill_from': range.from.toISOString(),
+    'tributary.backfill_until': range.until.toISOString(),
+    'tributary.backfill_types': range.types ? `{${range.types.join(',')}}` : '',
+  });
 }

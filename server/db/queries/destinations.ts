@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 import { destinationPeriods, destinations, syncRuns } from '../schema/index.ts';
 
@@ -26,11 +26,11 @@ export async function closeActivePeriod(db: Database, destinationId: string, end
   await db.orm
     .update(destinationPeriods)
     .set({ endTime: sql`greatest(${end.toISOString()}::timestamptz, ${destinationPeriods.startTime})` })
-    .where(and(eq(destinationPeriods.destinationId, destinationId), sql`${destinationPeriods.endTime} is null`));
+    .where(and(eq(destinationPeriods.destinationId, destinationId), eq(destinationPeriods.kind, 'active'), sql`${destinationPeriods.endTime} is null`));
 }
 
-/** The active periods of destinations, oldest first. */
-export async function listActivePeriods(db: Database, destinationIds: string[]): Promise<DestinationPeriod[]> {
+/** The periods of destinations, active and backfill, oldest first. */
+export async function listDestinationPeriods(db: Database, destinationIds: string[]): Promise<DestinationPeriod[]> {
   if (destinationIds.length === 0) return [];
   return db.orm
     .select()
@@ -103,16 +103,29 @@ export async function renewLease(db: Database, id: string, owner: string, leaseM
   return rows.length > 0;
 }
 
-/** Ends a run's lease with the destination's new state; only the lease owner may. */
+/**
+ * Ends a run's lease with the destination's new state; only the lease owner may. A run asked for
+ * after `runStarted` (sync now, a backfill, a config change, while this one ran) is kept when it
+ * comes sooner than `values.nextRunTime`.
+ */
 export async function releaseDestination(
   db: Database,
   id: string,
   owner: string,
   values: Partial<typeof destinations.$inferInsert>,
+  runStarted: Date,
 ): Promise<boolean> {
+  const next = values.nextRunTime && sql`${values.nextRunTime.toISOString()}::timestamptz`;
   const rows = await db.orm
     .update(destinations)
-    .set({ ...values, leaseOwner: null, leaseExpiresTime: null })
+    .set({
+      ...values,
+      ...(next
+        ? { nextRunTime: sql`case when ${destinations.nextRunTime} > ${runStarted.toISOString()}::timestamptz then least(${destinations.nextRunTime}, ${next}) else ${next} end` }
+        : {}),
+      leaseOwner: null,
+      leaseExpiresTime: null,
+    })
     .where(and(eq(destinations.id, id), eq(destinations.leaseOwner, owner)))
     .returning({ id: destinations.id });
   return rows.length > 0;
@@ -127,38 +140,44 @@ export async function updateSyncRun(db: Database, id: string, values: Partial<ty
   await db.orm.update(syncRuns).set(values).where(eq(syncRuns.id, id));
 }
 
-/** The oldest queued run of a destination (a "sync now" waiting for the scheduler). */
+const isSync = ne(syncRuns.trigger, 'backfill');
+
+/** The oldest queued sync of a destination (a "sync now" waiting for the scheduler). */
 export async function findQueuedRun(db: Database, destinationId: string): Promise<SyncRunRecord | undefined> {
   const [row] = await db.orm
     .select()
     .from(syncRuns)
-    .where(and(eq(syncRuns.destinationId, destinationId), eq(syncRuns.status, 'queued')))
+    .where(and(eq(syncRuns.destinationId, destinationId), eq(syncRuns.status, 'queued'), isSync))
     .orderBy(syncRuns.queuedTime)
     .limit(1);
   return row;
 }
 
-/** Runs left `running` by an instance that lost its lease (crashed): recorded as failed. */
+/**
+ * Syncs left `running` by an instance that lost its lease (crashed): recorded as failed. A
+ * backfill runs across syncs: the next sync sends its chunk in flight again.
+ */
 export async function failAbandonedRuns(db: Database, destinationId: string, message: string): Promise<void> {
   await db.orm
     .update(syncRuns)
     .set({ status: 'failed', error: message, errorKind: 'retryable', finishedTime: new Date() })
-    .where(and(eq(syncRuns.destinationId, destinationId), eq(syncRuns.status, 'running')));
+    .where(and(eq(syncRuns.destinationId, destinationId), eq(syncRuns.status, 'running'), isSync));
 }
 
+/** A sync of an organization (backfills: getBackfill). */
 export async function getSyncRun(db: Database, orgId: string, id: string): Promise<SyncRunRecord | undefined> {
-  const [row] = await db.orm.select().from(syncRuns).where(and(eq(syncRuns.orgId, orgId), eq(syncRuns.id, id)));
+  const [row] = await db.orm.select().from(syncRuns).where(and(eq(syncRuns.orgId, orgId), eq(syncRuns.id, id), isSync));
   return row;
 }
 
-/** Runs of a destination, newest first, keyset paginated on (queued_time, id). */
+/** Syncs of a destination (backfills: listBackfills), newest first, keyset paginated on (queued_time, id). */
 export async function listSyncRuns(
   db: Database,
   orgId: string,
   destinationId: string,
   page: { first: number; before?: { queuedTime: Date; id: string } },
 ): Promise<SyncRunRecord[]> {
-  const conditions = [eq(syncRuns.orgId, orgId), eq(syncRuns.destinationId, destinationId)];
+  const conditions = [eq(syncRuns.orgId, orgId), eq(syncRuns.destinationId, destinationId), isSync];
   if (page.before) {
     conditions.push(sql`(${syncRuns.queuedTime}, ${syncRuns.id}) < (${page.before.queuedTime.toISOString()}::timestamptz, ${page.before.id}::uuid)`);
   }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { pgSnapshot, utcTimestamp } from './columns.ts';
 import { organizations } from './organizations.ts';
 
@@ -64,11 +64,18 @@ export const destinations = pgTable(
   ],
 );
 
+export type DestinationPeriodKind = 'active' | 'backfill';
+
 /**
- * When a destination was active, with which filters (DESIGN.md §2.4): it receives the events
- * captured inside one of its periods that passed that period's filters. Enabling opens a period,
- * disabling closes it, a filter change does both; periods are never rewritten otherwise, so
- * re-processing an event later never changes whether a destination gets it.
+ * Which capture times a destination receives, with which filters (DESIGN.md §2.4): it receives
+ * the events captured inside one of its periods that passed that period's filters.
+ *
+ * An `active` period is a time it was enabled: enabling opens one, disabling closes it, a filter
+ * change does both. A `backfill` period is the recorded exception: the capture times a backfill
+ * (`backfillId`) has sent, with the filters the destination had when it was requested. It starts
+ * empty (`endTime` = `startTime`) and grows chunk by chunk: its end moves to a chunk's end before
+ * the chunk is sent (server/sync/backfill.ts), so every row sent lies inside it. Periods are never
+ * rewritten otherwise, so re-processing an event later never changes whether a destination gets it.
  */
 export const destinationPeriods = pgTable(
   'destination_periods',
@@ -80,15 +87,18 @@ export const destinationPeriods = pgTable(
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<DestinationPeriodKind>().notNull().default('active'),
     /** Capture times from this instant on belong to the period. */
     startTime: utcTimestamp('start_time').notNull(),
-    /** Capture times before this instant belong to the period; NULL while it is open. */
+    /** Capture times before this instant belong to the period; NULL while an active period is open. */
     endTime: utcTimestamp('end_time'),
     /** The destination's event-type filters while the period lasted (a filter change starts a new period). */
     eventTypesInclude: text('event_types_include').array(),
     eventTypesExclude: text('event_types_exclude').array(),
+    /** The backfill (a run of trigger `backfill`) of a backfill period. */
+    backfillId: uuid('backfill_id').references((): AnyPgColumn => syncRuns.id, { onDelete: 'cascade' }),
   },
-  (t) => [index('destination_periods_destination_idx').on(t.destinationId, t.startTime)],
+  (t) => [index('destination_periods_destination_idx').on(t.destinationId, t.startTime), uniqueIndex('destination_periods_backfill_idx').on(t.backfillId)],
 );
 
 /**
@@ -118,9 +128,15 @@ export const destinationMisses = pgTable(
   (t) => [uniqueIndex('destination_misses_partition_idx').on(t.destinationId, t.capturedTo)],
 );
 
-export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type SyncRunTrigger = 'schedule' | 'manual' | 'backfill';
 
-/** One sync of one destination: a recorded state machine queued → running → succeeded | failed. */
+/**
+ * One run of one destination, a recorded state machine queued → running → succeeded | failed |
+ * cancelled. A sync (`schedule`, `manual`) sends one window of changes. A backfill (`backfill`)
+ * sends the current rows of the events captured in [`captureFrom`, `captureTo`), chunk by chunk
+ * inside the destination's syncs; `sentUntil` is its cursor. Only backfills are cancelled.
+ */
 export const syncRuns = pgTable(
   'sync_runs',
   {
@@ -132,7 +148,7 @@ export const syncRuns = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     status: text('status').$type<SyncRunStatus>().notNull(),
-    trigger: text('trigger').$type<'schedule' | 'manual'>().notNull(),
+    trigger: text('trigger').$type<SyncRunTrigger>().notNull(),
     /** The window: rows written by transactions visible in `windowTo` and not in `windowFrom`. */
     windowFrom: pgSnapshot('window_from'),
     windowTo: pgSnapshot('window_to'),
@@ -148,6 +164,28 @@ export const syncRuns = pgTable(
     errorKind: text('error_kind'),
     runner: text('runner'),
     details: jsonb('details').$type<Record<string, unknown>>(),
+    /** Backfill: who asked for it (`api-key:<id>`). */
+    requestedBy: text('requested_by'),
+    /** Backfill: the capture times it sends, from this instant on … */
+    captureFrom: utcTimestamp('capture_from'),
+    /** … and before this one (the instant it was requested). */
+    captureTo: utcTimestamp('capture_to'),
+    /**
+     * Backfill cursor: the live rows captured from `captureFrom` and before this instant were
+     * sent (each in its version current when its chunk was read). Moves only after the plugin
+     * confirmed a chunk's merge; a chunk never splits the rows of one capture instant.
+     */
+    sentUntil: utcTimestamp('sent_until'),
+    /** Backfill: the live rows in its range when its first chunk was read (null before). */
+    rowsToSend: bigint('rows_to_send', { mode: 'number' }),
+    /** Backfill: cancelled while a chunk was in flight; it stops once that chunk is sent. */
+    cancelRequested: boolean('cancel_requested').notNull().default(false),
   },
-  (t) => [index('sync_runs_destination_idx').on(t.destinationId, t.queuedTime)],
+  (t) => [
+    index('sync_runs_destination_idx').on(t.destinationId, t.queuedTime),
+    // one backfill at a time per destination
+    uniqueIndex('sync_runs_open_backfill_idx')
+      .on(t.destinationId)
+      .where(sql`${t.trigger} = 'backfill' and ${t.status} in ('queued', 'running')`),
+  ],
 );
