@@ -2,16 +2,25 @@ import type { ConnectionOptions } from 'snowflake-sdk';
 import { z } from 'zod';
 import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
 
+/** The sign-in choices; a config gives exactly one. */
+const SIGN_IN_FIELDS = ['privateKey', 'programmaticAccessToken', 'oauthToken', 'password'] as const;
+
 const snowflakeConfig = z
   .object({
     account: target(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'an account identifier such as myorg-myaccount or xy12345.eu-west-1'))
       .describe('Account identifier (orgname-accountname, or the account locator with its region)'),
     username: target(z.string().min(1)).describe('Login name of the user Tributary connects as'),
-    password: secret(z.string().min(1)).optional().describe('Password (password authentication)'),
     privateKey: secret(z.string().includes('PRIVATE KEY'))
       .optional()
-      .describe('PEM private key (PKCS#8) for key-pair authentication (SNOWFLAKE_JWT); preferred over a password'),
+      .describe('Key-pair sign-in (SNOWFLAKE_JWT), the recommended choice: PEM private key (PKCS#8) whose public key is set on the user'),
     privateKeyPassphrase: secret(z.string().min(1)).optional().describe('Passphrase of an encrypted private key'),
+    programmaticAccessToken: secret(z.string().min(1))
+      .optional()
+      .describe('Programmatic access token sign-in (PROGRAMMATIC_ACCESS_TOKEN); tokens expire, so rotate it before it does'),
+    oauthToken: secret(z.string().min(1))
+      .optional()
+      .describe('OAuth sign-in (OAUTH) with an access token from Snowflake OAuth or your identity provider; it must be valid at each sync'),
+    password: secret(z.string().min(1)).optional().describe('Password sign-in; Snowflake is phasing it out for service users'),
     role: target(z.string().min(1)).optional().describe('Role to use; the user default role when empty'),
     warehouse: z.string().min(1).describe('Virtual warehouse that runs the loads and merges'),
     database: target(z.string().min(1)).describe('Database holding the schema (must exist)'),
@@ -25,11 +34,20 @@ const snowflakeConfig = z
       .min(1)
       .max(86_400)
       .default(900)
-      .describe('Longest wait for one statement, the driver’s own retries of 5xx/429 included; then the sync fails as retryable'),
+      .describe(
+        'Longest wait for one statement, the driver’s own retries of 5xx/429 included; Snowflake cancels it then too (STATEMENT_TIMEOUT_IN_SECONDS) and the sync fails as retryable',
+      ),
+    fileSizeMb: z
+      .number()
+      .int()
+      .min(1)
+      .max(250)
+      .default(128)
+      .describe('Compressed size at which a staged load file is closed and the next begun; Snowflake recommends 100–250 MB'),
   })
-  .refine((config) => (config.password === undefined) !== (config.privateKey === undefined), {
-    message: 'give exactly one of password or privateKey',
-    path: ['password'],
+  .refine((config) => SIGN_IN_FIELDS.filter((field) => config[field] !== undefined).length === 1, {
+    message: `give exactly one of ${SIGN_IN_FIELDS.join(', ')}`,
+    path: ['privateKey'],
   })
   .refine((config) => config.privateKeyPassphrase === undefined || config.privateKey !== undefined, {
     message: 'privateKeyPassphrase needs privateKey',
@@ -46,7 +64,7 @@ export const snowflakeDestination = defineDestination({
   version: '1.0.0',
   apiVersion: DESTINATION_API_VERSION,
   description:
-    'Loads events into Snowflake: array-bound inserts into RAW_EVENTS, then one MERGE into EVENTS in a transaction. VARIANT JSON, TIMESTAMP_NTZ in UTC.',
+    'Loads events into Snowflake: gzip CSV files PUT to the RAW_EVENTS table stage and loaded with COPY INTO, then one MERGE into EVENTS bounded by the window’s event_time range. VARIANT JSON, TIMESTAMP_NTZ in UTC.',
   config: snowflakeConfig,
   // snowflake-sdk is loaded on the first connect, not when the plugin is imported.
   connect: async (config, ctx) => {
@@ -64,6 +82,10 @@ export function snowflakeConnectionOptions(config: SnowflakeDestinationConfig): 
     username: config.username,
     warehouse: config.warehouse,
     database: config.database,
+    // The current schema: the driver's own temporary stage (array binds past
+    // CLIENT_STAGE_ARRAY_BINDING_THRESHOLD) needs one. Before `ensureTables` creates the schema
+    // the session simply has none.
+    schema: config.schema,
     application: 'Tributary',
     // The host owns retries: one login retry at most, and a bounded wait per HTTP request.
     sfRetryMaxLoginRetries: 1,
@@ -76,6 +98,12 @@ export function snowflakeConnectionOptions(config: SnowflakeDestinationConfig): 
     options.authenticator = 'SNOWFLAKE_JWT';
     options.privateKey = config.privateKey;
     if (config.privateKeyPassphrase) options.privateKeyPass = config.privateKeyPassphrase;
+  } else if (config.programmaticAccessToken) {
+    options.authenticator = 'PROGRAMMATIC_ACCESS_TOKEN';
+    options.token = config.programmaticAccessToken;
+  } else if (config.oauthToken) {
+    options.authenticator = 'OAUTH';
+    options.token = config.oauthToken;
   } else {
     options.password = config.password;
   }
