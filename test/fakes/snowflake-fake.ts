@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, DuckDBTimestampValue, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { FakeSqlError, FakeStages, literal, timestampParser } from './snowflake-stage.ts';
+import { FakeSqlError, FakeStages, conversionError, literal, timestampParser } from './snowflake-stage.ts';
 import type { StageResult } from './snowflake-stage.ts';
 
 /** Which requests a fault applies to. */
@@ -147,6 +147,8 @@ export class SnowflakeFake {
   private readonly pendingResults = new Map<string, Answer>();
   private readonly sockets = new Set<Socket>();
   private readonly hung = new Set<ServerResponse>();
+  /** Session parameters of ended sessions, per user (the latest). */
+  private readonly endedParameters = new Map<string, Record<string, string>>();
   private nextSession = 1;
   private admin!: DuckDBConnection;
   /** The stages (table and user stages) in a folder the fake owns. */
@@ -223,7 +225,7 @@ export class SnowflakeFake {
   /** The session parameters of the most recent session of `user` (for tests). */
   sessionParameters(user: string): Record<string, string> | undefined {
     const session = [...this.sessions.values()].filter((candidate) => candidate.user === user.toLowerCase()).pop();
-    return session && Object.fromEntries(session.parameters);
+    return session ? Object.fromEntries(session.parameters) : this.endedParameters.get(user.toLowerCase());
   }
 
   async close(): Promise<void> {
@@ -414,6 +416,7 @@ export class SnowflakeFake {
     this.requests.push({ kind: 'delete-session', path: '/session' });
     const session = this.sessions.get(tokenOf(req) ?? '');
     if (session) {
+      this.endedParameters.set(session.user, Object.fromEntries(session.parameters));
       this.sessions.delete(session.token);
       this.byMaster.delete(session.masterToken);
       await session.queue.catch(() => {});
@@ -824,6 +827,8 @@ function duckdbError(err: unknown): FakeSqlError {
   if (/^Parser Error/.test(message)) return new FakeSqlError('001003', '42000', `SQL compilation error: syntax error: ${message}`);
   if (/^Catalog Error/.test(message)) return new FakeSqlError('002003', '42S02', `SQL compilation error: ${message}`);
   if (/^Binder Error/.test(message)) return new FakeSqlError('000904', '42000', `SQL compilation error: ${message}`);
+  const conversion = conversionError(message);
+  if (conversion) return conversion;
   if (/^(Conversion|Invalid Input) Error/.test(message)) return new FakeSqlError('100038', '22018', message);
   if (/^Constraint Error/.test(message)) return new FakeSqlError('100072', '22000', message);
   if (/^TransactionContext Error|Conflict/.test(message)) return new FakeSqlError('000625', '57014', `Statement aborted: ${message}`);

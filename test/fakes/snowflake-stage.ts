@@ -392,16 +392,23 @@ async function checkFirstRecord(path: string, csv: CsvOptions, expected: number,
   }
 }
 
+/** Snowflake's error for a DuckDB text → TIMESTAMP or NUMBER conversion failure, if it is one. */
+export function conversionError(message: string, at = ''): FakeSqlError | undefined {
+  const parse = /Could not parse string "([^"]*)" according to format specifier/.exec(message);
+  if (parse) return new FakeSqlError('100035', '22007', `Timestamp '${parse[1]}' is not recognized${at}`);
+  const convert = /Could not convert string ["']([^"']*)["'] to (DECIMAL|INT|BIGINT)/i.exec(message);
+  if (convert) return new FakeSqlError('100038', '22018', `Numeric value '${convert[1]}' is not recognized${at}`);
+  return undefined;
+}
+
 function copyError(err: unknown, file: string): FakeSqlError {
   if (err instanceof FakeSqlError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const where = `\n  File '${file}'`;
   const line = /Line: (\d+)/.exec(message)?.[1];
   const at = line ? `${where}, line ${line}` : where;
-  const parse = /Could not parse string "([^"]*)" according to format specifier/.exec(message);
-  if (parse) return new FakeSqlError('100035', '22007', `Timestamp '${parse[1]}' is not recognized${at}`);
-  const convert = /Could not convert string '([^']*)' to (DECIMAL|INT|BIGINT)/i.exec(message);
-  if (convert) return new FakeSqlError('100038', '22018', `Numeric value '${convert[1]}' is not recognized${at}`);
+  const conversion = conversionError(message, at);
+  if (conversion) return conversion;
   const count = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (count) {
     return new FakeSqlError(
