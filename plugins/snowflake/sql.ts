@@ -24,7 +24,7 @@ export const SNOWFLAKE_EVENT_COLUMNS: Record<string, string> = {
 };
 
 /**
- * Column types of `raw_events`, in the order of the staged CSV files' fields. The JSON columns
+ * Column types of `raw_events`, in the order of the staged files' fields. The JSON columns
  * hold JSON *text* (VARCHAR), parsed once by the merge (`PARSE_JSON`). Nothing is NOT NULL so a
  * bad row fails in the merge with a readable message.
  */
@@ -101,13 +101,16 @@ export function snowflakeSessionParameters(timeoutSeconds: number): [string, str
 }
 
 /**
- * The format of the staged files, written by `staged-files.ts`: gzip CSV, every non-null value
- * enclosed in double quotes (quotes doubled inside), NULL as an empty unenclosed field, no
- * header, fields in `raw_events` column order. Each option is one the encoder relies on.
+ * The format of the staged files (staged-files.ts): gzip, one record per line, fields separated
+ * by tabs in `raw_events` column order, never enclosed, `\N` for NULL, backslash escapes for
+ * backslash, newline, carriage return and tab: Postgres' COPY text, which is also what Snowflake
+ * reads by default in an unenclosed field (ESCAPE_UNENCLOSED_FIELD `\\`, NULL_IF `\N`). JSON
+ * text needs no escaping in it (it has no raw tabs or newlines), so encoding costs little. An
+ * empty field is an empty string. Each option is one the encoder relies on.
  */
 export const SNOWFLAKE_FILE_FORMAT =
-  `TYPE = CSV COMPRESSION = GZIP FIELD_DELIMITER = ',' FIELD_OPTIONALLY_ENCLOSED_BY = '"' ESCAPE = NONE ` +
-  `ESCAPE_UNENCLOSED_FIELD = NONE EMPTY_FIELD_AS_NULL = TRUE NULL_IF = () ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE ` +
+  `TYPE = CSV COMPRESSION = GZIP FIELD_DELIMITER = '\\t' RECORD_DELIMITER = '\\n' FIELD_OPTIONALLY_ENCLOSED_BY = NONE ` +
+  `ESCAPE_UNENCLOSED_FIELD = '\\\\' NULL_IF = ('\\\\N') EMPTY_FIELD_AS_NULL = FALSE ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE ` +
   `TIMESTAMP_FORMAT = '${SNOWFLAKE_TIME_FORMAT}'`;
 
 /** Definition rows per INSERT (flat binds, 10 per row); definitions are few. */
@@ -151,11 +154,11 @@ export function snowflakeSql(schema: string) {
     /** Removes every file from the table stage: the leftovers of a load that failed before its COPY. */
     removeStaged: `REMOVE ${tableStage}`,
     /**
-     * Uploads the files of `folder` (an absolute local path, files `*.csv.gz`) to the table stage
+     * Uploads the files of `folder` (an absolute local path, files `*.tsv.gz`) to the table stage
      * under `prefix`. They are gzip already, so the driver neither compresses nor sniffs them.
      */
     put: (folder: string, prefix: string) =>
-      `PUT 'file://${folder}/*.csv.gz' ${tableStage}/${prefix}/ PARALLEL = 4 AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP OVERWRITE = TRUE`,
+      `PUT 'file://${folder}/*.tsv.gz' ${tableStage}/${prefix}/ PARALLEL = 4 AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP OVERWRITE = TRUE`,
     /**
      * Loads the files under `prefix` into `raw_events`: the whole statement fails on the first bad
      * record (nothing loaded), and the files are deleted from the stage once loaded.

@@ -95,8 +95,13 @@ export interface SnowflakeFakeOptions {
   accountParameters?: Record<string, string>;
   /** DuckDB database file (default in memory); large benchmark windows need one. */
   databasePath?: string;
-  /** Serves `POST /_fake/query` (SQL on the backing DuckDB, for the benchmark's baseline). */
+  /**
+   * Serves `POST /_fake/query` (SQL on the backing DuckDB), `GET /_fake/stats` and `POST
+   * /_fake/clear-log`, for the benchmark, which runs the fake in a process of its own.
+   */
   adminEndpoint?: boolean;
+  /** DuckDB's memory_limit (default DuckDB's own, 80% of RAM). */
+  memoryLimit?: string;
 }
 
 /**
@@ -183,11 +188,13 @@ export class SnowflakeFake {
         accountParameters: Object.fromEntries(Object.entries(options.accountParameters ?? {}).map(([k, v]) => [k.toUpperCase(), v])),
         databasePath: options.databasePath ?? ':memory:',
         adminEndpoint: options.adminEndpoint ?? false,
+        memoryLimit: options.memoryLimit ?? '',
       },
       `http://127.0.0.1:${address.port}`,
       stageRoot,
     );
     fake.admin = await fake.openConnection();
+    if (options.memoryLimit) await fake.admin.run(`SET memory_limit = ${literal(options.memoryLimit)}`);
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -255,7 +262,8 @@ export class SnowflakeFake {
     await connection.run(`SET TimeZone = 'UTC'`);
     // Snowflake functions the plugins use, as DuckDB macros (idempotent per database).
     for (const macro of [
-      'CREATE MACRO IF NOT EXISTS parse_json(x) AS json(x)',
+      // A cast validates the JSON like PARSE_JSON and, unlike json(), keeps the text as sent.
+      'CREATE MACRO IF NOT EXISTS parse_json(x) AS CAST(x AS JSON)',
       'CREATE MACRO IF NOT EXISTS sysdate() AS current_timestamp::TIMESTAMP',
       `CREATE MACRO IF NOT EXISTS current_version() AS '9.0.0-fake'`,
       `CREATE MACRO IF NOT EXISTS current_role() AS 'FAKE_ROLE'`,
@@ -292,8 +300,17 @@ export class SnowflakeFake {
       if (req.method === 'POST' && url.pathname === '/session' && url.searchParams.get('delete') === 'true') {
         return await this.deleteSession(req, res);
       }
-      if (this.options.adminEndpoint && req.method === 'POST' && url.pathname === '/_fake/query') {
-        return send(res, 200, { rows: await this.query(String(body.sql)) }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      if (this.options.adminEndpoint && url.pathname.startsWith('/_fake/')) {
+        if (url.pathname === '/_fake/query') {
+          return send(res, 200, { rows: await this.query(String(body.sql)) }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+        }
+        if (url.pathname === '/_fake/clear-log') {
+          this.clearLog();
+          return send(res, 200, {});
+        }
+        if (url.pathname === '/_fake/stats') {
+          return send(res, 200, { requests: this.requests.length, statements: this.statements().length, rssMb: Math.round(process.memoryUsage().rss / 1e6) });
+        }
       }
       if (url.pathname.startsWith('/telemetry/')) {
         this.requests.push({ kind: 'telemetry', path: url.pathname });
@@ -500,13 +517,19 @@ export class SnowflakeFake {
       if (special) return { status: 200, body: { data: special, code: null, message: null, success: true } };
       const { text, params, types } = translate(sql, bindings, await this.timestampColumns(sql, bindings));
       const kind = statementKind(sql);
+      // A MERGE's inserts are the target's growth (it never deletes); the rest of what it changed
+      // are updates. Cheaper than RETURNING merge_action, which hands every row back.
+      const target = kind === 'merge' ? /^\s*MERGE\s+INTO\s+([\w.]+)/i.exec(sql)?.[1] : undefined;
+      const rowCount = async () => (target ? Number((await session.connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()[0]![0]) : 0);
+      const before = await rowCount();
       const reader = await session.connection.runAndReadAll(text, params as never, types as never);
+      const inserted = (await rowCount()) - before;
       if (kind === 'begin') session.inTransaction = true;
       if (kind === 'commit' || kind === 'rollback') session.inTransaction = false;
       // Creating a schema makes it the session's current schema (Snowflake's CREATE SCHEMA notes).
       const created = /^\s*CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i.exec(sql);
       if (created) session.schema = created[1]!.toUpperCase();
-      return { status: 200, body: { data: resultData(queryId, kind, reader), code: null, message: null, success: true } };
+      return { status: 200, body: { data: resultData(queryId, kind, reader, inserted), code: null, message: null, success: true } };
     } catch (err) {
       const sqlError = err instanceof FakeSqlError ? err : duckdbError(err);
       return {
@@ -620,7 +643,12 @@ function fixed(name: string) {
   return { name, type: 'fixed', precision: 19, scale: 0, nullable: false, length: null, byteLength: null };
 }
 
-function resultData(queryId: string, kind: StatementKind, reader: { getRows(): DuckDBValue[][]; columnNames(): string[]; columnTypes(): DuckDBType[]; rowsChanged: number }) {
+function resultData(
+  queryId: string,
+  kind: StatementKind,
+  reader: { getRows(): DuckDBValue[][]; columnNames(): string[]; columnTypes(): DuckDBType[]; rowsChanged: number },
+  mergeInserted: number,
+) {
   const base = { queryId, queryResultFormat: 'json', statementTypeId: STATEMENT_TYPE_IDS[kind], parameters: [] };
   const dml = (columns: [string, number][]) => ({
     ...base,
@@ -630,10 +658,9 @@ function resultData(queryId: string, kind: StatementKind, reader: { getRows(): D
     returned: 1,
   });
   if (kind === 'merge') {
-    const actions = reader.getRows().map((row) => String(row[0]));
     return dml([
-      ['number of rows inserted', actions.filter((a) => a === 'INSERT').length],
-      ['number of rows updated', actions.filter((a) => a === 'UPDATE').length],
+      ['number of rows inserted', mergeInserted],
+      ['number of rows updated', reader.rowsChanged - mergeInserted],
     ]);
   }
   if (kind === 'insert') return dml([['number of rows inserted', reader.rowsChanged]]);
@@ -685,7 +712,7 @@ function bindInfo(bindings: Record<string, { type: string; value: unknown }> | u
 /**
  * Snowflake SQL → DuckDB SQL: `?` → `$n` (array binds become `unnest` of list parameters), type
  * names (VARIANT → JSON, NUMBER → DECIMAL, TIMESTAMP_NTZ → TIMESTAMP), `FROM VALUES` with
- * Snowflake's `columnN` names, and `RETURNING merge_action` on MERGE to count inserts/updates.
+ * Snowflake's `columnN` names.
  */
 export function translate(
   sql: string,
@@ -703,7 +730,6 @@ export function translate(
     const names = firstTuple.map((_, i) => `column${i + 1}`).join(', ');
     text = `${text.slice(0, fromValues.index)}FROM (VALUES ${fromValues[1]}) AS v(${names})`;
   }
-  if (statementKind(text) === 'merge') text = `${text} RETURNING merge_action`;
   const columns = bindings ? Object.keys(bindings).sort((a, b) => Number(a) - Number(b)).map((key) => bindings[key]!) : [];
   const isArray = columns.length > 0 && Array.isArray(columns[0]!.value);
   let n = 0;

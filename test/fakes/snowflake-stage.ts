@@ -9,8 +9,8 @@
  * do not.
  *
  * `COPY INTO` enforces the documented rules the plugin relies on: the file format options (CSV
- * only; `FIELD_OPTIONALLY_ENCLOSED_BY`, `EMPTY_FIELD_AS_NULL`, `NULL_IF`, `SKIP_HEADER`,
- * `TIMESTAMP_FORMAT` else the session's `TIMESTAMP_INPUT_FORMAT`, `COMPRESSION`), `ON_ERROR =
+ * only; `FIELD_OPTIONALLY_ENCLOSED_BY` or `ESCAPE_UNENCLOSED_FIELD`, `EMPTY_FIELD_AS_NULL`, `NULL_IF`,
+ * `SKIP_HEADER`, `TIMESTAMP_FORMAT` else the session's `TIMESTAMP_INPUT_FORMAT`, `COMPRESSION`), `ON_ERROR =
  * ABORT_STATEMENT` (the default: the first bad record fails the statement and loads nothing),
  * `ERROR_ON_COLUMN_COUNT_MISMATCH` (on the first record of each file, and on every record with too
  * few fields), column types (every value converted, or the statement fails), load metadata (a file
@@ -243,7 +243,13 @@ interface CsvOptions {
   skipHeader: number;
 }
 
-// The CSV options the fake models, with Snowflake's defaults; any other option is refused.
+/**
+ * The CSV options the fake models, with Snowflake's defaults; any other option is refused. Two
+ * ways of writing a field are modelled: enclosed in FIELD_OPTIONALLY_ENCLOSED_BY (RFC 4180
+ * quoting, ESCAPE_UNENCLOSED_FIELD = NONE), or never enclosed with backslash escapes (Snowflake's
+ * defaults: no enclosure, ESCAPE_UNENCLOSED_FIELD `\\`, which turns `\\`, `\n`, `\r`, `\t` back
+ * into their characters). NULL_IF is matched on the field as written, before unescaping.
+ */
 function csvOptions(format: Record<string, string>, session: StageSession): CsvOptions {
   const type = word(format.TYPE ?? 'CSV');
   if (type !== 'CSV') throw notModelled(`file format TYPE = ${type}`);
@@ -269,13 +275,11 @@ function csvOptions(format: Record<string, string>, session: StageSession): CsvO
   const delimiter = stringValue(format.FIELD_DELIMITER ?? `','`);
   if (delimiter.length !== 1) throw notModelled(`FIELD_DELIMITER = ${format.FIELD_DELIMITER}`);
   if (format.RECORD_DELIMITER !== undefined && stringValue(format.RECORD_DELIMITER) !== '\n') throw notModelled('a RECORD_DELIMITER other than newline');
-  const enclosed = format.FIELD_OPTIONALLY_ENCLOSED_BY === undefined || word(format.FIELD_OPTIONALLY_ENCLOSED_BY) === 'NONE' ? '' : stringValue(format.FIELD_OPTIONALLY_ENCLOSED_BY);
-  // Snowflake's defaults escape with a backslash in unenclosed fields; the fake parses RFC 4180
-  // quoting only, so it asks for both escapes to be off.
+  const quote = format.FIELD_OPTIONALLY_ENCLOSED_BY === undefined || word(format.FIELD_OPTIONALLY_ENCLOSED_BY) === 'NONE' ? '' : stringValue(format.FIELD_OPTIONALLY_ENCLOSED_BY);
+  const escape = format.ESCAPE_UNENCLOSED_FIELD === undefined ? '\\' : word(format.ESCAPE_UNENCLOSED_FIELD) === 'NONE' ? '' : stringValue(format.ESCAPE_UNENCLOSED_FIELD);
+  if (escape !== '' && escape !== '\\') throw notModelled(`ESCAPE_UNENCLOSED_FIELD = ${format.ESCAPE_UNENCLOSED_FIELD}`);
+  if (quote !== '' && escape !== '') throw notModelled('enclosed fields together with escapes in unenclosed ones (say ESCAPE_UNENCLOSED_FIELD = NONE)');
   if (word(format.ESCAPE ?? 'NONE') !== 'NONE') throw notModelled('ESCAPE other than NONE');
-  if (format.ESCAPE_UNENCLOSED_FIELD === undefined || word(format.ESCAPE_UNENCLOSED_FIELD) !== 'NONE') {
-    throw notModelled("ESCAPE_UNENCLOSED_FIELD other than NONE (Snowflake's default is a backslash escape)");
-  }
   if (bool(format.TRIM_SPACE ?? 'FALSE')) throw notModelled('TRIM_SPACE = TRUE');
   if (format.ENCODING !== undefined && !['UTF8', 'UTF-8'].includes(stringValue(format.ENCODING).toUpperCase())) throw notModelled(`ENCODING = ${format.ENCODING}`);
   if (!bool(format.ERROR_ON_COLUMN_COUNT_MISMATCH ?? 'TRUE')) throw notModelled('ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE');
@@ -283,8 +287,9 @@ function csvOptions(format: Record<string, string>, session: StageSession): CsvO
   const nullIf = format.NULL_IF === undefined ? ['\\N'] : listValue(format.NULL_IF);
   const skipHeader = Number(word(format.SKIP_HEADER ?? '0'));
   const timestampFormat = format.TIMESTAMP_FORMAT === undefined || word(format.TIMESTAMP_FORMAT) === 'AUTO' ? undefined : stringValue(format.TIMESTAMP_FORMAT);
+  const never = '\u0001never\u0001';
   return {
-    quote: enclosed,
+    quote,
     delimiter,
     skipHeader,
     reader: (columns) =>
@@ -293,10 +298,12 @@ function csvOptions(format: Record<string, string>, session: StageSession): CsvO
         'header = false',
         `skip = ${skipHeader}`,
         `delim = ${literal(delimiter)}`,
-        `quote = ${literal(enclosed)}`,
-        `escape = ${literal(enclosed)}`,
-        // An empty unenclosed field is NULL; an enclosed empty string ("") stays ''.
-        `nullstr = ${literal(emptyAsNull ? '' : '\u0001no-null\u0001')}`,
+        `quote = ${literal(quote)}`,
+        `escape = ${literal(quote)}`,
+        // Enclosed: an empty unenclosed field is NULL (when EMPTY_FIELD_AS_NULL), "" is ''.
+        // Unenclosed: DuckDB returns fields as written, but for the one NULL_IF string, which it
+        // matches as written too; the conversion below does the rest.
+        `nullstr = ${literal(quote !== '' ? (emptyAsNull ? '' : never) : nullIf.length === 1 ? nullIf[0]! : never)}`,
         'allow_quoted_nulls = false',
         `compression = ${literal(compression === 'NONE' ? 'none' : compression === 'GZIP' ? 'gzip' : 'auto')}`,
         'auto_detect = false',
@@ -304,11 +311,21 @@ function csvOptions(format: Record<string, string>, session: StageSession): CsvO
         'null_padding = false',
       ].join(', '),
     convert: (field, type) => {
-      const value = nullIf.length > 0 ? `CASE WHEN ${field} IN (${nullIf.map(literal).join(', ')}) THEN NULL ELSE ${field} END` : field;
-      if (type !== 'TIMESTAMP') return value;
-      return timestampFormat === undefined ? `sf_ts(${value})` : timestampParser(value, timestampFormat);
+      let value = escape === '' ? field : `CASE WHEN contains(${field}, '\\') THEN ${unescape(field)} ELSE ${field} END`;
+      if (escape !== '' && emptyAsNull) value = `CASE WHEN ${field} = '' THEN NULL ELSE ${value} END`;
+      if (nullIf.length > (quote === '' ? 1 : 0)) value = `CASE WHEN ${field} IN (${nullIf.map(literal).join(', ')}) THEN NULL ELSE ${value} END`;
+      if (type.startsWith('TIMESTAMP')) return timestampFormat === undefined ? `sf_ts(${value})` : timestampParser(value, timestampFormat);
+      // DuckDB parses text into a DECIMAL wider than 18 digits very slowly; through HUGEINT is exact.
+      const wide = /^DECIMAL\((\d+),0\)$/.exec(type);
+      if (wide && Number(wide[1]) > 18) return `CAST(CAST(${value} AS HUGEINT) AS ${type})`;
+      return value;
     },
   };
+}
+
+/** Snowflake's unescaping of an unenclosed field: `\\` → `\`, `\n`, `\r`, `\t` → their characters. */
+function unescape(field: string): string {
+  return `array_to_string(list_transform(string_split(${field}, '\\\\'), lambda x: replace(replace(replace(x, '\\n', chr(10)), '\\r', chr(13)), '\\t', chr(9))), '\\')`;
 }
 
 /** A DuckDB expression parsing `value` as a TIMESTAMP_NTZ with a Snowflake format (AUTO: ISO 8601). */
@@ -425,7 +442,7 @@ async function columnTypes(connection: DuckDBConnection, schema: string, name: s
   const reader = await connection.runAndReadAll(
     `SELECT lower(column_name) AS name, data_type FROM duckdb_columns() WHERE upper(schema_name) = ${literal(schema)} AND upper(table_name) = ${literal(name)} ORDER BY column_index`,
   );
-  return new Map(reader.getRowObjectsJS().map((row) => [String(row.name), String(row.data_type).replace(/\(.*$/, '')]));
+  return new Map(reader.getRowObjectsJS().map((row) => [String(row.name), String(row.data_type)]));
 }
 
 async function md5Of(path: string): Promise<string> {

@@ -15,6 +15,7 @@ import { contractDefinition, contractEvent, generatedBatches, isoFromEpochMicros
 import { EVENT_ROW_COLUMNS, parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
 import type { DestinationConnection, EventRow } from '../../plugins/sdk/index.ts';
 import snowflakeDestination from '../../plugins/snowflake/index.ts';
+import { SNOWFLAKE_FILE_FORMAT } from '../../plugins/snowflake/sql.ts';
 import { SnowflakeFake } from '../fakes/snowflake-fake.ts';
 
 let fake: SnowflakeFake;
@@ -102,13 +103,13 @@ async function sdkSession(options: { schema?: string; on?: SnowflakeFake } = {})
 }
 
 describe('snowflake staging: files, PUT and COPY INTO', () => {
-  it('values with quotes, commas, newlines, backslashes, empty strings and NULLs survive the CSV files exactly', async () => {
+  it('values with tabs, newlines, backslashes, quotes, \\N, empty strings and NULLs survive the staged files exactly', async () => {
     const raw = await prepared();
     const rows = [
       contractEvent(1, { event_type: '' }),
-      contractEvent(2, { event_type: 'a,"b"\n\\c\r\t', source_type: '""', event_properties: JSON.stringify({ text: 'x\\"y,\n' }) }),
-      contractEvent(3, { event_type: '\\N', session_id: null, view_id: null }),
-      contractEvent(4, { event_type: 'NULL', source_properties: '{}' }),
+      contractEvent(2, { event_type: 'a,"b"\n\\c\r\t\\t', source_type: '""', event_properties: JSON.stringify({ text: 'x\\"y,\n\t' }) }),
+      contractEvent(3, { event_type: '\\N', source_type: '\\', session_id: null, view_id: null }),
+      contractEvent(4, { event_type: 'NULL', source_type: '\\\\N\\n', source_properties: '{}' }),
     ];
     await withConnection(raw, (c) => c.loadEvents(once(rows)));
     const stored = await storedEvents(raw.schema);
@@ -116,7 +117,7 @@ describe('snowflake staging: files, PUT and COPY INTO', () => {
       rows.map((row) => [row.event_id, row.event_type, row.source_type, row.session_id]),
     );
     expect(stored.map((row) => row.event_time)).toEqual(rows.map((row) => row.event_time));
-    expect(JSON.parse(stored[1]!.event_properties!)).toEqual({ text: 'x\\"y,\n' });
+    expect(JSON.parse(stored[1]!.event_properties!)).toEqual({ text: 'x\\"y,\n\t' });
   });
 
   it('puts a window of several files in one PUT, loads them with one COPY, and leaves stage and staging empty', async () => {
@@ -183,14 +184,11 @@ describe('snowflake staging: the fake’s COPY rules (negative controls)', () =>
   async function staged(lines: string, extra = '') {
     const raw = await prepared();
     const folder = await mkdtemp(join(tmpdir(), 'sf-negative-'));
-    await writeFile(join(folder, 'f.csv.gz'), gzipSync(lines));
+    await writeFile(join(folder, 'f.tsv.gz'), gzipSync(lines));
     const session = await sdkSession();
     const stage = `@${raw.schema}.%raw_events/p/`;
-    const format =
-      `FILE_FORMAT = (TYPE = CSV FIELD_OPTIONALLY_ENCLOSED_BY = '"' ESCAPE_UNENCLOSED_FIELD = NONE NULL_IF = () ` +
-      `TIMESTAMP_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"')`;
-    await session.run(`PUT 'file://${folder}/f.csv.gz' ${stage} AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP`);
-    const copy = () => session.run(`COPY INTO ${raw.schema}.raw_events FROM ${stage} ${format} ${extra}`);
+    await session.run(`PUT 'file://${folder}/f.tsv.gz' ${stage} AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP`);
+    const copy = () => session.run(`COPY INTO ${raw.schema}.raw_events FROM ${stage} FILE_FORMAT = (${SNOWFLAKE_FILE_FORMAT}) ${extra}`);
     return {
       copy,
       raw,
@@ -200,10 +198,11 @@ describe('snowflake staging: the fake’s COPY rules (negative controls)', () =>
       },
     };
   }
-  const good = '"a","2026-11-26T10:00:00.000000Z","2026-11-26T10:00:00.000000Z","1",,,"click","{}","web","{}"\n';
+  // The plugin's file format: tab-separated, \N for NULL, backslash escapes.
+  const good = 'a\t2026-11-26T10:00:00.000000Z\t2026-11-26T10:00:00.000000Z\t1\t\\N\t\\N\tclick\t{}\tweb\t{}\n';
 
   it('refuses a record with more or fewer fields than the table has columns (ERROR_ON_COLUMN_COUNT_MISMATCH)', async () => {
-    for (const lines of [good.replace('\n', ',"extra"\n'), good + good.replace(',"web","{}"\n', ',"web"\n')]) {
+    for (const lines of [good.replace('\n', '\textra\n'), good + good.replace('\tweb\t{}\n', '\tweb\n')]) {
       const t = await staged(lines);
       try {
         const err = await failure(t.copy());
@@ -216,7 +215,7 @@ describe('snowflake staging: the fake’s COPY rules (negative controls)', () =>
   });
 
   it('refuses a value its column cannot take, loading nothing (ON_ERROR = ABORT_STATEMENT)', async () => {
-    const t = await staged(good + good.replace('"1"', '"one"'));
+    const t = await staged(good + good.replace('\t1\t', '\tone\t'));
     try {
       const err = await failure(t.copy());
       expect((err as { code?: string }).code).toBe('100038');
