@@ -51,7 +51,7 @@ function run(connection: Connection, sqlText: string, binds?: Bind[]): Promise<E
 }
 
 /** A result column by name, whatever its case (COPY and PUT name theirs in lower or camel case). */
-function column(row: Record<string, unknown>, name: string): unknown {
+function resultColumn(row: Record<string, unknown>, name: string): unknown {
   const key = Object.keys(row).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : row[key];
 }
@@ -79,7 +79,12 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
         // Before anything else: the statements below are written against these settings.
         const alterSession = sql.alterSession(config.timeoutSeconds);
         ctx.onStatement?.(alterSession);
-        await run(connected, alterSession);
+        try {
+          await run(connected, alterSession);
+        } catch (err) {
+          connected.destroy(() => {});
+          throw err;
+        }
         return connected;
       });
       session = withDeadline('logging in', connecting, () => connection.destroy(() => {}));
@@ -196,14 +201,14 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
   async function stageAndCopy(staged: StagedFiles, folder: string): Promise<void> {
     const prefix = randomUUID();
     const put = await exec(sql.put(folder, prefix));
-    const uploaded = put.rows.filter((row) => column(row, 'status') === 'UPLOADED').length;
+    const uploaded = put.rows.filter((row) => resultColumn(row, 'status') === 'UPLOADED').length;
     if (uploaded !== staged.files.length) {
       throw new RetryableError(`uploading to the RAW_EVENTS stage: ${uploaded} of ${staged.files.length} files uploaded`);
     }
     const copied = await exec(sql.copy(prefix));
-    const loaded = copied.rows.reduce((sum, row) => sum + Number(column(row, 'rows_loaded') ?? 0), 0);
+    const loaded = copied.rows.reduce((sum, row) => sum + Number(resultColumn(row, 'rows_loaded') ?? 0), 0);
     if (loaded !== staged.rows) {
-      const status = copied.rows.map((row) => String(column(row, 'status'))).join(', ');
+      const status = copied.rows.map((row) => String(resultColumn(row, 'status'))).join(', ');
       throw new PermanentError(`COPY INTO raw_events loaded ${loaded} of ${staged.rows} staged rows (${status})`);
     }
   }

@@ -145,7 +145,7 @@ export class FakeStages {
     }
     const onError = word(options.ON_ERROR ?? 'ABORT_STATEMENT');
     if (onError !== 'ABORT_STATEMENT') throw notModelled(`ON_ERROR = ${onError}`);
-    const csv = csvOptions(format, session);
+    const csv = csvOptions(format);
 
     const types = await columnTypes(session.connection, schema, name);
     const columns = match[2] ? match[2].split(',').map((c) => c.trim().toLowerCase()) : [...types.keys()];
@@ -250,7 +250,7 @@ interface CsvOptions {
  * defaults: no enclosure, ESCAPE_UNENCLOSED_FIELD `\\`, which turns `\\`, `\n`, `\r`, `\t` back
  * into their characters). NULL_IF is matched on the field as written, before unescaping.
  */
-function csvOptions(format: Record<string, string>, session: StageSession): CsvOptions {
+function csvOptions(format: Record<string, string>): CsvOptions {
   const type = word(format.TYPE ?? 'CSV');
   if (type !== 'CSV') throw notModelled(`file format TYPE = ${type}`);
   const known = [
