@@ -10,20 +10,16 @@
  *   npx tsx bench/warehouses-snowflake-redshift.ts 100000              # both
  *   npx tsx bench/warehouses-snowflake-redshift.ts 100000 snowflake    # one
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import redshiftDestination from '../plugins/redshift/index.ts';
 import { parseDestinationConfig, silentLogger } from '../plugins/sdk/index.ts';
-import type { EventRow, LoadResult } from '../plugins/sdk/index.ts';
-import snowflakeDestination from '../plugins/snowflake/index.ts';
-import { writeStagedFiles } from '../plugins/snowflake/staged-files.ts';
-import { SNOWFLAKE_STAGING_COLUMNS } from '../plugins/snowflake/sql.ts';
+import type { EventRow } from '../plugins/sdk/index.ts';
 import { RedshiftDataFake } from '../test/fakes/redshift-data-fake.ts';
+// Snowflake's benchmark lives in a file of its own, which loads nothing but the Snowflake plugin
+// (its peak RSS is the point); it is re-exported here so this file's main runs both.
+import { benchSnowflake } from './warehouses-snowflake.ts';
+
+export { benchSnowflake };
 
 /** What one sync measured. */
 export interface WarehouseBenchResult {
@@ -80,126 +76,6 @@ function rssSampler(): { stop: () => number } {
     stop: () => {
       clearInterval(timer);
       return Math.round(Math.max(peak, process.memoryUsage().rss) / 1e6);
-    },
-  };
-}
-
-/**
- * Syncs `rows` rows through the Snowflake plugin against a fresh Snowflake fake running in a
- * process of its own (a DuckDB file behind it), so the peak RSS is this process's: the plugin,
- * snowflake-sdk and the row generator. Also prints, from the same run: the time of each phase
- * (writing the gzip CSV files, PUT, COPY, MERGE), the merge's event_time range, and the fake
- * engine's own bulk load of the same files (DuckDB `COPY` of the files the plugin writes, into a
- * table of raw_events' types) as the baseline, with the ratio of the two.
- */
-export async function benchSnowflake(rows: number): Promise<WarehouseBenchResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'tributary-snowflake-bench-'));
-  const fake = await startSnowflakeFake(join(dir, 'fake.duckdb'));
-  try {
-    const config = parseDestinationConfig(snowflakeDestination, {
-      account: 'bench',
-      username: 'tributary',
-      password: 'secret',
-      warehouse: 'WH',
-      database: 'DB',
-      schema: 'bench',
-      accessUrl: fake.url,
-    });
-    const setup = await snowflakeDestination.connect(config, { logger: silentLogger });
-    await setup.ensureTables();
-    await setup.close();
-    await fake.post('clear-log');
-
-    const statements: { text: string; at: number }[] = [];
-    const rss = rssSampler();
-    const started = performance.now();
-    const connection = await snowflakeDestination.connect(config, {
-      logger: silentLogger,
-      onStatement: (text) => statements.push({ text, at: performance.now() }),
-    });
-    let result: LoadResult;
-    try {
-      result = await connection.loadEvents(lazyRows(rows));
-    } finally {
-      await connection.close();
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const peakRssMb = rss.stop();
-    const { requests } = (await fake.get('stats')) as { requests: number };
-
-    // Phases, from the time each statement was sent (the files are written before the login).
-    const at = (prefix: string) => statements.findIndex((s) => s.text.startsWith(prefix));
-    const span = (from: number, to: number) => `${((statements[to]!.at - statements[from]!.at) / 1000).toFixed(1)} s`;
-    console.log(
-      `snowflake phases: write files ${((statements[0]!.at - started) / 1000).toFixed(1)} s, PUT ${span(at('PUT '), at('COPY '))}, ` +
-        `COPY ${span(at('COPY '), at('BEGIN'))}, MERGE ${span(at('MERGE '), at('MERGE ') + 1)}; ` +
-        `merge bounded to event_time ${result.mergedEventTimeRange?.from} .. ${result.mergedEventTimeRange?.to}`,
-    );
-
-    // Baseline: DuckDB's own COPY of the same files, into a table of the same columns with
-    // DuckDB's natural types (BIGINT: its text → DECIMAL(19,0) parse is many times slower). The
-    // generated rows have no tab, newline or backslash, so DuckDB reads the files as written.
-    const files = join(dir, 'baseline');
-    await mkdir(files);
-    const written = await writeStagedFiles(lazyRows(rows), files, config.fileSizeMb * 1024 * 1024);
-    const columns = Object.entries(SNOWFLAKE_STAGING_COLUMNS)
-      .map(([name, type]) => `${name} ${type.replace(/^TIMESTAMP_NTZ\(6\)$/, 'TIMESTAMP').replace(/^NUMBER\(19,0\)$/, 'BIGINT')}`)
-      .join(', ');
-    await fake.query(`CREATE TABLE bench.baseline (${columns})`);
-    const baselineStarted = performance.now();
-    await fake.query(
-      `COPY bench.baseline FROM '${files}/*.tsv.gz' (FORMAT csv, HEADER false, DELIMITER '\t', QUOTE '', ESCAPE '', ` +
-        `NULL '\\N', COMPRESSION gzip, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ')`,
-    );
-    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
-    const [{ n }] = (await fake.query('SELECT count(*)::BIGINT AS n FROM bench.baseline')) as [{ n: string }];
-    if (Number(n) !== rows) throw new Error(`the baseline loaded ${n} rows of ${rows}`);
-    console.log(
-      `snowflake baseline: DuckDB COPY of the same ${written.files.length} file(s) (${(written.compressedBytes / 1e6).toFixed(0)} MB gzip, ` +
-        `${(written.bytes / 1e6).toFixed(0)} MB text) ${baselineSeconds.toFixed(2)} s, ${Math.round(rows / baselineSeconds)} rows/s; ` +
-        `sync/baseline ratio ${(baselineSeconds / seconds).toFixed(2)}`,
-    );
-    return {
-      warehouse: 'snowflake',
-      rows,
-      seconds: Math.round(seconds * 100) / 100,
-      rowsPerSec: Math.round(rows / seconds),
-      statements: statements.filter((s) => !s.text.startsWith('login ')).length,
-      httpRoundTrips: requests,
-      peakRssMb,
-    };
-  } finally {
-    await fake.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The Snowflake fake in a child process (its admin endpoints, a DuckDB file of 4 GB memory). */
-async function startSnowflakeFake(database: string) {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '../test/fakes/snowflake-fake-server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SNOWFLAKE_FAKE_DB: database, SNOWFLAKE_FAKE_MEMORY_LIMIT: '4GB' },
-  });
-  let url: string | undefined;
-  for await (const line of createInterface({ input: child.stdout })) {
-    url = (JSON.parse(line) as { url: string }).url;
-    break;
-  }
-  if (!url) throw new Error('the Snowflake fake did not start');
-  const admin = (path: string, init?: RequestInit) => fetch(`${url}/_fake/${path}`, init).then((res) => res.json() as Promise<Record<string, unknown>>);
-  return {
-    url,
-    get: (path: string) => admin(path),
-    post: (path: string) => admin(path, { method: 'POST' }),
-    query: async (sql: string) => {
-      const answer = await admin('query', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
-      if (!answer.rows) throw new Error(`the fake refused ${sql.slice(0, 60)}…: ${String(answer.message)}`);
-      return answer.rows as Record<string, unknown>[];
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
     },
   };
 }

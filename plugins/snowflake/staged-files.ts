@@ -8,7 +8,6 @@
  */
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { EVENT_ROW_COLUMNS, copyTextValue } from '../sdk/index.ts';
@@ -47,32 +46,41 @@ export async function writeStagedFiles(
 ): Promise<StagedFiles> {
   const iterator = batches[Symbol.asyncIterator]();
   const written: StagedFiles = { files: [], rows: 0, bytes: 0, compressedBytes: 0, eventTimeRange: { from: '', to: '' } };
-  let pending = await nextBatch(iterator);
-  while (pending) {
+  // Two buffers in turn: one is encoded into while gzip compresses the other. A buffer is
+  // encoded into again only after gzip has consumed it (the write's callback), so nothing is
+  // copied and the garbage of a window is the row objects the source hands over, not their text.
+  const buffers = [Buffer.alloc(0), Buffer.alloc(0)];
+  let turn = 0;
+  let batch = await nextBatch(iterator);
+  while (batch) {
     const file = join(folder, `part-${String(written.files.length + 1).padStart(5, '0')}.tsv.gz`);
     written.files.push(file);
+    const gzip = createGzip({ level: GZIP_LEVEL });
     const out = createWriteStream(file);
-    const first: EventRow[] = pending;
-    pending = undefined;
-    // Encodes batches into this file until its compressed size reaches the target; the batch
-    // that would start the next file is kept in `pending`.
-    async function* records(): AsyncGenerator<Buffer> {
-      let batch: EventRow[] | undefined = first;
-      while (batch) {
+    const done = pipeline(gzip, out);
+    // Settled below; this keeps a failure before then from being reported as unhandled.
+    done.catch(() => {});
+    let consumed: Promise<unknown> = Promise.resolve();
+    try {
+      // Batches go into this file until its compressed size reaches the target.
+      do {
         onBatch();
-        const text = encode(batch);
+        const text = encode(batch, buffers, turn);
         track(batch, written);
         written.bytes += text.length;
-        yield text;
-        const next = await nextBatch(iterator);
-        if (next && out.bytesWritten >= targetBytes) {
-          pending = next;
-          return;
-        }
-        batch = next;
-      }
+        await consumed;
+        const writing = new Promise<void>((resolve, reject) => gzip.write(text, (err) => (err ? reject(err) : resolve())));
+        consumed = Promise.race([writing, done]);
+        turn = 1 - turn;
+        batch = await nextBatch(iterator);
+      } while (batch && out.bytesWritten < targetBytes);
+      await consumed;
+      gzip.end();
+      await done;
+    } catch (err) {
+      gzip.destroy();
+      throw err;
     }
-    await pipeline(Readable.from(records(), { highWaterMark: 1 }), createGzip({ level: GZIP_LEVEL }), out);
     written.compressedBytes += out.bytesWritten;
   }
   return written;
@@ -86,20 +94,24 @@ async function nextBatch(iterator: AsyncIterator<EventRow[]>): Promise<EventRow[
   }
 }
 
-// The SDK's COPY text, written straight into one buffer per batch: no intermediate strings, so
-// the garbage a window leaves is a buffer per batch rather than a string per value.
-function encode(batch: EventRow[]): Buffer {
-  // UTF-8 takes at most 3 bytes per UTF-16 unit, an escaped character 2; `\N`, a tab or newline.
-  let bound = 0;
-  for (const row of batch) {
-    for (const column of EVENT_ROW_COLUMNS) bound += (row[column]?.length ?? 0) * 3 + 3;
-  }
-  const buffer = Buffer.allocUnsafe(bound);
+/**
+ * The SDK's COPY text of a batch (as `encodeCopyText`), written into `buffers[turn]`, which grows
+ * (doubling) when a value might not fit: UTF-8 takes at most 3 bytes per UTF-16 unit, and an
+ * escaped character 2. Returns the part written.
+ */
+function encode(batch: EventRow[], buffers: Buffer[], turn: number): Buffer {
+  let buffer = buffers[turn]!;
   let at = 0;
   for (const row of batch) {
     for (let i = 0; i < EVENT_ROW_COLUMNS.length; i += 1) {
+      const value = copyTextValue(row[EVENT_ROW_COLUMNS[i]!]);
+      if (at + value.length * 3 + 2 > buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, at + value.length * 3 + 2, 1 << 20));
+        buffer.copy(grown, 0, 0, at);
+        buffer = buffers[turn] = grown;
+      }
       if (i > 0) buffer[at++] = 0x09;
-      at += buffer.write(copyTextValue(row[EVENT_ROW_COLUMNS[i]!]), at, 'utf8');
+      at += buffer.write(value, at, 'utf8');
     }
     buffer[at++] = 0x0a;
   }
