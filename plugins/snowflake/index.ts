@@ -61,10 +61,10 @@ export type SnowflakeDestinationConfig = z.output<typeof snowflakeConfig>;
 export const snowflakeDestination = defineDestination({
   id: 'snowflake',
   displayName: 'Snowflake',
-  version: '1.0.0',
+  version: '1.1.0',
   apiVersion: DESTINATION_API_VERSION,
   description:
-    'Loads events into Snowflake: gzip CSV files PUT to the RAW_EVENTS table stage and loaded with COPY INTO, then one MERGE into EVENTS bounded by the window’s event_time range. VARIANT JSON, TIMESTAMP_NTZ in UTC.',
+    'Loads events into Snowflake: gzip files PUT to the RAW_EVENTS table stage and loaded with one COPY INTO, then one MERGE into EVENTS bounded by the window’s event_time range. VARIANT JSON, TIMESTAMP_NTZ in UTC.',
   config: snowflakeConfig,
   // snowflake-sdk is loaded on the first connect, not when the plugin is imported.
   connect: async (config, ctx) => {
