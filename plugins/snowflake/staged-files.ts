@@ -7,9 +7,11 @@
  * (`encodeCopyText`: tab-separated, `\N` for NULL, backslash escapes), no header.
  */
 import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import type { Gzip } from 'node:zlib';
 import { EVENT_ROW_COLUMNS, copyTextValue } from '../sdk/index.ts';
 import type { EventRow } from '../sdk/index.ts';
 
@@ -34,9 +36,25 @@ export interface StagedFiles {
 const GZIP_LEVEL = 1;
 
 /**
- * Streams `batches` (non-empty; at least one row) into `folder/part-00001.tsv.gz`, … , starting a
- * new file when the current one holds `targetBytes` compressed bytes. `onBatch` is called before
- * each batch is encoded (to stop early on an abort).
+ * Files written at once: gzip runs on libuv's thread pool, one thread per stream, and is the
+ * slowest step of the write; two streams keep a second core busy while the main thread encodes.
+ */
+const PARALLEL_FILES = 2;
+
+/** One open file: its gzip stream, its buffer, and the write gzip has not yet consumed. */
+interface OpenFile {
+  gzip: Gzip;
+  out: WriteStream;
+  done: Promise<void>;
+  buffer: Buffer;
+  consumed: Promise<unknown>;
+}
+
+/**
+ * Streams `batches` (non-empty; at least one row) into `folder/part-00001.tsv.gz`, … : batches go
+ * in turn to {@link PARALLEL_FILES} open files, and a file is closed, and another opened in its
+ * place, once it holds `targetBytes` compressed bytes. `onBatch` is called before each batch is
+ * encoded (to stop early on an abort).
  */
 export async function writeStagedFiles(
   batches: AsyncIterable<EventRow[]>,
@@ -46,42 +64,48 @@ export async function writeStagedFiles(
 ): Promise<StagedFiles> {
   const iterator = batches[Symbol.asyncIterator]();
   const written: StagedFiles = { files: [], rows: 0, bytes: 0, compressedBytes: 0, eventTimeRange: { from: '', to: '' } };
-  // Two buffers in turn: one is encoded into while gzip compresses the other. A buffer is
-  // encoded into again only after gzip has consumed it (the write's callback), so nothing is
-  // copied and the garbage of a window is the row objects the source hands over, not their text.
-  const buffers = [Buffer.alloc(0), Buffer.alloc(0)];
-  let turn = 0;
-  let batch = await nextBatch(iterator);
-  while (batch) {
-    const file = join(folder, `part-${String(written.files.length + 1).padStart(5, '0')}.tsv.gz`);
-    written.files.push(file);
+  const open: (OpenFile | undefined)[] = new Array(PARALLEL_FILES).fill(undefined);
+  const start = (): OpenFile => {
+    const path = join(folder, `part-${String(written.files.length + 1).padStart(5, '0')}.tsv.gz`);
+    written.files.push(path);
     const gzip = createGzip({ level: GZIP_LEVEL });
-    const out = createWriteStream(file);
+    const out = createWriteStream(path);
     const done = pipeline(gzip, out);
-    // Settled below; this keeps a failure before then from being reported as unhandled.
+    // Awaited when the file is closed; this keeps a failure before then from going unhandled.
     done.catch(() => {});
-    let consumed: Promise<unknown> = Promise.resolve();
-    try {
-      // Batches go into this file until its compressed size reaches the target.
-      do {
-        onBatch();
-        const text = encode(batch, buffers, turn);
-        track(batch, written);
-        written.bytes += text.length;
-        await consumed;
-        const writing = new Promise<void>((resolve, reject) => gzip.write(text, (err) => (err ? reject(err) : resolve())));
-        consumed = Promise.race([writing, done]);
-        turn = 1 - turn;
-        batch = await nextBatch(iterator);
-      } while (batch && out.bytesWritten < targetBytes);
-      await consumed;
-      gzip.end();
-      await done;
-    } catch (err) {
-      gzip.destroy();
-      throw err;
+    return { gzip, out, done, buffer: Buffer.alloc(0), consumed: Promise.resolve() };
+  };
+  const close = async (file: OpenFile) => {
+    await file.consumed;
+    file.gzip.end();
+    await file.done;
+    written.compressedBytes += file.out.bytesWritten;
+  };
+  try {
+    let turn = 0;
+    for (let batch = await nextBatch(iterator); batch; batch = await nextBatch(iterator)) {
+      onBatch();
+      let file = open[turn];
+      if (file && file.out.bytesWritten >= targetBytes) {
+        await close(file);
+        file = undefined;
+      }
+      file ??= open[turn] = start();
+      // A file's buffer is encoded into again only once gzip has consumed it (the write's
+      // callback): nothing is copied, and the garbage a window leaves is the source's rows.
+      await file.consumed;
+      const text = encode(batch, file);
+      track(batch, written);
+      written.bytes += text.length;
+      const gzip = file.gzip;
+      const writing = new Promise<void>((resolve, reject) => gzip.write(text, (err) => (err ? reject(err) : resolve())));
+      file.consumed = Promise.race([writing, file.done]);
+      turn = (turn + 1) % PARALLEL_FILES;
     }
-    written.compressedBytes += out.bytesWritten;
+    for (const file of open) if (file) await close(file);
+  } catch (err) {
+    for (const file of open) file?.gzip.destroy();
+    throw err;
   }
   return written;
 }
@@ -95,12 +119,12 @@ async function nextBatch(iterator: AsyncIterator<EventRow[]>): Promise<EventRow[
 }
 
 /**
- * The SDK's COPY text of a batch (as `encodeCopyText`), written into `buffers[turn]`, which grows
- * (doubling) when a value might not fit: UTF-8 takes at most 3 bytes per UTF-16 unit, and an
+ * The SDK's COPY text of a batch (as `encodeCopyText`), written into the file's buffer, which
+ * grows (doubling) when a value might not fit: UTF-8 takes at most 3 bytes per UTF-16 unit, and an
  * escaped character 2. Returns the part written.
  */
-function encode(batch: EventRow[], buffers: Buffer[], turn: number): Buffer {
-  let buffer = buffers[turn]!;
+function encode(batch: EventRow[], file: OpenFile): Buffer {
+  let buffer = file.buffer;
   let at = 0;
   for (const row of batch) {
     for (let i = 0; i < EVENT_ROW_COLUMNS.length; i += 1) {
@@ -108,7 +132,7 @@ function encode(batch: EventRow[], buffers: Buffer[], turn: number): Buffer {
       if (at + value.length * 3 + 2 > buffer.length) {
         const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, at + value.length * 3 + 2, 1 << 20));
         buffer.copy(grown, 0, 0, at);
-        buffer = buffers[turn] = grown;
+        buffer = file.buffer = grown;
       }
       if (i > 0) buffer[at++] = 0x09;
       at += buffer.write(value, at, 'utf8');

@@ -17,7 +17,7 @@
  * loaded before with the same name and content is skipped unless `FORCE = TRUE`) and `PURGE`.
  * Options it does not model are refused rather than ignored.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -164,22 +164,28 @@ export class FakeStages {
     }
     if (candidates.length === 0) return { columns: [['status', 'text']], rows: [['Copy executed with 0 files processed.']] };
 
-    const select = columns.map((column, i) => csv.convert(`c${i + 1}`, types.get(column)!)).join(', ');
-    const insertSql = (file: string) =>
-      `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} FROM read_csv(${literal(file)}, ${csv.reader(columns.length)})`;
+    const select = columns.map((column, i) => `${csv.convert(`c${i + 1}`, types.get(column)!)} AS ${column}`).join(', ');
+    const paths = candidates.map(({ file }) => join(stage.dir, file));
+    for (const [i, path] of paths.entries()) await checkFirstRecord(path, csv, columns.length, candidates[i]!.file);
+    // One read of all the files, in parallel as Snowflake loads them; each row keeps its file's
+    // name for the per-file counts of the result.
+    const loading = `sf_copy_${randomUUID().replaceAll('-', '')}`;
     const ownTransaction = !session.inTransaction;
-    const counts: number[] = [];
+    const counts = new Map<string, number>();
     if (ownTransaction) await session.connection.run('BEGIN TRANSACTION');
     try {
-      for (const { file } of candidates) {
-        const path = join(stage.dir, file);
-        await checkFirstRecord(path, csv, columns.length, file);
-        try {
-          counts.push((await session.connection.run(insertSql(path))).rowsChanged);
-        } catch (err) {
-          throw copyError(err, file);
-        }
+      try {
+        await session.connection.run(
+          `CREATE TEMP TABLE ${loading} AS SELECT ${select}, filename FROM read_csv([${paths.map(literal).join(', ')}], ${csv.reader(columns.length)}, filename = true)`,
+        );
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw copyError(err, candidates.find((_, i) => message.includes(paths[i]!))?.file ?? candidates[0]!.file);
       }
+      await session.connection.run(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${loading}`);
+      const perFile = await session.connection.runAndReadAll(`SELECT filename, count(*)::BIGINT AS n FROM ${loading} GROUP BY filename`);
+      for (const [filename, n] of perFile.getRows()) counts.set(String(filename), Number(n));
+      await session.connection.run(`DROP TABLE ${loading}`);
       if (ownTransaction) await session.connection.run('COMMIT');
     } catch (err) {
       if (ownTransaction) await session.connection.run('ROLLBACK').catch(() => {});
@@ -201,7 +207,10 @@ export class FakeStages {
         ['first_error_character', 'fixed'],
         ['first_error_column_name', 'text'],
       ],
-      rows: candidates.map(({ file }, i) => [file, 'LOADED', counts[i]!, counts[i]!, 1, 0, null, null, null, null]),
+      rows: candidates.map(({ file }, i) => {
+        const rows = counts.get(paths[i]!) ?? 0;
+        return [file, 'LOADED', rows, rows, 1, 0, null, null, null, null];
+      }),
     };
   }
 
