@@ -1,9 +1,10 @@
 import type { ConnectionOptions } from 'snowflake-sdk';
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
+import { ConfigError, DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
 
 /** The sign-in choices; a config gives exactly one. */
 const SIGN_IN_FIELDS = ['privateKey', 'programmaticAccessToken', 'oauthToken', 'password'] as const;
+const SIGN_IN_CHOICES = `one of ${SIGN_IN_FIELDS.join(', ')}`;
 
 const snowflakeConfig = z
   .object({
@@ -45,9 +46,11 @@ const snowflakeConfig = z
       .default(128)
       .describe('Compressed size at which a staged load file is closed and the next begun; Snowflake recommends 100–250 MB'),
   })
-  .refine((config) => SIGN_IN_FIELDS.filter((field) => config[field] !== undefined).length === 1, {
-    message: `give exactly one of ${SIGN_IN_FIELDS.join(', ')}`,
-    path: ['privateKey'],
+  // At most one here; none is refused when connecting, because the host validates a config whose
+  // credential it dropped (its target changed) without it until the credential is given again.
+  .superRefine((config, ctx) => {
+    const given = SIGN_IN_FIELDS.filter((field) => config[field] !== undefined);
+    for (const field of given.slice(1)) ctx.addIssue({ code: 'custom', message: `give only ${SIGN_IN_CHOICES}`, path: [field] });
   })
   .refine((config) => config.privateKeyPassphrase === undefined || config.privateKey !== undefined, {
     message: 'privateKeyPassphrase needs privateKey',
@@ -75,7 +78,7 @@ export const snowflakeDestination = defineDestination({
 
 export default snowflakeDestination;
 
-/** The snowflake-sdk connection options for a config (exported for tests). */
+/** The snowflake-sdk connection options for a config; a {@link ConfigError} when it has no sign-in. */
 export function snowflakeConnectionOptions(config: SnowflakeDestinationConfig): ConnectionOptions {
   const options: ConnectionOptions = {
     account: config.account,
@@ -104,8 +107,10 @@ export function snowflakeConnectionOptions(config: SnowflakeDestinationConfig): 
   } else if (config.oauthToken) {
     options.authenticator = 'OAUTH';
     options.token = config.oauthToken;
-  } else {
+  } else if (config.password) {
     options.password = config.password;
+  } else {
+    throw new ConfigError(`no sign-in: give ${SIGN_IN_CHOICES}`);
   }
   return options;
 }

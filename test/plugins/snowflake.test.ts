@@ -257,11 +257,21 @@ describe('snowflake destination: faults and service rules', () => {
     expect(counts[60_000]!.files).toBeGreaterThan(1);
   });
 
-  it('rejects a config with no or two sign-in choices', () => {
+  it('refuses two sign-in choices in the config, and no sign-in when connecting', async () => {
+    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), privateKey: '-----BEGIN PRIVATE KEY-----' })).toThrow(
+      /password: give only one of privateKey, programmaticAccessToken, oauthToken, password/,
+    );
+    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), password: undefined, oauthToken: 'x', programmaticAccessToken: 'y' })).toThrow(
+      /oauthToken: give only one of/,
+    );
+    // Without one the config parses (the host keeps a config whose credential it dropped until it
+    // is given again), and connecting says what is missing without sending anything.
     const { password: _p, ...noAuth } = base();
-    expect(() => parseDestinationConfig(snowflakeDestination, noAuth)).toThrow(/exactly one of privateKey, programmaticAccessToken, oauthToken, password/);
-    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), privateKey: '-----BEGIN PRIVATE KEY-----' })).toThrow(/exactly one/);
-    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), oauthToken: 'x' })).toThrow(/exactly one/);
+    fake.clearLog();
+    const err = await failure(withConnection(noAuth, (c) => c.ensureTables()));
+    expect(err.kind).toBe('config');
+    expect(err.message).toContain('no sign-in: give one of privateKey, programmaticAccessToken, oauthToken, password');
+    expect(fake.requests.filter((r) => r.kind === 'login')).toEqual([]);
   });
 
   it('sends exactly the SQL pinned in the golden file', async () => {
