@@ -1,21 +1,27 @@
 // The Snowflake connection, loaded by `connect` on first use so that importing the plugin (as the
 // host's registry does at start-up) does not load snowflake-sdk.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import snowflake from 'snowflake-sdk';
 import type { Bind, Connection, RowStatement } from 'snowflake-sdk';
 import {
   ConfigError,
   DEFINITION_ROW_COLUMNS,
   DEFINITION_TABLES,
-  EVENT_ROW_COLUMNS,
+  PermanentError,
   RetryableError,
   loadUnlessEmpty,
   runCheckSteps,
 } from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
 import { classifySnowflakeError } from './errors.ts';
 import { snowflakeConnectionOptions } from './index.ts';
 import type { SnowflakeDestinationConfig } from './index.ts';
-import { SNOWFLAKE_DEFINITION_ROWS_PER_INSERT, SNOWFLAKE_ROWS_PER_INSERT, snowflakeSql, snowflakeTables } from './sql.ts';
+import { writeStagedFiles } from './staged-files.ts';
+import type { StagedFiles } from './staged-files.ts';
+import { SNOWFLAKE_DEFINITION_ROWS_PER_INSERT, snowflakeSql, snowflakeTables } from './sql.ts';
 
 // The SDK logs to the console by default; the plugin reports through the host's logger instead.
 let sdkConfigured = false;
@@ -31,6 +37,31 @@ interface Executed {
   updated: number;
 }
 
+function run(connection: Connection, sqlText: string, binds?: Bind[]): Promise<Executed> {
+  return new Promise<Executed>((resolve, reject) => {
+    connection.execute({
+      sqlText,
+      ...(binds ? { binds } : {}),
+      complete: (err, statement: RowStatement, rows) => {
+        if (err) reject(err);
+        else resolve({ rows: (rows ?? []) as Record<string, unknown>[], updated: Math.max(0, statement.getNumUpdatedRows() ?? 0) });
+      },
+    });
+  });
+}
+
+/** A result column by name, whatever its case (COPY and PUT name theirs in lower or camel case). */
+function resultColumn(row: Record<string, unknown>, name: string): unknown {
+  const key = Object.keys(row).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : row[key];
+}
+
+/** `EventRow` time text of now, for the check's probe row. */
+function nowText(): string {
+  return new Date().toISOString().replace(/Z$/, '000Z');
+}
+
+/** Creates the connection `connect` returns (loaded lazily with snowflake-sdk). */
 export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ctx: DestinationContext): DestinationConnection {
   configureSdk();
   const sql = snowflakeSql(config.schema);
@@ -44,7 +75,18 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
       // connect(callback), not connectAsync(): the latter resolves even when the login fails.
       const connecting = new Promise<Connection>((resolve, reject) =>
         connection.connect((err) => (err ? reject(err) : resolve(connection))),
-      );
+      ).then(async (connected) => {
+        // Before anything else: the statements below are written against these settings.
+        const alterSession = sql.alterSession(config.timeoutSeconds);
+        ctx.onStatement?.(alterSession);
+        try {
+          await run(connected, alterSession);
+        } catch (err) {
+          connected.destroy(() => {});
+          throw err;
+        }
+        return connected;
+      });
       session = withDeadline('logging in', connecting, () => connection.destroy(() => {}));
       session.catch(() => {
         session = undefined;
@@ -84,20 +126,10 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
     });
   }
 
-  async function exec(sqlText: string, binds?: Bind[] | Bind[][]): Promise<Executed> {
+  async function exec(sqlText: string, binds?: Bind[]): Promise<Executed> {
     const connection = await open();
     ctx.onStatement?.(sqlText);
-    const work = new Promise<Executed>((resolve, reject) => {
-      connection.execute({
-        sqlText,
-        ...(binds ? { binds: binds as never } : {}),
-        complete: (err, statement: RowStatement, rows) => {
-          if (err) reject(err);
-          else resolve({ rows: (rows ?? []) as Record<string, unknown>[], updated: Math.max(0, statement.getNumUpdatedRows() ?? 0) });
-        },
-      });
-    });
-    return withDeadline('running a statement', work, () => drop());
+    return withDeadline('running a statement', run(connection, sqlText, binds), () => drop());
   }
 
   function drop(): void {
@@ -151,38 +183,82 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
     await classified('creating tables', createTables);
   }
 
-  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
-    return loadUnlessEmpty(batches, async (nonEmpty) => {
-      return await classified('loading events', async () => {
-        const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
-        // Leftovers of a failed load would otherwise be merged now.
-        await exec(sql.clearStaging);
-        let pending: Bind[][] = [];
-        const flush = async () => {
-          if (pending.length === 0) return;
-          const rows = pending;
-          pending = [];
-          await exec(sql.insertStaging, rows);
-        };
-        for await (const batch of nonEmpty) {
-          ctx.signal?.throwIfAborted();
-          for (const row of batch) {
-            const values = EVENT_ROW_COLUMNS.map((column) => row[column]);
-            for (const value of values) if (value !== null) result.bytes += Buffer.byteLength(value);
-            pending.push(values);
-            if (pending.length >= SNOWFLAKE_ROWS_PER_INSERT) await flush();
-          }
-          result.rowsStaged += batch.length;
-        }
-        await flush();
-        result.rowsMerged = await inTransaction(async () => {
-          const merged = await exec(sql.merge);
-          await exec(sql.clearStaging);
-          return merged.updated;
-        });
-        return result;
-      });
-    });
+  // Writes the rows to gzip files in a folder of its own, then PUT → COPY → MERGE: the same
+  // statements whatever the row count. The folder is removed whatever happens.
+  async function withStagedFiles<T>(batches: AsyncIterable<EventRow[]>, work: (staged: StagedFiles, folder: string) => Promise<T>): Promise<T> {
+    const folder = await mkdtemp(join(tmpdir(), 'tributary-snowflake-'));
+    try {
+      // The folder goes into the PUT's quoted file URI.
+      if (folder.includes("'")) throw new PermanentError(`the temporary folder ${folder} has a quote in its path; set TMPDIR to a plain path`);
+      const staged = await writeStagedFiles(batches, folder, config.fileSizeMb * 1024 * 1024, () => ctx.signal?.throwIfAborted());
+      return await work(staged, folder);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** PUTs the files to the table stage under a fresh prefix and COPYs them into `raw_events`. */
+  async function stageAndCopy(staged: StagedFiles, folder: string): Promise<void> {
+    const prefix = randomUUID();
+    const put = await exec(sql.put(folder, prefix));
+    const uploaded = put.rows.filter((row) => resultColumn(row, 'status') === 'UPLOADED').length;
+    if (uploaded !== staged.files.length) {
+      throw new RetryableError(`uploading to the RAW_EVENTS stage: ${uploaded} of ${staged.files.length} files uploaded`);
+    }
+    const copied = await exec(sql.copy(prefix));
+    const loaded = copied.rows.reduce((sum, row) => sum + Number(resultColumn(row, 'rows_loaded') ?? 0), 0);
+    if (loaded !== staged.rows) {
+      const status = copied.rows.map((row) => String(resultColumn(row, 'status'))).join(', ');
+      throw new PermanentError(`COPY INTO raw_events loaded ${loaded} of ${staged.rows} staged rows (${status})`);
+    }
+  }
+
+  function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
+    const devices = options.deleteDeviceIds ?? [];
+    return loadUnlessEmpty(
+      batches,
+      (nonEmpty) =>
+        classified('loading events', () =>
+          withStagedFiles(nonEmpty, async (staged, folder) => {
+            if (staged.rows === 0) {
+              // a deletion request and nothing to load
+              const rowsDeleted = await inTransaction(() => deleteDevices(devices));
+              return { rowsStaged: 0, rowsMerged: 0, bytes: 0, rowsDeleted };
+            }
+            // Leftovers of a failed load (rows copied but not merged, files put but not copied)
+            // would otherwise be merged now, or stay in the stage.
+            await exec(sql.clearStaging);
+            await exec(sql.removeStaged);
+            await stageAndCopy(staged, folder);
+            const { from, to } = staged.eventTimeRange;
+            const done = await inTransaction(async () => {
+              // deletion requests first: the load's own rows of those devices came after them
+              const deleted = await deleteDevices(devices);
+              const merged = await exec(sql.merge, [from, to]);
+              await exec(sql.clearStaging);
+              return { merged: merged.updated, deleted };
+            });
+            return {
+              rowsStaged: staged.rows,
+              rowsMerged: done.merged,
+              bytes: staged.bytes,
+              mergedEventTimeRange: { from, to },
+              ...(devices.length > 0 ? { rowsDeleted: done.deleted } : {}),
+            };
+          }),
+        ),
+      options,
+    );
+  }
+
+  /** Deletes every row of these devices from `events` (in the caller's transaction); returns how many. */
+  async function deleteDevices(devices: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let start = 0; start < devices.length; start += 1_000) {
+      const part = devices.slice(start, start + 1_000);
+      deleted += (await exec(sql.deleteDevices(part.length), [...part])).updated;
+    }
+    return deleted;
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {
@@ -233,8 +309,26 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
         step: 'write',
         run: () =>
           classified('writing to raw_events', async () => {
-            await exec(sql.probeWrite, [probeId]);
-            return 'wrote a probe row to RAW_EVENTS';
+            const now = nowText();
+            const probe: EventRow = {
+              event_id: probeId,
+              event_time: now,
+              processed_time: now,
+              device_id: '0',
+              session_id: null,
+              view_id: null,
+              event_type: null,
+              event_properties: null,
+              source_type: 'server',
+              source_properties: null,
+            };
+            await withStagedFiles(
+              (async function* () {
+                yield [probe];
+              })(),
+              stageAndCopy,
+            );
+            return 'put a probe file on the RAW_EVENTS stage and loaded it with COPY INTO';
           }),
       },
       {

@@ -10,6 +10,8 @@ const AUTH_CODES = new Set([
   '390103', // account locked
   '390113', // password expired
   '390144', // JWT token invalid
+  '390303', // OAuth access token invalid
+  '390318', // OAuth access token expired: a new one must be configured
   '390186', // role not granted to the user
   '390189', // role does not exist or not authorized
   '390191', // warehouse/role/database not authorized
@@ -17,7 +19,21 @@ const AUTH_CODES = new Set([
   '390202', // schema does not exist or not authorized
   '390422', // incoming request with IP not allowed (network policy)
 ]);
-const CONFIG_CODES = new Set(['390189', '390201', '390202', '390191']);
+const CONFIG_CODES = new Set([
+  '390189',
+  '390201',
+  '390202',
+  '390191',
+  '000606', // (57P03) no active warehouse: it does not exist, or the role lacks USAGE on it
+]);
+// Waits the service implies: the host schedules the next run no sooner (RetryableError.retryAfterMs).
+const LONG_WAITS = new Map<string, { ms: number; hint: string }>([
+  // (22000) the warehouse's resource monitor used up its credit quota; it refills at the
+  // monitor's next interval (daily to yearly), or when an administrator raises it.
+  ['090073', { ms: 60 * 60_000, hint: 'raise the resource monitor quota or wait for its next interval' }],
+  // (57P03) the warehouse is suspended and does not resume on its own (AUTO_RESUME = FALSE).
+  ['000608', { ms: 15 * 60_000, hint: 'resume the warehouse or set AUTO_RESUME = TRUE' }],
+]);
 // Session gone or expired: the SDK renews 390112 itself; the others mean "log in again", which
 // the host's retry does with a fresh connection.
 const SESSION_CODES = new Set(['390104', '390111', '390112', '390114']);
@@ -57,6 +73,8 @@ export function classifySnowflakeError(err: unknown, doing: string): Destination
   const permanent = () => new PermanentError(message, { cause: err });
 
   if (code !== undefined) {
+    const wait = LONG_WAITS.get(code);
+    if (wait) return new RetryableError(`${message} (${wait.hint})`, { cause: err, retryAfterMs: wait.ms });
     if (CONFIG_CODES.has(code)) return new ConfigError(message, { cause: err });
     if (AUTH_CODES.has(code)) return permanent();
     if (SESSION_CODES.has(code)) return retryable();

@@ -3,14 +3,22 @@
  * (reference/warehouse-protocols.md §1.1) and runs the SQL on DuckDB with small shims.
  *
  * What it models, beyond "answer the SDK":
- * - login (password, or SNOWFLAKE_JWT checked against a registered public key), session and
- *   master tokens, token renewal after 390112, session delete (rolls back an open transaction);
+ * - login with a password, SNOWFLAKE_JWT (checked against a registered public key), OAUTH or
+ *   PROGRAMMATIC_ACCESS_TOKEN; session and master tokens, token renewal after 390112, session
+ *   delete (rolls back an open transaction);
  * - one DuckDB connection per session, so BEGIN/COMMIT/ROLLBACK are real transactions;
+ * - session parameters: account defaults (Snowflake's own unless the test sets hostile ones),
+ *   `ALTER SESSION SET`, and the effect of `TIMESTAMP_INPUT_FORMAT` on text → TIMESTAMP_NTZ
+ *   (`TO_TIMESTAMP_NTZ(x)`, array binds into timestamp columns, COPY with `TIMESTAMP_FORMAT =
+ *   AUTO`); the current schema (from the login if it exists, then `CREATE SCHEMA` / `USE SCHEMA`);
+ * - stages (snowflake-stage.ts): `PUT` answered with a stage location the driver uploads to itself,
+ *   `REMOVE`, `COPY INTO` from gzip CSV with its documented rules;
  * - requestId de-duplication: a retried query-request with a requestId already executed gets the
  *   stored answer and is not executed again (Snowflake's documented "resubmitting requests");
- * - service rules a naive fake would let pass: at most CLIENT_STAGE_ARRAY_BINDING_THRESHOLD binds
- *   inline per statement (the real SDK would go through a PUT to cloud storage above it, which
- *   the fake refuses), the 1 MB statement text limit, and JSON-only results;
+ * - CLIENT_STAGE_ARRAY_BINDING_THRESHOLD (65,280, as real accounts send): past it the driver
+ *   creates a temporary stage, which fails without a current schema (090106, as on a real account),
+ *   and the fake refuses the upload of binds to it; the driver then falls back to inline binds;
+ * - the 1 MB statement text limit, and JSON-only results;
  * - faults: HTTP statuses, hangs, dropped connections before or after executing, expired
  *   session tokens, SQL errors, and 333333 asynchronous answers.
  *
@@ -20,9 +28,14 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, DuckDBTimestampValue, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { FakeSqlError, FakeStages, conversionError, literal, timestampParser } from './snowflake-stage.ts';
+import type { StageResult } from './snowflake-stage.ts';
 
 /** Which requests a fault applies to. */
 export interface SnowflakeFaultTarget {
@@ -61,6 +74,10 @@ export interface SnowflakeFakeRequest {
   fault?: SnowflakeFault['type'];
   outcome?: 'ok' | 'error';
   errorCode?: string;
+  /** Rows of the answer (COPY: one per file loaded). */
+  resultRows?: number;
+  /** The session had a current schema when the statement ran. */
+  currentSchema?: string | null;
 }
 
 export interface SnowflakeFakeOptions {
@@ -68,9 +85,38 @@ export interface SnowflakeFakeOptions {
   users?: Record<string, string>;
   /** username → PEM public key for SNOWFLAKE_JWT. */
   publicKeys?: Record<string, string>;
-  /** CLIENT_STAGE_ARRAY_BINDING_THRESHOLD returned at login and enforced (default 100,000). */
+  /** OAuth access token → the username it signs in. */
+  oauthTokens?: Record<string, string>;
+  /** username → its programmatic access token. */
+  programmaticAccessTokens?: Record<string, string>;
+  /** CLIENT_STAGE_ARRAY_BINDING_THRESHOLD returned at login (default 65,280, as on real accounts). */
   bindThreshold?: number;
+  /** Account-level parameter defaults over Snowflake's (e.g. a hostile TIMESTAMP_INPUT_FORMAT). */
+  accountParameters?: Record<string, string>;
+  /** DuckDB database file (default in memory); large benchmark windows need one. */
+  databasePath?: string;
+  /**
+   * Serves `POST /_fake/query` (SQL on the backing DuckDB), `GET /_fake/stats` and `POST
+   * /_fake/clear-log`, for the benchmark, which runs the fake in a process of its own.
+   */
+  adminEndpoint?: boolean;
+  /** DuckDB's memory_limit (default DuckDB's own, 80% of RAM). */
+  memoryLimit?: string;
 }
+
+/**
+ * Snowflake's defaults of the session parameters the fake knows, as the text `ALTER SESSION`
+ * would set. Only TIMESTAMP_INPUT_FORMAT changes what the fake computes; the others are recorded.
+ */
+const SNOWFLAKE_PARAMETER_DEFAULTS: Record<string, string> = {
+  TIMEZONE: 'America/Los_Angeles',
+  TIMESTAMP_INPUT_FORMAT: 'AUTO',
+  TIMESTAMP_TYPE_MAPPING: 'TIMESTAMP_NTZ',
+  QUOTED_IDENTIFIERS_IGNORE_CASE: 'false',
+  AUTOCOMMIT: 'true',
+  ERROR_ON_NONDETERMINISTIC_MERGE: 'true',
+  STATEMENT_TIMEOUT_IN_SECONDS: '172800',
+};
 
 interface Session {
   id: number;
@@ -80,21 +126,18 @@ interface Session {
   connection: DuckDBConnection;
   inTransaction: boolean;
   queue: Promise<unknown>;
+  /** Session parameters (upper-case names → text values). */
+  parameters: Map<string, string>;
+  /** Current schema (upper case), or null. */
+  schema: string | null;
+  /** Temporary stages created in the session. */
+  tempStages: Set<string>;
+  get timestampInputFormat(): string;
 }
 
 interface Answer {
   status: number;
   body: unknown;
-}
-
-class FakeSqlError extends Error {
-  constructor(
-    readonly code: string,
-    readonly sqlState: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const MAX_SQL_BYTES = 1024 * 1024;
@@ -109,18 +152,26 @@ export class SnowflakeFake {
   private readonly pendingResults = new Map<string, Answer>();
   private readonly sockets = new Set<Socket>();
   private readonly hung = new Set<ServerResponse>();
+  /** Session parameters of ended sessions, per user (the latest). */
+  private readonly endedParameters = new Map<string, Record<string, string>>();
   private nextSession = 1;
   private admin!: DuckDBConnection;
+  /** The stages (table and user stages) in a folder the fake owns. */
+  readonly stages: FakeStages;
 
   private constructor(
     private readonly server: Server,
     private readonly instance: DuckDBInstance,
     private readonly options: Required<SnowflakeFakeOptions>,
     readonly accessUrl: string,
-  ) {}
+    stageRoot: string,
+  ) {
+    this.stages = new FakeStages(stageRoot, (schema, name) => this.tableExists(schema, name));
+  }
 
   static async start(options: SnowflakeFakeOptions = {}): Promise<SnowflakeFake> {
-    const instance = await DuckDBInstance.create(':memory:');
+    const instance = await DuckDBInstance.create(options.databasePath ?? ':memory:');
+    const stageRoot = await mkdtemp(join(tmpdir(), 'snowflake-fake-stages-'));
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
@@ -128,10 +179,22 @@ export class SnowflakeFake {
     const fake = new SnowflakeFake(
       server,
       instance,
-      { users: options.users ?? { tributary: 'secret' }, publicKeys: options.publicKeys ?? {}, bindThreshold: options.bindThreshold ?? 100_000 },
+      {
+        users: options.users ?? { tributary: 'secret' },
+        publicKeys: options.publicKeys ?? {},
+        oauthTokens: options.oauthTokens ?? {},
+        programmaticAccessTokens: options.programmaticAccessTokens ?? {},
+        bindThreshold: options.bindThreshold ?? 65_280,
+        accountParameters: Object.fromEntries(Object.entries(options.accountParameters ?? {}).map(([k, v]) => [k.toUpperCase(), v])),
+        databasePath: options.databasePath ?? ':memory:',
+        adminEndpoint: options.adminEndpoint ?? false,
+        memoryLimit: options.memoryLimit ?? '',
+      },
       `http://127.0.0.1:${address.port}`,
+      stageRoot,
     );
     fake.admin = await fake.openConnection();
+    if (options.memoryLimit) await fake.admin.run(`SET memory_limit = ${literal(options.memoryLimit)}`);
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -166,6 +229,12 @@ export class SnowflakeFake {
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 
+  /** The session parameters of the most recent session of `user` (for tests). */
+  sessionParameters(user: string): Record<string, string> | undefined {
+    const session = [...this.sessions.values()].filter((candidate) => candidate.user === user.toLowerCase()).pop();
+    return session ? Object.fromEntries(session.parameters) : this.endedParameters.get(user.toLowerCase());
+  }
+
   async close(): Promise<void> {
     for (const res of this.hung) res.destroy();
     for (const socket of this.sockets) socket.destroy();
@@ -173,6 +242,19 @@ export class SnowflakeFake {
     for (const session of this.sessions.values()) session.connection.closeSync();
     this.admin.closeSync();
     this.instance.closeSync();
+    await rm(this.stages.root, { recursive: true, force: true });
+  }
+
+  private async tableExists(schema: string, name: string): Promise<boolean> {
+    const rows = await this.query(
+      `SELECT 1 FROM duckdb_tables() WHERE upper(schema_name) = ${literal(schema.toUpperCase())} AND upper(table_name) = ${literal(name.toUpperCase())}`,
+    );
+    return rows.length > 0;
+  }
+
+  private async schemaExists(schema: string): Promise<boolean> {
+    const rows = await this.query(`SELECT 1 FROM duckdb_schemas() WHERE upper(schema_name) = ${literal(schema.toUpperCase())}`);
+    return rows.length > 0;
   }
 
   private async openConnection(): Promise<DuckDBConnection> {
@@ -180,7 +262,8 @@ export class SnowflakeFake {
     await connection.run(`SET TimeZone = 'UTC'`);
     // Snowflake functions the plugins use, as DuckDB macros (idempotent per database).
     for (const macro of [
-      'CREATE MACRO IF NOT EXISTS parse_json(x) AS json(x)',
+      // A cast validates the JSON like PARSE_JSON and, unlike json(), keeps the text as sent.
+      'CREATE MACRO IF NOT EXISTS parse_json(x) AS CAST(x AS JSON)',
       'CREATE MACRO IF NOT EXISTS sysdate() AS current_timestamp::TIMESTAMP',
       `CREATE MACRO IF NOT EXISTS current_version() AS '9.0.0-fake'`,
       `CREATE MACRO IF NOT EXISTS current_role() AS 'FAKE_ROLE'`,
@@ -216,6 +299,18 @@ export class SnowflakeFake {
       if (req.method === 'GET' && /^\/queries\/[^/]+\/result$/.test(url.pathname)) return this.result(req, url, res);
       if (req.method === 'POST' && url.pathname === '/session' && url.searchParams.get('delete') === 'true') {
         return await this.deleteSession(req, res);
+      }
+      if (this.options.adminEndpoint && url.pathname.startsWith('/_fake/')) {
+        if (url.pathname === '/_fake/query') {
+          return send(res, 200, { rows: await this.query(String(body.sql)) }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+        }
+        if (url.pathname === '/_fake/clear-log') {
+          this.clearLog();
+          return send(res, 200, {});
+        }
+        if (url.pathname === '/_fake/stats') {
+          return send(res, 200, { requests: this.requests.length, statements: this.statements().length, rssMb: Math.round(process.memoryUsage().rss / 1e6) });
+        }
       }
       if (url.pathname.startsWith('/telemetry/')) {
         this.requests.push({ kind: 'telemetry', path: url.pathname });
@@ -259,15 +354,24 @@ export class SnowflakeFake {
       entry.errorCode = code;
       send(res, 200, { data: { nextAction: 'RETRY_LOGIN', authnMethod: data.AUTHENTICATOR }, code, message, success: false });
     };
+    const named = (table: Record<string, string>) => Object.entries(table).find(([name]) => name.toLowerCase() === user)?.[1];
     if (data.AUTHENTICATOR === 'SNOWFLAKE_JWT') {
-      const key = Object.entries(this.options.publicKeys).find(([name]) => name.toLowerCase() === user)?.[1];
+      const key = named(this.options.publicKeys);
       if (!key || !verifyJwt(String(data.TOKEN ?? ''), key, String(data.ACCOUNT_NAME ?? ''), user)) {
         return fail('390144', 'JWT token is invalid.');
       }
+    } else if (data.AUTHENTICATOR === 'OAUTH') {
+      const owner = this.options.oauthTokens[String(data.TOKEN ?? '')];
+      if (owner === undefined || (user !== '' && owner.toLowerCase() !== user)) return fail('390303', 'Invalid OAuth access token. ');
+    } else if (data.AUTHENTICATOR === 'PROGRAMMATIC_ACCESS_TOKEN') {
+      const token = named(this.options.programmaticAccessTokens);
+      if (token === undefined || token !== data.TOKEN) return fail('390100', 'Incorrect username or password was specified.');
     } else {
-      const password = Object.entries(this.options.users).find(([name]) => name.toLowerCase() === user)?.[1];
+      const password = named(this.options.users);
       if (password === undefined || password !== data.PASSWORD) return fail('390100', 'Incorrect username or password was specified.');
     }
+    const requestedSchema = url.searchParams.get('schemaName');
+    const parameters = new Map(Object.entries({ ...SNOWFLAKE_PARAMETER_DEFAULTS, ...this.options.accountParameters }));
     const session: Session = {
       id: this.nextSession++,
       user,
@@ -276,7 +380,15 @@ export class SnowflakeFake {
       connection: await this.openConnection(),
       inTransaction: false,
       queue: Promise.resolve(),
+      parameters,
+      // Snowflake leaves the session without a current schema when the one asked for is missing.
+      schema: requestedSchema && (await this.schemaExists(requestedSchema)) ? requestedSchema.toUpperCase() : null,
+      tempStages: new Set(),
+      get timestampInputFormat() {
+        return parameters.get('TIMESTAMP_INPUT_FORMAT') ?? 'AUTO';
+      },
     };
+    await defineTimestampInput(session);
     this.sessions.set(session.token, session);
     this.byMaster.set(session.masterToken, session);
     entry.outcome = 'ok';
@@ -287,10 +399,13 @@ export class SnowflakeFake {
         validityInSeconds: 3600,
         masterValidityInSeconds: 14400,
         sessionId: session.id,
-        parameters: [{ name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: this.options.bindThreshold }],
+        parameters: [
+          { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: this.options.bindThreshold },
+          { name: 'TIMEZONE', value: parameters.get('TIMEZONE') },
+        ],
         sessionInfo: {
           databaseName: url.searchParams.get('databaseName'),
-          schemaName: url.searchParams.get('schemaName'),
+          schemaName: session.schema,
           warehouseName: url.searchParams.get('warehouse'),
           roleName: url.searchParams.get('roleName') ?? 'FAKE_ROLE',
         },
@@ -318,6 +433,7 @@ export class SnowflakeFake {
     this.requests.push({ kind: 'delete-session', path: '/session' });
     const session = this.sessions.get(tokenOf(req) ?? '');
     if (session) {
+      this.endedParameters.set(session.user, Object.fromEntries(session.parameters));
       this.sessions.delete(session.token);
       this.byMaster.delete(session.masterToken);
       await session.queue.catch(() => {});
@@ -370,6 +486,8 @@ export class SnowflakeFake {
     const answer = await run;
     entry.outcome = (answer.body as { success?: boolean }).success ? 'ok' : 'error';
     entry.errorCode = (answer.body as { code?: string }).code;
+    entry.resultRows = (answer.body as { data?: { rowset?: unknown[] } }).data?.rowset?.length;
+    entry.currentSchema = session.schema;
     if (requestId) this.answered.set(requestId, answer);
     if (fault?.type === 'drop' && fault.when === 'after') {
       res.socket?.destroy();
@@ -395,24 +513,23 @@ export class SnowflakeFake {
       if (Buffer.byteLength(sql) > MAX_SQL_BYTES) {
         throw new FakeSqlError('001003', '42000', `SQL compilation error: statement text of ${Buffer.byteLength(sql)} bytes exceeds the 1 MB limit`);
       }
-      const info = bindInfo(bindings);
-      if ((info.bindCount ?? 0) > this.options.bindThreshold) {
-        throw new FakeSqlError(
-          '000002',
-          '0A000',
-          `${info.bindCount} binds in one statement exceed CLIENT_STAGE_ARRAY_BINDING_THRESHOLD (${this.options.bindThreshold}): ` +
-            'snowflake-sdk would upload them to a temporary stage with PUT, which this fake refuses',
-        );
-      }
-      if (/^\s*(PUT|CREATE\s+(OR\s+REPLACE\s+)?TEMP(ORARY)?\s+STAGE)\b/i.test(sql)) {
-        throw new FakeSqlError('000002', '0A000', 'stage uploads (PUT) are not supported by the fake');
-      }
-      const { text, params, types } = translate(sql, bindings);
+      const special = await this.executeSpecial(session, sql, queryId);
+      if (special) return { status: 200, body: { data: special, code: null, message: null, success: true } };
+      const { text, params, types } = translate(sql, bindings, await this.timestampColumns(sql, bindings));
       const kind = statementKind(sql);
+      // A MERGE's inserts are the target's growth (it never deletes); the rest of what it changed
+      // are updates. Cheaper than RETURNING merge_action, which hands every row back.
+      const target = kind === 'merge' ? /^\s*MERGE\s+INTO\s+([\w.]+)/i.exec(sql)?.[1] : undefined;
+      const rowCount = async () => (target ? Number((await session.connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()[0]![0]) : 0);
+      const before = await rowCount();
       const reader = await session.connection.runAndReadAll(text, params as never, types as never);
+      const inserted = (await rowCount()) - before;
       if (kind === 'begin') session.inTransaction = true;
       if (kind === 'commit' || kind === 'rollback') session.inTransaction = false;
-      return { status: 200, body: { data: resultData(queryId, kind, reader), code: null, message: null, success: true } };
+      // Creating a schema makes it the session's current schema (Snowflake's CREATE SCHEMA notes).
+      const created = /^\s*CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i.exec(sql);
+      if (created) session.schema = created[1]!.toUpperCase();
+      return { status: 200, body: { data: resultData(queryId, kind, reader, inserted), code: null, message: null, success: true } };
     } catch (err) {
       const sqlError = err instanceof FakeSqlError ? err : duckdbError(err);
       return {
@@ -425,6 +542,54 @@ export class SnowflakeFake {
         },
       };
     }
+  }
+
+  /** Statements the fake answers itself rather than on DuckDB; undefined for all others. */
+  private async executeSpecial(session: Session, sql: string, queryId: string): Promise<Record<string, unknown> | undefined> {
+    const first = /^\s*(\w+)(?:\s+(\w+))?/.exec(sql);
+    const verb = `${first?.[1] ?? ''} ${first?.[2] ?? ''}`.toUpperCase();
+    if (verb.startsWith('PUT ')) return await this.stages.put(sql, session, queryId);
+    if (verb.startsWith('REMOVE ')) return tableResult(queryId, await this.stages.remove(sql, session));
+    if (verb === 'COPY INTO') return tableResult(queryId, await this.stages.copy(sql, session));
+    if (verb === 'ALTER SESSION') {
+      await alterSession(session, sql);
+      return statusResult(queryId);
+    }
+    if (verb === 'USE SCHEMA') {
+      const name = /^\s*USE\s+SCHEMA\s+(\w+)\s*$/i.exec(sql)?.[1];
+      if (!name || !(await this.schemaExists(name))) {
+        throw new FakeSqlError('002043', '02000', `SQL compilation error:\nObject does not exist, or operation cannot be performed.`);
+      }
+      session.schema = name.toUpperCase();
+      return statusResult(queryId);
+    }
+    const tempStage = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TEMP(?:ORARY)?\s+STAGE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w$.]+)/i.exec(sql);
+    if (tempStage) {
+      // An unqualified stage goes into the current schema; without one Snowflake refuses it.
+      if (!tempStage[1]!.includes('.') && session.schema === null) {
+        throw new FakeSqlError('090106', '22000', "Cannot perform CREATE STAGE. This session does not have a current schema. Call 'USE SCHEMA', or use a qualified name.");
+      }
+      session.tempStages.add(tempStage[1]!.split('.').pop()!.toUpperCase());
+      return statusResult(queryId);
+    }
+    return undefined;
+  }
+
+  /**
+   * For an array-bound `INSERT INTO t (cols) VALUES (?, …)`: the positions of the binds that go
+   * into TIMESTAMP columns, which Snowflake parses with the session's TIMESTAMP_INPUT_FORMAT.
+   */
+  private async timestampColumns(sql: string, bindings: Record<string, { type: string; value: unknown }> | undefined): Promise<Set<number>> {
+    const insert = /^\s*INSERT\s+INTO\s+(\w+)\.(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(/i.exec(sql);
+    const first = bindings ? Object.values(bindings)[0] : undefined;
+    if (!insert || !first || !Array.isArray(first.value)) return new Set();
+    const rows = await this.query(
+      `SELECT lower(column_name) AS name FROM duckdb_columns() WHERE upper(schema_name) = ${literal(insert[1]!.toUpperCase())} ` +
+        `AND upper(table_name) = ${literal(insert[2]!.toUpperCase())} AND data_type LIKE 'TIMESTAMP%'`,
+    );
+    const timestamps = new Set(rows.map((row) => String(row.name)));
+    const columns = insert[3]!.split(',').map((column) => column.trim().toLowerCase());
+    return new Set(columns.flatMap((column, i) => (timestamps.has(column) ? [i] : [])));
   }
 }
 
@@ -478,7 +643,12 @@ function fixed(name: string) {
   return { name, type: 'fixed', precision: 19, scale: 0, nullable: false, length: null, byteLength: null };
 }
 
-function resultData(queryId: string, kind: StatementKind, reader: { getRows(): DuckDBValue[][]; columnNames(): string[]; columnTypes(): DuckDBType[]; rowsChanged: number }) {
+function resultData(
+  queryId: string,
+  kind: StatementKind,
+  reader: { getRows(): DuckDBValue[][]; columnNames(): string[]; columnTypes(): DuckDBType[]; rowsChanged: number },
+  mergeInserted: number,
+) {
   const base = { queryId, queryResultFormat: 'json', statementTypeId: STATEMENT_TYPE_IDS[kind], parameters: [] };
   const dml = (columns: [string, number][]) => ({
     ...base,
@@ -488,10 +658,9 @@ function resultData(queryId: string, kind: StatementKind, reader: { getRows(): D
     returned: 1,
   });
   if (kind === 'merge') {
-    const actions = reader.getRows().map((row) => String(row[0]));
     return dml([
-      ['number of rows inserted', actions.filter((a) => a === 'INSERT').length],
-      ['number of rows updated', actions.filter((a) => a === 'UPDATE').length],
+      ['number of rows inserted', mergeInserted],
+      ['number of rows updated', reader.rowsChanged - mergeInserted],
     ]);
   }
   if (kind === 'insert') return dml([['number of rows inserted', reader.rowsChanged]]);
@@ -543,11 +712,12 @@ function bindInfo(bindings: Record<string, { type: string; value: unknown }> | u
 /**
  * Snowflake SQL → DuckDB SQL: `?` → `$n` (array binds become `unnest` of list parameters), type
  * names (VARIANT → JSON, NUMBER → DECIMAL, TIMESTAMP_NTZ → TIMESTAMP), `FROM VALUES` with
- * Snowflake's `columnN` names, and `RETURNING merge_action` on MERGE to count inserts/updates.
+ * Snowflake's `columnN` names.
  */
 export function translate(
   sql: string,
   bindings?: Record<string, { type: string; value: unknown }>,
+  timestampBinds: Set<number> = new Set(),
 ): { text: string; params?: unknown[]; types?: unknown[] } {
   let text = sql
     .replace(/\bVARIANT\b/gi, 'JSON')
@@ -560,13 +730,21 @@ export function translate(
     const names = firstTuple.map((_, i) => `column${i + 1}`).join(', ');
     text = `${text.slice(0, fromValues.index)}FROM (VALUES ${fromValues[1]}) AS v(${names})`;
   }
-  if (statementKind(text) === 'merge') text = `${text} RETURNING merge_action`;
   const columns = bindings ? Object.keys(bindings).sort((a, b) => Number(a) - Number(b)).map((key) => bindings[key]!) : [];
   const isArray = columns.length > 0 && Array.isArray(columns[0]!.value);
   let n = 0;
   text = replaceOutsideStrings(text, '?', () => {
     n += 1;
-    return isArray ? `unnest($${n})` : `$${n}`;
+    if (!isArray) return `$${n}`;
+    return timestampBinds.has(n - 1) ? `sf_ts(unnest($${n}))` : `unnest($${n})`;
+  });
+  // TO_TIMESTAMP_NTZ(text) parses with the session's TIMESTAMP_INPUT_FORMAT (the sf_ts macro),
+  // TO_TIMESTAMP_NTZ(text, 'format') with its own.
+  text = rewriteCalls(text, 'TO_TIMESTAMP_NTZ', (args) => {
+    if (args.length === 1) return `sf_ts(${args[0]})`;
+    const format = /^'((?:[^']|'')*)'$/.exec(args[1] ?? '');
+    if (args.length !== 2 || !format) throw new FakeSqlError('001003', '42000', 'SQL compilation error: TO_TIMESTAMP_NTZ takes a value and an optional format literal');
+    return timestampParser(args[0]!, format[1]!.replaceAll("''", "'"));
   });
   if (isArray) {
     // INSERT … VALUES (unnest($1), …) → INSERT … SELECT unnest($1), … (zips the lists).
@@ -576,6 +754,74 @@ export function translate(
   }
   if (columns.length === 0) return { text };
   return { text, params: columns.map((column) => (column.value === null || column.value === undefined ? null : String(column.value))) };
+}
+
+/** Replaces every call `name(args…)` (outside string literals) with `replace(args)`. */
+function rewriteCalls(text: string, name: string, replace: (args: string[]) => string): string {
+  const pattern = new RegExp(`\\b${name}\\s*\\(`, 'i');
+  let out = '';
+  let rest = text;
+  for (let match = pattern.exec(rest); match; match = pattern.exec(rest)) {
+    const args: string[] = [];
+    let depth = 1;
+    let quoted = false;
+    let current = '';
+    let i = match.index + match[0].length;
+    for (; i < rest.length && depth > 0; i += 1) {
+      const ch = rest[i]!;
+      if (ch === "'") quoted = !quoted;
+      if (!quoted && ch === '(') depth += 1;
+      if (!quoted && ch === ')') depth -= 1;
+      if (depth === 0) break;
+      if (!quoted && depth === 1 && ch === ',') {
+        args.push(current.trim());
+        current = '';
+      } else {
+        current += ch;
+      }
+    }
+    args.push(current.trim());
+    out += rest.slice(0, match.index) + replace(args);
+    rest = rest.slice(i + 1);
+  }
+  return out + rest;
+}
+
+/** (Re)defines the session's `sf_ts(text)`: text → TIMESTAMP by its TIMESTAMP_INPUT_FORMAT. */
+async function defineTimestampInput(session: Session): Promise<void> {
+  await session.connection.run(`CREATE OR REPLACE TEMP MACRO sf_ts(x) AS ${timestampParser('x', session.timestampInputFormat)}`);
+}
+
+/** `ALTER SESSION SET name = value [name = value …]` (whitespace or commas between them). */
+async function alterSession(session: Session, sql: string): Promise<void> {
+  const body = /^\s*ALTER\s+SESSION\s+SET\s+(.*)$/is.exec(sql)?.[1];
+  if (!body) throw new FakeSqlError('001003', '42000', `SQL compilation error:\nsyntax error line 1 at position 0 unexpected '${sql.trim().split(/\s/)[0]}'.`);
+  const pairs = [...body.matchAll(/(\w+)\s*=\s*('(?:[^']|'')*'|[^\s,]+)[\s,]*/g)];
+  if (pairs.map((pair) => pair[0]).join('') !== body.trimStart()) {
+    throw new FakeSqlError('001003', '42000', `SQL compilation error:\nsyntax error in ALTER SESSION: ${body}`);
+  }
+  for (const [, name, raw] of pairs) {
+    const key = name!.toUpperCase();
+    if (!(key in SNOWFLAKE_PARAMETER_DEFAULTS)) throw new FakeSqlError('001420', '22023', `invalid parameter '${key}'`);
+    const value = raw!.startsWith("'") ? raw!.slice(1, -1).replaceAll("''", "'") : raw!.toLowerCase();
+    session.parameters.set(key, value);
+  }
+  await defineTimestampInput(session);
+}
+
+/** A result set of `columns` (text or fixed) and `rows`, as a SELECT's. */
+function tableResult(queryId: string, result: StageResult) {
+  const rowtype = result.columns.map(([name, type]) =>
+    type === 'fixed'
+      ? { name, type: 'fixed', precision: 19, scale: 0, nullable: true, length: null, byteLength: null }
+      : { name, type: 'text', nullable: true, length: 16777216, precision: null, scale: null, byteLength: null },
+  );
+  const rowset = result.rows.map((row) => row.map((value) => (value === null ? null : String(value))));
+  return { queryId, queryResultFormat: 'json', statementTypeId: STATEMENT_TYPE_IDS.select, parameters: [], rowtype, rowset, total: rowset.length, returned: rowset.length };
+}
+
+function statusResult(queryId: string) {
+  return tableResult(queryId, { columns: [['status', 'text']], rows: [['Statement executed successfully.']] });
 }
 
 function replaceOutsideStrings(text: string, needle: string, replacement: () => string): string {
@@ -607,6 +853,8 @@ function duckdbError(err: unknown): FakeSqlError {
   if (/^Parser Error/.test(message)) return new FakeSqlError('001003', '42000', `SQL compilation error: syntax error: ${message}`);
   if (/^Catalog Error/.test(message)) return new FakeSqlError('002003', '42S02', `SQL compilation error: ${message}`);
   if (/^Binder Error/.test(message)) return new FakeSqlError('000904', '42000', `SQL compilation error: ${message}`);
+  const conversion = conversionError(message);
+  if (conversion) return conversion;
   if (/^(Conversion|Invalid Input) Error/.test(message)) return new FakeSqlError('100038', '22018', message);
   if (/^Constraint Error/.test(message)) return new FakeSqlError('100072', '22000', message);
   if (/^TransactionContext Error|Conflict/.test(message)) return new FakeSqlError('000625', '57014', `Statement aborted: ${message}`);
@@ -637,9 +885,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, replacer?: (key: string, value: unknown) => unknown): void {
   if (res.destroyed) return;
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body, replacer);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

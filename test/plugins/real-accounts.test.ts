@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import redshiftDestination from '../../plugins/redshift/index.ts';
-import { contractEvent } from '../../plugins/sdk/contract.ts';
+import { contractEvent, generatedBatches } from '../../plugins/sdk/contract.ts';
 import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '../../plugins/sdk/index.ts';
 import snowflakeDestination from '../../plugins/snowflake/index.ts';
 
@@ -10,7 +10,10 @@ import snowflakeDestination from '../../plugins/snowflake/index.ts';
  * (never in CI: nothing here reaches a warehouse). Each uses a schema of its own and runs the
  * plugin's step-by-step check, two loads of the same rows and a lookup-table rewrite.
  *
- *   TRIBUTARY_SNOWFLAKE_ACCOUNT, _USER, _PASSWORD or _PRIVATE_KEY_FILE, _WAREHOUSE, _DATABASE [, _ROLE]
+ *   TRIBUTARY_SNOWFLAKE_ACCOUNT, _USER, _WAREHOUSE, _DATABASE [, _ROLE], and one sign-in:
+ *     _PRIVATE_KEY_FILE [with _PRIVATE_KEY_PASSPHRASE], _PAT (programmatic access token),
+ *     _OAUTH_TOKEN or _PASSWORD; _ACCESS_URL for a private-link URL, or to try this test on the
+ *     fake (test/fakes/snowflake-fake-server.ts prints its URL; user tributary, password secret)
  *   TRIBUTARY_REDSHIFT_REGION, _DATABASE, _S3_BUCKET, _IAM_ROLE_ARN (the COPY role), and
  *     _CLUSTER (with _DB_USER or _SECRET_ARN, or neither for IAM sign-in) or _WORKGROUP (with
  *     _SECRET_ARN or not); optional _S3_PREFIX, _S3_REGION, _ROLE_ARN with _EXTERNAL_ID, and
@@ -24,12 +27,22 @@ const snowflake = env.TRIBUTARY_SNOWFLAKE_ACCOUNT
       account: env.TRIBUTARY_SNOWFLAKE_ACCOUNT,
       username: env.TRIBUTARY_SNOWFLAKE_USER,
       ...(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_FILE
-        ? { privateKey: readFileSync(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_FILE, 'utf8') }
-        : { password: env.TRIBUTARY_SNOWFLAKE_PASSWORD }),
+        ? {
+            privateKey: readFileSync(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_FILE, 'utf8'),
+            ...(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE ? { privateKeyPassphrase: env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE } : {}),
+          }
+        : env.TRIBUTARY_SNOWFLAKE_PAT
+          ? { programmaticAccessToken: env.TRIBUTARY_SNOWFLAKE_PAT }
+          : env.TRIBUTARY_SNOWFLAKE_OAUTH_TOKEN
+            ? { oauthToken: env.TRIBUTARY_SNOWFLAKE_OAUTH_TOKEN }
+            : { password: env.TRIBUTARY_SNOWFLAKE_PASSWORD }),
       warehouse: env.TRIBUTARY_SNOWFLAKE_WAREHOUSE,
       database: env.TRIBUTARY_SNOWFLAKE_DATABASE,
       ...(env.TRIBUTARY_SNOWFLAKE_ROLE ? { role: env.TRIBUTARY_SNOWFLAKE_ROLE } : {}),
+      ...(env.TRIBUTARY_SNOWFLAKE_ACCESS_URL ? { accessUrl: env.TRIBUTARY_SNOWFLAKE_ACCESS_URL } : {}),
       schema,
+      // 1 MB files: the large load below spans several, through one PUT and one COPY.
+      fileSizeMb: 1,
     }
   : undefined;
 
@@ -80,6 +93,12 @@ for (const [name, definition, raw] of [
         expect(first.rowsStaged).toBe(2);
         const again = await connection.loadEvents(batches(rows));
         expect(again.rowsMerged).toBe(0);
+        if (name === 'snowflake') {
+          expect(first.mergedEventTimeRange).toEqual({ from: rows[0]!.event_time, to: rows[1]!.event_time });
+          // A window of several staged files, through one PUT and one COPY.
+          const large = await connection.loadEvents(generatedBatches(40_000, 5_000));
+          expect(large).toMatchObject({ rowsStaged: 40_000, rowsMerged: 40_000 - rows.length });
+        }
         await connection.replaceDefinitions({ event_definitions: [], page_definitions: [], element_definitions: [] });
       } finally {
         await connection.close();

@@ -1,9 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import snowflake from 'snowflake-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   contractDefinition,
@@ -14,10 +12,9 @@ import {
   runDestinationContract,
   tombstoneOf,
 } from '../../plugins/sdk/contract.ts';
-import { EVENT_ROW_COLUMNS, parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
+import { parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
 import type { DestinationConnection } from '../../plugins/sdk/index.ts';
-import snowflakeDestination, { snowflakeConnectionOptions } from '../../plugins/snowflake/index.ts';
-import { SNOWFLAKE_BIND_THRESHOLD, SNOWFLAKE_ROWS_PER_INSERT, snowflakeSql } from '../../plugins/snowflake/sql.ts';
+import snowflakeDestination from '../../plugins/snowflake/index.ts';
 import { SnowflakeFake } from '../fakes/snowflake-fake.ts';
 
 let fake: SnowflakeFake;
@@ -34,15 +31,8 @@ const micros = (column: string) => `epoch_us(${column})::VARCHAR AS ${column}`;
 runDestinationContract({
   name: 'snowflake destination (fake)',
   definition: snowflakeDestination,
-  config: async () => ({
-    account: 'fake',
-    username: 'tributary',
-    password: 'secret',
-    warehouse: 'LOAD_WH',
-    database: 'ANALYTICS',
-    schema: `tw_${(schemas += 1)}`,
-    accessUrl: fake.accessUrl,
-  }),
+  // 1 MB files, so the large load spans several staged files.
+  config: async () => ({ ...base(), fileSizeMb: 1 }),
   readEvents: async (config) => {
     const rows = await fake.query(`SELECT event_id, ${micros('event_time')}, ${micros('processed_time')}, ${micros('updated_time')},
       device_id::VARCHAR AS device_id, session_id::VARCHAR AS session_id, view_id::VARCHAR AS view_id, event_type,
@@ -59,15 +49,16 @@ runDestinationContract({
       ${micros('modified_time')}, modified_by, ${micros('updated_time')} FROM ${config.schema}.${table}`);
     return rows.map(storedDefinitionRowFromMicros);
   },
-  // Larger than the 9,999 rows of one array-bound INSERT, so the load spans several.
-  largeLoad: { rows: 25_000, batchSize: 5_000 },
+  // About 1.7 MB of gzip CSV: two staged files of 1 MB.
+  largeLoad: { rows: 40_000, batchSize: 2_500 },
   failures: [
     { name: 'a wrong password', config: () => ({ ...base(), password: 'wrong' }), expect: 'permanent' },
   ],
 });
 
 // ---------------------------------------------------------------------------------------------
-// Beyond the contract: faults, service rules, statement counts, key-pair auth and golden SQL.
+// Beyond the contract: faults, statement counts and golden SQL. Staging (PUT/COPY, session
+// settings, the bind threshold) and sign-in have test files of their own.
 
 const base = () => ({
   account: 'fake',
@@ -181,7 +172,7 @@ describe('snowflake destination: faults and service rules', () => {
 
   it('persistent 429 gives up after timeoutSeconds as retryable, and the next load converges', async () => {
     const raw = await prepared({ timeoutSeconds: 2 });
-    fake.inject({ type: 'status', status: 429, match: /^INSERT INTO \S+\.raw_events/, times: Infinity });
+    fake.inject({ type: 'status', status: 429, match: /^COPY INTO \S+\.raw_events/, times: Infinity });
     const err = await failure(withConnection(raw, (c) => c.loadEvents(batches(100))));
     expect(err.kind).toBe('retryable');
     expect(err.message).toContain('within 2 s');
@@ -242,71 +233,45 @@ describe('snowflake destination: faults and service rules', () => {
     expect(await stagingCount(raw.schema)).toBe(0);
   });
 
-  it('keeps every statement under the bind threshold; the fake refuses more inline binds', async () => {
-    const raw = await prepared();
-    fake.clearLog();
-    await withConnection(raw, (c) => c.loadEvents(batches(25_000)));
-    // Filtered on this test's schema: the SDK may still be resubmitting a request of an earlier
-    // fault test in the background (it retries up to 7 times, 16 s apart).
-    const inserts = fake.requests.filter((r) => r.sql?.startsWith(`INSERT INTO ${raw.schema}.`) && r.arrayBindRows);
-    expect(inserts.map((r) => r.arrayBindRows)).toEqual([SNOWFLAKE_ROWS_PER_INSERT, SNOWFLAKE_ROWS_PER_INSERT, 25_000 - 2 * SNOWFLAKE_ROWS_PER_INSERT]);
-    for (const insert of inserts) expect(insert.bindCount).toBeLessThan(SNOWFLAKE_BIND_THRESHOLD);
-
-    // Straight through the SDK: 10,001 rows × 10 columns goes to the stage path, which the fake
-    // refuses; the SDK then falls back to inline binds, which the fake refuses too.
-    const connection = snowflake.createConnection(snowflakeConnectionOptions(parseDestinationConfig(snowflakeDestination, raw)));
-    await connection.connectAsync();
-    const rows = Array.from({ length: 10_001 }, (_, i) => EVENT_ROW_COLUMNS.map((column) => contractEvent(i)[column]));
-    const err = await new Promise<Error | undefined>((resolve) =>
-      connection.execute({ sqlText: snowflakeSql(raw.schema).insertStaging, binds: rows as never, complete: (e) => resolve(e ?? undefined) }),
-    );
-    expect(err?.message).toContain('CLIENT_STAGE_ARRAY_BINDING_THRESHOLD');
-    await new Promise<void>((resolve) => connection.destroy(() => resolve()));
-  });
-
-  it('sends a number of statements that depends only on the row count: 5 + ceil(rows / 9,999)', async () => {
-    const counts: Record<number, { statements: number; requests: number }> = {};
+  it('sends the same statements and round trips for 1,000 and 60,000 rows (several files)', async () => {
+    const counts: Record<number, { statements: string[]; requests: number; files: number }> = {};
     // A fake of its own, so no background retry of another test lands in its request log.
     const own = await SnowflakeFake.start();
     try {
-      for (const rows of [1_000, 20_000]) {
-        const raw = await prepared({ accessUrl: own.accessUrl });
+      for (const rows of [1_000, 60_000]) {
+        const raw = await prepared({ accessUrl: own.accessUrl, fileSizeMb: 1 });
         own.clearLog();
         const statements: string[] = [];
-        await withConnection(raw, (c) => c.loadEvents(batches(rows, 1_000)), (s) => statements.push(s));
-        counts[rows] = { statements: statements.filter((s) => !s.startsWith('login')).length, requests: own.requests.length };
+        await withConnection(raw, (c) => c.loadEvents(batches(rows, 2_500)), (s) => statements.push(s));
+        const copy = own.requests.find((r) => r.sql?.startsWith('COPY INTO'));
+        counts[rows] = { statements: statements.map((s) => s.split(' ')[0]!), requests: own.requests.length, files: copy?.resultRows ?? 0 };
       }
     } finally {
       await own.close();
     }
-    expect(counts[1_000]!.statements).toBe(5 + Math.ceil(1_000 / SNOWFLAKE_ROWS_PER_INSERT));
-    expect(counts[20_000]!.statements).toBe(5 + Math.ceil(20_000 / SNOWFLAKE_ROWS_PER_INSERT));
-    // HTTP round trips: login + telemetry + statements + session delete, nothing per row.
-    expect(counts[20_000]!.requests - counts[1_000]!.requests).toBe(counts[20_000]!.statements - counts[1_000]!.statements);
+    expect(counts[1_000]!.statements).toEqual(['login', 'ALTER', 'DELETE', 'REMOVE', 'PUT', 'COPY', 'BEGIN', 'MERGE', 'DELETE', 'COMMIT']);
+    expect(counts[60_000]!.statements).toEqual(counts[1_000]!.statements);
+    expect(counts[60_000]!.requests).toBe(counts[1_000]!.requests);
+    // The larger window really was several files, loaded by the one COPY.
+    expect(counts[1_000]!.files).toBe(1);
+    expect(counts[60_000]!.files).toBeGreaterThan(1);
   });
 
-  it('key-pair (SNOWFLAKE_JWT) authentication signs a JWT the fake verifies; a wrong key is permanent', async () => {
-    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pem = (key: typeof keys.privateKey, passphrase?: string) =>
-      key.export({ type: 'pkcs8', format: 'pem', ...(passphrase ? { cipher: 'aes-256-cbc', passphrase } : {}) }).toString();
-    const jwtFake = await SnowflakeFake.start({ publicKeys: { loader: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
-    try {
-      const raw = { ...base(), username: 'loader', password: undefined, accessUrl: jwtFake.accessUrl };
-      await withConnection({ ...raw, privateKey: pem(keys.privateKey, 'pass phrase'), privateKeyPassphrase: 'pass phrase' }, (c) => c.ensureTables());
-      expect(jwtFake.requests.filter((r) => r.kind === 'login').map((r) => r.outcome)).toEqual(['ok']);
-      const err = await failure(withConnection({ ...raw, privateKey: pem(other.privateKey) }, (c) => c.ensureTables()));
-      expect(err.kind).toBe('permanent');
-      expect(err.message).toContain('390144');
-    } finally {
-      await jwtFake.close();
-    }
-  });
-
-  it('rejects a config with both or neither of password and privateKey', () => {
+  it('refuses two sign-in choices in the config, and no sign-in when connecting', async () => {
+    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), privateKey: '-----BEGIN PRIVATE KEY-----' })).toThrow(
+      /password: give only one of privateKey, programmaticAccessToken, oauthToken, password/,
+    );
+    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), password: undefined, oauthToken: 'x', programmaticAccessToken: 'y' })).toThrow(
+      /oauthToken: give only one of/,
+    );
+    // Without one the config parses (the host keeps a config whose credential it dropped until it
+    // is given again), and connecting says what is missing without sending anything.
     const { password: _p, ...noAuth } = base();
-    expect(() => parseDestinationConfig(snowflakeDestination, noAuth)).toThrow(/exactly one of password or privateKey/);
-    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), privateKey: '-----BEGIN PRIVATE KEY-----' })).toThrow(/exactly one/);
+    fake.clearLog();
+    const err = await failure(withConnection(noAuth, (c) => c.ensureTables()));
+    expect(err.kind).toBe('config');
+    expect(err.message).toContain('no sign-in: give one of privateKey, programmaticAccessToken, oauthToken, password');
+    expect(fake.requests.filter((r) => r.kind === 'login')).toEqual([]);
   });
 
   it('sends exactly the SQL pinned in the golden file', async () => {
@@ -322,7 +287,12 @@ describe('snowflake destination: faults and service rules', () => {
       },
       (s) => statements.push(s),
     );
-    await golden('snowflake/sync.sql', statements.join(';\n\n') + ';\n');
+    // The temporary folder and the stage prefix are new on every load.
+    const text = statements
+      .join(';\n\n')
+      .replace(/file:\/\/[^']*\/\*\.tsv\.gz/g, 'file:///<tmp>/tributary-snowflake-<random>/*.tsv.gz')
+      .replace(/%raw_events\/[0-9a-f-]{36}\//g, '%raw_events/<load-uuid>/');
+    await golden('snowflake/sync.sql', text + ';\n');
   });
 });
 
