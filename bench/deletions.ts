@@ -4,7 +4,7 @@
  * `deleteDeviceIds`, as the host sends it), beside the engine's own `DELETE … WHERE device_id = …`
  * of another device in the same run.
  *
- *   DATABASE_URL=…test TRIBUTARY_S3_ENDPOINT=… npx tsx bench/deletions.ts [rows=10000000] [warehouses=duckdb,postgres,redshift]
+ *   DATABASE_URL=…test TRIBUTARY_S3_ENDPOINT=… npx tsx bench/deletions.ts [rows=10000000] [warehouses=duckdb,postgres,redshift,snowflake]
  *
  * The warehouse is filled by its engine directly (`INSERT … SELECT` of generated rows, 100 rows
  * per device), then the plugin deletes. Needs DATABASE_URL (Postgres and the Redshift fake run on
@@ -18,12 +18,14 @@ import postgresClient from 'postgres';
 import duckdbDestination from '../plugins/duckdb/index.ts';
 import postgresDestination from '../plugins/postgres/index.ts';
 import redshiftDestination from '../plugins/redshift/index.ts';
+import snowflakeDestination from '../plugins/snowflake/index.ts';
 import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '../plugins/sdk/index.ts';
 import { FAKE_COPY_ROLE, RedshiftDataFake } from '../test/fakes/redshift-data-fake.ts';
+import { SnowflakeFake } from '../test/fakes/snowflake-fake.ts';
 import { createMotoBucket } from '../test/support/moto.ts';
 
 const rows = Number(process.argv[2] ?? 10_000_000);
-const warehouses = (process.argv[3] ?? 'duckdb,postgres,redshift').split(',');
+const warehouses = (process.argv[3] ?? 'duckdb,postgres,redshift,snowflake').split(',');
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl || !/test/.test(new URL(databaseUrl).pathname)) {
   console.error('bench/deletions.ts needs DATABASE_URL naming a test database');
@@ -147,6 +149,31 @@ if (warehouses.includes('redshift')) {
     const [left] = await fake.query(`SELECT count(*)::int AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
     report('redshift (Data API fake on Postgres)', fillMs, plugin, engineMs, Number(left!.n));
     await fake.query('DROP SCHEMA bench_deletions CASCADE');
+  } finally {
+    await fake.close();
+  }
+}
+
+if (warehouses.includes('snowflake')) {
+  const fake = await SnowflakeFake.start();
+  try {
+    const config = parseDestinationConfig(snowflakeDestination as DestinationDefinition, {
+      account: 'bench',
+      username: 'tributary',
+      password: 'secret',
+      warehouse: 'WH',
+      database: 'DB',
+      schema: 'bench_deletions',
+      accessUrl: fake.accessUrl,
+    });
+    const setup = await (snowflakeDestination as DestinationDefinition).connect(config, { logger: silentLogger });
+    await setup.ensureTables();
+    await setup.close();
+    const fillMs = await timed(() => fake.query(`INSERT INTO bench_deletions.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::VARCHAR`, '//')} FROM range(${rows}) t(g)`));
+    const engineMs = await timed(() => fake.query(`DELETE FROM bench_deletions.events WHERE device_id = ${engineDevice}`));
+    const plugin = await throughPlugin(snowflakeDestination as DestinationDefinition, config);
+    const [left] = await fake.query(`SELECT count(*)::INTEGER AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
+    report('snowflake (SQL API fake on DuckDB)', fillMs, plugin, engineMs, Number(left!.n));
   } finally {
     await fake.close();
   }
