@@ -1,0 +1,282 @@
+/**
+ * BigQuery's resumable upload protocol for load jobs (jobs.insert on the `/upload` URI with
+ * `uploadType=resumable`), as Google documents it in "API uploads": one POST with the job
+ * resource opens a session whose URI comes back in `Location`; the data follows in PUT requests
+ * carrying `Content-Range: bytes a-b/*` (every chunk but the last a multiple of 256 KiB), each
+ * answered `308 Resume Incomplete` with the `Range` persisted so far; the last chunk names the
+ * total (`bytes a-b/total`) and is answered 200/201 with the job.
+ *
+ * @google-cloud/bigquery 8 only speaks multipart uploads (one request holding the whole file,
+ * lost entirely when the connection drops), which Google advises for small files only. This
+ * module streams the window instead: bytes are sent as soon as a chunk is full, while the rows
+ * behind it are still being encoded, and memory holds at most a few chunks whatever the window.
+ *
+ * An interrupted chunk (a dropped connection, a timeout, HTTP 5xx/408/429) is resumed the way
+ * the protocol says: an empty PUT with `Content-Range: bytes *\/total` asks what the session
+ * persisted, and the upload continues from there. That is not a retry of the operation (nothing
+ * is repeated that the server has, and nothing waits): after {@link MAX_INTERRUPTIONS} the error
+ * goes to the host, which owns retries. A session that never gets its last chunk creates no job.
+ */
+import { Buffer } from 'node:buffer';
+import { PermanentError, RetryableError } from '../sdk/index.ts';
+
+/** Google's rule: every chunk but the last is a multiple of 256 KiB. */
+export const CHUNK_GRANULE = 256 * 1024;
+
+/** The default chunk size: Google recommends at least 8 MiB; 16 MiB halves the round trips. */
+export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** Interruptions resumed within one upload before the error goes to the host. */
+export const MAX_INTERRUPTIONS = 3;
+
+/** An HTTP answer of the upload endpoints, shaped like the SDK's `ApiError` for classification. */
+export class UploadHttpError extends Error {
+  readonly code: number;
+  readonly errors: { reason?: string; message?: string }[];
+
+  constructor(status: number, body: string) {
+    let message = `HTTP ${status}`;
+    let errors: { reason?: string; message?: string }[] = [];
+    try {
+      const parsed = JSON.parse(body) as { error?: { message?: string; errors?: { reason?: string; message?: string }[] } };
+      message = parsed.error?.message ?? message;
+      errors = parsed.error?.errors ?? [];
+    } catch {
+      // not a JSON error body (a proxy's page): the status says enough, the body is not echoed
+    }
+    super(message);
+    this.code = status;
+    this.errors = errors;
+  }
+}
+
+/** What {@link ResumableUpload} needs. */
+export interface ResumableUploadOptions {
+  /** The API root, e.g. `https://bigquery.googleapis.com` (or an endpoint override). */
+  apiEndpoint: string;
+  projectId: string;
+  /** The job resource: `jobReference` and `configuration.load`. */
+  job: Record<string, unknown>;
+  /** Authorization headers for a request (refreshed tokens come from the auth client). */
+  authHeaders: (url: string) => Promise<Headers>;
+  /** Bytes of every chunk but the last; a multiple of {@link CHUNK_GRANULE}. */
+  chunkBytes: number;
+  /** Deadline of one request (the initiation, one chunk, one status query). */
+  requestTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** What the last request answered, when it finished the upload. */
+type JobResource = Record<string, unknown>;
+
+const RESUMABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
+
+/**
+ * One resumable upload: `write` the data in order, then `finish` to send the last chunk and get
+ * the job resource. One chunk is in flight at a time; `write` waits when the bytes not yet sent
+ * exceed two chunks, so memory is bounded by about three chunks.
+ */
+export class ResumableUpload {
+  private session: string | undefined;
+  /** Bytes not yet persisted by the server, in order; `pending[0]` starts at `persisted`. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private persisted = 0;
+  private inFlight: Promise<void> | undefined;
+  private failure: unknown;
+  private interruptions = 0;
+  /** Requests sent (initiation, chunks, status queries), for tests and logs. */
+  requests = 0;
+
+  constructor(private readonly options: ResumableUploadOptions) {
+    if (options.chunkBytes <= 0 || options.chunkBytes % CHUNK_GRANULE !== 0) {
+      throw new RangeError(`chunkBytes must be a positive multiple of ${CHUNK_GRANULE}`);
+    }
+  }
+
+  /** Appends data; sends a chunk when more than one chunk is waiting. */
+  async write(data: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (data.length === 0) return;
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    const { chunkBytes } = this.options;
+    if (this.inFlight && this.pendingBytes > 3 * chunkBytes) await this.inFlight;
+    if (this.failure) throw this.failure;
+    // Strictly more than a chunk: the bytes after it guarantee the last chunk is never empty.
+    if (!this.inFlight && this.pendingBytes > chunkBytes) {
+      this.inFlight = this.sendChunk(chunkBytes, false)
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.failure = err;
+          },
+        )
+        .finally(() => {
+          this.inFlight = undefined;
+        });
+    }
+  }
+
+  /** Sends what is left as the last chunk and returns the job resource BigQuery created. */
+  async finish(): Promise<JobResource> {
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+    if (this.persisted + this.pendingBytes === 0) throw new PermanentError('an upload needs at least one byte');
+    for (;;) {
+      const before = this.persisted;
+      const job = await this.sendChunk(this.pendingBytes, true);
+      if (job) return job;
+      // A 308 to the last chunk: the server kept part of it and the rest goes again, unless it
+      // kept nothing, which counts as an interruption.
+      if (this.persisted === before && ++this.interruptions > MAX_INTERRUPTIONS) {
+        throw new RetryableError('the upload session keeps refusing the last chunk');
+      }
+    }
+  }
+
+  private async initiate(): Promise<string> {
+    const { apiEndpoint, projectId, job } = this.options;
+    const url = `${apiEndpoint}/upload/bigquery/v2/projects/${encodeURIComponent(projectId)}/jobs?uploadType=resumable`;
+    const response = await this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=UTF-8', 'x-upload-content-type': 'application/octet-stream' },
+      body: JSON.stringify(job),
+    });
+    const body = await response.text();
+    if (response.status !== 200 && response.status !== 201) throw new UploadHttpError(response.status, body);
+    const location = response.headers.get('location');
+    if (!location) throw new RetryableError('BigQuery opened no upload session (no Location header)');
+    return this.checkedSession(location);
+  }
+
+  // The session URI receives the bearer token: it must stay on the API's own origin (or on
+  // Google's, when the API is Google's), never wherever an answer points.
+  private checkedSession(location: string): string {
+    let session: URL;
+    try {
+      session = new URL(location, this.options.apiEndpoint);
+    } catch {
+      throw new PermanentError('BigQuery answered an upload session URI that is not a URL');
+    }
+    const api = new URL(this.options.apiEndpoint);
+    const sameOrigin = session.origin === api.origin;
+    const google = api.hostname.endsWith('.googleapis.com') && session.protocol === 'https:' && session.hostname.endsWith('.googleapis.com');
+    if (!sameOrigin && !google) throw new PermanentError(`BigQuery answered an upload session on another host (${session.host})`);
+    return session.href;
+  }
+
+  /**
+   * Sends the first `size` pending bytes (rounded down to the granule unless `last`). Resolves
+   * with the job when the upload is complete, otherwise undefined once the server's persisted
+   * offset moved; interruptions are resumed from the persisted offset.
+   */
+  private async sendChunk(size: number, last: boolean): Promise<JobResource | undefined> {
+    const bytes = last ? this.pendingBytes : Math.min(size, Math.floor((this.pendingBytes - 1) / CHUNK_GRANULE) * CHUNK_GRANULE);
+    if (bytes <= 0 && !last) return undefined;
+    this.session ??= await this.initiate();
+    const body = this.take(bytes);
+    const start = this.persisted;
+    const end = start + body.length - 1;
+    const total = last ? String(start + body.length) : '*';
+    let response: Response;
+    try {
+      response = await this.request(this.session, {
+        method: 'PUT',
+        headers: { 'content-range': `bytes ${start}-${end}/${total}` },
+        body,
+      });
+    } catch (err) {
+      return this.resume(err, last ? start + body.length : undefined);
+    }
+    return this.settle(response, last ? start + body.length : undefined, () => response.text());
+  }
+
+  /** Handles the answer to a chunk or a status query. */
+  private async settle(response: Response, total: number | undefined, text: () => Promise<string>): Promise<JobResource | undefined> {
+    if (response.status === 200 || response.status === 201) {
+      const body = await text();
+      if (total === undefined) throw new PermanentError('BigQuery finished the upload before its last chunk');
+      this.acknowledge(total);
+      return JSON.parse(body) as JobResource;
+    }
+    if (response.status === 308) {
+      await text();
+      const range = /^bytes=0-(\d+)$/.exec(response.headers.get('range') ?? '');
+      const persisted = range ? Number(range[1]) + 1 : 0;
+      if (persisted < this.persisted) throw new RetryableError('the upload session lost bytes it had acknowledged');
+      this.acknowledge(persisted);
+      return undefined;
+    }
+    const error = new UploadHttpError(response.status, await text());
+    if (RESUMABLE_STATUS(response.status)) return this.resume(error, total);
+    throw error;
+  }
+
+  /** After an interruption: asks the session what it has, and goes on from there. */
+  private async resume(cause: unknown, total: number | undefined): Promise<JobResource | undefined> {
+    this.options.signal?.throwIfAborted();
+    this.interruptions += 1;
+    if (this.interruptions > MAX_INTERRUPTIONS || !this.session) throw cause;
+    const known = total ?? '*';
+    let response: Response;
+    try {
+      response = await this.request(this.session, { method: 'PUT', headers: { 'content-range': `bytes */${known}` } });
+    } catch (err) {
+      return this.resume(err, total);
+    }
+    if (response.status === 404 || response.status === 410) {
+      throw new RetryableError(`the upload session expired (HTTP ${response.status})`, { cause: new UploadHttpError(response.status, await response.text()) });
+    }
+    return this.settle(response, total, () => response.text());
+  }
+
+  /** The first `bytes` pending bytes as one buffer (they stay pending until acknowledged). */
+  private take(bytes: number): Buffer {
+    const parts: Buffer[] = [];
+    let needed = bytes;
+    for (const part of this.pending) {
+      if (needed === 0) break;
+      const piece = part.length <= needed ? part : part.subarray(0, needed);
+      parts.push(piece);
+      needed -= piece.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
+  }
+
+  /** Drops the pending bytes before `offset`, which the server has persisted. */
+  private acknowledge(offset: number): void {
+    let drop = offset - this.persisted;
+    if (drop > this.pendingBytes) throw new RetryableError('the upload session acknowledged bytes it was never sent');
+    this.persisted = offset;
+    this.pendingBytes -= drop;
+    while (drop > 0) {
+      const first = this.pending[0]!;
+      if (first.length <= drop) {
+        this.pending.shift();
+        drop -= first.length;
+      } else {
+        this.pending[0] = first.subarray(drop);
+        drop = 0;
+      }
+    }
+  }
+
+  private async request(url: string, init: { method: string; headers: Record<string, string>; body?: string | Buffer }): Promise<Response> {
+    this.options.signal?.throwIfAborted();
+    this.requests += 1;
+    const headers = new Headers(await this.options.authHeaders(url));
+    for (const [name, value] of Object.entries(init.headers)) headers.set(name, value);
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+    try {
+      // `redirect: 'manual'`: 308 is the protocol's "resume incomplete", not a redirect.
+      // A Buffer is a Uint8Array, which fetch sends as it is (its types want an ArrayBuffer-backed one).
+      const body = init.body as string | Uint8Array<ArrayBuffer> | undefined;
+      return await fetch(url, { method: init.method, headers, body, signal, redirect: 'manual' });
+    } catch (err) {
+      if (timeout.aborted) throw new RetryableError(`an upload request timed out after ${this.options.requestTimeoutMs} ms`, { cause: err });
+      throw err;
+    }
+  }
+}
