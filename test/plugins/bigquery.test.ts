@@ -429,7 +429,7 @@ describe('bigquery destination: golden SQL', () => {
     const connection = await open(config, (s) => statements.push(s));
     await connection.ensureTables();
     const ensure = statements.splice(0);
-    await connection.loadEvents(batches([[contractEvent(1)], [contractEvent(2)]]));
+    const loaded = await connection.loadEvents(batches([[contractEvent(1)], [contractEvent(2)]]));
     const loadStatements = statements.splice(0);
     await connection.replaceDefinitions({
       event_definitions: [contractDefinition('ev-1')],
@@ -447,7 +447,12 @@ describe('bigquery destination: golden SQL', () => {
     const section = (title: string, list: string[]) =>
       `-- ${title}\n${list.map((s) => (s.endsWith(';') ? s : `${s};`)).join('\n\n')}\n`;
     golden('ensure-tables.sql', section('ensureTables on an empty project', ensure));
-    golden('load-events.sql', section('loadEvents with rows', loadStatements));
+    const range = loaded.mergedEventTimeRange!;
+    golden(
+      'load-events.sql',
+      section('loadEvents with rows', loadStatements) +
+        `-- the MERGE's parameters (TIMESTAMP): @merge_from = ${range.from}, @merge_to = ${range.to}\n`,
+    );
     golden('replace-definitions.sql', section('replaceDefinitions with rows', replace) + '\n' + section('replaceDefinitions with no rows', replaceEmpty));
     golden('check.sql', section('check', checkStatements));
   });
