@@ -184,7 +184,21 @@ export function createBigqueryConnection(
           },
         },
       },
-      authHeaders: (url) => auth.getRequestHeaders(url),
+      transport: async ({ url, method, headers, body, signal }) => {
+        const response = await auth.request<string>({
+          url,
+          method,
+          headers,
+          data: body,
+          signal,
+          responseType: 'text',
+          // Every answer is the upload's to read (308 is "resume incomplete", not a redirect).
+          validateStatus: () => true,
+          redirect: 'manual',
+          retry: false,
+        });
+        return { status: response.status, header: (name) => response.headers.get(name), text: response.data ?? '' };
+      },
       chunkBytes: options.uploadChunkBytes ?? DEFAULT_CHUNK_BYTES,
       requestTimeoutMs: config.requestTimeoutMs,
       signal: ctx.signal,

@@ -50,6 +50,28 @@ export class UploadHttpError extends Error {
   }
 }
 
+/** One HTTP request of the upload, as {@link UploadTransport} sends it. */
+export interface UploadRequest {
+  url: string;
+  method: 'POST' | 'PUT';
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  signal: AbortSignal;
+}
+
+/** Its answer; every status resolves (only network failures reject). */
+export interface UploadResponse {
+  status: number;
+  header(name: string): string | null;
+  text: string;
+}
+
+/**
+ * Sends an authorized request. The connection passes the auth client's own `request` (gaxios),
+ * so uploads get the same bearer tokens, refreshes and proxy settings as the SDK's calls.
+ */
+export type UploadTransport = (request: UploadRequest) => Promise<UploadResponse>;
+
 /** What {@link ResumableUpload} needs. */
 export interface ResumableUploadOptions {
   /** The API root, e.g. `https://bigquery.googleapis.com` (or an endpoint override). */
@@ -57,8 +79,7 @@ export interface ResumableUploadOptions {
   projectId: string;
   /** The job resource: `jobReference` and `configuration.load`. */
   job: Record<string, unknown>;
-  /** Authorization headers for a request (refreshed tokens come from the auth client). */
-  authHeaders: (url: string) => Promise<Headers>;
+  transport: UploadTransport;
   /** Bytes of every chunk but the last; a multiple of {@link CHUNK_GRANULE}. */
   chunkBytes: number;
   /** Deadline of one request (the initiation, one chunk, one status query). */
@@ -143,9 +164,8 @@ export class ResumableUpload {
       headers: { 'content-type': 'application/json; charset=UTF-8', 'x-upload-content-type': 'application/octet-stream' },
       body: JSON.stringify(job),
     });
-    const body = await response.text();
-    if (response.status !== 200 && response.status !== 201) throw new UploadHttpError(response.status, body);
-    const location = response.headers.get('location');
+    if (response.status !== 200 && response.status !== 201) throw new UploadHttpError(response.status, response.text);
+    const location = response.header('location');
     if (!location) throw new RetryableError('BigQuery opened no upload session (no Location header)');
     return this.checkedSession(location);
   }
@@ -179,7 +199,7 @@ export class ResumableUpload {
     const start = this.persisted;
     const end = start + body.length - 1;
     const total = last ? String(start + body.length) : '*';
-    let response: Response;
+    let response: UploadResponse;
     try {
       response = await this.request(this.session, {
         method: 'PUT',
@@ -189,26 +209,24 @@ export class ResumableUpload {
     } catch (err) {
       return this.resume(err, last ? start + body.length : undefined);
     }
-    return this.settle(response, last ? start + body.length : undefined, () => response.text());
+    return this.settle(response, last ? start + body.length : undefined);
   }
 
   /** Handles the answer to a chunk or a status query. */
-  private async settle(response: Response, total: number | undefined, text: () => Promise<string>): Promise<JobResource | undefined> {
+  private async settle(response: UploadResponse, total: number | undefined): Promise<JobResource | undefined> {
     if (response.status === 200 || response.status === 201) {
-      const body = await text();
       if (total === undefined) throw new PermanentError('BigQuery finished the upload before its last chunk');
       this.acknowledge(total);
-      return JSON.parse(body) as JobResource;
+      return JSON.parse(response.text) as JobResource;
     }
     if (response.status === 308) {
-      await text();
-      const range = /^bytes=0-(\d+)$/.exec(response.headers.get('range') ?? '');
+      const range = /^bytes=0-(\d+)$/.exec(response.header('range') ?? '');
       const persisted = range ? Number(range[1]) + 1 : 0;
       if (persisted < this.persisted) throw new RetryableError('the upload session lost bytes it had acknowledged');
       this.acknowledge(persisted);
       return undefined;
     }
-    const error = new UploadHttpError(response.status, await text());
+    const error = new UploadHttpError(response.status, response.text);
     if (RESUMABLE_STATUS(response.status)) return this.resume(error, total);
     throw error;
   }
@@ -219,16 +237,16 @@ export class ResumableUpload {
     this.interruptions += 1;
     if (this.interruptions > MAX_INTERRUPTIONS || !this.session) throw cause;
     const known = total ?? '*';
-    let response: Response;
+    let response: UploadResponse;
     try {
       response = await this.request(this.session, { method: 'PUT', headers: { 'content-range': `bytes */${known}` } });
     } catch (err) {
       return this.resume(err, total);
     }
     if (response.status === 404 || response.status === 410) {
-      throw new RetryableError(`the upload session expired (HTTP ${response.status})`, { cause: new UploadHttpError(response.status, await response.text()) });
+      throw new RetryableError(`the upload session expired (HTTP ${response.status})`, { cause: new UploadHttpError(response.status, response.text) });
     }
-    return this.settle(response, total, () => response.text());
+    return this.settle(response, total);
   }
 
   /** The first `bytes` pending bytes as one buffer (they stay pending until acknowledged). */
@@ -262,18 +280,13 @@ export class ResumableUpload {
     }
   }
 
-  private async request(url: string, init: { method: string; headers: Record<string, string>; body?: string | Buffer }): Promise<Response> {
+  private async request(url: string, init: { method: 'POST' | 'PUT'; headers: Record<string, string>; body?: string | Buffer }): Promise<UploadResponse> {
     this.options.signal?.throwIfAborted();
     this.requests += 1;
-    const headers = new Headers(await this.options.authHeaders(url));
-    for (const [name, value] of Object.entries(init.headers)) headers.set(name, value);
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     try {
-      // `redirect: 'manual'`: 308 is the protocol's "resume incomplete", not a redirect.
-      // A Buffer is a Uint8Array, which fetch sends as it is (its types want an ArrayBuffer-backed one).
-      const body = init.body as string | Uint8Array<ArrayBuffer> | undefined;
-      return await fetch(url, { method: init.method, headers, body, signal, redirect: 'manual' });
+      return await this.options.transport({ url, ...init, signal });
     } catch (err) {
       if (timeout.aborted) throw new RetryableError(`an upload request timed out after ${this.options.requestTimeoutMs} ms`, { cause: err });
       throw err;

@@ -82,6 +82,10 @@ export interface MergeScan {
   bytesProcessed: number;
   /** The same if the merge had read every partition. */
   bytesUnbounded: number;
+  /** The source's logical bytes (part of both figures above). */
+  sourceBytes: number;
+  /** Rows the target held. */
+  targetRows: number;
 }
 
 /** A fault answered instead of the real response. */
@@ -390,13 +394,13 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       .map((name) => ({ name, record: tables.get(tableKey(name.datasetId, name.tableId)) }));
     return serial(async () => {
       const reader = await db.runAndReadAll(
-        `SELECT count(DISTINCT ${day}) AS total, count(DISTINCT ${day}) FILTER (WHERE ${inRange}) AS scanned,
+        `SELECT count(DISTINCT ${day}) AS total, count(DISTINCT ${day}) FILTER (WHERE ${inRange}) AS scanned, count(*) AS target_rows,
           coalesce(sum(${rowBytesSql(target.resource.schema.fields)}), 0) AS total_bytes,
           coalesce(sum(${rowBytesSql(target.resource.schema.fields)}) FILTER (WHERE ${inRange}), 0) AS scanned_bytes
         FROM ${q(table.datasetId)}.${q(table.tableId)}`,
         from && to ? { from, to } : undefined,
       );
-      const [total, scanned, totalBytes, scannedBytes] = reader.getRows()[0]!.map(Number) as [number, number, number, number];
+      const [total, scanned, targetRows, totalBytes, scannedBytes] = reader.getRows()[0]!.map(Number) as [number, number, number, number, number];
       let sourceBytes = 0;
       for (const { name, record } of sources) {
         if (!record) continue;
@@ -410,6 +414,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
         partitionsTotal: total,
         bytesProcessed: scannedBytes + sourceBytes,
         bytesUnbounded: totalBytes + sourceBytes,
+        sourceBytes,
+        targetRows,
       };
     });
   }

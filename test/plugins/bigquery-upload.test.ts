@@ -29,8 +29,9 @@ afterAll(async () => {
 const destination = createBigqueryDestination({ authClient: staticTokenClient(), pollIntervalMs: 5, uploadChunkBytes: CHUNK });
 const target = (config: BigqueryDestinationConfig) => ({ apiEndpoint: fake.url, projectId: config.projectId, datasetId: config.datasetId });
 
-async function prepared(definition = destination): Promise<BigqueryDestinationConfig> {
+async function prepared(definition = destination, overrides: Record<string, unknown> = {}): Promise<BigqueryDestinationConfig> {
   const config = parseDestinationConfig(definition, {
+    ...overrides,
     projectId: fake.projectId,
     datasetId: `up_${(datasets += 1)}`,
     // Any sign-in: the injected static-token client replaces it.
@@ -116,7 +117,7 @@ describe('bigquery destination: the window goes up as a resumable upload', () =>
 
 describe('bigquery destination: an interrupted upload is resumed from what the session persisted', () => {
   async function loadChecked(fault: Parameters<typeof fake.injectFault>[1], times: number) {
-    const config = await prepared();
+    const config = await prepared(destination, { requestTimeoutMs: 1_000 });
     fake.resetLog();
     // The second chunk fails (the first opens the way; matching the second needs a skip).
     let seen = 0;
@@ -134,6 +135,7 @@ describe('bigquery destination: an interrupted upload is resumed from what the s
     { name: 'a dropped connection (nothing persisted)', fault: { type: 'drop' as const } },
     { name: 'a response lost after the chunk was persisted', fault: { type: 'lostResponse' as const } },
     { name: 'HTTP 503', fault: { type: 'http' as const, status: 503, reason: 'backendError' } },
+    { name: 'a chunk left unanswered past the request deadline', fault: { type: 'hang' as const } },
   ];
   for (const c of cases) {
     it(`${c.name}: asks the session (bytes */*), resumes, and every row lands once`, async () => {
