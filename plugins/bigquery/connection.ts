@@ -36,8 +36,11 @@ interface QueryOutcome {
   numDmlAffectedRows: number;
 }
 
-/** Writes one NDJSON piece into a running load; resolves when the upload can take more. */
-type LoadWriter = (data: string) => Promise<void>;
+/**
+ * Writes NDJSON text into a running load. It returns a promise only when the caller must wait
+ * (the upload is behind), so rows are written without a promise each.
+ */
+type LoadWriter = (text: string) => Promise<void> | undefined;
 
 export function createBigqueryConnection(
   config: BigqueryDestinationConfig,
@@ -162,7 +165,7 @@ export function createBigqueryConnection(
     name: BigqueryTable,
     writeDisposition: 'WRITE_TRUNCATE' | 'WRITE_APPEND',
     produce: (write: LoadWriter) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<{ bytes: number }> {
     ctx.onStatement?.(`LOAD ${projectId}.${datasetId}.${name} NEWLINE_DELIMITED_JSON ${writeDisposition} (resumable upload)`);
     const doing = `loading ${name}`;
     const { bigquery: bq, auth } = await classified(doing, connected);
@@ -204,13 +207,22 @@ export function createBigqueryConnection(
       signal: ctx.signal,
     });
     // The producer's own failures (the host's source) pass through unclassified.
-    await produce((data) => classified(doing, () => upload.write(Buffer.from(data))));
+    await produce((text) => {
+      try {
+        return upload.write(text)?.catch((err: unknown) => {
+          throw classifyBigqueryError(err, doing);
+        });
+      } catch (err) {
+        throw classifyBigqueryError(err, doing);
+      }
+    });
     await classified(doing, async () => {
       const resource = await upload.finish();
       const job = bq.job(jobId, { location });
       job.metadata = resource;
       await waitForJob(job);
     });
+    return { bytes: upload.bytes };
   }
 
   async function ensureDataset(): Promise<void> {
@@ -276,20 +288,19 @@ export function createBigqueryConnection(
       let from = '';
       let to = '';
       // 1. One load job replaces raw_events (WRITE_TRUNCATE also drops a crashed run's leftovers).
-      await load('raw_events', 'WRITE_TRUNCATE', async (write) => {
+      const loaded = await load('raw_events', 'WRITE_TRUNCATE', async (write) => {
         for await (const batch of nonEmpty) {
           ctx.signal?.throwIfAborted();
-          let chunk = '';
           for (const row of batch) {
-            chunk += eventLine(row);
+            const wait = write(eventLine(row));
+            if (wait) await wait;
             if (from === '' || row.event_time < from) from = row.event_time;
             if (row.event_time > to) to = row.event_time;
           }
           result.rowsStaged += batch.length;
-          result.bytes += Buffer.byteLength(chunk);
-          await write(chunk);
         }
       });
+      result.bytes = loaded.bytes;
       // 2. One MERGE job, bounded to the partitions of [from, to]: atomic on its own; re-running
       //    it over the same staging changes nothing.
       const merged = await classified('merging raw_events into events', () =>
@@ -365,7 +376,9 @@ export function createBigqueryConnection(
               source_type: 'server',
               source_properties: null,
             });
-            await load('raw_events', 'WRITE_APPEND', (write) => write(probe));
+            await load('raw_events', 'WRITE_APPEND', async (write) => {
+              await write(probe);
+            });
             return 'loaded a probe row into raw_events';
           }),
       },

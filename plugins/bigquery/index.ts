@@ -102,7 +102,7 @@ export interface BigqueryPluginOptions {
   allowHostCredentials?: boolean;
   /** First interval between two polls of a running job; doubles up to 2 s. Default 200 ms. */
   pollIntervalMs?: number;
-  /** Bytes per upload chunk (a multiple of 256 KiB). Default 16 MiB. */
+  /** Bytes per upload chunk (a multiple of 256 KiB). Default 8 MiB. */
   uploadChunkBytes?: number;
 }
 

@@ -23,8 +23,11 @@ import { PermanentError, RetryableError } from '../sdk/index.ts';
 /** Google's rule: every chunk but the last is a multiple of 256 KiB. */
 export const CHUNK_GRANULE = 256 * 1024;
 
-/** The default chunk size: Google recommends at least 8 MiB; 16 MiB halves the round trips. */
-export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+/**
+ * The default chunk size: the 8 MiB Google recommends as a minimum, which keeps the bytes held
+ * per upload small (about two chunks) while each request still moves enough to hide its latency.
+ */
+export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** Interruptions resumed within one upload before the error goes to the host. */
 export const MAX_INTERRUPTIONS = 3;
@@ -94,20 +97,28 @@ const RESUMABLE_STATUS = (status: number) => status === 408 || status === 429 ||
 
 /**
  * One resumable upload: `write` the data in order, then `finish` to send the last chunk and get
- * the job resource. One chunk is in flight at a time; `write` waits when the bytes not yet sent
- * exceed two chunks, so memory is bounded by about three chunks.
+ * the job resource. Text is encoded straight into chunk-sized buffers, which are sent as they
+ * fill (one in flight at a time) and reused once the server has them: memory holds about three
+ * chunks whatever the upload's size, and sending a chunk copies nothing.
  */
 export class ResumableUpload {
   private session: string | undefined;
-  /** Bytes not yet persisted by the server, in order; `pending[0]` starts at `persisted`. */
+  /** Filled chunks not yet persisted by the server, in order; `pending[0]` starts at `persisted`. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private persisted = 0;
+  /** The chunk being filled, and how far. */
+  private current: Buffer | undefined;
+  private fill = 0;
+  /** Chunk buffers the server has persisted, ready for reuse. */
+  private readonly free: Buffer[] = [];
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
   private interruptions = 0;
   /** Requests sent (initiation, chunks, status queries), for tests and logs. */
   requests = 0;
+  /** Bytes written so far. */
+  bytes = 0;
 
   constructor(private readonly options: ResumableUploadOptions) {
     if (options.chunkBytes <= 0 || options.chunkBytes % CHUNK_GRANULE !== 0) {
@@ -115,35 +126,45 @@ export class ResumableUpload {
     }
   }
 
-  /** Appends data; sends a chunk when more than one chunk is waiting. */
-  async write(data: Buffer): Promise<void> {
+  /**
+   * Appends text (UTF-8). Returns a promise only when the caller should wait (two chunks are
+   * waiting behind the one in flight); throws the error of a failed chunk.
+   */
+  write(text: string): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    if (data.length === 0) return;
-    this.pending.push(data);
-    this.pendingBytes += data.length;
-    const { chunkBytes } = this.options;
-    if (this.inFlight && this.pendingBytes > 3 * chunkBytes) await this.inFlight;
-    if (this.failure) throw this.failure;
-    // Strictly more than a chunk: the bytes after it guarantee the last chunk is never empty.
-    if (!this.inFlight && this.pendingBytes > chunkBytes) {
-      this.inFlight = this.sendChunk(chunkBytes, false)
-        .then(
-          () => undefined,
-          (err: unknown) => {
-            this.failure = err;
-          },
-        )
-        .finally(() => {
-          this.inFlight = undefined;
-        });
+    const bytes = Buffer.byteLength(text);
+    if (bytes === 0) return undefined;
+    this.bytes += bytes;
+    this.current ??= this.free.pop() ?? Buffer.allocUnsafeSlow(this.options.chunkBytes);
+    if (bytes <= this.current.length - this.fill) {
+      this.current.write(text, this.fill);
+      this.fill += bytes;
+      if (this.fill === this.current.length) this.seal();
+    } else {
+      // Across a chunk boundary: encode once, copy the pieces.
+      const data = Buffer.from(text);
+      for (let from = 0; from < data.length; ) {
+        this.current ??= this.free.pop() ?? Buffer.allocUnsafeSlow(this.options.chunkBytes);
+        const copied = data.copy(this.current, this.fill, from);
+        from += copied;
+        this.fill += copied;
+        if (this.fill === this.current.length) this.seal();
+      }
     }
+    return this.pump();
   }
 
-  /** Sends what is left as the last chunk and returns the job resource BigQuery created. */
+  /** Sends what is left (full chunks, then the last one) and returns the job BigQuery created. */
   async finish(): Promise<JobResource> {
     await this.inFlight;
     if (this.failure) throw this.failure;
+    if (this.current && this.fill > 0) {
+      this.pending.push(this.current.subarray(0, this.fill));
+      this.pendingBytes += this.fill;
+    }
+    this.current = undefined;
     if (this.persisted + this.pendingBytes === 0) throw new PermanentError('an upload needs at least one byte');
+    while (this.pendingBytes > this.options.chunkBytes) await this.sendChunk(this.options.chunkBytes, false);
     for (;;) {
       const before = this.persisted;
       const job = await this.sendChunk(this.pendingBytes, true);
@@ -154,6 +175,37 @@ export class ResumableUpload {
         throw new RetryableError('the upload session keeps refusing the last chunk');
       }
     }
+  }
+
+  private seal(): void {
+    this.pending.push(this.current!);
+    this.pendingBytes += this.current!.length;
+    this.current = undefined;
+    this.fill = 0;
+  }
+
+  // Starts sending a full chunk when nothing is in flight and bytes follow it (so the last chunk
+  // is never empty); asks the writer to wait when two chunks queue behind the one in flight.
+  private pump(): Promise<void> | undefined {
+    const { chunkBytes } = this.options;
+    if (!this.inFlight && this.pendingBytes >= chunkBytes && this.pendingBytes + this.fill > chunkBytes) {
+      this.inFlight = this.sendChunk(chunkBytes, false).then(
+        () => {
+          this.inFlight = undefined;
+        },
+        (err: unknown) => {
+          this.inFlight = undefined;
+          this.failure = err;
+        },
+      );
+    }
+    if (this.inFlight && this.pendingBytes >= 2 * chunkBytes) {
+      return this.inFlight.then(() => {
+        if (this.failure) throw this.failure;
+        return this.pump();
+      });
+    }
+    return undefined;
   }
 
   private async initiate(): Promise<string> {
@@ -192,7 +244,9 @@ export class ResumableUpload {
    * offset moved; interruptions are resumed from the persisted offset.
    */
   private async sendChunk(size: number, last: boolean): Promise<JobResource | undefined> {
-    const bytes = last ? this.pendingBytes : Math.min(size, Math.floor((this.pendingBytes - 1) / CHUNK_GRANULE) * CHUNK_GRANULE);
+    let bytes = last ? this.pendingBytes : Math.min(size, Math.floor(this.pendingBytes / CHUNK_GRANULE) * CHUNK_GRANULE);
+    // A chunk that is not the last leaves at least one byte for the last one.
+    if (!last && bytes >= this.pendingBytes + (this.current ? this.fill : 0)) bytes -= CHUNK_GRANULE;
     if (bytes <= 0 && !last) return undefined;
     this.session ??= await this.initiate();
     const body = this.take(bytes);
@@ -262,7 +316,7 @@ export class ResumableUpload {
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
   }
 
-  /** Drops the pending bytes before `offset`, which the server has persisted. */
+  /** Drops the pending bytes before `offset`, which the server has persisted, reusing whole chunks. */
   private acknowledge(offset: number): void {
     let drop = offset - this.persisted;
     if (drop > this.pendingBytes) throw new RetryableError('the upload session acknowledged bytes it was never sent');
@@ -273,6 +327,10 @@ export class ResumableUpload {
       if (first.length <= drop) {
         this.pending.shift();
         drop -= first.length;
+        // The last view of a whole chunk buffer: the buffer is free again.
+        if (first.byteOffset + first.length === first.buffer.byteLength && first.buffer.byteLength === this.options.chunkBytes && this.free.length < 2) {
+          this.free.push(Buffer.from(first.buffer));
+        }
       } else {
         this.pending[0] = first.subarray(drop);
         drop = 0;

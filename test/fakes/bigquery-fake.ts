@@ -99,7 +99,9 @@ export type BigqueryFault =
   /** Accepts the job, which then ends DONE with this `errorResult` (how a load job reports a quota). */
   | { type: 'jobError'; reason: string; message?: string }
   /** Does the work, then drops the connection instead of answering (a response lost on the way). */
-  | { type: 'lostResponse' };
+  | { type: 'lostResponse' }
+  /** An upload chunk of which the server persists only the first `bytes` (and says so in `Range`). */
+  | { type: 'persistOnly'; bytes: number };
 
 /** Which requests a fault applies to. All given fields must match. */
 export interface FaultMatch {
@@ -865,6 +867,11 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     const last = total !== undefined && end + 1 === total;
     if (!last && body.length % CHUNK_GRANULE !== 0) {
       throw invalid(`a chunk other than the last must be a multiple of 256 KiB (${CHUNK_GRANULE} bytes); this one has ${body.length}`);
+    }
+    if (fault?.type === 'persistOnly' && fault.bytes < body.length) {
+      await appendFile(session.file, body.subarray(0, fault.bytes));
+      session.received += fault.bytes;
+      return sendSessionState(res, session);
     }
     await appendFile(session.file, body);
     session.received += body.length;

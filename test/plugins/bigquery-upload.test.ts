@@ -104,14 +104,16 @@ describe('bigquery destination: the window goes up as a resumable upload', () =>
     expect(largest, 'no request carries more than a few chunks').toBeLessThanOrEqual(4 * CHUNK);
   });
 
-  it('a window larger than a multipart upload may be (5 MiB) loads whole with the default 16 MiB chunks', async () => {
+  it('a window larger than a multipart upload may be (5 MiB) loads whole with the default 8 MiB chunks', async () => {
     const big = createBigqueryDestination({ authClient: staticTokenClient(), pollIntervalMs: 5 });
     const config = await prepared(big);
     fake.resetLog();
-    const result = await load(config, generatedBatches(12_000, 1_000), big);
+    const result = await load(config, generatedBatches(20_000, 1_000), big);
     expect(result.bytes).toBeGreaterThan(5 * KIB * KIB);
-    expect(await countRows(target(config), 'events')).toBe(12_000);
-    expect(fake.requests.filter((r) => r.api === 'upload.chunk')).toHaveLength(1);
+    expect(await countRows(target(config), 'events')).toBe(20_000);
+    const chunks = fake.requests.filter((r) => r.api === 'upload.chunk');
+    expect(chunks).toHaveLength(Math.ceil(result.bytes / (8 * KIB * KIB)));
+    expect(chunks[0]!.bytes).toBe(8 * KIB * KIB);
   });
 });
 
@@ -147,6 +149,18 @@ describe('bigquery destination: an interrupted upload is resumed from what the s
       expect(status.contentRange).toBe('bytes */*');
       // The fake refuses a chunk that does not start at the persisted offset: no byte went twice.
       expect(uploads().filter((r) => r.status === 400)).toEqual([]);
+      const stored = await readEvents(target(config));
+      expect(stored.map((r) => r.event_id).sort()).toEqual(rows.map((r) => r.event_id).sort());
+    });
+  }
+
+  for (const kept of [CHUNK / 2, 1_000]) {
+    it(`a chunk of which the server keeps only ${kept} bytes (308 with a shorter Range): the rest goes again`, async () => {
+      const { config, rows, outcome } = await loadChecked({ type: 'persistOnly', bytes: kept }, 1);
+      expect(outcome).toMatchObject({ result: { rowsStaged: rows.length } });
+      expect(uploads().filter((r) => r.status === 400)).toEqual([]);
+      const starts = uploads().filter((r) => r.api === 'upload.chunk').map((r) => Number(/^bytes (\d+)/.exec(r.contentRange ?? '')?.[1]));
+      expect(starts.some((start) => start % CHUNK !== 0), 'a chunk started where the server stopped').toBe(true);
       const stored = await readEvents(target(config));
       expect(stored.map((r) => r.event_id).sort()).toEqual(rows.map((r) => r.event_id).sort());
     });
