@@ -15,11 +15,12 @@ import { createBigqueryDestination } from '../../plugins/bigquery/index.ts';
 import type { BigqueryDestinationConfig } from '../../plugins/bigquery/index.ts';
 import { eventLine } from '../../plugins/bigquery/ndjson.ts';
 import { startBigqueryFake } from '../fakes/bigquery-fake.ts';
-import { countRows, readEvents, staticTokenClient } from '../fakes/bigquery-helpers.ts';
+import { countRows, readEvents, staticTokenClient, testServiceAccount } from '../fakes/bigquery-helpers.ts';
 
 const KIB = 1024;
 const CHUNK = 256 * KIB;
 const fake = await startBigqueryFake();
+const key = testServiceAccount();
 let datasets = 0;
 
 afterAll(async () => {
@@ -34,8 +35,8 @@ async function prepared(definition = destination, overrides: Record<string, unkn
     ...overrides,
     projectId: fake.projectId,
     datasetId: `up_${(datasets += 1)}`,
-    // Any sign-in: the injected static-token client replaces it.
-    authentication: 'applicationDefault',
+    // The injected static-token client signs the requests instead of the key.
+    serviceAccountKey: key.keyJson,
     apiEndpoint: fake.url,
   });
   const connection = await definition.connect(config, { logger: silentLogger });
