@@ -87,12 +87,39 @@ async function startFake(): Promise<{ url: string; stop: () => void }> {
 const stats = async (url: string): Promise<Stats> => (await (await fetch(`${url}/_fake/stats`)).json()) as Stats;
 const reset = async (url: string) => void (await fetch(`${url}/_fake/reset`, { method: 'POST' }));
 
-/** The bench rows of one earlier day, with ids of their own. */
-async function* historyDay(day: number): AsyncGenerator<EventRow[]> {
-  const date = `2026-11-${String(26 - day).padStart(2, '0')}`;
-  for await (const batch of benchBatches(HISTORY_ROWS_PER_DAY)) {
-    yield batch.map((row) => ({ ...row, event_id: `H${day}${row.event_id}`, event_time: `${date}${row.event_time.slice(10)}` }));
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+let templates: EventRow[] | undefined;
+
+/**
+ * `rows` events of `date` in batches of 5,000, like the sync host streams them: the bench rows of
+ * bench/sync-destinations.ts (same sizes and shapes), with their properties built once and reused,
+ * so the time measured is the plugin's, not the generator's JSON.stringify. Each row has its own
+ * id and time (50 a second from midnight).
+ */
+async function* windowRows(rows: number, date = '2026-11-26', prefix = ''): AsyncGenerator<EventRow[]> {
+  if (!templates) {
+    templates = [];
+    for await (const batch of benchBatches(5_000)) templates.push(...batch);
   }
+  for (let start = 0; start < rows; start += 5_000) {
+    const batch: EventRow[] = [];
+    for (let i = start; i < Math.min(rows, start + 5_000); i += 1) {
+      const seconds = Math.floor(i / 50);
+      const clock = `${pad(Math.floor(seconds / 3600) % 24, 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}.${pad((i * 7919) % 1_000_000, 6)}Z`;
+      batch.push({
+        ...templates[i % templates.length]!,
+        event_id: `${prefix}01JD${pad(i, 12)}X${(i * 2654435761) % 4294967296}`,
+        event_time: `${date}T${clock}`,
+        processed_time: `2026-11-27T${clock}`,
+      });
+    }
+    yield batch;
+  }
+}
+
+/** The bench rows of one earlier day, with ids of their own. */
+function historyDay(day: number): AsyncGenerator<EventRow[]> {
+  return windowRows(HISTORY_ROWS_PER_DAY, `2026-11-${pad(26 - day, 2)}`, `H${day}`);
 }
 
 /** DuckDB's own bulk load of the NDJSON file: the load job's statement, alone. */
@@ -134,7 +161,7 @@ async function measure(rows: number): Promise<SizeResult> {
     calls.length = 0;
 
     const started = performance.now();
-    const result = await connection.loadEvents(benchBatches(rows));
+    const result = await connection.loadEvents(windowRows(rows));
     const syncSeconds = (performance.now() - started) / 1000;
     const mergeAt = calls.find((c) => c.statement.startsWith('MERGE'))!.at;
     const jobs = calls.length;
@@ -142,7 +169,7 @@ async function measure(rows: number): Promise<SizeResult> {
 
     // The same rows again: the MERGE now reads the populated day and changes nothing.
     const againStarted = performance.now();
-    await connection.loadEvents(benchBatches(rows));
+    await connection.loadEvents(windowRows(rows));
     const resyncSeconds = (performance.now() - againStarted) / 1000;
     const againStats = await stats(fake.url);
     await connection.close();
@@ -153,7 +180,7 @@ async function measure(rows: number): Promise<SizeResult> {
     try {
       const file = join(dir, 'rows.ndjson');
       const out = createWriteStream(file);
-      for await (const batch of benchBatches(rows)) {
+      for await (const batch of windowRows(rows)) {
         let chunk = '';
         for (const row of batch) chunk += eventLine(row);
         if (!out.write(chunk)) await once(out, 'drain');

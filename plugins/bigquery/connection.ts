@@ -1,6 +1,5 @@
 // The BigQuery connection, loaded by `connect` on first use so that importing the plugin (as the
 // host's registry does at start-up) does not load @google-cloud/bigquery.
-import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { BigQuery } from '@google-cloud/bigquery';
 import type { Dataset, Job, Query, Table } from '@google-cloud/bigquery';
