@@ -95,6 +95,8 @@ type JobResource = Record<string, unknown>;
 
 const RESUMABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
 
+const utf8 = new TextEncoder();
+
 /**
  * One resumable upload: `write` the data in order, then `finish` to send the last chunk and get
  * the job resource. Text is encoded straight into chunk-sized buffers, which are sent as they
@@ -127,29 +129,33 @@ export class ResumableUpload {
   }
 
   /**
-   * Appends text (UTF-8). Returns a promise only when the caller should wait (two chunks are
-   * waiting behind the one in flight); throws the error of a failed chunk.
+   * Appends text (UTF-8; a batch of NDJSON lines at a time is cheapest). Returns a promise only
+   * when the caller should wait (a chunk is in flight and two wait behind it); throws the error
+   * of a failed chunk.
    */
   write(text: string): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    const bytes = Buffer.byteLength(text);
-    if (bytes === 0) return undefined;
-    this.bytes += bytes;
-    this.current ??= this.free.pop() ?? Buffer.allocUnsafeSlow(this.options.chunkBytes);
-    if (bytes <= this.current.length - this.fill) {
-      this.current.write(text, this.fill);
-      this.fill += bytes;
-      if (this.fill === this.current.length) this.seal();
-    } else {
-      // Across a chunk boundary: encode once, copy the pieces.
-      const data = Buffer.from(text);
-      for (let from = 0; from < data.length; ) {
-        this.current ??= this.free.pop() ?? Buffer.allocUnsafeSlow(this.options.chunkBytes);
-        const copied = data.copy(this.current, this.fill, from);
-        from += copied;
-        this.fill += copied;
-        if (this.fill === this.current.length) this.seal();
+    let rest = text;
+    while (rest.length > 0) {
+      this.current ??= this.free.pop() ?? Buffer.allocUnsafeSlow(this.options.chunkBytes);
+      // Encodes as much as fits, whole characters only, straight into the chunk.
+      const { read, written } = utf8.encodeInto(rest, this.current.subarray(this.fill));
+      this.fill += written;
+      this.bytes += written;
+      rest = read === rest.length ? '' : rest.slice(read);
+      if (rest.length > 0 && this.fill < this.current.length) {
+        // A character of several bytes straddles the chunk's end: its bytes are split.
+        const wide = rest.codePointAt(0)! > 0xffff ? 2 : 1;
+        const bytes = Buffer.from(rest.slice(0, wide));
+        const head = bytes.copy(this.current, this.fill);
+        this.fill += head;
+        this.seal();
+        this.current = this.free.pop() ?? Buffer.allocUnsafeSlow(this.options.chunkBytes);
+        this.fill = bytes.copy(this.current, 0, head);
+        this.bytes += bytes.length;
+        rest = rest.slice(wide);
       }
+      if (this.fill === this.current.length) this.seal();
     }
     return this.pump();
   }

@@ -14,6 +14,7 @@ import type { EventRow } from '../../plugins/sdk/index.ts';
 import { createBigqueryDestination } from '../../plugins/bigquery/index.ts';
 import type { BigqueryDestinationConfig } from '../../plugins/bigquery/index.ts';
 import { eventLine } from '../../plugins/bigquery/ndjson.ts';
+import { ResumableUpload } from '../../plugins/bigquery/upload.ts';
 import { startBigqueryFake } from '../fakes/bigquery-fake.ts';
 import { countRows, readEvents, staticTokenClient, testServiceAccount } from '../fakes/bigquery-helpers.ts';
 
@@ -183,6 +184,52 @@ describe('bigquery destination: an interrupted upload is resumed from what the s
     const error = (outcome as { error?: unknown }).error;
     expect(classifyError(error)).toBe('permanent');
     expect(uploads().map((r) => r.api)).not.toContain('upload.status');
+  });
+});
+
+describe('ResumableUpload encodes text straight into chunks', () => {
+  it('splits multi-byte characters across chunk boundaries byte for byte, every chunk but the last a multiple of 256 KiB', async () => {
+    const bodies: { range: string; body: Buffer }[] = [];
+    let persisted = 0;
+    const upload = new ResumableUpload({
+      apiEndpoint: 'http://127.0.0.1:1',
+      projectId: 'p',
+      job: {},
+      chunkBytes: CHUNK,
+      requestTimeoutMs: 1_000,
+      transport: async ({ method, headers, body }) => {
+        if (method === 'POST') return { status: 200, header: () => 'http://127.0.0.1:1/session', text: '' };
+        const buffer = Buffer.isBuffer(body) ? Buffer.from(body) : Buffer.alloc(0);
+        bodies.push({ range: headers['content-range']!, body: buffer });
+        persisted += buffer.length;
+        const last = !headers['content-range']!.endsWith('/*');
+        return { status: last ? 200 : 308, header: (name) => (name === 'range' ? `bytes=0-${persisted - 1}` : null), text: '{"done":true}' };
+      },
+    });
+    // ASCII, 2-, 3- and 4-byte characters (a surrogate pair), in pieces of odd sizes.
+    const alphabet = ['a', 'é', '€', '😀', '\n', 'z'];
+    const parts: string[] = [];
+    for (let i = 0, bytes = 0; bytes < 3 * CHUNK; i += 1) {
+      const part = alphabet[(i * 7) % alphabet.length]!.repeat(1 + (i % 13));
+      parts.push(part);
+      bytes += Buffer.byteLength(part);
+    }
+    const text = parts.join('');
+    for (let at = 0; at < text.length; ) {
+      let size = 1 + ((at * 31) % 50_000);
+      if (/[\uD800-\uDBFF]/.test(text[at + size - 1] ?? '')) size += 1; // never cut a surrogate pair
+      const wait = upload.write(text.slice(at, at + size));
+      if (wait) await wait;
+      at += size;
+    }
+    expect(await upload.finish()).toEqual({ done: true });
+    expect(Buffer.concat(bodies.map((b) => b.body)).equals(Buffer.from(text))).toBe(true);
+    expect(upload.bytes).toBe(Buffer.byteLength(text));
+    for (const { range, body } of bodies.slice(0, -1)) {
+      expect(range).toMatch(/\/\*$/);
+      expect(body.length % CHUNK).toBe(0);
+    }
+    expect(bodies.at(-1)!.range).toBe(`bytes ${Buffer.byteLength(text) - bodies.at(-1)!.body.length}-${Buffer.byteLength(text) - 1}/${Buffer.byteLength(text)}`);
   });
 });
 
