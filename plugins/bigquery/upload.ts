@@ -100,8 +100,9 @@ const utf8 = new TextEncoder();
 /**
  * One resumable upload: `write` the data in order, then `finish` to send the last chunk and get
  * the job resource. Text is encoded straight into chunk-sized buffers, which are sent as they
- * fill (one in flight at a time) and reused once the server has them: memory holds about three
- * chunks whatever the upload's size, and sending a chunk copies nothing.
+ * fill (one in flight at a time) and reused once the server has them: memory holds at most four
+ * chunks (the one in flight, one waiting, the one filling, one spare) whatever the upload's size,
+ * and sending a chunk copies nothing.
  */
 export class ResumableUpload {
   private session: string | undefined;
@@ -130,8 +131,8 @@ export class ResumableUpload {
 
   /**
    * Appends text (UTF-8; a batch of NDJSON lines at a time is cheapest). Returns a promise only
-   * when the caller should wait (a chunk is in flight and two wait behind it); throws the error
-   * of a failed chunk.
+   * when the caller should wait (a chunk is in flight and another waits behind it); throws the
+   * error of a failed chunk.
    */
   write(text: string): Promise<void> | undefined {
     if (this.failure) throw this.failure;
@@ -191,7 +192,7 @@ export class ResumableUpload {
   }
 
   // Starts sending a full chunk when nothing is in flight and bytes follow it (so the last chunk
-  // is never empty); asks the writer to wait when two chunks queue behind the one in flight.
+  // is never empty); asks the writer to wait when a full chunk already waits behind the one in flight.
   private pump(): Promise<void> | undefined {
     const { chunkBytes } = this.options;
     if (!this.inFlight && this.pendingBytes >= chunkBytes && this.pendingBytes + this.fill > chunkBytes) {
@@ -334,7 +335,7 @@ export class ResumableUpload {
         this.pending.shift();
         drop -= first.length;
         // The last view of a whole chunk buffer: the buffer is free again.
-        if (first.byteOffset + first.length === first.buffer.byteLength && first.buffer.byteLength === this.options.chunkBytes && this.free.length < 2) {
+        if (first.byteOffset + first.length === first.buffer.byteLength && first.buffer.byteLength === this.options.chunkBytes && this.free.length < 1) {
           this.free.push(Buffer.from(first.buffer));
         }
       } else {
