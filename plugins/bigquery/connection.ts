@@ -35,7 +35,7 @@ interface QueryOutcome {
   numDmlAffectedRows: number;
 }
 
-/** Writes NDJSON text into a running load; returns a promise when the caller must wait for the upload. */
+/** Writes NDJSON text into a running load; returns a promise only when the caller must wait for the upload. */
 type LoadWriter = (text: string) => Promise<void> | undefined;
 
 export function createBigqueryConnection(
@@ -287,14 +287,14 @@ export function createBigqueryConnection(
       const loaded = await load('raw_events', 'WRITE_TRUNCATE', async (write) => {
         for await (const batch of nonEmpty) {
           ctx.signal?.throwIfAborted();
-          let chunk = '';
           for (const row of batch) {
-            chunk += eventLine(row);
+            // Line by line: no batch-sized string is built (measured faster, and lighter on the heap).
+            const wait = write(eventLine(row));
+            if (wait) await wait;
             if (from === '' || row.event_time < from) from = row.event_time;
             if (row.event_time > to) to = row.event_time;
           }
           result.rowsStaged += batch.length;
-          await write(chunk);
         }
       });
       result.bytes = loaded.bytes;

@@ -130,7 +130,7 @@ export class ResumableUpload {
   }
 
   /**
-   * Appends text (UTF-8; a batch of NDJSON lines at a time is cheapest). Returns a promise only
+   * Appends text (UTF-8), e.g. one NDJSON line. Returns a promise only
    * when the caller should wait (a chunk is in flight and another waits behind it); throws the
    * error of a failed chunk.
    */
