@@ -23,7 +23,6 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { OAuth2Client } from 'google-auth-library';
 import { bigquerySql, createBigqueryDestination } from '../plugins/bigquery/index.ts';
 import { eventLine } from '../plugins/bigquery/ndjson.ts';
@@ -122,8 +121,12 @@ function historyDay(day: number): AsyncGenerator<EventRow[]> {
   return windowRows(HISTORY_ROWS_PER_DAY, `2026-11-${pad(26 - day, 2)}`, `H${day}`);
 }
 
-/** DuckDB's own bulk load of the NDJSON file: the load job's statement, alone. */
+/**
+ * DuckDB's own bulk load of the NDJSON file: the load job's statement, alone. DuckDB is loaded
+ * only now, after the plugin's peak RSS was read.
+ */
 async function duckdbBulkLoad(file: string): Promise<number> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   try {
