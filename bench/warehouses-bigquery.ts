@@ -91,28 +91,29 @@ let templates: EventRow[] | undefined;
 
 /**
  * `rows` events of `date` in batches of 5,000, like the sync host streams them: the bench rows of
- * bench/sync-destinations.ts (same sizes and shapes), with their properties built once and reused,
- * so the time measured is the plugin's, not the generator's JSON.stringify. Each row has its own
- * id and time (50 a second from midnight).
+ * bench/sync-destinations.ts (same sizes and shapes), their properties built once, and one batch
+ * of row objects refilled with each row's own id and time (50 a second from midnight): the
+ * plugin consumes a batch before it asks for the next, so the time and memory measured are the
+ * plugin's, not the generator's.
  */
 async function* windowRows(rows: number, date = '2026-11-26', prefix = ''): AsyncGenerator<EventRow[]> {
   if (!templates) {
     templates = [];
     for await (const batch of benchBatches(5_000)) templates.push(...batch);
   }
-  for (let start = 0; start < rows; start += 5_000) {
-    const batch: EventRow[] = [];
-    for (let i = start; i < Math.min(rows, start + 5_000); i += 1) {
+  const batch = templates.map((row) => ({ ...row }));
+  for (let start = 0; start < rows; start += batch.length) {
+    const size = Math.min(batch.length, rows - start);
+    for (let j = 0; j < size; j += 1) {
+      const i = start + j;
       const seconds = Math.floor(i / 50);
       const clock = `${pad(Math.floor(seconds / 3600) % 24, 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}.${pad((i * 7919) % 1_000_000, 6)}Z`;
-      batch.push({
-        ...templates[i % templates.length]!,
-        event_id: `${prefix}01JD${pad(i, 12)}X${(i * 2654435761) % 4294967296}`,
-        event_time: `${date}T${clock}`,
-        processed_time: `2026-11-27T${clock}`,
-      });
+      const row = batch[j]!;
+      row.event_id = `${prefix}01JD${pad(i, 12)}X${(i * 2654435761) % 4294967296}`;
+      row.event_time = `${date}T${clock}`;
+      row.processed_time = `2026-11-27T${clock}`;
     }
-    yield batch;
+    yield size === batch.length ? batch : batch.slice(0, size);
   }
 }
 
@@ -125,7 +126,7 @@ function historyDay(day: number): AsyncGenerator<EventRow[]> {
  * DuckDB's own bulk load of the NDJSON file: the load job's statement, alone. DuckDB is loaded
  * only now, after the plugin's peak RSS was read.
  */
-async function duckdbBulkLoad(file: string): Promise<number> {
+async function duckdbBulkLoad(file: string, expected: number): Promise<number> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
@@ -135,8 +136,10 @@ async function duckdbBulkLoad(file: string): Promise<number> {
     await db.run(`CREATE TABLE raw_events (${fields.map((f) => `"${f.name}" ${DUCKDB_TYPES[f.type]}`).join(', ')})`);
     const columns = fields.map((f) => `"${f.name}": '${DUCKDB_TYPES[f.type]}'`).join(', ');
     const started = performance.now();
-    await db.run(`INSERT INTO raw_events SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`);
-    return (performance.now() - started) / 1000;
+    const inserted = await db.run(`INSERT INTO raw_events SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`);
+    const seconds = (performance.now() - started) / 1000;
+    if (inserted.rowsChanged !== expected) throw new Error(`the baseline loaded ${inserted.rowsChanged} rows, not ${expected}`);
+    return seconds;
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -191,7 +194,7 @@ async function measure(rows: number): Promise<SizeResult> {
       out.end();
       await finished(out);
       const { size } = await stat(file);
-      const baselineSeconds = await duckdbBulkLoad(file);
+      const baselineSeconds = await duckdbBulkLoad(file, rows);
       return {
         rows,
         jobs,

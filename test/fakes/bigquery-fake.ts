@@ -41,7 +41,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { appendFile, stat, writeFile } from 'node:fs/promises';
+import { open, stat, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
@@ -154,8 +155,9 @@ interface UploadSession {
   id: string;
   /** The job resource sent when the session was opened. */
   job: Record<string, any>;
-  /** Where the persisted bytes are. */
+  /** Where the persisted bytes are, and the file open for appending until the last chunk. */
   file: string;
+  handle: FileHandle;
   received: number;
   /** The total size, once a chunk named it. */
   total?: number;
@@ -163,6 +165,16 @@ interface UploadSession {
   declaredTotal?: number;
   /** The load job, once the last chunk arrived. */
   done?: JobRecord;
+}
+
+/** A request body, as the pieces it arrived in. */
+interface ReadBody {
+  pieces: Buffer[];
+  bytes: number;
+  /** Longer than the limit it was read with (then empty). */
+  tooLarge: boolean;
+  /** The pieces joined (once). */
+  body(): Buffer;
 }
 
 /** A TIMESTAMP value as BigQuery takes it (`…T…[.fffffffff]Z`, or with a space and an offset) in DuckDB's form, to the microsecond. */
@@ -760,16 +772,21 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     });
   }
 
-  // The body, or undefined when it is longer than `limit` (the rest is read and dropped).
-  function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<{ body: Buffer; bytes: number; tooLarge: boolean }> {
+  // The body as the pieces it arrived in (an upload chunk is written from them without a copy);
+  // past `limit` the rest is read and dropped.
+  function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<ReadBody> {
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
+      const pieces: Buffer[] = [];
       let bytes = 0;
-      req.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes <= limit) chunks.push(chunk);
+      req.on('data', (piece: Buffer) => {
+        bytes += piece.length;
+        if (bytes <= limit) pieces.push(piece);
       });
-      req.on('end', () => resolve({ body: bytes <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), bytes, tooLarge: bytes > limit }));
+      req.on('end', () => {
+        const tooLarge = bytes > limit;
+        let joined: Buffer | undefined;
+        resolve({ pieces: tooLarge ? [] : pieces, bytes, tooLarge, body: () => (joined ??= tooLarge ? Buffer.alloc(0) : Buffer.concat(pieces)) });
+      });
       req.on('error', reject);
     });
   }
@@ -837,7 +854,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
   }
 
   // A PUT to a resumable session: a chunk or a status query, checked against Google's rules.
-  async function uploadPut(res: ServerResponse, url: URL, api: string, contentRange: string, body: Buffer, fault?: BigqueryFault) {
+  async function uploadPut(res: ServerResponse, url: URL, api: string, contentRange: string, read: ReadBody, fault?: BigqueryFault) {
+    const length = read.bytes;
     const session = sessions.get(url.searchParams.get('upload_id') ?? '');
     if (!session) throw new BigqueryHttpError(404, 'notFound', 'Not found: the upload session does not exist or expired');
     const invalid = (why: string) => new BigqueryHttpError(400, 'invalid', `Invalid Content-Range ${JSON.stringify(contentRange)}: ${why}`);
@@ -848,7 +866,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     if (api === 'upload.status') {
       const total = /^bytes \*\/(\d+|\*)$/.exec(contentRange)?.[1];
       if (total === undefined) throw invalid('a status query reads "bytes */TOTAL" or "bytes */*"');
-      if (body.length > 0) throw invalid('a status query has no body');
+      if (length > 0) throw invalid('a status query has no body');
       if (total !== '*') checkTotal(Number(total));
       return sendSessionState(res, session);
     }
@@ -858,25 +876,26 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     const [start, end] = [Number(range[1]), Number(range[2])];
     const total = range[3] === '*' ? undefined : Number(range[3]);
     if (end < start) throw invalid('the last byte is before the first');
-    if (end - start + 1 !== body.length) throw invalid(`it names ${end - start + 1} bytes but the body has ${body.length}`);
+    if (end - start + 1 !== length) throw invalid(`it names ${end - start + 1} bytes but the body has ${length}`);
     if (start !== session.received) throw invalid(`it starts at byte ${start} but the session has persisted ${session.received} bytes`);
     if (total !== undefined) {
       checkTotal(total);
       if (end + 1 > total) throw invalid(`it ends past the total ${total}`);
     }
     const last = total !== undefined && end + 1 === total;
-    if (!last && body.length % CHUNK_GRANULE !== 0) {
-      throw invalid(`a chunk other than the last must be a multiple of 256 KiB (${CHUNK_GRANULE} bytes); this one has ${body.length}`);
+    if (!last && length % CHUNK_GRANULE !== 0) {
+      throw invalid(`a chunk other than the last must be a multiple of 256 KiB (${CHUNK_GRANULE} bytes); this one has ${length}`);
     }
-    if (fault?.type === 'persistOnly' && fault.bytes < body.length) {
-      await appendFile(session.file, body.subarray(0, fault.bytes));
+    if (fault?.type === 'persistOnly' && fault.bytes < length) {
+      await session.handle.write(read.body().subarray(0, fault.bytes));
       session.received += fault.bytes;
       return sendSessionState(res, session);
     }
-    await appendFile(session.file, body);
-    session.received += body.length;
+    await session.handle.writev(read.pieces);
+    session.received += length;
     if (total !== undefined) session.total = total;
     if (!last) return sendSessionState(res, session);
+    await session.handle.close();
     const job = newJob(session.job.jobReference, session.job.configuration);
     session.done = job;
     await runLoadJob(job, session.job.configuration.load, session.file, fault);
@@ -888,8 +907,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     return url.pathname.startsWith('/upload/bigquery/v2/') ? (url.searchParams.get('uploadType') ?? 'media') : null;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, entry: FakeRequest, read: { body: Buffer; tooLarge: boolean }) {
-    const { body } = read;
+  async function handle(req: IncomingMessage, res: ServerResponse, entry: FakeRequest, read: ReadBody) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const upload = uploadTypeOf(url);
     const path = url.pathname.replace(/^\/upload\/bigquery\/v2/, '').replace(/^\/bigquery\/v2/, '');
@@ -911,11 +929,11 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
           `Multipart uploads are limited to ${multipartLimitBytes} bytes; upload large files with uploadType=resumable`,
         );
       }
-      upload_ = parseMultipart(req.headers['content-type'] ?? '', body);
+      upload_ = parseMultipart(req.headers['content-type'] ?? '', read.body());
     } else if (upload !== null && upload !== 'resumable') {
       throw new BigqueryHttpError(400, 'invalid', `uploadType must be multipart or resumable, not ${upload}`);
-    } else if (body.length > 0 && entry.api !== 'upload.chunk') {
-      json = JSON.parse(body.toString('utf8'));
+    } else if (read.bytes > 0 && entry.api !== 'upload.chunk') {
+      json = JSON.parse(read.body().toString('utf8'));
     }
     const sql: string | undefined = json.configuration?.query?.query ?? (entry.api === 'jobs.query' ? json.query : undefined);
     entry.sql = sql;
@@ -1018,11 +1036,11 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
         const declared = req.headers['x-upload-content-length'];
         const id = randomUUID().replaceAll('-', '');
         const file = join(scratch, `${id}.ndjson`);
-        await writeFile(file, '');
         sessions.set(id, {
           id,
           job: { ...json, jobReference: { ...json.jobReference, jobId } },
           file,
+          handle: await open(file, 'w'),
           received: 0,
           declaredTotal: declared === undefined ? undefined : Number(declared),
         });
@@ -1031,7 +1049,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       }
       case 'upload.status':
       case 'upload.chunk':
-        return uploadPut(res, url, entry.api, contentRange ?? '', body, fault);
+        return uploadPut(res, url, entry.api, contentRange ?? '', read, fault);
       case 'jobs.get': {
         const job = jobs.get(id!);
         if (!job) throw new BigqueryHttpError(404, 'notFound', `Not found: Job ${projectId}:${id}`);
@@ -1128,6 +1146,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       return reader.getRowObjectsJS() as Record<string, unknown>[];
     },
     async close() {
+      for (const session of sessions.values()) if (!session.done) await session.handle.close().catch(() => {});
       for (const res of hanging) res.destroy();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
