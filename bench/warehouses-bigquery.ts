@@ -48,6 +48,8 @@ interface SizeResult {
   loadSeconds: number;
   resyncSeconds: number;
   baselineSeconds: number;
+  /** The same rows only encoded as NDJSON lines (no upload): the plugin's share of the CPU. */
+  encodeSeconds: number;
   bytesPerRow: number;
   peakRssMb: number;
   fakeRssMb: number;
@@ -195,6 +197,9 @@ async function measure(rows: number): Promise<SizeResult> {
       await finished(out);
       const { size } = await stat(file);
       const baselineSeconds = await duckdbBulkLoad(file, rows);
+      const encodeStarted = performance.now();
+      for await (const batch of windowRows(rows)) for (const row of batch) eventLine(row);
+      const encodeSeconds = (performance.now() - encodeStarted) / 1000;
       return {
         rows,
         jobs,
@@ -205,6 +210,7 @@ async function measure(rows: number): Promise<SizeResult> {
         loadSeconds: (mergeAt - started) / 1000,
         resyncSeconds,
         baselineSeconds,
+        encodeSeconds,
         bytesPerRow: Math.round(size / rows),
         peakRssMb,
         fakeRssMb: againStats.rssMb,
@@ -246,7 +252,10 @@ function print(results: SizeResult[]): void {
     );
   }
   for (const r of results) {
-    console.log(`  ${fmt(r.rows)} rows: ${r.bytesPerRow} bytes/row of NDJSON; requests ${JSON.stringify(r.byApi)}; re-sync ${r.resyncSeconds.toFixed(1)} s; fake process ${r.fakeRssMb} MB`);
+    console.log(
+      `  ${fmt(r.rows)} rows: ${r.bytesPerRow} bytes/row of NDJSON; encoding the rows alone ${r.encodeSeconds.toFixed(1)} s; ` +
+        `requests ${JSON.stringify(r.byApi)}; re-sync ${r.resyncSeconds.toFixed(1)} s; fake process ${r.fakeRssMb} MB`,
+    );
     for (const [label, scan] of [['first sync', r.merge], ['re-sync   ', r.remerge]] as const) {
       if (!scan) continue;
       console.log(
