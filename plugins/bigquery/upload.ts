@@ -32,6 +32,12 @@ export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Interruptions resumed within one upload before the error goes to the host. */
 export const MAX_INTERRUPTIONS = 3;
 
+/**
+ * While a chunk is in flight, the writer yields to the event loop after this many bytes: the
+ * socket only moves the chunk when the event loop runs, and encoding rows never lets it.
+ */
+const YIELD_EVERY_BYTES = 512 * 1024;
+
 /** An HTTP answer of the upload endpoints, shaped like the SDK's `ApiError` for classification. */
 export class UploadHttpError extends Error {
   readonly code: number;
@@ -122,6 +128,7 @@ export class ResumableUpload {
   requests = 0;
   /** Bytes written so far. */
   bytes = 0;
+  private yieldedAt = 0;
 
   constructor(private readonly options: ResumableUploadOptions) {
     if (options.chunkBytes <= 0 || options.chunkBytes % CHUNK_GRANULE !== 0) {
@@ -130,9 +137,9 @@ export class ResumableUpload {
   }
 
   /**
-   * Appends text (UTF-8), e.g. one NDJSON line. Returns a promise only
-   * when the caller should wait (a chunk is in flight and another waits behind it); throws the
-   * error of a failed chunk.
+   * Appends text (UTF-8), e.g. one NDJSON line. Returns a promise only when the caller should
+   * wait: a chunk is in flight and another waits behind it, or the event loop must run so the
+   * chunk in flight moves. Throws the error of a failed chunk.
    */
   write(text: string): Promise<void> | undefined {
     if (this.failure) throw this.failure;
@@ -211,6 +218,10 @@ export class ResumableUpload {
         if (this.failure) throw this.failure;
         return this.pump();
       });
+    }
+    if (this.inFlight && this.bytes - this.yieldedAt >= YIELD_EVERY_BYTES) {
+      this.yieldedAt = this.bytes;
+      return new Promise((resolve) => setImmediate(resolve));
     }
     return undefined;
   }
