@@ -4,7 +4,7 @@
  * `deleteDeviceIds`, as the host sends it), beside the engine's own `DELETE … WHERE device_id = …`
  * of another device in the same run.
  *
- *   DATABASE_URL=…test TRIBUTARY_S3_ENDPOINT=… npx tsx bench/deletions.ts [rows=10000000] [warehouses=duckdb,postgres,redshift,snowflake]
+ *   DATABASE_URL=…test TRIBUTARY_S3_ENDPOINT=… npx tsx bench/deletions.ts [rows=10000000] [warehouses=duckdb,postgres,redshift,snowflake,bigquery]
  *
  * The warehouse is filled by its engine directly (`INSERT … SELECT` of generated rows, 100 rows
  * per device), then the plugin deletes. Needs DATABASE_URL (Postgres and the Redshift fake run on
@@ -19,13 +19,16 @@ import duckdbDestination from '../plugins/duckdb/index.ts';
 import postgresDestination from '../plugins/postgres/index.ts';
 import redshiftDestination from '../plugins/redshift/index.ts';
 import snowflakeDestination from '../plugins/snowflake/index.ts';
+import { createBigqueryDestination } from '../plugins/bigquery/index.ts';
 import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '../plugins/sdk/index.ts';
 import { FAKE_COPY_ROLE, RedshiftDataFake } from '../test/fakes/redshift-data-fake.ts';
 import { SnowflakeFake } from '../test/fakes/snowflake-fake.ts';
+import { startBigqueryFake } from '../test/fakes/bigquery-fake.ts';
+import { staticTokenClient, testServiceAccount } from '../test/fakes/bigquery-helpers.ts';
 import { createMotoBucket } from '../test/support/moto.ts';
 
 const rows = Number(process.argv[2] ?? 10_000_000);
-const warehouses = (process.argv[3] ?? 'duckdb,postgres,redshift,snowflake').split(',');
+const warehouses = (process.argv[3] ?? 'duckdb,postgres,redshift,snowflake,bigquery').split(',');
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl || !/test/.test(new URL(databaseUrl).pathname)) {
   console.error('bench/deletions.ts needs DATABASE_URL naming a test database');
@@ -174,6 +177,29 @@ if (warehouses.includes('snowflake')) {
     const plugin = await throughPlugin(snowflakeDestination as DestinationDefinition, config);
     const [left] = await fake.query(`SELECT count(*)::INTEGER AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
     report('snowflake (SQL API fake on DuckDB)', fillMs, plugin, engineMs, Number(left!.n));
+  } finally {
+    await fake.close();
+  }
+}
+
+if (warehouses.includes('bigquery')) {
+  const fake = await startBigqueryFake({});
+  try {
+    const bigquery = createBigqueryDestination({ authClient: staticTokenClient(), pollIntervalMs: 5 }) as DestinationDefinition;
+    const config = parseDestinationConfig(bigquery, {
+      projectId: fake.projectId,
+      datasetId: 'bench_deletions',
+      serviceAccountKey: testServiceAccount().keyJson,
+      apiEndpoint: fake.url,
+    });
+    const setup = await bigquery.connect(config, { logger: silentLogger });
+    await setup.ensureTables();
+    await setup.close();
+    const fillMs = await timed(() => fake.query(`INSERT INTO bench_deletions.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::VARCHAR`, '//')} FROM range(${rows}) t(g)`));
+    const engineMs = await timed(() => fake.query(`DELETE FROM bench_deletions.events WHERE device_id = ${engineDevice}`));
+    const plugin = await throughPlugin(bigquery, config);
+    const [left] = await fake.query(`SELECT count(*)::INTEGER AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
+    report('bigquery (REST fake on DuckDB)', fillMs, plugin, engineMs, Number(left!.n));
   } finally {
     await fake.close();
   }

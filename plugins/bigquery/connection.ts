@@ -1,13 +1,9 @@
 // The BigQuery connection, loaded by `connect` on first use so that importing the plugin (as the
 // host's registry does at start-up) does not load @google-cloud/bigquery.
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
 import { BigQuery } from '@google-cloud/bigquery';
 import type { Dataset, Job, Query, Table } from '@google-cloud/bigquery';
+import type { AuthClient } from 'google-auth-library';
 import {
   DEFINITION_TABLES,
   PermanentError,
@@ -15,13 +11,16 @@ import {
   loadUnlessEmpty,
   runCheckSteps,
 } from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadResult } from '../sdk/index.ts';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+import { createAuthClient } from './auth.ts';
 import { bigqueryErrorDetails, classifyBigqueryError } from './errors.ts';
 import { definitionLine, eventLine } from './ndjson.ts';
-import { serviceAccountAuthClient } from './index.ts';
 import type { BigqueryDestinationConfig, BigqueryPluginOptions } from './index.ts';
 import {
   BIGQUERY_TABLES,
+  DELETE_DEVICES_PARAM,
+  MERGE_RANGE_PARAMS,
+  deleteAndMergeSql,
   mergeSql,
   probeCountSql,
   probeDeleteSql,
@@ -31,11 +30,15 @@ import {
   truncateSql,
 } from './sql.ts';
 import type { BigqueryTable } from './sql.ts';
+import { DEFAULT_CHUNK_BYTES, ResumableUpload } from './upload.ts';
 
 interface QueryOutcome {
   rows: Record<string, unknown>[];
   numDmlAffectedRows: number;
 }
+
+/** Writes NDJSON text into a running load; returns a promise only when the caller must wait for the upload. */
+type LoadWriter = (text: string) => Promise<void> | undefined;
 
 export function createBigqueryConnection(
   config: BigqueryDestinationConfig,
@@ -43,29 +46,35 @@ export function createBigqueryConnection(
   options: BigqueryPluginOptions,
 ): DestinationConnection {
   const { projectId, datasetId, location } = config;
-  let client: BigQuery | undefined;
-  const tempDirs = new Set<string>();
+  let client: Promise<{ bigquery: BigQuery; auth: AuthClient }> | undefined;
 
-  // Built on first use: connecting sends nothing.
-  function bigquery(): BigQuery {
-    if (!client) {
-      client = new BigQuery({
+  // Built on first use: connecting sends nothing, and a sign-in that is not allowed fails the
+  // first operation (a config error the check reports on its first step).
+  function connected(): Promise<{ bigquery: BigQuery; auth: AuthClient }> {
+    client ??= (async () => {
+      const auth = options.authClient ?? (await createAuthClient(config, { allowHostCredentials: options.allowHostCredentials }));
+      const bigquery = new BigQuery({
         projectId,
         location,
         apiEndpoint: config.apiEndpoint,
-        authClient: options.authClient ?? serviceAccountAuthClient(config.serviceAccountKey),
+        authClient: auth,
         // The host owns retries: one attempt per request, failures are classified and thrown.
         autoRetry: false,
         maxRetries: 0,
         // Read by @google-cloud/common's Service, though BigQueryOptions does not declare it.
         ...({ timeout: config.requestTimeoutMs } as object),
       });
-    }
+      return { bigquery, auth };
+    })();
+    client.catch(() => {
+      client = undefined;
+    });
     return client;
   }
 
-  const dataset = (): Dataset => bigquery().dataset(datasetId, { location });
-  const table = (name: BigqueryTable): Table => dataset().table(name, { location });
+  const bigquery = async (): Promise<BigQuery> => (await connected()).bigquery;
+  const dataset = async (): Promise<Dataset> => (await bigquery()).dataset(datasetId, { location });
+  const table = async (name: BigqueryTable): Promise<Table> => (await dataset()).table(name, { location });
 
   async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
     try {
@@ -121,10 +130,11 @@ export function createBigqueryConnection(
 
   // Runs one query job (jobs.insert) and reads its results with jobs.getQueryResults, which
   // BigQuery holds open until the job completes (jobComplete:false means "ask again").
-  async function runQueryJob(sql: string, params?: Record<string, string>): Promise<QueryOutcome> {
+  async function runQueryJob(sql: string, params?: Record<string, unknown>): Promise<QueryOutcome> {
     ctx.onStatement?.(sql);
+    const bq = await bigquery();
     const [job] = await timed(
-      bigquery().createQueryJob({ query: sql, location, params, jobPrefix: 'tributary_', useLegacySql: false } as Query),
+      bq.createQueryJob({ query: sql, location, params, jobPrefix: 'tributary_', useLegacySql: false } as Query),
       'jobs.insert',
     );
     const rows: Record<string, unknown>[] = [];
@@ -144,47 +154,86 @@ export function createBigqueryConnection(
     }
   }
 
-  // One load job: uploads the NDJSON file (multipart upload), then waits for the job.
-  async function loadFile(name: BigqueryTable, path: string, writeDisposition: 'WRITE_TRUNCATE' | 'WRITE_APPEND') {
-    ctx.onStatement?.(`LOAD ${projectId}.${datasetId}.${name} NEWLINE_DELIMITED_JSON ${writeDisposition}`);
-    // The upload's deadline grows with the file: the request timeout plus 1 s per MiB.
-    const { size } = await stat(path);
-    const uploadMs = config.requestTimeoutMs + Math.ceil(size / 1_048_576) * 1_000;
-    const [job] = await timed(table(name).createLoadJob(path, {
-      sourceFormat: 'NEWLINE_DELIMITED_JSON',
-      writeDisposition,
-      createDisposition: 'CREATE_NEVER',
-      schema: { fields: tableSchema(name) },
-      maxBadRecords: 0,
-      ignoreUnknownValues: false,
-      jobPrefix: 'tributary_load_',
-    }), 'the load upload', uploadMs);
-    await waitForJob(job);
-  }
-
-  async function newTempFile(name: string): Promise<{ path: string; dispose: () => Promise<void> }> {
-    const dir = await mkdtemp(join(tmpdir(), 'tributary-bigquery-'));
-    tempDirs.add(dir);
-    return {
-      path: join(dir, name),
-      dispose: async () => {
-        tempDirs.delete(dir);
-        await rm(dir, { recursive: true, force: true });
+  /**
+   * One load job into a table, its NEWLINE_DELIMITED_JSON data streamed through a resumable
+   * upload while `produce` writes it: nothing is kept on disk and memory holds a few upload
+   * chunks. Until the last chunk is sent no job exists, so a failure of `produce` loads nothing.
+   */
+  async function load(
+    name: BigqueryTable,
+    writeDisposition: 'WRITE_TRUNCATE' | 'WRITE_APPEND',
+    produce: (write: LoadWriter) => Promise<void>,
+  ): Promise<{ bytes: number }> {
+    ctx.onStatement?.(`LOAD ${projectId}.${datasetId}.${name} NEWLINE_DELIMITED_JSON ${writeDisposition} (resumable upload)`);
+    const doing = `loading ${name}`;
+    const { bigquery: bq, auth } = await classified(doing, connected);
+    const jobId = `tributary_load_${randomUUID()}`;
+    const upload = new ResumableUpload({
+      apiEndpoint: bq.apiEndpoint,
+      projectId,
+      job: {
+        jobReference: { projectId, jobId, location },
+        configuration: {
+          load: {
+            destinationTable: { projectId, datasetId, tableId: name },
+            sourceFormat: 'NEWLINE_DELIMITED_JSON',
+            writeDisposition,
+            createDisposition: 'CREATE_NEVER',
+            schema: { fields: tableSchema(name) },
+            maxBadRecords: 0,
+            ignoreUnknownValues: false,
+          },
+        },
       },
-    };
+      transport: async ({ url, method, headers, body, signal }) => {
+        const response = await auth.request<string>({
+          url,
+          method,
+          headers,
+          data: body,
+          signal,
+          responseType: 'text',
+          // Every answer is the upload's to read (308 is "resume incomplete", not a redirect).
+          validateStatus: () => true,
+          redirect: 'manual',
+          retry: false,
+        });
+        return { status: response.status, header: (name) => response.headers.get(name), text: response.data ?? '' };
+      },
+      chunkBytes: options.uploadChunkBytes ?? DEFAULT_CHUNK_BYTES,
+      requestTimeoutMs: config.requestTimeoutMs,
+      signal: ctx.signal,
+    });
+    // The producer's own failures (the host's source) pass through unclassified.
+    await produce((text) => {
+      try {
+        return upload.write(text)?.catch((err: unknown) => {
+          throw classifyBigqueryError(err, doing);
+        });
+      } catch (err) {
+        throw classifyBigqueryError(err, doing);
+      }
+    });
+    await classified(doing, async () => {
+      const resource = await upload.finish();
+      const job = bq.job(jobId, { location });
+      job.metadata = resource;
+      await waitForJob(job);
+    });
+    return { bytes: upload.bytes };
   }
 
   async function ensureDataset(): Promise<void> {
     ctx.onStatement?.(`GET dataset ${projectId}.${datasetId}`);
     try {
-      await timed(dataset().getMetadata(), 'datasets.get');
+      await timed((await dataset()).getMetadata(), 'datasets.get');
       return;
     } catch (err) {
       if (bigqueryErrorDetails(err).status !== 404) throw err;
     }
     ctx.onStatement?.(`CREATE dataset ${projectId}.${datasetId} (location ${location})`);
     try {
-      await timed(bigquery().createDataset(datasetId, { location }), 'datasets.insert');
+      await timed((await bigquery()).createDataset(datasetId, { location }), 'datasets.insert');
     } catch (err) {
       if (bigqueryErrorDetails(err).status !== 409) throw err; // created concurrently
     }
@@ -195,14 +244,14 @@ export function createBigqueryConnection(
     ctx.onStatement?.(`GET table ${projectId}.${datasetId}.${name}`);
     let existing: { schema?: { fields?: { name: string }[] } } | undefined;
     try {
-      [existing] = await timed(table(name).getMetadata(), 'tables.get');
+      [existing] = await timed((await table(name)).getMetadata(), 'tables.get');
     } catch (err) {
       if (bigqueryErrorDetails(err).status !== 404) throw err;
     }
     if (!existing) {
       ctx.onStatement?.(`CREATE table ${projectId}.${datasetId}.${name}`);
       try {
-        await timed(dataset().createTable(name, { schema: { fields: wanted }, ...tableOptions(name) }), 'tables.insert');
+        await timed((await dataset()).createTable(name, { schema: { fields: wanted }, ...tableOptions(name) }), 'tables.insert');
       } catch (err) {
         if (bigqueryErrorDetails(err).status !== 409) throw err;
       }
@@ -215,7 +264,7 @@ export function createBigqueryConnection(
     const missing = wanted.filter((f) => !names.has(f.name)).map((f) => ({ ...f, mode: 'NULLABLE' as const }));
     if (missing.length === 0) return;
     ctx.onStatement?.(`PATCH table ${projectId}.${datasetId}.${name} add ${missing.map((f) => f.name).join(', ')}`);
-    await timed(table(name).setMetadata({ schema: { fields: [...present, ...missing] } }), 'tables.patch');
+    await timed((await table(name)).setMetadata({ schema: { fields: [...present, ...missing] } }), 'tables.patch');
   }
 
   async function createTables(): Promise<void> {
@@ -229,67 +278,86 @@ export function createBigqueryConnection(
     });
   }
 
-  // Writes the window to a local NDJSON file (memory stays flat whatever the window size).
-  async function writeWindow(batches: AsyncIterable<EventRow[]>, path: string, result: LoadResult) {
-    const out = createWriteStream(path);
-    try {
-      for await (const batch of batches) {
-        ctx.signal?.throwIfAborted();
-        let chunk = '';
-        for (const row of batch) chunk += eventLine(row);
-        result.rowsStaged += batch.length;
-        result.bytes += Buffer.byteLength(chunk);
-        if (!out.write(chunk)) await once(out, 'drain');
-      }
-      out.end();
-      await finished(out);
-    } catch (err) {
-      out.destroy();
-      throw err;
-    }
-  }
-
-  function loadEvents(batches: AsyncIterable<EventRow[]>): Promise<LoadResult> {
+  function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
+    const devices = options.deleteDeviceIds ?? [];
     return loadUnlessEmpty(batches, async (nonEmpty) => {
       const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
-      const file = await newTempFile('raw_events.ndjson');
-      try {
-        // The whole window goes to disk first: a source failing mid-window sends nothing.
-        await writeWindow(nonEmpty, file.path, result);
-        // 1. One load job replaces raw_events (WRITE_TRUNCATE also drops a crashed run's leftovers).
-        await classified('loading raw_events', () => loadFile('raw_events', file.path, 'WRITE_TRUNCATE'));
-      } finally {
-        await file.dispose();
+      const iterator = nonEmpty[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done) {
+        // A deletion request and nothing to load: one script, no upload.
+        const done = await deleteDevicesAndMerge(devices);
+        return { ...result, rowsDeleted: done.deleted };
       }
-      // 2. One MERGE job: atomic on its own; re-running it over the same staging changes nothing.
-      const merged = await classified('merging raw_events into events', () => runQueryJob(mergeSql(projectId, datasetId)));
-      result.rowsMerged = merged.numDmlAffectedRows;
+      const rows = (async function* () {
+        yield first.value;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) return;
+          yield next.value;
+        }
+      })();
+      // The staged rows' event_time range, which bounds the MERGE. EventRow times have one fixed
+      // form (six fraction digits, Z), so their text sorts like the times.
+      let from = '';
+      let to = '';
+      // 1. One load job replaces raw_events (WRITE_TRUNCATE also drops a crashed run's leftovers).
+      const loaded = await load('raw_events', 'WRITE_TRUNCATE', async (write) => {
+        for await (const batch of rows) {
+          ctx.signal?.throwIfAborted();
+          for (const row of batch) {
+            // Line by line: no batch-sized string is built (measured faster, and lighter on the heap).
+            const wait = write(eventLine(row));
+            if (wait) await wait;
+            if (from === '' || row.event_time < from) from = row.event_time;
+            if (row.event_time > to) to = row.event_time;
+          }
+          result.rowsStaged += batch.length;
+        }
+      });
+      result.bytes = loaded.bytes;
+      const range = {
+        [MERGE_RANGE_PARAMS.from]: BigQuery.timestamp(from),
+        [MERGE_RANGE_PARAMS.to]: BigQuery.timestamp(to),
+      };
+      if (devices.length > 0) {
+        // 2'. A deletion request: one script deletes the devices' rows and merges, in one transaction.
+        const done = await deleteDevicesAndMerge(devices, range);
+        result.rowsMerged = done.merged;
+        result.rowsDeleted = done.deleted;
+      } else {
+        // 2. One MERGE job, bounded to the partitions of [from, to]: atomic on its own; re-running
+        //    it over the same staging changes nothing.
+        const merged = await classified('merging raw_events into events', () => runQueryJob(mergeSql(projectId, datasetId), range));
+        result.rowsMerged = merged.numDmlAffectedRows;
+      }
+      result.mergedEventTimeRange = { from, to };
       // 3. Empty staging. A crash before this leaves rows that the next load's WRITE_TRUNCATE replaces.
       await classified('clearing raw_events', () => runQueryJob(truncateSql(projectId, datasetId, 'raw_events')));
       return result;
-    });
+    }, options);
+  }
+
+  /**
+   * Deletes every row of `devices` from `events` and, given the window's range, merges the staged
+   * rows, in one transaction; returns both counts.
+   */
+  async function deleteDevicesAndMerge(devices: readonly string[], range?: Record<string, unknown>): Promise<{ deleted: number; merged: number }> {
+    const outcome = await classified('deleting devices and merging raw_events into events', () =>
+      runQueryJob(deleteAndMergeSql(projectId, datasetId, range !== undefined), { ...range, [DELETE_DEVICES_PARAM]: [...devices] }),
+    );
+    const counts = outcome.rows[0] ?? {};
+    return { deleted: Number(counts.rows_deleted ?? 0), merged: Number(counts.rows_merged ?? 0) };
   }
 
   async function replaceDefinitions(tables: DefinitionTables): Promise<void> {
     const total = DEFINITION_TABLES.reduce((sum, name) => sum + tables[name].length, 0);
     if (total > 0) {
-      const file = await newTempFile('raw_definitions.ndjson');
-      try {
-        const out = createWriteStream(file.path);
-        try {
-          for (const name of DEFINITION_TABLES) {
-            for (const row of tables[name]) if (!out.write(definitionLine(name, row))) await once(out, 'drain');
-          }
-          out.end();
-          await finished(out);
-        } catch (err) {
-          out.destroy();
-          throw err;
+      await load('raw_definitions', 'WRITE_TRUNCATE', async (write) => {
+        for (const name of DEFINITION_TABLES) {
+          for (const row of tables[name]) await write(definitionLine(name, row));
         }
-        await classified('loading raw_definitions', () => loadFile('raw_definitions', file.path, 'WRITE_TRUNCATE'));
-      } finally {
-        await file.dispose();
-      }
+      });
     }
     await classified('replacing the definition tables', () =>
       runQueryJob(replaceDefinitionsSql(projectId, datasetId, total > 0)),
@@ -304,7 +372,7 @@ export function createBigqueryConnection(
         run: () =>
           classified('connecting', async () => {
             ctx.onStatement?.(`LIST datasets ${projectId}`);
-            await timed(bigquery().getDatasets({ maxResults: 1, autoPaginate: false }), 'datasets.list');
+            await timed((await bigquery()).getDatasets({ maxResults: 1, autoPaginate: false }), 'datasets.list');
             return `reached BigQuery project ${projectId}`;
           }),
       },
@@ -329,28 +397,21 @@ export function createBigqueryConnection(
         run: () =>
           classified('writing to raw_events with a load job', async () => {
             const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-            const file = await newTempFile('probe.ndjson');
-            try {
-              const out = createWriteStream(file.path);
-              out.end(
-                eventLine({
-                  event_id: probeId,
-                  event_time: now,
-                  processed_time: now,
-                  device_id: '0',
-                  session_id: null,
-                  view_id: null,
-                  event_type: null,
-                  event_properties: null,
-                  source_type: 'server',
-                  source_properties: null,
-                }),
-              );
-              await finished(out);
-              await loadFile('raw_events', file.path, 'WRITE_APPEND');
-            } finally {
-              await file.dispose();
-            }
+            const probe = eventLine({
+              event_id: probeId,
+              event_time: now,
+              processed_time: now,
+              device_id: '0',
+              session_id: null,
+              view_id: null,
+              event_type: null,
+              event_properties: null,
+              source_type: 'server',
+              source_properties: null,
+            });
+            await load('raw_events', 'WRITE_APPEND', async (write) => {
+              await write(probe);
+            });
             return 'loaded a probe row into raw_events';
           }),
       },
@@ -376,8 +437,6 @@ export function createBigqueryConnection(
 
   async function close(): Promise<void> {
     client = undefined;
-    for (const dir of [...tempDirs]) await rm(dir, { recursive: true, force: true });
-    tempDirs.clear();
   }
 
   return { check, ensureTables, loadEvents, replaceDefinitions, close };

@@ -1,6 +1,15 @@
 import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
 import type { DestinationError } from '../sdk/index.ts';
 
+/**
+ * How long to wait after `quotaExceeded`. Google's "Troubleshoot quota and limit errors" sorts
+ * throttling into two reasons: `rateLimitExceeded` is a short-term limit ("retry after a few
+ * seconds, with exponential backoff": the host's ordinary backoff), `quotaExceeded` a longer-term
+ * one ("wait 10 minutes or longer before trying again": daily quotas such as load jobs per table
+ * refill over the day).
+ */
+export const QUOTA_EXCEEDED_RETRY_AFTER_MS = 10 * 60_000;
+
 /** BigQuery error reasons (`errors[].reason`) that pass by themselves. */
 const RETRYABLE_REASONS = new Set([
   'rateLimitExceeded',
@@ -58,7 +67,8 @@ export function bigqueryErrorDetails(err: unknown): { status?: number; reason?: 
  * error, keeping BigQuery's own message readable: `doing: message (reason, HTTP status)`.
  *
  * BigQuery answers throttling with HTTP 403 + `rateLimitExceeded`/`quotaExceeded`, so the reason
- * is looked at before the status.
+ * is looked at before the status; `quotaExceeded` asks the host to wait
+ * {@link QUOTA_EXCEEDED_RETRY_AFTER_MS} (`retryAfterMs`) instead of retrying within the run.
  */
 export function classifyBigqueryError(err: unknown, doing: string): DestinationError {
   if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
@@ -69,6 +79,7 @@ export function classifyBigqueryError(err: unknown, doing: string): DestinationE
   const options = { cause: err };
 
   if (reason !== undefined) {
+    if (reason === 'quotaExceeded') return new RetryableError(message, { ...options, retryAfterMs: QUOTA_EXCEEDED_RETRY_AFTER_MS });
     if (RETRYABLE_REASONS.has(reason)) return new RetryableError(message, options);
     if (CONFIG_REASONS.has(reason)) return new ConfigError(message, options);
     if (PERMANENT_REASONS.has(reason)) return new PermanentError(message, options);

@@ -89,7 +89,13 @@ export function tableSchema(table: BigqueryTable): BigqueryField[] {
   }
 }
 
-/** Table options besides the schema: `events` is partitioned by day on event_time and clustered. */
+/**
+ * Table options besides the schema. `events` is partitioned by day on `event_time`, so a MERGE
+ * bounded by the staged rows' `event_time` range reads only the partitions of that range, and
+ * clustered by `event_id`, the merge key, so the rows of a partition are stored in id order.
+ * The plugin sets them when it creates the table and never changes them afterwards (an
+ * administrator may re-cluster the table for their own queries).
+ */
 export function tableOptions(table: BigqueryTable): Record<string, unknown> {
   const description =
     table === 'raw_events' || table === 'raw_definitions'
@@ -99,7 +105,7 @@ export function tableOptions(table: BigqueryTable): Record<string, unknown> {
   return {
     description,
     timePartitioning: { type: 'DAY', field: 'event_time' },
-    clustering: { fields: ['event_type'] },
+    clustering: { fields: ['event_id'] },
   };
 }
 
@@ -108,11 +114,21 @@ export function tablePath(projectId: string, datasetId: string, table: string): 
   return `\`${projectId}.${datasetId}.${table}\``;
 }
 
+/** The query parameters of {@link mergeSql}: the staged rows' `event_time` range (TIMESTAMP). */
+export const MERGE_RANGE_PARAMS = { from: 'merge_from', to: 'merge_to' } as const;
+
 /**
  * Merges `raw_events` into `events`: within the staged rows the latest processed_time of each
  * event_id wins (ROW_NUMBER), and a stored row is replaced only by a strictly later one, so a
  * re-run over the same rows changes nothing. A tombstone (NULL event_type) applies only to a row
  * held before the load or loaded live with it (has_live). `updated_time` comes from BigQuery's clock.
+ *
+ * The ON clause bounds the target to the staged rows' `event_time` range (`@merge_from`,
+ * `@merge_to`, computed by the plugin while it streamed the rows): every version of an event
+ * keeps its `event_time`, so a stored row that matches a staged `event_id` lies inside it. The
+ * bounds are query parameters, i.e. constants, which is what BigQuery needs to prune the
+ * partitions outside the range (a join condition alone, or a range computed by the same
+ * statement, prunes nothing).
  */
 export function mergeSql(projectId: string, datasetId: string): string {
   const events = tablePath(projectId, datasetId, 'events');
@@ -132,7 +148,7 @@ USING (
   )
   WHERE rn = 1
 ) S
-ON T.event_id = S.event_id
+ON T.event_id = S.event_id AND T.event_time BETWEEN @${MERGE_RANGE_PARAMS.from} AND @${MERGE_RANGE_PARAMS.to}
 WHEN MATCHED AND S.processed_time > T.processed_time THEN
   UPDATE SET
 ${updates}
@@ -140,6 +156,32 @@ ${updates}
 WHEN NOT MATCHED AND S.has_live = 1 THEN
   INSERT (${columns}, updated_time)
   VALUES (${values}, CURRENT_TIMESTAMP())`;
+}
+
+/** The query parameter of {@link deleteAndMergeSql}: the devices to delete (ARRAY<STRING> of decimal ids). */
+export const DELETE_DEVICES_PARAM = 'delete_devices';
+
+/**
+ * A deletion request and the load's merge in one multi-statement transaction (a script): every
+ * row of the named devices is deleted from `events` first (the rows of those devices in this load
+ * were captured after the request, so they stay), then the window is merged as {@link mergeSql}
+ * does (`withMerge` false: a deletion with nothing to load). The script's one result row gives
+ * both counts (`@@row_count` after each DML statement), because a script job reports no DML count
+ * of its own. The DELETE reads every partition: deletion requests are rare, and a person's rows
+ * can be anywhere in the table's history.
+ */
+export function deleteAndMergeSql(projectId: string, datasetId: string, withMerge: boolean): string {
+  const events = tablePath(projectId, datasetId, 'events');
+  return [
+    'DECLARE rows_deleted INT64 DEFAULT 0;',
+    'DECLARE rows_merged INT64 DEFAULT 0;',
+    'BEGIN TRANSACTION;',
+    `DELETE FROM ${events} WHERE CAST(device_id AS STRING) IN UNNEST(@${DELETE_DEVICES_PARAM});`,
+    'SET rows_deleted = @@row_count;',
+    ...(withMerge ? [`${mergeSql(projectId, datasetId)};`, 'SET rows_merged = @@row_count;'] : []),
+    'COMMIT TRANSACTION;',
+    'SELECT rows_deleted, rows_merged;',
+  ].join('\n');
 }
 
 /** Empties a staging table (no scan is billed, unlike DELETE). */

@@ -3,9 +3,9 @@
  *
  * It speaks the API the way `@google-cloud/bigquery` 8.x uses it (see
  * shared/reference/warehouse-protocols.md §1.2): datasets and tables, `jobs.insert` for query
- * jobs, multipart uploads for load jobs (NEWLINE_DELIMITED_JSON), `jobs.get`, `jobs.query` and
- * `jobs.getQueryResults` with `jobComplete:false` polling and `pageToken` paging, and
- * `tabledata.insertAll`. Paths are accepted with or without the `/bigquery/v2` prefix. SQL is
+ * jobs, multipart and resumable uploads for load jobs (NEWLINE_DELIMITED_JSON), `jobs.get`,
+ * `jobs.query` and `jobs.getQueryResults` with `jobComplete:false` polling and `pageToken`
+ * paging, and `tabledata.insertAll`. Paths are accepted with or without the `/bigquery/v2` prefix. SQL is
  * rewritten to DuckDB (bigquery-sql.ts) and run there; TIMESTAMP cells are returned as int64
  * microsecond strings, as the SDK asks (`formatOptions.useInt64Timestamp`).
  *
@@ -13,23 +13,41 @@
  * - the streaming-buffer rule: rows written by `insertAll` cannot be changed by UPDATE, DELETE,
  *   MERGE or TRUNCATE until the buffer is flushed (30 minutes by default, or `flushStreamingBuffer`),
  *   answered with 400 `invalidQuery` like BigQuery;
- * - authentication: every request needs `Authorization: Bearer` with an accepted static token or a
- *   self-signed service-account JWT whose signature, issuer, scope and expiry check out;
+ * - authentication: every request needs `Authorization: Bearer` with a token of its
+ *   {@link FakeTokenStore} (a static token, one issued by the token services fake of
+ *   bigquery-auth-fake.ts) or a self-signed service-account JWT whose signature, issuer, scope and
+ *   expiry check out; each request logs the principal it authenticated;
+ * - the resumable upload protocol as Google documents it ("API uploads"): a session opened with
+ *   `uploadType=resumable`, chunks PUT with `Content-Range` that starts where the session's
+ *   persisted bytes end, whose length matches the body, and which (but for the last) is a multiple
+ *   of 256 KiB, answered 308 with `Range`; a status query (`bytes *\/total`); the job on the last
+ *   chunk. Multipart uploads are refused beyond `multipartLimitBytes` (5 MiB: Google documents
+ *   multipart for small files and resumable for large ones), so a plugin that sends a large
+ *   window in one request fails;
+ * - partition pruning of a MERGE into a day-partitioned table, reported in its job statistics
+ *   (`totalPartitionsProcessed`, `totalBytesProcessed`): as BigQuery documents, only a constant
+ *   filter on the partitioning column (a literal or a query parameter) in the merge condition
+ *   prunes; the bytes follow BigQuery's DML pricing rule for a MERGE with an UPDATE clause (every
+ *   column of the target's scanned partitions plus the source's bytes, in BigQuery's logical
+ *   sizes: 2 + UTF-8 length for STRING, 8 for INT64 and TIMESTAMP);
  * - REQUIRED columns (NOT NULL), `createDisposition`, `writeDisposition`, `maxBadRecords: 0`.
  *
  * Every request and SQL statement is logged; faults can be injected (HTTP errors, throttling,
  * hangs, dropped connections, expired tokens, a failure inside a statement that rolls it back).
  * It listens on 127.0.0.1 only.
  */
-import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open, stat, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, listValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { BIGQUERY_SCOPE, FakeAuthError, FakeTokenStore } from './bigquery-auth-fake.ts';
 import { DUCKDB_TYPES, parseTableName, rewriteStatement, splitStatements, statementTarget } from './bigquery-sql.ts';
 
 /** One logged HTTP request. */
@@ -47,6 +65,28 @@ export interface FakeRequest {
   sql?: string;
   /** Bytes of the request body. */
   bytes: number;
+  /** Who the request authenticated as (a service account email, a federated principal, a static token). */
+  principal?: string;
+  /** The `Content-Range` of an upload chunk or status query. */
+  contentRange?: string;
+}
+
+/** What a MERGE into a partitioned table read, by BigQuery's pruning and DML pricing rules. */
+export interface MergeScan {
+  /** The constant bounds on the partitioning column found in the merge condition, if any. */
+  from: string | null;
+  to: string | null;
+  /** Day partitions of the target read, and that the target holds. */
+  partitionsScanned: number;
+  partitionsTotal: number;
+  /** Logical bytes billed: every column of the scanned target partitions plus the source's. */
+  bytesProcessed: number;
+  /** The same if the merge had read every partition. */
+  bytesUnbounded: number;
+  /** The source's logical bytes (part of both figures above). */
+  sourceBytes: number;
+  /** Rows the target held. */
+  targetRows: number;
 }
 
 /** A fault answered instead of the real response. */
@@ -56,7 +96,13 @@ export type BigqueryFault =
   | { type: 'drop' }
   | { type: 'expiredToken' }
   /** Runs the statement inside a transaction, then fails the job and rolls it back. */
-  | { type: 'failMidStatement'; reason?: string; message?: string };
+  | { type: 'failMidStatement'; reason?: string; message?: string }
+  /** Accepts the job, which then ends DONE with this `errorResult` (how a load job reports a quota). */
+  | { type: 'jobError'; reason: string; message?: string }
+  /** Does the work, then drops the connection instead of answering (a response lost on the way). */
+  | { type: 'lostResponse' }
+  /** An upload chunk of which the server persists only the first `bytes` (and says so in `Range`). */
+  | { type: 'persistOnly'; bytes: number };
 
 /** Which requests a fault applies to. All given fields must match. */
 export interface FaultMatch {
@@ -104,6 +150,42 @@ interface ErrorItem {
   location?: string;
 }
 
+/** A resumable upload session. */
+interface UploadSession {
+  id: string;
+  /** The job resource sent when the session was opened. */
+  job: Record<string, any>;
+  /** Where the persisted bytes are, and the file open for appending until the last chunk. */
+  file: string;
+  handle: FileHandle;
+  received: number;
+  /** The total size, once a chunk named it. */
+  total?: number;
+  /** `X-Upload-Content-Length` of the initiation, when given. */
+  declaredTotal?: number;
+  /** The load job, once the last chunk arrived. */
+  done?: JobRecord;
+}
+
+/** A request body, as the pieces it arrived in. */
+interface ReadBody {
+  pieces: Buffer[];
+  bytes: number;
+  /** Longer than the limit it was read with (then empty). */
+  tooLarge: boolean;
+  /** The pieces joined (once). */
+  body(): Buffer;
+}
+
+/** A TIMESTAMP value as BigQuery takes it (`…T…[.fffffffff]Z`, or with a space and an offset) in DuckDB's form, to the microsecond. */
+function timestampText(value: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i.exec(value.trim());
+  if (!match) return value;
+  const [, date, time, fraction = '', zone] = match;
+  const offset = !zone || /^(Z|UTC)$/i.test(zone) ? 'Z' : zone;
+  return `${date}T${time}.${fraction.padEnd(6, '0').slice(0, 6)}${offset}`;
+}
+
 class BigqueryHttpError extends Error {
   constructor(
     readonly status: number,
@@ -118,10 +200,14 @@ class BigqueryHttpError extends Error {
 export interface BigqueryFakeOptions {
   /** The project the fake serves (others answer 404). Default `test-proj`. */
   projectId?: string;
+  /** The tokens accepted; by default a store holding `staticTokens` and `serviceAccounts`. */
+  tokens?: FakeTokenStore;
   /** Bearer tokens accepted as they are (an `OAuth2Client` with a static token). Default `['fake']`. */
   staticTokens?: string[];
   /** Service accounts whose self-signed JWTs are accepted: email → public key PEM. */
   serviceAccounts?: Record<string, string>;
+  /** The largest multipart upload accepted. Default 5 MiB. */
+  multipartLimitBytes?: number;
   /** How many polls a job stays RUNNING / `jobComplete:false` before it is DONE. Default 0. */
   pollsUntilDone?: number;
   /** Rows per page of query results when the client gives no maxResults. Default 10,000. */
@@ -139,6 +225,10 @@ export interface BigqueryFake {
   requests: FakeRequest[];
   /** Every SQL statement received (BigQuery dialect, as sent), in order. */
   statements: string[];
+  /** What each MERGE into a partitioned table read, in order. */
+  mergeScans: MergeScan[];
+  /** The tokens it accepts. */
+  tokens: FakeTokenStore;
   /** Adds a fault for the next `times` matching requests (default 1). */
   injectFault(match: FaultMatch, fault: BigqueryFault, times?: number): void;
   /** Removes every pending fault. */
@@ -152,15 +242,17 @@ export interface BigqueryFake {
   close(): Promise<void>;
 }
 
-const SCOPE = 'https://www.googleapis.com/auth/bigquery';
+const CHUNK_GRANULE = 256 * 1024;
 
 /** Starts a fake on 127.0.0.1 with a random port. */
 export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Promise<BigqueryFake> {
   const projectId = options.projectId ?? 'test-proj';
-  const staticTokens = new Set(options.staticTokens ?? ['fake']);
-  const accountKeys = new Map(
-    Object.entries(options.serviceAccounts ?? {}).map(([email, pem]) => [email, createPublicKey(pem)]),
-  );
+  const tokens = options.tokens ?? new FakeTokenStore();
+  if (!options.tokens) {
+    for (const token of options.staticTokens ?? ['fake']) tokens.addStatic(token);
+    for (const [email, pem] of Object.entries(options.serviceAccounts ?? {})) tokens.addServiceAccount(email, pem);
+  }
+  const multipartLimitBytes = options.multipartLimitBytes ?? 5 * 1024 * 1024;
   const pageSize = options.pageSize ?? 10_000;
   const streamingBufferMs = options.streamingBufferMs ?? 30 * 60_000;
   const instance = await DuckDBInstance.create(':memory:');
@@ -173,6 +265,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
   const jobs = new Map<string, JobRecord>();
   const requests: FakeRequest[] = [];
   const statements: string[] = [];
+  const mergeScans: MergeScan[] = [];
+  const sessions = new Map<string, UploadSession>();
   let faults: FaultRule[] = [];
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -211,34 +305,17 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
 
   // ----- authentication -----------------------------------------------------------------------
 
-  function authenticate(req: IncomingMessage) {
-    const header = req.headers.authorization ?? '';
-    const token = /^Bearer (.+)$/.exec(header)?.[1];
-    const denied = (why: string) =>
-      new BigqueryHttpError(
+  function authenticate(req: IncomingMessage): string {
+    try {
+      return tokens.principalOf(req.headers.authorization, BIGQUERY_SCOPE);
+    } catch (err) {
+      if (!(err instanceof FakeAuthError)) throw err;
+      throw new BigqueryHttpError(
         401,
         'authError',
-        `Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. (${why})`,
+        `Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. (${err.message})`,
       );
-    if (!token) throw denied('no bearer token');
-    if (staticTokens.has(token)) return;
-    const parts = token.split('.');
-    if (parts.length !== 3) throw denied('unknown token');
-    const [head, body, signature] = parts as [string, string, string];
-    let claims: { iss?: string; sub?: string; exp?: number; iat?: number; scope?: string; aud?: string };
-    try {
-      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    } catch {
-      throw denied('malformed JWT');
     }
-    const key = claims.iss ? accountKeys.get(claims.iss) : undefined;
-    if (!key) throw denied(`unknown service account ${claims.iss}`);
-    const verifier = createVerify('RSA-SHA256');
-    verifier.update(`${head}.${body}`);
-    if (!verifier.verify(key, Buffer.from(signature, 'base64url'))) throw denied('bad JWT signature');
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw denied('JWT expired');
-    const scopes = (claims.scope ?? '').split(' ');
-    if (!scopes.includes(SCOPE) && claims.aud !== 'https://bigquery.googleapis.com/') throw denied('JWT lacks the bigquery scope');
   }
 
   // ----- SQL execution ------------------------------------------------------------------------
@@ -268,10 +345,20 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
   function bindParams(parameters: unknown): Record<string, DuckDBValue> | undefined {
     if (!Array.isArray(parameters) || parameters.length === 0) return undefined;
     const values: Record<string, DuckDBValue> = {};
-    for (const p of parameters as { name?: string; parameterType?: { type?: string }; parameterValue?: { value?: unknown } }[]) {
+    type Parameter = {
+      name?: string;
+      parameterType?: { type?: string; arrayType?: { type?: string } };
+      parameterValue?: { value?: unknown; arrayValues?: { value?: unknown }[] };
+    };
+    for (const p of parameters as Parameter[]) {
       if (!p.name) throw new BigqueryHttpError(400, 'invalid', 'positional parameters are not supported by this fake');
       const raw = p.parameterValue?.value;
       const type = p.parameterType?.type ?? 'STRING';
+      if (type === 'ARRAY') {
+        if (p.parameterType?.arrayType?.type !== 'STRING') throw new BigqueryHttpError(400, 'invalid', 'this fake binds ARRAY<STRING> parameters only');
+        values[p.name] = listValue((p.parameterValue?.arrayValues ?? []).map((v) => (v.value === undefined || v.value === null ? null : String(v.value))));
+        continue;
+      }
       values[p.name] =
         raw === undefined || raw === null
           ? null
@@ -281,9 +368,80 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
               ? Number(raw)
               : type === 'BOOL'
                 ? raw === true || raw === 'true'
-                : String(raw);
+                : type === 'TIMESTAMP'
+                  ? timestampText(String(raw))
+                  : String(raw);
     }
     return values;
+  }
+
+  // The bytes of one row in BigQuery's logical sizes (what on-demand queries are billed by).
+  function rowBytesSql(fields: FieldSchema[]): string {
+    return fields
+      .map((f) =>
+        /^(STRING|JSON|BYTES)$/i.test(f.type)
+          ? `coalesce(2 + strlen(CAST(${q(f.name)} AS VARCHAR)), 0)`
+          : `(CASE WHEN ${q(f.name)} IS NULL THEN 0 ELSE ${/^BOOL/i.test(f.type) ? 1 : 8} END)`,
+      )
+      .join(' + ');
+  }
+
+  /**
+   * What a MERGE into a day-partitioned table reads, judged before it runs: BigQuery prunes the
+   * target's partitions only by a constant filter on the partitioning column in the merge
+   * condition (`T.col BETWEEN @a AND @b`, or TIMESTAMP literals).
+   */
+  async function mergeScan(sql: string, parameters: unknown): Promise<MergeScan | undefined> {
+    const { kind, table } = statementTarget(sql);
+    if (kind !== 'MERGE' || !table) return undefined;
+    const target = tables.get(tableKey(table.datasetId, table.tableId));
+    const field = (target?.resource.timePartitioning as { field?: string } | undefined)?.field;
+    if (!target || !field) return undefined;
+    const alias = /^\s*MERGE\s+(?:INTO\s+)?(?:`[^`]+`|[\w.-]+)\s+(?:AS\s+)?(\w+)/i.exec(sql)?.[1] ?? '';
+    const condition = /\bON\b([\s\S]*?)\bWHEN\b/i.exec(sql)?.[1] ?? '';
+    const values = new Map(
+      ((Array.isArray(parameters) ? parameters : []) as { name?: string; parameterValue?: { value?: unknown } }[]).map((p) => [p.name, p.parameterValue?.value]),
+    );
+    const constant = (text: string): string | null => {
+      const value = text.startsWith('@') ? values.get(text.slice(1)) : /^TIMESTAMP\s*'([^']+)'$/i.exec(text)?.[1];
+      return typeof value === 'string' ? timestampText(value) : null;
+    };
+    const operand = "(@\\w+|TIMESTAMP\\s*'[^']*')";
+    const bound = new RegExp(`\\b${alias}\\.${field}\\s+BETWEEN\\s+${operand}\\s+AND\\s+${operand}`, 'i').exec(condition);
+    const from = bound ? constant(bound[1]!) : null;
+    const to = bound ? constant(bound[2]!) : null;
+    const day = `CAST(${q(field)} AS DATE)`;
+    const inRange = from && to ? `${day} BETWEEN CAST(CAST($from AS TIMESTAMPTZ) AS DATE) AND CAST(CAST($to AS TIMESTAMPTZ) AS DATE)` : 'TRUE';
+    const sources = [...sql.matchAll(/`([^`]+)`/g)]
+      .map((m) => parseTableName(m[1]!))
+      .filter((name): name is NonNullable<typeof name> => !!name && name.tableId !== table.tableId)
+      .map((name) => ({ name, record: tables.get(tableKey(name.datasetId, name.tableId)) }));
+    return serial(async () => {
+      const reader = await db.runAndReadAll(
+        `SELECT count(DISTINCT ${day}) AS total, count(DISTINCT ${day}) FILTER (WHERE ${inRange}) AS scanned, count(*) AS target_rows,
+          coalesce(sum(${rowBytesSql(target.resource.schema.fields)}), 0) AS total_bytes,
+          coalesce(sum(${rowBytesSql(target.resource.schema.fields)}) FILTER (WHERE ${inRange}), 0) AS scanned_bytes
+        FROM ${q(table.datasetId)}.${q(table.tableId)}`,
+        from && to ? { from, to } : undefined,
+      );
+      const [total, scanned, targetRows, totalBytes, scannedBytes] = reader.getRows()[0]!.map(Number) as [number, number, number, number, number];
+      let sourceBytes = 0;
+      for (const { name, record } of sources) {
+        if (!record) continue;
+        const bytes = await db.runAndReadAll(`SELECT coalesce(sum(${rowBytesSql(record.resource.schema.fields)}), 0) FROM ${q(name.datasetId)}.${q(name.tableId)}`);
+        sourceBytes += Number(bytes.getRows()[0]![0]);
+      }
+      return {
+        from,
+        to,
+        partitionsScanned: scanned,
+        partitionsTotal: total,
+        bytesProcessed: scannedBytes + sourceBytes,
+        bytesUnbounded: totalBytes + sourceBytes,
+        sourceBytes,
+        targetRows,
+      };
+    });
   }
 
   interface SqlOutcome {
@@ -307,6 +465,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       const explicit = parts.some((p) => /^BEGIN(\s+TRANSACTION)?$/i.test(p));
       let open = false;
       let last: SqlOutcome = { rows: [], statementType: 'SCRIPT' };
+      // Script variables: DECLARE name INT64 DEFAULT n, SET name = @@row_count, SELECT name, ...
+      const variables = new Map<string, number>();
       const begin = async () => {
         await db.run('BEGIN TRANSACTION');
         open = true;
@@ -323,6 +483,25 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
             if (fault?.type === 'failMidStatement') break;
             await db.run('COMMIT');
             open = false;
+            continue;
+          }
+          const declared = /^DECLARE\s+(\w+)\s+INT64\s+DEFAULT\s+(\d+)$/i.exec(part);
+          if (declared) {
+            variables.set(declared[1]!.toLowerCase(), Number(declared[2]));
+            continue;
+          }
+          const assigned = /^SET\s+(\w+)\s*=\s*@@row_count$/i.exec(part);
+          if (assigned) {
+            if (!variables.has(assigned[1]!.toLowerCase())) throw new BigqueryHttpError(400, 'invalidQuery', `Unrecognized name: ${assigned[1]}`);
+            if (last.numDmlAffectedRows === undefined) throw new BigqueryHttpError(400, 'invalidQuery', '@@row_count read after a statement that is not DML');
+            variables.set(assigned[1]!.toLowerCase(), last.numDmlAffectedRows);
+            continue;
+          }
+          const selected = /^SELECT\s+(\w+(?:\s*,\s*\w+)*)$/i.exec(part);
+          const names = selected?.[1]!.split(',').map((n) => n.trim().toLowerCase());
+          if (names && names.every((n) => variables.has(n))) {
+            const fields: FieldSchema[] = names.map((name) => ({ name, type: 'INTEGER', mode: 'NULLABLE' }));
+            last = { rows: [{ f: names.map((n) => ({ v: String(variables.get(n)) })) }], schema: { fields }, statementType: 'SELECT' };
             continue;
           }
           last = await runOne(db, part, params);
@@ -404,6 +583,9 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
 
   async function runQueryJob(job: JobRecord, sql: string, parameters: unknown, fault?: BigqueryFault) {
     try {
+      if (fault?.type === 'jobError') throw new BigqueryHttpError(403, fault.reason, fault.message ?? `injected ${fault.reason}`);
+      const scan = await mergeScan(sql, parameters);
+      if (scan) mergeScans.push(scan);
       const outcome = await runSql(sql, parameters, fault);
       job.rows = outcome.rows;
       job.schema = outcome.schema;
@@ -412,7 +594,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       statistics.query = {
         statementType: outcome.statementType,
         ...(outcome.numDmlAffectedRows !== undefined ? { numDmlAffectedRows: String(outcome.numDmlAffectedRows) } : {}),
-        totalBytesProcessed: '0',
+        totalBytesProcessed: String(scan?.bytesProcessed ?? 0),
+        ...(scan ? { totalPartitionsProcessed: String(scan.partitionsScanned) } : {}),
       };
     } catch (err) {
       failJob(job, err);
@@ -439,9 +622,10 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     };
   }
 
-  // A load job from an uploaded NEWLINE_DELIMITED_JSON file.
-  async function runLoadJob(job: JobRecord, load: Record<string, any>, data: Buffer) {
+  // A load job from an uploaded NEWLINE_DELIMITED_JSON file (removed afterwards).
+  async function runLoadJob(job: JobRecord, load: Record<string, any>, file: string, fault?: BigqueryFault) {
     try {
+      if (fault?.type === 'jobError') throw new BigqueryHttpError(403, fault.reason, fault.message ?? `injected ${fault.reason}`);
       const ref = load.destinationTable as { projectId: string; datasetId: string; tableId: string };
       requireProject(ref.projectId);
       requireDataset(ref.datasetId);
@@ -457,8 +641,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
         table = await createTable(ref.datasetId, { tableReference: ref, schema: load.schema });
       }
       const disposition = load.writeDisposition ?? 'WRITE_APPEND';
-      const file = join(scratch, `${randomUUID()}.ndjson`);
-      writeFileSync(file, data);
+      const { size } = await stat(file);
       const fields = table.resource.schema.fields;
       const columns = fields.map((f) => `${q(f.name)}: '${duckType(f)}'`).join(', ');
       const target = `${q(ref.datasetId)}.${q(ref.tableId)}`;
@@ -472,7 +655,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
           }
           if (disposition === 'WRITE_TRUNCATE') await db.run(`DELETE FROM ${target}`);
           let inserted = 0;
-          if (data.length > 0) {
+          if (size > 0) {
             const result = await db.run(
               `INSERT INTO ${target} (${names}) SELECT ${names} FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`,
             );
@@ -488,13 +671,13 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
             'invalid',
             `Error while reading data, error message: JSON table encountered too many errors, giving up. Rows: 1; errors: 1. ${(err as Error).message}`,
           );
-        } finally {
-          rmSync(file, { force: true });
         }
       });
-      (job.resource.statistics as Record<string, unknown>).load = { outputRows: String(loaded), inputFiles: '1' };
+      (job.resource.statistics as Record<string, unknown>).load = { outputRows: String(loaded), inputFiles: '1', inputFileBytes: String(size) };
     } catch (err) {
       failJob(job, err);
+    } finally {
+      rmSync(file, { force: true });
     }
   }
 
@@ -586,9 +769,16 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
 
   // ----- HTTP ---------------------------------------------------------------------------------
 
-  function send(res: ServerResponse, status: number, body: unknown) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  // Responses a `lostResponse` fault swallows: the work is done, the connection dropped.
+  const losing = new WeakSet<ServerResponse>();
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+    if (losing.has(res)) {
+      res.socket?.destroy();
+      return;
+    }
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
     res.end(text);
   }
 
@@ -613,11 +803,21 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     });
   }
 
-  function readBody(req: IncomingMessage): Promise<Buffer> {
+  // The body as the pieces it arrived in (an upload chunk is written from them without a copy);
+  // past `limit` the rest is read and dropped.
+  function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<ReadBody> {
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => resolve(Buffer.concat(chunks)));
+      const pieces: Buffer[] = [];
+      let bytes = 0;
+      req.on('data', (piece: Buffer) => {
+        bytes += piece.length;
+        if (bytes <= limit) pieces.push(piece);
+      });
+      req.on('end', () => {
+        const tooLarge = bytes > limit;
+        let joined: Buffer | undefined;
+        resolve({ pieces: tooLarge ? [] : pieces, bytes, tooLarge, body: () => (joined ??= tooLarge ? Buffer.alloc(0) : Buffer.concat(pieces)) });
+      });
       req.on('error', reject);
     });
   }
@@ -645,8 +845,12 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     return { metadata: JSON.parse(content(parts[0]!).toString('utf8')), data: content(parts[1]!) };
   }
 
-  function apiName(method: string, segments: string[], upload: boolean): string {
-    if (upload) return 'upload';
+  function apiName(method: string, segments: string[], upload: string | null, contentRange: string | undefined): string {
+    if (upload === 'resumable') {
+      if (method === 'POST') return 'upload.initiate';
+      return /^bytes \*\//.test(contentRange ?? '') ? 'upload.status' : 'upload.chunk';
+    }
+    if (upload !== null) return 'upload';
     const [, , collection, id, sub, subId, action] = segments;
     if (collection === 'datasets') {
       if (id === undefined) return method === 'GET' ? 'datasets.list' : 'datasets.insert';
@@ -674,20 +878,94 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     return rule.fault;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, entry: FakeRequest, body: Buffer) {
+  /** Answers where a resumable session stands: 308 with the persisted range, or the finished job. */
+  function sendSessionState(res: ServerResponse, session: UploadSession) {
+    if (session.done) return send(res, 200, jobView(session.done));
+    return send(res, 308, undefined, session.received > 0 ? { range: `bytes=0-${session.received - 1}` } : {});
+  }
+
+  // A PUT to a resumable session: a chunk or a status query, checked against Google's rules.
+  async function uploadPut(res: ServerResponse, url: URL, api: string, contentRange: string, read: ReadBody, fault?: BigqueryFault) {
+    const length = read.bytes;
+    const session = sessions.get(url.searchParams.get('upload_id') ?? '');
+    if (!session) throw new BigqueryHttpError(404, 'notFound', 'Not found: the upload session does not exist or expired');
+    const invalid = (why: string) => new BigqueryHttpError(400, 'invalid', `Invalid Content-Range ${JSON.stringify(contentRange)}: ${why}`);
+    const checkTotal = (total: number) => {
+      const known = session.total ?? session.declaredTotal;
+      if (known !== undefined && known !== total) throw invalid(`the total ${total} differs from the ${known} bytes declared before`);
+    };
+    if (api === 'upload.status') {
+      const total = /^bytes \*\/(\d+|\*)$/.exec(contentRange)?.[1];
+      if (total === undefined) throw invalid('a status query reads "bytes */TOTAL" or "bytes */*"');
+      if (length > 0) throw invalid('a status query has no body');
+      if (total !== '*') checkTotal(Number(total));
+      return sendSessionState(res, session);
+    }
+    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange);
+    if (!range) throw invalid('expected "bytes FIRST-LAST/TOTAL" or "bytes FIRST-LAST/*"');
+    if (session.done) return sendSessionState(res, session);
+    const [start, end] = [Number(range[1]), Number(range[2])];
+    const total = range[3] === '*' ? undefined : Number(range[3]);
+    if (end < start) throw invalid('the last byte is before the first');
+    if (end - start + 1 !== length) throw invalid(`it names ${end - start + 1} bytes but the body has ${length}`);
+    if (start !== session.received) throw invalid(`it starts at byte ${start} but the session has persisted ${session.received} bytes`);
+    if (total !== undefined) {
+      checkTotal(total);
+      if (end + 1 > total) throw invalid(`it ends past the total ${total}`);
+    }
+    const last = total !== undefined && end + 1 === total;
+    if (!last && length % CHUNK_GRANULE !== 0) {
+      throw invalid(`a chunk other than the last must be a multiple of 256 KiB (${CHUNK_GRANULE} bytes); this one has ${length}`);
+    }
+    if (fault?.type === 'persistOnly' && fault.bytes < length) {
+      await session.handle.write(read.body().subarray(0, fault.bytes));
+      session.received += fault.bytes;
+      return sendSessionState(res, session);
+    }
+    await session.handle.writev(read.pieces);
+    session.received += length;
+    if (total !== undefined) session.total = total;
+    if (!last) return sendSessionState(res, session);
+    await session.handle.close();
+    const job = newJob(session.job.jobReference, session.job.configuration);
+    session.done = job;
+    await runLoadJob(job, session.job.configuration.load, session.file, fault);
+    return sendSessionState(res, session);
+  }
+
+  /** The upload type of a request (`multipart`, `resumable`, …), or null when it is not an upload. */
+  function uploadTypeOf(url: URL): string | null {
+    return url.pathname.startsWith('/upload/bigquery/v2/') ? (url.searchParams.get('uploadType') ?? 'media') : null;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, entry: FakeRequest, read: ReadBody) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const upload = url.pathname.startsWith('/upload/bigquery/v2/');
+    const upload = uploadTypeOf(url);
     const path = url.pathname.replace(/^\/upload\/bigquery\/v2/, '').replace(/^\/bigquery\/v2/, '');
     entry.path = path;
     entry.query = url.search;
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
-    entry.api = apiName(method, segments, upload);
+    const contentRange = req.headers['content-range'];
+    entry.contentRange = contentRange;
+    entry.api = apiName(method, segments, upload, contentRange);
 
     let json: Record<string, any> = {};
     let upload_: { metadata: Record<string, any>; data: Buffer } | undefined;
-    if (upload) upload_ = parseMultipart(req.headers['content-type'] ?? '', body);
-    else if (body.length > 0) json = JSON.parse(body.toString('utf8'));
+    if (upload === 'multipart') {
+      if (read.tooLarge) {
+        throw new BigqueryHttpError(
+          413,
+          'uploadTooLarge',
+          `Multipart uploads are limited to ${multipartLimitBytes} bytes; upload large files with uploadType=resumable`,
+        );
+      }
+      upload_ = parseMultipart(req.headers['content-type'] ?? '', read.body());
+    } else if (upload !== null && upload !== 'resumable') {
+      throw new BigqueryHttpError(400, 'invalid', `uploadType must be multipart or resumable, not ${upload}`);
+    } else if (read.bytes > 0 && entry.api !== 'upload.chunk') {
+      json = JSON.parse(read.body().toString('utf8'));
+    }
     const sql: string | undefined = json.configuration?.query?.query ?? (entry.api === 'jobs.query' ? json.query : undefined);
     entry.sql = sql;
 
@@ -704,8 +982,9 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       throw new BigqueryHttpError(401, 'authError', 'Request had invalid authentication credentials. The access token expired.');
     }
     if (fault?.type === 'http') throw new BigqueryHttpError(fault.status, fault.reason, fault.message ?? `injected ${fault.reason}`);
+    if (fault?.type === 'lostResponse') losing.add(res);
 
-    authenticate(req);
+    entry.principal = authenticate(req);
     if (segments[0] !== 'projects' || !segments[1]) throw new BigqueryHttpError(404, 'notFound', `Not found: URL ${url.pathname}`);
     requireProject(segments[1]);
     const [, , collection, id, , subId, action] = segments;
@@ -776,9 +1055,32 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
         const metadata = upload_!.metadata;
         if (!metadata.configuration?.load) throw new BigqueryHttpError(400, 'invalid', 'upload without configuration.load');
         const job = newJob(metadata.jobReference, metadata.configuration);
-        await runLoadJob(job, metadata.configuration.load, upload_!.data);
+        const file = join(scratch, `${randomUUID()}.ndjson`);
+        await writeFile(file, upload_!.data);
+        await runLoadJob(job, metadata.configuration.load, file, fault);
         return send(res, 200, jobView(job));
       }
+      case 'upload.initiate': {
+        if (!json.configuration?.load) throw new BigqueryHttpError(400, 'invalid', 'a load job upload needs configuration.load');
+        const jobId = (json.jobReference?.jobId as string | undefined) ?? `job_${randomUUID()}`;
+        if (jobs.has(jobId)) throw new BigqueryHttpError(409, 'duplicate', `Already Exists: Job ${projectId}:${jobId}`);
+        const declared = req.headers['x-upload-content-length'];
+        const id = randomUUID().replaceAll('-', '');
+        const file = join(scratch, `${id}.ndjson`);
+        sessions.set(id, {
+          id,
+          job: { ...json, jobReference: { ...json.jobReference, jobId } },
+          file,
+          handle: await open(file, 'w'),
+          received: 0,
+          declaredTotal: declared === undefined ? undefined : Number(declared),
+        });
+        const location = `http://127.0.0.1:${(server.address() as { port: number }).port}/upload/bigquery/v2/projects/${projectId}/jobs?uploadType=resumable&upload_id=${id}`;
+        return send(res, 200, undefined, { location });
+      }
+      case 'upload.status':
+      case 'upload.chunk':
+        return uploadPut(res, url, entry.api, contentRange ?? '', read, fault);
       case 'jobs.get': {
         const job = jobs.get(id!);
         if (!job) throw new BigqueryHttpError(404, 'notFound', `Not found: Job ${projectId}:${id}`);
@@ -808,21 +1110,30 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     if (req.url === '/_fake/stats') {
       const byApi: Record<string, number> = {};
       for (const r of requests) byApi[r.api] = (byApi[r.api] ?? 0) + 1;
-      send(res, 200, { requests: requests.length, statements: statements.length, byApi, rssMb: Math.round(process.memoryUsage().rss / 1_048_576) });
+      send(res, 200, {
+        requests: requests.length,
+        statements: statements.length,
+        byApi,
+        lastMergeScan: mergeScans.at(-1) ?? null,
+        rssMb: Math.round(process.memoryUsage().rss / 1_048_576),
+      });
       return;
     }
     if (req.url === '/_fake/reset' && req.method === 'POST') {
       requests.length = 0;
       statements.length = 0;
+      mergeScans.length = 0;
       send(res, 200, {});
       return;
     }
     const entry: FakeRequest = { method: req.method ?? 'GET', path: req.url ?? '', query: '', api: 'unknown', status: 0, bytes: 0 };
     requests.push(entry);
-    readBody(req)
-      .then(async (body) => {
-        entry.bytes = body.length;
-        await handle(req, res, entry, body);
+    const uploadType = uploadTypeOf(new URL(req.url ?? '/', 'http://127.0.0.1'));
+    // A multipart upload's metadata part is small: the limit is the data's.
+    readBody(req, uploadType === 'multipart' ? multipartLimitBytes + 64 * 1024 : undefined)
+      .then(async (read) => {
+        entry.bytes = read.bytes;
+        await handle(req, res, entry, read);
         if (res.headersSent) entry.status = res.statusCode;
       })
       .catch((err: unknown) => {
@@ -845,6 +1156,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     projectId,
     requests,
     statements,
+    mergeScans,
+    tokens,
     injectFault(match, fault, times = 1) {
       faults.push({ match, fault, remaining: times });
     },
@@ -854,6 +1167,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     resetLog() {
       requests.length = 0;
       statements.length = 0;
+      mergeScans.length = 0;
     },
     flushStreamingBuffer() {
       for (const table of tables.values()) table.streamingBufferUntil = 0;
@@ -863,6 +1177,7 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       return reader.getRowObjectsJS() as Record<string, unknown>[];
     },
     async close() {
+      for (const session of sessions.values()) if (!session.done) await session.handle.close().catch(() => {});
       for (const res of hanging) res.destroy();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -124,6 +124,8 @@ function rewriteKeywords(sql: string): string {
       .replace(/^\s*ROLLBACK\s+TRANSACTION\s*$/i, 'ROLLBACK')
       // SELECT * EXCEPT(...) is DuckDB's EXCLUDE.
       .replace(/\*\s*EXCEPT\s*\(/gi, '* EXCLUDE (')
+      // x IN UNNEST(@array) is DuckDB's IN over the list's elements.
+      .replace(/\bIN\s+UNNEST\s*\((\$\w+)\)/gi, 'IN (SELECT UNNEST($1))')
       .replace(/\bCURRENT_TIMESTAMP\s*\(\s*\)/gi, 'get_current_timestamp()')
       .replace(/\bUNIX_MICROS\s*\(/gi, 'epoch_us(')
       .replace(/\bSAFE_CAST\s*\(/gi, 'TRY_CAST(')

@@ -1,7 +1,9 @@
 /**
  * The BigQuery destination through the real @google-cloud/bigquery SDK against the protocol fake
- * (test/fakes/bigquery-fake.ts, DuckDB behind it): the contract kit, fault injection, the
- * streaming-buffer rule, constant jobs per sync, and golden files of the exact SQL.
+ * (test/fakes/bigquery-fake.ts, DuckDB behind it): the contract kit, fault injection, quota
+ * errors, the streaming-buffer rule, constant jobs per sync, the merge bounded to the window's
+ * partitions, and golden files of the exact SQL. Uploads: bigquery-upload.test.ts; sign-in:
+ * bigquery-sign-in.test.ts; a real project: bigquery-real-project.test.ts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,15 +12,14 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { contractDefinition, contractEvent, generatedBatches, runDestinationContract } from '../../plugins/sdk/contract.ts';
-import { classifyError, parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
+import { RetryableError, classifyError, parseDestinationConfig, retryAfterMsOf, silentLogger } from '../../plugins/sdk/index.ts';
 import type { DestinationConnection, EventRow } from '../../plugins/sdk/index.ts';
-import bigqueryDestination, { bigquerySql, createBigqueryDestination, serviceAccountAuthClient } from '../../plugins/bigquery/index.ts';
+import bigqueryDestination, { bigquerySql, createBigqueryDestination } from '../../plugins/bigquery/index.ts';
 import type { BigqueryDestinationConfig } from '../../plugins/bigquery/index.ts';
 import { startBigqueryFake } from '../fakes/bigquery-fake.ts';
 import type { BigqueryFault, FaultMatch } from '../fakes/bigquery-fake.ts';
 import {
   countRows,
-  dropDataset,
   readDefinitions,
   readEvents,
   staticTokenClient,
@@ -110,38 +111,6 @@ async function failure(work: () => Promise<unknown>): Promise<unknown> {
   );
 }
 
-// Against a real BigQuery project, only when credentials are given (never in CI here):
-//   TRIBUTARY_BIGQUERY_PROJECT=my-project TRIBUTARY_BIGQUERY_KEY_FILE=key.json [TRIBUTARY_BIGQUERY_LOCATION=EU]
-// Each test creates a dataset tributary_test_<run>_<n> and the suite deletes them afterwards.
-const realProject = process.env.TRIBUTARY_BIGQUERY_PROJECT;
-const realKeyFile = process.env.TRIBUTARY_BIGQUERY_KEY_FILE;
-const realKey = realProject && realKeyFile && existsSync(realKeyFile) ? readFileSync(realKeyFile, 'utf8') : undefined;
-const realRun = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-let realDatasets = 0;
-const realTarget = (config: BigqueryDestinationConfig) => ({
-  projectId: config.projectId,
-  datasetId: config.datasetId,
-  location: config.location,
-  authClient: serviceAccountAuthClient(config.serviceAccountKey),
-});
-
-runDestinationContract({
-  name: 'bigquery destination (real BigQuery)',
-  definition: bigqueryDestination,
-  skip: realKey ? false : 'set TRIBUTARY_BIGQUERY_PROJECT and TRIBUTARY_BIGQUERY_KEY_FILE to run against a real project',
-  config: async () => ({
-    projectId: realProject!,
-    datasetId: `tributary_test_${realRun}_${(realDatasets += 1)}`,
-    location: process.env.TRIBUTARY_BIGQUERY_LOCATION ?? 'US',
-    serviceAccountKey: realKey!,
-  }),
-  cleanup: (config) => dropDataset(realTarget(config)).catch(() => {}),
-  readEvents: (config) => readEvents(realTarget(config)),
-  readStagingCount: (config) => countRows(realTarget(config), 'raw_events'),
-  readDefinitions: (config, table) => readDefinitions(realTarget(config), table),
-  largeLoad: { rows: 20_000, batchSize: 5_000 },
-});
-
 describe('bigquery destination: config and auth', () => {
   it('rejects a key that is not a service account key, without echoing it', () => {
     const bad = { type: 'authorized_user', client_secret: 'very-secret-value' };
@@ -188,16 +157,20 @@ describe('bigquery destination: jobs per sync', () => {
     return { result, statements: statements.length, requests: fake.requests.length, apis: fake.requests.map((r) => r.api) };
   }
 
-  it('sends the same jobs and requests whatever the row count (one load, one MERGE, one TRUNCATE)', async () => {
+  it('sends the same jobs whatever the row count (one load, one MERGE, one TRUNCATE); only upload chunks grow with the bytes', async () => {
     const small = await syncCost(3, 3);
     const large = await syncCost(12_000, 250);
     expect(small.result.rowsMerged).toBe(3);
     expect(large.result.rowsMerged).toBe(12_000);
     expect(large.statements).toBe(small.statements);
-    expect(large.requests).toBe(small.requests);
     expect(small.statements).toBe(3);
-    expect(small.apis).toEqual(['upload', 'jobs.insert', 'jobs.getQueryResults', 'jobs.insert', 'jobs.getQueryResults']);
+    expect(small.apis).toEqual(['upload.initiate', 'upload.chunk', 'jobs.insert', 'jobs.getQueryResults', 'jobs.insert', 'jobs.getQueryResults']);
+    const notChunks = (apis: string[]) => apis.filter((api) => api !== 'upload.chunk');
+    expect(notChunks(large.apis)).toEqual(notChunks(small.apis));
+    // One request per 8 MiB chunk (the default), the last one carrying the rest.
+    expect(large.apis.filter((api) => api === 'upload.chunk')).toHaveLength(Math.ceil(large.result.bytes / (8 * 1024 * 1024)));
     expect(small.apis).not.toContain('tabledata.insertAll');
+    expect(small.apis).not.toContain('upload');
   });
 
   it('polls running jobs (jobs.get, jobComplete:false) and pages results', async () => {
@@ -227,12 +200,12 @@ describe('bigquery destination: jobs per sync', () => {
 describe('bigquery destination: fault injection', () => {
   const cases: { name: string; match: FaultMatch; fault: BigqueryFault; expect: 'retryable' | 'permanent' | 'config'; text: RegExp }[] = [
     { name: 'HTTP 500 on the MERGE job insert', match: { api: 'jobs.insert', sql: /^MERGE/ }, fault: { type: 'http', status: 500, reason: 'backendError' }, expect: 'retryable', text: /backendError, HTTP 500/ },
-    { name: 'HTTP 503 on the upload', match: { api: 'upload' }, fault: { type: 'http', status: 503, reason: 'backendError' }, expect: 'retryable', text: /loading raw_events/ },
+    { name: 'HTTP 503 opening the upload session', match: { api: 'upload.initiate' }, fault: { type: 'http', status: 503, reason: 'backendError' }, expect: 'retryable', text: /loading raw_events/ },
     { name: '429 rateLimitExceeded', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 429, reason: 'rateLimitExceeded' }, expect: 'retryable', text: /rateLimitExceeded/ },
     { name: '403 rateLimitExceeded (how BigQuery throttles jobs)', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 403, reason: 'rateLimitExceeded', message: 'Exceeded rate limits: too many table update operations for this table' }, expect: 'retryable', text: /Exceeded rate limits/ },
     { name: 'a request that hangs past the timeout', match: { api: 'jobs.getQueryResults' }, fault: { type: 'hang' }, expect: 'retryable', text: /jobs.getQueryResults timed out after 1500 ms/ },
     { name: 'a dropped connection', match: { api: 'jobs.insert' }, fault: { type: 'drop' }, expect: 'retryable', text: /merging raw_events into events/ },
-    { name: '401 expired token', match: { api: 'upload' }, fault: { type: 'expiredToken' }, expect: 'permanent', text: /access token expired.*authError, HTTP 401/ },
+    { name: '401 expired token', match: { api: 'upload.initiate' }, fault: { type: 'expiredToken' }, expect: 'permanent', text: /access token expired.*authError, HTTP 401/ },
     { name: '403 accessDenied', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 403, reason: 'accessDenied', message: 'Access Denied: Table test-proj:ds.events: Permission bigquery.tables.updateData denied' }, expect: 'permanent', text: /Permission bigquery.tables.updateData denied/ },
     { name: '400 invalidQuery', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 400, reason: 'invalidQuery', message: 'Syntax error: Unexpected keyword MERGE at [1:1]' }, expect: 'permanent', text: /Syntax error/ },
   ];
@@ -296,6 +269,94 @@ describe('bigquery destination: fault injection', () => {
     expect(stored).toHaveLength(1);
     expect(await load(config, [[contractEvent(1)]])).toMatchObject({ rowsMerged: 0 });
     expect(await readEvents(target(config))).toEqual(stored);
+  });
+});
+
+describe('bigquery destination: quotas', () => {
+  // Google ("Troubleshoot quota and limit errors"): rateLimitExceeded is a short-term limit, retried
+  // after seconds with exponential backoff; quotaExceeded a longer-term one: wait 10 minutes or longer.
+  const minutes = (err: unknown) => (retryAfterMsOf(err) ?? 0) / 60_000;
+
+  it('403 quotaExceeded on a query job → retryable, and the host is asked to wait 10 minutes', async () => {
+    const config = await prepared();
+    fake.injectFault(
+      { api: 'jobs.insert', sql: /^MERGE/ },
+      { type: 'http', status: 403, reason: 'quotaExceeded', message: 'Quota exceeded: Your project exceeded quota for free query bytes scanned' },
+    );
+    const err = await failure(() => load(config, [[contractEvent(1)]]));
+    expect(classifyError(err)).toBe('retryable');
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(String((err as Error).message)).toMatch(/merging raw_events into events: Quota exceeded.*\(quotaExceeded, HTTP 403\)/);
+    expect(minutes(err)).toBe(10);
+    expect(await load(config, [[contractEvent(1)]])).toMatchObject({ rowsMerged: 1 });
+  });
+
+  it('a load job that ends DONE with quotaExceeded (load jobs per table per day) → the same 10-minute wait', async () => {
+    const config = await prepared();
+    fake.injectFault(
+      { api: 'upload.chunk' },
+      { type: 'jobError', reason: 'quotaExceeded', message: 'Quota exceeded: Your table exceeded quota for imports or query appends per table' },
+    );
+    const err = await failure(() => load(config, [[contractEvent(1)]]));
+    expect(String((err as Error).message)).toMatch(/loading raw_events: Quota exceeded: Your table exceeded quota for imports/);
+    expect(classifyError(err)).toBe('retryable');
+    expect(minutes(err)).toBe(10);
+  });
+
+  it('rateLimitExceeded and backendError → retryable with no wait of their own (the host backs off in seconds)', async () => {
+    const config = await prepared();
+    for (const reason of ['rateLimitExceeded', 'backendError']) {
+      fake.injectFault({ api: 'jobs.insert', sql: /^MERGE/ }, { type: 'http', status: reason === 'backendError' ? 500 : 403, reason });
+      const err = await failure(() => load(config, [[contractEvent(1)]]));
+      expect(classifyError(err), reason).toBe('retryable');
+      expect(retryAfterMsOf(err), reason).toBeUndefined();
+    }
+  });
+});
+
+describe('bigquery destination: the merge reads only the partitions of the window', () => {
+  const at = (i: number, day: number, time = '10:00:00.000000') =>
+    contractEvent(i, { event_time: `2026-11-${String(day).padStart(2, '0')}T${time}Z` });
+
+  it('bounds the MERGE to the staged rows\' event_time range, reports it, and prunes every other day partition', async () => {
+    const config = await prepared();
+    // Ten days of history, one row a day.
+    await load(config, [Array.from({ length: 10 }, (_, d) => at(d + 1, d + 1))]);
+    expect(fake.mergeScans.at(-1)).toMatchObject({ partitionsTotal: 0 });
+
+    // An hourly window on day 10, with a late tombstone of day 8's row and a later version of day 9's.
+    const window = [
+      at(11, 10, '11:00:00.000001'),
+      at(12, 10, '11:59:59.999999'),
+      { ...at(8, 8), processed_time: '2026-12-01T00:00:00.000000Z', event_type: null, event_properties: null, source_properties: null },
+      { ...at(9, 9), processed_time: '2026-12-01T00:00:00.000000Z', event_type: 'changed' },
+    ];
+    fake.resetLog();
+    const result = await load(config, [window]);
+    expect(result.mergedEventTimeRange).toEqual({ from: '2026-11-08T10:00:00.000000Z', to: '2026-11-10T11:59:59.999999Z' });
+    expect(result.rowsMerged).toBe(4);
+    const scan = fake.mergeScans.at(-1)!;
+    expect(scan).toMatchObject({ from: '2026-11-08T10:00:00.000000Z', to: '2026-11-10T11:59:59.999999Z', partitionsScanned: 3, partitionsTotal: 10 });
+    expect(scan.bytesProcessed).toBeLessThan(scan.bytesUnbounded / 2);
+
+    // The bound changed nothing in the result: the tombstone and the update landed, the rest is intact.
+    const stored = new Map((await readEvents(target(config))).map((row) => [row.event_id, row]));
+    expect(stored.size).toBe(12);
+    expect(stored.get(contractEvent(8).event_id)?.event_type).toBeNull();
+    expect(stored.get(contractEvent(9).event_id)?.event_type).toBe('changed');
+    expect(stored.get(contractEvent(1).event_id)?.event_type).toBe(contractEvent(1).event_type);
+
+    // Re-running the same window changes nothing, and reads the same three partitions.
+    expect(await load(config, [window])).toMatchObject({ rowsMerged: 0 });
+    expect(fake.mergeScans.at(-1)).toMatchObject({ partitionsScanned: 3, partitionsTotal: 10 });
+  });
+
+  it('a window on one day reads one partition', async () => {
+    const config = await prepared();
+    await load(config, [Array.from({ length: 5 }, (_, d) => at(d + 1, d + 1))]);
+    const result = await load(config, [[at(6, 5, '23:00:00.000000'), at(7, 5, '23:59:59.999999')]]);
+    expect(result.mergedEventTimeRange).toEqual({ from: '2026-11-05T23:00:00.000000Z', to: '2026-11-05T23:59:59.999999Z' });
+    expect(fake.mergeScans.at(-1)).toMatchObject({ partitionsScanned: 1, partitionsTotal: 5 });
   });
 });
 
@@ -368,8 +429,13 @@ describe('bigquery destination: golden SQL', () => {
     const connection = await open(config, (s) => statements.push(s));
     await connection.ensureTables();
     const ensure = statements.splice(0);
-    await connection.loadEvents(batches([[contractEvent(1)], [contractEvent(2)]]));
+    const loaded = await connection.loadEvents(batches([[contractEvent(1)], [contractEvent(2)]]));
     const loadStatements = statements.splice(0);
+    const deviceOfRow = contractEvent(1).device_id;
+    await connection.loadEvents(batches([[contractEvent(3)]]), { deleteDeviceIds: [deviceOfRow] });
+    const deletingLoad = statements.splice(0);
+    await connection.loadEvents(batches([]), { deleteDeviceIds: [deviceOfRow] });
+    const deletingOnly = statements.splice(0);
     await connection.replaceDefinitions({
       event_definitions: [contractDefinition('ev-1')],
       page_definitions: [],
@@ -386,7 +452,18 @@ describe('bigquery destination: golden SQL', () => {
     const section = (title: string, list: string[]) =>
       `-- ${title}\n${list.map((s) => (s.endsWith(';') ? s : `${s};`)).join('\n\n')}\n`;
     golden('ensure-tables.sql', section('ensureTables on an empty project', ensure));
-    golden('load-events.sql', section('loadEvents with rows', loadStatements));
+    const range = loaded.mergedEventTimeRange!;
+    golden(
+      'load-events.sql',
+      section('loadEvents with rows', loadStatements) +
+        `-- the MERGE's parameters (TIMESTAMP): @merge_from = ${range.from}, @merge_to = ${range.to}\n`,
+    );
+    golden(
+      'load-events-deleting.sql',
+      section('loadEvents with rows and a deletion request (@delete_devices: ARRAY<STRING>)', deletingLoad) +
+        '\n' +
+        section('loadEvents with only a deletion request', deletingOnly),
+    );
     golden('replace-definitions.sql', section('replaceDefinitions with rows', replace) + '\n' + section('replaceDefinitions with no rows', replaceEmpty));
     golden('check.sql', section('check', checkStatements));
   });

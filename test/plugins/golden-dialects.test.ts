@@ -25,7 +25,7 @@ const DIALECTS: Record<string, string> = { snowflake: 'snowflake', redshift: 're
 // The statements of a golden file that are SQL (Snowflake's PUT included; its REMOVE is not in
 // sqlglot's grammar); the others record API calls (login, LOAD, GET
 // dataset, CREATE table …: lower-case objects, as the files write them).
-const SQL_START = /^(SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|BEGIN|COMMIT|ROLLBACK|COPY|USE|PUT)\b(?! (dataset|table|datasets)\b)/;
+const SQL_START = /^(SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|BEGIN|COMMIT|ROLLBACK|COPY|USE|PUT|DECLARE)\b(?! (dataset|table|datasets)\b)/;
 
 interface Statement {
   id: string;

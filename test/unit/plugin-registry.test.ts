@@ -42,7 +42,7 @@ describe('plugin registry', () => {
     const targets = (id: string) => registry.get(id)!.targetFields.map((f) => `${f.name}${f.kind ? `:${f.kind}` : ''}${f.override ? ' (override)' : ''}`);
     expect(targets('postgres')).toEqual(['url:url', 'host:host', 'port', 'database', 'user', 'ssl']);
     expect(targets('snowflake')).toEqual(['account', 'username', 'role', 'database', 'accessUrl:url (override)']);
-    expect(targets('bigquery')).toEqual(['projectId', 'apiEndpoint:url (override)']);
+        expect(targets('bigquery')).toEqual(['projectId', 'authentication', 'workloadIdentityConfig', 'impersonateServiceAccount', 'apiEndpoint:url (override)', 'stsEndpoint:url (override)', 'iamCredentialsEndpoint:url (override)']);
     expect(targets('redshift')).toEqual([
       'region',
       'clusterIdentifier',

@@ -15,7 +15,7 @@ GET table test-proj.golden.element_definitions;
 
 GET table test-proj.golden.raw_definitions;
 
-LOAD test-proj.golden.raw_events NEWLINE_DELIMITED_JSON WRITE_APPEND;
+LOAD test-proj.golden.raw_events NEWLINE_DELIMITED_JSON WRITE_APPEND (resumable upload);
 
 SELECT COUNT(*) AS n FROM `test-proj.golden.raw_events` WHERE event_id = @probe;
 

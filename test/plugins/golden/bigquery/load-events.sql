@@ -1,5 +1,5 @@
 -- loadEvents with rows
-LOAD test-proj.golden.raw_events NEWLINE_DELIMITED_JSON WRITE_TRUNCATE;
+LOAD test-proj.golden.raw_events NEWLINE_DELIMITED_JSON WRITE_TRUNCATE (resumable upload);
 
 MERGE `test-proj.golden.events` T
 USING (
@@ -11,7 +11,7 @@ USING (
   )
   WHERE rn = 1
 ) S
-ON T.event_id = S.event_id
+ON T.event_id = S.event_id AND T.event_time BETWEEN @merge_from AND @merge_to
 WHEN MATCHED AND S.processed_time > T.processed_time THEN
   UPDATE SET
     event_time = S.event_time,
@@ -29,3 +29,4 @@ WHEN NOT MATCHED AND S.has_live = 1 THEN
   VALUES (S.event_id, S.event_time, S.processed_time, S.device_id, S.session_id, S.view_id, S.event_type, S.event_properties, S.source_type, S.source_properties, CURRENT_TIMESTAMP());
 
 TRUNCATE TABLE `test-proj.golden.raw_events`;
+-- the MERGE's parameters (TIMESTAMP): @merge_from = 2026-11-26T10:00:01.007919Z, @merge_to = 2026-11-26T10:00:02.015838Z

@@ -1,5 +1,5 @@
 -- replaceDefinitions with rows
-LOAD test-proj.golden.raw_definitions NEWLINE_DELIMITED_JSON WRITE_TRUNCATE;
+LOAD test-proj.golden.raw_definitions NEWLINE_DELIMITED_JSON WRITE_TRUNCATE (resumable upload);
 
 BEGIN TRANSACTION;
 DELETE FROM `test-proj.golden.event_definitions` WHERE TRUE;
