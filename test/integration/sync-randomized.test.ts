@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
 import { defineDestination, RetryableError, type DestinationConnection, type DestinationDefinition } from '../../plugins/sdk/index.ts';
+import { openPglite, type Database } from '../../server/db/client.ts';
 import { claimDueDestinations, insertSyncRun } from '../../server/db/queries/destinations.ts';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -64,7 +65,10 @@ const flaky: DestinationDefinition = defineDestination({
   },
 });
 
-const seeds = process.env.SYNC_SEED ? [Number(process.env.SYNC_SEED)] : [1, 2, 3, 4, 5, 6];
+// Seeds 1–6 run on the test store (Postgres in CI), 7–8 on embedded PGlite whatever the
+// environment: the README promises retention, backfills and deletions in the embedded mode too.
+const seeds = process.env.SYNC_SEED ? [Number(process.env.SYNC_SEED)] : [1, 2, 3, 4, 5, 6, 7, 8];
+const onPglite = (seed: number) => seed >= 7;
 
 // Store rows the seeds' deletion requests removed: over all seeds some must have (a request for a
 // user not yet identified resolves to no captured device, so one seed alone may remove none).
@@ -75,17 +79,23 @@ afterAll(() => {
 
 describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
   let t: TestApp;
+  let embedded: Database | undefined;
   // capture times follow this clock: "a day passes" moves it, and retention drops old days
   let now = Date.now();
   beforeAll(async () => {
     const registry = await createPluginRegistry([], { builtIns: [postgres as DestinationDefinition, duckdb as DestinationDefinition, flaky] });
+    embedded = onPglite(seed) ? await openPglite(undefined) : undefined;
     t = await startTestApp({
+      db: embedded,
       env: { TRIBUTARY_RETENTION: '1d', TRIBUTARY_RETENTION_MAX: '365d' },
       // one millisecond per reading: a capture and an activation never share an instant
       appDeps: { registry, clock: () => ++now },
     });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await embedded?.close();
+  });
 
   it('keeps every destination complete, duplicate-free, idempotent and convergent', async () => {
     const random = mulberry32(seed);
