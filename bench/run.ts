@@ -3,8 +3,13 @@
  * Needs DATABASE_URL (a real Postgres test database); TRIBUTARY_WAREHOUSE_PG_URL optionally
  * names another database as the postgres destination's warehouse. BENCH_EVENTS sets the capture
  * size (default 200,000), BENCH_CLIENTS its concurrent senders (default 64), BENCH_SYNC_ROWS the
- * sync size (default 1,000,000).
+ * sync size (default 1,000,000). Then each warehouse plugin against its protocol fake, each in a
+ * process of its own with its own baseline (the fake engine's bulk load of the same rows):
+ * BENCH_WAREHOUSE_ROWS rows (default 1,000,000); BENCH_WAREHOUSES picks them (default
+ * `snowflake,redshift,bigquery`; `none` skips them). Redshift needs moto: TRIBUTARY_S3_ENDPOINT,
+ * or its bench starts one.
  */
+import { spawnSync } from 'node:child_process';
 import { benchCapture, printCaptureResult } from './capture.ts';
 import { benchSync, printSyncResult } from './sync.ts';
 
@@ -19,4 +24,19 @@ const clients = Number(process.env.BENCH_CLIENTS ?? 64);
 printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100));
 printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100, { definitionsPerKind: 200 }));
 printSyncResult(await benchSync(url, process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? url, Number(process.env.BENCH_SYNC_ROWS ?? 1_000_000)));
-console.log('\nAlso: npx tsx bench/late-events.ts (the price of a late event); the warehouse plugins against their protocol fakes: npx tsx bench/warehouses-bigquery.ts, bench/warehouses-snowflake-redshift.ts');
+
+const warehouseRows = process.env.BENCH_WAREHOUSE_ROWS ?? '1000000';
+const warehouseBenches: Record<string, string[]> = {
+  snowflake: ['bench/warehouses-snowflake.ts', warehouseRows],
+  redshift: ['bench/warehouses-snowflake-redshift.ts', warehouseRows, 'redshift'],
+  bigquery: ['bench/warehouses-bigquery.ts', warehouseRows],
+};
+for (const name of (process.env.BENCH_WAREHOUSES ?? 'snowflake,redshift,bigquery').split(',').filter((n) => n && n !== 'none')) {
+  const args = warehouseBenches[name];
+  if (!args) throw new Error(`BENCH_WAREHOUSES: unknown warehouse ${name} (known: ${Object.keys(warehouseBenches).join(', ')})`);
+  console.log(`\n== ${name} plugin against its protocol fake (${args.join(' ')})`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
+  if (run.status !== 0) process.exitCode = 1;
+}
+
+console.log('\nAlso: npx tsx bench/late-events.ts (the price of a late event), bench/backfill.ts, bench/deletions.ts (one device deleted from a 10M-row warehouse per fake).');
