@@ -68,7 +68,7 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
     for (let r = 0; r < roundCount; r++) {
       pgs.push(await app.sync.destinations.create(org.id, 'bench', { name: `pg${r}`, pluginId: 'postgres', config: { url: warehouseUrl, schema: `${schema}_${r}` } }));
     }
-    const duck = await app.sync.destinations.create(org.id, 'bench', { name: 'duck', pluginId: 'duckdb', config: { path: 'bench.duckdb' } });
+    const duck = await app.sync.destinations.create(org.id, 'bench', { name: 'duck', pluginId: 'duckdb', config: { path: `bench-${schema}.duckdb` } });
     // realistic processed rows, generated inside Postgres
     await db.rows(sql`
       insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time, captured_time,
