@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { createApiKey } from '../server/auth/api-keys.ts';
 import { createApp } from '../server/app.ts';
+import { createLogger } from '../server/log.ts';
 import { loadConfig } from '../server/config.ts';
 import { openPostgres } from '../server/db/client.ts';
 import { createOrganization } from '../server/db/queries/organizations.ts';
@@ -57,6 +58,7 @@ export async function benchCapture(
   if (definitionsPerKind > 0) await defineBenchDefinitions(db, org.id, definitionsPerKind);
   const app = await createApp({
     config: loadConfig({ TRIBUTARY_CAPTURE_RATE_LIMIT: '100000000', TRIBUTARY_SYNC_ENABLED: 'false' }),
+    log: createLogger('warn'),
     db,
     secretKeyHex: randomBytes(32).toString('hex'),
   });

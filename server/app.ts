@@ -8,6 +8,7 @@ import { createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { inRequestScope, type Logger } from './log.ts';
 import { createSecretBox } from './auth/secrets.ts';
 import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
 import { definitionLookupTables } from './definitions/lookup-tables.ts';
@@ -29,6 +30,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface AppDeps {
   config: Config;
   db: Database;
+  /** The process's one logger (server/log.ts); every part of the app logs through it. */
+  log: Logger;
   /** Installed destination plugins (main.ts loads third-party ones); default: the built-ins. */
   registry?: PluginRegistry;
   /** 64 hex characters encrypting destination credentials (server/auth/secrets.ts). */
@@ -49,7 +52,7 @@ export interface AppDeps {
  * syncs with `sync.scheduler.runDue()`.
  */
 export async function createApp(deps: AppDeps) {
-  const { config, db } = deps;
+  const { config, db, log } = deps;
   const registry = deps.registry ?? (await createPluginRegistry([]));
   const clock = deps.clock ?? Date.now;
   const secrets = createSecretBox(deps.secretKeyHex);
@@ -63,18 +66,19 @@ export async function createApp(deps: AppDeps) {
     registry,
     destinations: createDestinationService({ db, registry, secrets, targets, clock }),
     scheduler: createSyncScheduler(
-      { db, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
+      { db, log, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
       { concurrency: config.syncConcurrency },
     ),
   };
   const keys = createKeyResolver(db);
-  const enrichment = createDefinitionsEnrichmentSource(db);
+  const enrichment = createDefinitionsEnrichmentSource(db, log);
   const partitions = createEventPartitions(db);
   const writer = createEventWriter({ db, enrichment, partitions });
   const retention = createRetention({
     db,
     partitions,
     clock,
+    log,
     policy: { retentionMs: config.retentionMs, maxMs: config.retentionMaxMs },
     lateBeyondRetention: () => writer.takeLateBeyondRetention(),
   });
@@ -86,13 +90,18 @@ export async function createApp(deps: AppDeps) {
     writer,
     parseUserAgent: createUserAgentParser(),
     rateLimiter: createRateLimiter(config.captureRateLimit),
+    log,
   };
   const capture = createCaptureHandler(captureDeps);
 
   const deletions = createDeletions({ db, registry, clock });
-  const yoga = createGraphQLServer({ config, db, keys, sync, deletions, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
+  const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return inRequestScope(log, req, res, () => route(req, res));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (isCapturePath(url.pathname)) return capture(req, res, url);
     if (url.pathname === '/graphql') return yoga(req, res);

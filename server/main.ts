@@ -9,6 +9,8 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { firstOrganization } from './db/queries/organizations.ts';
+import { createLogger, type Logger } from './log.ts';
+import { describeError } from './log-safe.ts';
 
 /** The only process entry: reads configuration, opens the database, listens, stops on SIGTERM. */
 async function main() {
@@ -17,11 +19,12 @@ async function main() {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }
     throw error;
   }
+  const log = await processLogger(config.logLevel);
   const db = config.databaseUrl ? await openPostgres(config.databaseUrl) : await openPglite(path.join(config.dataDir, 'pglite'));
   const where = config.databaseUrl ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${path.join(config.dataDir, 'pglite')}`;
 
@@ -29,11 +32,11 @@ async function main() {
   const demoCaptureKey = config.demo ? await demoKey(db, config) : undefined;
   const secretKey = resolveSecretKey(config.secretKeyHex, config.dataDir);
   if (secretKey.generated && config.databaseUrl) {
-    console.warn(`generated a secret key in ${config.dataDir}/secret-key; set TRIBUTARY_SECRET_KEY to the same value on every instance`);
+    log.warn({ file: path.join(config.dataDir, 'secret-key') }, 'generated a secret key; set TRIBUTARY_SECRET_KEY to the same value on every instance');
   }
   const registry = await createPluginRegistry(config.plugins);
-  for (const problem of registry.problems) console.error(problem);
-  const app = await createApp({ config, db, demoCaptureKey, registry, secretKeyHex: secretKey.keyHex });
+  for (const problem of registry.problems) log.error({ problem }, 'a destination plugin was not loaded');
+  const app = await createApp({ config, db, log, demoCaptureKey, registry, secretKeyHex: secretKey.keyHex });
   if (config.syncEnabled) {
     app.sync.scheduler.start();
     app.retention.start();
@@ -45,20 +48,23 @@ async function main() {
   const address = server.address();
   const base = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
 
-  console.log(`Tributary is running on ${where}`);
-  console.log(`  GraphQL   ${base}/graphql`);
-  console.log(`  capture   ${base}/capture/v1/batch   server API ${base}/v2/events`);
-  if (demoCaptureKey) console.log(`  demo shop ${base}/demo/`);
-  console.log(`  destinations: ${app.sync.registry.list().map((p) => p.definition.id).join(', ')}${config.syncEnabled ? '' : ' (sync scheduler off)'}`);
-  if (first) {
-    console.log('\nFirst start: created the default organization. These keys are shown only once:');
-    console.log(`  admin key    ${first.adminKey}`);
-    console.log(`  capture key  ${first.captureKey}`);
-    console.log('Make more with the createApiKey mutation (admin key), see README.md.\n');
-  }
+  log.info(
+    {
+      store: where,
+      graphql: `${base}/graphql`,
+      capture: `${base}/capture/v1/batch`,
+      serverApi: `${base}/v2/events`,
+      ...(demoCaptureKey ? { demo: `${base}/demo/` } : {}),
+      destinations: app.sync.registry.list().map((p) => p.definition.id),
+      sync: config.syncEnabled,
+      startMs: Math.round(performance.now()),
+    },
+    'Tributary is running',
+  );
+  if (first) showFirstKeys(log, config, first);
 
   const stop = async () => {
-    console.log('stopping…');
+    log.info('stopping');
     server.close();
     server.closeIdleConnections();
     await app.close();
@@ -67,6 +73,34 @@ async function main() {
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+}
+
+/** JSON lines on stdout; readable lines when stdout is a terminal (pino-pretty, loaded only then). */
+async function processLogger(level: Config['logLevel']): Promise<Logger> {
+  if (!process.stdout.isTTY) return createLogger(level);
+  const { default: pretty } = await import('pino-pretty');
+  return createLogger(level, pretty({ translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid', sync: true }));
+}
+
+/**
+ * The first start's keys are never logged (logs are shipped and kept): on a terminal they are
+ * shown once, otherwise written to a file only the server's user can read, which the log names.
+ */
+function showFirstKeys(log: Logger, config: Config, first: { adminKey: string; captureKey: string }) {
+  const text = [
+    'First start: created the default organization. These keys are shown only once:',
+    `  admin key    ${first.adminKey}`,
+    `  capture key  ${first.captureKey}`,
+    'Make more with the createApiKey mutation (admin key), see README.md.',
+  ].join('\n');
+  if (process.stdout.isTTY) {
+    process.stdout.write(`\n${text}\n\n`);
+    return;
+  }
+  const file = path.join(config.dataDir, 'first-start-keys.txt');
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(file, `${text}\n`, { mode: 0o600 });
+  log.warn({ file }, 'first start: created the default organization; its admin and capture keys are in this file (read it, then delete it)');
 }
 
 /** The demo shop's capture key, created once and kept in the data folder. */
@@ -80,7 +114,7 @@ async function demoKey(db: Database, config: Config): Promise<string> {
   return key;
 }
 
-main().catch((error) => {
-  console.error('Tributary failed to start:', error instanceof Error ? error.message : error);
+main().catch((error: unknown) => {
+  process.stderr.write(`Tributary failed to start: ${describeError(error)}\n`);
   process.exit(1);
 });

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPublicRole, keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
 import type { ApiKeyRole } from '../db/schema/index.ts';
-import { describeError } from '../log-safe.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, sendError } from './http.ts';
 import { handleNativeBatch } from './native-handler.ts';
@@ -55,10 +54,9 @@ function keyOf(req: IncomingMessage, url: URL): { key: string; inUrl: boolean } 
 /**
  * The data plane: plain HTTP handlers (not GraphQL), authenticated by API key, answering CORS on
  * the write endpoints, and turning every failure into `{ error: { code, message } }` with no
- * stack trace. Unexpected failures are logged without their payload (describeError).
+ * stack trace. Unexpected failures are logged without their payload (the logger's `err`).
  */
 export function createCaptureHandler(deps: CaptureDeps) {
-  const withStack = deps.config.logLevel === 'debug';
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const origin = req.headers.origin;
     try {
@@ -102,7 +100,7 @@ export function createCaptureHandler(deps: CaptureDeps) {
       }
       if (error instanceof HttpError) sendError(res, error);
       else {
-        console.error(`capture: ${req.method} ${url.pathname.slice(0, 128)} failed: ${describeError(error, withStack)}`);
+        deps.log.error({ err: error, method: req.method, path: url.pathname.slice(0, 128) }, 'capture failed');
         sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }));
       }
     }

@@ -35,6 +35,7 @@ import {
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
 import { EVENT_TYPES } from '../processing/event-types.ts';
+import type { Logger } from '../log.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { planBackfillChunk, type BackfillChunkPlan } from './backfill.ts';
 import { windowRanges } from './periods.ts';
@@ -78,6 +79,7 @@ export interface SyncDeps {
   /** The organization's current definitions in the warehouse lookup-table shape. */
   lookupTables(orgId: string): Promise<DefinitionTables>;
   options: SyncOptions;
+  log: Logger;
   /** Waits between attempts (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -160,7 +162,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     if (deletions.length > 0 && !deletes) {
       // reported, never skipped silently: the API shows these requests as unsupported here
       await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'unsupported', at: new Date() });
-      console.warn(`sync: destination ${dest.id} (${dest.pluginId}) cannot delete devices; ${deletions.length} deletion request(s) marked unsupported`);
+      deps.log.warn({ destination: dest.id, plugin: dest.pluginId, requests: deletions.length }, 'sync: the destination cannot delete devices; deletion requests marked unsupported');
     }
     const deleteDeviceIds = deletes ? [...new Set(deletions.flatMap((d) => d.deviceIds))] : [];
     const loadOptions = deleteDeviceIds.length > 0 ? { deleteDeviceIds } : undefined;
@@ -179,7 +181,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         try {
           // through the target checks (host policy, DNS, files), never the plugin directly
           connection = await deps.targets.connect(plugin, dest, config, {
-            logger: pluginLogger(dest),
+            logger: pluginLogger(deps.log, dest),
             signal: timeout.signal,
             onStatement: () => statements++,
           });
@@ -268,6 +270,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         ...(chunk ? { backfill: { id: chunk.backfillId, rows: chunk.rows, sentUntil: chunk.range.until.toISOString() } } : {}),
       },
     });
+    deps.log.info({ destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() }, 'sync run succeeded');
     return 'succeeded';
   } catch (error) {
     const kind: ErrorKind = error instanceof RunError ? error.kind : classifyError(error);
@@ -301,6 +304,8 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       errorKind: kind,
       details: { failing: kind !== 'retryable' || failures >= FAILING_AFTER },
     });
+    // the message is the run's recorded error, the one the API shows (plugins keep secrets out of it)
+    deps.log.warn({ destination: dest.id, plugin: dest.pluginId, run: run.id, errorKind: kind, error: message, failures }, 'sync run failed');
     return 'failed';
   } finally {
     clearTimeout(timer);
@@ -376,10 +381,10 @@ async function* copyTextChunks(source: AsyncIterable<Buffer>, count: (rows: numb
   }
 }
 
-function pluginLogger(dest: DestinationRecord) {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (level === 'debug') return;
-    console[level === 'info' ? 'log' : level](`[destination ${dest.id} ${dest.pluginId}] ${message}`, fields ?? '');
-  };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+/** The logger a plugin gets: lines tagged with its destination; its fields under `plugin_fields`, never merged over ours. */
+function pluginLogger(log: Logger, dest: DestinationRecord) {
+  const child = log.child({ destination: dest.id, plugin: dest.pluginId });
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+    fields ? child[level]({ plugin_fields: fields }, message) : child[level](message);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -9,7 +9,6 @@ import {
   type DestinationRecord,
 } from '../db/queries/destinations.ts';
 import { executeRun, type SyncDeps } from './run-sync.ts';
-import { describeError } from '../log-safe.ts';
 
 /**
  * The in-process sync scheduler. Every tick it claims due destinations with a lease in Postgres
@@ -30,7 +29,7 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
       const run = (await findQueuedRun(deps.db, dest.id)) ?? (await insertSyncRun(deps.db, { destinationId: dest.id, orgId: dest.orgId, status: 'queued', trigger: 'schedule' }));
       await executeRun(deps, dest, run, owner);
     } catch (error) {
-      console.error(`sync of destination ${dest.id} failed unexpectedly: ${describeError(error)}`);
+      deps.log.error({ err: error, destination: dest.id }, 'sync failed unexpectedly');
     } finally {
       running.delete(dest.id);
     }
@@ -50,8 +49,8 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
 
   function guardedTick(): Promise<number> {
     ticking ??= tick()
-      .catch((error) => {
-        console.error(`sync scheduler tick failed: ${describeError(error)}`);
+      .catch((err: unknown) => {
+        deps.log.error({ err }, 'sync scheduler tick failed');
         return 0;
       })
       .finally(() => {
