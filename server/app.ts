@@ -7,7 +7,7 @@ import { answerClientError } from './capture/http.ts';
 import { createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
-import type { Database } from './db/client.ts';
+import { pendingMigrations, type Database } from './db/client.ts';
 import { inRequestScope, type Logger } from './log.ts';
 import { createSecretBox } from './auth/secrets.ts';
 import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
@@ -101,7 +101,11 @@ export async function createApp(deps: AppDeps) {
     return inRequestScope(log, req, res, () => route(req, res));
   }
 
+  let stopping = false;
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // while stopping, every answer closes its connection: keep-alive clients reconnect elsewhere
+    if (stopping) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (isCapturePath(url.pathname)) return capture(req, res, url);
     if (url.pathname === '/graphql') return yoga(req, res);
@@ -109,11 +113,32 @@ export async function createApp(deps: AppDeps) {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
+    if (url.pathname === '/readyz') {
+      const readiness = await ready();
+      res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(readiness.body));
+      return;
+    }
     if (url.pathname === '/sdk/tributary.js') return serveFile(res, path.join(root, 'sdk-web/dist/tributary.js'), 'text/javascript');
     if (deps.demoCaptureKey && (url.pathname === '/demo' || url.pathname.startsWith('/demo/'))) {
       return serveDemo(res, url.pathname, deps.demoCaptureKey);
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"not found"}}');
+  }
+
+  /** Ready: not stopping, the database answers (within 2 s) and has every migration of this build. */
+  async function ready(): Promise<{ ready: boolean; body: Record<string, unknown> }> {
+    if (stopping) return { ready: false, body: { status: 'stopping' } };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the database did not answer within 2 s')), 2_000)));
+      const pending = await Promise.race([pendingMigrations(db), late]);
+      return pending.length === 0 ? { ready: true, body: { status: 'ready' } } : { ready: false, body: { status: 'migrations pending', pending } };
+    } catch (err) {
+      log.warn({ err }, 'readiness: the database does not answer');
+      return { ready: false, body: { status: 'database unavailable' } };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   return {
@@ -128,6 +153,14 @@ export async function createApp(deps: AppDeps) {
     retention,
     /** Deletion requests (GraphQL `requestDeletion` calls it). */
     deletions,
+    /**
+     * The start of a shutdown: /readyz answers 503, every answer closes its connection, the
+     * scheduler claims nothing more and interrupts the runs still going after `syncGraceMs`.
+     */
+    beginShutdown(syncGraceMs: number) {
+      stopping = true;
+      void sync.scheduler.stop(syncGraceMs);
+    },
     /** Stops the scheduler and retention, waits for captured events to be committed (the database stays open). */
     async close() {
       await sync.scheduler.stop();

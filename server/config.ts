@@ -59,6 +59,7 @@ const envSchema = z.object({
   TRIBUTARY_DESTINATION_FILES_DIR: z.string().min(1).optional(),
   TRIBUTARY_RETENTION: duration.prefault('7d'),
   TRIBUTARY_RETENTION_MAX: duration.prefault('30d'),
+  TRIBUTARY_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 }).refine((e) => e.TRIBUTARY_RETENTION_MAX >= e.TRIBUTARY_RETENTION, {
   path: ['TRIBUTARY_RETENTION_MAX'],
@@ -108,6 +109,8 @@ export interface Config {
   /** Kept at most this long, whatever a destination still lacks (what it missed is recorded). */
   retentionMaxMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** SIGTERM to exit, at most (main.ts); syncs get all of it but the last 5 s, which releases them. */
+  shutdownMs: number;
 }
 
 export class ConfigError extends Error {
@@ -142,5 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionMs: e.TRIBUTARY_RETENTION,
     retentionMaxMs: e.TRIBUTARY_RETENTION_MAX,
     logLevel: e.LOG_LEVEL,
+    shutdownMs: e.TRIBUTARY_SHUTDOWN_SECONDS * 1000,
   };
 }

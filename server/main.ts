@@ -63,16 +63,38 @@ async function main() {
   );
   if (first) showFirstKeys(log, config, first);
 
-  const stop = async () => {
-    log.info('stopping');
-    server.close();
+  // SIGTERM or SIGINT (a second one kills at once): stop accepting, answer the requests in
+  // flight (capture answers only once its events are committed), let running syncs finish or
+  // interrupt and release them, close the pools; all within TRIBUTARY_SHUTDOWN_SECONDS.
+  const stop = async (signal: NodeJS.Signals) => {
+    log.info({ signal, deadlineMs: config.shutdownMs }, 'stopping');
+    const deadline = setTimeout(() => {
+      log.error({ deadlineMs: config.shutdownMs }, 'shutdown deadline passed: exiting with work unfinished');
+      process.exit(1);
+    }, config.shutdownMs);
+    deadline.unref();
+    app.beginShutdown(Math.max(0, config.shutdownMs - 5_000));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // connections idle between requests (keep-alive) are closed now and whenever they become so
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
+    await closed;
+    clearInterval(idle);
     await app.close();
     await db.close();
+    log.info({ ms: Math.round(performance.now() - stopStarted) }, 'stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  let stopStarted = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopStarted = performance.now();
+    stop(signal).catch((err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
 /** JSON lines on stdout; readable lines when stdout is a terminal (pino-pretty, loaded only then). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.ts';
@@ -179,6 +179,20 @@ function wrap(kind: Database['kind'], orm: Orm, close: () => Promise<void>, clie
     },
     close,
   };
+}
+
+let journal: { when: number; tag: string }[] | undefined;
+
+/**
+ * The migrations of this build the database has not applied (by their generation time, which
+ * drizzle records as `created_at`): a server is ready only when there are none. Throws when the
+ * database does not answer.
+ */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  journal ??= (JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] }).entries;
+  const applied = await db.rows<{ created_at: string }>(sql`select created_at::text as created_at from drizzle.__drizzle_migrations`);
+  const done = new Set(applied.map((r) => Number(r.created_at)));
+  return journal.filter((m) => !done.has(m.when)).map((m) => m.tag);
 }
 
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
