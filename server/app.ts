@@ -1,14 +1,16 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKeyResolver } from './auth/api-keys.ts';
+import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
 import { answerClientError } from './capture/http.ts';
 import { createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import { pendingMigrations, type Database } from './db/client.ts';
 import { inRequestScope, type Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
 import { createSecretBox } from './auth/secrets.ts';
 import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
 import { definitionLookupTables } from './definitions/lookup-tables.ts';
@@ -56,6 +58,7 @@ export async function createApp(deps: AppDeps) {
   const registry = deps.registry ?? (await createPluginRegistry([]));
   const clock = deps.clock ?? Date.now;
   const secrets = createSecretBox(deps.secretKeyHex);
+  const metrics = createMetrics(db, log);
   const targets = createTargetGuard({
     allowEndpointOverrides: config.allowEndpointOverrides,
     destinationHosts: config.destinationHosts,
@@ -66,14 +69,14 @@ export async function createApp(deps: AppDeps) {
     registry,
     destinations: createDestinationService({ db, registry, secrets, targets, clock }),
     scheduler: createSyncScheduler(
-      { db, log, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
+      { db, log, metrics, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
       { concurrency: config.syncConcurrency },
     ),
   };
   const keys = createKeyResolver(db);
   const enrichment = createDefinitionsEnrichmentSource(db, log);
   const partitions = createEventPartitions(db);
-  const writer = createEventWriter({ db, enrichment, partitions });
+  const writer = createEventWriter({ db, enrichment, partitions, onFlush: metrics.flush });
   const retention = createRetention({
     db,
     partitions,
@@ -91,6 +94,7 @@ export async function createApp(deps: AppDeps) {
     parseUserAgent: createUserAgentParser(),
     rateLimiter: createRateLimiter(config.captureRateLimit),
     log,
+    metrics,
   };
   const capture = createCaptureHandler(captureDeps);
 
@@ -113,6 +117,7 @@ export async function createApp(deps: AppDeps) {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
+    if (url.pathname === '/metrics') return metricsWithKey(req, res);
     if (url.pathname === '/readyz') {
       const readiness = await ready();
       res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(readiness.body));
@@ -141,8 +146,33 @@ export async function createApp(deps: AppDeps) {
     }
   }
 
+  const metricsKeyHash = config.metricsKey ? sha256(config.metricsKey) : undefined;
+
+  /** /metrics on the main port: only with TRIBUTARY_METRICS_KEY, sent as a bearer key. */
+  async function metricsWithKey(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refuse = (status: number, code: string, message: string) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message } }));
+    if (!metricsKeyHash) return void refuse(404, 'NOT_FOUND', 'metrics are served with TRIBUTARY_METRICS_KEY set, or on TRIBUTARY_METRICS_LISTEN');
+    const given = keyFromAuthorization(req.headers.authorization);
+    if (!given || !timingSafeEqual(sha256(given), metricsKeyHash)) return void refuse(401, 'UNAUTHENTICATED', 'send the metrics key as "Authorization: Bearer <key>"');
+    return serveMetrics(req, res);
+  }
+
+  /** GET /metrics, the Prometheus text exposition (the separate metrics listener calls it as is). */
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"only GET /metrics here"}}');
+      return;
+    }
+    const { contentType, body } = await metrics.scrape();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
+  }
+
   return {
     handle,
+    /** The handler of the metrics listener (TRIBUTARY_METRICS_LISTEN): GET /metrics, no key. */
+    serveMetrics,
+    metrics,
     /** The HTTP server's `clientError` listener: requests Node's parser refuses get a JSON error too. */
     handleClientError: answerClientError,
     yoga,
@@ -192,3 +222,5 @@ function serveDemo(res: ServerResponse, pathname: string, captureKey: string) {
   }
   return serveFile(res, path.join(demoDir, 'index.html'), 'text/html', (html) => html.replaceAll('__TRIBUTARY_DEMO_KEY__', captureKey));
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();

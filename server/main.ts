@@ -45,6 +45,10 @@ async function main() {
   server.on('clientError', app.handleClientError);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  // metrics on a listener of their own (a private interface), without a key
+  const metricsServer = config.metricsListen ? http.createServer((req, res) => void app.serveMetrics(req, res)) : undefined;
+  if (metricsServer) await new Promise<void>((resolve) => metricsServer.listen(config.metricsListen!.port, config.metricsListen!.host, resolve));
+  const metricsAddress = metricsServer?.address();
   const address = server.address();
   const base = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
 
@@ -57,6 +61,7 @@ async function main() {
       ...(demoCaptureKey ? { demo: `${base}/demo/` } : {}),
       destinations: app.sync.registry.list().map((p) => p.definition.id),
       sync: config.syncEnabled,
+      metrics: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metricsListen!.host}:${metricsAddress.port}/metrics` : config.metricsKey ? `${base}/metrics` : 'off',
       startMs: Math.round(performance.now()),
     },
     'Tributary is running',
@@ -81,6 +86,8 @@ async function main() {
     await closed;
     clearInterval(idle);
     await app.close();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     await db.close();
     log.info({ ms: Math.round(performance.now() - stopStarted) }, 'stopped');
     process.exit(0);

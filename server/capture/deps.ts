@@ -2,6 +2,7 @@ import type { KeyResolver } from '../auth/api-keys.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { EventWriter } from '../processing/writer.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -16,4 +17,5 @@ export interface CaptureDeps {
   parseUserAgent: UserAgentParser;
   rateLimiter: RateLimiter;
   log: Logger;
+  metrics: Pick<Metrics, 'captureRequest' | 'captureRefused' | 'captureEvents'>;
 }

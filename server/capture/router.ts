@@ -40,6 +40,15 @@ const CORS_PREFLIGHT_HEADERS = {
   'access-control-max-age': '86400',
 };
 
+/** A route's metrics label: its path template (`/v2/users/{id}`), a bounded set. */
+const endpoints = new WeakMap<CaptureRoute, string>();
+function endpointOf(route: CaptureRoute | undefined): string {
+  if (!route) return 'unmatched';
+  let name = endpoints.get(route);
+  if (!name) endpoints.set(route, (name = route.pattern.source.replace(/^\^|\$$/g, '').replace(/\([^)]*\)/g, '{id}').replaceAll('\\/', '/')));
+  return name;
+}
+
 /** Whether this request belongs to the data plane (capture and the server events API). */
 export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/');
 
@@ -59,8 +68,9 @@ function keyOf(req: IncomingMessage, url: URL): { key: string; inUrl: boolean } 
 export function createCaptureHandler(deps: CaptureDeps) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const origin = req.headers.origin;
+    const route = routes.find((r) => r.pattern.test(url.pathname));
+    res.once('finish', () => deps.metrics.captureRequest(endpointOf(route), res.statusCode));
     try {
-      const route = routes.find((r) => r.pattern.test(url.pathname));
       if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
       if (route.access === 'write' && origin) {
         res.setHeader('access-control-allow-origin', origin);
@@ -98,6 +108,7 @@ export function createCaptureHandler(deps: CaptureDeps) {
         if (!res.writableEnded) res.destroy();
         return;
       }
+      deps.metrics.captureRefused(error instanceof HttpError ? error.code : 'UNAVAILABLE');
       if (error instanceof HttpError) sendError(res, error);
       else {
         deps.log.error({ err: error, method: req.method, path: url.pathname.slice(0, 128) }, 'capture failed');

@@ -36,6 +36,7 @@ import {
 } from '../db/queries/destinations.ts';
 import { EVENT_TYPES } from '../processing/event-types.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { planBackfillChunk, type BackfillChunkPlan } from './backfill.ts';
 import { windowRanges } from './periods.ts';
@@ -80,6 +81,7 @@ export interface SyncDeps {
   lookupTables(orgId: string): Promise<DefinitionTables>;
   options: SyncOptions;
   log: Logger;
+  metrics: Pick<Metrics, 'syncRun'>;
   /** Waits between attempts (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -285,6 +287,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         ...(chunk ? { backfill: { id: chunk.backfillId, rows: chunk.rows, sentUntil: chunk.range.until.toISOString() } } : {}),
       },
     });
+    deps.metrics.syncRun(dest, 'succeeded', (finished.getTime() - started.getTime()) / 1000, rows);
     deps.log.info({ destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() }, 'sync run succeeded');
     return 'succeeded';
   } catch (error) {
@@ -322,6 +325,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       details: { failing: !interrupted && (kind !== 'retryable' || failures >= FAILING_AFTER), ...(interrupted ? { interrupted: true } : {}) },
     });
     // the message is the run's recorded error, the one the API shows (plugins keep secrets out of it)
+    deps.metrics.syncRun(dest, 'failed', (finished.getTime() - started.getTime()) / 1000, 0);
     deps.log.warn({ destination: dest.id, plugin: dest.pluginId, run: run.id, errorKind: kind, error: message, failures }, 'sync run failed');
     return 'failed';
   } finally {

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/client.ts';
 import { createTestOrg, openTestDatabase, startTestApp, TEST_SECRET_KEY, type TestOrg } from '../support/app.ts';
+import { parseScrape, sampleOf } from '../support/prometheus.ts';
 import { requirement, testPostgresUrl } from '../support/requirements.ts';
 
 // Issue #16: SIGTERM under capture load loses no acknowledged event and leaves no run `running`;
@@ -55,6 +56,7 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
         TRIBUTARY_CAPTURE_RATE_LIMIT: '100000000',
         TRIBUTARY_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS),
         TRIBUTARY_DEMO: 'false',
+        TRIBUTARY_METRICS_LISTEN: '127.0.0.1:0',
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,6 +65,7 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    let metricsUrl = '';
     const base = await new Promise<string>((resolve, reject) => {
       let buffer = '';
       proc.stdout!.on('data', (d: Buffer) => {
@@ -71,8 +74,11 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
         buffer = parts.pop()!;
         for (const line of parts) {
           lines.push(line);
-          const record = JSON.parse(line) as { msg: string; graphql?: string };
-          if (record.msg === 'Tributary is running') resolve(record.graphql!.replace(/\/graphql$/, ''));
+          const record = JSON.parse(line) as { msg: string; graphql?: string; metrics?: string };
+          if (record.msg === 'Tributary is running') {
+            metricsUrl = record.metrics!;
+            resolve(record.graphql!.replace(/\/graphql$/, ''));
+          }
         }
       });
       void exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr}`)));
@@ -122,6 +128,11 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
     };
     const workers = Array.from({ length: 8 }, (_, w) => worker(w));
     await waitFor(async () => acknowledged.length >= 2_000);
+    // the separate metrics listener answers without a key, during the load
+    const scrape = parseScrape(await (await fetch(metricsUrl)).text());
+    expect(sampleOf(scrape, 'tributary_capture_requests_total', { endpoint: '/capture/v1/batch', status: '202' })).toBeGreaterThan(0);
+    expect(sampleOf(scrape, 'tributary_store_flush_duration_seconds')).toBeGreaterThan(0);
+    expect((await fetch(metricsUrl.replace('/metrics', '/graphql'))).status).toBe(404);
     const signalled = Date.now();
     stopping = true;
     proc.kill('SIGTERM');
