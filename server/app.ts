@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAlerts, type AlertOptions } from './alerts/webhooks.ts';
 import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
 import { answerClientError } from './capture/http.ts';
 import { createCaptureHandler, isCapturePath } from './capture/router.ts';
@@ -44,6 +45,8 @@ export interface AppDeps {
   demoCaptureKey?: string;
   /** Overrides of the GraphQL limits (tests lower them to reach them cheaply). */
   graphqlLimits?: Partial<GraphQLLimits>;
+  /** Overrides of the alert webhook timings (tests shorten them). */
+  alertOptions?: Partial<AlertOptions>;
   /** The clock of capture times and retention, in epoch ms (tests simulate days with it). */
   clock?: () => number;
 }
@@ -73,6 +76,7 @@ export async function createApp(deps: AppDeps) {
       { concurrency: config.syncConcurrency },
     ),
   };
+  const alerts = createAlerts({ db, log, secrets, targets, options: deps.alertOptions });
   const keys = createKeyResolver(db);
   const enrichment = createDefinitionsEnrichmentSource(db, log);
   const partitions = createEventPartitions(db);
@@ -99,7 +103,7 @@ export async function createApp(deps: AppDeps) {
   const capture = createCaptureHandler(captureDeps);
 
   const deletions = createDeletions({ db, registry, clock });
-  const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
+  const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return inRequestScope(log, req, res, () => route(req, res));
@@ -183,6 +187,8 @@ export async function createApp(deps: AppDeps) {
     retention,
     /** Deletion requests (GraphQL `requestDeletion` calls it). */
     deletions,
+    /** Alert webhooks: main.ts starts their periodic pass with the scheduler; tests call `alerts.runOnce()`. */
+    alerts,
     /**
      * The start of a shutdown: /readyz answers 503, every answer closes its connection, the
      * scheduler claims nothing more and interrupts the runs still going after `syncGraceMs`.
@@ -194,6 +200,7 @@ export async function createApp(deps: AppDeps) {
     /** Stops the scheduler and retention, waits for captured events to be committed (the database stays open). */
     async close() {
       await sync.scheduler.stop();
+      await alerts.stop();
       await retention.stop();
       await writer.drain();
     },

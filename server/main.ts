@@ -40,6 +40,7 @@ async function main() {
   if (config.syncEnabled) {
     app.sync.scheduler.start();
     app.retention.start();
+    app.alerts.start();
   }
   const server = http.createServer((req, res) => void app.handle(req, res));
   server.on('clientError', app.handleClientError);

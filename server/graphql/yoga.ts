@@ -23,6 +23,7 @@ export interface GraphQLServerDeps {
   keys: KeyResolver;
   sync: GraphQLContext['sync'];
   deletions: GraphQLContext['deletions'];
+  alerts: GraphQLContext['alerts'];
   limits: GraphQLLimits;
 }
 
@@ -31,7 +32,7 @@ export interface GraphQLServerDeps {
  * API key before the body is read; tokens are counted while parsing; depth, aliases, directives,
  * cost and variables are checked before execution; the response size before it is sent.
  */
-export function createGraphQLServer({ config, log, db, keys, sync, deletions, limits }: GraphQLServerDeps) {
+export function createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits }: GraphQLServerDeps) {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -47,7 +48,7 @@ export function createGraphQLServer({ config, log, db, keys, sync, deletions, li
     plugins: [useGate(keys, limits.bodyBytes), ...useDocumentLimits(limits), useRequestChecks(limits), useResultGuard(limits)],
     context: ({ principal }) => {
       if (!principal) throw new Error('the request gate did not run');
-      return { principal, db, keys, sync, deletions };
+      return { principal, db, keys, sync, deletions, alerts };
     },
   });
 }

@@ -47,6 +47,7 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     const warehousePassword = 'warehouse-password-Z81';
     const failingSecret = 'failing-url-secret-P55';
     const madeUpKey = 'tk_madeupkeythatisnotknown000000000000';
+    const alertSecret = 'alert-webhook-secret-W77';
 
     // capture: well-formed, a replay, bad input, unknown and misplaced keys, a request id given
     await t.capture('4242', '1', [
@@ -83,8 +84,15 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     const okId = ok.body.data.createDestination.data.id as string;
     const failing = await t.gql(CREATE, { input: { name: 'down', pluginId: 'postgres', config: { url: `postgres://u:${failingSecret}@127.0.0.1:1/wh` } } });
     const failingId = failing.body.data.createDestination.data.id as string;
+    const hook = await t.gql(`mutation($input: CreateAlertWebhookInput!) { createAlertWebhook(input: $input) { __typename } }`, {
+      input: { url: 'http://127.0.0.1:1/alerts', secret: alertSecret },
+    });
+    expect(hook.body.data.createAlertWebhook.__typename).toBe('MutationCreateAlertWebhookSuccess');
     await syncNow(okId);
     await syncNow(failingId);
+    await syncNow(failingId);
+    await syncNow(failingId);
+    await t.app.alerts.runOnce();
     expect((await t.gql(`{ nope }`, {}, newKey)).status).toBe(400);
     expect((await t.gql(`{ organization { name } }`, {}, madeUpKey)).status).toBe(401);
 
@@ -98,12 +106,14 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     expect(requests.find((r) => r.reqId === 'req-from-proxy-1')).toMatchObject({ path: '/capture/v1/batch', status: 207 });
     expect(records.some((r) => r.msg === 'sync run succeeded' && r.destination === okId)).toBe(true);
     expect(records.some((r) => r.msg === 'sync run failed' && r.destination === failingId)).toBe(true);
+    expect(records.some((r) => r.msg === 'alert: webhook call failed')).toBe(true);
 
     const log = lines.join('\n');
     const forbidden = {
       ...payload,
       warehousePassword,
       failingSecret,
+      alertSecret,
       madeUpKey,
       newKey,
       ...t.org.keys,
