@@ -60,7 +60,7 @@ try {
   const port = await freePort();
   const metricsPort = await freePort();
   const first = await start(port, metricsPort);
-  console.log(`first start (creates the database): ${first.ms.toFixed(0)} ms`);
+  console.log(`first start (creates the database): ${first.ms.toFixed(0)} ms, RSS ${(statusKb(first.child.pid!, 'VmRSS') / 1024).toFixed(0)} MB, peak ${(statusKb(first.child.pid!, 'VmHWM') / 1024).toFixed(0)} MB`);
   await stop(first.child);
   const second = await start(port, metricsPort);
   console.log(`start on the existing data folder: ${second.ms.toFixed(0)} ms`);

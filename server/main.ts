@@ -4,8 +4,6 @@ import path from 'node:path';
 import { createApiKey } from './auth/api-keys.ts';
 import { bootstrapFirstOrganization } from './auth/bootstrap.ts';
 import { resolveSecretKey } from './auth/secrets.ts';
-import { createPluginRegistry } from './plugins/registry.ts';
-import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { firstOrganization } from './db/queries/organizations.ts';
@@ -25,7 +23,12 @@ async function main() {
     throw error;
   }
   const log = await processLogger(config.logLevel);
-  const db = config.databaseUrl ? await openPostgres(config.databaseUrl) : await openPglite(path.join(config.dataDir, 'pglite'));
+  // The database opens (PGlite compiles its WASM off the main thread, migrations run) while the
+  // app's modules load: the start costs the longer of the two, not their sum.
+  const opening = config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(path.join(config.dataDir, 'pglite'));
+  opening.catch(() => {}); // (awaited below; not an unhandled rejection meanwhile)
+  const [{ createApp }, { createPluginRegistry }] = await Promise.all([import('./app.ts'), import('./plugins/registry.ts')]);
+  const db = await opening;
   const where = config.databaseUrl ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${path.join(config.dataDir, 'pglite')}`;
 
   const first = await bootstrapFirstOrganization(db);

@@ -207,13 +207,31 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   return wrap('postgres', orm, () => client.end({ timeout: 5 }), client);
 }
 
+const PGLITE_SHARED_BUFFERS = '16MB';
+
+
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
-  const orm = drizzle(client, { schema }) as unknown as Orm;
-  await migrate(orm as never, { migrationsFolder });
+  const creating = dataDir !== undefined && !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  // The embedded mode is for one person trying it: Postgres' default 128 MB of shared buffers
+  // would be WASM memory held for the life of the process (docs/operations.md, memory).
+  const options = { postgresqlconf: [`shared_buffers = ${PGLITE_SHARED_BUFFERS}`] };
+  const open = async () => {
+    const client = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
+    const orm = drizzle(client, { schema }) as unknown as Orm;
+    await migrate(orm as never, { migrationsFolder });
+    return { client, orm };
+  };
+  let opened = await open();
+  // Creating a database (initdb, then every migration) grows the WASM memory to ~0.8 GB, which
+  // WebAssembly never gives back: a data folder just created is opened again, in fresh memory.
+  if (creating) {
+    await opened.client.close();
+    opened = await open();
+  }
+  const { client, orm } = opened;
   return wrap('pglite', orm, () => client.close());
 }
