@@ -12,7 +12,7 @@
  * Needs a real Postgres: DATABASE_URL (a database whose name contains "test" or "bench").
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -78,7 +78,12 @@ export async function benchCapture(
   const cpuStarted = process.cpuUsage();
   const clientReport = new Promise<{ cpuMicros: number }>((resolve, reject) => {
     child.on('message', (message: { type: string; cpuMicros?: number; error?: string }) => {
-      if (message.type === 'quarter') quarters.push(Math.round(process.memoryUsage().rss / 1e6));
+      if (message.type === 'quarter') {
+        quarters.push(Math.round(process.memoryUsage().rss / 1e6));
+        // a metrics scrape half-way through the load, when asked (TRIBUTARY_BENCH_METRICS=file)
+        const scrapeFile = process.env.TRIBUTARY_BENCH_METRICS;
+        if (scrapeFile && quarters.length === 2) void app.metrics.scrape().then((scrape) => writeFileSync(scrapeFile, scrape.body));
+      }
       else if (message.type === 'done') resolve({ cpuMicros: message.cpuMicros ?? 0 });
       else if (message.type === 'error') reject(new Error(message.error));
     });

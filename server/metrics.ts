@@ -68,7 +68,7 @@ export function createMetrics(db: Database, log: Logger) {
   });
 
   // read from the store at each scrape
-  const storeRows = new Gauge({ name: 'tributary_store_rows', help: 'Rows of the event store (planner estimate, refreshed by ANALYZE)', registers });
+  const storeRows = new Gauge({ name: 'tributary_store_rows', help: 'Rows of the event store (from Postgres statistics: live rows tracked, else the last ANALYZE)', registers });
   const storeBytes = new Gauge({ name: 'tributary_store_bytes', help: 'Size of the event store on disk, indexes included', registers });
   const labels = ['destination', 'plugin'] as const;
   const lag = new Gauge({

@@ -195,6 +195,9 @@ export async function pendingMigrations(db: Database): Promise<string[]> {
   return journal.filter((m) => !done.has(m.when)).map((m) => m.tag);
 }
 
+/** The advisory lock key of migrations (any constant no other code of the database uses). */
+const MIGRATIONS_LOCK = 7_413_529_001;
+
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -203,7 +206,18 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   // patches/postgres+3.4.9.patch, for every connection the driver makes)
   const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
   const orm = drizzle(client, { schema }) as unknown as Orm;
-  await migrate(orm as never, { migrationsFolder });
+  // Instances starting together on one database migrate one at a time: the others wait on a
+  // session advisory lock, held by a connection of its own (closing it releases the lock).
+  const lock = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await lock`select pg_advisory_lock(${MIGRATIONS_LOCK})`;
+    await migrate(orm as never, { migrationsFolder });
+  } catch (error) {
+    await client.end({ timeout: 5 });
+    throw error;
+  } finally {
+    await lock.end({ timeout: 5 });
+  }
   return wrap('postgres', orm, () => client.end({ timeout: 5 }), client);
 }
 

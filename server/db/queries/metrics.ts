@@ -2,15 +2,16 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 
 /**
- * The event store's size: rows as the planner estimates them (exact counts would scan every
- * partition at each scrape; the estimate is refreshed by autovacuum's ANALYZE) and bytes on disk,
- * indexes and TOAST included, over every daily partition.
+ * The event store's size: rows as Postgres' statistics count them (live rows as the cumulative
+ * statistics track inserts and deletes, else the planner's estimate from the last ANALYZE; an
+ * exact count would scan every partition at each scrape) and bytes on disk, indexes and TOAST
+ * included, over every daily partition.
  */
 export async function storeSize(db: Database): Promise<{ rows: number; bytes: number }> {
   const [row] = await db.rows<{ rows: string; bytes: string }>(sql`
-    select coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint::text as rows,
+    select coalesce(sum(case when s.n_live_tup > 0 then s.n_live_tup else greatest(c.reltuples, 0) end), 0)::bigint::text as rows,
            coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint::text as bytes
-    from pg_inherits i join pg_class c on c.oid = i.inhrelid
+    from pg_inherits i join pg_class c on c.oid = i.inhrelid left join pg_stat_all_tables s on s.relid = c.oid
     where i.inhparent = 'events'::regclass`);
   return { rows: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0) };
 }
