@@ -76,7 +76,7 @@ export async function createApp(deps: AppDeps) {
       { concurrency: config.syncConcurrency },
     ),
   };
-  const alerts = createAlerts({ db, log, secrets, targets, options: deps.alertOptions });
+  const alerts = createAlerts({ db, log, metrics, secrets, targets, options: deps.alertOptions });
   const keys = createKeyResolver(db);
   const enrichment = createDefinitionsEnrichmentSource(db, log);
   const partitions = createEventPartitions(db);

@@ -67,6 +67,13 @@ export function createMetrics(db: Database, log: Logger) {
     registers,
   });
 
+  const alertAttempts = new Counter({
+    name: 'tributary_alert_webhook_attempts_total',
+    help: 'Calls of alert webhooks, by event and outcome (delivered; retry: failed, tried again later; failed: the last attempt failed)',
+    labelNames: ['event', 'outcome'] as const,
+    registers,
+  });
+
   // read from the store at each scrape
   const storeRows = new Gauge({ name: 'tributary_store_rows', help: 'Rows of the event store (from Postgres statistics: live rows tracked, else the last ANALYZE)', registers });
   const storeBytes = new Gauge({ name: 'tributary_store_bytes', help: 'Size of the event store on disk, indexes included', registers });
@@ -131,6 +138,10 @@ export function createMetrics(db: Database, log: Logger) {
       const l = { destination: destination.id, plugin: destination.pluginId };
       runSeconds.observe({ ...l, status }, seconds);
       if (status === 'succeeded') runRows.observe(l, rows);
+    },
+    /** An alert webhook was called. */
+    alertAttempt(event: string, outcome: 'delivered' | 'retry' | 'failed') {
+      alertAttempts.inc({ event, outcome });
     },
     /** The text exposition of every metric, the store's gauges read now. */
     async scrape(): Promise<{ contentType: string; body: string }> {

@@ -13,6 +13,7 @@ import {
 import { destinationHealth, type DestinationHealth } from '../db/queries/metrics.ts';
 import type { AlertEvent } from '../db/schema/index.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { destinationStatus, retryDelayMs } from '../sync/schedule.ts';
 import { TargetRefusal, type TargetGuard } from '../sync/targets.ts';
 
@@ -63,7 +64,15 @@ export function signAlert(secret: string, timestamp: number, body: string): stri
  * last alerted of it (one instance alerts a change: recordAlertTransition), queues a delivery per
  * webhook, and sends the due ones, signed, retried with backoff, each attempt recorded.
  */
-export function createAlerts(deps: { db: Database; log: Logger; secrets: SecretBox; targets: TargetGuard; options?: Partial<AlertOptions>; fetch?: typeof fetch }) {
+export function createAlerts(deps: {
+  db: Database;
+  log: Logger;
+  metrics: Pick<Metrics, 'alertAttempt'>;
+  secrets: SecretBox;
+  targets: TargetGuard;
+  options?: Partial<AlertOptions>;
+  fetch?: typeof fetch;
+}) {
   const { db, log, secrets, targets } = deps;
   const options = { ...DEFAULT_ALERT_OPTIONS, ...deps.options };
   const send = deps.fetch ?? fetch;
@@ -138,6 +147,7 @@ export function createAlerts(deps: { db: Database; log: Logger; secrets: SecretB
       await response.body?.cancel().catch(() => {});
       if (response.ok) {
         await recordDeliveryAttempt(db, delivery.id, { status: 'delivered', statusCode, error: null });
+        deps.metrics.alertAttempt(delivery.event, 'delivered');
         return;
       }
       error = `the webhook answered ${response.status}`;
@@ -152,6 +162,7 @@ export function createAlerts(deps: { db: Database; log: Logger; secrets: SecretB
         ? { status: 'failed', statusCode, error }
         : { status: 'pending', statusCode, error, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, options.retryBaseMs, 60)) },
     );
+    deps.metrics.alertAttempt(delivery.event, last ? 'failed' : 'retry');
     log.warn({ delivery: delivery.id, event: delivery.event, attempt: delivery.attempts, statusCode, error, gaveUp: last }, 'alert: webhook call failed');
   }
 

@@ -150,6 +150,11 @@ describe('alert webhooks', () => {
     expect(lagging.map((b) => b.event)).toEqual(['destination.lagging']);
     expect(lagging[0]!.destination.lagSeconds).toBeGreaterThan(lagging[0]!.destination.lagThresholdSeconds);
 
+    // and counted in the metrics
+    const scrape = await t.app.metrics.scrape();
+    expect(scrape.body).toMatch(/^tributary_alert_webhook_attempts_total\{event="destination.failing",outcome="failed"\} 1$/m);
+    expect(scrape.body).toMatch(/^tributary_alert_webhook_attempts_total\{event="destination.failing",outcome="retry"\} 3$/m);
+
     // every delivery is recorded
     const hooks = (await t.gql(DELIVERIES)).body.data.alertWebhooks as any[];
     const okHook = hooks.find((h) => h.id === okId);
