@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createAlerts, type AlertOptions } from './alerts/webhooks.ts';
 import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
 import { answerClientError } from './capture/http.ts';
-import { createCaptureHandler, isCapturePath } from './capture/router.ts';
+import { captureEndpoint, createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import { pendingMigrations, type Database } from './db/client.ts';
@@ -106,7 +106,7 @@ export async function createApp(deps: AppDeps) {
   const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    return inRequestScope(log, req, res, () => route(req, res));
+    return inRequestScope(log, req, res, () => route(req, res), (pathname) => (isCapturePath(pathname) ? captureEndpoint(pathname) : pathname));
   }
 
   let stopping = false;

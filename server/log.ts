@@ -38,10 +38,17 @@ const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 /**
  * Runs `handle` as one request: its id comes from a well-formed `X-Request-Id` or is made here,
  * is echoed in the answer's `X-Request-Id`, and tags every line logged meanwhile. When the answer
- * is sent one access line is logged (method, path without its query, status, duration): debug for
+ * is sent one access line is logged (method, path without its query or ids, status, duration): debug for
  * successes, info for refusals, warn for failures.
  */
-export function inRequestScope(log: Logger, req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
+export function inRequestScope(
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: () => Promise<void>,
+  /** What the access line shows of a path (the app replaces ids in it with their place: `/v2/users/{id}`). */
+  pathForLog: (pathname: string) => string = (pathname) => pathname,
+): Promise<void> {
   const given = req.headers['x-request-id'];
   const reqId = typeof given === 'string' && WELL_FORMED_REQUEST_ID.test(given) ? given : randomUUID();
   res.setHeader('x-request-id', reqId);
@@ -51,7 +58,7 @@ export function inRequestScope(log: Logger, req: IncomingMessage, res: ServerRes
       const status = res.statusCode;
       const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
       if (!log.isLevelEnabled(level)) return;
-      const path = (req.url ?? '/').split('?')[0]!.slice(0, 128);
+      const path = pathForLog((req.url ?? '/').split('?')[0]!).slice(0, 128);
       log[level]({ method: req.method, path, status, ms: Math.round(performance.now() - started) }, 'request');
     }));
     return handle();

@@ -49,6 +49,9 @@ function endpointOf(route: CaptureRoute | undefined): string {
   return name;
 }
 
+/** The route template of a data-plane path (`/v2/users/{id}`): what logs and metrics name, never the ids in it. */
+export const captureEndpoint = (pathname: string): string => endpointOf(routes.find((r) => r.pattern.test(pathname)));
+
 /** Whether this request belongs to the data plane (capture and the server events API). */
 export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/');
 

@@ -68,6 +68,9 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     expect((await t.post('/capture/v1/batch', `{"broken": "${payload.property}`, { raw: `{"broken": "${payload.property}` })).status).toBe(400);
     expect((await t.post('/capture/v1/batch', {}, { key: t.org.keys.admin, headers: {} })).status).toBe(400);
     expect((await fetch(`${t.url}/capture/v1/batch?key=${t.org.keys.admin}`, { method: 'POST', body: '{}' })).status).toBe(400);
+    // a user id asked for in a path is not logged: the access line names the route
+    const asked = await fetch(`${t.url}/v2/users/${encodeURIComponent(payload.email)}`, { headers: { authorization: `Bearer ${t.org.keys.admin}` } });
+    expect(asked.headers.get('x-request-id')).toBeTruthy();
 
     // GraphQL: a new key, a destination with a password, one whose URL holds a secret and fails
     const created = await t.gql(`mutation { createApiKey(input: { name: "k", role: analyst }) { ... on MutationCreateApiKeySuccess { data { key } } } }`);
@@ -104,6 +107,7 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     const requests = records.filter((r) => r.msg === 'request');
     expect(requests.every((r) => typeof r.reqId === 'string')).toBe(true);
     expect(requests.find((r) => r.reqId === 'req-from-proxy-1')).toMatchObject({ path: '/capture/v1/batch', status: 207 });
+    expect(requests.some((r) => r.path === '/v2/users/{id}')).toBe(true);
     expect(records.some((r) => r.msg === 'sync run succeeded' && r.destination === okId)).toBe(true);
     expect(records.some((r) => r.msg === 'sync run failed' && r.destination === failingId)).toBe(true);
     expect(records.some((r) => r.msg === 'alert: webhook call failed')).toBe(true);
