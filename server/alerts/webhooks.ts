@@ -81,7 +81,7 @@ export function createAlerts(deps: {
 
   function alertsOf(d: DestinationHealth, now: number): { to: { failing: boolean; lagging: boolean }; events: AlertEvent[] } {
     const failing = destinationStatus(d) === 'FAILING';
-    const lagging = d.enabled && now - d.syncedUpTo.getTime() > lagThresholdMs(d.intervalMinutes);
+    const lagging = now - d.syncedUpTo.getTime() > lagThresholdMs(d.intervalMinutes);
     const events: AlertEvent[] = [];
     if (failing !== d.alerted.failing) events.push(failing ? 'destination.failing' : 'destination.recovered');
     if (lagging !== d.alerted.lagging) events.push(lagging ? 'destination.lagging' : 'destination.caught_up');
@@ -112,6 +112,8 @@ export function createAlerts(deps: {
     const now = Date.now();
     let queued = 0;
     for (const d of await destinationHealth(db)) {
+      // a disabled destination is neither failing nor recovering: its state waits for its re-enabling
+      if (!d.enabled) continue;
       const { to, events } = alertsOf(d, now);
       if (events.length === 0) continue;
       const alerts = events.map((event) => ({ event, body: bodyOf(event, d, now) }));

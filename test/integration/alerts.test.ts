@@ -155,6 +155,12 @@ describe('alert webhooks', () => {
     expect(scrape.body).toMatch(/^tributary_alert_webhook_attempts_total\{event="destination.failing",outcome="failed"\} 1$/m);
     expect(scrape.body).toMatch(/^tributary_alert_webhook_attempts_total\{event="destination.failing",outcome="retry"\} 3$/m);
 
+    // disabled, it alerts nothing (neither a recovery nor a catch-up)
+    await t.gql(`mutation($id: ID!) { disableDestination(id: $id) { __typename } }`, { id });
+    const disabledStart = received.length;
+    await drainAlerts();
+    expect(received.length).toBe(disabledStart);
+
     // every delivery is recorded
     const hooks = (await t.gql(DELIVERIES)).body.data.alertWebhooks as any[];
     const okHook = hooks.find((h) => h.id === okId);
