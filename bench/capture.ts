@@ -12,7 +12,7 @@
  * Needs a real Postgres: DATABASE_URL (a database whose name contains "test" or "bench").
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { createApiKey } from '../server/auth/api-keys.ts';
 import { createApp } from '../server/app.ts';
+import { createLogger } from '../server/log.ts';
 import { loadConfig } from '../server/config.ts';
 import { openPostgres } from '../server/db/client.ts';
 import { createOrganization } from '../server/db/queries/organizations.ts';
@@ -57,6 +58,7 @@ export async function benchCapture(
   if (definitionsPerKind > 0) await defineBenchDefinitions(db, org.id, definitionsPerKind);
   const app = await createApp({
     config: loadConfig({ TRIBUTARY_CAPTURE_RATE_LIMIT: '100000000', TRIBUTARY_SYNC_ENABLED: 'false' }),
+    log: createLogger('warn'),
     db,
     secretKeyHex: randomBytes(32).toString('hex'),
   });
@@ -76,7 +78,12 @@ export async function benchCapture(
   const cpuStarted = process.cpuUsage();
   const clientReport = new Promise<{ cpuMicros: number }>((resolve, reject) => {
     child.on('message', (message: { type: string; cpuMicros?: number; error?: string }) => {
-      if (message.type === 'quarter') quarters.push(Math.round(process.memoryUsage().rss / 1e6));
+      if (message.type === 'quarter') {
+        quarters.push(Math.round(process.memoryUsage().rss / 1e6));
+        // a metrics scrape half-way through the load, when asked (TRIBUTARY_BENCH_METRICS=file)
+        const scrapeFile = process.env.TRIBUTARY_BENCH_METRICS;
+        if (scrapeFile && quarters.length === 2) void app.metrics.scrape().then((scrape) => writeFileSync(scrapeFile, scrape.body));
+      }
       else if (message.type === 'done') resolve({ cpuMicros: message.cpuMicros ?? 0 });
       else if (message.type === 'error') reject(new Error(message.error));
     });

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { createApiKey } from '../server/auth/api-keys.ts';
 import { createApp } from '../server/app.ts';
+import { createLogger } from '../server/log.ts';
 import { loadConfig } from '../server/config.ts';
 import { openPostgres, type Database } from '../server/db/client.ts';
 import { createOrganization } from '../server/db/queries/organizations.ts';
@@ -30,6 +31,7 @@ const org = await createOrganization(db, `late-events bench ${new Date().toISOSt
 const { key } = await createApiKey(db, { orgId: org.id, name: 'bench', role: 'capture', createdBy: 'bench' });
 const app = await createApp({
   config: loadConfig({ TRIBUTARY_CAPTURE_RATE_LIMIT: '100000000', TRIBUTARY_SYNC_ENABLED: 'false' }),
+  log: createLogger('warn'),
   db,
   secretKeyHex: '0f'.repeat(32),
 });

@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { createApp } from '../server/app.ts';
+import { createLogger } from '../server/log.ts';
 import { loadConfig } from '../server/config.ts';
 import { openPostgres } from '../server/db/client.ts';
 import { createOrganization } from '../server/db/queries/organizations.ts';
@@ -59,7 +60,7 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
   const dir = mkdtempSync(join(tmpdir(), 'tributary-sync-bench-'));
   // the warehouse runs on this machine: loopback destinations allowed explicitly
   const config = loadConfig({ TRIBUTARY_SYNC_ENABLED: 'false', TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '127.0.0.0/8,::1', TRIBUTARY_DESTINATION_FILES_DIR: dir });
-  const app = await createApp({ config, db, secretKeyHex: randomBytes(32).toString('hex') });
+  const app = await createApp({ config, db, log: createLogger('warn'), secretKeyHex: randomBytes(32).toString('hex') });
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const wh = postgres(warehouseUrl, { max: 2, onnotice: () => {} });
   try {

@@ -4,6 +4,7 @@ import type { PluginRegistry } from '../server/plugins/registry.ts';
 import type { DestinationService } from '../server/sync/destinations.ts';
 import type { SyncScheduler } from '../server/sync/scheduler.ts';
 import type { Deletions } from '../server/lifecycle/deletions.ts';
+import type { Alerts } from '../server/alerts/webhooks.ts';
 
 /** Everything a resolver may use; built per request by server/app.ts. */
 export interface GraphQLContext {
@@ -12,4 +13,5 @@ export interface GraphQLContext {
   keys: KeyResolver;
   sync: { registry: PluginRegistry; destinations: DestinationService; scheduler: SyncScheduler };
   deletions: Deletions;
+  alerts: Alerts;
 }

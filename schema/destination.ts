@@ -15,7 +15,7 @@ import { listMisses } from '../server/db/queries/retention.ts';
 import { pendingDeletionCount } from '../server/db/queries/deletions.ts';
 import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
-import { FAILING_AFTER } from '../server/sync/schedule.ts';
+import { destinationStatus, FAILING_AFTER } from '../server/sync/schedule.ts';
 import { builder } from './builder.ts';
 import { decodeCursor, encodeCursor, isStorableTime, isUuid, listCost } from './cursors.ts';
 
@@ -120,8 +120,6 @@ const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: bo
 const pageSize = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 1), MAX_RUNS_PAGE);
 const backfillsPage = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 1), MAX_BACKFILLS_PAGE);
 
-const statusOf = (d: DestinationRecord) =>
-  !d.enabled ? 'DISABLED' : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable') ? 'FAILING' : 'HEALTHY';
 
 const ActivePeriodType = builder.objectRef<DestinationPeriod>('ActivePeriod').implement({
   description: 'A period the destination was enabled: it receives the events captured inside its periods.',
@@ -220,7 +218,7 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
       resolve: (d) => d.clearedSecrets ?? [],
     }),
     enabled: t.exposeBoolean('enabled'),
-    status: t.field({ type: DestinationStatusEnum, resolve: statusOf }),
+    status: t.field({ type: DestinationStatusEnum, resolve: destinationStatus }),
     intervalMinutes: t.exposeInt('intervalMinutes'),
     eventTypesInclude: t.exposeStringList('eventTypesInclude', { nullable: true }),
     eventTypesExclude: t.exposeStringList('eventTypesExclude', { nullable: true }),

@@ -6,5 +6,6 @@ import './event.ts';
 import './definition.ts';
 import './destination.ts';
 import './deletion.ts';
+import './alert-webhook.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,13 +1,17 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKeyResolver } from './auth/api-keys.ts';
+import { createAlerts, type AlertOptions } from './alerts/webhooks.ts';
+import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
 import { answerClientError } from './capture/http.ts';
-import { createCaptureHandler, isCapturePath } from './capture/router.ts';
+import { captureEndpoint, createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
-import type { Database } from './db/client.ts';
+import { pendingMigrations, type Database } from './db/client.ts';
+import { inRequestScope, type Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
 import { createSecretBox } from './auth/secrets.ts';
 import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
 import { definitionLookupTables } from './definitions/lookup-tables.ts';
@@ -29,6 +33,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface AppDeps {
   config: Config;
   db: Database;
+  /** The process's one logger (server/log.ts); every part of the app logs through it. */
+  log: Logger;
   /** Installed destination plugins (main.ts loads third-party ones); default: the built-ins. */
   registry?: PluginRegistry;
   /** 64 hex characters encrypting destination credentials (server/auth/secrets.ts). */
@@ -39,6 +45,8 @@ export interface AppDeps {
   demoCaptureKey?: string;
   /** Overrides of the GraphQL limits (tests lower them to reach them cheaply). */
   graphqlLimits?: Partial<GraphQLLimits>;
+  /** Overrides of the alert webhook timings (tests shorten them). */
+  alertOptions?: Partial<AlertOptions>;
   /** The clock of capture times and retention, in epoch ms (tests simulate days with it). */
   clock?: () => number;
 }
@@ -49,10 +57,11 @@ export interface AppDeps {
  * syncs with `sync.scheduler.runDue()`.
  */
 export async function createApp(deps: AppDeps) {
-  const { config, db } = deps;
+  const { config, db, log } = deps;
   const registry = deps.registry ?? (await createPluginRegistry([]));
   const clock = deps.clock ?? Date.now;
   const secrets = createSecretBox(deps.secretKeyHex);
+  const metrics = createMetrics(db, log);
   const targets = createTargetGuard({
     allowEndpointOverrides: config.allowEndpointOverrides,
     destinationHosts: config.destinationHosts,
@@ -63,18 +72,20 @@ export async function createApp(deps: AppDeps) {
     registry,
     destinations: createDestinationService({ db, registry, secrets, targets, clock }),
     scheduler: createSyncScheduler(
-      { db, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
+      { db, log, metrics, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
       { concurrency: config.syncConcurrency },
     ),
   };
+  const alerts = createAlerts({ db, log, metrics, secrets, targets, options: deps.alertOptions });
   const keys = createKeyResolver(db);
-  const enrichment = createDefinitionsEnrichmentSource(db);
+  const enrichment = createDefinitionsEnrichmentSource(db, log);
   const partitions = createEventPartitions(db);
-  const writer = createEventWriter({ db, enrichment, partitions });
+  const writer = createEventWriter({ db, enrichment, partitions, onFlush: metrics.flush });
   const retention = createRetention({
     db,
     partitions,
     clock,
+    log,
     policy: { retentionMs: config.retentionMs, maxMs: config.retentionMaxMs },
     lateBeyondRetention: () => writer.takeLateBeyondRetention(),
   });
@@ -86,18 +97,34 @@ export async function createApp(deps: AppDeps) {
     writer,
     parseUserAgent: createUserAgentParser(),
     rateLimiter: createRateLimiter(config.captureRateLimit),
+    log,
+    metrics,
   };
   const capture = createCaptureHandler(captureDeps);
 
   const deletions = createDeletions({ db, registry, clock });
-  const yoga = createGraphQLServer({ config, db, keys, sync, deletions, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
+  const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return inRequestScope(log, req, res, () => route(req, res), (pathname) => (isCapturePath(pathname) ? captureEndpoint(pathname) : pathname));
+  }
+
+  let stopping = false;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // while stopping, every answer closes its connection: keep-alive clients reconnect elsewhere
+    if (stopping) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (isCapturePath(url.pathname)) return capture(req, res, url);
     if (url.pathname === '/graphql') return yoga(req, res);
     if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (url.pathname === '/metrics') return metricsWithKey(req, res);
+    if (url.pathname === '/readyz') {
+      const readiness = await ready();
+      res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(readiness.body));
       return;
     }
     if (url.pathname === '/sdk/tributary.js') return serveFile(res, path.join(root, 'sdk-web/dist/tributary.js'), 'text/javascript');
@@ -107,8 +134,49 @@ export async function createApp(deps: AppDeps) {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"not found"}}');
   }
 
+  /** Ready: not stopping, the database answers (within 2 s) and has every migration of this build. */
+  async function ready(): Promise<{ ready: boolean; body: Record<string, unknown> }> {
+    if (stopping) return { ready: false, body: { status: 'stopping' } };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the database did not answer within 2 s')), 2_000)));
+      const pending = await Promise.race([pendingMigrations(db), late]);
+      return pending.length === 0 ? { ready: true, body: { status: 'ready' } } : { ready: false, body: { status: 'migrations pending', pending } };
+    } catch (err) {
+      log.warn({ err }, 'readiness: the database does not answer');
+      return { ready: false, body: { status: 'database unavailable' } };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const metricsKeyHash = config.metricsKey ? sha256(config.metricsKey) : undefined;
+
+  /** /metrics on the main port: only with TRIBUTARY_METRICS_KEY, sent as a bearer key. */
+  async function metricsWithKey(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refuse = (status: number, code: string, message: string) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message } }));
+    if (!metricsKeyHash) return void refuse(404, 'NOT_FOUND', 'metrics are served with TRIBUTARY_METRICS_KEY set, or on TRIBUTARY_METRICS_LISTEN');
+    const given = keyFromAuthorization(req.headers.authorization);
+    if (!given || !timingSafeEqual(sha256(given), metricsKeyHash)) return void refuse(401, 'UNAUTHENTICATED', 'send the metrics key as "Authorization: Bearer <key>"');
+    return serveMetrics(req, res);
+  }
+
+  /** GET /metrics, the Prometheus text exposition (the separate metrics listener calls it as is). */
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"only GET /metrics here"}}');
+      return;
+    }
+    const { contentType, body } = await metrics.scrape();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
+  }
+
   return {
     handle,
+    /** The handler of the metrics listener (TRIBUTARY_METRICS_LISTEN): GET /metrics, no key. */
+    serveMetrics,
+    metrics,
     /** The HTTP server's `clientError` listener: requests Node's parser refuses get a JSON error too. */
     handleClientError: answerClientError,
     yoga,
@@ -119,9 +187,20 @@ export async function createApp(deps: AppDeps) {
     retention,
     /** Deletion requests (GraphQL `requestDeletion` calls it). */
     deletions,
+    /** Alert webhooks: main.ts starts their periodic pass with the scheduler; tests call `alerts.runOnce()`. */
+    alerts,
+    /**
+     * The start of a shutdown: /readyz answers 503, every answer closes its connection, the
+     * scheduler claims nothing more and interrupts the runs still going after `syncGraceMs`.
+     */
+    beginShutdown(syncGraceMs: number) {
+      stopping = true;
+      void sync.scheduler.stop(syncGraceMs);
+    },
     /** Stops the scheduler and retention, waits for captured events to be committed (the database stays open). */
     async close() {
       await sync.scheduler.stop();
+      await alerts.stop();
       await retention.stop();
       await writer.drain();
     },
@@ -150,3 +229,5 @@ function serveDemo(res: ServerResponse, pathname: string, captureKey: string) {
   }
   return serveFile(res, path.join(demoDir, 'index.html'), 'text/html', (html) => html.replaceAll('__TRIBUTARY_DEMO_KEY__', captureKey));
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();

@@ -59,6 +59,12 @@ const envSchema = z.object({
   TRIBUTARY_DESTINATION_FILES_DIR: z.string().min(1).optional(),
   TRIBUTARY_RETENTION: duration.prefault('7d'),
   TRIBUTARY_RETENTION_MAX: duration.prefault('30d'),
+  TRIBUTARY_METRICS_KEY: z.string().min(24, 'must be at least 24 characters, e.g. from `openssl rand -hex 24`').optional(),
+  TRIBUTARY_METRICS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, such as 10.0.0.5:9464 or [::1]:9464')
+    .optional(),
+  TRIBUTARY_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 }).refine((e) => e.TRIBUTARY_RETENTION_MAX >= e.TRIBUTARY_RETENTION, {
   path: ['TRIBUTARY_RETENTION_MAX'],
@@ -108,6 +114,17 @@ export interface Config {
   /** Kept at most this long, whatever a destination still lacks (what it missed is recorded). */
   retentionMaxMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Bearer key of GET /metrics on the main port; without it (and without `metricsListen`) there is no /metrics. */
+  metricsKey: string | undefined;
+  /** host:port of a listener serving only /metrics, without a key (a private interface). */
+  metricsListen: { host: string; port: number } | undefined;
+  /** SIGTERM to exit, at most (main.ts); syncs get all of it but the last 5 s, which releases them. */
+  shutdownMs: number;
+}
+
+function hostPort(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(':');
+  return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
 }
 
 export class ConfigError extends Error {
@@ -142,5 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionMs: e.TRIBUTARY_RETENTION,
     retentionMaxMs: e.TRIBUTARY_RETENTION_MAX,
     logLevel: e.LOG_LEVEL,
+    metricsKey: e.TRIBUTARY_METRICS_KEY,
+    metricsListen: e.TRIBUTARY_METRICS_LISTEN ? hostPort(e.TRIBUTARY_METRICS_LISTEN) : undefined,
+    shutdownMs: e.TRIBUTARY_SHUTDOWN_SECONDS * 1000,
   };
 }

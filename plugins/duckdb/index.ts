@@ -1,5 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -106,6 +105,8 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
   async function db(): Promise<DuckDBConnection> {
     if (!database) {
       ctx.onStatement?.(`open ${config.path}`);
+      // DuckDB's native library is loaded on the first open, not when the plugin is imported
+      const { DuckDBInstance } = await import('@duckdb/node-api');
       const instance = await DuckDBInstance.create(config.path, { memory_limit: config.memoryLimit });
       try {
         database = { instance, connection: await instance.connect() };

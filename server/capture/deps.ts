@@ -1,6 +1,8 @@
 import type { KeyResolver } from '../auth/api-keys.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { EventWriter } from '../processing/writer.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -14,4 +16,6 @@ export interface CaptureDeps {
   writer: EventWriter;
   parseUserAgent: UserAgentParser;
   rateLimiter: RateLimiter;
+  log: Logger;
+  metrics: Pick<Metrics, 'captureRequest' | 'captureRefused' | 'captureEvents'>;
 }

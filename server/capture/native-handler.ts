@@ -32,7 +32,8 @@ export async function handleNativeBatch(req: IncomingMessage, res: ServerRespons
   }));
   if (warnings.length > 0) {
     // the rule "a late navigate re-emits what follows it" was not followed: never silently
-    console.warn(`capture: ${warnings.length} late navigate(s) of organization ${principal.orgId} stored without re-ordering the rows after them (bound of rewritten rows per request)`);
+    deps.log.warn({ org: principal.orgId, navigates: warnings.length }, 'capture: late navigates stored without re-ordering the rows after them (bound of rewritten rows per request)');
   }
+  deps.metrics.captureEvents('/capture/v1/batch', accepted, rejected);
   sendJson(res, rejected.length === 0 ? 202 : 207, { accepted, duplicates: result.duplicates, rejected, ...(warnings.length > 0 ? { warnings } : {}) });
 }

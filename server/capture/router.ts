@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPublicRole, keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
 import type { ApiKeyRole } from '../db/schema/index.ts';
-import { describeError } from '../log-safe.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, sendError } from './http.ts';
 import { handleNativeBatch } from './native-handler.ts';
@@ -41,6 +40,18 @@ const CORS_PREFLIGHT_HEADERS = {
   'access-control-max-age': '86400',
 };
 
+/** A route's metrics label: its path template (`/v2/users/{id}`), a bounded set. */
+const endpoints = new WeakMap<CaptureRoute, string>();
+function endpointOf(route: CaptureRoute | undefined): string {
+  if (!route) return 'unmatched';
+  let name = endpoints.get(route);
+  if (!name) endpoints.set(route, (name = route.pattern.source.replace(/^\^|\$$/g, '').replace(/\([^)]*\)/g, '{id}').replaceAll('\\/', '/')));
+  return name;
+}
+
+/** The route template of a data-plane path (`/v2/users/{id}`): what logs and metrics name, never the ids in it. */
+export const captureEndpoint = (pathname: string): string => endpointOf(routes.find((r) => r.pattern.test(pathname)));
+
 /** Whether this request belongs to the data plane (capture and the server events API). */
 export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/');
 
@@ -55,14 +66,14 @@ function keyOf(req: IncomingMessage, url: URL): { key: string; inUrl: boolean } 
 /**
  * The data plane: plain HTTP handlers (not GraphQL), authenticated by API key, answering CORS on
  * the write endpoints, and turning every failure into `{ error: { code, message } }` with no
- * stack trace. Unexpected failures are logged without their payload (describeError).
+ * stack trace. Unexpected failures are logged without their payload (the logger's `err`).
  */
 export function createCaptureHandler(deps: CaptureDeps) {
-  const withStack = deps.config.logLevel === 'debug';
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const origin = req.headers.origin;
+    const route = routes.find((r) => r.pattern.test(url.pathname));
+    res.once('finish', () => deps.metrics.captureRequest(endpointOf(route), res.statusCode));
     try {
-      const route = routes.find((r) => r.pattern.test(url.pathname));
       if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
       if (route.access === 'write' && origin) {
         res.setHeader('access-control-allow-origin', origin);
@@ -100,9 +111,10 @@ export function createCaptureHandler(deps: CaptureDeps) {
         if (!res.writableEnded) res.destroy();
         return;
       }
+      deps.metrics.captureRefused(error instanceof HttpError ? error.code : 'UNAVAILABLE');
       if (error instanceof HttpError) sendError(res, error);
       else {
-        console.error(`capture: ${req.method} ${url.pathname.slice(0, 128)} failed: ${describeError(error, withStack)}`);
+        deps.log.error({ err: error, method: req.method, path: url.pathname.slice(0, 128) }, 'capture failed');
         sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }));
       }
     }

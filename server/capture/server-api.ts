@@ -116,6 +116,7 @@ async function createEvent(req: IncomingMessage, res: ServerResponse, principal:
   const [where] = await resolveIdentities(deps, principal.orgId, [parsed]);
   const dedupKey = idempotencyKey ? `idem:${idempotencyKey}` : `srv:${randomUUID()}`;
   await deps.writer.write([toCapturedEvent(parsed, 'custom', where!, { orgId: principal.orgId, dedupKey, now })]);
+  deps.metrics.captureEvents('/v2/events', 1, []);
   sendJson(res, 200, {});
 }
 
@@ -191,6 +192,7 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
   }
   // Partial failures count as FAILED (reference §8.1); the valid events are stored all the same.
   const job = await finishBatchJob(deps.db, claimed.id, { status: errors.length > 0 ? 'FAILED' : 'COMPLETED', imports, errors });
+  deps.metrics.captureEvents('/v2/events/batch', imports, errors);
   sendJson(res, 200, { job: jobMetadata(job) });
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.ts';
@@ -181,6 +181,23 @@ function wrap(kind: Database['kind'], orm: Orm, close: () => Promise<void>, clie
   };
 }
 
+let journal: { when: number; tag: string }[] | undefined;
+
+/**
+ * The migrations of this build the database has not applied (by their generation time, which
+ * drizzle records as `created_at`): a server is ready only when there are none. Throws when the
+ * database does not answer.
+ */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  journal ??= (JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] }).entries;
+  const applied = await db.rows<{ created_at: string }>(sql`select created_at::text as created_at from drizzle.__drizzle_migrations`);
+  const done = new Set(applied.map((r) => Number(r.created_at)));
+  return journal.filter((m) => !done.has(m.when)).map((m) => m.tag);
+}
+
+/** The advisory lock key of migrations (any constant no other code of the database uses). */
+const MIGRATIONS_LOCK = 7_413_529_001;
+
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -189,17 +206,46 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   // patches/postgres+3.4.9.patch, for every connection the driver makes)
   const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
   const orm = drizzle(client, { schema }) as unknown as Orm;
-  await migrate(orm as never, { migrationsFolder });
+  // Instances starting together on one database migrate one at a time: the others wait on a
+  // session advisory lock, held by a connection of its own (closing it releases the lock).
+  const lock = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await lock`select pg_advisory_lock(${MIGRATIONS_LOCK})`;
+    await migrate(orm as never, { migrationsFolder });
+  } catch (error) {
+    await client.end({ timeout: 5 });
+    throw error;
+  } finally {
+    await lock.end({ timeout: 5 });
+  }
   return wrap('postgres', orm, () => client.end({ timeout: 5 }), client);
 }
+
+const PGLITE_SHARED_BUFFERS = '16MB';
+
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
-  const orm = drizzle(client, { schema }) as unknown as Orm;
-  await migrate(orm as never, { migrationsFolder });
+  const creating = dataDir !== undefined && !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  // The embedded mode is for one person trying it: Postgres' default 128 MB of shared buffers
+  // would be WASM memory held for the life of the process (docs/operations.md, memory).
+  const options = { postgresqlconf: [`shared_buffers = ${PGLITE_SHARED_BUFFERS}`] };
+  const open = async () => {
+    const client = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
+    const orm = drizzle(client, { schema }) as unknown as Orm;
+    await migrate(orm as never, { migrationsFolder });
+    return { client, orm };
+  };
+  let opened = await open();
+  // Creating a database (initdb, then every migration) grows the WASM memory to ~0.8 GB, which
+  // WebAssembly never gives back: a data folder just created is opened again, in fresh memory.
+  if (creating) {
+    await opened.client.close();
+    opened = await open();
+  }
+  const { client, orm } = opened;
   return wrap('pglite', orm, () => client.close());
 }

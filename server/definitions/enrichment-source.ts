@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
 import { definitionsVersion, listActiveDefinitions } from '../db/queries/definitions.ts';
 import type { CapturedTarget } from '../processing/captured-event.ts';
 import type { Enrichment, EnrichmentSource } from '../processing/enrichment.ts';
@@ -16,7 +17,7 @@ import { matchElements, matchEvents, matchPage } from './match.ts';
  * the flush already running. Forward-only by construction: a flush uses the definitions it got
  * when it started, and rows written earlier are never touched.
  */
-export function createDefinitionsEnrichmentSource(db: Database, options: { recheckMs?: number; now?: () => number } = {}): EnrichmentSource {
+export function createDefinitionsEnrichmentSource(db: Database, log: Logger, options: { recheckMs?: number; now?: () => number } = {}): EnrichmentSource {
   const recheckMs = options.recheckMs ?? 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { version: number; enrichment: Enrichment; checkedAt: number; generation: number }>();
@@ -44,7 +45,7 @@ export function createDefinitionsEnrichmentSource(db: Database, options: { reche
       events: rows.filter((r) => r.kind === 'event').map((r) => ({ id: r.id, createdTime: r.createdTime, rule: r.rule })),
     });
     for (const skipped of compiled.skipped) {
-      console.warn(`[definitions] ${skipped.kind} definition ${skipped.id} of organization ${orgId} is skipped: ${skipped.errors.map((e) => e.message).join('; ')}`);
+      log.warn({ definition: skipped.id, kind: skipped.kind, org: orgId, problems: skipped.errors.map((e) => e.message) }, 'definition skipped: it no longer compiles');
     }
     const enrichment = createEnrichment(compiled);
     cache.set(orgId, { version, enrichment, checkedAt, generation });

@@ -6,7 +6,7 @@ import { schema } from '../../schema/index.ts';
 import { keyFromAuthorization, type KeyResolver, type Principal } from '../auth/api-keys.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import { describeError } from '../log-safe.ts';
+import type { Logger } from '../log.ts';
 import { useDocumentLimits, useRequestChecks, useResultGuard, type GraphQLLimits } from './limits.ts';
 
 /** What the Node adapter hands Yoga, plus the caller the gate resolved before anything else ran. */
@@ -17,11 +17,13 @@ interface ServerContext {
 }
 
 export interface GraphQLServerDeps {
-  config: Pick<Config, 'corsOrigins' | 'logLevel'>;
+  config: Pick<Config, 'corsOrigins'>;
+  log: Logger;
   db: Database;
   keys: KeyResolver;
   sync: GraphQLContext['sync'];
   deletions: GraphQLContext['deletions'];
+  alerts: GraphQLContext['alerts'];
   limits: GraphQLLimits;
 }
 
@@ -30,14 +32,14 @@ export interface GraphQLServerDeps {
  * API key before the body is read; tokens are counted while parsing; depth, aliases, directives,
  * cost and variables are checked before execution; the response size before it is sent.
  */
-export function createGraphQLServer({ config, db, keys, sync, deletions, limits }: GraphQLServerDeps) {
+export function createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits }: GraphQLServerDeps) {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // never the original error (its SQL and values) in an answer, whatever NODE_ENV says
     maskedErrors: { isDev: false },
-    logging: createLogger(config.logLevel),
+    logging: yogaLogger(log),
     cors: corsOptions(config.corsOrigins),
     // the gate refuses a larger declared body first; this bounds what is read all the same
     maxRequestBodySize: limits.bodyBytes,
@@ -46,7 +48,7 @@ export function createGraphQLServer({ config, db, keys, sync, deletions, limits 
     plugins: [useGate(keys, limits.bodyBytes), ...useDocumentLimits(limits), useRequestChecks(limits), useResultGuard(limits)],
     context: ({ principal }) => {
       if (!principal) throw new Error('the request gate did not run');
-      return { principal, db, keys, sync, deletions };
+      return { principal, db, keys, sync, deletions, alerts };
     },
   });
 }
@@ -105,15 +107,19 @@ function corsOptions(origins: string[]) {
   };
 }
 
-/** Yoga's log lines, with errors reduced to what may be logged (server/log-safe.ts). */
-function createLogger(level: Config['logLevel']) {
-  const describe = (arg: unknown) => {
-    if (arg instanceof GraphQLError && arg.originalError) return describeError(arg.originalError, level === 'debug');
-    if (arg instanceof Error) return describeError(arg, level === 'debug');
-    return typeof arg === 'string' ? arg : typeof arg;
+/**
+ * Yoga's log lines on the app's logger: errors go under `err` (reduced to what may be logged),
+ * strings are the message, anything else (documents, variables, results) only by its type.
+ */
+function yogaLogger(log: Logger) {
+  const child = log.child({ component: 'graphql' });
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+    if (!child.isLevelEnabled(level)) return;
+    const error = args.find((a) => a instanceof Error);
+    const err = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    const message = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? '' : `(${typeof a})`)).filter(Boolean).join(' ');
+    if (err) child[level]({ err }, message || 'graphql error');
+    else child[level](message);
   };
-  const rank = { debug: 0, info: 1, warn: 2, error: 3 };
-  const at = (wanted: Config['logLevel'], write: (...args: unknown[]) => void) =>
-    rank[wanted] >= rank[level] ? (...args: unknown[]) => write('graphql:', ...args.map(describe)) : () => {};
-  return { debug: at('debug', console.debug), info: at('info', console.info), warn: at('warn', console.warn), error: at('error', console.error) };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

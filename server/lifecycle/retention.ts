@@ -2,7 +2,7 @@ import type { Database } from '../db/client.ts';
 import { findOpenBackfill } from '../db/queries/backfills.ts';
 import { listDestinationPeriods } from '../db/queries/destinations.ts';
 import { countUnsyncedRows, forgetIdleState, listRetentionDestinations, recordMiss, type RetentionDestination } from '../db/queries/retention.ts';
-import { describeError } from '../log-safe.ts';
+import type { Logger } from '../log.ts';
 import { periodsLiteral } from '../sync/periods.ts';
 import type { EventPartition, EventPartitions } from './partitions.ts';
 
@@ -42,6 +42,7 @@ export function createRetention(deps: {
   partitions: EventPartitions;
   policy: RetentionPolicy;
   clock: () => number;
+  log: Logger;
   /** Reads and resets the writer's count of events timed before the retained store. */
   lateBeyondRetention?: () => number;
   intervalMs?: number;
@@ -59,7 +60,7 @@ export function createRetention(deps: {
     const now = clock();
     const report: RetentionReport = { dropped: [], held: [], misses: [], forgotten: 0, lateBeyondRetention: deps.lateBeyondRetention?.() ?? 0 };
     if (report.lateBeyondRetention > 0) {
-      console.warn(`retention: ${report.lateBeyondRetention} events of views timed before the oldest day the store keeps were stored, ordered only against what it kept`);
+      deps.log.warn({ events: report.lateBeyondRetention }, 'retention: late events timed before the oldest day the store keeps were stored, ordered only against what it kept');
     }
     await partitions.cover([now, now + DAY_MS, now + 2 * DAY_MS]);
     const old = (await partitions.list()).filter((p) => p.to.getTime() <= now - policy.retentionMs);
@@ -108,8 +109,9 @@ export function createRetention(deps: {
       if (rows === 0) continue;
       await recordMiss(db, { destinationId: dest.id, orgId: dest.orgId, capturedFrom: partition.from, capturedTo: partition.to, rows, wasEnabled: dest.enabled });
       report.misses.push({ destinationId: dest.id, partition: partition.name, rows });
-      console.warn(
-        `retention: dropped ${partition.name} with ${rows} rows destination ${dest.id} had not synced (${dest.enabled ? 'behind past TRIBUTARY_RETENTION_MAX' : 'disabled'})`,
+      deps.log.warn(
+        { partition: partition.name, rows, destination: dest.id, reason: dest.enabled ? 'behind past TRIBUTARY_RETENTION_MAX' : 'disabled' },
+        'retention: dropped a partition with rows a destination had not synced',
       );
     }
     await partitions.drop(partition.name);
@@ -128,7 +130,7 @@ export function createRetention(deps: {
     start() {
       if (timer) return;
       const tick = () => {
-        void this.runOnce().catch((error) => console.error(`retention pass failed: ${describeError(error)}`));
+        void this.runOnce().catch((err: unknown) => deps.log.error({ err }, 'retention pass failed'));
       };
       tick();
       timer = setInterval(tick, deps.intervalMs ?? 3_600_000);

@@ -84,6 +84,8 @@ export function createEventWriter(deps: {
   maxEventsPerFlush?: number;
   /** Flushes in flight at once: while one waits on Postgres the next is prepared (1 on PGlite). */
   concurrentFlushes?: number;
+  /** Told of every flush: its events and its time from start to commit (or failure), in seconds. */
+  onFlush?: (events: number, seconds: number) => void;
 }) {
   const maxEvents = deps.maxEventsPerFlush ?? 5_000;
   const maxFlushes = deps.concurrentFlushes ?? (deps.db.kind === 'pglite' ? 1 : 2);
@@ -106,6 +108,7 @@ export function createEventWriter(deps: {
     while (queue.length > 0 && inFlight.size < maxFlushes) {
       const batch = takeBatch();
       const requests = batch.map((p) => p.events);
+      const started = performance.now();
       const flush = storeIsolated(deps, requests)
         .then((results) => {
           stats.lateBeyondRetention += countBeyondRetention(requests, deps.partitions.oldestRetained());
@@ -116,6 +119,7 @@ export function createEventWriter(deps: {
           (error) => batch.forEach((p) => p.reject(error)),
         )
         .finally(() => {
+          deps.onFlush?.(requests.reduce((n, r) => n + r.length, 0), (performance.now() - started) / 1000);
           inFlight.delete(flush);
           pump();
         });

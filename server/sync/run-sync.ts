@@ -35,6 +35,8 @@ import {
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
 import { EVENT_TYPES } from '../processing/event-types.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { planBackfillChunk, type BackfillChunkPlan } from './backfill.ts';
 import { windowRanges } from './periods.ts';
@@ -78,6 +80,8 @@ export interface SyncDeps {
   /** The organization's current definitions in the warehouse lookup-table shape. */
   lookupTables(orgId: string): Promise<DefinitionTables>;
   options: SyncOptions;
+  log: Logger;
+  metrics: Pick<Metrics, 'syncRun'>;
   /** Waits between attempts (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -108,13 +112,22 @@ export function destinationConfig(dest: DestinationRecord, secrets: SecretBox): 
  * only classify. An empty window with unchanged definitions and no backfill sends the warehouse
  * nothing.
  */
-export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string): Promise<SyncRunRecord['status']> {
+export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string, stop?: AbortSignal): Promise<SyncRunRecord['status']> {
   const { db, options } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const started = new Date();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error(`the run took longer than ${options.runTimeoutMs} ms`)), options.runTimeoutMs);
   let leaseLost = false;
+  // The instance is stopping (scheduler.stop past its grace): the run ends now, released at once
+  // for another instance, as failed but not counted as a failure of the destination.
+  const onStop = () => timeout.abort(new Error('the server instance stopped during the run; the next run continues from the same cursor'));
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
+  const aborted = new Promise<void>((resolve) => timeout.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const stopped = new Promise<never>((_, reject) => aborted.then(() => stop?.aborted && reject(timeout.signal.reason as Error)));
+  stopped.catch(() => {});
+  const orStop = <T>(work: Promise<T>): Promise<T> => Promise.race([work, stopped]);
   const heartbeat = setInterval(() => {
     renewLease(db, dest.id, owner, options.leaseMs).then(
       (held) => {
@@ -160,7 +173,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     if (deletions.length > 0 && !deletes) {
       // reported, never skipped silently: the API shows these requests as unsupported here
       await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'unsupported', at: new Date() });
-      console.warn(`sync: destination ${dest.id} (${dest.pluginId}) cannot delete devices; ${deletions.length} deletion request(s) marked unsupported`);
+      deps.log.warn({ destination: dest.id, plugin: dest.pluginId, requests: deletions.length }, 'sync: the destination cannot delete devices; deletion requests marked unsupported');
     }
     const deleteDeviceIds = deletes ? [...new Set(deletions.flatMap((d) => d.deviceIds))] : [];
     const loadOptions = deleteDeviceIds.length > 0 ? { deleteDeviceIds } : undefined;
@@ -177,46 +190,52 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         chunk = undefined;
         let connection: DestinationConnection | undefined;
         try {
-          // through the target checks (host policy, DNS, files), never the plugin directly
-          connection = await deps.targets.connect(plugin, dest, config, {
-            logger: pluginLogger(dest),
-            signal: timeout.signal,
-            onStatement: () => statements++,
-          });
-          if (dest.tablesVersion !== plugin.definition.version) await connection.ensureTables();
-          if (hasRows) {
-            const count = (n: number, b: number) => {
-              rows += n;
-              bytes += b;
-            };
-            // Straight from a COPY of the store to the plugin when both sides speak COPY text:
-            // the rows are never decoded into objects. Otherwise as row objects, page by page.
-            merged =
-              connection.loadEventsCopyText && db.copyOut
-                ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count), loadOptions)
-                : await connection.loadEvents(
-                    streamPages<ChangedRow>(
-                      (after) => readChangedRows(db, { ...window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }),
-                      options.batchSize,
-                      count,
-                    ),
-                    loadOptions,
-                  );
-          } else if (loadOptions) {
-            merged = await connection.loadEvents(noRows(), loadOptions);
-          }
-          if (definitionsChanged) await connection.replaceDefinitions(definitions);
-          // Only after the window is merged, each attempt anew: see planBackfillChunk.
-          const open = backfillId ? await findOpenBackfill(db, dest.id) : undefined;
-          const plan = open && (await planBackfillChunk(db, open, options.backfillChunkRows));
-          if (plan) {
-            const sent = { ...plan, rows: 0, bytes: 0 };
-            await loadBackfillChunk(db, connection, plan.range, options.batchSize, (n, b) => {
-              sent.rows += n;
-              sent.bytes += b;
-            });
-            chunk = sent;
-          }
+          timeout.signal.throwIfAborted();
+          // a plugin that ignores the abort is not waited for when the instance stops (its connection is closed below)
+          await orStop(
+            (async () => {
+              // through the target checks (host policy, DNS, files), never the plugin directly
+              connection = await deps.targets.connect(plugin, dest, config, {
+                logger: pluginLogger(deps.log, dest),
+                signal: timeout.signal,
+                onStatement: () => statements++,
+              });
+              if (dest.tablesVersion !== plugin.definition.version) await connection.ensureTables();
+              if (hasRows) {
+                const count = (n: number, b: number) => {
+                  rows += n;
+                  bytes += b;
+                };
+                // Straight from a COPY of the store to the plugin when both sides speak COPY text:
+                // the rows are never decoded into objects. Otherwise as row objects, page by page.
+                merged =
+                  connection.loadEventsCopyText && db.copyOut
+                    ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count), loadOptions)
+                    : await connection.loadEvents(
+                        streamPages<ChangedRow>(
+                          (after) => readChangedRows(db, { ...window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }),
+                          options.batchSize,
+                          count,
+                        ),
+                        loadOptions,
+                      );
+              } else if (loadOptions) {
+                merged = await connection.loadEvents(noRows(), loadOptions);
+              }
+              if (definitionsChanged) await connection.replaceDefinitions(definitions);
+              // Only after the window is merged, each attempt anew: see planBackfillChunk.
+              const open = backfillId ? await findOpenBackfill(db, dest.id) : undefined;
+              const plan = open && (await planBackfillChunk(db, open, options.backfillChunkRows));
+              if (plan) {
+                const sent = { ...plan, rows: 0, bytes: 0 };
+                await loadBackfillChunk(db, connection, plan.range, options.batchSize, (n, b) => {
+                  sent.rows += n;
+                  sent.bytes += b;
+                });
+                chunk = sent;
+              }
+            })(),
+          );
           break;
         } catch (error) {
           const kind = timeout.signal.aborted ? 'retryable' : classifyError(error);
@@ -226,9 +245,9 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
           if (kind !== 'retryable' || attempts >= options.attemptsPerRun || timeout.signal.aborted || (asked ?? 0) > inRunDelay) {
             throw new RunError(timeout.signal.aborted ? errorMessage(timeout.signal.reason) : errorMessage(error), kind, asked);
           }
-          await sleep(inRunDelay);
+          await Promise.race([sleep(inRunDelay), aborted]);
         } finally {
-          await connection?.close().catch(() => {});
+          await orStop(connection?.close() ?? Promise.resolve()).catch(() => {});
         }
       }
     }
@@ -268,12 +287,15 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         ...(chunk ? { backfill: { id: chunk.backfillId, rows: chunk.rows, sentUntil: chunk.range.until.toISOString() } } : {}),
       },
     });
+    deps.metrics.syncRun(dest, 'succeeded', (finished.getTime() - started.getTime()) / 1000, rows);
+    deps.log.info({ destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() }, 'sync run succeeded');
     return 'succeeded';
   } catch (error) {
     const kind: ErrorKind = error instanceof RunError ? error.kind : classifyError(error);
     const message = error instanceof RunError ? error.message : errorMessage(error);
     const finished = new Date();
-    const failures = dest.consecutiveFailures + 1;
+    const interrupted = stop?.aborted === true;
+    const failures = interrupted ? dest.consecutiveFailures : dest.consecutiveFailures + 1;
     if (!leaseLost) {
       await releaseDestination(db, dest.id, owner, {
         consecutiveFailures: failures,
@@ -281,8 +303,9 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
         lastErrorKind: kind,
         // retryable: back off and try again soon; permanent or config: wait for the next regular
         // run (or a config change, which schedules one at once)
-        nextRunTime:
-          kind === 'retryable'
+        nextRunTime: interrupted
+          ? finished
+          : kind === 'retryable'
             ? new Date(
                 finished.getTime() +
                   Math.max(retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes), error instanceof RunError ? (error.retryAfterMs ?? 0) : 0),
@@ -299,12 +322,16 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       durationMs: finished.getTime() - started.getTime(),
       error: message,
       errorKind: kind,
-      details: { failing: kind !== 'retryable' || failures >= FAILING_AFTER },
+      details: { failing: !interrupted && (kind !== 'retryable' || failures >= FAILING_AFTER), ...(interrupted ? { interrupted: true } : {}) },
     });
+    // the message is the run's recorded error, the one the API shows (plugins keep secrets out of it)
+    deps.metrics.syncRun(dest, 'failed', (finished.getTime() - started.getTime()) / 1000, 0);
+    deps.log.warn({ destination: dest.id, plugin: dest.pluginId, run: run.id, errorKind: kind, error: message, failures }, 'sync run failed');
     return 'failed';
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeat);
+    stop?.removeEventListener('abort', onStop);
   }
 }
 
@@ -376,10 +403,10 @@ async function* copyTextChunks(source: AsyncIterable<Buffer>, count: (rows: numb
   }
 }
 
-function pluginLogger(dest: DestinationRecord) {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (level === 'debug') return;
-    console[level === 'info' ? 'log' : level](`[destination ${dest.id} ${dest.pluginId}] ${message}`, fields ?? '');
-  };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+/** The logger a plugin gets: lines tagged with its destination; its fields under `plugin_fields`, never merged over ours. */
+function pluginLogger(log: Logger, dest: DestinationRecord) {
+  const child = log.child({ destination: dest.id, plugin: dest.pluginId });
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+    fields ? child[level]({ plugin_fields: fields }, message) : child[level](message);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

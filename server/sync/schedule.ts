@@ -21,3 +21,7 @@ export function retryDelayMs(failures: number, baseMs: number, intervalMinutes: 
 
 /** A destination is failing after this many consecutive failed runs, or at once on a permanent error. */
 export const FAILING_AFTER = 3;
+
+/** What the API, the metrics and the alerts call a destination's state. */
+export const destinationStatus = (d: { enabled: boolean; consecutiveFailures: number; lastErrorKind: string | null }): 'DISABLED' | 'FAILING' | 'HEALTHY' =>
+  !d.enabled ? 'DISABLED' : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable') ? 'FAILING' : 'HEALTHY';

@@ -9,7 +9,6 @@ import {
   type DestinationRecord,
 } from '../db/queries/destinations.ts';
 import { executeRun, type SyncDeps } from './run-sync.ts';
-import { describeError } from '../log-safe.ts';
 
 /**
  * The in-process sync scheduler. Every tick it claims due destinations with a lease in Postgres
@@ -23,14 +22,17 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
   const running = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<number> | null = null;
+  let stopping: Promise<void> | null = null;
+  // aborted when stop()'s grace is over: runs still going end and release their destinations
+  const interrupt = new AbortController();
 
   async function runClaimed(dest: DestinationRecord): Promise<void> {
     try {
       await failAbandonedRuns(deps.db, dest.id, 'the instance running this sync stopped before it finished; the next run catches up');
       const run = (await findQueuedRun(deps.db, dest.id)) ?? (await insertSyncRun(deps.db, { destinationId: dest.id, orgId: dest.orgId, status: 'queued', trigger: 'schedule' }));
-      await executeRun(deps, dest, run, owner);
+      await executeRun(deps, dest, run, owner, interrupt.signal);
     } catch (error) {
-      console.error(`sync of destination ${dest.id} failed unexpectedly: ${describeError(error)}`);
+      deps.log.error({ err: error, destination: dest.id }, 'sync failed unexpectedly');
     } finally {
       running.delete(dest.id);
     }
@@ -38,6 +40,7 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
 
   /** Claims what is due (up to the free slots) and queues it; returns how many were claimed. */
   async function tick(): Promise<number> {
+    if (stopping) return 0;
     const free = options.concurrency - queue.pending - queue.size;
     if (free <= 0) return 0;
     const claimed = await claimDueDestinations(deps.db, owner, free, deps.options.leaseMs);
@@ -50,8 +53,8 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
 
   function guardedTick(): Promise<number> {
     ticking ??= tick()
-      .catch((error) => {
-        console.error(`sync scheduler tick failed: ${describeError(error)}`);
+      .catch((err: unknown) => {
+        deps.log.error({ err }, 'sync scheduler tick failed');
         return 0;
       })
       .finally(() => {
@@ -77,11 +80,21 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
     kick() {
       void guardedTick();
     },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await ticking;
-      await queue.onIdle();
+    /**
+     * Claims nothing more and waits for the runs in progress; those still going after `graceMs`
+     * are interrupted: marked failed (not counted against their destination) and released for the
+     * next tick of any instance. Every call waits for the same stop.
+     */
+    stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
+      stopping ??= (async () => {
+        if (timer) clearInterval(timer);
+        timer = null;
+        await ticking;
+        const grace = Number.isFinite(graceMs) ? setTimeout(() => interrupt.abort(), graceMs) : undefined;
+        await queue.onIdle();
+        clearTimeout(grace);
+      })();
+      return stopping;
     },
   };
 }

@@ -170,6 +170,13 @@ export interface TargetGuard {
    * absolute path of its file.
    */
   connect(plugin: InstalledPlugin, dest: Pick<DestinationRecord, 'clearedSecrets'>, config: Record<string, unknown>, ctx: DestinationContext): Promise<DestinationConnection>;
+  /**
+   * The same host policy for a URL the server itself calls (alert webhooks), without network
+   * I/O: an http(s) URL whose host is allowed. Throws a TargetRefusal naming `fieldName`.
+   */
+  checkUrl(fieldName: string, url: string): void;
+  /** Before each call to such a URL: `checkUrl`, and every address its name resolves to. */
+  checkUrlBeforeCall(fieldName: string, url: string): Promise<void>;
 }
 
 /** Builds the {@link TargetGuard} of a policy. */
@@ -276,7 +283,27 @@ export function createTargetGuard(policy: TargetPolicy): TargetGuard {
     return { field, relative };
   }
 
+  function checkUrl(fieldName: string, url: string): Host {
+    const field: TargetField = { name: fieldName, kind: 'url' };
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password) {
+      throw new TargetRefusal('DESTINATION_HOST_NOT_ALLOWED', `${fieldName} must be an http:// or https:// URL without credentials`, fieldName);
+    }
+    return checkHost(field, parsed.hostname);
+  }
+
   return {
+    checkUrl(fieldName, url) {
+      checkUrl(fieldName, url);
+    },
+
+    async checkUrlBeforeCall(fieldName, url) {
+      const host = checkUrl(fieldName, url);
+      if (host.ip) return;
+      const addresses = await lookup(host.name);
+      if (addresses.length === 0 || addresses.some(refusedAddress)) throw privateRefusal({ name: fieldName, kind: 'url' }, host.name, true);
+    },
+
     async checkConfig(plugin, config) {
       checkAddresses(plugin, config);
       const file = await checkFile(plugin, config);

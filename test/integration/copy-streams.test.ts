@@ -9,7 +9,8 @@ const hasPostgres = requirement('A real Postgres (DATABASE_URL)', Boolean(url), 
 
 let db: Database;
 beforeAll(async () => {
-  if (hasPostgres) db = await openPostgres(url!, { max: 2 });
+  // a name of its own: other test files (change-cursor) hold transactions open in the same database
+  if (hasPostgres) db = await openPostgres(`${url!}${url!.includes('?') ? '&' : '?'}application_name=copy_streams_${process.pid}`, { max: 2 });
 });
 afterAll(() => db?.close());
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/client.ts';
 import { createDefinitionsEnrichmentSource } from '../../server/definitions/enrichment-source.ts';
+import { silentLogger } from '../../server/log.ts';
 import { parseUrl } from '../../server/processing/url.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import { archive, define, REORDER, update } from '../support/definitions.ts';
@@ -248,7 +249,7 @@ describe('the enrichment source', () => {
     let clock = 1_000_000;
     // Another instance: same store, its own handle, so it gets no in-process change notice.
     const otherInstanceDb: Database = { ...t.db };
-    const source = createDefinitionsEnrichmentSource(otherInstanceDb, { recheckMs: 1000, now: () => clock });
+    const source = createDefinitionsEnrichmentSource(otherInstanceDb, silentLogger(), { recheckMs: 1000, now: () => clock });
     const url = parseUrl('https://shop.example/pricing')!;
     expect((await source(org.orgId)).page(url)).toBeNull();
     const page = await define(t, 'Page', { name: 'Pricing', rule: { path: '/pricing' } }, org.keys.admin);

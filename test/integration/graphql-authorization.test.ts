@@ -29,6 +29,7 @@ interface Ids {
   event: string;
   key: string;
   deletion: string;
+  alertWebhook: string;
 }
 
 const none = () => ({});
@@ -51,6 +52,7 @@ const OPERATIONS: Record<string, Row> = {
   eventDefinition: { need: 'reader', args: (ids) => ({ id: ids.event }), otherOrg: 'null' },
   deletionRequests: { need: 'admin', args: none, otherOrg: 'own' },
   deletionRequest: { need: 'admin', args: (ids) => ({ id: ids.deletion }), otherOrg: 'null' },
+  alertWebhooks: { need: 'admin', args: none, otherOrg: 'own' },
   // mutations
   createApiKey: { need: 'admin', args: () => ({ input: { name: 'matrix', role: 'analyst' } }), otherOrg: 'own' },
   revokeApiKey: { need: 'admin', args: (ids) => ({ id: ids.key }), otherOrg: 'NOT_FOUND' },
@@ -78,6 +80,8 @@ const OPERATIONS: Record<string, Row> = {
   archiveEventDefinition: { need: 'writer', args: (ids) => ({ id: ids.event }), otherOrg: 'NOT_FOUND' },
   reorderPageDefinitions: { need: 'writer', args: (ids) => ({ ids: [ids.page] }), otherOrg: 'NOT_FOUND' },
   requestDeletion: { need: 'admin', args: () => ({ input: { deviceId: '424242' } }), otherOrg: 'own' },
+  createAlertWebhook: { need: 'admin', args: () => ({ input: { url: 'http://127.0.0.1:9/matrix', secret: 'matrix-secret-0123456789' } }), otherOrg: 'own' },
+  deleteAlertWebhook: { need: 'admin', args: (ids) => ({ id: ids.alertWebhook }), otherOrg: 'NOT_FOUND' },
 };
 
 const ROLES = ['analyst', 'architect', 'admin'] as const;
@@ -146,6 +150,7 @@ beforeAll(async () => {
     event: await definition('Event', { eventType: 'click', properties: [{ path: 'target.text', op: 'EXISTS' }] }),
     key: (await createApiKey(t.db, { orgId: t.org.orgId, name: 'to revoke', role: 'analyst', createdBy: 'test' })).record.id,
     deletion: (await t.app.deletions.request(t.org.orgId, 'test', { deviceId: '434343' })).id,
+    alertWebhook: (await t.app.alerts.createWebhook(t.org.orgId, 'test', { url: 'http://127.0.0.1:9/a', secret: 'a-secret-of-16-chars-or-more' })).id,
   };
   const revoked = await createApiKey(t.db, { orgId: t.org.orgId, name: 'revoked admin', role: 'admin', createdBy: 'test' });
   await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id: revoked.record.id });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApiKey } from '../../server/auth/api-keys.ts';
 import { createApp, type App, type AppDeps } from '../../server/app.ts';
+import { createLogger } from '../../server/log.ts';
 
 /** Encrypts destination credentials in tests (a fixed key, never used outside tests). */
 export const TEST_SECRET_KEY = '0f'.repeat(32);
@@ -97,6 +98,8 @@ export async function startTestApp(options: { env?: Record<string, string | unde
     config,
     db,
     secretKeyHex: TEST_SECRET_KEY,
+    // what goes wrong shows in the test output; a test looking at the log passes its own
+    log: createLogger('warn'),
     syncOptions: { retryBaseMs: 10, leaseMs: 5_000 },
     ...options.appDeps,
   });

@@ -4,3 +4,4 @@ export * from './events.ts';
 export * from './destinations.ts';
 export * from './definitions.ts';
 export * from './deletions.ts';
+export * from './alerts.ts';
