@@ -78,6 +78,7 @@ export async function createApp(deps: AppDeps) {
     policy: { retentionMs: config.retentionMs, maxMs: config.retentionMaxMs },
     lateBeyondRetention: () => writer.takeLateBeyondRetention(),
   });
+  const deletions = createDeletions({ db, registry, clock });
   const captureDeps = {
     config,
     db,
@@ -86,10 +87,10 @@ export async function createApp(deps: AppDeps) {
     writer,
     parseUserAgent: createUserAgentParser(),
     rateLimiter: createRateLimiter(config.captureRateLimit),
+    deletions,
   };
   const capture = createCaptureHandler(captureDeps);
 
-  const deletions = createDeletions({ db, registry, clock });
   const yoga = createGraphQLServer({ config, db, keys, sync, deletions, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

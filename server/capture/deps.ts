@@ -1,6 +1,7 @@
 import type { KeyResolver } from '../auth/api-keys.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { Deletions } from '../lifecycle/deletions.ts';
 import type { EventWriter } from '../processing/writer.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -14,4 +15,6 @@ export interface CaptureDeps {
   writer: EventWriter;
   parseUserAgent: UserAgentParser;
   rateLimiter: RateLimiter;
+  /** Deletion requests: DELETE /v2/users takes the path of GraphQL `requestDeletion`. */
+  deletions: Deletions;
 }

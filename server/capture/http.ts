@@ -23,8 +23,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, error: HttpError): void {
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+/** `flat`: also `code` and `message` at the top of the body, as v2 server API clients read them (router.ts). */
+export function sendError(res: ServerResponse, error: HttpError, flat = false): void {
+  const detail = { code: error.code, message: error.message };
+  sendJson(res, error.status, flat ? { ...detail, error: detail } : { error: detail }, error.headers);
 }
 
 /**

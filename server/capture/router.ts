@@ -8,14 +8,15 @@ import { handleNativeBatch } from './native-handler.ts';
 import { serverApiRoutes } from './server-api.ts';
 
 export interface CaptureRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Matched against the path; groups become `params`. */
   pattern: RegExp;
   /**
    * `write`: sends events; any key that writes (capture keys included), answers CORS.
    * `read`: reads back users or batch jobs; secret keys only, no CORS (no browser needs it).
+   * `delete`: deletes a person's data (the GraphQL `requestDeletion` rule): admin keys only.
    */
-  access: 'write' | 'read';
+  access: 'write' | 'read' | 'delete';
   handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
 }
 
@@ -28,6 +29,7 @@ export interface CaptureRoute {
 export const ROLES_BY_ACCESS: Record<CaptureRoute['access'], readonly ApiKeyRole[]> = {
   write: ['admin', 'architect', 'capture'],
   read: ['admin', 'architect'],
+  delete: ['admin'],
 };
 
 const routes: CaptureRoute[] = [
@@ -43,6 +45,13 @@ const CORS_PREFLIGHT_HEADERS = {
 
 /** Whether this request belongs to the data plane (capture and the server events API). */
 export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/');
+
+/**
+ * The v2 server API's clients read an error as `{ code, message }` at the top of the body (the
+ * official client's FSApiError takes its message from there). Its paths answer that, with the
+ * data plane's `{ error: { code, message } }` beside it: the same code, readable both ways.
+ */
+const answersFlatErrors = (pathname: string) => pathname.startsWith('/v2/');
 
 /** The key of a request and where it came from: a key in the URL ends up in logs and histories. */
 function keyOf(req: IncomingMessage, url: URL): { key: string; inUrl: boolean } | undefined {
@@ -62,8 +71,10 @@ export function createCaptureHandler(deps: CaptureDeps) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const origin = req.headers.origin;
     try {
-      const route = routes.find((r) => r.pattern.test(url.pathname));
-      if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
+      const atPath = routes.filter((r) => r.pattern.test(url.pathname));
+      if (atPath.length === 0) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
+      // OPTIONS (a preflight) is answered for the path's write endpoint, if it has one
+      const route = atPath.find((r) => r.method === req.method) ?? atPath.find((r) => r.access === 'write') ?? atPath[0]!;
       if (route.access === 'write' && origin) {
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('access-control-expose-headers', 'retry-after');
@@ -75,7 +86,11 @@ export function createCaptureHandler(deps: CaptureDeps) {
         res.end();
         return;
       }
-      if (route.method !== req.method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} accepts ${route.method}`);
+      if (route.method !== req.method) {
+        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname.slice(0, 128)} accepts ${atPath.map((r) => r.method).join(', ')}`, {
+          allow: atPath.map((r) => r.method).join(', '),
+        });
+      }
       const given = keyOf(req, url);
       if (!given) throw new HttpError(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)');
       const principal = await deps.keys.resolve(given.key);
@@ -100,10 +115,11 @@ export function createCaptureHandler(deps: CaptureDeps) {
         if (!res.writableEnded) res.destroy();
         return;
       }
-      if (error instanceof HttpError) sendError(res, error);
+      const flat = answersFlatErrors(url.pathname);
+      if (error instanceof HttpError) sendError(res, error, flat);
       else {
         console.error(`capture: ${req.method} ${url.pathname.slice(0, 128)} failed: ${describeError(error, withStack)}`);
-        sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }));
+        sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }), flat);
       }
     }
   };
