@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createKeyResolver } from './auth/api-keys.ts';
 import { answerClientError } from './capture/http.ts';
 import { createCaptureHandler, isCapturePath } from './capture/router.ts';
+import { createSegmentDevices } from './capture/segment-devices.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -88,6 +89,7 @@ export async function createApp(deps: AppDeps) {
     parseUserAgent: createUserAgentParser(),
     rateLimiter: createRateLimiter(config.captureRateLimit),
     deletions,
+    segmentDevices: createSegmentDevices(db),
   };
   const capture = createCaptureHandler(captureDeps);
 

@@ -5,6 +5,7 @@ import type { Deletions } from '../lifecycle/deletions.ts';
 import type { EventWriter } from '../processing/writer.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { SegmentDevices } from './segment-devices.ts';
 
 export interface CaptureDeps {
   config: Config;
@@ -17,4 +18,6 @@ export interface CaptureDeps {
   rateLimiter: RateLimiter;
   /** Deletion requests: DELETE /v2/users takes the path of GraphQL `requestDeletion`. */
   deletions: Deletions;
+  /** Devices of Segment-shaped anonymousIds, and the per-device locks of server-side sessions. */
+  segmentDevices: SegmentDevices;
 }

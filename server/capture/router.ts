@@ -5,6 +5,7 @@ import { describeError } from '../log-safe.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, sendError } from './http.ts';
 import { handleNativeBatch } from './native-handler.ts';
+import { segmentRoutes } from './segment.ts';
 import { serverApiRoutes } from './server-api.ts';
 
 export interface CaptureRoute {
@@ -35,16 +36,18 @@ export const ROLES_BY_ACCESS: Record<CaptureRoute['access'], readonly ApiKeyRole
 const routes: CaptureRoute[] = [
   { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
   ...serverApiRoutes,
+  ...segmentRoutes,
 ];
 
 const CORS_PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, idempotency-key, integration-source',
+  // x-retry-count: analytics.js numbers its retries
+  'access-control-allow-headers': 'authorization, content-type, idempotency-key, integration-source, x-retry-count',
   'access-control-max-age': '86400',
 };
 
-/** Whether this request belongs to the data plane (capture and the server events API). */
-export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/');
+/** Whether this request belongs to the data plane (capture, the server events API, the Segment-shaped API). */
+export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/') || pathname.startsWith('/v1/');
 
 /**
  * The v2 server API's clients read an error as `{ code, message }` at the top of the body (the

@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { copyTextValue } from '../../../plugins/sdk/index.ts';
 import { microsToIso } from '../../processing/time.ts';
 import type { Database } from '../client.ts';
+import { sessions } from '../schema/index.ts';
 
 /**
  * The write side of the event store, used by processing inside one transaction per flush.
@@ -369,4 +370,32 @@ export async function findUserRecentSession(
     where u.org_id = ${orgId} and u.uid = ${uid}`);
   const row = rows[0];
   return row ? { deviceId: row.device_id, sessionId: row.session_id } : undefined;
+}
+
+/**
+ * The sessions of these devices whose span by event time comes within `gapMs` of
+ * [`from`, `to`]: the sessions an event in that range may continue (server-side sessions of the
+ * Segment-shaped API).
+ */
+export async function findSessionsNear(
+  db: Database,
+  orgId: string,
+  deviceIds: string[],
+  from: Date,
+  to: Date,
+  gapMs: number,
+): Promise<{ deviceId: string; sessionId: string; firstMs: number; lastMs: number }[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await db.orm
+    .select({ deviceId: sessions.deviceId, sessionId: sessions.sessionId, first: sessions.firstEventTime, last: sessions.lastEventTime })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.orgId, orgId),
+        inArray(sessions.deviceId, deviceIds.map(BigInt)),
+        gte(sessions.lastEventTime, new Date(from.getTime() - gapMs)),
+        lte(sessions.firstEventTime, new Date(to.getTime() + gapMs)),
+      ),
+    );
+  return rows.map((r) => ({ deviceId: String(r.deviceId), sessionId: String(r.sessionId), firstMs: r.first.getTime(), lastMs: r.last.getTime() }));
 }

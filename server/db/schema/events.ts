@@ -120,6 +120,24 @@ export const users = pgTable(
 );
 
 /**
+ * The device of each Segment-shaped `anonymousId` (server/capture/segment-devices.ts): derived
+ * from the id, and recorded so that two ids never share a device (a collision takes the next
+ * candidate) and an id keeps its device forever.
+ */
+export const anonymousDevices = pgTable(
+  'anonymous_devices',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    anonymousId: text('anonymous_id').notNull(),
+    deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
+    createdTime: utcTimestamp('created_time').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.anonymousId] }), uniqueIndex('anonymous_devices_device_idx').on(t.orgId, t.deviceId)],
+);
+
+/**
  * Server API batch imports (POST /v2/events/batch, POST /v2/users/batch): processed at once,
  * status kept for GET. A job is found only under its own kind.
  */
