@@ -30,6 +30,8 @@ import { createOrganization } from '../server/db/queries/organizations.ts';
 import { defineBenchDefinitions } from './capture-definitions.ts';
 
 export interface CaptureBenchResult {
+  /** Which endpoint took the load: the native batch, or the Segment-shaped `POST /v1/batch`. */
+  protocol: 'native' | 'segment';
   events: number;
   captureEventsPerSec: number;
   copyRowsPerSec: number;
@@ -48,8 +50,9 @@ export async function benchCapture(
   totalEvents = 200_000,
   clients = 8,
   perRequest = 100,
-  options: { definitionsPerKind?: number } = {},
+  options: { definitionsPerKind?: number; protocol?: 'native' | 'segment' } = {},
 ): Promise<CaptureBenchResult> {
+  const protocol = options.protocol ?? 'native';
   const db = await openPostgres(databaseUrl, { max: 10 });
   const org = await createOrganization(db, `bench ${new Date().toISOString()}`);
   const { key } = await createApiKey(db, { orgId: org.id, name: 'bench', role: 'capture', createdBy: 'bench' });
@@ -63,7 +66,7 @@ export async function benchCapture(
   const server = http.createServer((req, res) => void app.handle(req, res));
   server.on('clientError', app.handleClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/capture/v1/batch`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${protocol === 'segment' ? '/v1/batch' : '/capture/v1/batch'}`;
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const requestsPerClient = Math.ceil(totalEvents / clients / perRequest);
@@ -82,7 +85,7 @@ export async function benchCapture(
     });
     child.on('exit', (code) => code !== 0 && reject(new Error(`the load generator exited with ${code}`)));
   });
-  child.send({ url, key, clients, perRequest, requestsPerClient });
+  child.send({ url, key, protocol, clients, perRequest, requestsPerClient });
   const client = await clientReport;
   child.kill();
   const captureSeconds = (performance.now() - started) / 1000;
@@ -111,6 +114,7 @@ export async function benchCapture(
     const captureEventsPerSec = events / captureSeconds;
     const copyRowsPerSec = events / copySeconds;
     return {
+      protocol,
       events,
       captureEventsPerSec,
       copyRowsPerSec,
@@ -125,7 +129,7 @@ export async function benchCapture(
     await sql`drop table if exists bench_copy_events`;
     await sql`delete from organizations where id = ${org.id}`;
     // Leave no dead rows behind: the next run would otherwise pay for this one's bloat.
-    await sql`vacuum events, view_states, sessions, users`;
+    await sql`vacuum events, view_states, sessions, users, anonymous_devices`;
     await sql.end();
     rmSync(dir, { recursive: true, force: true });
     server.close();
@@ -136,11 +140,19 @@ export async function benchCapture(
 
 export function printCaptureResult(r: CaptureBenchResult): void {
   console.log(`capture: ${r.events} events, ${r.definitionsPerKind} active definitions of each kind`);
-  console.log(`  native capture endpoint  ${Math.round(r.captureEventsPerSec).toLocaleString('en')} events/s`);
+  console.log(`  ${r.protocol === 'segment' ? 'Segment POST /v1/batch  ' : 'native capture endpoint '} ${Math.round(r.captureEventsPerSec).toLocaleString('en')} events/s`);
   console.log(`  raw COPY baseline        ${Math.round(r.copyRowsPerSec).toLocaleString('en')} rows/s`);
   console.log(`  ratio                    ${r.ratio.toFixed(2)} (target >= 0.50)`);
   console.log(`  CPU                      ${r.cpuMicrosPerEvent.toFixed(1)} µs/event in the server, ${r.clientCpuMicrosPerEvent.toFixed(1)} µs/event in the load generator`);
   console.log(`  peak RSS                 ${r.peakRssMb} MB (at 25/50/75/100%: ${r.rssAtQuartersMb.join(' / ')} MB)`);
+}
+
+/** The Segment-shaped batch endpoint against the native one, measured in the same run (target: at least 0.8 of it). */
+export function printSegmentRatio(native: CaptureBenchResult, segment: CaptureBenchResult): void {
+  console.log(`Segment-shaped against native capture (same run, ${native.events} events each)`);
+  console.log(`  native POST /capture/v1/batch  ${Math.round(native.captureEventsPerSec).toLocaleString('en')} events/s, ${native.cpuMicrosPerEvent.toFixed(1)} µs CPU/event`);
+  console.log(`  Segment POST /v1/batch         ${Math.round(segment.captureEventsPerSec).toLocaleString('en')} events/s, ${segment.cpuMicrosPerEvent.toFixed(1)} µs CPU/event`);
+  console.log(`  ratio                          ${(segment.captureEventsPerSec / native.captureEventsPerSec).toFixed(2)} (target >= 0.80)`);
 }
 
 /** Capture with definitions against without, measured in the same run: best throughput and mean CPU of each. */

@@ -5,7 +5,7 @@
  * size (default 200,000), BENCH_CLIENTS its concurrent senders (default 64), BENCH_SYNC_ROWS the
  * sync size (default 1,000,000).
  */
-import { benchCapture, printCaptureResult } from './capture.ts';
+import { benchCapture, printCaptureResult, printSegmentRatio } from './capture.ts';
 import { benchSync, printSyncResult } from './sync.ts';
 
 const url = process.env.DATABASE_URL;
@@ -16,7 +16,12 @@ if (!url) {
 // 64 senders with 100-event batches: a capture endpoint serves many browsers at once; with fewer
 // the closed loop (each sender waits for its answer) leaves the cores idle between flushes.
 const clients = Number(process.env.BENCH_CLIENTS ?? 64);
-printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100));
+const native = await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100);
+printCaptureResult(native);
+// the same load as Segment library batches (issue #15: at least 0.8 of the native endpoint)
+const segment = await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100, { protocol: 'segment' });
+printCaptureResult(segment);
+printSegmentRatio(native, segment);
 printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100, { definitionsPerKind: 200 }));
 printSyncResult(await benchSync(url, process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? url, Number(process.env.BENCH_SYNC_ROWS ?? 1_000_000)));
 console.log('\nAlso: npx tsx bench/late-events.ts (the price of a late event); the warehouse plugins against their protocol fakes: npx tsx bench/warehouses-bigquery.ts, bench/warehouses-snowflake-redshift.ts');

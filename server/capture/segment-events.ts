@@ -30,11 +30,30 @@ export interface SegmentMessageContext {
   entrypoint: string;
   /** The type of a single-call endpoint (`/v1/track` …); undefined in a batch (each message says). */
   type: SegmentType | undefined;
-  /** The batch's `sentAt`, for the messages without their own. */
-  batchSentAt: unknown;
+  /** The batch's `sentAt` (parseSentAt), for the messages without their own. */
+  batchSent: number | null | 'invalid';
   parseUserAgent: UserAgentParser;
   /** `source_properties.location` from a trusted proxy, when configured. */
   location: Record<string, unknown> | undefined;
+  /**
+   * What the messages of one request share: a library sends its context with every message, and
+   * the messages of a batch mostly have the same one. The last context checked, and the parts of
+   * the event it gives, are reused for the next message whose context equals it.
+   */
+  last: { context: unknown; shared: SharedContext } | undefined;
+}
+
+interface SharedContext {
+  sourceType: ParsedSegmentMessage['sourceType'];
+  /** `source_properties` without the message's own `segment` and `title`. */
+  source: Record<string, unknown>;
+  /** The page of `context.page.url`; null when absent or not a page URL. */
+  pageUrl: UrlParts | null;
+  /**
+   * The `source_properties` of each sender and call type with this context: one object for the
+   * messages that have the same, so processing serialises it once (createSourceJson).
+   */
+  sources: Map<string, Record<string, unknown>>;
 }
 
 export interface ParsedSegmentMessage {
@@ -59,6 +78,9 @@ function idField(raw: Record<string, unknown>, key: string): string | undefined 
   return v;
 }
 
+/** A `sentAt` in microseconds; null when not given. */
+export const parseSentAt = (raw: unknown): number | null | 'invalid' => (raw === undefined || raw === null ? null : (parseEventTime(raw) ?? 'invalid'));
+
 /**
  * The event time with clock-skew correction, as Segment computes it: the device's own time of the
  * call (`originalTimestamp`, else `timestamp`) moved by how far the device clock was off when it
@@ -70,13 +92,9 @@ function eventTime(raw: Record<string, unknown>, ctx: SegmentMessageContext): nu
   if (given === undefined || given === null) return ctx.now * 1000;
   const original = parseEventTime(given);
   if (original === undefined) return reject('INVALID_TIMESTAMP', 'timestamp must be an ISO-8601 timestamp with an offset');
-  const sentRaw = raw.sentAt ?? ctx.batchSentAt;
-  let micros = original;
-  if (sentRaw !== undefined && sentRaw !== null) {
-    const sent = parseEventTime(sentRaw);
-    if (sent === undefined) return reject('INVALID_TIMESTAMP', 'sentAt must be an ISO-8601 timestamp with an offset');
-    micros = original + (ctx.now * 1000 - sent);
-  }
+  const sent = raw.sentAt !== undefined ? parseSentAt(raw.sentAt) : ctx.batchSent;
+  if (sent === 'invalid') return reject('INVALID_TIMESTAMP', 'sentAt must be an ISO-8601 timestamp with an offset');
+  const micros = sent === null ? original : original + (ctx.now * 1000 - sent);
   const problem = checkEventTime(micros, ctx.now);
   return problem ? reject(problem.code, problem.message.replace(/^time\b/, 'timestamp')) : micros;
 }
@@ -105,12 +123,15 @@ function pick(from: unknown, keys: readonly string[], rename: Record<string, str
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function sourceProperties(
-  context: Record<string, unknown>,
-  sourceType: ParsedSegmentMessage['sourceType'],
-  segment: Record<string, unknown>,
-  ctx: SegmentMessageContext,
-): Record<string, unknown> {
+function sharedContextOf(context: Record<string, unknown>, ctx: SegmentMessageContext): SharedContext {
+  const sourceType = sourceTypeOf(context);
+  const page = isObject(context.page) ? context.page : {};
+  // a track (or identify …) on a web page happened on that page; a bad URL there is dropped, the event kept
+  const pageUrl = typeof page.url === 'string' && page.url.length <= LIMITS.maxUrlLength ? parsePageUrl(page.url) : null;
+  return { sourceType, source: sourceProperties(context, sourceType, ctx), pageUrl, sources: new Map() };
+}
+
+function sourceProperties(context: Record<string, unknown>, sourceType: ParsedSegmentMessage['sourceType'], ctx: SegmentMessageContext): Record<string, unknown> {
   const library = pick(context.library, ['name', 'version']);
   const userAgent = str(context.userAgent, 1024);
   const page = isObject(context.page) ? context.page : {};
@@ -123,7 +144,6 @@ function sourceProperties(
     user_agent: userAgent ? ctx.parseUserAgent(userAgent) : null,
     // the page's referrer (analytics.js sends document.referrer)
     initial_referrer: referrer,
-    segment,
   };
   const location = { ...ctx.location, ...pick(context.location, ['country', 'region', 'city', 'latitude', 'longitude']) };
   if (typeof context.ip === 'string' && context.ip !== '') location.ip_address = cutText(context.ip, 64);
@@ -148,6 +168,22 @@ function sourceProperties(
   const campaign = pick(context.campaign, ['name', 'source', 'medium', 'term', 'content']);
   if (campaign) source.campaign = campaign;
   return source;
+}
+
+/**
+ * Whether two parsed JSON values are equal, looking no deeper than the properties limit (a
+ * deeper value is never the same as a checked one: it fails its own check).
+ */
+function sameJson(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth > LIMITS.maxPropertiesDepth) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** `app://<app id>/<screen name>`: a screen as the URL path of its app (hosts are lowercase, a-z 0-9 . -). */
@@ -194,7 +230,15 @@ export function parseSegmentMessage(raw: unknown, ctx: SegmentMessageContext): P
 
   const micros = eventTime(raw, ctx);
   if (isRejection(micros)) return micros;
-  const problem = checkProperties(raw.context, 'context') ?? checkProperties(raw.properties, 'properties') ?? checkProperties(raw.traits, 'traits');
+  let shared: SharedContext;
+  if (ctx.last && sameJson(raw.context, ctx.last.context, 0)) shared = ctx.last.shared;
+  else {
+    const contextProblem = checkProperties(raw.context, 'context');
+    if (contextProblem) return contextProblem;
+    shared = sharedContextOf((raw.context as Record<string, unknown> | undefined) ?? {}, ctx);
+    ctx.last = { context: raw.context, shared };
+  }
+  const problem = checkProperties(raw.properties, 'properties') ?? checkProperties(raw.traits, 'traits');
   if (problem) return problem;
   const context = (raw.context as Record<string, unknown> | undefined) ?? {};
   const properties = (raw.properties as Record<string, unknown> | undefined) ?? {};
@@ -257,18 +301,26 @@ export function parseSegmentMessage(raw: unknown, ctx: SegmentMessageContext): P
     }
   }
 
-  const sourceType = sourceTypeOf(context);
-  const segment = {
-    type,
-    message_id: typeof messageId === 'string' ? messageId : null,
-    anonymous_id: anonymousId ?? null,
-    user_id: userId ?? null,
-  };
-  const source = sourceProperties(context, sourceType, segment, ctx);
-  if (title !== undefined) source.title = title;
-  if (url === null && type !== 'page' && type !== 'screen' && isObject(context.page) && typeof context.page.url === 'string') {
-    // a track (or identify …) on a web page: the page it happened on; a bad URL there is dropped, the event kept
-    url = context.page.url.length <= LIMITS.maxUrlLength ? parsePageUrl(context.page.url) : null;
+  const sourceKey = `${type}\u0000${anonymousId ?? ''}\u0000${userId === undefined ? '' : `u${userId}`}\u0000${title === undefined ? '' : `t${title}`}`;
+  let source = shared.sources.get(sourceKey);
+  if (!source) {
+    source = { ...shared.source, segment: { type, anonymous_id: anonymousId ?? null, user_id: userId ?? null } };
+    if (title !== undefined) source.title = title;
+    shared.sources.set(sourceKey, source);
   }
-  return { type, anonymousId, userId, messageId: segment.message_id ?? undefined, eventTimeMicros: micros, eventType, properties: shaped, url, sourceType, source };
+  // the message's own identity goes with its event (source_properties is shared by a sender's messages)
+  if (typeof messageId === 'string') shaped.message_id = messageId;
+  if (url === null && type !== 'page' && type !== 'screen') url = shared.pageUrl;
+  return {
+    type,
+    anonymousId,
+    userId,
+    messageId: typeof messageId === 'string' ? messageId : undefined,
+    eventTimeMicros: micros,
+    eventType,
+    properties: shaped,
+    url,
+    sourceType: shared.sourceType,
+    source,
+  };
 }

@@ -11,7 +11,7 @@ import { HttpError, locationFromHeaders, readJsonBody, rejectionError } from './
 import { LIMITS, Rejection } from './limits.ts';
 import { chargeRequest, chargeRewrites } from './rate-limit.ts';
 import type { CaptureRoute } from './router.ts';
-import { parseSegmentMessage, type ParsedSegmentMessage, type SegmentType } from './segment-events.ts';
+import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type SegmentType } from './segment-events.ts';
 
 /**
  * The Segment-compatible HTTP tracking API (docs/capture-protocol.md "Segment-compatible API"):
@@ -150,7 +150,7 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
   const body = await readJsonBody(req, LIMITS.maxBodyBytes);
   const now = deps.clock();
   let messages: unknown[];
-  let batchSentAt: unknown;
+  let batchSentAt: unknown = null;
   if (call === 'batch') {
     if (!isObject(body) || !Array.isArray(body.batch)) throw new HttpError(400, 'INVALID_BATCH', 'the body must be a JSON object {batch: [messages], sentAt?}');
     if (body.batch.length > LIMITS.maxEventsPerBatch) throw new HttpError(413, 'BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} messages`);
@@ -162,9 +162,10 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
     now,
     entrypoint: `POST ${path}`,
     type: call === 'batch' ? undefined : call,
-    batchSentAt,
+    batchSent: parseSentAt(batchSentAt),
     parseUserAgent: deps.parseUserAgent,
     location: deps.config.trustProxy ? locationFromHeaders(req) : undefined,
+    last: undefined,
   };
   const valid: ParsedSegmentMessage[] = [];
   const indexes: number[] = [];

@@ -101,7 +101,7 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
 
     expect(page.view_id).toMatch(/^\d+$/);
     // analytics-node copies the category into the properties too
-    expect(page.ep).toEqual({ navigate_reason: 'navigate', name: 'Pricing', category: 'Docs', properties: { plan: 'pro', category: 'Docs' }, event_definition_id: null, additional_event_definition_ids: [] });
+    expect(page.ep).toEqual({ navigate_reason: 'navigate', name: 'Pricing', category: 'Docs', properties: { plan: 'pro', category: 'Docs' }, message_id: 'n-page', event_definition_id: null, additional_event_definition_ids: [] });
     expect(page.sp).toMatchObject({
       entrypoint: 'POST /v1/batch',
       origin: 'dom',
@@ -112,15 +112,18 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
       user_agent: { raw_user_agent: web.userAgent, browser: 'Chrome' },
       initial_referrer: { host: 'www.google.com' },
       location: { ip_address: '203.0.113.9', city: 'Berlin', country: 'DE', latitude: 52.52, longitude: 13.405, lat_long: '52.52,13.405' },
-      segment: { type: 'page', message_id: 'n-page', anonymous_id: 'anon-web-1', user_id: null },
+      segment: { type: 'page', anonymous_id: 'anon-web-1', user_id: null },
     });
 
     expect(track.view_id).toBeNull();
     expect(track.ep).toMatchObject({ event_name: 'Plan Selected', properties: { plan: 'pro', seats: 3 } });
-    expect(track.sp).toMatchObject({ url: { path: '/pricing' }, segment: { type: 'track', message_id: 'n-track' } });
+    expect(track.sp).toMatchObject({ url: { path: '/pricing' }, segment: { type: 'track' } });
+    // the message's own id goes with its event
+    expect(track.ep.message_id).toBe('n-track');
 
     expect(identify.ep).toMatchObject({ user_id: 'user-ada', user_email: 'ada@example.com', user_display_name: 'Ada L', user_properties: { plan: 'pro' } });
-    expect(identify.sp.segment).toEqual({ type: 'identify', message_id: 'n-identify', anonymous_id: 'anon-web-1', user_id: 'user-ada' });
+    expect(identify.sp.segment).toEqual({ type: 'identify', anonymous_id: 'anon-web-1', user_id: 'user-ada' });
+    expect(identify.ep.message_id).toBe('n-identify');
 
     expect(screen.view_id).toMatch(/^\d+$/);
     expect(screen.view_id).not.toBe(page.view_id);
