@@ -16,8 +16,9 @@ export interface CaptureRoute {
    * `write`: sends events; any key that writes (capture keys included), answers CORS.
    * `read`: reads back users or batch jobs; secret keys only, no CORS (no browser needs it).
    * `delete`: deletes a person's data (the GraphQL `requestDeletion` rule): admin keys only.
+   * `public`: no key in the request (the handler checks the one its path names); answers CORS.
    */
-  access: 'write' | 'read' | 'delete';
+  access: 'write' | 'read' | 'delete' | 'public';
   handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
 }
 
@@ -27,11 +28,14 @@ export interface CaptureRoute {
  * takes a secret key of a role that configures the organization; analysts read data through
  * GraphQL, and an analyst key sends nothing here to follow up on.
  */
-export const ROLES_BY_ACCESS: Record<CaptureRoute['access'], readonly ApiKeyRole[]> = {
+export const ROLES_BY_ACCESS: Record<Exclude<CaptureRoute['access'], 'public'>, readonly ApiKeyRole[]> = {
   write: ['admin', 'architect', 'capture'],
   read: ['admin', 'architect'],
   delete: ['admin'],
 };
+
+/** The principal of a `public` route: no key, no organization (its handler resolves the key it names). */
+const ANONYMOUS: Principal = { keyId: '', orgId: '', role: 'capture', allowedOrigins: [] };
 
 const routes: CaptureRoute[] = [
   { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
@@ -93,6 +97,11 @@ export function createCaptureHandler(deps: CaptureDeps) {
         throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname.slice(0, 128)} accepts ${atPath.map((r) => r.method).join(', ')}`, {
           allow: atPath.map((r) => r.method).join(', '),
         });
+      }
+      if (route.access === 'public') {
+        if (origin) res.setHeader('access-control-allow-origin', origin);
+        await route.handle(req, res, { principal: ANONYMOUS, params: route.pattern.exec(url.pathname)!.slice(1), url }, deps);
+        return;
       }
       const given = keyOf(req, url);
       if (!given) throw new HttpError(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)');

@@ -7,7 +7,7 @@ import type { CapturedEvent } from '../processing/captured-event.ts';
 import { deviceIdForUser, viewIdForMessage } from '../processing/ids.ts';
 import { sendBatchAnswer } from './batch-answer.ts';
 import type { CaptureDeps } from './deps.ts';
-import { HttpError, locationFromHeaders, readJsonBody, rejectionError } from './http.ts';
+import { HttpError, locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
 import { LIMITS, Rejection } from './limits.ts';
 import { chargeRequest, chargeRewrites } from './rate-limit.ts';
 import type { CaptureRoute } from './router.ts';
@@ -186,6 +186,38 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
   sendBatchAnswer(res, principal, { indexes, rejected }, result);
 }
 
+/**
+ * GET /v1/projects/{writeKey}/settings: the settings a Segment library fetches from its CDN host
+ * before sending, here pointing its Segment.io destination back at this server. With the
+ * library's CDN host set to Tributary (analytics.js `cdnURL`, analytics-swift and analytics-kotlin
+ * `cdnHost`, React Native `cdnProxy`) nothing is asked of Segment's CDN, and the API host in the
+ * settings (which the mobile libraries prefer to their own `apiHost`) is Tributary's.
+ */
+async function sendSettings(req: IncomingMessage, res: ServerResponse, deps: CaptureDeps, writeKey: string): Promise<void> {
+  const principal = await deps.keys.resolve(writeKey);
+  // the key travels in a URL: only a public capture key may (a secret one would end up in logs)
+  if (principal && principal.role !== 'capture') {
+    throw new HttpError(400, 'SECRET_KEY_IN_URL', 'only capture keys are write keys; replace this one: URLs end up in logs');
+  }
+  if (!principal) throw new HttpError(404, 'NOT_FOUND', 'no such write key');
+  const forwardedProto = deps.config.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
+  const protocol = (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(',')[0]?.trim() ?? ('encrypted' in req.socket ? 'https' : 'http');
+  const host = req.headers.host ?? '';
+  if (!/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) throw new HttpError(400, 'INVALID_HOST', 'the Host header is not a host name');
+  sendJson(res, 200, {
+    integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol: protocol === 'https' ? 'https' : 'http', unbundledIntegrations: [], addBundledMetadata: true } },
+    plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+    edgeFunction: {},
+    analyticsNextEnabled: true,
+    middlewareSettings: {},
+    enabledMiddleware: {},
+    // analytics.js would report its own metrics to Segment otherwise
+    metrics: { sampleRate: 0 },
+    legacyVideoPluginsEnabled: false,
+    remotePlugins: [],
+  });
+}
+
 /** Each path, and the one-letter path analytics.js posts the same call to. */
 const CALLS: [SegmentType | 'batch', string][] = [
   ['track', 't'],
@@ -197,9 +229,22 @@ const CALLS: [SegmentType | 'batch', string][] = [
   ['batch', 'b'],
 ];
 
-export const segmentRoutes: CaptureRoute[] = CALLS.map(([call, letter]) => ({
-  method: 'POST',
-  pattern: new RegExp(`^/v1/(?:${call}|${letter}|${call === 'batch' ? 'import' : call})$`),
-  access: 'write',
-  handle: (req, res, ctx, deps) => handleSegment(req, res, ctx.principal, deps, call, ctx.url.pathname),
-}));
+export const segmentRoutes: CaptureRoute[] = [
+  ...CALLS.map(
+    ([call, letter]): CaptureRoute => ({
+      method: 'POST',
+      pattern: new RegExp(`^/v1/(?:${call}|${letter}|${call === 'batch' ? 'import' : call})$`),
+      access: 'write',
+      handle: (req, res, ctx, deps) => handleSegment(req, res, ctx.principal, deps, call, ctx.url.pathname),
+    }),
+  ),
+  { method: 'GET', pattern: /^\/v1\/projects\/([^/]{1,200})\/settings$/, access: 'public', handle: (req, res, ctx, deps) => sendSettings(req, res, deps, decodeURIComponentSafe(ctx.params[0]!)) },
+];
+
+function decodeURIComponentSafe(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -28,8 +28,15 @@ async function bundleAnalyticsJs(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-/** A page of the site: loads analytics.js with the Segment.io settings pointed at Tributary and makes every call. */
-function sitePage(key: string, apiHost: string, batching: boolean): string {
+/**
+ * A page of the site: loads analytics.js pointed at Tributary and makes every call. `settings`:
+ * its CDN URL is Tributary, which serves the settings (GET /v1/projects/{key}/settings) naming
+ * itself as the API host; otherwise the page gives analytics.js those settings itself.
+ */
+function sitePage(key: string, tributary: string, mode: 'single' | 'batching' | 'settings'): string {
+  const apiHost = `${new URL(tributary).host}/v1`;
+  const batching = mode === 'batching';
+  const user = { single: 'user-a', batching: 'user-b', settings: 'user-c' }[mode];
   const settings = {
     integrations: {
       'Segment.io': {
@@ -40,16 +47,17 @@ function sitePage(key: string, apiHost: string, batching: boolean): string {
       },
     },
   };
+  const load = mode === 'settings' ? { writeKey: key, cdnURL: tributary } : { writeKey: key, cdnSettings: settings };
   return `<!doctype html><title>Pricing</title><h1>Pricing</h1>
 <script src="/analytics.js"></script>
 <script>
-  const analytics = window.AnalyticsBrowser.load({ writeKey: ${JSON.stringify(key)}, cdnSettings: ${JSON.stringify(settings)} });
+  const analytics = window.AnalyticsBrowser.load(${JSON.stringify(load)});
   window.done = (async () => {
     await analytics.page('Docs', 'Pricing', { plan: 'pro' });
     await analytics.track('Plan Selected', { plan: 'pro', seats: 3 });
-    await analytics.identify('user-${batching ? 'b' : 'a'}', { email: 'ada@example.com', name: 'Ada L', plan: 'pro' });
+    await analytics.identify('${user}', { email: 'ada@example.com', name: 'Ada L', plan: 'pro' });
     await analytics.group('org-42', { name: 'Acme' });
-    await analytics.alias('user-${batching ? 'b' : 'a'}-new', 'user-${batching ? 'b' : 'a'}');
+    await analytics.alias('${user}-new', '${user}');
     await analytics.screen('Checkout');
     const [user] = await analytics;
     return user.user().anonymousId();
@@ -67,13 +75,11 @@ describe.skipIf(!chromiumAvailable())('analytics.js (@segment/analytics-next) in
   beforeAll(async () => {
     t = await startTestApp();
     bundle = await bundleAnalyticsJs();
-    const apiHost = `${new URL(t.url).host}/v1`;
+    const pages: Record<string, 'single' | 'batching' | 'settings'> = { '/pricing': 'single', '/pricing-batched': 'batching', '/pricing-settings': 'settings' };
     site = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/analytics.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      if (path === '/pricing' || path === '/pricing-batched') {
-        return void res.writeHead(200, { 'content-type': 'text/html' }).end(sitePage(t.org.keys.capture, apiHost, path === '/pricing-batched'));
-      }
+      if (pages[path]) return void res.writeHead(200, { 'content-type': 'text/html' }).end(sitePage(t.org.keys.capture, t.url, pages[path]));
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -135,7 +141,11 @@ describe.skipIf(!chromiumAvailable())('analytics.js (@segment/analytics-next) in
     expect(single.paths).toEqual(['/v1/p', '/v1/t', '/v1/i', '/v1/g', '/v1/a', '/v1/s']);
     const batched = await visit('/pricing-batched');
     expect(new Set(batched.paths)).toEqual(new Set(['/v1/b']));
-    const devices = [single, batched].map((v) => deviceIdForAnonymousId(t.org.orgId, v.anonymousId));
+    // only cdnURL set: the settings come from Tributary, and so does the API host in them
+    const fromSettings = await visit('/pricing-settings');
+    expect(fromSettings.paths).toEqual(['/v1/p', '/v1/t', '/v1/i', '/v1/g', '/v1/a', '/v1/s']);
+    const visits = [single, batched, fromSettings];
+    const devices = visits.map((v) => deviceIdForAnonymousId(t.org.orgId, v.anonymousId));
 
     await t.db.rows(sql`update destinations set next_run_time = now() - interval '1 second' where org_id = ${t.org.orgId}`);
     await t.app.sync.scheduler.runDue();
@@ -148,11 +158,11 @@ describe.skipIf(!chromiumAvailable())('analytics.js (@segment/analytics-next) in
       )
     ).map((r) => ({ ...r, ep: JSON.parse(r.ep), sp: JSON.parse(r.sp) }));
 
-    for (const [index, visit] of [single, batched].entries()) {
+    for (const [index, visit] of visits.entries()) {
       const device = devices[index]!;
-      const user = index === 0 ? 'user-a' : 'user-b';
+      const user = ['user-a', 'user-b', 'user-c'][index]!;
       const mine = rows.filter((r) => r.device_id === device);
-      const entrypoint = (letter: string, call: string) => (index === 0 ? `POST /v1/${letter}` : 'POST /v1/b') + ` ${call}`;
+      const entrypoint = (letter: string, call: string) => (index === 1 ? 'POST /v1/b' : `POST /v1/${letter}`) + ` ${call}`;
       expect(mine.map((r) => `${r.event_type} ${r.source_type} ${r.sp.entrypoint} ${r.sp.segment.type}`)).toEqual([
         `navigate web ${entrypoint('p', 'page')}`,
         `custom web ${entrypoint('t', 'track')}`,
@@ -166,7 +176,7 @@ describe.skipIf(!chromiumAvailable())('analytics.js (@segment/analytics-next) in
       expect(mine[0]!.session_id).toMatch(/^\d+$/);
       const [page, track, identify, group, alias, screen] = mine as [any, any, any, any, any, any];
       const library = { name: 'analytics.js', version: expect.stringMatching(/^npm:next-/) };
-      const pageUrl = `${siteOrigin}/${index === 0 ? 'pricing' : 'pricing-batched'}?utm_source=newsletter`;
+      const pageUrl = `${siteOrigin}/${['pricing', 'pricing-batched', 'pricing-settings'][index]}?utm_source=newsletter`;
 
       expect(page.view_id).toMatch(/^\d+$/);
       expect(page.ep).toMatchObject({ navigate_reason: 'navigate', name: 'Pricing', category: 'Docs', properties: { plan: 'pro' } });

@@ -186,6 +186,18 @@ describe('Segment-compatible API mapping', () => {
     expect(await t.post('/v1/nothing', {}, { key: null })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
 
+  it('serves the settings a Segment library fetches from its CDN host, naming this server as the API host', async () => {
+    const get = (key: string) => fetch(`${t.url}/v1/projects/${encodeURIComponent(key)}/settings`);
+    const r = await get(t.org.keys.capture);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ integrations: { 'Segment.io': { apiKey: t.org.keys.capture, apiHost: `${new URL(t.url).host}/v1`, protocol: 'http' } }, metrics: { sampleRate: 0 } });
+    expect(await (await get('tc_unknown')).json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such write key' } });
+    expect((await get('tc_unknown')).status).toBe(404);
+    const secret = await get(t.org.keys.admin);
+    expect([secret.status, (await secret.json()).error.code]).toEqual([400, 'SECRET_KEY_IN_URL']);
+    expect((await fetch(`${t.url}/v1/projects/x/settings`, { method: 'POST' })).status).toBe(405);
+  });
+
   it('stores a message once per messageId, and keeps a device per anonymousId, collision-checked', async () => {
     const batch = { batch: [{ type: 'track', event: 'Once', anonymousId: 'dedup-1', messageId: 'm-once-1' }, { type: 'track', event: 'Once', anonymousId: 'dedup-1', messageId: 'm-once-2' }] };
     expect((await send('/v1/batch', batch)).body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
