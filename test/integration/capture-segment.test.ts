@@ -4,6 +4,7 @@
  * (devices, sessions, views, clock skew, deduplication, partial batches) hold for raw requests.
  */
 import { Analytics } from '@segment/analytics-node';
+import { gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignSessions, SESSION_GAP_MS } from '../../server/capture/segment.ts';
@@ -196,6 +197,23 @@ describe('Segment-compatible API mapping', () => {
     const secret = await get(t.org.keys.admin);
     expect([secret.status, (await secret.json()).error.code]).toEqual([400, 'SECRET_KEY_IN_URL']);
     expect((await fetch(`${t.url}/v1/projects/x/settings`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('reads gzip bodies as analytics-kotlin sends them, and refuses one that inflates past the limit', async () => {
+    const post = (body: Buffer, encoding: string) =>
+      fetch(`${t.url}/v1/b`, { method: 'POST', headers: { authorization: basic(t.org.keys.capture), 'content-type': 'text/plain', 'content-encoding': encoding }, body: new Uint8Array(body) });
+    const batch = { batch: [{ type: 'screen', name: 'Home', anonymousId: 'gzip-1', context: { app: { namespace: 'com.example.android' }, os: { name: 'Android' }, library: { name: 'analytics-kotlin', version: '1.19.0' } } }] };
+    const ok = await post(gzipSync(JSON.stringify(batch)), 'gzip');
+    expect([ok.status, await ok.json()]).toEqual([202, { accepted: 1, duplicates: 0, rejected: [] }]);
+    const [row] = await storeRows({ deviceId: deviceIdForAnonymousId(t.org.orgId, 'gzip-1') });
+    expect(row).toMatchObject({ sourceType: 'mobile_app', sourceProperties: { integration: 'analytics-kotlin', url: { full_url: 'app://com.example.android/Home' } } });
+    // 1 KiB of gzip inflating to 4 MiB
+    const bomb = await post(gzipSync(JSON.stringify({ batch: [], pad: ' '.repeat(4 * 1024 * 1024) })), 'gzip');
+    expect([bomb.status, (await bomb.json()).error.code]).toEqual([413, 'BODY_TOO_LARGE']);
+    const broken = await post(Buffer.from('not gzip at all'), 'gzip');
+    expect([broken.status, (await broken.json()).error.code]).toEqual([400, 'INVALID_ENCODING']);
+    const other = await post(Buffer.from('{}'), 'br');
+    expect([other.status, (await other.json()).error.code]).toEqual([415, 'UNSUPPORTED_ENCODING']);
   });
 
   it('stores a message once per messageId, and keeps a device per anonymousId, collision-checked', async () => {
