@@ -8,19 +8,30 @@ import { handleNativeBatch } from './native-handler.ts';
 import { segmentRoutes } from './segment.ts';
 import { serverApiRoutes } from './server-api.ts';
 
-export interface CaptureRoute {
+interface RouteBase {
   method: 'GET' | 'POST' | 'DELETE';
   /** Matched against the path; groups become `params`. */
   pattern: RegExp;
+}
+
+/** An endpoint taking the key of the request. */
+export interface KeyedRoute extends RouteBase {
   /**
    * `write`: sends events; any key that writes (capture keys included), answers CORS.
    * `read`: reads back users or batch jobs; secret keys only, no CORS (no browser needs it).
    * `delete`: deletes a person's data (the GraphQL `requestDeletion` rule): admin keys only.
-   * `public`: no key in the request (the handler checks the one its path names); answers CORS.
    */
-  access: 'write' | 'read' | 'delete' | 'public';
+  access: 'write' | 'read' | 'delete';
   handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
 }
+
+/** An endpoint whose path names the (public) key it answers for, checked by its handler; answers CORS. */
+export interface PublicRoute extends RouteBase {
+  access: 'public';
+  handle(req: IncomingMessage, res: ServerResponse, ctx: { params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
+}
+
+export type CaptureRoute = KeyedRoute | PublicRoute;
 
 /**
  * Who may use the data plane. Capture keys are public (in every page running the web SDK), so
@@ -28,14 +39,11 @@ export interface CaptureRoute {
  * takes a secret key of a role that configures the organization; analysts read data through
  * GraphQL, and an analyst key sends nothing here to follow up on.
  */
-export const ROLES_BY_ACCESS: Record<Exclude<CaptureRoute['access'], 'public'>, readonly ApiKeyRole[]> = {
+export const ROLES_BY_ACCESS: Record<KeyedRoute['access'], readonly ApiKeyRole[]> = {
   write: ['admin', 'architect', 'capture'],
   read: ['admin', 'architect'],
   delete: ['admin'],
 };
-
-/** The principal of a `public` route: no key, no organization (its handler resolves the key it names). */
-const ANONYMOUS: Principal = { keyId: '', orgId: '', role: 'capture', allowedOrigins: [] };
 
 const routes: CaptureRoute[] = [
   { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
@@ -100,7 +108,7 @@ export function createCaptureHandler(deps: CaptureDeps) {
       }
       if (route.access === 'public') {
         if (origin) res.setHeader('access-control-allow-origin', origin);
-        await route.handle(req, res, { principal: ANONYMOUS, params: route.pattern.exec(url.pathname)!.slice(1), url }, deps);
+        await route.handle(req, res, { params: route.pattern.exec(url.pathname)!.slice(1), url }, deps);
         return;
       }
       const given = keyOf(req, url);
