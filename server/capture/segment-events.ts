@@ -223,7 +223,8 @@ export function parseSegmentMessage(raw: unknown, ctx: SegmentMessageContext): P
   const userId = idField(raw, 'userId');
   if (isRejection(userId)) return userId;
   if (anonymousId === undefined && userId === undefined) return reject('MISSING_FIELD', 'anonymousId or userId is required');
-  const messageId = raw.messageId;
+  // an empty messageId names no message (it would make every such message a replay of the first)
+  const messageId = raw.messageId === '' ? undefined : raw.messageId;
   if (messageId !== undefined && messageId !== null && (typeof messageId !== 'string' || messageId.length > LIMITS.maxClientIdLength)) {
     return reject('INVALID_FIELD', `messageId must be a string of at most ${LIMITS.maxClientIdLength} characters`);
   }

@@ -222,6 +222,10 @@ describe('Segment-compatible API mapping', () => {
     expect((await send('/v1/batch', batch)).body).toEqual({ accepted: 2, duplicates: 2, rejected: [] });
     expect((await send('/v1/track', batch.batch[0])).body).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
     expect(await storeRows({ deviceId: deviceIdForAnonymousId(t.org.orgId, 'dedup-1') })).toHaveLength(2);
+    // an empty messageId names no message: each is stored
+    const unnamed = { type: 'track', event: 'Unnamed', anonymousId: 'dedup-2', messageId: '' };
+    expect((await send('/v1/batch', { batch: [unnamed, unnamed] })).body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(await storeRows({ deviceId: deviceIdForAnonymousId(t.org.orgId, 'dedup-2') })).toHaveLength(2);
 
     // a candidate device already recorded for another anonymousId is never shared: the next candidate is taken
     const taken = deviceIdForAnonymousId(t.org.orgId, 'collide-me');

@@ -186,8 +186,9 @@ describe('server events API through the official client', () => {
           ],
           shared: { context: { browser: { url: 'https://app.example/admin' } } },
         },
+        includeSchema: true,
       },
-      { pollInterval: 100 },
+      { pollInterval: 100, maxRetry: 2 },
     );
     const { id, imported, failed } = await runJob(job);
     expect(failed).toEqual([]);
@@ -375,6 +376,16 @@ describe('users API through the official client', () => {
     // every user Tributary knows has a uid: none is anonymous
     expect((await client.users.list({ displayName: 'First Three', isIdentified: false })).body).toMatchObject({ results: [], total_records: '0' });
     expect((await client.users.list({ uid: 'nobody-at-all' })).body).toMatchObject({ results: [], total_records: '0', next_page_token: '' });
+  });
+
+  it('creates a user once per Idempotency-Key, with the integration named by withOptions', async () => {
+    const crm = client.users.withOptions({ integrationSource: 'crm-import' });
+    const first = await crm.create({ idempotencyKey: 'user-idem-1', body: { uid: 'olga', email: 'olga@example.com' } });
+    const again = await crm.create({ idempotencyKey: 'user-idem-1', body: { uid: 'olga', email: 'olga@example.com' } });
+    expect(again.body).toEqual(first.body);
+    const rows = (await eventsOf({ deviceId: deviceIdForUser(t.org.orgId, 'olga') })).filter((e) => e.eventType === 'identify');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].sourceProperties).toMatchObject({ entrypoint: 'POST /v2/users', integration: 'crm-import' });
   });
 
   it('updates a user by id: an identify row with the new fields, and a user never seen is not found', async () => {
