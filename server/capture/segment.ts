@@ -4,7 +4,7 @@ import type { Principal } from '../auth/api-keys.ts';
 import { findSessionsNear } from '../db/queries/event-store.ts';
 import { findUserDevices } from '../db/queries/users.ts';
 import type { CapturedEvent } from '../processing/captured-event.ts';
-import { deviceIdForUser, viewIdForMessage } from '../processing/ids.ts';
+import { deviceIdForUser, viewIdForMessage, viewIdForPage } from '../processing/ids.ts';
 import { sendBatchAnswer } from './batch-answer.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
@@ -98,6 +98,18 @@ async function locate(deps: CaptureDeps, orgId: string, messages: ParsedSegmentM
 }
 
 /**
+ * The view of a message: in a session, the page (or screen) it is on, so a page's calls and the
+ * messages sent from it share a view, ordered by time (the store then checks replays only for
+ * messages at or before what it has of the view); a page or screen call outside a session (from a
+ * server library) opens one of its own; other messages without a page have none.
+ */
+function viewOf(orgId: string, l: Located, sessionId: string | null, dedupKey: string): string | null {
+  const { url, eventType } = l.parsed;
+  if (sessionId !== null && url !== null) return viewIdForPage(orgId, l.deviceId, sessionId, url.full_url);
+  return eventType === 'navigate' ? viewIdForMessage(orgId, dedupKey) : null;
+}
+
+/**
  * Derives sessions and writes the events, holding the locks of the devices that get sessions
  * (web and app messages; server messages have none) so that the sessions another request of the
  * same device is deriving are in the store before these are derived.
@@ -123,14 +135,14 @@ async function deriveAndWrite(deps: CaptureDeps, principal: Principal, located: 
       const events = located.map((l, seq): CapturedEvent => {
         const { parsed } = l;
         const dedupKey = `seg:${parsed.messageId ?? randomUUID()}`;
+        const sessionId = sessionOf.get(l) ?? null;
         return {
           orgId: principal.orgId,
           dedupKey,
           seq,
           deviceId: l.deviceId,
-          sessionId: sessionOf.get(l) ?? null,
-          // page and screen calls open a view of their own
-          viewId: parsed.eventType === 'navigate' ? viewIdForMessage(principal.orgId, dedupKey) : null,
+          sessionId,
+          viewId: viewOf(principal.orgId, l, sessionId, dedupKey),
           eventTimeMicros: parsed.eventTimeMicros,
           capturedTime,
           eventType: parsed.eventType,

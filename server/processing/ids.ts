@@ -89,7 +89,15 @@ export function deviceIdForAnonymousId(orgId: string, anonymousId: string, attem
   return int64Of(`${orgId}\u0000anonymous\u0000${anonymousId}${attempt > 0 ? `\u0000${attempt}` : ''}`);
 }
 
-/** The view a Segment-shaped page or screen call opens: derived from its own message identity. */
+/**
+ * The view of a Segment-shaped message on a page (or app screen) in a session: the page's calls
+ * and the messages sent from it share it (docs/capture-protocol.md).
+ */
+export function viewIdForPage(orgId: string, deviceId: string, sessionId: string, fullUrl: string): string {
+  return int64Of(`${orgId}\u0000page-view\u0000${deviceId}\u0000${sessionId}\u0000${fullUrl}`);
+}
+
+/** The view a Segment-shaped page or screen call outside any session opens: derived from its own message identity. */
 export function viewIdForMessage(orgId: string, dedupKey: string): string {
   return int64Of(`${orgId}\u0000view\u0000${dedupKey}`);
 }

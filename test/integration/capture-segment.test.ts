@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignSessions, SESSION_GAP_MS } from '../../server/capture/segment.ts';
-import { deviceIdForAnonymousId, deviceIdForUser } from '../../server/processing/ids.ts';
+import { deviceIdForAnonymousId, deviceIdForUser, viewIdForPage } from '../../server/processing/ids.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { queryDuckdb } from '../support/duckdb.ts';
 
@@ -100,7 +100,8 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
     const [page, track, identify, screen, group, alias, serverTrack] = rows as [any, any, any, any, any, any, any];
     const library = { name: '@segment/analytics-node', version: expect.any(String) };
 
-    expect(page.view_id).toMatch(/^\d+$/);
+    // a page in a session is a view: its calls and the messages sent from it share it
+    expect(page.view_id).toBe(viewIdForPage(t.org.orgId, webDevice, webSession, 'https://shop.example/pricing?plan=pro#faq'));
     // analytics-node copies the category into the properties too
     expect(page.ep).toEqual({ navigate_reason: 'navigate', name: 'Pricing', category: 'Docs', properties: { plan: 'pro', category: 'Docs' }, message_id: 'n-page', event_definition_id: null, additional_event_definition_ids: [] });
     expect(page.sp).toMatchObject({
@@ -116,7 +117,10 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
       segment: { type: 'page', anonymous_id: 'anon-web-1', user_id: null },
     });
 
-    expect(track.view_id).toBeNull();
+    expect(track.view_id).toBe(page.view_id);
+    expect(identify.view_id).toBe(page.view_id);
+    // server messages have no session, so no page view
+    expect([group.view_id, alias.view_id, serverTrack.view_id]).toEqual([null, null, null]);
     expect(track.ep).toMatchObject({ event_name: 'Plan Selected', properties: { plan: 'pro', seats: 3 } });
     expect(track.sp).toMatchObject({ url: { path: '/pricing' }, segment: { type: 'track' } });
     // the message's own id goes with its event
