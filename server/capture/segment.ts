@@ -103,9 +103,15 @@ async function locate(deps: CaptureDeps, orgId: string, messages: ParsedSegmentM
  * messages at or before what it has of the view); a page or screen call outside a session (from a
  * server library) opens one of its own; other messages without a page have none.
  */
-function viewOf(orgId: string, l: Located, sessionId: string | null, dedupKey: string): string | null {
+function viewOf(orgId: string, l: Located, sessionId: string | null, dedupKey: string, pageViews: Map<string, string>): string | null {
   const { url, eventType } = l.parsed;
-  if (sessionId !== null && url !== null) return viewIdForPage(orgId, l.deviceId, sessionId, url.full_url);
+  if (sessionId !== null && url !== null) {
+    // a request's messages are mostly on few pages: each view id is hashed once
+    const key = `${l.deviceId}\u0000${sessionId}\u0000${url.full_url}`;
+    let viewId = pageViews.get(key);
+    if (viewId === undefined) pageViews.set(key, (viewId = viewIdForPage(orgId, l.deviceId, sessionId, url.full_url)));
+    return viewId;
+  }
   return eventType === 'navigate' ? viewIdForMessage(orgId, dedupKey) : null;
 }
 
@@ -132,6 +138,7 @@ async function deriveAndWrite(deps: CaptureDeps, principal: Principal, located: 
         sessioned.forEach((l, i) => sessionOf.set(l, ids[i]!));
       }
       const capturedTime = new Date(now);
+      const pageViews = new Map<string, string>();
       const events = located.map((l, seq): CapturedEvent => {
         const { parsed } = l;
         const dedupKey = `seg:${parsed.messageId ?? randomUUID()}`;
@@ -142,7 +149,7 @@ async function deriveAndWrite(deps: CaptureDeps, principal: Principal, located: 
           seq,
           deviceId: l.deviceId,
           sessionId,
-          viewId: viewOf(principal.orgId, l, sessionId, dedupKey),
+          viewId: viewOf(principal.orgId, l, sessionId, dedupKey, pageViews),
           eventTimeMicros: parsed.eventTimeMicros,
           capturedTime,
           eventType: parsed.eventType,

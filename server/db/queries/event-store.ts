@@ -1,8 +1,7 @@
-import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { copyTextValue } from '../../../plugins/sdk/index.ts';
 import { microsToIso } from '../../processing/time.ts';
 import type { Database } from '../client.ts';
-import { sessions } from '../schema/index.ts';
 
 /**
  * The write side of the event store, used by processing inside one transaction per flush.
@@ -375,7 +374,7 @@ export async function findUserRecentSession(
 /**
  * The sessions of these devices whose span by event time comes within `gapMs` of
  * [`from`, `to`]: the sessions an event in that range may continue (server-side sessions of the
- * Segment-shaped API).
+ * Segment-shaped API). One statement per request: the ids travel as one JSON parameter.
  */
 export async function findSessionsNear(
   db: Database,
@@ -386,16 +385,14 @@ export async function findSessionsNear(
   gapMs: number,
 ): Promise<{ deviceId: string; sessionId: string; firstMs: number; lastMs: number }[]> {
   if (deviceIds.length === 0) return [];
-  const rows = await db.orm
-    .select({ deviceId: sessions.deviceId, sessionId: sessions.sessionId, first: sessions.firstEventTime, last: sessions.lastEventTime })
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.orgId, orgId),
-        inArray(sessions.deviceId, deviceIds.map(BigInt)),
-        gte(sessions.lastEventTime, new Date(from.getTime() - gapMs)),
-        lte(sessions.firstEventTime, new Date(to.getTime() + gapMs)),
-      ),
-    );
-  return rows.map((r) => ({ deviceId: String(r.deviceId), sessionId: String(r.sessionId), firstMs: r.first.getTime(), lastMs: r.last.getTime() }));
+  const rows = await db.rows<{ device_id: string; session_id: string; first_ms: string; last_ms: string }>(sql`
+    select s.device_id::text, s.session_id::text,
+      floor(extract(epoch from s.first_event_time) * 1000)::bigint::text as first_ms,
+      floor(extract(epoch from s.last_event_time) * 1000)::bigint::text as last_ms
+    from sessions s
+    where s.org_id = ${orgId}::uuid
+      and s.device_id in (select value::bigint from json_array_elements_text(${JSON.stringify(deviceIds)}::json))
+      and s.last_event_time >= ${new Date(from.getTime() - gapMs).toISOString()}::timestamptz
+      and s.first_event_time <= ${new Date(to.getTime() + gapMs).toISOString()}::timestamptz`);
+  return rows.map((r) => ({ deviceId: r.device_id, sessionId: r.session_id, firstMs: Number(r.first_ms), lastMs: Number(r.last_ms) }));
 }
