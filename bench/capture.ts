@@ -161,7 +161,7 @@ export function printSegmentRatio(results: CaptureBenchResult[]): void {
   console.log(`  Segment POST /v1/batch         ${Math.round(best(segment)).toLocaleString('en')} events/s, ${cpu(segment).toFixed(1)} µs CPU/event`);
   console.log(`  ratio                          ${(best(segment) / best(native)).toFixed(2)} (target >= 0.80)`);
   // throughput swings with whatever else the machine runs; CPU per event much less (bench/capture.ts)
-  console.log(`  CPU ratio (native / Segment)   ${(cpu(native) / cpu(segment)).toFixed(2)} (the throughput ratio on an otherwise idle machine)`);
+  console.log(`  CPU ratio (native / Segment)   ${(cpu(native) / cpu(segment)).toFixed(2)} (this process only: the load generator and Postgres not counted)`);
 }
 
 /** Capture with definitions against without, measured in the same run: best throughput and mean CPU of each. */
