@@ -1,6 +1,7 @@
 /**
  * The load generator of bench/capture.ts, in its own process: several concurrent clients, each
- * posting SDK-like batches (a realistic mix of event types) to the native capture endpoint.
+ * posting SDK-like batches (a realistic mix of event types) to the native capture endpoint, or
+ * analytics.js-like batches to the Segment-shaped `POST /v1/batch`.
  * Started by bench/capture.ts with fork(); reports progress and its CPU time by IPC.
  */
 import http from 'node:http';
@@ -42,10 +43,36 @@ export function makeBatch(client: number, request: number, size: number) {
   return { sdk: { name: 'tributary-web', version: '0.1.0' }, device_id: device, session_id: String(5_000 + client), context: { user_agent: UA, initial_referrer: 'https://www.google.com/' }, events };
 }
 
+/**
+ * The same visit as a Segment library batch (what analytics.js sends with batching on): a page
+ * call, then track calls with their page context, and sometimes an identify; one device
+ * (anonymousId) per 20 requests of a client, as makeBatch.
+ */
+export function makeSegmentBatch(client: number, request: number, size: number) {
+  const anonymousId = `anon-${client}-${Math.floor(request / 20)}`;
+  const start = Date.now() - 3_600_000 + request * 1000;
+  const url = `https://shop.example${PATHS[request % PATHS.length]}?utm_source=news#top`;
+  const context = {
+    library: { name: 'analytics.js', version: 'npm:next-1.84.3' },
+    page: { url, path: PATHS[request % PATHS.length], title: 'Shop', referrer: 'https://www.google.com/', search: '?utm_source=news' },
+    userAgent: UA,
+    locale: 'en-US',
+    campaign: { source: 'news' },
+  };
+  const batch = [];
+  for (let i = 0; i < size; i++) {
+    const base = { messageId: `ajs-${client}-${request}-${i}`, anonymousId, timestamp: new Date(start + i * 10).toISOString(), context };
+    if (i === 0) batch.push({ ...base, type: 'page', name: 'Shop', properties: { url, path: PATHS[request % PATHS.length] } });
+    else if (i % 20 === 9) batch.push({ ...base, type: 'identify', userId: `user-${anonymousId}`, traits: { email: `${anonymousId}@example.com`, plan: 'pro' } });
+    else batch.push({ ...base, type: 'track', event: 'Added to cart', properties: { product_id: i, price: 19.99, currency: 'EUR' } });
+  }
+  return { batch, sentAt: new Date().toISOString() };
+}
 
 interface Job {
   url: string;
   key: string;
+  protocol: 'native' | 'segment';
   clients: number;
   perRequest: number;
   requestsPerClient: number;
@@ -55,7 +82,9 @@ async function run(job: Job): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.clients });
   const post = (body: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request(job.url, { method: 'POST', agent, headers: { authorization: `Bearer ${job.key}`, 'content-type': 'application/json' } }, (res) => {
+      // Segment libraries send their write key as HTTP Basic credentials
+      const authorization = job.protocol === 'segment' ? `Basic ${Buffer.from(`${job.key}:`).toString('base64')}` : `Bearer ${job.key}`;
+      const req = http.request(job.url, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json' } }, (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`capture answered ${res.statusCode}`))));
       });
@@ -69,7 +98,7 @@ async function run(job: Job): Promise<void> {
   await Promise.all(
     Array.from({ length: job.clients }, async (_, client) => {
       for (let r = 0; r < job.requestsPerClient; r++) {
-        await post(JSON.stringify(makeBatch(client, r, job.perRequest)));
+        await post(JSON.stringify(job.protocol === 'segment' ? makeSegmentBatch(client, r, job.perRequest) : makeBatch(client, r, job.perRequest)));
         if (++done >= (quarter * total) / 4 && quarter <= 4) {
           quarter++;
           process.send!({ type: 'quarter' });

@@ -31,6 +31,8 @@ import { createOrganization } from '../server/db/queries/organizations.ts';
 import { defineBenchDefinitions } from './capture-definitions.ts';
 
 export interface CaptureBenchResult {
+  /** Which endpoint took the load: the native batch, or the Segment-shaped `POST /v1/batch`. */
+  protocol: 'native' | 'segment';
   events: number;
   captureEventsPerSec: number;
   copyRowsPerSec: number;
@@ -49,8 +51,9 @@ export async function benchCapture(
   totalEvents = 200_000,
   clients = 8,
   perRequest = 100,
-  options: { definitionsPerKind?: number } = {},
+  options: { definitionsPerKind?: number; protocol?: 'native' | 'segment' } = {},
 ): Promise<CaptureBenchResult> {
+  const protocol = options.protocol ?? 'native';
   const db = await openPostgres(databaseUrl, { max: 10 });
   const org = await createOrganization(db, `bench ${new Date().toISOString()}`);
   const { key } = await createApiKey(db, { orgId: org.id, name: 'bench', role: 'capture', createdBy: 'bench' });
@@ -65,7 +68,7 @@ export async function benchCapture(
   const server = http.createServer((req, res) => void app.handle(req, res));
   server.on('clientError', app.handleClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/capture/v1/batch`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${protocol === 'segment' ? '/v1/batch' : '/capture/v1/batch'}`;
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const requestsPerClient = Math.ceil(totalEvents / clients / perRequest);
@@ -89,7 +92,7 @@ export async function benchCapture(
     });
     child.on('exit', (code) => code !== 0 && reject(new Error(`the load generator exited with ${code}`)));
   });
-  child.send({ url, key, clients, perRequest, requestsPerClient });
+  child.send({ url, key, protocol, clients, perRequest, requestsPerClient });
   const client = await clientReport;
   child.kill();
   const captureSeconds = (performance.now() - started) / 1000;
@@ -118,6 +121,7 @@ export async function benchCapture(
     const captureEventsPerSec = events / captureSeconds;
     const copyRowsPerSec = events / copySeconds;
     return {
+      protocol,
       events,
       captureEventsPerSec,
       copyRowsPerSec,
@@ -132,7 +136,7 @@ export async function benchCapture(
     await sql`drop table if exists bench_copy_events`;
     await sql`delete from organizations where id = ${org.id}`;
     // Leave no dead rows behind: the next run would otherwise pay for this one's bloat.
-    await sql`vacuum events, view_states, sessions, users`;
+    await sql`vacuum events, view_states, sessions, users, anonymous_devices`;
     await sql.end();
     rmSync(dir, { recursive: true, force: true });
     server.close();
@@ -143,11 +147,28 @@ export async function benchCapture(
 
 export function printCaptureResult(r: CaptureBenchResult): void {
   console.log(`capture: ${r.events} events, ${r.definitionsPerKind} active definitions of each kind`);
-  console.log(`  native capture endpoint  ${Math.round(r.captureEventsPerSec).toLocaleString('en')} events/s`);
+  console.log(`  ${r.protocol === 'segment' ? 'Segment POST /v1/batch  ' : 'native capture endpoint '} ${Math.round(r.captureEventsPerSec).toLocaleString('en')} events/s`);
   console.log(`  raw COPY baseline        ${Math.round(r.copyRowsPerSec).toLocaleString('en')} rows/s`);
   console.log(`  ratio                    ${r.ratio.toFixed(2)} (target >= 0.50)`);
   console.log(`  CPU                      ${r.cpuMicrosPerEvent.toFixed(1)} µs/event in the server, ${r.clientCpuMicrosPerEvent.toFixed(1)} µs/event in the load generator`);
   console.log(`  peak RSS                 ${r.peakRssMb} MB (at 25/50/75/100%: ${r.rssAtQuartersMb.join(' / ')} MB)`);
+}
+
+/**
+ * The Segment-shaped batch endpoint against the native one, measured in the same run (target: at
+ * least 0.8 of it): best throughput and mean CPU of each, as printDefinitionsCost.
+ */
+export function printSegmentRatio(results: CaptureBenchResult[]): void {
+  const of = (protocol: CaptureBenchResult['protocol']) => results.filter((r) => r.protocol === protocol);
+  const best = (rs: CaptureBenchResult[]) => Math.max(...rs.map((r) => r.captureEventsPerSec));
+  const cpu = (rs: CaptureBenchResult[]) => rs.reduce((sum, r) => sum + r.cpuMicrosPerEvent, 0) / rs.length;
+  const [native, segment] = [of('native'), of('segment')];
+  console.log(`Segment-shaped against native capture (same run, best of ${native.length} runs each, ${native[0]?.events ?? 0} events a run)`);
+  console.log(`  native POST /capture/v1/batch  ${Math.round(best(native)).toLocaleString('en')} events/s, ${cpu(native).toFixed(1)} µs CPU/event`);
+  console.log(`  Segment POST /v1/batch         ${Math.round(best(segment)).toLocaleString('en')} events/s, ${cpu(segment).toFixed(1)} µs CPU/event`);
+  console.log(`  ratio                          ${(best(segment) / best(native)).toFixed(2)} (target >= 0.80)`);
+  // throughput swings with whatever else the machine runs; CPU per event much less (bench/capture.ts)
+  console.log(`  CPU ratio (native / Segment)   ${(cpu(native) / cpu(segment)).toFixed(2)} (this process only: the load generator and Postgres not counted)`);
 }
 
 /** Capture with definitions against without, measured in the same run: best throughput and mean CPU of each. */

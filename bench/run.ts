@@ -10,7 +10,7 @@
  * or its bench starts one.
  */
 import { spawnSync } from 'node:child_process';
-import { benchCapture, printCaptureResult } from './capture.ts';
+import { benchCapture, printCaptureResult, printSegmentRatio } from './capture.ts';
 import { benchSync, printSyncResult } from './sync.ts';
 
 const url = process.env.DATABASE_URL;
@@ -21,7 +21,16 @@ if (!url) {
 // 64 senders with 100-event batches: a capture endpoint serves many browsers at once; with fewer
 // the closed loop (each sender waits for its answer) leaves the cores idle between flushes.
 const clients = Number(process.env.BENCH_CLIENTS ?? 64);
-printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100));
+// The native endpoint and the same visits as Segment library batches (issue #15: at least 0.8 of
+// the native endpoint), native, Segment, Segment, native: the first run of a process is slower
+// (warm-up), and drift of the machine or the database then hits both alike.
+const protocolRuns = [];
+for (const protocol of ['native', 'segment', 'segment', 'native'] as const) {
+  const result = await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100, { protocol });
+  printCaptureResult(result);
+  protocolRuns.push(result);
+}
+printSegmentRatio(protocolRuns);
 printCaptureResult(await benchCapture(url, Number(process.env.BENCH_EVENTS ?? 200_000), clients, 100, { definitionsPerKind: 200 }));
 printSyncResult(await benchSync(url, process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? url, Number(process.env.BENCH_SYNC_ROWS ?? 1_000_000)));
 

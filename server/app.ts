@@ -7,6 +7,7 @@ import { createAlerts, type AlertOptions } from './alerts/webhooks.ts';
 import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
 import { answerClientError } from './capture/http.ts';
 import { captureEndpoint, createCaptureHandler, isCapturePath } from './capture/router.ts';
+import { createSegmentDevices } from './capture/segment-devices.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import { pendingMigrations, type Database } from './db/client.ts';
@@ -89,6 +90,7 @@ export async function createApp(deps: AppDeps) {
     policy: { retentionMs: config.retentionMs, maxMs: config.retentionMaxMs },
     lateBeyondRetention: () => writer.takeLateBeyondRetention(),
   });
+  const deletions = createDeletions({ db, registry, clock });
   const captureDeps = {
     config,
     db,
@@ -99,10 +101,11 @@ export async function createApp(deps: AppDeps) {
     rateLimiter: createRateLimiter(config.captureRateLimit),
     log,
     metrics,
+    deletions,
+    segmentDevices: createSegmentDevices(db),
   };
   const capture = createCaptureHandler(captureDeps);
 
-  const deletions = createDeletions({ db, registry, clock });
   const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
 
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -71,9 +71,24 @@ export function createKeyResolver(db: Database, ttlMs = 10_000) {
 }
 export type KeyResolver = ReturnType<typeof createKeyResolver>;
 
-/** Reads the key from `Authorization: Bearer …` (or `Basic <key>`, as the v2 server API clients send). */
+/** A key as Tributary makes them (generateKey): `tc_` or `tk_` and base64url. */
+const KEY_SHAPE = /^t[ck]_[A-Za-z0-9_-]+$/;
+
+/**
+ * Reads the key from `Authorization: Bearer <key>`, or `Basic <key>` as the v2 server API
+ * clients send it, or standard HTTP Basic credentials `Basic base64(<key>:)` as every Segment
+ * library sends its write key (the key is the user name; a key as the password, with an empty
+ * user name, is read too).
+ */
 export function keyFromAuthorization(header: string | null | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^(Bearer|Basic)\s+(\S+)$/i.exec(header.trim());
-  return match?.[2];
+  if (!match) return undefined;
+  const token = match[2]!;
+  if (match[1]!.toLowerCase() === 'bearer' || KEY_SHAPE.test(token)) return token;
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return token;
+  const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  return user !== '' ? user : password;
 }

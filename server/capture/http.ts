@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { reject, type Rejection } from './limits.ts';
 import { mayNeedWellFormed, wellFormed } from './text.ts';
 
@@ -23,8 +25,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, error: HttpError): void {
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+/** `flat`: also `code` and `message` at the top of the body, as v2 server API clients read them (router.ts). */
+export function sendError(res: ServerResponse, error: HttpError, flat = false): void {
+  const detail = { code: error.code, message: error.message };
+  sendJson(res, error.status, flat ? { ...detail, error: detail } : { error: detail }, error.headers);
 }
 
 /**
@@ -69,13 +73,35 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
+const gunzipAsync = promisify(gunzip);
+
 /**
- * Reads a JSON body of at most `maxBytes` (JSON or text/plain, as sendBeacon sends). Strings and
+ * The body as sent before its `Content-Encoding`: gzip (analytics-kotlin compresses every batch)
+ * is inflated to at most `maxBytes`, so a small body cannot inflate into a large one.
+ */
+async function decodeBody(req: IncomingMessage, body: Buffer, maxBytes: number): Promise<Buffer> {
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding === undefined || encoding === '' || encoding === 'identity') return body;
+  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+    throw new HttpError(415, 'UNSUPPORTED_ENCODING', 'Content-Encoding must be gzip or none');
+  }
+  try {
+    return await gunzipAsync(body, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new HttpError(413, 'BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes once inflated`);
+    }
+    throw new HttpError(400, 'INVALID_ENCODING', 'the body is not valid gzip');
+  }
+}
+
+/**
+ * Reads a JSON body of at most `maxBytes` (JSON or text/plain, as sendBeacon sends; gzip or not). Strings and
  * property names come out well-formed (server/capture/text.ts): U+0000 and lone surrogates,
  * which Postgres cannot store, become U+FFFD.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const text = (await readBody(req, maxBytes)).toString('utf8');
+  const text = (await decodeBody(req, await readBody(req, maxBytes), maxBytes)).toString('utf8');
   if (text.length === 0) throw new HttpError(400, 'INVALID_JSON', 'the body is empty');
   let body: unknown;
   try {

@@ -28,18 +28,24 @@ export const reject = (code: string, message: string): Rejection => new Rejectio
 
 /** Checks the size and nesting of a properties object; returns a rejection or null. */
 export function checkProperties(value: unknown, field: string): Rejection | null {
-  if (value === undefined) return null;
+  const measured = measureProperties(value, field);
+  return measured instanceof Rejection ? measured : null;
+}
+
+/** checkProperties, answering the JSON text it measured when the object passes (undefined for no object). */
+export function measureProperties(value: unknown, field: string): Rejection | string | undefined {
+  if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('INVALID_FIELD', `${field} must be an object`);
   }
   if (nestingDepth(value, LIMITS.maxPropertiesDepth) > LIMITS.maxPropertiesDepth) {
     return reject('PROPERTIES_TOO_DEEP', `${field} nests deeper than ${LIMITS.maxPropertiesDepth} levels`);
   }
-  const size = JSON.stringify(value).length;
-  if (size > LIMITS.maxPropertiesBytes) {
-    return reject('PROPERTIES_TOO_LARGE', `${field} is ${size} bytes; the limit is ${LIMITS.maxPropertiesBytes}`);
+  const json = JSON.stringify(value);
+  if (json.length > LIMITS.maxPropertiesBytes) {
+    return reject('PROPERTIES_TOO_LARGE', `${field} is ${json.length} bytes; the limit is ${LIMITS.maxPropertiesBytes}`);
   }
-  return null;
+  return json;
 }
 
 /**

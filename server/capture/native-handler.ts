@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/api-keys.ts';
+import { sendBatchAnswer } from './batch-answer.ts';
 import type { CaptureDeps } from './deps.ts';
-import { locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
+import { locationFromHeaders, readJsonBody, rejectionError } from './http.ts';
 import { LIMITS } from './limits.ts';
 import { parseNativeBatch } from './native-batch.ts';
 import { chargeRequest, chargeRewrites } from './rate-limit.ts';
@@ -21,19 +22,5 @@ export async function handleNativeBatch(req: IncomingMessage, res: ServerRespons
   chargeRequest(deps.rateLimiter, principal.keyId, parsed.events.length, now);
   const result = await deps.writer.write(parsed.events);
   chargeRewrites(deps.rateLimiter, principal.keyId, result.reemitted);
-  // events of devices whose data was deleted are accepted (the sender must not retry them) and dropped
-  const accepted = result.stored + result.duplicates + result.dropped;
-  // positions in parsed.events back to indexes in the request
-  const rejected = [...parsed.rejected, ...result.rejected.map(({ position, ...r }) => ({ index: parsed.indexes[position]!, ...r }))].sort((a, b) => a.index - b.index);
-  const warnings = result.notReordered.map((position) => ({
-    index: parsed.indexes[position]!,
-    code: 'LATE_EVENT_NOT_REORDERED',
-    message: 'stored; the events after this late navigate keep their page: re-emitting them would pass the rows one request may rewrite',
-  }));
-  if (warnings.length > 0) {
-    // the rule "a late navigate re-emits what follows it" was not followed: never silently
-    deps.log.warn({ org: principal.orgId, navigates: warnings.length }, 'capture: late navigates stored without re-ordering the rows after them (bound of rewritten rows per request)');
-  }
-  deps.metrics.captureEvents('/capture/v1/batch', accepted, rejected);
-  sendJson(res, rejected.length === 0 ? 202 : 207, { accepted, duplicates: result.duplicates, rejected, ...(warnings.length > 0 ? { warnings } : {}) });
+  sendBatchAnswer(res, deps, '/capture/v1/batch', principal, parsed, result);
 }

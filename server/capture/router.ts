@@ -4,19 +4,33 @@ import type { ApiKeyRole } from '../db/schema/index.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, sendError } from './http.ts';
 import { handleNativeBatch } from './native-handler.ts';
+import { segmentRoutes } from './segment.ts';
 import { serverApiRoutes } from './server-api.ts';
 
-export interface CaptureRoute {
-  method: 'GET' | 'POST';
+interface RouteBase {
+  method: 'GET' | 'POST' | 'DELETE';
   /** Matched against the path; groups become `params`. */
   pattern: RegExp;
+}
+
+/** An endpoint taking the key of the request. */
+export interface KeyedRoute extends RouteBase {
   /**
    * `write`: sends events; any key that writes (capture keys included), answers CORS.
    * `read`: reads back users or batch jobs; secret keys only, no CORS (no browser needs it).
+   * `delete`: deletes a person's data (the GraphQL `requestDeletion` rule): admin keys only.
    */
-  access: 'write' | 'read';
+  access: 'write' | 'read' | 'delete';
   handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
 }
+
+/** An endpoint whose path names the (public) key it answers for, checked by its handler; answers CORS. */
+export interface PublicRoute extends RouteBase {
+  access: 'public';
+  handle(req: IncomingMessage, res: ServerResponse, ctx: { params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
+}
+
+export type CaptureRoute = KeyedRoute | PublicRoute;
 
 /**
  * Who may use the data plane. Capture keys are public (in every page running the web SDK), so
@@ -24,19 +38,22 @@ export interface CaptureRoute {
  * takes a secret key of a role that configures the organization; analysts read data through
  * GraphQL, and an analyst key sends nothing here to follow up on.
  */
-export const ROLES_BY_ACCESS: Record<CaptureRoute['access'], readonly ApiKeyRole[]> = {
+export const ROLES_BY_ACCESS: Record<KeyedRoute['access'], readonly ApiKeyRole[]> = {
   write: ['admin', 'architect', 'capture'],
   read: ['admin', 'architect'],
+  delete: ['admin'],
 };
 
 const routes: CaptureRoute[] = [
   { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
   ...serverApiRoutes,
+  ...segmentRoutes,
 ];
 
 const CORS_PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, idempotency-key, integration-source',
+  // x-retry-count: analytics.js numbers its retries
+  'access-control-allow-headers': 'authorization, content-type, idempotency-key, integration-source, x-retry-count',
   'access-control-max-age': '86400',
 };
 
@@ -52,8 +69,15 @@ function endpointOf(route: CaptureRoute | undefined): string {
 /** The route template of a data-plane path (`/v2/users/{id}`): what logs and metrics name, never the ids in it. */
 export const captureEndpoint = (pathname: string): string => endpointOf(routes.find((r) => r.pattern.test(pathname)));
 
-/** Whether this request belongs to the data plane (capture and the server events API). */
-export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/');
+/** Whether this request belongs to the data plane (capture, the server events API, the Segment-shaped API). */
+export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/') || pathname.startsWith('/v1/');
+
+/**
+ * The v2 server API's clients read an error as `{ code, message }` at the top of the body (the
+ * official client's FSApiError takes its message from there). Its paths answer that, with the
+ * data plane's `{ error: { code, message } }` beside it: the same code, readable both ways.
+ */
+const answersFlatErrors = (pathname: string) => pathname.startsWith('/v2/');
 
 /** The key of a request and where it came from: a key in the URL ends up in logs and histories. */
 function keyOf(req: IncomingMessage, url: URL): { key: string; inUrl: boolean } | undefined {
@@ -71,7 +95,9 @@ function keyOf(req: IncomingMessage, url: URL): { key: string; inUrl: boolean } 
 export function createCaptureHandler(deps: CaptureDeps) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const origin = req.headers.origin;
-    const route = routes.find((r) => r.pattern.test(url.pathname));
+    const atPath = routes.filter((r) => r.pattern.test(url.pathname));
+    // OPTIONS (a preflight) is answered for the path's write endpoint, if it has one
+    const route = atPath.find((r) => r.method === req.method) ?? atPath.find((r) => r.access === 'write') ?? atPath[0];
     res.once('finish', () => deps.metrics.captureRequest(endpointOf(route), res.statusCode));
     try {
       if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
@@ -86,7 +112,16 @@ export function createCaptureHandler(deps: CaptureDeps) {
         res.end();
         return;
       }
-      if (route.method !== req.method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} accepts ${route.method}`);
+      if (route.method !== req.method) {
+        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname.slice(0, 128)} accepts ${atPath.map((r) => r.method).join(', ')}`, {
+          allow: atPath.map((r) => r.method).join(', '),
+        });
+      }
+      if (route.access === 'public') {
+        if (origin) res.setHeader('access-control-allow-origin', origin);
+        await route.handle(req, res, { params: route.pattern.exec(url.pathname)!.slice(1), url }, deps);
+        return;
+      }
       const given = keyOf(req, url);
       if (!given) throw new HttpError(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)');
       const principal = await deps.keys.resolve(given.key);
@@ -112,10 +147,11 @@ export function createCaptureHandler(deps: CaptureDeps) {
         return;
       }
       deps.metrics.captureRefused(error instanceof HttpError ? error.code : 'UNAVAILABLE');
-      if (error instanceof HttpError) sendError(res, error);
+      const flat = answersFlatErrors(url.pathname);
+      if (error instanceof HttpError) sendError(res, error, flat);
       else {
         deps.log.error({ err: error, method: req.method, path: url.pathname.slice(0, 128) }, 'capture failed');
-        sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }));
+        sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }), flat);
       }
     }
   };

@@ -16,6 +16,8 @@ import { cutText } from './text.ts';
 export const EVENTS_ENTRYPOINT = 'POST /v2/events';
 export const BATCH_ENTRYPOINT = 'POST /v2/events/batch';
 export const USERS_ENTRYPOINT = 'POST /v2/users';
+export const USER_UPDATE_ENTRYPOINT = 'POST /v2/users/{id}';
+export const USERS_BATCH_ENTRYPOINT = 'POST /v2/users/batch';
 export const DEFAULT_INTEGRATION = 'tributary-server-api';
 /** `session.use_most_recent` picks a session of the user active this recently. */
 export const RECENT_SESSION_MS = 30 * 60 * 1000;
@@ -131,12 +133,14 @@ export function parseContext(
   const problem = checkProperties(context, 'context');
   if (problem) return problem;
   const c = context as Record<string, unknown>;
-  for (const key of ['browser', 'mobile', 'device', 'location']) {
+  for (const key of ['browser', 'web', 'mobile', 'device', 'location']) {
     if (c[key] !== undefined && c[key] !== null && !isObject(c[key])) return reject('INVALID_FIELD', `context.${key} must be an object`);
   }
   let url: UrlParts | null = null;
-  if (isObject(c.browser)) {
-    const b = c.browser;
+  // `context.web` is what the official client's batch example sends: the same fields as
+  // `context.browser`, which wins field by field when both are given.
+  if (isObject(c.browser) || isObject(c.web)) {
+    const b = { ...(isObject(c.web) ? c.web : {}), ...(isObject(c.browser) ? c.browser : {}) };
     const rawUrl = optionalString(b, 'url', 'context.browser', LIMITS.maxUrlLength + 1);
     if (isRejection(rawUrl)) return rawUrl;
     if (rawUrl !== undefined && (rawUrl.length > LIMITS.maxUrlLength || !(url = parsePageUrl(rawUrl)))) {
@@ -188,6 +192,9 @@ export function parseContext(
       if (typeof latitude !== 'number' || typeof longitude !== 'number' || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
         return reject('INVALID_FIELD', 'context.location.latitude and longitude must be given together, in degrees');
       }
+      // the numbers as sent, and the one string of the warehouse reference (§2.4)
+      location.latitude = latitude;
+      location.longitude = longitude;
       location.lat_long = `${latitude},${longitude}`;
     }
     if (Object.keys(location).length > 0) source.location = location;
@@ -244,12 +251,28 @@ export function parseCreateEventRequest(raw: unknown, ctx: ServerEventContext, s
   };
 }
 
-/** Validates a POST /v2/users body into the uid and the `identify` event properties. */
-export function parseCreateUserRequest(raw: unknown): { uid: string; properties: Record<string, unknown> } | Rejection {
+/**
+ * Validates a user body into the uid and the `identify` event properties: POST /v2/users
+ * (`uid` required), an item of POST /v2/users/batch (`uid`, or the `id` of a user), and
+ * POST /v2/users/{id} (`pathUid`, the user of the path; a `uid` in the body must be theirs).
+ */
+export function parseCreateUserRequest(raw: unknown, pathUid?: string): { uid: string; properties: Record<string, unknown> } | Rejection {
   if (!isObject(raw)) return reject('INVALID_REQUEST', 'the body must be a JSON object');
-  const { uid, display_name, email, properties, schema } = raw;
-  if (uid === undefined || uid === null || uid === '') return reject('MISSING_FIELD', 'uid is required');
-  if (typeof uid !== 'string' || uid.length > MAX_UID_LENGTH) return reject('INVALID_FIELD', `uid must be a string of 1 to ${MAX_UID_LENGTH} characters`);
+  const { display_name, email, properties, schema } = raw;
+  let uid = raw.uid;
+  if (uid !== undefined && uid !== null && (typeof uid !== 'string' || uid === '' || uid.length > MAX_UID_LENGTH)) {
+    return reject('INVALID_FIELD', `uid must be a string of 1 to ${MAX_UID_LENGTH} characters`);
+  }
+  let known = pathUid;
+  if (raw.id !== undefined && raw.id !== null && pathUid === undefined) {
+    known = typeof raw.id === 'string' ? uidOfUserId(raw.id) : undefined;
+    if (known === undefined) return reject('INVALID_FIELD', 'id must be an id returned by POST /v2/users');
+  }
+  if (known !== undefined) {
+    if (uid !== undefined && uid !== null && uid !== known) return reject('CONFLICTING_IDENTIFICATION', 'uid names another user than id');
+    uid = known;
+  }
+  if (typeof uid !== 'string') return reject('MISSING_FIELD', 'uid is required');
   for (const [key, value] of [['display_name', display_name], ['email', email]] as const) {
     if (value !== undefined && value !== null && (typeof value !== 'string' || value.length > 1024)) {
       return reject('INVALID_FIELD', `${key} must be a string of at most 1024 characters`);

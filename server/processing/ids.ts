@@ -74,6 +74,34 @@ export function deviceIdForUser(orgId: string, uid: string): string {
   return (digest.readBigUInt64BE(0) & INT64_MAX).toString();
 }
 
+/** 63 bits of SHA-256 of `input` as a positive int64 (0, one chance in 2^63, is taken as 1). */
+function int64Of(input: string): string {
+  const n = createHash('sha256').update(input).digest().readBigUInt64BE(0) & INT64_MAX;
+  return (n === 0n ? 1n : n).toString();
+}
+
+/**
+ * The device of a Segment-shaped `anonymousId` (docs/capture-protocol.md): 63 bits of SHA-256
+ * of the organization and the id. `attempt` > 0 gives the next candidate when the first one is
+ * already the device of another anonymousId (server/capture/segment-devices.ts checks).
+ */
+export function deviceIdForAnonymousId(orgId: string, anonymousId: string, attempt = 0): string {
+  return int64Of(`${orgId}\u0000anonymous\u0000${anonymousId}${attempt > 0 ? `\u0000${attempt}` : ''}`);
+}
+
+/**
+ * The view of a Segment-shaped message on a page (or app screen) in a session: the page's calls
+ * and the messages sent from it share it (docs/capture-protocol.md).
+ */
+export function viewIdForPage(orgId: string, deviceId: string, sessionId: string, fullUrl: string): string {
+  return int64Of(`${orgId}\u0000page-view\u0000${deviceId}\u0000${sessionId}\u0000${fullUrl}`);
+}
+
+/** The view a Segment-shaped page or screen call outside any session opens: derived from its own message identity. */
+export function viewIdForMessage(orgId: string, dedupKey: string): string {
+  return int64Of(`${orgId}\u0000view\u0000${dedupKey}`);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether an id given by a caller can name a uuid row at all (else: not found, never a SQL error). */

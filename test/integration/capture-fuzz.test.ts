@@ -273,9 +273,105 @@ describe('fuzzing the data plane (fixed seed; TRIBUTARY_FUZZ_SECONDS runs it lon
     );
   }, timeout);
 
+  /** A valid Segment-shaped message of any call type, hostile-but-valid text everywhere. */
+  const validSegmentMessage = fc
+    .record({
+      type: fc.constantFrom('track', 'page', 'screen', 'identify', 'group', 'alias'),
+      text,
+      properties,
+      ids: fc.constantFrom('anonymous', 'user', 'both'),
+      ageMs: fc.integer({ min: 0, max: 86_400_000 }),
+      skewMs: fc.option(fc.integer({ min: -3_600_000, max: 3_600_000 }), { nil: undefined }),
+      context: fc.constantFrom('web', 'app', 'none'),
+    })
+    .map((m) => (messageId: string) => {
+      const time = Date.now() - m.ageMs;
+      const id = `x${m.text.slice(0, 200)}`;
+      const context =
+        m.context === 'web'
+          ? { page: { url: `https://shop.example/p/${m.text}`, title: m.text, referrer: m.text }, userAgent: m.text, library: { name: m.text, version: m.text }, ip: m.text, locale: m.text }
+          : m.context === 'app'
+            ? { app: { name: m.text, namespace: m.text, version: m.text }, os: { name: 'iOS', version: m.text }, device: { model: m.text }, screen: { width: 390, height: 844 } }
+            : {};
+      const base: Record<string, unknown> = {
+        type: m.type,
+        messageId,
+        ...(m.ids !== 'user' ? { anonymousId: id } : {}),
+        ...(m.ids !== 'anonymous' || m.type === 'alias' ? { userId: id } : {}),
+        ...(m.skewMs === undefined ? { timestamp: new Date(time).toISOString() } : { timestamp: new Date(time + m.skewMs).toISOString(), sentAt: new Date(Date.now() + m.skewMs).toISOString() }),
+        context,
+      };
+      switch (m.type) {
+        case 'track':
+          return { ...base, event: `e${m.text.slice(0, 200)}`, properties: m.properties };
+        case 'page':
+        case 'screen':
+          return { ...base, name: m.text, category: m.text, properties: m.properties };
+        case 'identify':
+          return { ...base, traits: { ...m.properties, email: m.text, name: m.text } };
+        case 'group':
+          return { ...base, groupId: id, traits: m.properties };
+        default:
+          return { ...base, previousId: id };
+      }
+    });
+  const SEGMENT_FIELDS = ['type', 'event', 'anonymousId', 'userId', 'messageId', 'timestamp', 'originalTimestamp', 'sentAt', 'properties', 'traits', 'context', 'name', 'groupId', 'previousId'];
+  const hostileSegmentMessage = fc.oneof(
+    fc.tuple(validSegmentMessage, fc.array(fc.tuple(fc.constantFrom(...SEGMENT_FIELDS), hostileValue), { minLength: 1, maxLength: 3 })).map(
+      ([make, replacements]) => (messageId: string) => ({ ...make(messageId), ...Object.fromEntries(replacements) }),
+    ),
+    fc.tuple(validSegmentMessage, fc.constantFrom('properties', 'context', 'traits', 'anonymousId'), deepJson).map(([make, field, deep]) => (messageId: string) => ({ ...make(messageId), [field]: raw(deep) })),
+    deepJson.map((deep) => () => raw(deep)),
+    hostileValue.map((value) => () => value),
+  );
+
+  it('POST /v1/batch and the single calls (Segment-shaped): mixed batches store every valid message', async () => {
+    const batchArb = fc.record({
+      messages: fc.array(fc.oneof({ weight: 3, arbitrary: validSegmentMessage.map((make) => ({ valid: true, make })) }, { weight: 2, arbitrary: hostileSegmentMessage.map((make) => ({ valid: false, make })) }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      sentAt: fc.option(fc.oneof(fc.constant(new Date().toISOString()), hostileValue), { nil: undefined }),
+      hostileEnvelope: fc.option(fc.tuple(fc.constantFrom('batch', 'context'), hostileValue), { freq: 8 }),
+      single: fc.oneof(validSegmentMessage.map((make) => ({ valid: true, make })), hostileSegmentMessage.map((make) => ({ valid: false, make }))),
+      singlePath: fc.constantFrom('/v1/track', '/v1/page', '/v1/screen', '/v1/identify', '/v1/group', '/v1/alias', '/v1/t', '/v1/p'),
+    });
+    await fc.assert(
+      fc.asyncProperty(batchArb, async (b) => {
+        const run = runId();
+        const body: Record<string, unknown> = { batch: b.messages.map((m, i) => m.make(`${m.valid ? 'v' : 'h'}-${run}-${i}`)) };
+        // a batch-level sentAt that is no time rejects the messages that would be corrected by it
+        if (b.sentAt !== undefined && typeof b.sentAt === 'string' && b.sentAt.endsWith('Z')) body.sentAt = b.sentAt;
+        if (b.hostileEnvelope) body[b.hostileEnvelope[0]] = b.hostileEnvelope[1];
+        const json = toJson(body);
+        const r = await send('/v1/batch', json);
+        expectAnswered(r);
+        if (b.hostileEnvelope?.[0] === 'batch' || tooLarge(json, LIMITS.maxBodyBytes, r)) return;
+        expect([202, 207], JSON.stringify(r.body)).toContain(r.status);
+        const validIndexes = b.messages.flatMap((m, i) => (m.valid ? [i] : []));
+        const rejected = new Set<number>(r.body.rejected.map((x: { index: number }) => x.index));
+        for (const rej of r.body.rejected) expect(rej.code).toMatch(/^[A-Z][A-Z_]+$/);
+        expect(validIndexes.filter((i) => rejected.has(i)).map((i) => [i, r.body.rejected.find((x: { index: number }) => x.index === i)])).toEqual([]);
+        const keys = validIndexes.map((i) => `seg:v-${run}-${i}`);
+        expect(await storedCount('dedup_key', keys)).toBe(keys.length);
+
+        // a single call: the path gives the type
+        const message = b.single.make(`${b.single.valid ? 'v' : 'h'}-${run}-single`) as Record<string, unknown>;
+        const path = b.single.valid ? `/v1/${String(message.type)}` : b.singlePath;
+        const one = await send(path, toJson(message));
+        expectAnswered(one);
+        if (b.single.valid) {
+          expect(one.status, JSON.stringify(one.body)).toBe(202);
+          expect(await storedCount('dedup_key', [`seg:v-${run}-single`])).toBe(1);
+        }
+      }),
+      settings,
+    );
+  }, timeout);
+
   it('bodies that are not JSON, or not what the endpoint expects, are answered without a 5xx', async () => {
     const bodyArb = fc.tuple(
-      fc.constantFrom('/capture/v1/batch', '/v2/events', '/v2/events/batch', '/v2/users'),
+      fc.constantFrom('/capture/v1/batch', '/v2/events', '/v2/events/batch', '/v2/users', '/v2/users/batch', '/v1/batch', '/v1/track', '/v1/p', '/v1/identify'),
       fc.oneof(fc.string({ unit: 'binary', maxLength: 64 }), deepJson, fc.jsonValue().map((v) => JSON.stringify(v)), fc.constantFrom('', '{', '{"events":', '\u0000', '"\\ud800"', 'null')),
     );
     await fc.assert(

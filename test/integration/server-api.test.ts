@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimBatchJob, findBatchJobByIdempotencyKey } from '../../server/db/queries/batch-jobs.ts';
 import { deviceIdForUser } from '../../server/processing/ids.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
+import { queryDuckdb } from '../support/duckdb.ts';
 
 // The official client, unmodified: it reads NODE_ENV / FS_API_HOST when a client is initialised
 // (in each API class constructor) and speaks plain http when the host says http:.
@@ -37,7 +38,7 @@ async function eventsOf(filter: Record<string, unknown> = {}, key?: string) {
 }
 const customNamed = async (name: string) => (await eventsOf({ eventType: 'custom' })).filter((e) => e.eventProperties.event_name === name);
 
-async function raw(method: 'GET' | 'POST', path: string, body?: unknown, init: { key?: string; headers?: Record<string, string>; text?: string } = {}) {
+async function raw(method: 'GET' | 'POST' | 'DELETE' | 'PUT', path: string, body?: unknown, init: { key?: string; headers?: Record<string, string>; text?: string } = {}) {
   const response = await fetch(`${t.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', authorization: `Basic ${init.key ?? t.org.keys.capture}`, ...init.headers },
@@ -110,7 +111,7 @@ describe('server events API through the official client', () => {
       initial_referrer: { host: 'www.google.com', path: '/search' },
       app: { name: 'Shop', version: '2.1.0', package_name: 'com.example.shop', build_variant: 'release' },
       device: { manufacturer: 'Apple', model: 'iPhone15,2', screen_width: 1179, screen_height: 2556 },
-      location: { country: 'DE', region: 'DE-BE', city: 'Berlin', ip_address: '203.0.113.7', lat_long: '52.52,13.405' },
+      location: { country: 'DE', region: 'DE-BE', city: 'Berlin', ip_address: '203.0.113.7', latitude: 52.52, longitude: 13.405, lat_long: '52.52,13.405' },
     });
   });
 
@@ -185,8 +186,9 @@ describe('server events API through the official client', () => {
           ],
           shared: { context: { browser: { url: 'https://app.example/admin' } } },
         },
+        includeSchema: true,
       },
-      { pollInterval: 100 },
+      { pollInterval: 100, maxRetry: 2 },
     );
     const { id, imported, failed } = await runJob(job);
     expect(failed).toEqual([]);
@@ -260,10 +262,10 @@ describe('server events API through the official client', () => {
     expect(new Set(answers.map((a) => a.body.job.id)).size).toBe(1);
     expect(await customNamed('idem-race')).toHaveLength(1);
     // the claim that settles a true race: a second claim of a key inserts nothing
-    const claim = () => claimBatchJob(t.db, { id: randomUUID(), orgId: t.org.orgId, idempotencyKey: 'claim-twice' });
+    const claim = () => claimBatchJob(t.db, { id: randomUUID(), orgId: t.org.orgId, kind: 'events', idempotencyKey: 'claim-twice' });
     const [a, b] = await Promise.all([claim(), claim()]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
-    expect((await findBatchJobByIdempotencyKey(t.db, t.org.orgId, 'claim-twice'))?.id).toBe((a ?? b)!.id);
+    expect((await findBatchJobByIdempotencyKey(t.db, t.org.orgId, 'events', 'claim-twice'))?.id).toBe((a ?? b)!.id);
   });
 
   it('surfaces Tributary errors through the client’s FSApiError', async () => {
@@ -272,9 +274,239 @@ describe('server events API through the official client', () => {
       (e: unknown) => e as any,
     );
     expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('FS_FULLSTORY_API');
     expect(error.httpStatusCode).toBe(400);
-    expect(error.error).toMatchObject({ code: 'MISSING_IDENTIFICATION' });
-    expect(error.fsErrorPayload).toContain('MISSING_IDENTIFICATION');
+    // the client reads {code, message} at the top of the body; our {error: {code, message}} is beside it
+    expect(error.fsErrorPayload).toEqual({ code: 'MISSING_IDENTIFICATION', message: 'give session.id, or user.uid / user.id' });
+    expect(error.message).toBe('HTTP error status 400 received. Error message: give session.id, or user.uid / user.id');
+    expect(error.error).toEqual(error.fsErrorPayload);
+    // a 429 is the client's rate-limited error, with our Retry-After
+    const limited = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '1' }, db: t.db });
+    try {
+      process.env.FS_API_HOST = limited.url;
+      const slow = fs.init({ apiKey: limited.org.keys.architect });
+      process.env.FS_API_HOST = t.url;
+      const answers = await Promise.allSettled(Array.from({ length: 4 }, () => slow.events.create({ body: { name: 'limited', session: { id: '1:2' } } })));
+      const refused = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
+      expect(refused).toBeDefined();
+      expect(refused!.reason.name).toBe('FS_RATE_LIMITED');
+      expect(refused!.reason.fsErrorPayload).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(refused!.reason.canRetry()).toBe(true);
+      expect(refused!.reason.getRetryAfter()).toBeGreaterThanOrEqual(1000);
+    } finally {
+      process.env.FS_API_HOST = t.url;
+      await limited.close();
+    }
+  });
+
+  it('takes context.web.url of the client’s batch example as the page URL', async () => {
+    const { id } = (await client.users.create({ body: { uid: 'webby' } })).body!;
+    const job = client.events.batchCreate(
+      {
+        body: {
+          requests: [
+            {
+              user: { id },
+              session: { use_most_recent: true },
+              context: { web: { url: 'https://www.example.com/tickets?x=1' } } as any,
+              name: 'Web Support Ticket',
+              timestamp: new Date().toISOString(),
+              properties: { source: 'Email', title: 'Account locked out' },
+            },
+          ],
+        },
+      },
+      { pollInterval: 100 },
+    );
+    const { imported } = await runJob(job);
+    expect(imported[0]).toMatchObject({ name: 'Web Support Ticket', context: { browser: { url: 'https://www.example.com/tickets?x=1' } } });
+    const [row] = await customNamed('Web Support Ticket');
+    expect(row.sourceProperties.url).toMatchObject({ full_url: 'https://www.example.com/tickets?x=1', host: 'www.example.com', path: '/tickets' });
+  });
+});
+
+/** Runs a users batch job of the official client to its `done` callback, recording every callback. */
+function runUsersJob(job: ReturnType<ReturnType<FsClient['init']>['users']['batchCreate']>) {
+  const seen: string[] = [];
+  return new Promise<{ id: string; imported: any[]; failed: any[]; seen: string[] }>((resolve, reject) => {
+    job
+      .on('created', () => seen.push('created'))
+      .on('processing', () => seen.push('processing'))
+      .on('error', (e) => seen.push(`error:${String(e)}`))
+      .on('abort', (errors) => reject(new Error(`job aborted: ${errors.map(String).join('; ')}`)))
+      .on('done', (imported, failed) => resolve({ id: job.getId()!, imported, failed, seen }));
+    job.execute();
+  });
+}
+
+async function deletionRequests() {
+  const r = await t.gql(`{ deletionRequests { id subjectKind subject deviceIds requestedBy storeRowsDeleted destinations { destinationId status } } }`);
+  expect(r.body.errors).toBeUndefined();
+  return r.body.data.deletionRequests as any[];
+}
+
+describe('users API through the official client', () => {
+  it('lists users by uid, email and display name, page by page, identified or not', async () => {
+    const requests = Array.from({ length: 130 }, (_, i) => ({
+      uid: `list-${String(i).padStart(3, '0')}`,
+      email: i % 2 === 0 ? 'even@example.com' : `odd${i}@example.com`,
+      display_name: i < 3 ? 'First Three' : undefined,
+      properties: { i },
+    }));
+    const { failed } = await runUsersJob(client.users.batchCreate({ body: { requests } }, { pollInterval: 50 }));
+    expect(failed).toEqual([]);
+
+    const one = await client.users.list({ uid: 'list-007', includeSchema: true });
+    expect(one.httpStatusCode).toBe(200);
+    expect(one.body).toMatchObject({ total_records: '1', next_page_token: '', results: [{ uid: 'list-007', email: 'odd7@example.com', is_being_deleted: false, properties: { i: 7 } }] });
+    expect((await client.users.get({ id: one.body!.results[0]!.id, includeSchema: true })).body).toMatchObject({ uid: 'list-007' });
+
+    const evens: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await client.users.list({ email: 'even@example.com', pageToken });
+      expect(page.body!.total_records).toBe('65');
+      evens.push(...page.body!.results.map((u) => u.uid!));
+      pageToken = page.body!.next_page_token || undefined;
+    } while (pageToken);
+    expect(evens).toEqual(requests.filter((_, i) => i % 2 === 0).map((r) => r.uid));
+
+    const named = await client.users.list({ displayName: 'First Three', isIdentified: true });
+    expect(named.body!.results.map((u) => u.uid)).toEqual(['list-000', 'list-001', 'list-002']);
+    // every user Tributary knows has a uid: none is anonymous
+    expect((await client.users.list({ displayName: 'First Three', isIdentified: false })).body).toMatchObject({ results: [], total_records: '0' });
+    expect((await client.users.list({ uid: 'nobody-at-all' })).body).toMatchObject({ results: [], total_records: '0', next_page_token: '' });
+  });
+
+  it('creates a user once per Idempotency-Key, with the integration named by withOptions', async () => {
+    const crm = client.users.withOptions({ integrationSource: 'crm-import' });
+    const first = await crm.create({ idempotencyKey: 'user-idem-1', body: { uid: 'olga', email: 'olga@example.com' } });
+    const again = await crm.create({ idempotencyKey: 'user-idem-1', body: { uid: 'olga', email: 'olga@example.com' } });
+    expect(again.body).toEqual(first.body);
+    const rows = (await eventsOf({ deviceId: deviceIdForUser(t.org.orgId, 'olga') })).filter((e) => e.eventType === 'identify');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].sourceProperties).toMatchObject({ entrypoint: 'POST /v2/users', integration: 'crm-import' });
+  });
+
+  it('updates a user by id: an identify row with the new fields, and a user never seen is not found', async () => {
+    await nativeSession('9201', '3', 'gina');
+    const id = (await client.users.create({ body: { uid: 'gina', display_name: 'Gina', properties: { plan: 'free' } } })).body!.id;
+    const updated = await client.users.update({ id, body: { display_name: 'Gina G', email: 'gina@example.com', properties: { plan: 'pro' } } });
+    expect(updated).toMatchObject({ httpStatusCode: 200, body: { id } });
+    expect((await client.users.get({ id })).body).toMatchObject({ uid: 'gina', display_name: 'Gina G', email: 'gina@example.com', properties: { plan: 'pro' } });
+    const rows = (await eventsOf({ deviceId: '9201' })).filter((e) => e.sourceProperties.entrypoint === 'POST /v2/users/{id}');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ eventType: 'identify', sourceType: 'server', sessionId: null, eventProperties: { user_id: 'gina', user_display_name: 'Gina G' } });
+
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: any) => e);
+    const unknown = await failure(client.users.update({ id: 'bm9ib2R5', body: { display_name: 'x' } }));
+    expect(unknown).toMatchObject({ httpStatusCode: 404, fsErrorPayload: { code: 'NOT_FOUND' } });
+    const conflicting = await failure(client.users.update({ id, body: { uid: 'someone-else' } }));
+    expect(conflicting).toMatchObject({ httpStatusCode: 400, fsErrorPayload: { code: 'CONFLICTING_IDENTIFICATION' } });
+  });
+
+  it('imports users in a batch job: add, created/processing/done, imports with ids, failures with their user; restart', async () => {
+    await nativeSession('9301', '4', 'hank');
+    const job = client.users.batchCreate(
+      { body: { requests: [{ uid: 'hank', display_name: 'Hank', email: 'hank@example.com', properties: { pricing_plan: 'paid', total_spent: 14.5 } }] }, includeSchema: true },
+      { pollInterval: 50, maxRetry: 5 },
+    );
+    job.add({ uid: 'ivy' }, { display_name: 'Someone Else' });
+    const { id, imported, failed, seen } = await runUsersJob(job);
+    expect(seen[0]).toBe('created');
+    expect(job.getStatus()).toBe('FAILED');
+    expect(job.getFailedImports()).toBe(failed);
+    expect(failed).toEqual([{ code: 'MISSING_FIELD', message: 'uid is required', index: 2, user: { display_name: 'Someone Else' } }]);
+    // FAILED jobs report their errors to `done`; the imports are read with the same API
+    expect(imported).toEqual([]);
+    const imports = await raw('GET', `/v2/users/batch/${id}/imports`, undefined, { key: t.org.keys.admin });
+    expect(imports.body).toMatchObject({ total_records: '2', next_page_token: '' });
+    expect(imports.body.results).toEqual([
+      { id: (await client.users.list({ uid: 'hank' })).body!.results[0]!.id, uid: 'hank', display_name: 'Hank', email: 'hank@example.com', properties: { pricing_plan: 'paid', total_spent: 14.5 } },
+      { id: expect.any(String), uid: 'ivy', properties: {} },
+    ]);
+    // joined by device: hank's identify row is on his web device
+    const hank = (await eventsOf({ deviceId: '9301' })).filter((e) => e.sourceProperties.entrypoint === 'POST /v2/users/batch');
+    expect(hank).toHaveLength(1);
+
+    // a fully valid job reports its imports to `done`; restart(jobId) polls a known job again
+    const ok = await runUsersJob(client.users.batchCreate({ body: { requests: [{ uid: 'jack', properties: { n: 1 } }] } }, { pollInterval: 50 }));
+    expect(ok.failed).toEqual([]);
+    expect(ok.imported).toEqual([{ id: expect.any(String), uid: 'jack', properties: { n: 1 } }]);
+    const again = client.users.batchCreate(undefined, { pollInterval: 50 });
+    const restarted = await new Promise<any[]>((resolve, reject) => {
+      again.on('done', (imported) => resolve(imported)).on('abort', (e) => reject(new Error(String(e))));
+      again.restart(ok.id);
+    });
+    expect(restarted).toEqual(ok.imported);
+    // a users job is not an events job
+    expect(await raw('GET', `/v2/events/batch/${ok.id}`, undefined, { key: t.org.keys.admin })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', error: { code: 'NOT_FOUND' } } });
+    // an Idempotency-Key gives one job per kind
+    const body = { requests: [{ uid: 'kim' }] };
+    const first = await raw('POST', '/v2/users/batch', body, { headers: { 'idempotency-key': 'users-1' } });
+    expect(await raw('POST', '/v2/users/batch', body, { headers: { 'idempotency-key': 'users-1' } })).toEqual(first);
+    const eventsJob = await raw('POST', '/v2/events/batch', { requests: [{ name: 'k', session: { id: '1:2' } }] }, { headers: { 'idempotency-key': 'users-1' } });
+    expect(eventsJob.body.job.id).not.toBe(first.body.job.id);
+    expect((await eventsOf({ eventType: 'identify' })).filter((e) => e.eventProperties.user_id === 'kim')).toHaveLength(1);
+  });
+
+  it('deletes a user by id and by uid through the deletion requests of GraphQL: the store and the warehouses follow', async () => {
+    const duckFile = `${t.config.destinationFilesDir}/users-delete.duckdb`;
+    const created = await t.gql(
+      `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } } }`,
+      { i: { name: 'duck', pluginId: 'duckdb', config: { path: 'users-delete.duckdb' } } },
+    );
+    const duck = created.body.data.createDestination.data.id as string;
+    const syncAll = async () => {
+      await t.db.rows(sql`update destinations set next_run_time = now() - interval '1 second' where org_id = ${t.org.orgId} and enabled`);
+      await t.app.sync.scheduler.runDue();
+    };
+    await nativeSession('9401', '1', 'lena');
+    await nativeSession('9402', '1', 'mona');
+    await nativeSession('9403', '1', 'nora');
+    const lena = (await client.users.create({ body: { uid: 'lena' } })).body!.id;
+    await syncAll();
+    const devicesIn = async () =>
+      (await queryDuckdb<{ d: string }>(duckFile, `select distinct device_id::varchar as d from events where device_id in (9401, 9402, 9403) order by 1`)).map((r) => r.d);
+    expect(await devicesIn()).toEqual(['9401', '9402', '9403']);
+
+    // deleting takes an admin key, as requestDeletion does
+    const architect = await client.users.delete({ id: lena }).then(() => undefined, (e: any) => e);
+    expect(architect).toMatchObject({ httpStatusCode: 403, fsErrorPayload: { code: 'FORBIDDEN' } });
+    const admin = fs.init({ apiKey: t.org.keys.admin });
+    const byId = await admin.users.delete({ id: lena });
+    expect(byId.httpStatusCode).toBe(202);
+    expect(byId.body).toMatchObject({ id: lena, deletion_request_id: expect.any(String) });
+    const byUid = await admin.users.delete({ uid: 'mona' });
+    expect(byUid.httpStatusCode).toBe(202);
+
+    const requests = await deletionRequests();
+    for (const [uid, device, answer] of [['lena', '9401', byId], ['mona', '9402', byUid]] as const) {
+      const request = requests.find((r) => r.id === (answer.body as any).deletion_request_id);
+      expect(request).toMatchObject({ subjectKind: 'user', subject: uid, requestedBy: expect.stringMatching(/^api-key:/), destinations: [{ destinationId: duck, status: 'pending' }] });
+      expect(request.deviceIds).toContain(device);
+      expect(request.storeRowsDeleted).toBeGreaterThan(0);
+    }
+    expect(await eventsOf({ deviceId: '9401' })).toEqual([]);
+    const gone = await client.users.get({ id: lena }).then(() => undefined, (e: any) => e);
+    expect(gone).toMatchObject({ httpStatusCode: 404, fsErrorPayload: { code: 'NOT_FOUND' } });
+
+    await syncAll();
+    expect(await devicesIn()).toEqual(['9403']);
+    const after = await deletionRequests();
+    expect(after.find((r) => r.subject === 'lena').destinations).toEqual([{ destinationId: duck, status: 'done' }]);
+
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: any) => e);
+    expect(await failure(admin.users.delete({ id: '!!' }))).toMatchObject({ httpStatusCode: 404 });
+    expect(await raw('DELETE', '/v2/users', undefined, { key: t.org.keys.admin })).toMatchObject({ status: 400, body: { code: 'MISSING_FIELD' } });
+    // the client itself refuses a request naming both or neither
+    await expect(admin.users.delete({ id: lena, uid: 'lena' })).rejects.toMatchObject({ name: 'FS_ERROR_INVALID_ARGUMENT' });
+  });
+
+  it('answers the methods a path does not have with 405 in both error shapes', async () => {
+    const r = await raw('PUT', '/v2/users', { uid: 'x' }, { key: t.org.keys.admin });
+    expect(r).toMatchObject({ status: 405, body: { code: 'METHOD_NOT_ALLOWED', error: { code: 'METHOD_NOT_ALLOWED' } } });
+    expect(r.body.message).toMatch(/POST, GET, DELETE/);
   });
 });
 

@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Database } from '../client.ts';
-import { batchJobs, events, type BatchJobError } from '../schema/index.ts';
+import { batchJobs, events, type BatchJobError, type BatchJobKind } from '../schema/index.ts';
 
-/** Server API batch imports (POST /v2/events/batch) and what they stored. */
+/** Server API batch imports (POST /v2/events/batch, POST /v2/users/batch) and what they stored. */
 
 export type BatchJob = typeof batchJobs.$inferSelect;
 
@@ -11,29 +11,32 @@ export type BatchJob = typeof batchJobs.$inferSelect;
  * in the same organization inserts nothing and returns undefined: the caller then answers with
  * the existing job (`findBatchJobByIdempotencyKey`).
  */
-export async function claimBatchJob(db: Database, values: { id: string; orgId: string; idempotencyKey: string | null }): Promise<BatchJob | undefined> {
+export async function claimBatchJob(
+  db: Database,
+  values: { id: string; orgId: string; kind: BatchJobKind; idempotencyKey: string | null },
+): Promise<BatchJob | undefined> {
   const [row] = await db.orm
     .insert(batchJobs)
-    .values({ id: values.id, orgId: values.orgId, idempotencyKey: values.idempotencyKey, status: 'PROCESSING' })
+    .values({ id: values.id, orgId: values.orgId, kind: values.kind, idempotencyKey: values.idempotencyKey, status: 'PROCESSING' })
     .onConflictDoNothing()
     .returning();
   return row;
 }
 
-export async function findBatchJobByIdempotencyKey(db: Database, orgId: string, idempotencyKey: string): Promise<BatchJob | undefined> {
+export async function findBatchJobByIdempotencyKey(db: Database, orgId: string, kind: BatchJobKind, idempotencyKey: string): Promise<BatchJob | undefined> {
   const [row] = await db.orm
     .select()
     .from(batchJobs)
-    .where(and(eq(batchJobs.orgId, orgId), eq(batchJobs.idempotencyKey, idempotencyKey)));
+    .where(and(eq(batchJobs.orgId, orgId), eq(batchJobs.kind, kind), eq(batchJobs.idempotencyKey, idempotencyKey)));
   return row;
 }
 
-/** A job of the organization; undefined for unknown ids and for jobs of other organizations. */
-export async function getBatchJob(db: Database, orgId: string, id: string): Promise<BatchJob | undefined> {
+/** A job of the organization and kind; undefined for unknown ids, jobs of another kind or organization. */
+export async function getBatchJob(db: Database, orgId: string, kind: BatchJobKind, id: string): Promise<BatchJob | undefined> {
   const [row] = await db.orm
     .select()
     .from(batchJobs)
-    .where(and(eq(batchJobs.orgId, orgId), eq(batchJobs.id, id)));
+    .where(and(eq(batchJobs.orgId, orgId), eq(batchJobs.kind, kind), eq(batchJobs.id, id)));
   return row;
 }
 

@@ -370,3 +370,29 @@ export async function findUserRecentSession(
   const row = rows[0];
   return row ? { deviceId: row.device_id, sessionId: row.session_id } : undefined;
 }
+
+/**
+ * The sessions of these devices whose span by event time comes within `gapMs` of
+ * [`from`, `to`]: the sessions an event in that range may continue (server-side sessions of the
+ * Segment-shaped API). One statement per request: the ids travel as one JSON parameter.
+ */
+export async function findSessionsNear(
+  db: Database,
+  orgId: string,
+  deviceIds: string[],
+  from: Date,
+  to: Date,
+  gapMs: number,
+): Promise<{ deviceId: string; sessionId: string; firstMs: number; lastMs: number }[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await db.rows<{ device_id: string; session_id: string; first_ms: string; last_ms: string }>(sql`
+    select s.device_id::text, s.session_id::text,
+      floor(extract(epoch from s.first_event_time) * 1000)::bigint::text as first_ms,
+      floor(extract(epoch from s.last_event_time) * 1000)::bigint::text as last_ms
+    from sessions s
+    where s.org_id = ${orgId}::uuid
+      and s.device_id in (select value::bigint from json_array_elements_text(${JSON.stringify(deviceIds)}::json))
+      and s.last_event_time >= ${new Date(from.getTime() - gapMs).toISOString()}::timestamptz
+      and s.first_event_time <= ${new Date(to.getTime() + gapMs).toISOString()}::timestamptz`);
+  return rows.map((r) => ({ deviceId: r.device_id, sessionId: r.session_id, firstMs: Number(r.first_ms), lastMs: Number(r.last_ms) }));
+}

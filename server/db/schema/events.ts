@@ -119,7 +119,28 @@ export const users = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.uid] })],
 );
 
-/** Server API batch imports (POST /v2/events/batch): processed at once, status kept for GET. */
+/**
+ * The device of each Segment-shaped `anonymousId` (server/capture/segment-devices.ts): derived
+ * from the id, and recorded so that two ids never share a device (a collision takes the next
+ * candidate) and an id keeps its device forever.
+ */
+export const anonymousDevices = pgTable(
+  'anonymous_devices',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    anonymousId: text('anonymous_id').notNull(),
+    deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
+    createdTime: utcTimestamp('created_time').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.anonymousId] }), uniqueIndex('anonymous_devices_device_idx').on(t.orgId, t.deviceId)],
+);
+
+/**
+ * Server API batch imports (POST /v2/events/batch, POST /v2/users/batch): processed at once,
+ * status kept for GET. A job is found only under its own kind.
+ */
 export const batchJobs = pgTable(
   'batch_jobs',
   {
@@ -127,6 +148,7 @@ export const batchJobs = pgTable(
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<BatchJobKind>().notNull().default('events'),
     idempotencyKey: text('idempotency_key'),
     status: text('status').$type<'PROCESSING' | 'COMPLETED' | 'FAILED'>().notNull(),
     imports: bigint('imports', { mode: 'number' }).notNull().default(0),
@@ -134,8 +156,10 @@ export const batchJobs = pgTable(
     createdTime: utcTimestamp('created_time').notNull().defaultNow(),
     finishedTime: utcTimestamp('finished_time'),
   },
-  (t) => [uniqueIndex('batch_jobs_idempotency_idx').on(t.orgId, t.idempotencyKey)],
+  (t) => [uniqueIndex('batch_jobs_kind_idempotency_idx').on(t.orgId, t.kind, t.idempotencyKey)],
 );
+
+export type BatchJobKind = 'events' | 'users';
 
 export interface BatchJobError {
   index: number;
