@@ -1,6 +1,6 @@
 /**
- * Start time and idle memory of the server on embedded PGlite (no DATABASE_URL), as `npm start`
- * runs it (`node --import tsx server/main.ts`).
+ * Start time and idle memory of the server on embedded PGlite (no DATABASE_URL), run as
+ * `npm start` runs it (test/support/start-command.ts).
  *
  *   npx tsx bench/idle.ts [idleSeconds=30] [root=.]
  *
@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startArguments } from '../test/support/start-command.ts';
 
 const idleSeconds = Number(process.argv[2] ?? 30);
 const root = resolve(process.argv[3] ?? '.');
@@ -30,7 +31,7 @@ async function freePort(): Promise<number> {
 async function start(port: number, metricsPort: number): Promise<{ child: ChildProcess; ms: number }> {
   const started = performance.now();
   const { DATABASE_URL: _, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, startArguments(root), {
     cwd: root,
     env: { ...env, PORT: String(port), DATA_DIR: dataDir, TRIBUTARY_METRICS_LISTEN: `127.0.0.1:${metricsPort}`, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -5,11 +5,10 @@ import { builder } from './builder.ts';
  * a stable SCREAMING_SNAKE `code`; anything unexpected is masked by Yoga and logged.
  */
 export class AppError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
+  readonly code: string;
+  constructor(code: string, message: string) {
     super(message);
+    this.code = code;
   }
 }
 
@@ -22,12 +21,10 @@ export class NotFoundError extends AppError {
 
 /** The input is well-typed but not acceptable (bad selector, bad regex, bad config …). */
 export class ValidationError extends AppError {
-  constructor(
-    code: string,
-    message: string,
-    readonly field: string | null = null,
-  ) {
+  readonly field: string | null;
+  constructor(code: string, message: string, field: string | null = null) {
     super(code, message);
+    this.field = field;
   }
 }
 

@@ -130,7 +130,9 @@ export class ResumableUpload {
   bytes = 0;
   private yieldedAt = 0;
 
-  constructor(private readonly options: ResumableUploadOptions) {
+  private readonly options: ResumableUploadOptions;
+  constructor(options: ResumableUploadOptions) {
+    this.options = options;
     if (options.chunkBytes <= 0 || options.chunkBytes % CHUNK_GRANULE !== 0) {
       throw new RangeError(`chunkBytes must be a positive multiple of ${CHUNK_GRANULE}`);
     }

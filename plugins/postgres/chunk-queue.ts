@@ -15,10 +15,9 @@ export class CopyChunkQueue {
   private wakeProducer: (() => void) | undefined;
   private readonly producing: Promise<void>;
 
-  constructor(
-    source: AsyncIterable<CopyTextChunk>,
-    private readonly maxBytes: number,
-  ) {
+  private readonly maxBytes: number;
+  constructor(source: AsyncIterable<CopyTextChunk>, maxBytes: number) {
+    this.maxBytes = maxBytes;
     this.producing = this.produce(source);
   }
 

@@ -82,11 +82,10 @@ const EXCEPTIONS: Record<string, Verdict> = {
 
 /** The error text of a FAILED statement (Redshift's own message, e.g. `ERROR: …`). */
 export class RedshiftStatementError extends Error {
-  constructor(
-    message: string,
-    readonly status: 'FAILED' | 'ABORTED',
-  ) {
+  readonly status: 'FAILED' | 'ABORTED';
+  constructor(message: string, status: 'FAILED' | 'ABORTED') {
     super(message);
+    this.status = status;
     this.name = 'RedshiftStatementError';
   }
 }

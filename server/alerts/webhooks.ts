@@ -40,12 +40,12 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = { intervalMs: 15_000, maxAtte
 export const lagThresholdMs = (intervalMinutes: number) => (2 * intervalMinutes + 15) * 60_000;
 
 export class AlertInputError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field: string,
-  ) {
+  readonly code: string;
+  readonly field: string;
+  constructor(code: string, message: string, field: string) {
     super(message);
+    this.code = code;
+    this.field = field;
   }
 }
 

@@ -7,13 +7,14 @@ import { mayNeedWellFormed, wellFormed } from './text.ts';
 
 /** An error answer of the capture endpoints: `{ error: { code, message } }`, never a stack trace. */
 export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
   }
 }
 

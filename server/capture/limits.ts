@@ -18,10 +18,12 @@ export const LIMITS = {
 
 /** A rejection of one event or of a whole request, with a stable machine-readable code. */
 export class Rejection {
-  constructor(
-    readonly code: string,
-    readonly message: string,
-  ) {}
+  readonly code: string;
+  readonly message: string;
+  constructor(code: string, message: string) {
+    this.code = code;
+    this.message = message;
+  }
 }
 
 export const reject = (code: string, message: string): Rejection => new Rejection(code, message);

@@ -11,6 +11,11 @@ interface RouteBase {
   method: 'GET' | 'POST' | 'DELETE';
   /** Matched against the path; groups become `params`. */
   pattern: RegExp;
+  /**
+   * What logs and metrics call it: its path template (`/v2/users/{id}`), never the values in it.
+   * Required when `pattern` has groups (checked at start-up); a literal pattern names itself.
+   */
+  endpoint?: string;
 }
 
 /** An endpoint taking the key of the request. */
@@ -57,13 +62,16 @@ const CORS_PREFLIGHT_HEADERS = {
   'access-control-max-age': '86400',
 };
 
+for (const route of routes) {
+  if (route.endpoint === undefined && route.pattern.source.includes('(')) {
+    throw new Error(`capture route ${route.pattern.source} has groups: give it an endpoint template`);
+  }
+}
+
 /** A route's metrics label: its path template (`/v2/users/{id}`), a bounded set. */
-const endpoints = new WeakMap<CaptureRoute, string>();
 function endpointOf(route: CaptureRoute | undefined): string {
   if (!route) return 'unmatched';
-  let name = endpoints.get(route);
-  if (!name) endpoints.set(route, (name = route.pattern.source.replace(/^\^|\$$/g, '').replace(/\([^)]*\)/g, '{id}').replaceAll('\\/', '/')));
-  return name;
+  return route.endpoint ?? route.pattern.source.replace(/^\^|\$$/g, '').replaceAll('\\/', '/');
 }
 
 /** The route template of a data-plane path (`/v2/users/{id}`): what logs and metrics name, never the ids in it. */

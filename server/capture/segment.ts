@@ -202,7 +202,7 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
   chargeRequest(deps.rateLimiter, principal.keyId, valid.length, now);
   const result = await deriveAndWrite(deps, principal, await locate(deps, principal.orgId, valid), now);
   chargeRewrites(deps.rateLimiter, principal.keyId, result.reemitted);
-  sendBatchAnswer(res, deps, path, principal, { indexes, rejected }, result);
+  sendBatchAnswer(res, deps, `/v1/${call}`, principal, { indexes, rejected }, result);
 }
 
 /**
@@ -253,11 +253,12 @@ export const segmentRoutes: CaptureRoute[] = [
     ([call, letter]): CaptureRoute => ({
       method: 'POST',
       pattern: new RegExp(`^/v1/(?:${call}|${letter}|${call === 'batch' ? 'import' : call})$`),
+      endpoint: `/v1/${call}`,
       access: 'write',
       handle: (req, res, ctx, deps) => handleSegment(req, res, ctx.principal, deps, call, ctx.url.pathname),
     }),
   ),
-  { method: 'GET', pattern: /^\/v1\/projects\/([^/]{1,200})\/settings$/, access: 'public', handle: (req, res, ctx, deps) => sendSettings(req, res, deps, decodeURIComponentSafe(ctx.params[0]!)) },
+  { method: 'GET', pattern: /^\/v1\/projects\/([^/]{1,200})\/settings$/, endpoint: '/v1/projects/{key}/settings', access: 'public', handle: (req, res, ctx, deps) => sendSettings(req, res, deps, decodeURIComponentSafe(ctx.params[0]!)) },
 ];
 
 function decodeURIComponentSafe(segment: string): string {

@@ -490,16 +490,18 @@ const USER_PATH = /^\/v2\/users\/(?!batch$)([^/]+)$/;
 
 /** The job routes of a kind: its status, errors and imports. */
 const jobRoutes = (prefix: string, kind: BatchJobKind): CaptureRoute[] => [
-  { method: 'GET', pattern: new RegExp(`^${prefix}/([^/]+)$`), access: 'read', handle: (_req, res, ctx, deps) => getJobStatus(res, ctx.principal, deps, kind, ctx.params[0]!) },
+  { method: 'GET', pattern: new RegExp(`^${prefix}/([^/]+)$`), endpoint: `${prefix}/{id}`, access: 'read', handle: (_req, res, ctx, deps) => getJobStatus(res, ctx.principal, deps, kind, ctx.params[0]!) },
   {
     method: 'GET',
     pattern: new RegExp(`^${prefix}/([^/]+)/errors$`),
+    endpoint: `${prefix}/{id}/errors`,
     access: 'read',
     handle: (_req, res, ctx, deps) => getJobErrors(res, ctx.principal, deps, kind, ctx.params[0]!, ctx.url),
   },
   {
     method: 'GET',
     pattern: new RegExp(`^${prefix}/([^/]+)/imports$`),
+    endpoint: `${prefix}/{id}/imports`,
     access: 'read',
     handle: (_req, res, ctx, deps) => getJobImports(res, ctx.principal, deps, kind, ctx.params[0]!, ctx.url),
   },
@@ -514,12 +516,13 @@ export const serverApiRoutes: CaptureRoute[] = [
   { method: 'DELETE', pattern: /^\/v2\/users$/, access: 'delete', handle: (_req, res, ctx, deps) => deleteUser(res, ctx.principal, deps, uidOfQuery(ctx.url)) },
   { method: 'POST', pattern: /^\/v2\/users\/batch$/, access: 'write', handle: (req, res, ctx, deps) => createUsersBatch(req, res, ctx.principal, deps) },
   ...jobRoutes('/v2/users/batch', 'users'),
-  { method: 'GET', pattern: USER_PATH, access: 'read', handle: (_req, res, ctx, deps) => getUserById(res, ctx.principal, deps, ctx.params[0]!) },
+  { method: 'GET', pattern: USER_PATH, endpoint: '/v2/users/{id}', access: 'read', handle: (_req, res, ctx, deps) => getUserById(res, ctx.principal, deps, ctx.params[0]!) },
   // updating a user changes what later reads of it answer: a secret key, as for reads
-  { method: 'POST', pattern: USER_PATH, access: 'read', handle: (req, res, ctx, deps) => updateUser(req, res, ctx.principal, deps, ctx.params[0]!) },
+  { method: 'POST', pattern: USER_PATH, endpoint: '/v2/users/{id}', access: 'read', handle: (req, res, ctx, deps) => updateUser(req, res, ctx.principal, deps, ctx.params[0]!) },
   {
     method: 'DELETE',
     pattern: USER_PATH,
+    endpoint: '/v2/users/{id}',
     access: 'delete',
     handle: (_req, res, ctx, deps) => deleteUser(res, ctx.principal, deps, uidOfPath(ctx.params[0]!)),
   },

@@ -63,8 +63,10 @@ export function newDefinitionId(kind: DefinitionKind, now = Date.now()): string 
 }
 
 class Refusal extends Error {
-  constructor(readonly problem: DefinitionProblem) {
+  readonly problem: DefinitionProblem;
+  constructor(problem: DefinitionProblem) {
     super('refused');
+    this.problem = problem;
   }
 }
 

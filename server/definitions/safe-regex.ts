@@ -117,7 +117,10 @@ class Unsafe extends Error {}
 
 class RegexParser {
   private position = 0;
-  constructor(private readonly source: string) {}
+  private readonly source: string;
+  constructor(source: string) {
+    this.source = source;
+  }
 
   parse(): Node[][] {
     const alternatives = this.alternatives();

@@ -6,12 +6,12 @@ import { deviceIdForUser, parseInt64 } from '../processing/ids.ts';
 
 /** An expected refusal of a deletion request, with a stable code. */
 export class DeletionInputError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field: string | null = null,
-  ) {
+  readonly code: string;
+  readonly field: string | null;
+  constructor(code: string, message: string, field: string | null = null) {
     super(message);
+    this.code = code;
+    this.field = field;
   }
 }
 

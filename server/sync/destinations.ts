@@ -21,12 +21,12 @@ import { TargetRefusal, requireSecrets, type TargetGuard } from './targets.ts';
 
 /** An expected failure of a destination operation, with a stable code (GraphQL maps it to a typed error). */
 export class DestinationInputError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field: string | null = null,
-  ) {
+  readonly code: string;
+  readonly field: string | null;
+  constructor(code: string, message: string, field: string | null = null) {
     super(message);
+    this.code = code;
+    this.field = field;
   }
 }
 

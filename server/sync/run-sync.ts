@@ -87,13 +87,13 @@ export interface SyncDeps {
 }
 
 class RunError extends Error {
-  constructor(
-    message: string,
-    readonly kind: ErrorKind,
-    /** The wait the warehouse asked for before the next attempt (RetryableError.retryAfterMs). */
-    readonly retryAfterMs?: number,
-  ) {
+  readonly kind: ErrorKind;
+  /** The wait the warehouse asked for before the next attempt (RetryableError.retryAfterMs). */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, kind: ErrorKind, retryAfterMs?: number) {
     super(message);
+    this.kind = kind;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

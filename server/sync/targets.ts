@@ -39,12 +39,12 @@ export type TargetRefusalCode =
  * a sync run records it as a configuration failure (not retried).
  */
 export class TargetRefusal extends ConfigError {
-  constructor(
-    readonly code: TargetRefusalCode,
-    message: string,
-    readonly field: string,
-  ) {
+  readonly code: TargetRefusalCode;
+  readonly field: string;
+  constructor(code: TargetRefusalCode, message: string, field: string) {
     super(message);
+    this.code = code;
+    this.field = field;
   }
 }
 

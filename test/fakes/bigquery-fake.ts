@@ -187,12 +187,12 @@ function timestampText(value: string): string {
 }
 
 class BigqueryHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly reason: string;
+  constructor(status: number, reason: string, message: string) {
     super(message);
+    this.status = status;
+    this.reason = reason;
   }
 }
 

@@ -128,22 +128,21 @@ interface Statement {
 }
 
 class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly type: string;
+  constructor(status: number, type: string, message: string) {
     super(message);
+    this.status = status;
+    this.type = type;
   }
 }
 
 /** A statement error with Redshift's text (no `ERROR:` prefix added). */
 class StatementFailure extends Error {
-  constructor(
-    message: string,
-    readonly aborted = false,
-  ) {
+  readonly aborted: boolean;
+  constructor(message: string, aborted = false) {
     super(message);
+    this.aborted = aborted;
   }
 }
 
@@ -243,12 +242,17 @@ export class RedshiftDataFake {
   private queue: Promise<unknown> = Promise.resolve();
   private s3Client: S3Client | undefined;
 
-  private constructor(
-    private readonly server: Server,
-    private readonly backend: Backend,
-    private readonly options: Required<Omit<RedshiftFakeOptions, 'databaseUrl' | 'awsEndpoint'>> & { awsEndpoint?: string },
-    readonly endpoint: string,
-  ) {}
+  private readonly server: Server;
+  private readonly backend: Backend;
+  private readonly options: Required<Omit<RedshiftFakeOptions, 'databaseUrl' | 'awsEndpoint'>> & { awsEndpoint?: string };
+  readonly endpoint: string;
+
+  private constructor(server: Server, backend: Backend, options: RedshiftDataFake['options'], endpoint: string) {
+    this.server = server;
+    this.backend = backend;
+    this.options = options;
+    this.endpoint = endpoint;
+  }
 
   static async start(options: RedshiftFakeOptions = {}): Promise<RedshiftDataFake> {
     const backend = options.databaseUrl ? await postgresBackend(options.databaseUrl) : await pgliteBackend();

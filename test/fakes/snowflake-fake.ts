@@ -159,13 +159,16 @@ export class SnowflakeFake {
   /** The stages (table and user stages) in a folder the fake owns. */
   readonly stages: FakeStages;
 
-  private constructor(
-    private readonly server: Server,
-    private readonly instance: DuckDBInstance,
-    private readonly options: Required<SnowflakeFakeOptions>,
-    readonly accessUrl: string,
-    stageRoot: string,
-  ) {
+  private readonly server: Server;
+  private readonly instance: DuckDBInstance;
+  private readonly options: Required<SnowflakeFakeOptions>;
+  readonly accessUrl: string;
+
+  private constructor(server: Server, instance: DuckDBInstance, options: Required<SnowflakeFakeOptions>, accessUrl: string, stageRoot: string) {
+    this.server = server;
+    this.instance = instance;
+    this.options = options;
+    this.accessUrl = accessUrl;
     this.stages = new FakeStages(stageRoot, (schema, name) => this.tableExists(schema, name));
   }
 

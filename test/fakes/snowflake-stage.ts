@@ -26,12 +26,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** An error Snowflake would answer: code, SQLSTATE and message. */
 export class FakeSqlError extends Error {
-  constructor(
-    readonly code: string,
-    readonly sqlState: string,
-    message: string,
-  ) {
+  readonly code: string;
+  readonly sqlState: string;
+  constructor(code: string, sqlState: string, message: string) {
     super(message);
+    this.code = code;
+    this.sqlState = sqlState;
   }
 }
 
@@ -68,10 +68,12 @@ export class FakeStages {
   /** Files loaded per table (`SCHEMA.TABLE` → stage-relative path → md5): COPY's load metadata. */
   private readonly loaded = new Map<string, Map<string, string>>();
 
-  constructor(
-    readonly root: string,
-    private readonly tableExists: (schema: string, name: string) => Promise<boolean>,
-  ) {}
+  readonly root: string;
+  private readonly tableExists: (schema: string, name: string) => Promise<boolean>;
+  constructor(root: string, tableExists: (schema: string, name: string) => Promise<boolean>) {
+    this.root = root;
+    this.tableExists = tableExists;
+  }
 
   /** Every file currently on a stage, relative to the stages' root (for tests). */
   async files(): Promise<string[]> {

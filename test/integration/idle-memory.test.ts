@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startArguments } from '../support/start-command.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Issue #16: the idle server on embedded PGlite stays within a documented bound (README,
@@ -18,7 +19,7 @@ const rssMb = (pid: number, field = 'VmRSS') => Number(new RegExp(`^${field}:\\s
 
 async function startIdle(): Promise<{ rss: number; stop(): Promise<number | null> }> {
   const { DATABASE_URL: _, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, startArguments(), {
     cwd: root,
     env: { ...env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],

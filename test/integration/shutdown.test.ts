@@ -10,6 +10,7 @@ import type { Database } from '../../server/db/client.ts';
 import { createTestOrg, openTestDatabase, startTestApp, TEST_SECRET_KEY, type TestOrg } from '../support/app.ts';
 import { parseScrape, sampleOf } from '../support/prometheus.ts';
 import { requirement, testPostgresUrl } from '../support/requirements.ts';
+import { startArguments } from '../support/start-command.ts';
 
 // Issue #16: SIGTERM under capture load loses no acknowledged event and leaves no run `running`;
 // /readyz answers ready only when the database answers with every migration applied.
@@ -43,7 +44,7 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
 
   it('answers in-flight capture after commit, stores every acknowledged event, releases the running sync and exits in time', async () => {
     const lines: string[] = [];
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const proc = spawn(process.execPath, startArguments(), {
       cwd: root,
       env: {
         ...process.env,

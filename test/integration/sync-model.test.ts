@@ -143,10 +143,12 @@ class World {
   private viewCount = 0;
   private readonly base = Math.floor(Date.now() / 1000) * 1000 - 6 * 3_600_000;
 
-  constructor(
-    readonly org: TestOrg,
-    readonly run: number,
-  ) {}
+  readonly org: TestOrg;
+  readonly run: number;
+  constructor(org: TestOrg, run: number) {
+    this.org = org;
+    this.run = run;
+  }
 
   static async create(): Promise<World> {
     const run = ++runCount;
@@ -344,11 +346,14 @@ type Command = fc.AsyncCommand<ExactnessModel, World>;
 const nth = <T,>(items: T[], pick: number): T => items[pick % items.length]!;
 
 class Append implements Command {
-  constructor(
-    readonly device: number,
-    readonly slot: number,
-    readonly specs: EventSpec[],
-  ) {}
+  readonly device: number;
+  readonly slot: number;
+  readonly specs: EventSpec[];
+  constructor(device: number, slot: number, specs: EventSpec[]) {
+    this.device = device;
+    this.slot = slot;
+    this.specs = specs;
+  }
   check() {
     return true;
   }
@@ -365,11 +370,14 @@ class Append implements Command {
 }
 
 class Late implements Command {
-  constructor(
-    readonly pick: number,
-    readonly at: number,
-    readonly spec: EventSpec,
-  ) {}
+  readonly pick: number;
+  readonly at: number;
+  readonly spec: EventSpec;
+  constructor(pick: number, at: number, spec: EventSpec) {
+    this.pick = pick;
+    this.at = at;
+    this.spec = spec;
+  }
   check(m: ExactnessModel) {
     return m.views.size > 0;
   }
@@ -389,7 +397,10 @@ class Late implements Command {
 }
 
 class Replay implements Command {
-  constructor(readonly pick: number) {}
+  readonly pick: number;
+  constructor(pick: number) {
+    this.pick = pick;
+  }
   check(m: ExactnessModel) {
     return m.events.size > 0;
   }
@@ -410,13 +421,17 @@ function backfillStart(w: World, fraction: number): number {
 }
 
 class CreateDestination implements Command {
-  constructor(
-    readonly kind: 'duckdb' | 'postgres',
-    readonly enabled: boolean,
-    readonly filter: EventTypeFilter,
-    /** With a backfill from this fraction of the steps so far (null: none). */
-    readonly backfillFrom: number | null,
-  ) {}
+  readonly kind: 'duckdb' | 'postgres';
+  readonly enabled: boolean;
+  readonly filter: EventTypeFilter;
+  /** With a backfill from this fraction of the steps so far (null: none). */
+  readonly backfillFrom: number | null;
+  constructor(kind: 'duckdb' | 'postgres', enabled: boolean, filter: EventTypeFilter, backfillFrom: number | null) {
+    this.kind = kind;
+    this.enabled = enabled;
+    this.filter = filter;
+    this.backfillFrom = backfillFrom;
+  }
   check(m: ExactnessModel) {
     return m.destinationNames().length < MAX_DESTINATIONS;
   }
@@ -470,10 +485,12 @@ class CreateDestination implements Command {
 }
 
 class SetEnabled implements Command {
-  constructor(
-    readonly pick: number,
-    readonly enabled: boolean,
-  ) {}
+  readonly pick: number;
+  readonly enabled: boolean;
+  constructor(pick: number, enabled: boolean) {
+    this.pick = pick;
+    this.enabled = enabled;
+  }
   check(m: ExactnessModel) {
     return m.destinationNames().length > 0;
   }
@@ -494,10 +511,12 @@ class SetEnabled implements Command {
 }
 
 class SetFilter implements Command {
-  constructor(
-    readonly pick: number,
-    readonly filter: EventTypeFilter,
-  ) {}
+  readonly pick: number;
+  readonly filter: EventTypeFilter;
+  constructor(pick: number, filter: EventTypeFilter) {
+    this.pick = pick;
+    this.filter = filter;
+  }
   check(m: ExactnessModel) {
     return m.destinationNames().length > 0;
   }
@@ -524,11 +543,13 @@ class SetFilter implements Command {
 }
 
 class Backfill implements Command {
-  constructor(
-    readonly pick: number,
-    /** It starts this fraction of the way through the steps so far. */
-    readonly from: number,
-  ) {}
+  readonly pick: number;
+  /** It starts this fraction of the way through the steps so far. */
+  readonly from: number;
+  constructor(pick: number, from: number) {
+    this.pick = pick;
+    this.from = from;
+  }
   check(m: ExactnessModel) {
     return m.destinationNames().length > 0;
   }
@@ -560,7 +581,10 @@ class Backfill implements Command {
 }
 
 class CancelBackfill implements Command {
-  constructor(readonly pick: number) {}
+  readonly pick: number;
+  constructor(pick: number) {
+    this.pick = pick;
+  }
   check(m: ExactnessModel) {
     return m.destinationNames().some((name) => m.lastBackfill(name));
   }
@@ -598,10 +622,12 @@ class CancelBackfill implements Command {
 const PAGE_FIELDS = 'id priority';
 
 class CreatePage implements Command {
-  constructor(
-    readonly path: number,
-    readonly priority: number | null,
-  ) {}
+  readonly path: number;
+  readonly priority: number | null;
+  constructor(path: number, priority: number | null) {
+    this.path = path;
+    this.priority = priority;
+  }
   check() {
     return true;
   }
@@ -634,11 +660,14 @@ class CreatePage implements Command {
 const activePages = (m: ExactnessModel) => [...m.pages.values()].filter((p) => p.active);
 
 class EditPage implements Command {
-  constructor(
-    readonly pick: number,
-    readonly path: number | null,
-    readonly priority: number | null,
-  ) {}
+  readonly pick: number;
+  readonly path: number | null;
+  readonly priority: number | null;
+  constructor(pick: number, path: number | null, priority: number | null) {
+    this.pick = pick;
+    this.path = path;
+    this.priority = priority;
+  }
   check(m: ExactnessModel) {
     return activePages(m).length > 0;
   }
@@ -667,7 +696,10 @@ class EditPage implements Command {
 }
 
 class ArchivePage implements Command {
-  constructor(readonly pick: number) {}
+  readonly pick: number;
+  constructor(pick: number) {
+    this.pick = pick;
+  }
   check(m: ExactnessModel) {
     return activePages(m).length > 0;
   }
@@ -684,10 +716,12 @@ class ArchivePage implements Command {
 }
 
 class SetFault implements Command {
-  constructor(
-    readonly pick: number,
-    readonly mode: FaultMode | null,
-  ) {}
+  readonly pick: number;
+  readonly mode: FaultMode | null;
+  constructor(pick: number, mode: FaultMode | null) {
+    this.pick = pick;
+    this.mode = mode;
+  }
   check(m: ExactnessModel) {
     return m.destinationNames().length > 0;
   }
@@ -704,7 +738,10 @@ class SetFault implements Command {
 }
 
 class Sync implements Command {
-  constructor(readonly pick: number) {}
+  readonly pick: number;
+  constructor(pick: number) {
+    this.pick = pick;
+  }
   check(m: ExactnessModel) {
     return m.destinationNames().length > 0;
   }

@@ -16,11 +16,13 @@ export const demoUserId = (email: string): string => `user-${email.toLowerCase()
 
 /** Drives the demo shop (sdk-web/demo) in a page, whichever server serves it. */
 export class DemoShop {
-  constructor(
-    readonly page: Page,
-    /** Origin serving `/demo/` and `/sdk/tributary.js`, e.g. `http://127.0.0.1:8080`. */
-    readonly origin: string,
-  ) {}
+  readonly page: Page;
+  /** Origin serving `/demo/` and `/sdk/tributary.js`, e.g. `http://127.0.0.1:8080`. */
+  readonly origin: string;
+  constructor(page: Page, origin: string) {
+    this.page = page;
+    this.origin = origin;
+  }
 
   /** Load a demo path and wait until the SDK has replaced its stub. */
   async open(path = '/demo/'): Promise<void> {
