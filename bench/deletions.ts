@@ -46,6 +46,13 @@ const generated = (g: string, cast: (expr: string) => string, div = '/') => `
   timestamptz '2026-11-26 01:00:00+00', timestamptz '2026-11-26 01:00:00+00', 1000000 + ${g} ${div} ${ROWS_PER_DEVICE}, 1, ${g} ${div} 10,
   'click', '{"target":{"text":"Buy"}}', 'web', '{"url":{"path":"/p"}}'`;
 
+/** The statement that fills `schema`.events with `rows` generated rows, on a DuckDB or a Postgres engine. */
+function fillSql(engine: 'duckdb' | 'postgres', schema: string): string {
+  return engine === 'duckdb'
+    ? `INSERT INTO ${schema}.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::VARCHAR`, '//')} FROM range(${rows}) t(g)`
+    : `INSERT INTO ${schema}.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::text`)} FROM generate_series(0, ${rows - 1}) g`;
+}
+
 async function timed(what: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await what();
@@ -75,6 +82,23 @@ function report(name: string, fillMs: number, plugin: { ms: number; rowsDeleted?
   );
 }
 
+type Query = (statement: string) => Promise<readonly Record<string, unknown>[]>;
+
+/**
+ * One warehouse reached through `query` (its engine, schema `bench_deletions`): the plugin creates
+ * the tables, `fill` fills them, the engine deletes `engineDevice`, the plugin `pluginDevice`.
+ */
+async function measureOn(name: string, definition: DestinationDefinition, config: Record<string, unknown>, query: Query, fill: () => Promise<unknown>) {
+  const setup = await definition.connect(config, { logger: silentLogger });
+  await setup.ensureTables();
+  await setup.close();
+  const fillMs = await timed(fill);
+  const engineMs = await timed(() => query(`DELETE FROM bench_deletions.events WHERE device_id = ${engineDevice}`));
+  const plugin = await throughPlugin(definition, config);
+  const [left] = await query(`SELECT count(*)::INTEGER AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
+  report(name, fillMs, plugin, engineMs, Number(left!.n));
+}
+
 console.log(`\nDeleting one device (${ROWS_PER_DEVICE} rows) from a warehouse of ${rows.toLocaleString('en')} rows`);
 console.log('| warehouse | rows | fill | through the plugin | engine DELETE of another device | ratio | rows of the device left |');
 console.log('|---|---|---|---|---|---|---|');
@@ -88,7 +112,7 @@ if (warehouses.includes('duckdb')) {
   await setup.close();
   const instance = await DuckDBInstance.create(file);
   const c = await instance.connect();
-  const fillMs = await timed(() => c.run(`INSERT INTO main.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::VARCHAR`, '//')} FROM range(${rows}) t(g)`));
+  const fillMs = await timed(() => c.run(fillSql('duckdb', 'main')));
   const engineMs = await timed(() => c.run(`DELETE FROM main.events WHERE device_id = ${engineDevice}`));
   c.closeSync();
   instance.closeSync();
@@ -105,17 +129,10 @@ if (warehouses.includes('postgres')) {
   const sql = postgresClient(url, { max: 1, onnotice: () => {} });
   await sql.unsafe('DROP SCHEMA IF EXISTS bench_deletions CASCADE');
   const config = parseDestinationConfig(postgresDestination as DestinationDefinition, { url, schema: 'bench_deletions' });
-  const setup = await (postgresDestination as DestinationDefinition).connect(config, { logger: silentLogger });
-  await setup.ensureTables();
-  await setup.close();
-  const fillMs = await timed(async () => {
-    await sql.unsafe(`INSERT INTO bench_deletions.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::text`)} FROM generate_series(0, ${rows - 1}) g`);
+  await measureOn('postgres', postgresDestination as DestinationDefinition, config, (statement) => sql.unsafe(statement), async () => {
+    await sql.unsafe(fillSql('postgres', 'bench_deletions'));
     await sql.unsafe('VACUUM ANALYZE bench_deletions.events');
   });
-  const engineMs = await timed(() => sql.unsafe(`DELETE FROM bench_deletions.events WHERE device_id = ${engineDevice}`));
-  const plugin = await throughPlugin(postgresDestination as DestinationDefinition, config);
-  const [left] = await sql.unsafe(`SELECT count(*)::int AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
-  report('postgres', fillMs, plugin, engineMs, left!.n);
   await sql.unsafe('DROP SCHEMA bench_deletions CASCADE');
   await sql.end();
 }
@@ -141,16 +158,9 @@ if (warehouses.includes('redshift')) {
       pollInitialMs: 2,
       pollMaxMs: 200,
     });
-    const setup = await (redshiftDestination as DestinationDefinition).connect(config, { logger: silentLogger });
-    await setup.ensureTables();
-    await setup.close();
-    const fillMs = await timed(() =>
-      fake.query(`INSERT INTO bench_deletions.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::text`)} FROM generate_series(0, ${rows - 1}) g`),
+    await measureOn('redshift (Data API fake on Postgres)', redshiftDestination as DestinationDefinition, config, (statement) => fake.query(statement), () =>
+      fake.query(fillSql('postgres', 'bench_deletions')),
     );
-    const engineMs = await timed(() => fake.query(`DELETE FROM bench_deletions.events WHERE device_id = ${engineDevice}`));
-    const plugin = await throughPlugin(redshiftDestination as DestinationDefinition, config);
-    const [left] = await fake.query(`SELECT count(*)::int AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
-    report('redshift (Data API fake on Postgres)', fillMs, plugin, engineMs, Number(left!.n));
     await fake.query('DROP SCHEMA bench_deletions CASCADE');
   } finally {
     await fake.close();
@@ -169,14 +179,7 @@ if (warehouses.includes('snowflake')) {
       schema: 'bench_deletions',
       accessUrl: fake.accessUrl,
     });
-    const setup = await (snowflakeDestination as DestinationDefinition).connect(config, { logger: silentLogger });
-    await setup.ensureTables();
-    await setup.close();
-    const fillMs = await timed(() => fake.query(`INSERT INTO bench_deletions.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::VARCHAR`, '//')} FROM range(${rows}) t(g)`));
-    const engineMs = await timed(() => fake.query(`DELETE FROM bench_deletions.events WHERE device_id = ${engineDevice}`));
-    const plugin = await throughPlugin(snowflakeDestination as DestinationDefinition, config);
-    const [left] = await fake.query(`SELECT count(*)::INTEGER AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
-    report('snowflake (SQL API fake on DuckDB)', fillMs, plugin, engineMs, Number(left!.n));
+    await measureOn('snowflake (SQL API fake on DuckDB)', snowflakeDestination as DestinationDefinition, config, (statement) => fake.query(statement), () => fake.query(fillSql('duckdb', 'bench_deletions')));
   } finally {
     await fake.close();
   }
@@ -192,14 +195,7 @@ if (warehouses.includes('bigquery')) {
       serviceAccountKey: testServiceAccount().keyJson,
       apiEndpoint: fake.url,
     });
-    const setup = await bigquery.connect(config, { logger: silentLogger });
-    await setup.ensureTables();
-    await setup.close();
-    const fillMs = await timed(() => fake.query(`INSERT INTO bench_deletions.events ${COLUMNS} SELECT ${generated('g', (e) => `${e}::VARCHAR`, '//')} FROM range(${rows}) t(g)`));
-    const engineMs = await timed(() => fake.query(`DELETE FROM bench_deletions.events WHERE device_id = ${engineDevice}`));
-    const plugin = await throughPlugin(bigquery, config);
-    const [left] = await fake.query(`SELECT count(*)::INTEGER AS n FROM bench_deletions.events WHERE device_id = ${pluginDevice}`);
-    report('bigquery (REST fake on DuckDB)', fillMs, plugin, engineMs, Number(left!.n));
+    await measureOn('bigquery (REST fake on DuckDB)', bigquery, config, (statement) => fake.query(statement), () => fake.query(fillSql('duckdb', 'bench_deletions')));
   } finally {
     await fake.close();
   }
