@@ -4,7 +4,7 @@
  * names another database as the postgres destination's warehouse. BENCH_EVENTS sets the capture
  * size (default 200,000), BENCH_CLIENTS its concurrent senders (default 64), BENCH_SYNC_ROWS the
  * sync size (default 1,000,000). Then each warehouse plugin against its protocol fake, each in a
- * process of its own with its own baseline (the fake engine's bulk load of the same rows):
+ * process of its own, with `npm start`'s node flags, and its own baseline (the fake engine's bulk load of the same rows):
  * BENCH_WAREHOUSE_ROWS rows (default 1,000,000); BENCH_WAREHOUSES picks them (default
  * `snowflake,redshift,bigquery`; `none` skips them). Redshift needs moto: TRIBUTARY_S3_ENDPOINT,
  * or its bench starts one.
@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { benchCapture, printCaptureResult, printSegmentRatio } from './capture.ts';
 import { benchSync, printSyncResult } from './sync.ts';
+import { scriptArguments } from '../test/support/start-command.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -44,7 +45,8 @@ for (const name of (process.env.BENCH_WAREHOUSES ?? 'snowflake,redshift,bigquery
   const args = warehouseBenches[name];
   if (!args) throw new Error(`BENCH_WAREHOUSES: unknown warehouse ${name} (known: ${Object.keys(warehouseBenches).join(', ')})`);
   console.log(`\n== ${name} plugin against its protocol fake (${args.join(' ')})`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
+  // With npm start's node flags: the plugin runs as it does inside the server.
+  const run = spawnSync(process.execPath, [...scriptArguments(), ...args], { stdio: 'inherit' });
   if (run.status !== 0) process.exitCode = 1;
 }
 

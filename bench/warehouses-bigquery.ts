@@ -31,6 +31,7 @@ import type { EventRow } from '../plugins/sdk/index.ts';
 import { DUCKDB_TYPES } from '../test/fakes/bigquery-sql.ts';
 import type { MergeScan } from '../test/fakes/bigquery-fake.ts';
 import { benchBatches } from './sync-destinations.ts';
+import { scriptArguments } from '../test/support/start-command.ts';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -227,7 +228,8 @@ async function measure(rows: number): Promise<SizeResult> {
 }
 
 async function measureInChild(rows: number): Promise<SizeResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(rows)], {
+  // With npm start's node flags: the plugin runs as it does inside the server.
+  const child = spawn(process.execPath, [...scriptArguments(), fileURLToPath(import.meta.url), '--one', String(rows)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let last = '';

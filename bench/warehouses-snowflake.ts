@@ -7,7 +7,7 @@
  *   npx tsx bench/warehouses-snowflake.ts 1000000
  *
  * Prints, from one run: the sync (rows/s, statements, HTTP round trips, peak RSS), the time of
- * each phase (writing the gzip files, PUT, COPY, MERGE), the merge's event_time range, and the
+ * each phase (writing the zstd files, PUT, COPY, MERGE), the merge's event_time range, and the
  * fake engine's own bulk load of the same files as the baseline (DuckDB `COPY` of the files the
  * plugin writes, into a table of the same columns with DuckDB's natural types), with the ratio.
  * The rows are generated lazily in batches of 5,000, as the sync host streams them; the time spent
@@ -161,8 +161,8 @@ export async function benchSnowflake(rows: number): Promise<SnowflakeBenchResult
     await fake.query(`CREATE TABLE bench.baseline (${columns})`);
     const baselineStarted = performance.now();
     await fake.query(
-      `COPY bench.baseline FROM '${files}/*.tsv.gz' (FORMAT csv, HEADER false, DELIMITER '\t', QUOTE '', ESCAPE '', ` +
-        `NULL '\\N', COMPRESSION gzip, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ')`,
+      `COPY bench.baseline FROM '${files}/*.tsv.zst' (FORMAT csv, HEADER false, DELIMITER '\t', QUOTE '', ESCAPE '', ` +
+        `NULL '\\N', COMPRESSION zstd, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ')`,
     );
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
     const [count] = await fake.query('SELECT count(*)::BIGINT AS n FROM bench.baseline');
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
   );
   console.log(`  merge     : bounded to event_time ${r.mergedEventTimeRange?.from} .. ${r.mergedEventTimeRange?.to}`);
   console.log(
-    `  baseline  : DuckDB COPY of the same ${r.baseline.files} file(s) (${r.baseline.compressedMb} MB gzip, ${r.baseline.textMb} MB text) ` +
+    `  baseline  : DuckDB COPY of the same ${r.baseline.files} file(s) (${r.baseline.compressedMb} MB zstd, ${r.baseline.textMb} MB text) ` +
       `${s(r.baseline.seconds)}, ${Math.round(rows / r.baseline.seconds).toLocaleString('en-US')} rows/s`,
   );
   const ratio = (seconds: number) => (r.baseline.seconds / seconds).toFixed(2);

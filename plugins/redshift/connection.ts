@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { zstdCompressSync } from 'node:zlib';
 import {
   BatchExecuteStatementCommand,
   CancelStatementCommand,
@@ -169,7 +169,7 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
   }
 
   /**
-   * Writes the window as gzip JSON-lines files on local disk, uploads them to S3, and sends ONE
+   * Writes the window as zstd JSON-lines files on local disk, uploads them to S3, and sends ONE
    * BatchExecuteStatement (COPY, the bounded merge, TRUNCATE; see sql.load): a constant number of
    * Data API calls whatever the row count, plus DescribeStatement polls.
    */
@@ -282,8 +282,8 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
                 source_type: 'server',
                 source_properties: null,
               };
-              const content = gzipSync(jsonLine(row));
-              const file: LoadFile = { name: 'check.json.gz', path: path.join(dir, 'check.json.gz'), bytes: content.length, rows: 1 };
+              const content = zstdCompressSync(jsonLine(row));
+              const file: LoadFile = { name: 'check.json.zst', path: path.join(dir, 'check.json.zst'), bytes: content.length, rows: 1 };
               await writeFile(file.path, content);
               await withStagedFiles([file], (manifestUrl) => run(sql.copy(copySource(manifestUrl))));
             } finally {

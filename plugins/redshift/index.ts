@@ -73,7 +73,7 @@ export const redshiftDestination = defineDestination({
   apiVersion: DESTINATION_API_VERSION,
   capabilities: { deleteDevices: true },
   description:
-    'Loads events into Redshift or Redshift Serverless: gzip JSON files staged on S3, then one Data API transaction that COPYs them into raw_events and merges into events. SUPER JSON, TIMESTAMPTZ.',
+    'Loads events into Redshift or Redshift Serverless: zstd JSON files staged on S3, then one Data API transaction that COPYs them into raw_events and merges into events. SUPER JSON, TIMESTAMPTZ.',
   config: redshiftConfig,
   // The AWS SDK is loaded on the first connect, not when the plugin is imported.
   connect: async (config, ctx) => {

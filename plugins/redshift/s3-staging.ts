@@ -52,7 +52,7 @@ export function createS3Staging(config: RedshiftDestinationConfig, credentials: 
           Key: key,
           Body: createReadStream(file.path),
           ContentLength: file.bytes,
-          ContentType: 'application/gzip',
+          ContentType: 'application/zstd',
         }));
       }
     };

@@ -118,14 +118,14 @@ export function redshiftSql(schema: string) {
     `FROM ${t('raw_events')}) AS ranked WHERE rn = 1`;
 
   /**
-   * `COPY` of a load's gzip JSON-lines files into raw_events, through their manifest. JSON keys
+   * `COPY` of a load's zstd JSON-lines files into raw_events, through their manifest. JSON keys
    * match column names ('auto'); times are ISO 8601 UTC ('auto' reads them). No compression
    * analysis or statistics update: raw_events is an empty staging table at every load, and both
    * would run on each one.
    */
   const copy = (source: CopySource) =>
     `COPY ${t('raw_events')} (${eventColumns}) FROM ${literal(source.manifestUrl)} IAM_ROLE ${literal(source.iamRoleArn)} ` +
-    `REGION ${literal(source.region)} MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF`;
+    `REGION ${literal(source.region)} MANIFEST ZSTD FORMAT AS JSON 'auto' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF`;
 
   return {
     createSchema: `CREATE SCHEMA IF NOT EXISTS ${schema}`,

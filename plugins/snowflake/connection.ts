@@ -183,7 +183,7 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
     await classified('creating tables', createTables);
   }
 
-  // Writes the rows to gzip files in a folder of its own, then PUT → COPY → MERGE: the same
+  // Writes the rows to zstd files in a folder of its own, then PUT → COPY → MERGE: the same
   // statements whatever the row count. The folder is removed whatever happens.
   async function withStagedFiles<T>(batches: AsyncIterable<EventRow[]>, work: (staged: StagedFiles, folder: string) => Promise<T>): Promise<T> {
     const folder = await mkdtemp(join(tmpdir(), 'tributary-snowflake-'));

@@ -68,7 +68,7 @@ export const snowflakeDestination = defineDestination({
   apiVersion: DESTINATION_API_VERSION,
   capabilities: { deleteDevices: true },
   description:
-    'Loads events into Snowflake: gzip files PUT to the RAW_EVENTS table stage and loaded with one COPY INTO, then one MERGE into EVENTS bounded by the window’s event_time range. VARIANT JSON, TIMESTAMP_NTZ in UTC.',
+    'Loads events into Snowflake: zstd files PUT to the RAW_EVENTS table stage and loaded with one COPY INTO, then one MERGE into EVENTS bounded by the window’s event_time range. VARIANT JSON, TIMESTAMP_NTZ in UTC.',
   config: snowflakeConfig,
   // snowflake-sdk is loaded on the first connect, not when the plugin is imported.
   connect: async (config, ctx) => {

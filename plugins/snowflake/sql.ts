@@ -101,7 +101,7 @@ export function snowflakeSessionParameters(timeoutSeconds: number): [string, str
 }
 
 /**
- * The format of the staged files (staged-files.ts): gzip, one record per line, fields separated
+ * The format of the staged files (staged-files.ts): zstd, one record per line, fields separated
  * by tabs in `raw_events` column order, never enclosed, `\N` for NULL, backslash escapes for
  * backslash, newline, carriage return and tab: Postgres' COPY text, which is also what Snowflake
  * reads by default in an unenclosed field (ESCAPE_UNENCLOSED_FIELD `\\`, NULL_IF `\N`). JSON
@@ -109,7 +109,7 @@ export function snowflakeSessionParameters(timeoutSeconds: number): [string, str
  * empty field is an empty string. Each option is one the encoder relies on.
  */
 export const SNOWFLAKE_FILE_FORMAT =
-  `TYPE = CSV COMPRESSION = GZIP FIELD_DELIMITER = '\\t' RECORD_DELIMITER = '\\n' FIELD_OPTIONALLY_ENCLOSED_BY = NONE ` +
+  `TYPE = CSV COMPRESSION = ZSTD FIELD_DELIMITER = '\\t' RECORD_DELIMITER = '\\n' FIELD_OPTIONALLY_ENCLOSED_BY = NONE ` +
   `ESCAPE_UNENCLOSED_FIELD = '\\\\' NULL_IF = ('\\\\N') EMPTY_FIELD_AS_NULL = FALSE ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE ` +
   `TIMESTAMP_FORMAT = '${SNOWFLAKE_TIME_FORMAT}'`;
 
@@ -157,11 +157,11 @@ export function snowflakeSql(schema: string) {
     /** Removes every file from the table stage: the leftovers of a load that failed before its COPY. */
     removeStaged: `REMOVE ${tableStage}`,
     /**
-     * Uploads the files of `folder` (an absolute local path, files `*.tsv.gz`) to the table stage
-     * under `prefix`. They are gzip already, so the driver neither compresses nor sniffs them.
+     * Uploads the files of `folder` (an absolute local path, files `*.tsv.zst`) to the table stage
+     * under `prefix`. They are compressed already, so the driver neither compresses nor sniffs them.
      */
     put: (folder: string, prefix: string) =>
-      `PUT 'file://${folder}/*.tsv.gz' ${tableStage}/${prefix}/ PARALLEL = 4 AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP OVERWRITE = TRUE`,
+      `PUT 'file://${folder}/*.tsv.zst' ${tableStage}/${prefix}/ PARALLEL = 4 AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = ZSTD OVERWRITE = TRUE`,
     /**
      * Loads the files under `prefix` into `raw_events`: the whole statement fails on the first bad
      * record (nothing loaded), and the files are deleted from the stage once loaded.

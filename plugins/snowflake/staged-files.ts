@@ -1,5 +1,5 @@
 /**
- * Writes a window of rows to gzip files on local disk for `PUT` + `COPY INTO`, streaming: one
+ * Writes a window of rows to zstd files on local disk for `PUT` + `COPY INTO`, streaming: one
  * batch is encoded at a time and a file is closed once its compressed size reaches the target,
  * so memory does not grow with the window.
  *
@@ -10,8 +10,8 @@ import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import type { Gzip } from 'node:zlib';
+import { constants, createZstdCompress } from 'node:zlib';
+import type { ZstdCompress } from 'node:zlib';
 import { EVENT_ROW_COLUMNS, copyTextValue } from '../sdk/index.ts';
 import type { EventRow } from '../sdk/index.ts';
 
@@ -23,27 +23,29 @@ export interface StagedFiles {
   rows: number;
   /** UTF-8 size of the text before compression. */
   bytes: number;
-  /** Size of the gzip files. */
+  /** Size of the compressed files. */
   compressedBytes: number;
   /** Smallest and largest `event_time` text of the rows (the host's fixed format sorts as text). */
   eventTimeRange: { from: string; to: string };
 }
 
 /**
- * gzip level 1: the files are written on the sync host's CPU, where level 6 costs about three
- * times as much for files about a fifth smaller; the upload is rarely the bottleneck.
+ * zstd level 1 (Snowflake loads zstd files as it does gzip): the files are written on the sync
+ * host's CPU, and on event rows zstd's fastest level takes half the time of gzip's fastest
+ * (level 1) for files a quarter smaller — measured 0.15 s against 0.30 s for 96 MB of rows,
+ * 5.7 MB against 7.6 MB.
  */
-const GZIP_LEVEL = 1;
+const ZSTD_LEVEL = 1;
 
 /**
- * Files written at once: gzip runs on libuv's thread pool, one thread per stream, and is the
- * slowest step of the write; two streams keep a second core busy while the main thread encodes.
+ * Files written at once: compression runs on libuv's thread pool, one thread per stream; two
+ * streams keep a second core busy while the main thread encodes.
  */
 const PARALLEL_FILES = 2;
 
-/** One open file: its gzip stream, its buffer, and the write gzip has not yet consumed. */
+/** One open file: its compression stream, its buffer, and the write it has not yet consumed. */
 interface OpenFile {
-  gzip: Gzip;
+  zstd: ZstdCompress;
   out: WriteStream;
   done: Promise<void>;
   buffer: Buffer;
@@ -51,7 +53,7 @@ interface OpenFile {
 }
 
 /**
- * Streams `batches` (non-empty; at least one row) into `folder/part-00001.tsv.gz`, … : batches go
+ * Streams `batches` (non-empty; at least one row) into `folder/part-00001.tsv.zst`, … : batches go
  * in turn to {@link PARALLEL_FILES} open files, and a file is closed, and another opened in its
  * place, once it holds `targetBytes` compressed bytes. `onBatch` is called before each batch is
  * encoded (to stop early on an abort).
@@ -66,18 +68,18 @@ export async function writeStagedFiles(
   const written: StagedFiles = { files: [], rows: 0, bytes: 0, compressedBytes: 0, eventTimeRange: { from: '', to: '' } };
   const open: (OpenFile | undefined)[] = new Array(PARALLEL_FILES).fill(undefined);
   const start = (): OpenFile => {
-    const path = join(folder, `part-${String(written.files.length + 1).padStart(5, '0')}.tsv.gz`);
+    const path = join(folder, `part-${String(written.files.length + 1).padStart(5, '0')}.tsv.zst`);
     written.files.push(path);
-    const gzip = createGzip({ level: GZIP_LEVEL });
+    const zstd = createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
     const out = createWriteStream(path);
-    const done = pipeline(gzip, out);
+    const done = pipeline(zstd, out);
     // Awaited when the file is closed; this keeps a failure before then from going unhandled.
     done.catch(() => {});
-    return { gzip, out, done, buffer: Buffer.alloc(0), consumed: Promise.resolve() };
+    return { zstd, out, done, buffer: Buffer.alloc(0), consumed: Promise.resolve() };
   };
   const close = async (file: OpenFile) => {
     await file.consumed;
-    file.gzip.end();
+    file.zstd.end();
     await file.done;
     written.compressedBytes += file.out.bytesWritten;
   };
@@ -91,20 +93,20 @@ export async function writeStagedFiles(
         file = undefined;
       }
       file ??= open[turn] = start();
-      // A file's buffer is encoded into again only once gzip has consumed it (the write's
+      // A file's buffer is encoded into again only once zstd has consumed it (the write's
       // callback): nothing is copied, and the garbage a window leaves is the source's rows.
       await file.consumed;
       const text = encode(batch, file);
       track(batch, written);
       written.bytes += text.length;
-      const gzip = file.gzip;
-      const writing = new Promise<void>((resolve, reject) => gzip.write(text, (err) => (err ? reject(err) : resolve())));
+      const zstd = file.zstd;
+      const writing = new Promise<void>((resolve, reject) => zstd.write(text, (err) => (err ? reject(err) : resolve())));
       file.consumed = Promise.race([writing, file.done]);
       turn = (turn + 1) % PARALLEL_FILES;
     }
     for (const file of open) if (file) await close(file);
   } catch (err) {
-    for (const file of open) file?.gzip.destroy();
+    for (const file of open) file?.zstd.destroy();
     throw err;
   }
   return written;

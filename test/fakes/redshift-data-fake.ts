@@ -23,7 +23,7 @@
  *   identity); a workgroup SecretArn or nothing, never DbUser;
  * - results are paged (GetStatementResult NextToken);
  * - COPY (see {@link runCopy}): credentials by IAM_ROLE, a role associated with the cluster;
- *   REGION when the bucket is elsewhere; MANIFEST entries, `mandatory` files present; GZIP
+ *   REGION when the bucket is elsewhere; MANIFEST entries, `mandatory` files present; GZIP or ZSTD
  *   content; FORMAT JSON 'auto' keys matched to columns; TIMEFORMAT ('auto' reads ISO 8601,
  *   without it only `YYYY-MM-DD HH:MI:SS`); at most 4 MB per JSON object; MAXERROR 0 (one bad row
  *   fails the load). Options it does not implement are refused by name, never ignored.
@@ -40,7 +40,7 @@ import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
@@ -649,12 +649,14 @@ export class RedshiftDataFake {
     for (const column of target) if (!types.has(column)) throw new StatementFailure(`ERROR: column "${column}" of relation "${table}" does not exist`);
 
     if (maxError !== 0) throw new StatementFailure('ERROR: the Redshift fake implements MAXERROR 0 only');
+    if (options.has('GZIP') && options.has('ZSTD')) throw new StatementFailure('ERROR: conflicting or redundant options');
     const convert = jsonRowConverter(target, types, { ignoreCase: jsonOption === 'auto ignorecase', isoTimes: timeformat !== undefined });
     const load = `COPY ${copy.table} (${target.join(', ')}) FROM STDIN`;
     let loaded = 0;
     for (const file of files) {
       const body = await fetchObject(file).catch((err: unknown) => Promise.reject(s3Error(err)));
-      const content = options.has('GZIP') ? body.pipe(createGunzip()).on('error', (err) => body.destroy(err)) : body;
+      const decompress = options.has('GZIP') ? createGunzip() : options.has('ZSTD') ? createZstdDecompress() : undefined;
+      const content = decompress ? body.pipe(decompress).on('error', (err) => body.destroy(err)) : body;
       const rows = jsonLinesToCopyText(convert);
       const outcomes = await Promise.allSettled([pipeline(content, rows), session.copyIn(load, rows)]);
       const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
@@ -752,7 +754,7 @@ const COPY_OPTIONS: Record<string, { argument: boolean; implemented: boolean }> 
   DELIMITER: { argument: true, implemented: false },
   BZIP2: { argument: false, implemented: false },
   LZOP: { argument: false, implemented: false },
-  ZSTD: { argument: false, implemented: false },
+  ZSTD: { argument: false, implemented: true },
   DATEFORMAT: { argument: true, implemented: false },
   ACCEPTINVCHARS: { argument: false, implemented: false },
   TRUNCATECOLUMNS: { argument: false, implemented: false },

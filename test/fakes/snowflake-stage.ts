@@ -19,9 +19,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** An error Snowflake would answer: code, SQLSTATE and message. */
@@ -169,25 +169,40 @@ export class FakeStages {
     const select = columns.map((column, i) => `${csv.convert(`c${i + 1}`, types.get(column)!)} AS ${column}`).join(', ');
     const paths = candidates.map(({ file }) => join(stage.dir, file));
     for (const [i, path] of paths.entries()) await checkFirstRecord(path, csv, columns.length, candidates[i]!.file);
-    // One read of all the files, in parallel as Snowflake loads them; each row keeps its file's
-    // name for the per-file counts of the result.
-    const loading = `sf_copy_${randomUUID().replaceAll('-', '')}`;
+    // One read of all the files, in parallel as Snowflake loads them.
+    const source = `read_csv([${paths.map(literal).join(', ')}], ${csv.reader(columns.length)}, filename = true)`;
     const ownTransaction = !session.inTransaction;
     const counts = new Map<string, number>();
     if (ownTransaction) await session.connection.run('BEGIN TRANSACTION');
     try {
-      try {
-        await session.connection.run(
-          `CREATE TEMP TABLE ${loading} AS SELECT ${select}, filename FROM read_csv([${paths.map(literal).join(', ')}], ${csv.reader(columns.length)}, filename = true)`,
-        );
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        throw copyError(err, candidates.find((_, i) => message.includes(paths[i]!))?.file ?? candidates[0]!.file);
+      const converting = async <T>(run: () => Promise<T>): Promise<T> => {
+        try {
+          return await run();
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          throw copyError(err, candidates.find((_, i) => message.includes(paths[i]!))?.file ?? candidates[0]!.file);
+        }
+      };
+      // Unenclosed fields: a record is a line (an escaped newline is `\n`, never a raw one), so
+      // the per-file counts of the result are lines, counted on the side while the rows go into
+      // the table in one pass. Enclosed fields may hold newlines: DuckDB counts those.
+      if (csv.quote === '') {
+        const counting = Promise.all(paths.map((path) => linesOf(path)));
+        counting.catch(() => {});
+        const inserted = await converting(() => session.connection.run(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} FROM ${source}`));
+        const records = (await counting).map((lines) => Math.max(0, lines - csv.skipHeader));
+        const counted = records.reduce((sum, n) => sum + n, 0);
+        if (inserted.rowsChanged !== counted) throw notModelled(`files whose lines (${counted}) are not their records (${inserted.rowsChanged}), such as blank lines`);
+        for (const [i, path] of paths.entries()) counts.set(path, records[i]!);
+      } else {
+        // Each row keeps its file's name for the per-file counts of the result.
+        const loading = `sf_copy_${randomUUID().replaceAll('-', '')}`;
+        await converting(() => session.connection.run(`CREATE TEMP TABLE ${loading} AS SELECT ${select}, filename FROM ${source}`));
+        await session.connection.run(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${loading}`);
+        const perFile = await session.connection.runAndReadAll(`SELECT filename, count(*)::BIGINT AS n FROM ${loading} GROUP BY filename`);
+        for (const [filename, n] of perFile.getRows()) counts.set(String(filename), Number(n));
+        await session.connection.run(`DROP TABLE ${loading}`);
       }
-      await session.connection.run(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${loading}`);
-      const perFile = await session.connection.runAndReadAll(`SELECT filename, count(*)::BIGINT AS n FROM ${loading} GROUP BY filename`);
-      for (const [filename, n] of perFile.getRows()) counts.set(String(filename), Number(n));
-      await session.connection.run(`DROP TABLE ${loading}`);
       if (ownTransaction) await session.connection.run('COMMIT');
     } catch (err) {
       if (ownTransaction) await session.connection.run('ROLLBACK').catch(() => {});
@@ -282,7 +297,7 @@ function csvOptions(format: Record<string, string>): CsvOptions {
   ];
   for (const option of Object.keys(format)) if (!known.includes(option)) throw notModelled(`file format option ${option}`);
   const compression = word(format.COMPRESSION ?? 'AUTO');
-  if (!['AUTO', 'GZIP', 'NONE'].includes(compression)) throw notModelled(`COMPRESSION = ${compression}`);
+  if (!['AUTO', 'GZIP', 'ZSTD', 'NONE'].includes(compression)) throw notModelled(`COMPRESSION = ${compression}`);
   const delimiter = stringValue(format.FIELD_DELIMITER ?? `','`);
   if (delimiter.length !== 1) throw notModelled(`FIELD_DELIMITER = ${format.FIELD_DELIMITER}`);
   if (format.RECORD_DELIMITER !== undefined && stringValue(format.RECORD_DELIMITER) !== '\n') throw notModelled('a RECORD_DELIMITER other than newline');
@@ -316,7 +331,7 @@ function csvOptions(format: Record<string, string>): CsvOptions {
         // matches as written too; the conversion below does the rest.
         `nullstr = ${literal(quote !== '' ? (emptyAsNull ? '' : never) : nullIf.length === 1 ? nullIf[0]! : never)}`,
         'allow_quoted_nulls = false',
-        `compression = ${literal(compression === 'NONE' ? 'none' : compression === 'GZIP' ? 'gzip' : 'auto')}`,
+        `compression = ${literal(compression === 'AUTO' ? 'auto' : compression.toLowerCase())}`,
         'auto_detect = false',
         'strict_mode = true',
         'null_padding = false',
@@ -394,7 +409,7 @@ async function checkFirstRecord(path: string, csv: CsvOptions, expected: number,
 
   async function firstRecord(filePath: string, skip: number): Promise<string | undefined> {
     const source = createReadStream(filePath);
-    const text = filePath.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+    const text = filePath.endsWith('.gz') ? source.pipe(createGunzip()) : filePath.endsWith('.zst') ? source.pipe(createZstdDecompress()) : source;
     let buffered = '';
     let records = 0;
     let quoted = false;
@@ -460,6 +475,34 @@ async function md5Of(path: string): Promise<string> {
   const hash = createHash('md5');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Lines of a file after decompression (gzip or zstd, by their magic bytes); a last line without its newline counts. */
+async function linesOf(path: string): Promise<number> {
+  const head = await firstBytes(path, 4);
+  const raw = createReadStream(path);
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const zstd = head.length === 4 && head.readUInt32LE(0) === 0xfd2fb528;
+  const text = gzip ? raw.pipe(createGunzip()) : zstd ? raw.pipe(createZstdDecompress()) : raw;
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of text) {
+    const bytes = chunk as Buffer;
+    for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines += 1;
+    if (bytes.length > 0) last = bytes[bytes.length - 1]!;
+  }
+  return last === 0x0a ? lines : lines + 1;
+}
+
+async function firstBytes(path: string, n: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buffer, 0, n, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function listFiles(dir: string): Promise<string[]> {

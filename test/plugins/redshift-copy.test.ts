@@ -7,7 +7,7 @@ import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,12 +37,12 @@ describe('redshift load files', () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'tributary-files-'));
     try {
       const small = await writeLoadFiles(generatedBatches(3, 3), folder, 16);
-      expect(small.files.map((f) => [f.name, f.rows])).toEqual([['part-000.json.gz', 3]]);
+      expect(small.files.map((f) => [f.name, f.rows])).toEqual([['part-000.json.zst', 3]]);
 
       // Rows that compress like real events (distinct ids, text, URLs): about 600 bytes of JSON each.
-      const big = await writeLoadFiles(generatedBatches(200_000, 5_000), folder, 4);
+      const big = await writeLoadFiles(generatedBatches(200_000, 5_000), folder, 3);
       expect(big.rows).toBe(200_000);
-      expect(big.files).toHaveLength(4);
+      expect(big.files).toHaveLength(3);
       const rows = big.files.map((f) => f.rows);
       expect(Math.max(...rows) - Math.min(...rows)).toBeLessThanOrEqual(15_000);
       for (const file of big.files) expect(file.bytes).toBeGreaterThan(1024 * 1024);
@@ -119,6 +119,20 @@ describe.runIf(runs)('redshift COPY from S3 (moto), as the fake runs it', () => 
       { id: '3', at: null, note: null, doc: null },
       { id: '9223372036854775807', at: '2026-11-26 10:00:00.123456', note: 'é "q"', doc: '{"k": [1, 2]}' },
     ]);
+  });
+
+  it('loads zstd files with ZSTD, and refuses a gzip file under ZSTD and GZIP together with ZSTD', async () => {
+    const name = await table();
+    const zst = await put('t5/a.json.zst', zstdCompressSync(line('7', '2026-11-26T10:00:00.000000Z', 'z', { z: true })));
+    const gzipped = await put('t5/b.json.gz', gz(line('8', '2026-11-26T10:00:00.000000Z', 'g', {})));
+    const manifestOf = (key: string, url: string) => put(key, JSON.stringify({ entries: [{ url, mandatory: true }] }));
+    const zstd = `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST ZSTD FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`;
+    expect(await batch([copy(name, await manifestOf('t5/m', zst), zstd)])).toEqual({ status: 'FINISHED' });
+    expect(await fake.query(`SELECT id::text, note, doc::text FROM ${name}`)).toEqual([{ id: '7', note: 'z', doc: '{"z": true}' }]);
+    expect((await batch([copy(name, await manifestOf('t5/m-gz', gzipped), zstd)])).status).toBe('FAILED');
+    const both = await batch([copy(name, await manifestOf('t5/m-both', zst), `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP ZSTD FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`)]);
+    expect(both.error).toContain('conflicting or redundant options');
+    expect(await countRows(fake, 'public', name)).toBe(1);
   });
 
   it('refuses what Redshift refuses: a missing mandatory file, no IAM_ROLE, a role the cluster does not have, a file that is not gzip, ISO times without TIMEFORMAT, a JSON object above 4 MB', async () => {

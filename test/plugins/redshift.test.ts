@@ -168,7 +168,7 @@ describe.runIf(runs)('redshift destination: faults and service rules', () => {
 
   it('sends one BatchExecuteStatement per load whatever the row count, polls until FINISHED, and records the merged event_time range', async () => {
     const calls: Record<number, { submits: number; batches: number; executes: number; puts: number; deletes: number; range: unknown }> = {};
-    for (const rows of [1_000, 40_000]) {
+    for (const rows of [1_000, 60_000]) {
       const raw = await prepared();
       fake.clearLog();
       const requests: string[] = [];
@@ -187,10 +187,10 @@ describe.runIf(runs)('redshift destination: faults and service rules', () => {
       expect(fake.requests.find((r) => r.operation === 'BatchExecuteStatement')!.sqls).toHaveLength(6);
     }
     expect(calls[1_000]).toMatchObject({ submits: 1, batches: 1, executes: 0, deletes: 1 });
-    expect(calls[40_000]).toMatchObject({ submits: 1, batches: 1, executes: 0, deletes: 1 });
-    // More rows, more files (each ≥ 12 MB of JSON before the next opens) — never more statements.
+    expect(calls[60_000]).toMatchObject({ submits: 1, batches: 1, executes: 0, deletes: 1 });
+    // More rows, more files (each ≥ 16 MB of JSON before the next opens) — never more statements.
     expect(calls[1_000]!.puts).toBe(2);
-    expect(calls[40_000]!.puts).toBeGreaterThan(2);
+    expect(calls[60_000]!.puts).toBeGreaterThan(2);
     expect(calls[1_000]!.range).toEqual({ from: '2026-11-26T10:00:00.000000Z', to: '2026-11-26T10:16:39.911081Z' });
   });
 

@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { zstdCompressSync } from 'node:zlib';
 import snowflake from 'snowflake-sdk';
 import type { Connection } from 'snowflake-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -184,10 +184,10 @@ describe('snowflake staging: the fake’s COPY rules (negative controls)', () =>
   async function staged(lines: string, extra = '') {
     const raw = await prepared();
     const folder = await mkdtemp(join(tmpdir(), 'sf-negative-'));
-    await writeFile(join(folder, 'f.tsv.gz'), gzipSync(lines));
+    await writeFile(join(folder, 'f.tsv.zst'), zstdCompressSync(lines));
     const session = await sdkSession();
     const stage = `@${raw.schema}.%raw_events/p/`;
-    await session.run(`PUT 'file://${folder}/f.tsv.gz' ${stage} AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP`);
+    await session.run(`PUT 'file://${folder}/f.tsv.zst' ${stage} AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = ZSTD`);
     const copy = () => session.run(`COPY INTO ${raw.schema}.raw_events FROM ${stage} FILE_FORMAT = (${SNOWFLAKE_FILE_FORMAT}) ${extra}`);
     return {
       copy,

@@ -290,7 +290,7 @@ describe('snowflake destination: faults and service rules', () => {
     // The temporary folder and the stage prefix are new on every load.
     const text = statements
       .join(';\n\n')
-      .replace(/file:\/\/[^']*\/\*\.tsv\.gz/g, 'file:///<tmp>/tributary-snowflake-<random>/*.tsv.gz')
+      .replace(/file:\/\/[^']*\/\*\.tsv\.zst/g, 'file:///<tmp>/tributary-snowflake-<random>/*.tsv.zst')
       .replace(/%raw_events\/[0-9a-f-]{36}\//g, '%raw_events/<load-uuid>/');
     await golden('snowflake/sync.sql', text + ';\n');
   });

@@ -17,3 +17,12 @@ export function startArguments(root = repositoryRoot): string[] {
   if (command === 'tsx') return ['--import', 'tsx', ...args];
   throw new Error(`scripts.start must run node or tsx (it runs ${command})`);
 }
+
+/**
+ * The node flags of `npm start` alone (its memory flags), with tsx's loader, for a script other
+ * than the server: `[...scriptArguments(), 'bench/x.ts']`. The warehouse benchmarks run their
+ * plugin this way, as the sync host runs it inside the server.
+ */
+export function scriptArguments(root = repositoryRoot): string[] {
+  return startArguments(root).slice(0, -1);
+}

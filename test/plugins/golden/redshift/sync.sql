@@ -12,13 +12,13 @@ CREATE TABLE IF NOT EXISTS golden.page_definitions (id VARCHAR(256) NOT NULL, na
 
 CREATE TABLE IF NOT EXISTS golden.element_definitions (id VARCHAR(256) NOT NULL, name VARCHAR(MAX), description VARCHAR(MAX), state VARCHAR(16), version INTEGER, rule SUPER, created_time TIMESTAMPTZ, created_by VARCHAR(MAX), modified_time TIMESTAMPTZ, modified_by VARCHAR(MAX), updated_time TIMESTAMPTZ) DISTSTYLE ALL;
 
-put s3://<bucket>/tributary/golden/<load>/part-000.json.gz;
+put s3://<bucket>/tributary/golden/<load>/part-000.json.zst;
 
 put s3://<bucket>/tributary/golden/<load>/manifest.json;
 
 DELETE FROM golden.raw_events;
 
-COPY golden.raw_events (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties) FROM 's3://<bucket>/tributary/golden/<load>/manifest.json' IAM_ROLE 'arn:aws:iam::123456789012:role/tributary-copy' REGION 'us-east-1' MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF;
+COPY golden.raw_events (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties) FROM 's3://<bucket>/tributary/golden/<load>/manifest.json' IAM_ROLE 'arn:aws:iam::123456789012:role/tributary-copy' REGION 'us-east-1' MANIFEST ZSTD FORMAT AS JSON 'auto' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF;
 
 DELETE FROM golden.raw_events WHERE event_type IS NULL AND NOT EXISTS (SELECT 1 FROM golden.events AS e WHERE e.event_id = golden.raw_events.event_id AND e.event_time BETWEEN CAST(:from_time AS TIMESTAMPTZ) AND CAST(:to_time AS TIMESTAMPTZ)) AND NOT EXISTS (SELECT 1 FROM golden.raw_events AS live WHERE live.event_id = golden.raw_events.event_id AND live.event_type IS NOT NULL);
 

@@ -20,9 +20,9 @@ DELETE FROM golden.raw_events;
 
 REMOVE @golden.%raw_events;
 
-PUT 'file:///<tmp>/tributary-snowflake-<random>/*.tsv.gz' @golden.%raw_events/<load-uuid>/ PARALLEL = 4 AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP OVERWRITE = TRUE;
+PUT 'file:///<tmp>/tributary-snowflake-<random>/*.tsv.zst' @golden.%raw_events/<load-uuid>/ PARALLEL = 4 AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = ZSTD OVERWRITE = TRUE;
 
-COPY INTO golden.raw_events (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties) FROM @golden.%raw_events/<load-uuid>/ FILE_FORMAT = (TYPE = CSV COMPRESSION = GZIP FIELD_DELIMITER = '\t' RECORD_DELIMITER = '\n' FIELD_OPTIONALLY_ENCLOSED_BY = NONE ESCAPE_UNENCLOSED_FIELD = '\\' NULL_IF = ('\\N') EMPTY_FIELD_AS_NULL = FALSE ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE TIMESTAMP_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"') ON_ERROR = ABORT_STATEMENT PURGE = TRUE;
+COPY INTO golden.raw_events (event_id, event_time, processed_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties) FROM @golden.%raw_events/<load-uuid>/ FILE_FORMAT = (TYPE = CSV COMPRESSION = ZSTD FIELD_DELIMITER = '\t' RECORD_DELIMITER = '\n' FIELD_OPTIONALLY_ENCLOSED_BY = NONE ESCAPE_UNENCLOSED_FIELD = '\\' NULL_IF = ('\\N') EMPTY_FIELD_AS_NULL = FALSE ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE TIMESTAMP_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"') ON_ERROR = ABORT_STATEMENT PURGE = TRUE;
 
 BEGIN TRANSACTION;
 
