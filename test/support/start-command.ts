@@ -20,7 +20,7 @@ export function startArguments(root = repositoryRoot): string[] {
 
 /**
  * The node flags of `npm start` alone (its memory flags), with tsx's loader, for a script other
- * than the server: `[...scriptArguments(), 'bench/x.ts']`. The warehouse benchmarks run their
+ * than the server: `[...scriptArguments(), 'bench/warehouses-snowflake.ts']`. The warehouse benchmarks run their
  * plugin this way, as the sync host runs it inside the server.
  */
 export function scriptArguments(root = repositoryRoot): string[] {
