@@ -10,7 +10,7 @@ import {
 } from '../server/definitions/manage.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
-import { listCost } from './cursors.ts';
+import { connectionByPosition, connectionCost, listCost } from './cursors.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 
 // how many definitions of a kind an organization has in practice: a list multiplies its selection by it
@@ -158,14 +158,19 @@ const KINDS = [
 
 for (const { kind, name, field, type, ruleInput } of KINDS) {
   builder.queryField(`${field}s`, (t) =>
-    t.field({
-      type: [type],
-      description: kind === 'page' ? 'Active page definitions in priority order, then (optionally) archived ones.' : undefined,
-      authScopes: { reader: true },
-      complexity: listCost(DEFINITIONS_PER_KIND),
-      args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
-      resolve: (_root, args, ctx) => listDefinitions(ctx.db, ctx.principal.orgId, kind, { includeArchived: args.includeArchived ?? false }),
-    }),
+    t.connection(
+      {
+        type,
+        description: kind === 'page' ? 'Active page definitions in priority order, then (optionally) archived ones.' : undefined,
+        authScopes: { reader: true },
+        complexity: connectionCost,
+        args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
+        resolve: (_root, args, ctx) =>
+          connectionByPosition(args, () => listDefinitions(ctx.db, ctx.principal.orgId, kind, { includeArchived: args.includeArchived ?? false })),
+      },
+      { name: `${name}Connection` },
+      { name: `${name}Edge` },
+    ),
   );
 
   builder.queryField(field, (t) =>
@@ -203,7 +208,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
     t.field({
       type,
       authScopes: { writer: true },
-      errors: { types: [ValidationError] },
+      errors: { types: [ValidationError], result: { name: `${name}Created` } },
       args: { input: t.arg({ type: createInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const fields = input as { name: string; description?: string | null; rule: Record<string, unknown>; priority?: number | null };
@@ -223,7 +228,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
     t.field({
       type,
       authScopes: { writer: true },
-      errors: { types: [ValidationError, NotFoundError] },
+      errors: { types: [ValidationError, NotFoundError], result: { name: `${name}Updated` } },
       args: { id: t.arg.id({ required: true }), input: t.arg({ type: updateInput, required: true }) },
       resolve: async (_root, { id, input }, ctx) => {
         const fields = input as { name?: string | null; description?: string | null; rule?: Record<string, unknown> | null; priority?: number | null };
@@ -244,7 +249,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       type,
       description: 'Stops matching for events processed from now on; the definition stays in the lookup tables.',
       authScopes: { writer: true },
-      errors: { types: [ValidationError, NotFoundError] },
+      errors: { types: [ValidationError, NotFoundError], result: { name: `${name}Archived` } },
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, { id }, ctx) => unwrap(await archiveDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, String(id))),
     }),
@@ -267,7 +272,7 @@ builder.mutationField('reorderPageDefinitions', (t) =>
     type: ReorderedPageDefinitions,
     description: 'Sets the order of the active page definitions: every one of them exactly once, first match first.',
     authScopes: { writer: true },
-    errors: { types: [ValidationError, NotFoundError] },
+    errors: { types: [ValidationError, NotFoundError], result: { name: 'PageDefinitionsReordered' } },
     args: { ids: t.arg.idList({ required: true }) },
     resolve: async (_root, { ids }, ctx) => unwrap(await reorderPageDefinitions(ctx.db, ctx.principal.orgId, actorOf(ctx), ids.map(String))),
   }),
