@@ -500,7 +500,7 @@ class SetEnabled implements Command {
     await pause(BOUNDARY_PAUSE_MS);
     const step = w.begin(`${this.enabled ? 'enable' : 'disable'} ${name}`);
     const r = await w.gql(`mutation($id: ID!) { ${mutation}(id: $id) { __typename } }`, { id: w.destinations.get(name)!.id });
-    if (!String(r.body.data?.[mutation]?.__typename).endsWith('Success')) throw new Error(`${mutation} failed: ${JSON.stringify(r.body)}`);
+    if (!['DestinationEnabled', 'DestinationDisabled'].includes(r.body.data?.[mutation]?.__typename)) throw new Error(`${mutation} failed: ${JSON.stringify(r.body)}`);
     if (this.enabled) m.enable(step, name);
     else m.disable(step, name);
     await pause(BOUNDARY_PAUSE_MS);

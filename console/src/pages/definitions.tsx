@@ -1,0 +1,173 @@
+/**
+ * Definitions: pages, elements and events — list, create, edit, archive, and the priority order
+ * of pages (buttons move one up or down). The API has no way to try a rule against recent events
+ * before saving, so there is no "test this rule" box (docs/console.md).
+ */
+import { useState } from 'preact/hooks';
+import { dataOf, gql, type Payload } from '../api.ts';
+import type { Access } from '../main.tsx';
+import { ARCHIVE_DEFINITION, CREATE_DEFINITION, DEFINITIONS, REORDER_PAGES, UPDATE_DEFINITION, type Connection, type Definition, type DefinitionKind } from '../queries.ts';
+import { ActionButton, ApiForm, Badge, ErrorNote, formatTime, TextField, useData } from '../ui.tsx';
+
+type Lists = { pageDefinitions: Connection<Definition>; elementDefinitions: Connection<Definition>; eventDefinitions: Connection<Definition> };
+const KINDS: { kind: DefinitionKind; list: keyof Lists; title: string }[] = [
+  { kind: 'Page', list: 'pageDefinitions', title: 'Pages' },
+  { kind: 'Element', list: 'elementDefinitions', title: 'Elements' },
+  { kind: 'Event', list: 'eventDefinitions', title: 'Events' },
+];
+
+/** The rule's inputs as text fields, per kind (README / docs/definitions.md describe each part). */
+const RULE_FIELDS: Record<DefinitionKind, { name: string; label: string; hint: string }[]> = {
+  Page: [
+    { name: 'host', label: 'Host pattern', hint: 'e.g. *.shop.example (empty: any host)' },
+    { name: 'path', label: 'Path pattern', hint: '* within one segment, ** for any number, e.g. /products/*/reviews/**' },
+    { name: 'fragment', label: 'Fragment pattern', hint: 'the path inside #, e.g. /pay' },
+  ],
+  Element: [
+    { name: 'selector', label: 'CSS selector', hint: 'matched against the element and its ancestors, e.g. form button.primary' },
+    { name: 'pageDefinitionId', label: 'Only on page definition (id)', hint: 'optional, pd_…' },
+  ],
+  Event: [
+    { name: 'eventType', label: 'Event type', hint: 'e.g. click, navigate, custom' },
+    { name: 'pageDefinitionId', label: 'On page definition (id)', hint: 'optional, pd_…' },
+    { name: 'elementDefinitionId', label: 'On element definition (id)', hint: 'optional, el_…' },
+  ],
+};
+
+function ruleOf(kind: DefinitionKind, fields: Record<string, string>, properties: string): Record<string, unknown> {
+  const rule: Record<string, unknown> = {};
+  for (const { name } of RULE_FIELDS[kind]) if (fields[name]?.trim()) rule[name] = fields[name]!.trim();
+  if (kind === 'Event' && properties.trim()) rule.properties = JSON.parse(properties);
+  return rule;
+}
+
+/** Create (no `definition`) or edit one definition. */
+function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; definition?: Definition; done: () => unknown }) {
+  const [name, setName] = useState(definition?.name ?? '');
+  const [description, setDescription] = useState(definition?.description ?? '');
+  const [fields, setFields] = useState<Record<string, string>>(Object.fromEntries(Object.entries(definition?.rule ?? {}).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
+  const [properties, setProperties] = useState(definition?.rule.properties ? JSON.stringify(definition.rule.properties) : '');
+  const submit = async () => {
+    const input = { name, description, rule: ruleOf(kind, fields, properties) };
+    const answer = definition
+      ? await gql<Record<string, Payload<unknown>>>(UPDATE_DEFINITION[kind], { id: definition.id, input })
+      : await gql<Record<string, Payload<unknown>>>(CREATE_DEFINITION[kind], { input });
+    dataOf(Object.values(answer)[0]!);
+    await done();
+  };
+  const prefix = `${definition?.id ?? 'new'}-${kind}`;
+  return (
+    <ApiForm label={definition ? 'Save' : `Create ${kind.toLowerCase()} definition`} submit={submit}>
+      <TextField label="Name" name={`${prefix}-name`} value={name} onInput={setName} required />
+      <TextField label="Description" name={`${prefix}-description`} value={description} onInput={setDescription} />
+      {RULE_FIELDS[kind].map((field) => (
+        <TextField label={field.label} name={`${prefix}-${field.name}`} hint={field.hint} value={fields[field.name] ?? ''} onInput={(value) => setFields({ ...fields, [field.name]: value })} />
+      ))}
+      {kind === 'Event' && (
+        <TextField
+          label="Property conditions (JSON)"
+          name={`${prefix}-properties`}
+          hint='e.g. [{"path": "target.text", "op": "EQUALS", "value": "Buy"}]'
+          value={properties}
+          onInput={setProperties}
+        />
+      )}
+    </ApiForm>
+  );
+}
+
+function DefinitionRow(props: { kind: DefinitionKind; definition: Definition; access: Access; reload: () => unknown; move?: (by: -1 | 1) => Promise<string | void>; first?: boolean; last?: boolean }) {
+  const { kind, definition: d, access } = props;
+  const [editing, setEditing] = useState(false);
+  return (
+    <li class="card" data-definition={d.id}>
+      <h3>
+        {d.name} {d.state === 'archived' && <Badge status="archived" />} {kind === 'Page' && d.state === 'active' && <span class="muted">priority {d.priority}</span>}
+      </h3>
+      {d.description && <p>{d.description}</p>}
+      <p>
+        <code>{d.id}</code> · version {d.version} · changed {formatTime(d.modifiedTime)}
+      </p>
+      <pre class="rule">{JSON.stringify(d.rule)}</pre>
+      {access.write && d.state === 'active' && (
+        <div class="row">
+          {props.move && <ActionButton label="Move up" disabled={props.first} run={() => props.move!(-1)} />}
+          {props.move && <ActionButton label="Move down" disabled={props.last} run={() => props.move!(1)} />}
+          <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+            {editing ? 'Close editor' : 'Edit'}
+          </button>
+          <ActionButton
+            label="Archive"
+            confirm={`Archive ${d.name}? Events processed from now on no longer match it.`}
+            run={async () => {
+              dataOf(Object.values(await gql<Record<string, Payload<unknown>>>(ARCHIVE_DEFINITION[kind], { id: d.id }))[0]!);
+              await props.reload();
+            }}
+          />
+        </div>
+      )}
+      {editing && <DefinitionForm kind={kind} definition={d} done={() => (setEditing(false), props.reload())} />}
+    </li>
+  );
+}
+
+export function DefinitionsPage({ access }: { access: Access }) {
+  const [tab, setTab] = useState<DefinitionKind>('Page');
+  const [archived, setArchived] = useState(false);
+  const { data, error, reload } = useData(() => gql<Lists>(DEFINITIONS, { archived }), [archived]);
+  const { list, title } = KINDS.find((k) => k.kind === tab)!;
+  const definitions = data?.[list].nodes ?? [];
+  const activePages = (data?.pageDefinitions.nodes ?? []).filter((d) => d.state === 'active');
+
+  const move = (id: string) => async (by: -1 | 1) => {
+    const ids = activePages.map((d) => d.id);
+    const at = ids.indexOf(id);
+    [ids[at], ids[at + by]] = [ids[at + by]!, ids[at]!];
+    dataOf((await gql<{ reorderPageDefinitions: Payload<unknown> }>(REORDER_PAGES, { ids })).reorderPageDefinitions);
+    await reload();
+  };
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>Definitions</h1>
+      <p class="hint">A change applies to events processed from now on; rows already processed keep what they had.</p>
+      <div role="tablist" aria-label="Kind of definition" class="tabs">
+        {KINDS.map((k) => (
+          <button type="button" role="tab" aria-selected={tab === k.kind} onClick={() => setTab(k.kind)}>
+            {k.title}
+          </button>
+        ))}
+      </div>
+      <label class="filters">
+        <input type="checkbox" checked={archived} onChange={(event) => setArchived((event.target as HTMLInputElement).checked)} /> Show archived
+      </label>
+      <ErrorNote error={error} />
+      <div role="tabpanel" aria-label={title}>
+        {access.write && (
+          <details class="create">
+            <summary>New {tab.toLowerCase()} definition</summary>
+            <DefinitionForm key={tab} kind={tab} done={reload} />
+          </details>
+        )}
+        {data && definitions.length === 0 && <p>No {title.toLowerCase()} defined.</p>}
+        <ul class="cards">
+          {definitions.map((d) => {
+            const index = activePages.indexOf(d);
+            return (
+              <DefinitionRow
+                key={d.id}
+                kind={tab}
+                definition={d}
+                access={access}
+                reload={reload}
+                move={tab === 'Page' && index >= 0 ? move(d.id) : undefined}
+                first={index === 0}
+                last={index === activePages.length - 1}
+              />
+            );
+          })}
+        </ul>
+      </div>
+    </section>
+  );
+}
