@@ -138,7 +138,17 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     expect(await page.locator('table.runs tbody tr').count()).toBe(1);
     expect(await page.getByRole('img', { name: /Rows and duration of the last 1 finished runs/ }).isVisible()).toBe(true);
     expect(await queryDuckdb(`${t.config.destinationFilesDir}/console.duckdb`, 'select count(*)::integer as n from events')).toEqual([{ n: sent }]);
+    // the destination's own facts follow the run
+    await expect.poll(() => page.getByText('never synced').count()).toBe(0);
     await shot(page, '04-destination-run');
+
+    // edit without retyping anything: only the changed field is sent
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Sync every (minutes)').fill('30');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByText('30 min').isVisible()).toBe(true);
+    const edited = await t.gql(`query($id: ID!) { destination(id: $id) { intervalMinutes config } }`, { id: destinationId }, org.keys.admin);
+    expect(edited.body.data.destination).toEqual({ intervalMinutes: 30, config: { path: 'console.duckdb' } });
     await page.getByRole('link', { name: 'Destinations' }).first().click();
     await expect.poll(() => page.getByRole('list', { name: 'Destinations' }).getByText('healthy').isVisible()).toBe(true);
     await shot(page, '05-destinations');
@@ -153,6 +163,17 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await expect.poll(() => definition.isVisible()).toBe(true);
     const pageDefinitionId = (await definition.getAttribute('data-definition'))!;
     expect(pageDefinitionId).toMatch(/^pd_/);
+
+    // a second page definition goes last; "Move up" puts it first
+    await page.getByLabel('Name').fill('Product pages');
+    await page.getByLabel('Path pattern').fill('/demo/product/**');
+    await page.getByRole('button', { name: 'Create page definition' }).click();
+    const product = page.locator('[data-definition]').filter({ hasText: 'Product pages' });
+    await expect.poll(() => product.isVisible()).toBe(true);
+    await product.getByRole('button', { name: 'Move up' }).click();
+    const order = async () => ((await t.gql(`{ pageDefinitions { nodes { name } } }`, {}, org.keys.admin)).body.data.pageDefinitions.nodes as { name: string }[]).map((d) => d.name);
+    await expect.poll(order).toEqual(['Product pages', 'Cart page']);
+    await expect.poll(async () => (await page.locator('[data-definition] h3').allTextContents()).map((text) => text.replace(/\s+/g, ' '))).toEqual(['Product pages priority 10', 'Cart page priority 20']);
     await shot(page, '06-definitions');
 
     const again = await context.newPage();
@@ -234,7 +255,7 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Start backfill' }).count()).toBe(0);
 
     await page.getByRole('link', { name: 'Definitions' }).click();
-    await expect.poll(() => page.locator('[data-definition]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-definition]').count()).toBe(2);
     expect(await page.getByText('New page definition').count()).toBe(0);
     for (const name of ['Archive', 'Edit', 'Move up']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
 

@@ -53,6 +53,12 @@ function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; defi
       ? await gql<Record<string, Payload<unknown>>>(UPDATE_DEFINITION[kind], { id: definition.id, input })
       : await gql<Record<string, Payload<unknown>>>(CREATE_DEFINITION[kind], { input });
     dataOf(Object.values(answer)[0]!);
+    if (!definition) {
+      setName('');
+      setDescription('');
+      setFields({});
+      setProperties('');
+    }
     await done();
   };
   const prefix = `${definition?.id ?? 'new'}-${kind}`;

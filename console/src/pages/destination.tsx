@@ -162,7 +162,7 @@ export function DestinationPage({ access, id }: { access: Access; id: string }) 
           <TestConnection id={d.id} />
         </div>
       )}
-      <Runs id={d.id} refresh={actions} />
+      <Runs id={d.id} refresh={actions} onSettled={reload} />
       <Backfills id={d.id} access={access} />
     </section>
   );

@@ -2,6 +2,7 @@
  * A destination's runs: a table and a chart of rows and duration per run. The list polls every
  * 2 s while a run is queued or running, every 15 s otherwise (README "Console").
  */
+import { useRef } from 'preact/hooks';
 import { gql } from '../api.ts';
 import { RUNS, type Connection, type SyncRun } from '../queries.ts';
 import { Badge, ErrorNote, formatBytes, formatCount, formatDuration, formatTime, useData } from '../ui.tsx';
@@ -45,9 +46,17 @@ function RunsChart({ runs }: { runs: SyncRun[] }) {
   );
 }
 
-export function Runs({ id, refresh }: { id: string; refresh: number }) {
+/** `onSettled` runs when a run finishes, so the destination's own facts (lag, status) follow. */
+export function Runs({ id, refresh, onSettled }: { id: string; refresh: number; onSettled: () => unknown }) {
+  const settled = useRef<string | undefined>(undefined);
   const { data, error } = useData(
-    () => gql<{ destination: { runs: Connection<SyncRun> } | null }>(RUNS, { id, first: 100 }),
+    async () => {
+      const answer = await gql<{ destination: { runs: Connection<SyncRun> } | null }>(RUNS, { id, first: 100 });
+      const finished = answer.destination?.runs.nodes.find((run) => run.finishedTime)?.id;
+      if (settled.current !== undefined && finished !== settled.current) void onSettled();
+      settled.current = finished ?? '';
+      return answer;
+    },
     [id, refresh],
     (loaded) => (loaded?.destination?.runs.nodes.some((run) => run.status === 'queued' || run.status === 'running') ? 2_000 : 15_000),
   );
