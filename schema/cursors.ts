@@ -13,10 +13,12 @@ export const listCost = (rows: number) => ({ field: 1, multiplier: rows });
  * or first-in-order first, `first` rows (1 to MAX_PAGE, default DEFAULT_PAGE) after the opaque
  * cursor `after`. `last` and `before` are refused: no list needs to be read backwards, and keyset
  * cursors stay stable while rows arrive. `events` and `runs` are keyset positions; the other lists
- * (a few rows per organization, or read newest first) page by position in the list.
+ * (a few rows per organization, or read newest first) page by position in the list, down to
+ * MAX_POSITION rows: a cursor says how many rows a request reads, so it is bounded like `first`.
  */
 export const MAX_PAGE = 500;
 export const DEFAULT_PAGE = 50;
+export const MAX_POSITION = 10_000;
 
 /** The arguments of every connection field (added by @pothos/plugin-relay). */
 export interface PageArgs {
@@ -57,7 +59,7 @@ export function connectionOf<T>(rows: readonly T[], first: number, cursorOf: (ro
  */
 export async function connectionByPosition<T>(args: PageArgs, load: (limit: number) => Promise<readonly T[]> | readonly T[]) {
   const first = pageSize(args);
-  const offset = args.after ? Number(decodeCursor(args.after, ([n, ...rest]) => /^\d{1,9}$/.test(n ?? '') && rest.length === 0)[0]) + 1 : 0;
+  const offset = args.after ? Number(decodeCursor(args.after, ([n, ...rest]) => /^\d{1,5}$/.test(n ?? '') && Number(n) < MAX_POSITION && rest.length === 0)[0]) + 1 : 0;
   const rows = (await load(offset + first + 1)).slice(offset);
   return connectionOf(rows, first, (_row, index) => encodeCursor(String(offset + index)), args.after);
 }

@@ -69,6 +69,11 @@ describe('one connection shape and one paging policy for every list', () => {
       expect(codes(await t.gql(`{ ${list}(before: "MA") { nodes { __typename } } }`)), list).toEqual(['INVALID_ARGUMENT']);
       expect(codes(await t.gql(`{ ${list}(after: "bm90LWEtY3Vyc29y") { nodes { __typename } } }`)), list).toEqual(['INVALID_CURSOR']);
     }
+    // a position cursor is bounded like first: it says how many rows the request reads
+    const deep = Buffer.from('99999').toString('base64url');
+    expect(codes(await t.gql(`{ deletionRequests(after: "${deep}") { nodes { id } } }`))).toEqual(['INVALID_CURSOR']);
+    const last = Buffer.from('9999').toString('base64url');
+    expect(await t.gql(`{ deletionRequests(after: "${last}") { nodes { id } pageInfo { hasNextPage } } }`)).toMatchObject({ body: { data: { deletionRequests: { nodes: [], pageInfo: { hasNextPage: false } } } } });
   });
 
   it('answers NOT_FOUND, without a query, for an id that is not a uuid', async () => {
