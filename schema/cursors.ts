@@ -9,10 +9,10 @@ export { isUuid } from '../server/processing/ids.ts';
 export const listCost = (rows: number) => ({ field: 1, multiplier: rows });
 
 /**
- * The paging policy of every list (README "GraphQL API"): a Relay connection read forward, newest
- * or first-in-order first, `first` rows (1 to MAX_PAGE, default DEFAULT_PAGE) after the opaque
- * cursor `after`. `last` and `before` are refused: no list needs to be read backwards, and keyset
- * cursors stay stable while rows arrive. `events` and `runs` are keyset positions; the other lists
+ * The paging policy of every list (README "GraphQL", "Lists and paging"): a Relay connection read
+ * forward, newest or first-in-order first, `first` rows (1 to MAX_PAGE, default DEFAULT_PAGE)
+ * after the opaque cursor `after`. `last` and `before` are refused: no list needs to be read
+ * backwards, and keyset cursors stay stable while rows arrive. `events` and `runs` are keyset positions; the other lists
  * (a few rows per organization, or read newest first) page by position in the list, down to
  * MAX_POSITION rows: a cursor says how many rows a request reads, so it is bounded like `first`.
  */

@@ -11,7 +11,7 @@ export const session = {
   signOut: () => sessionStorage.removeItem(KEY),
 };
 
-/** A refusal from the API, with its stable code (README "GraphQL API"). */
+/** A refusal from the API, with its stable code (README "GraphQL"). */
 export class ApiError extends Error {
   readonly code: string;
   readonly field: string | null;

@@ -7,7 +7,7 @@ const asApiError = (error: unknown) => (error instanceof ApiError ? error : new 
 
 /**
  * Loads `load()` now and whenever `deps` change; with `everyMs`, again on that interval while
- * the page is shown (the console polls: README "Console").
+ * the page is shown (the console polls: docs/console.md).
  */
 export function useData<T>(load: () => Promise<T>, deps: unknown[], everyMs?: number | ((data: T | undefined) => number | undefined)) {
   const [data, setData] = useState<T | undefined>(undefined);

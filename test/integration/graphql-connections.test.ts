@@ -12,7 +12,7 @@ afterAll(() => t.close());
 const codes = (r: { body: { errors?: { extensions?: { code?: string } }[] } }) => (r.body.errors ?? []).map((e) => e.extensions?.code);
 const named = (type: GraphQLOutputType): GraphQLOutputType => (isNonNullType(type) || isListType(type) ? named(type.ofType) : type);
 
-// lists that are a record's attributes, not stored collections: they stay plain lists (README "GraphQL API")
+// lists that are a record's attributes, not stored collections: they stay plain lists (README "GraphQL", "Lists and paging")
 const PLAIN_LISTS = new Set([
   'Query.destinationPlugins',
   'Destination.activePeriods',

@@ -1,6 +1,6 @@
 /**
  * A destination's runs: a table and a chart of rows and duration per run. The list polls every
- * 2 s while a run is queued or running, every 15 s otherwise (README "Console").
+ * 2 s while a run is queued or running, every 15 s otherwise (docs/console.md).
  */
 import { useRef } from 'preact/hooks';
 import { gql } from '../api.ts';
