@@ -104,11 +104,6 @@ export function ApiForm(props: { label: string; submit: () => Promise<void>; chi
     <form class={props.class ?? 'form'} onSubmit={(event) => void onSubmit(event)}>
       {props.children}
       <ErrorNote error={error} />
-      {error?.field && (
-        <p class="hint">
-          Field at fault: <code>{error.field}</code>
-        </p>
-      )}
       <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
         {busy ? (props.busyLabel ?? 'Working…') : props.label}
       </button>

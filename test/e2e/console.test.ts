@@ -102,8 +102,11 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await page.getByLabel('path (required)').fill('../outside.duckdb');
     await page.getByRole('button', { name: 'Create destination' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('INVALID_FILE_PATH');
-    await page.getByLabel('path (required)').fill('console.duckdb');
+    const path = page.getByLabel('path (required)');
+    expect(await path.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#config-path-error').textContent()).toContain('INVALID_FILE_PATH');
     await shot(page, '03-create-destination');
+    await path.fill('console.duckdb');
     await page.getByRole('button', { name: 'Create destination' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /Console warehouse/, level: 1 }).isVisible()).toBe(true);
     const destinationId = page.url().split('/').at(-1)!;

@@ -6,7 +6,7 @@
  * clears them and they must be given again).
  */
 import { useState } from 'preact/hooks';
-import { dataOf, gql, type Payload } from '../api.ts';
+import { ApiError, dataOf, gql, type Payload } from '../api.ts';
 import type { Access } from '../main.tsx';
 import { CREATE_DESTINATION, DESTINATION, PLUGINS, UPDATE_DESTINATION, type Destination, type DestinationPlugin, type JsonSchema } from '../queries.ts';
 import { ApiForm, ErrorNote, TextField, useData } from '../ui.tsx';
@@ -16,7 +16,16 @@ type Values = Record<string, string>;
 const isSecret = (plugin: DestinationPlugin, name: string, schema: JsonSchema) => plugin.secretFields.includes(name) || schema['x-secret'] === true || schema.writeOnly === true;
 
 /** One generated input; its label and help come from the schema. */
-function ConfigField(props: { name: string; schema: JsonSchema; required: boolean; secret: boolean; secretSet: boolean; value: string; onInput: (value: string) => void }) {
+function ConfigField(props: {
+  name: string;
+  schema: JsonSchema;
+  required: boolean;
+  secret: boolean;
+  secretSet: boolean;
+  value: string;
+  onInput: (value: string) => void;
+  error?: ApiError;
+}) {
   const { name, schema, secret } = props;
   const id = `config-${name}`;
   const hint = [schema.description, schema.default !== undefined ? `Default: ${String(schema.default)}.` : '', secret && props.secretSet ? 'Stored: leave empty to keep it.' : '']
@@ -24,10 +33,11 @@ function ConfigField(props: { name: string; schema: JsonSchema; required: boolea
     .join(' ');
   const label = `${name}${props.required ? ' (required)' : ''}${secret ? ' (secret)' : ''}`;
   const onInput = (event: Event) => props.onInput((event.target as HTMLInputElement).value);
+  const described = `${id}-hint${props.error ? ` ${id}-error` : ''}`;
   let input;
   if (schema.enum) {
     input = (
-      <select id={id} name={name} value={props.value} onChange={onInput} aria-describedby={`${id}-hint`}>
+      <select id={id} name={name} value={props.value} onChange={onInput} aria-describedby={described}>
         <option value="">{props.required ? 'choose…' : 'default'}</option>
         {schema.enum.map((option) => (
           <option value={String(option)}>{String(option)}</option>
@@ -36,7 +46,7 @@ function ConfigField(props: { name: string; schema: JsonSchema; required: boolea
     );
   } else if (schema.type === 'boolean') {
     input = (
-      <select id={id} name={name} value={props.value} onChange={onInput} aria-describedby={`${id}-hint`}>
+      <select id={id} name={name} value={props.value} onChange={onInput} aria-describedby={described}>
         <option value="">default</option>
         <option value="true">yes</option>
         <option value="false">no</option>
@@ -54,7 +64,8 @@ function ConfigField(props: { name: string; schema: JsonSchema; required: boolea
         value={props.value}
         placeholder={secret && props.secretSet ? 'set' : schema.default !== undefined ? String(schema.default) : ''}
         autocomplete="off"
-        aria-describedby={`${id}-hint`}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={described}
         onInput={onInput}
       />
     );
@@ -66,6 +77,11 @@ function ConfigField(props: { name: string; schema: JsonSchema; required: boolea
       <small id={`${id}-hint`} class="hint">
         {hint}
       </small>
+      {props.error && (
+        <small id={`${id}-error`} class="error">
+          {props.error.message} <code>{props.error.code}</code>
+        </small>
+      )}
     </div>
   );
 }
@@ -85,6 +101,8 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
   const [name, setName] = useState<string | undefined>();
   const [interval, setIntervalText] = useState<string | undefined>();
   const [values, setValues] = useState<Values>({});
+  // a refusal naming a config field is shown under that field too
+  const [fieldError, setFieldError] = useState<ApiError | undefined>();
 
   const current = existing.data ?? undefined;
   const chosen = current?.pluginId ?? pluginId;
@@ -99,6 +117,16 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
   if (id && !current) return <p class="loading">Loading…</p>;
 
   const submit = async () => {
+    setFieldError(undefined);
+    try {
+      await save();
+    } catch (error) {
+      if (error instanceof ApiError && error.field) setFieldError(error);
+      throw error;
+    }
+  };
+
+  const save = async () => {
     const config: Record<string, unknown> = {};
     for (const [field, schema] of properties) {
       const typed = values[field];
@@ -159,6 +187,7 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
                 secretSet={Boolean(current?.secretFieldsSet && !current.clearedSecrets.includes(field))}
                 value={text(field)}
                 onInput={(value) => setValues({ ...values, [field]: value })}
+                error={fieldError?.field === field ? fieldError : undefined}
               />
             ))}
             {targetChanged && plugin.secretFields.length > 0 && (
