@@ -104,9 +104,12 @@ export interface SyncRun {
   attempts: number;
   error: string | null;
   errorKind: string | null;
+  /** Postgres snapshots (`xmin:xmax:xip,…`): the run sends what `windowTo` sees and `windowFrom` did not. */
+  windowFrom: string | null;
+  windowTo: string | null;
 }
 export const RUNS = `query($id: ID!, $first: Int) { destination(id: $id) { id runs(first: $first) { nodes {
-  id status trigger queuedTime startedTime finishedTime durationMs rows bytes statements attempts error errorKind } } } }`;
+  id status trigger queuedTime startedTime finishedTime durationMs rows bytes statements attempts error errorKind windowFrom windowTo } } } }`;
 
 export interface Backfill {
   id: string;

@@ -80,6 +80,9 @@ export function Runs({ id, refresh, onSettled }: { id: string; refresh: number; 
                 <th scope="col">Statements</th>
                 <th scope="col">Duration</th>
                 <th scope="col">Attempts</th>
+                <th scope="col">
+                  <abbr title="the Postgres snapshots the run read between: from → to">Window</abbr>
+                </th>
                 <th scope="col">Error</th>
               </tr>
             </thead>
@@ -96,6 +99,9 @@ export function Runs({ id, refresh, onSettled }: { id: string; refresh: number; 
                   <td>{run.statements}</td>
                   <td>{formatDuration(run.durationMs)}</td>
                   <td>{run.attempts}</td>
+                  <td>
+                    <code>{run.windowFrom ?? '∅'}</code> → <code>{run.windowTo ?? '…'}</code>
+                  </td>
                   <td class="error">{run.error ? `${run.error}${run.errorKind ? ` (${run.errorKind})` : ''}` : ''}</td>
                 </tr>
               ))}
