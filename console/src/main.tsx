@@ -84,7 +84,7 @@ function Route({ parts, access }: { parts: string[]; access: Access }) {
   if (section === 'destinations' && id) return <DestinationPage access={access} id={id} />;
   if (section === 'definitions') return <DefinitionsPage access={access} />;
   if (section === 'events') return <EventsPage />;
-  if (section === 'keys' && access.admin) return <KeysPage />;
+  if (section === 'keys' && access.admin) return <KeysPage ownKeyId={access.me.apiKeyId} />;
   if (section === 'deletions' && access.admin) return <DeletionsPage />;
   if (section === 'alerts' && access.admin) return <AlertsPage />;
   return <DestinationsPage access={access} />;

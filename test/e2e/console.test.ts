@@ -197,6 +197,7 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
 
     // --- keys: create one (shown once), revoke another
     await page.getByRole('link', { name: 'Keys' }).click();
+    await expect.poll(() => page.locator('tr', { hasText: 'admin key' }).textContent()).toContain('this key');
     await page.getByText('New key').click();
     await page.getByLabel('Name').fill('shop front');
     await page.getByLabel('Role').selectOption('capture');

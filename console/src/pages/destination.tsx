@@ -51,45 +51,47 @@ function Backfills({ id, access }: { id: string; access: Access }) {
       {backfills.length === 0 ? (
         <p>None.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Captured from</th>
-              <th scope="col">Until</th>
-              <th scope="col">Sent until</th>
-              <th scope="col">Rows</th>
-              <th scope="col"></th>
-            </tr>
-          </thead>
-          <tbody>
-            {backfills.map((b) => (
+        <div class="scroll">
+          <table>
+            <thead>
               <tr>
-                <td>
-                  <Badge status={b.status} /> {b.error && <span class="error">{b.error}</span>}
-                </td>
-                <td>{formatTime(b.from)}</td>
-                <td>{formatTime(b.to)}</td>
-                <td>{formatTime(b.sentUntil)}</td>
-                <td>
-                  {formatCount(b.rowsSent)}
-                  {b.rowsToSend != null && ` of ${formatCount(b.rowsToSend)}`}
-                </td>
-                <td>
-                  {access.write && (b.status === 'queued' || b.status === 'running') && (
-                    <ActionButton
-                      label="Cancel"
-                      run={async () => {
-                        dataOf((await gql<{ cancelBackfill: Payload<unknown> }>(CANCEL_BACKFILL, { id: b.id })).cancelBackfill);
-                        await reload();
-                      }}
-                    />
-                  )}
-                </td>
+                <th scope="col">Status</th>
+                <th scope="col">Captured from</th>
+                <th scope="col">Until</th>
+                <th scope="col">Sent until</th>
+                <th scope="col">Rows</th>
+                <th scope="col"></th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {backfills.map((b) => (
+                <tr>
+                  <td>
+                    <Badge status={b.status} /> {b.error && <span class="error">{b.error}</span>}
+                  </td>
+                  <td>{formatTime(b.from)}</td>
+                  <td>{formatTime(b.to)}</td>
+                  <td>{formatTime(b.sentUntil)}</td>
+                  <td>
+                    {formatCount(b.rowsSent)}
+                    {b.rowsToSend != null && ` of ${formatCount(b.rowsToSend)}`}
+                  </td>
+                  <td>
+                    {access.write && (b.status === 'queued' || b.status === 'running') && (
+                      <ActionButton
+                        label="Cancel"
+                        run={async () => {
+                          dataOf((await gql<{ cancelBackfill: Payload<unknown> }>(CANCEL_BACKFILL, { id: b.id })).cancelBackfill);
+                          await reload();
+                        }}
+                      />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {access.write && (
         <ApiForm

@@ -11,7 +11,7 @@ const ROLES: { role: Role; means: string }[] = [
   { role: 'admin', means: 'everything, keys included' },
 ];
 
-export function KeysPage() {
+export function KeysPage({ ownKeyId }: { ownKeyId: string }) {
   const { data, error, reload } = useData(() => gql<{ apiKeys: Connection<ApiKey> }>(API_KEYS), []);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('capture');
@@ -72,45 +72,50 @@ export function KeysPage() {
         </ApiForm>
       </details>
       <ErrorNote error={error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">Starts with</th>
-            <th scope="col">Origins</th>
-            <th scope="col">Created</th>
-            <th scope="col">Revoked</th>
-            <th scope="col"></th>
-          </tr>
-        </thead>
-        <tbody>
-          {(data?.apiKeys.nodes ?? []).map((k) => (
-            <tr key={k.id} data-key-id={k.id}>
-              <td>{k.name}</td>
-              <td>{k.role}</td>
-              <td>
-                <code>{k.prefix}…</code>
-              </td>
-              <td>{k.allowedOrigins.join(', ') || (k.role === 'capture' ? 'any' : '')}</td>
-              <td>{formatTime(k.createdTime)}</td>
-              <td>{formatTime(k.revokedTime)}</td>
-              <td>
-                {!k.revokedTime && (
-                  <ActionButton
-                    label="Revoke"
-                    confirm={`Revoke ${k.name}? Anything using it stops working at once.`}
-                    run={async () => {
-                      dataOf((await gql<{ revokeApiKey: Payload<unknown> }>(REVOKE_API_KEY, { id: k.id })).revokeApiKey);
-                      await reload();
-                    }}
-                  />
-                )}
-              </td>
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Starts with</th>
+              <th scope="col">Origins</th>
+              <th scope="col">Created</th>
+              <th scope="col">Revoked</th>
+              <th scope="col"></th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(data?.apiKeys.nodes ?? []).map((k) => (
+              <tr key={k.id} data-key-id={k.id}>
+                <td>
+                  {k.name}
+                  {k.id === ownKeyId && <span class="muted"> (this key: you are signed in with it)</span>}
+                </td>
+                <td>{k.role}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.allowedOrigins.join(', ') || (k.role === 'capture' ? 'any' : '')}</td>
+                <td>{formatTime(k.createdTime)}</td>
+                <td>{formatTime(k.revokedTime)}</td>
+                <td>
+                  {!k.revokedTime && (
+                    <ActionButton
+                      label="Revoke"
+                      confirm={`Revoke ${k.name}? Anything using it stops working at once${k.id === ownKeyId ? ', this console included' : ''}.`}
+                      run={async () => {
+                        dataOf((await gql<{ revokeApiKey: Payload<unknown> }>(REVOKE_API_KEY, { id: k.id })).revokeApiKey);
+                        await reload();
+                      }}
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
