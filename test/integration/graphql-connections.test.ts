@@ -18,7 +18,6 @@ const PLAIN_LISTS = new Set([
   'Destination.activePeriods',
   'Destination.periods',
   'Destination.missed',
-  'Destination.clearedSecrets',
   'DeletionRequest.destinations',
   'ReorderedPageDefinitions.pageDefinitions',
   'ConnectionTested.data',
