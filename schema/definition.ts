@@ -1,8 +1,10 @@
 import type { Definition } from '../server/db/queries/definitions.ts';
 import { getDefinition, listDefinitions } from '../server/db/queries/definitions.ts';
+import { newestEventsToMatch, type EventMatchRow } from '../server/db/queries/events.ts';
 import type { DefinitionKind } from '../server/db/schema/index.ts';
 import {
   archiveDefinition,
+  checkDefinitionRule,
   createDefinition,
   editDefinition,
   reorderPageDefinitions,
@@ -10,8 +12,10 @@ import {
 } from '../server/definitions/manage.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
-import { connectionByPosition, connectionCost, listCost } from './cursors.ts';
+import { connectionByPosition, connectionCost, listCost, pageSize } from './cursors.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+import { EventType } from './event.ts';
+import { RULE_TEST_WINDOW, rowsMatchingRule } from './rule-matches.ts';
 
 // how many definitions of a kind an organization has in practice: a list multiplies its selection by it
 const DEFINITIONS_PER_KIND = 100;
@@ -150,6 +154,22 @@ function unwrap<T>(result: DefinitionWriteResult<T>): T {
   throw new ValidationError(problem.code, problem.message, problem.field);
 }
 
+interface RuleMatches {
+  readonly scanned: number;
+  readonly matched: number;
+  readonly events: readonly EventMatchRow[];
+}
+
+const RuleMatchesType = builder.objectRef<RuleMatches>('RuleMatches').implement({
+  description: `The newest events (at most ${RULE_TEST_WINDOW}) that a rule, not saved, matches.`,
+  fields: (t) => ({
+    window: t.int({ description: 'How many of the newest events a rule is tried on, at most.', resolve: () => RULE_TEST_WINDOW }),
+    scanned: t.exposeInt('scanned', { description: 'How many events it was tried on (fewer than `window` when the organization has fewer).' }),
+    matched: t.exposeInt('matched', { description: 'How many of those it matches; `events` lists the first `first` of them.' }),
+    events: t.field({ type: [EventType], description: 'Matching events, most recently processed first.', resolve: (matches) => matches.events }),
+  }),
+});
+
 const KINDS = [
   { kind: 'page', name: 'PageDefinition', field: 'pageDefinition', type: PageDefinitionType, ruleInput: PageRuleInput },
   { kind: 'element', name: 'ElementDefinition', field: 'elementDefinition', type: ElementDefinitionType, ruleInput: ElementRuleInput },
@@ -180,6 +200,25 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       authScopes: { reader: true },
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => (await getDefinition(ctx.db, ctx.principal.orgId, kind, String(args.id))) ?? null,
+    }),
+  );
+
+  builder.queryField(`${kind}RuleMatches`, (t) =>
+    t.field({
+      type: RuleMatchesType,
+      description: `"Test this rule": the newest events (at most ${RULE_TEST_WINDOW}) that this rule would match, without saving it. The rule is checked as \`create${name}\` checks it.`,
+      authScopes: { reader: true },
+      complexity: connectionCost,
+      errors: { types: [ValidationError], result: { name: `${name.replace('Definition', '')}RuleTried` } },
+      args: { rule: t.arg({ type: ruleInput, required: true }), first: t.arg.int({ description: 'Matching events to list: 1 to 500, default 50.' }) },
+      resolve: async (_root, args, ctx) => {
+        const first = pageSize({ first: args.first });
+        const orgId = ctx.principal.orgId;
+        const rule = unwrap(await checkDefinitionRule(ctx.db, orgId, kind, toRule[kind](args.rule as Record<string, unknown>)));
+        const rows = await newestEventsToMatch(ctx.db, orgId, RULE_TEST_WINDOW);
+        const matches = rowsMatchingRule(orgId, kind, rule, rows);
+        return { scanned: rows.length, matched: matches.length, events: matches.slice(0, first) };
+      },
     }),
   );
 

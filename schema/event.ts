@@ -6,7 +6,8 @@ import { connectionCost, connectionOf, decodeCursor, encodeCursor, invalidArgume
 // up to 32 KiB each (the capture limit): they make most of a page's size
 const JSON_PAYLOAD_COST = 5;
 
-const EventType = builder.objectRef<EventListRow>('Event').implement({
+/** A processed row (also what "test this rule" lists). */
+export const EventType = builder.objectRef<EventListRow>('Event').implement({
   description: 'A processed row, exactly as the warehouse `events` table receives it (docs/warehouse-schema.md).',
   fields: (t) => ({
     eventId: t.exposeString('event_id'),

@@ -21,6 +21,7 @@ const PLAIN_LISTS = new Set([
   'DeletionRequest.destinations',
   'ReorderedPageDefinitions.pageDefinitions',
   'ConnectionTested.data',
+  'RuleMatches.events',
 ]);
 
 describe('one connection shape and one paging policy for every list', () => {
