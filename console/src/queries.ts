@@ -158,6 +158,19 @@ export const ARCHIVE_DEFINITION: Record<DefinitionKind, string> = {
   Element: `mutation($id: ID!) { archiveElementDefinition(id: $id) { ${FIELD_ERRORS} ... on ElementDefinitionArchived { data { id } } } }`,
   Event: `mutation($id: ID!) { archiveEventDefinition(id: $id) { ${FIELD_ERRORS} ... on EventDefinitionArchived { data { id } } } }`,
 };
+/** "Test this rule": the newest events (at most `window`) an unsaved rule matches; the rule is checked as create checks it. */
+export interface RuleMatches {
+  window: number;
+  scanned: number;
+  matched: number;
+  events: EventRow[];
+}
+const RULE_MATCH_FIELDS = 'window scanned matched events { eventId eventTime processedTime deviceId sessionId viewId eventType sourceType eventProperties sourceProperties }';
+export const RULE_MATCHES: Record<DefinitionKind, string> = {
+  Page: `query($rule: PageRuleInput!, $first: Int) { pageRuleMatches(rule: $rule, first: $first) { ${FIELD_ERRORS} ... on PageRuleTried { data { ${RULE_MATCH_FIELDS} } } } }`,
+  Element: `query($rule: ElementRuleInput!, $first: Int) { elementRuleMatches(rule: $rule, first: $first) { ${FIELD_ERRORS} ... on ElementRuleTried { data { ${RULE_MATCH_FIELDS} } } } }`,
+  Event: `query($rule: EventRuleInput!, $first: Int) { eventRuleMatches(rule: $rule, first: $first) { ${FIELD_ERRORS} ... on EventRuleTried { data { ${RULE_MATCH_FIELDS} } } } }`,
+};
 export const REORDER_PAGES = `mutation($ids: [ID!]!) { reorderPageDefinitions(ids: $ids) { ${FIELD_ERRORS} ... on PageDefinitionsReordered { data { pageDefinitions { id } } } } }`;
 
 // --- events

@@ -160,6 +160,10 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await page.getByRole('link', { name: 'Definitions' }).click();
     await page.getByText('New page definition').click();
     await page.getByLabel('Name').fill('Cart page');
+    // "Test this rule" checks the rule as saving would, and shows the error in place
+    await page.getByLabel('Path pattern').fill('/demo/***');
+    await page.getByRole('button', { name: 'Test this rule' }).click();
+    await expect.poll(() => page.locator('.rule-test').getByRole('alert').textContent()).toContain('INVALID_PATTERN');
     await page.getByLabel('Path pattern').fill('/demo/cart');
     await page.getByRole('button', { name: 'Create page definition' }).click();
     const definition = page.locator('[data-definition]').filter({ hasText: 'Cart page' });
@@ -170,6 +174,17 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     // a second page definition goes last; "Move up" puts it first
     await page.getByLabel('Name').fill('Product pages');
     await page.getByLabel('Path pattern').fill('/demo/product/**');
+    // before saving: the recent events the rule matches (the shop's product page), and nothing saved
+    await page.getByRole('button', { name: 'Test this rule' }).click();
+    const recent = await storedEvents();
+    const productEvents = recent.filter((e) => e.sourceProperties?.url?.path?.startsWith('/demo/product/'));
+    expect(productEvents.length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.rule-test').getByRole('status').textContent()).toBe(`${productEvents.length} of the newest ${recent.length} events match`);
+    const matches = page.getByRole('list', { name: 'Recent events this rule matches' }).getByRole('listitem');
+    expect(await matches.count()).toBe(Math.min(productEvents.length, 20));
+    for (const text of await matches.allTextContents()) expect(text).toContain('/demo/product/');
+    expect((await t.gql(`{ pageDefinitions { nodes { name } } }`, {}, org.keys.admin)).body.data.pageDefinitions.nodes).toEqual([{ name: 'Cart page' }]);
+    await shot(page, '06-definitions-test-rule');
     await page.getByRole('button', { name: 'Create page definition' }).click();
     const product = page.locator('[data-definition]').filter({ hasText: 'Product pages' });
     await expect.poll(() => product.isVisible()).toBe(true);

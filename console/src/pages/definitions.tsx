@@ -1,13 +1,24 @@
 /**
- * Definitions: pages, elements and events — list, create, edit, archive, and the priority order
- * of pages (buttons move one up or down). The API has no way to try a rule against recent events
- * before saving, so there is no "test this rule" box (docs/console.md).
+ * Definitions: pages, elements and events — list, create, edit, archive, the priority order of
+ * pages (buttons move one up or down), and "Test this rule": the recent events a rule matches,
+ * before saving it (docs/console.md).
  */
 import { useState } from 'preact/hooks';
 import { dataOf, gql, type Payload } from '../api.ts';
 import type { Access } from '../main.tsx';
-import { ARCHIVE_DEFINITION, CREATE_DEFINITION, DEFINITIONS, REORDER_PAGES, UPDATE_DEFINITION, type Connection, type Definition, type DefinitionKind } from '../queries.ts';
-import { ActionButton, ApiForm, Badge, ErrorNote, formatTime, TextField, useData } from '../ui.tsx';
+import {
+  ARCHIVE_DEFINITION,
+  CREATE_DEFINITION,
+  DEFINITIONS,
+  REORDER_PAGES,
+  RULE_MATCHES,
+  UPDATE_DEFINITION,
+  type Connection,
+  type Definition,
+  type DefinitionKind,
+  type RuleMatches,
+} from '../queries.ts';
+import { ActionButton, ApiForm, Badge, ErrorNote, formatCount, formatTime, TextField, useData } from '../ui.tsx';
 
 type Lists = { pageDefinitions: Connection<Definition>; elementDefinitions: Connection<Definition>; eventDefinitions: Connection<Definition> };
 const KINDS: { kind: DefinitionKind; list: keyof Lists; title: string }[] = [
@@ -39,6 +50,42 @@ function ruleOf(kind: DefinitionKind, fields: Record<string, string>, properties
   for (const { name } of RULE_FIELDS[kind]) if (fields[name]?.trim()) rule[name] = fields[name]!.trim();
   if (kind === 'Event' && properties.trim()) rule.properties = JSON.parse(properties);
   return rule;
+}
+
+// matches listed by "Test this rule"; the API counts them all among the newest events it tries
+const SHOWN_MATCHES = 20;
+
+function describeMatch(event: RuleMatches['events'][number]): string {
+  const url = (event.sourceProperties as { url?: { full_url?: string } } | null)?.url?.full_url ?? '';
+  const target = (event.eventProperties as { target?: { text?: string } } | null)?.target?.text;
+  return [url, target === undefined ? '' : `“${target}”`].filter(Boolean).join(' ');
+}
+
+/** "Test this rule": which recent events the rule in the form matches, without saving it. */
+function RuleTest({ kind, rule }: { kind: DefinitionKind; rule: () => Record<string, unknown> }) {
+  const [result, setResult] = useState<RuleMatches | undefined>();
+  const run = async () => {
+    setResult(undefined);
+    const answer = await gql<Record<string, Payload<RuleMatches>>>(RULE_MATCHES[kind], { rule: rule(), first: SHOWN_MATCHES });
+    const matches = dataOf(Object.values(answer)[0]!);
+    setResult(matches);
+    return `${formatCount(matches.matched)} of the newest ${formatCount(matches.scanned)} events match`;
+  };
+  return (
+    <div class="rule-test">
+      <ActionButton label="Test this rule" run={run} />
+      {result && result.events.length > 0 && (
+        <ol class="events" aria-label="Recent events this rule matches">
+          {result.events.map((event) => (
+            <li key={event.eventId}>
+              <time>{formatTime(event.processedTime)}</time> <strong>{event.eventType}</strong> <span class="muted">{describeMatch(event)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {result && result.matched > result.events.length && <p class="hint">The {result.events.length} newest are listed.</p>}
+    </div>
+  );
 }
 
 /** Create (no `definition`) or edit one definition. */
@@ -78,6 +125,7 @@ function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; defi
           onInput={setProperties}
         />
       )}
+      <RuleTest kind={kind} rule={() => ruleOf(kind, fields, properties)} />
     </ApiForm>
   );
 }
