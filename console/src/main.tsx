@@ -30,7 +30,7 @@ const accessOf = (me: Me): Access => ({ me, write: me.role === 'admin' || me.rol
 async function signIn(key: string): Promise<Me> {
   session.signIn(key);
   try {
-    const { me } = await gql<{ me: Me }>(ME);
+    const { me } = await gql(ME);
     return me;
   } catch (error) {
     session.signOut();

@@ -1,15 +1,15 @@
 /** Alert webhooks (admins only): URLs called when a destination fails, recovers, lags or catches up. */
 import { useState } from 'preact/hooks';
-import { dataOf, gql, type Payload } from '../api.ts';
-import { ALERT_WEBHOOKS, CREATE_ALERT_WEBHOOK, DELETE_ALERT_WEBHOOK, type AlertWebhook, type Connection } from '../queries.ts';
+import { dataOf, gql } from '../api.ts';
+import { ALERT_WEBHOOKS, CREATE_ALERT_WEBHOOK, DELETE_ALERT_WEBHOOK } from '../queries.ts';
 import { ActionButton, ApiForm, Badge, ErrorNote, formatTime, TextField, useData } from '../ui.tsx';
 
 export function AlertsPage() {
-  const { data, error, reload } = useData(() => gql<{ alertWebhooks: Connection<AlertWebhook> }>(ALERT_WEBHOOKS), [], 15_000);
+  const { data, error, reload } = useData(() => gql(ALERT_WEBHOOKS), [], 15_000);
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
   const create = async () => {
-    dataOf((await gql<{ createAlertWebhook: Payload<unknown> }>(CREATE_ALERT_WEBHOOK, { input: { url, secret } })).createAlertWebhook);
+    dataOf((await gql(CREATE_ALERT_WEBHOOK, { input: { url, secret } })).createAlertWebhook);
     setUrl('');
     setSecret('');
     await reload();
@@ -34,7 +34,7 @@ export function AlertsPage() {
               label="Delete"
               confirm={`Stop calling ${hook.url}?`}
               run={async () => {
-                dataOf((await gql<{ deleteAlertWebhook: Payload<unknown> }>(DELETE_ALERT_WEBHOOK, { id: hook.id })).deleteAlertWebhook);
+                dataOf((await gql(DELETE_ALERT_WEBHOOK, { id: hook.id })).deleteAlertWebhook);
                 await reload();
               }}
             />

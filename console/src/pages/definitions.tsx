@@ -4,7 +4,7 @@
  * before saving it (docs/console.md).
  */
 import { useState } from 'preact/hooks';
-import { dataOf, gql, type Payload } from '../api.ts';
+import { dataOf, gql, gqlRoot } from '../api.ts';
 import type { Access } from '../main.tsx';
 import {
   ARCHIVE_DEFINITION,
@@ -13,15 +13,13 @@ import {
   REORDER_PAGES,
   RULE_MATCHES,
   UPDATE_DEFINITION,
-  type Connection,
   type Definition,
   type DefinitionKind,
   type RuleMatches,
 } from '../queries.ts';
 import { ActionButton, ApiForm, Badge, ErrorNote, formatCount, formatTime, TextField, useData } from '../ui.tsx';
 
-type Lists = { pageDefinitions: Connection<Definition>; elementDefinitions: Connection<Definition>; eventDefinitions: Connection<Definition> };
-const KINDS: { kind: DefinitionKind; list: keyof Lists; title: string }[] = [
+const KINDS: { kind: DefinitionKind; list: 'pageDefinitions' | 'elementDefinitions' | 'eventDefinitions'; title: string }[] = [
   { kind: 'Page', list: 'pageDefinitions', title: 'Pages' },
   { kind: 'Element', list: 'elementDefinitions', title: 'Elements' },
   { kind: 'Event', list: 'eventDefinitions', title: 'Events' },
@@ -66,8 +64,7 @@ function RuleTest({ kind, rule }: { kind: DefinitionKind; rule: () => Record<str
   const [result, setResult] = useState<RuleMatches | undefined>();
   const run = async () => {
     setResult(undefined);
-    const answer = await gql<Record<string, Payload<RuleMatches>>>(RULE_MATCHES[kind], { rule: rule(), first: SHOWN_MATCHES });
-    const matches = dataOf(Object.values(answer)[0]!);
+    const matches = dataOf(await gqlRoot(RULE_MATCHES[kind], { rule: rule(), first: SHOWN_MATCHES }));
     setResult(matches);
     return `${formatCount(matches.matched)} of the newest ${formatCount(matches.scanned)} events match`;
   };
@@ -92,14 +89,13 @@ function RuleTest({ kind, rule }: { kind: DefinitionKind; rule: () => Record<str
 function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; definition?: Definition; done: () => unknown }) {
   const [name, setName] = useState(definition?.name ?? '');
   const [description, setDescription] = useState(definition?.description ?? '');
-  const [fields, setFields] = useState<Record<string, string>>(Object.fromEntries(Object.entries(definition?.rule ?? {}).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
-  const [properties, setProperties] = useState(definition?.rule.properties ? JSON.stringify(definition.rule.properties) : '');
+  // `rule` is a JSON scalar: the rule object the lookup tables show (docs/definitions.md)
+  const stored = (definition?.rule ?? {}) as Record<string, unknown>;
+  const [fields, setFields] = useState<Record<string, string>>(Object.fromEntries(Object.entries(stored).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
+  const [properties, setProperties] = useState(stored.properties ? JSON.stringify(stored.properties) : '');
   const submit = async () => {
     const input = { name, description, rule: ruleOf(kind, fields, properties) };
-    const answer = definition
-      ? await gql<Record<string, Payload<unknown>>>(UPDATE_DEFINITION[kind], { id: definition.id, input })
-      : await gql<Record<string, Payload<unknown>>>(CREATE_DEFINITION[kind], { input });
-    dataOf(Object.values(answer)[0]!);
+    dataOf(definition ? await gqlRoot(UPDATE_DEFINITION[kind], { id: definition.id, input }) : await gqlRoot(CREATE_DEFINITION[kind], { input }));
     if (!definition) {
       setName('');
       setDescription('');
@@ -154,7 +150,7 @@ function DefinitionRow(props: { kind: DefinitionKind; definition: Definition; ac
             label="Archive"
             confirm={`Archive ${d.name}? Events processed from now on no longer match it.`}
             run={async () => {
-              dataOf(Object.values(await gql<Record<string, Payload<unknown>>>(ARCHIVE_DEFINITION[kind], { id: d.id }))[0]!);
+              dataOf(await gqlRoot(ARCHIVE_DEFINITION[kind], { id: d.id }));
               await props.reload();
             }}
           />
@@ -168,16 +164,16 @@ function DefinitionRow(props: { kind: DefinitionKind; definition: Definition; ac
 export function DefinitionsPage({ access }: { access: Access }) {
   const [tab, setTab] = useState<DefinitionKind>('Page');
   const [archived, setArchived] = useState(false);
-  const { data, error, reload } = useData(() => gql<Lists>(DEFINITIONS, { archived }), [archived]);
+  const { data, error, reload } = useData(() => gql(DEFINITIONS, { archived }), [archived]);
   const { list, title } = KINDS.find((k) => k.kind === tab)!;
-  const definitions = data?.[list].nodes ?? [];
-  const activePages = (data?.pageDefinitions.nodes ?? []).filter((d) => d.state === 'active');
+  const definitions: Definition[] = data?.[list].nodes ?? [];
+  const activePages: Definition[] = (data?.pageDefinitions.nodes ?? []).filter((d) => d.state === 'active');
 
   const move = (id: string) => async (by: -1 | 1) => {
     const ids = activePages.map((d) => d.id);
     const at = ids.indexOf(id);
     [ids[at], ids[at + by]] = [ids[at + by]!, ids[at]!];
-    dataOf((await gql<{ reorderPageDefinitions: Payload<unknown> }>(REORDER_PAGES, { ids })).reorderPageDefinitions);
+    dataOf((await gql(REORDER_PAGES, { ids })).reorderPageDefinitions);
     await reload();
   };
 

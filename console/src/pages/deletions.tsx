@@ -1,16 +1,16 @@
 /** Deletion requests (admins only): ask to delete a person's data, and see where each stands. */
 import { useState } from 'preact/hooks';
-import { dataOf, gql, type Payload } from '../api.ts';
-import { DELETION_REQUESTS, REQUEST_DELETION, type Connection, type DeletionRequest } from '../queries.ts';
+import { dataOf, gql } from '../api.ts';
+import { DELETION_REQUESTS, REQUEST_DELETION } from '../queries.ts';
 import { ApiForm, Badge, ErrorNote, formatTime, TextField, useData } from '../ui.tsx';
 
 export function DeletionsPage() {
-  const { data, error, reload } = useData(() => gql<{ deletionRequests: Connection<DeletionRequest> }>(DELETION_REQUESTS), [], 15_000);
+  const { data, error, reload } = useData(() => gql(DELETION_REQUESTS), [], 15_000);
   const [subject, setSubject] = useState({ userId: '', deviceId: '' });
   const [suppress, setSuppress] = useState(false);
   const request = async () => {
     const input = { userId: subject.userId || undefined, deviceId: subject.deviceId || undefined, suppress };
-    dataOf((await gql<{ requestDeletion: Payload<unknown> }>(REQUEST_DELETION, { input })).requestDeletion);
+    dataOf((await gql(REQUEST_DELETION, { input })).requestDeletion);
     setSubject({ userId: '', deviceId: '' });
     await reload();
   };

@@ -6,9 +6,9 @@
  * clears them and they must be given again).
  */
 import { useState } from 'preact/hooks';
-import { ApiError, dataOf, gql, type Payload } from '../api.ts';
+import { ApiError, dataOf, gql } from '../api.ts';
 import type { Access } from '../main.tsx';
-import { CREATE_DESTINATION, DESTINATION, PLUGINS, UPDATE_DESTINATION, type Destination, type DestinationPlugin, type JsonSchema } from '../queries.ts';
+import { CREATE_DESTINATION, DESTINATION, PLUGINS, UPDATE_DESTINATION, type DestinationPlugin, type JsonSchema } from '../queries.ts';
 import { ApiForm, ErrorNote, TextField, useData } from '../ui.tsx';
 
 type Values = Record<string, string>;
@@ -95,8 +95,8 @@ function valueOf(schema: JsonSchema, text: string): unknown {
 }
 
 export function DestinationForm({ access, id }: { access: Access; id?: string }) {
-  const plugins = useData(() => gql<{ destinationPlugins: DestinationPlugin[] }>(PLUGINS), []);
-  const existing = useData(async () => (id ? (await gql<{ destination: Destination | null }>(DESTINATION, { id })).destination : null), [id]);
+  const plugins = useData(() => gql(PLUGINS), []);
+  const existing = useData(async () => (id ? (await gql(DESTINATION, { id })).destination : null), [id]);
   const [pluginId, setPluginId] = useState('');
   const [name, setName] = useState<string | undefined>();
   const [interval, setIntervalText] = useState<string | undefined>();
@@ -107,10 +107,13 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
   const current = existing.data ?? undefined;
   const chosen = current?.pluginId ?? pluginId;
   const plugin = plugins.data?.destinationPlugins.find((p) => p.id === chosen);
-  const properties = Object.entries(plugin?.configSchema.properties ?? {});
-  const required = new Set(plugin?.configSchema.required ?? []);
-  const text = (field: string) => values[field] ?? (current && current.config[field] !== undefined ? String(current.config[field]) : '');
-  const targetChanged = plugin && current ? plugin.targetFields.some((field) => values[field] !== undefined && values[field] !== String(current.config[field] ?? '')) : false;
+  // JSON scalars: the plugin's JSON Schema, and the stored config (secrets left out) it describes
+  const configSchema = plugin?.configSchema as JsonSchema | undefined;
+  const storedConfig = current?.config as Record<string, unknown> | undefined;
+  const properties = Object.entries(configSchema?.properties ?? {});
+  const required = new Set(configSchema?.required ?? []);
+  const text = (field: string) => values[field] ?? (storedConfig && storedConfig[field] !== undefined ? String(storedConfig[field]) : '');
+  const targetChanged = plugin && storedConfig ? plugin.targetFields.some((field) => values[field] !== undefined && values[field] !== String(storedConfig[field] ?? '')) : false;
 
   if (!access.write) return <p role="alert">Your key reads only: creating and editing destinations needs an admin or architect key.</p>;
   if (plugins.error || existing.error) return <ErrorNote error={plugins.error ?? existing.error} />;
@@ -138,11 +141,11 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
     const intervalMinutes = interval ? Number(interval) : undefined;
     if (current) {
       const input = { name: name ?? undefined, intervalMinutes, config: Object.keys(config).length ? config : undefined };
-      dataOf((await gql<{ updateDestination: Payload<{ id: string }> }>(UPDATE_DESTINATION, { id: current.id, input })).updateDestination);
+      dataOf((await gql(UPDATE_DESTINATION, { id: current.id, input })).updateDestination);
       location.hash = `#/destinations/${current.id}`;
     } else {
       const input = { name: name ?? '', pluginId, intervalMinutes, config };
-      const created = dataOf((await gql<{ createDestination: Payload<{ id: string }> }>(CREATE_DESTINATION, { input })).createDestination);
+      const created = dataOf((await gql(CREATE_DESTINATION, { input })).createDestination);
       location.hash = `#/destinations/${created.id}`;
     }
   };

@@ -1,8 +1,8 @@
 /** One destination: its settings, test connection, actions, backfills, and its runs (runs.tsx). */
 import { useState } from 'preact/hooks';
-import { dataOf, gql, type Payload } from '../api.ts';
+import { dataOf, gql } from '../api.ts';
 import type { Access } from '../main.tsx';
-import { BACKFILL, BACKFILLS, CANCEL_BACKFILL, DESTINATION, TEST_CONNECTION, type Backfill, type CheckStep, type Connection, type Destination } from '../queries.ts';
+import { BACKFILL, BACKFILLS, CANCEL_BACKFILL, DESTINATION, TEST_CONNECTION, type CheckStep } from '../queries.ts';
 import { ActionButton, ApiForm, Badge, ErrorNote, formatCount, formatLag, formatTime, useData } from '../ui.tsx';
 import { DestinationActions } from './destinations.tsx';
 import { Runs } from './runs.tsx';
@@ -12,7 +12,7 @@ export function TestConnection({ id }: { id: string }) {
   const [steps, setSteps] = useState<CheckStep[] | undefined>();
   const run = async () => {
     setSteps(undefined);
-    const result = dataOf((await gql<{ testDestinationConnection: Payload<CheckStep[]> }>(TEST_CONNECTION, { id })).testDestinationConnection);
+    const result = dataOf((await gql(TEST_CONNECTION, { id })).testDestinationConnection);
     setSteps(result);
     const failed = result.find((step) => !step.ok && !step.skipped);
     return failed ? `Failed at ${failed.step}` : 'Connection works';
@@ -38,7 +38,7 @@ export function TestConnection({ id }: { id: string }) {
 
 function Backfills({ id, access }: { id: string; access: Access }) {
   const { data, error, reload } = useData(
-    () => gql<{ destination: { backfills: Connection<Backfill> } | null }>(BACKFILLS, { id }),
+    () => gql(BACKFILLS, { id }),
     [id],
     (loaded) => (loaded?.destination?.backfills.nodes.some((b) => b.status === 'queued' || b.status === 'running') ? 3_000 : undefined),
   );
@@ -81,7 +81,7 @@ function Backfills({ id, access }: { id: string; access: Access }) {
                       <ActionButton
                         label="Cancel"
                         run={async () => {
-                          dataOf((await gql<{ cancelBackfill: Payload<unknown> }>(CANCEL_BACKFILL, { id: b.id })).cancelBackfill);
+                          dataOf((await gql(CANCEL_BACKFILL, { id: b.id })).cancelBackfill);
                           await reload();
                         }}
                       />
@@ -98,7 +98,7 @@ function Backfills({ id, access }: { id: string; access: Access }) {
           label="Start backfill"
           class="form inline"
           submit={async () => {
-            dataOf((await gql<{ backfillDestination: Payload<unknown> }>(BACKFILL, { id, from: new Date(from).toISOString() })).backfillDestination);
+            dataOf((await gql(BACKFILL, { id, from: new Date(from).toISOString() })).backfillDestination);
             await reload();
           }}
         >
@@ -113,7 +113,7 @@ function Backfills({ id, access }: { id: string; access: Access }) {
 }
 
 export function DestinationPage({ access, id }: { access: Access; id: string }) {
-  const { data, error, reload } = useData(() => gql<{ destination: Destination | null }>(DESTINATION, { id }), [id], 10_000);
+  const { data, error, reload } = useData(() => gql(DESTINATION, { id }), [id], 10_000);
   // an action (sync now, enable …) reloads the runs at once, not at their next poll
   const [actions, setActions] = useState(0);
   const afterAction = async () => {

@@ -1,33 +1,33 @@
 /** Destinations: every warehouse of the organization, its health, and the everyday actions. */
 import { useState } from 'preact/hooks';
-import { dataOf, gql, type Payload } from '../api.ts';
+import { dataOf, gql, gqlRoot } from '../api.ts';
 import type { Access } from '../main.tsx';
-import { DESTINATIONS, DISABLE_DESTINATION, ENABLE_DESTINATION, SYNC_NOW, type Connection, type DestinationStatus, type DestinationSummary } from '../queries.ts';
+import { DESTINATIONS, DISABLE_DESTINATION, ENABLE_DESTINATION, SYNC_NOW, type DestinationStatus, type DestinationSummary } from '../queries.ts';
 import { ActionButton, Badge, ErrorNote, formatLag, formatTime, useData } from '../ui.tsx';
 import { TestConnection } from './destination.tsx';
 
 /** Enable / disable / sync now, shared by the list and a destination's page. */
 export function DestinationActions({ destination, reload }: { destination: DestinationSummary; reload: () => unknown }) {
   const id = destination.id;
-  const mutate = async (query: string, field: string, done: string) => {
-    dataOf((await gql<Record<string, Payload<unknown>>>(query, { id }))[field]!);
+  const mutate = async (document: typeof SYNC_NOW | typeof DISABLE_DESTINATION | typeof ENABLE_DESTINATION, done: string) => {
+    dataOf(await gqlRoot(document, { id }));
     await reload();
     return done;
   };
   return (
     <span class="actions">
-      <ActionButton label="Sync now" run={() => mutate(SYNC_NOW, 'syncDestinationNow', 'Sync queued')} disabled={!destination.enabled} />
+      <ActionButton label="Sync now" run={() => mutate(SYNC_NOW, 'Sync queued')} disabled={!destination.enabled} />
       {destination.enabled ? (
-        <ActionButton label="Disable" run={() => mutate(DISABLE_DESTINATION, 'disableDestination', 'Disabled')} confirm={`Disable ${destination.name}? Events captured while it is disabled are not sent to it.`} />
+        <ActionButton label="Disable" run={() => mutate(DISABLE_DESTINATION, 'Disabled')} confirm={`Disable ${destination.name}? Events captured while it is disabled are not sent to it.`} />
       ) : (
-        <ActionButton label="Enable" run={() => mutate(ENABLE_DESTINATION, 'enableDestination', 'Enabled')} />
+        <ActionButton label="Enable" run={() => mutate(ENABLE_DESTINATION, 'Enabled')} />
       )}
     </span>
   );
 }
 
 export function DestinationsPage({ access }: { access: Access }) {
-  const { data, error, reload } = useData(() => gql<{ destinations: Connection<DestinationSummary> }>(DESTINATIONS), [], 15_000);
+  const { data, error, reload } = useData(() => gql(DESTINATIONS), [], 15_000);
   const [status, setStatus] = useState<'' | DestinationStatus>('');
   const [search, setSearch] = useState('');
   const shown = (data?.destinations.nodes ?? []).filter((d) => (!status || d.status === status) && d.name.toLowerCase().includes(search.toLowerCase()));

@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { gql } from '../api.ts';
-import { EVENTS, type Connection, type EventRow } from '../queries.ts';
+import { EVENTS, type EventRow } from '../queries.ts';
 import { ErrorNote, formatTime, useData } from '../ui.tsx';
 
 const PAGE = 50;
@@ -26,7 +26,7 @@ export function EventsPage() {
   });
   const { data, error } = useData(
     async () => {
-      const answer = await gql<{ events: Connection<EventRow> }>(EVENTS, variables());
+      const answer = await gql(EVENTS, variables());
       setCursor((previous) => previous ?? answer.events.pageInfo.endCursor);
       return answer;
     },
@@ -36,7 +36,7 @@ export function EventsPage() {
   const [olderError, setOlderError] = useState<Error | undefined>();
   const loadOlder = async () => {
     try {
-      const answer = await gql<{ events: Connection<EventRow> }>(EVENTS, { ...variables(), after: cursor });
+      const answer = await gql(EVENTS, { ...variables(), after: cursor });
       setOlder([...older, ...answer.events.nodes]);
       setCursor(answer.events.pageInfo.hasNextPage ? answer.events.pageInfo.endCursor : null);
     } catch (caught) {

@@ -1,7 +1,7 @@
 /** API keys (admins only): create with a role and origins, copy the key once, revoke. */
 import { useState } from 'preact/hooks';
-import { dataOf, gql, type Payload } from '../api.ts';
-import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY, type ApiKey, type Connection, type Role } from '../queries.ts';
+import { dataOf, gql } from '../api.ts';
+import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY, type Role } from '../queries.ts';
 import { ActionButton, ApiForm, ErrorNote, formatTime, TextField, useData } from '../ui.tsx';
 
 const ROLES: { role: Role; means: string }[] = [
@@ -12,7 +12,7 @@ const ROLES: { role: Role; means: string }[] = [
 ];
 
 export function KeysPage({ ownKeyId }: { ownKeyId: string }) {
-  const { data, error, reload } = useData(() => gql<{ apiKeys: Connection<ApiKey> }>(API_KEYS), []);
+  const { data, error, reload } = useData(() => gql(API_KEYS), []);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('capture');
   const [origins, setOrigins] = useState('');
@@ -22,7 +22,7 @@ export function KeysPage({ ownKeyId }: { ownKeyId: string }) {
   const create = async () => {
     const allowedOrigins = origins.split(/[\s,]+/).filter(Boolean);
     const input = { name, role, allowedOrigins: allowedOrigins.length ? allowedOrigins : undefined };
-    const answer = dataOf((await gql<{ createApiKey: Payload<{ key: string }> }>(CREATE_API_KEY, { input })).createApiKey);
+    const answer = dataOf((await gql(CREATE_API_KEY, { input })).createApiKey);
     setCreated({ name, key: answer.key });
     setCopied(false);
     setName('');
@@ -105,7 +105,7 @@ export function KeysPage({ ownKeyId }: { ownKeyId: string }) {
                       label="Revoke"
                       confirm={`Revoke ${k.name}? Anything using it stops working at once${k.id === ownKeyId ? ', this console included' : ''}.`}
                       run={async () => {
-                        dataOf((await gql<{ revokeApiKey: Payload<unknown> }>(REVOKE_API_KEY, { id: k.id })).revokeApiKey);
+                        dataOf((await gql(REVOKE_API_KEY, { id: k.id })).revokeApiKey);
                         await reload();
                       }}
                     />

@@ -4,7 +4,7 @@
  */
 import { useRef } from 'preact/hooks';
 import { gql } from '../api.ts';
-import { RUNS, type Connection, type SyncRun } from '../queries.ts';
+import { RUNS, type SyncRun } from '../queries.ts';
 import { Badge, ErrorNote, formatBytes, formatCount, formatDuration, formatTime, useData } from '../ui.tsx';
 
 const CHART_DAYS = 7;
@@ -51,7 +51,7 @@ export function Runs({ id, refresh, onSettled }: { id: string; refresh: number; 
   const settled = useRef<string | undefined>(undefined);
   const { data, error } = useData(
     async () => {
-      const answer = await gql<{ destination: { runs: Connection<SyncRun> } | null }>(RUNS, { id, first: 100 });
+      const answer = await gql(RUNS, { id, first: 100 });
       const finished = answer.destination?.runs.nodes.find((run) => run.finishedTime)?.id;
       if (settled.current !== undefined && finished !== settled.current) void onSettled();
       settled.current = finished ?? '';
