@@ -277,6 +277,13 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await expect.poll(() => page.locator('[data-definition]').count()).toBe(2);
     expect(await page.getByText('New page definition').count()).toBe(0);
     for (const name of ['Archive', 'Edit', 'Move up']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+    // trying a rule only reads: an analyst may
+    await page.getByText('Test a page rule').click();
+    await page.getByLabel('Path pattern').fill('/demo/cart');
+    await page.getByRole('button', { name: 'Test this rule' }).click();
+    await expect.poll(() => page.locator('.rule-test').getByRole('status').textContent()).toMatch(/^[1-9]\d* of the newest \d+ events match$/);
+    expect(await page.getByRole('list', { name: 'Recent events this rule matches' }).getByRole('listitem').first().textContent()).toContain('/demo/cart');
+    await shot(page, '14-analyst-test-rule');
 
     await page.goto(`${t.url}/console/#/destinations/new`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('reads only');

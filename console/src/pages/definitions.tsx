@@ -43,7 +43,14 @@ const RULE_FIELDS: Record<DefinitionKind, { name: string; label: string; hint: s
   ],
 };
 
-function ruleOf(kind: DefinitionKind, fields: Record<string, string>, properties: string): Record<string, unknown> {
+/** A rule as typed in a form: its text fields, and an event rule's property conditions as JSON. */
+interface RuleText {
+  fields: Record<string, string>;
+  properties: string;
+}
+const NO_RULE: RuleText = { fields: {}, properties: '' };
+
+function ruleOf(kind: DefinitionKind, { fields, properties }: RuleText): Record<string, unknown> {
   const rule: Record<string, unknown> = {};
   for (const { name } of RULE_FIELDS[kind]) if (fields[name]?.trim()) rule[name] = fields[name]!.trim();
   if (kind === 'Event' && properties.trim()) rule.properties = JSON.parse(properties);
@@ -85,22 +92,60 @@ function RuleTest({ kind, rule }: { kind: DefinitionKind; rule: () => Record<str
   );
 }
 
+/** The inputs of a rule of one kind, and "Test this rule" under them. */
+function RuleInputs({ kind, prefix, rule, setRule }: { kind: DefinitionKind; prefix: string; rule: RuleText; setRule: (rule: RuleText) => void }) {
+  return (
+    <>
+      {RULE_FIELDS[kind].map((field) => (
+        <TextField
+          label={field.label}
+          name={`${prefix}-${field.name}`}
+          hint={field.hint}
+          value={rule.fields[field.name] ?? ''}
+          onInput={(value) => setRule({ ...rule, fields: { ...rule.fields, [field.name]: value } })}
+        />
+      ))}
+      {kind === 'Event' && (
+        <TextField
+          label="Property conditions (JSON)"
+          name={`${prefix}-properties`}
+          hint='e.g. [{"path": "target.text", "op": "EQUALS", "value": "Buy"}]'
+          value={rule.properties}
+          onInput={(properties) => setRule({ ...rule, properties })}
+        />
+      )}
+      <RuleTest kind={kind} rule={() => ruleOf(kind, rule)} />
+    </>
+  );
+}
+
+/** A rule to try without saving: what a read-only key gets instead of the create form. */
+function RuleTryForm({ kind }: { kind: DefinitionKind }) {
+  const [rule, setRule] = useState<RuleText>(NO_RULE);
+  return (
+    <div class="form">
+      <RuleInputs kind={kind} prefix={`try-${kind}`} rule={rule} setRule={setRule} />
+    </div>
+  );
+}
+
 /** Create (no `definition`) or edit one definition. */
 function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; definition?: Definition; done: () => unknown }) {
   const [name, setName] = useState(definition?.name ?? '');
   const [description, setDescription] = useState(definition?.description ?? '');
   // `rule` is a JSON scalar: the rule object the lookup tables show (docs/definitions.md)
   const stored = (definition?.rule ?? {}) as Record<string, unknown>;
-  const [fields, setFields] = useState<Record<string, string>>(Object.fromEntries(Object.entries(stored).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
-  const [properties, setProperties] = useState(stored.properties ? JSON.stringify(stored.properties) : '');
+  const [rule, setRule] = useState<RuleText>({
+    fields: Object.fromEntries(Object.entries(stored).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+    properties: stored.properties ? JSON.stringify(stored.properties) : '',
+  });
   const submit = async () => {
-    const input = { name, description, rule: ruleOf(kind, fields, properties) };
+    const input = { name, description, rule: ruleOf(kind, rule) };
     dataOf(definition ? await gqlRoot(UPDATE_DEFINITION[kind], { id: definition.id, input }) : await gqlRoot(CREATE_DEFINITION[kind], { input }));
     if (!definition) {
       setName('');
       setDescription('');
-      setFields({});
-      setProperties('');
+      setRule(NO_RULE);
     }
     await done();
   };
@@ -109,19 +154,7 @@ function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; defi
     <ApiForm label={definition ? 'Save' : `Create ${kind.toLowerCase()} definition`} submit={submit}>
       <TextField label="Name" name={`${prefix}-name`} value={name} onInput={setName} required />
       <TextField label="Description" name={`${prefix}-description`} value={description} onInput={setDescription} />
-      {RULE_FIELDS[kind].map((field) => (
-        <TextField label={field.label} name={`${prefix}-${field.name}`} hint={field.hint} value={fields[field.name] ?? ''} onInput={(value) => setFields({ ...fields, [field.name]: value })} />
-      ))}
-      {kind === 'Event' && (
-        <TextField
-          label="Property conditions (JSON)"
-          name={`${prefix}-properties`}
-          hint='e.g. [{"path": "target.text", "op": "EQUALS", "value": "Buy"}]'
-          value={properties}
-          onInput={setProperties}
-        />
-      )}
-      <RuleTest kind={kind} rule={() => ruleOf(kind, fields, properties)} />
+      <RuleInputs kind={kind} prefix={prefix} rule={rule} setRule={setRule} />
     </ApiForm>
   );
 }
@@ -193,10 +226,15 @@ export function DefinitionsPage({ access }: { access: Access }) {
       </label>
       <ErrorNote error={error} />
       <div role="tabpanel" aria-label={title}>
-        {access.write && (
+        {access.write ? (
           <details class="create">
             <summary>New {tab.toLowerCase()} definition</summary>
             <DefinitionForm key={tab} kind={tab} done={reload} />
+          </details>
+        ) : (
+          <details class="create">
+            <summary>Test a {tab.toLowerCase()} rule</summary>
+            <RuleTryForm key={tab} kind={tab} />
           </details>
         )}
         {data && definitions.length === 0 && <p>No {title.toLowerCase()} defined.</p>}
