@@ -1,6 +1,6 @@
 import type { Definition } from '../server/db/queries/definitions.ts';
 import { getDefinition, listDefinitions } from '../server/db/queries/definitions.ts';
-import { newestEventsToMatch, type EventMatchRow } from '../server/db/queries/events.ts';
+import { listEvents, type EventListRow } from '../server/db/queries/events.ts';
 import type { DefinitionKind } from '../server/db/schema/index.ts';
 import {
   archiveDefinition,
@@ -157,7 +157,7 @@ function unwrap<T>(result: DefinitionWriteResult<T>): T {
 interface RuleMatches {
   readonly scanned: number;
   readonly matched: number;
-  readonly events: readonly EventMatchRow[];
+  readonly events: readonly EventListRow[];
 }
 
 const RuleMatchesType = builder.objectRef<RuleMatches>('RuleMatches').implement({
@@ -215,7 +215,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
         const first = pageSize({ first: args.first });
         const orgId = ctx.principal.orgId;
         const rule = unwrap(await checkDefinitionRule(ctx.db, orgId, kind, toRule[kind](args.rule as Record<string, unknown>)));
-        const rows = await newestEventsToMatch(ctx.db, orgId, RULE_TEST_WINDOW);
+        const rows = await listEvents(ctx.db, orgId, {}, { first: RULE_TEST_WINDOW });
         const matches = rowsMatchingRule(orgId, kind, rule, rows);
         return { scanned: rows.length, matched: matches.length, events: matches.slice(0, first) };
       },

@@ -1,4 +1,4 @@
-import type { EventMatchRow } from '../server/db/queries/events.ts';
+import type { EventListRow } from '../server/db/queries/events.ts';
 import type { DefinitionKind } from '../server/db/schema/index.ts';
 import { compileDefinitions, matchElements, matchEvents, matchPage, type CapturedElement, type UrlParts } from '../server/definitions/index.ts';
 
@@ -19,8 +19,11 @@ type Json = Record<string, unknown>;
 const objectOr = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
 const stringOr = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** The rows `rule` (validated, as `checkDefinitionRule` returns it) matches, in the order given. */
-export function rowsMatchingRule<Row extends EventMatchRow>(orgId: string, kind: DefinitionKind, rule: unknown, rows: readonly Row[]): Row[] {
+/**
+ * The rows `rule` (validated, as `checkDefinitionRule` returns it) matches, in the order given:
+ * the organization's newest rows as `listEvents` reads them (tombstones left out).
+ */
+export function rowsMatchingRule<Row extends EventListRow>(orgId: string, kind: DefinitionKind, rule: unknown, rows: readonly Row[]): Row[] {
   const compiled = compileDefinitions({
     organizationId: orgId,
     pages: kind === 'page' ? [{ id: CANDIDATE, priority: 0, rule }] : [],
