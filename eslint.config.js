@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'sdk-web/dist/', 'migrations/', '.data/', 'dbt/', '.tmp/'] },
+  { ignores: ['node_modules/', 'dist/', 'sdk-web/dist/', 'console/dist/', 'console/src/generated/', 'migrations/', '.data/', 'dbt/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,10 +1,8 @@
 import { deleteAlertWebhook, listAlertDeliveries, listAlertWebhooks, type AlertDeliveryRecord, type AlertWebhookRecord } from '../server/db/queries/alerts.ts';
 import { AlertInputError, MAX_WEBHOOKS_PER_ORG } from '../server/alerts/webhooks.ts';
 import { builder } from './builder.ts';
-import { isUuid, listCost } from './cursors.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
-
-const MAX_DELIVERIES_PAGE = 100;
+import { connectionByPosition, connectionCost } from './cursors.ts';
+import { byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
 
 const AlertEventEnum = builder.enumType('AlertEvent', {
   values: {
@@ -47,26 +45,31 @@ const AlertWebhookType = builder.objectRef<AlertWebhookRecord>('AlertWebhook').i
     url: t.exposeString('url'),
     createdBy: t.exposeString('createdBy', { description: 'The API key that made it (`api-key:<id>`).' }),
     createdTime: t.expose('createdTime', { type: 'DateTime' }),
-    deliveries: t.field({
-      type: [AlertDeliveryType],
-      complexity: (args) => listCost(Math.min(Math.max(args.first ?? 20, 1), MAX_DELIVERIES_PAGE)),
-      args: { first: t.arg.int({ required: false, description: `Newest first; 1 to ${MAX_DELIVERIES_PAGE} (default 20).` }) },
-      resolve: (w, { first }, ctx) => {
-        const n = first ?? 20;
-        if (!Number.isInteger(n) || n < 1 || n > MAX_DELIVERIES_PAGE) throw new ValidationError('INVALID_ARGUMENT', `first must be 1 to ${MAX_DELIVERIES_PAGE}`, 'first');
-        return listAlertDeliveries(ctx.db, w.id, n);
+    deliveries: t.connection(
+      {
+        type: AlertDeliveryType,
+        description: 'Newest first.',
+        complexity: connectionCost,
+        resolve: (w, args, ctx) => connectionByPosition(args, (limit) => listAlertDeliveries(ctx.db, w.id, limit)),
       },
-    }),
+      { name: 'AlertDeliveryConnection' },
+      { name: 'AlertDeliveryEdge' },
+    ),
   }),
 });
 
 builder.queryField('alertWebhooks', (t) =>
-  t.field({
-    type: [AlertWebhookType],
-    authScopes: { admin: true },
-    complexity: listCost(MAX_WEBHOOKS_PER_ORG),
-    resolve: (_r, _a, ctx) => listAlertWebhooks(ctx.db, ctx.principal.orgId),
-  }),
+  t.connection(
+    {
+      type: AlertWebhookType,
+      description: `At most ${MAX_WEBHOOKS_PER_ORG} per organization.`,
+      authScopes: { admin: true },
+      complexity: connectionCost,
+      resolve: (_r, args, ctx) => connectionByPosition(args, () => listAlertWebhooks(ctx.db, ctx.principal.orgId)),
+    },
+    { name: 'AlertWebhookConnection' },
+    { name: 'AlertWebhookEdge' },
+  ),
 );
 
 const CreateAlertWebhookInput = builder.inputType('CreateAlertWebhookInput', {
@@ -80,7 +83,7 @@ builder.mutationField('createAlertWebhook', (t) =>
   t.field({
     type: AlertWebhookType,
     authScopes: { admin: true },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError], result: { name: 'AlertWebhookCreated' } },
     args: { input: t.arg({ type: CreateAlertWebhookInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       try {
@@ -97,11 +100,8 @@ builder.mutationField('deleteAlertWebhook', (t) =>
   t.field({
     type: 'Boolean',
     authScopes: { admin: true },
-    errors: { types: [NotFoundError] },
+    errors: { types: [NotFoundError], result: { name: 'AlertWebhookDeleted' } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, { id }, ctx) => {
-      if (!isUuid(String(id)) || !(await deleteAlertWebhook(ctx.db, ctx.principal.orgId, String(id)))) throw new NotFoundError('alert webhook');
-      return true;
-    },
+    resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'alert webhook', async (uuid) => (await deleteAlertWebhook(ctx.db, ctx.principal.orgId, uuid)) || null),
   }),
 );

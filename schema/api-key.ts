@@ -1,8 +1,8 @@
 import { createApiKey } from '../server/auth/api-keys.ts';
 import { listApiKeys, revokeApiKey, type ApiKey } from '../server/db/queries/api-keys.ts';
 import { builder } from './builder.ts';
-import { isUuid } from './cursors.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
+import { connectionByPosition, connectionCost } from './cursors.ts';
+import { byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
 import { RoleEnum } from './organization.ts';
 
 const ApiKeyType = builder.objectRef<ApiKey>('ApiKey').implement({
@@ -22,11 +22,16 @@ const ApiKeyType = builder.objectRef<ApiKey>('ApiKey').implement({
 });
 
 builder.queryField('apiKeys', (t) =>
-  t.field({
-    type: [ApiKeyType],
-    authScopes: { admin: true },
-    resolve: (_root, _args, ctx) => listApiKeys(ctx.db, ctx.principal.orgId),
-  }),
+  t.connection(
+    {
+      type: ApiKeyType,
+      authScopes: { admin: true },
+      complexity: connectionCost,
+      resolve: (_root, args, ctx) => connectionByPosition(args, () => listApiKeys(ctx.db, ctx.principal.orgId)),
+    },
+    { name: 'ApiKeyConnection' },
+    { name: 'ApiKeyEdge' },
+  ),
 );
 
 const CreatedApiKey = builder.objectRef<{ apiKey: ApiKey; key: string }>('CreatedApiKey').implement({
@@ -48,7 +53,7 @@ builder.mutationField('createApiKey', (t) =>
   t.field({
     type: CreatedApiKey,
     authScopes: { admin: true },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError], result: { name: 'ApiKeyCreated' } },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
@@ -84,12 +89,10 @@ builder.mutationField('revokeApiKey', (t) =>
   t.field({
     type: ApiKeyType,
     authScopes: { admin: true },
-    errors: { types: [NotFoundError] },
+    errors: { types: [NotFoundError], result: { name: 'ApiKeyRevoked' } },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const uuid = String(id);
-      const revoked = isUuid(uuid) ? await revokeApiKey(ctx.db, ctx.principal.orgId, uuid) : undefined;
-      if (!revoked) throw new NotFoundError(`API key ${uuid}`);
+      const revoked = await byUuidOrNotFound(id, `API key ${String(id)}`, (uuid) => revokeApiKey(ctx.db, ctx.principal.orgId, uuid));
       ctx.keys.forget(revoked.id);
       return revoked;
     },

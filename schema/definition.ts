@@ -1,8 +1,10 @@
 import type { Definition } from '../server/db/queries/definitions.ts';
 import { getDefinition, listDefinitions } from '../server/db/queries/definitions.ts';
+import { listEvents, type EventListRow } from '../server/db/queries/events.ts';
 import type { DefinitionKind } from '../server/db/schema/index.ts';
 import {
   archiveDefinition,
+  checkDefinitionRule,
   createDefinition,
   editDefinition,
   reorderPageDefinitions,
@@ -10,8 +12,10 @@ import {
 } from '../server/definitions/manage.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
-import { listCost } from './cursors.ts';
+import { connectionByPosition, connectionCost, listCost, pageSize } from './cursors.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+import { EventType } from './event.ts';
+import { RULE_TEST_WINDOW, rowsMatchingRule } from './rule-matches.ts';
 
 // how many definitions of a kind an organization has in practice: a list multiplies its selection by it
 const DEFINITIONS_PER_KIND = 100;
@@ -150,6 +154,22 @@ function unwrap<T>(result: DefinitionWriteResult<T>): T {
   throw new ValidationError(problem.code, problem.message, problem.field);
 }
 
+interface RuleMatches {
+  readonly scanned: number;
+  readonly matched: number;
+  readonly events: readonly EventListRow[];
+}
+
+const RuleMatchesType = builder.objectRef<RuleMatches>('RuleMatches').implement({
+  description: `The newest events (at most ${RULE_TEST_WINDOW}) that a rule, not saved, matches.`,
+  fields: (t) => ({
+    window: t.int({ description: 'How many of the newest events a rule is tried on, at most.', resolve: () => RULE_TEST_WINDOW }),
+    scanned: t.exposeInt('scanned', { description: 'How many events it was tried on (fewer than `window` when the organization has fewer).' }),
+    matched: t.exposeInt('matched', { description: 'How many of those it matches; `events` lists the first `first` of them.' }),
+    events: t.field({ type: [EventType], description: 'Matching events, most recently processed first.', resolve: (matches) => matches.events }),
+  }),
+});
+
 const KINDS = [
   { kind: 'page', name: 'PageDefinition', field: 'pageDefinition', type: PageDefinitionType, ruleInput: PageRuleInput },
   { kind: 'element', name: 'ElementDefinition', field: 'elementDefinition', type: ElementDefinitionType, ruleInput: ElementRuleInput },
@@ -158,14 +178,19 @@ const KINDS = [
 
 for (const { kind, name, field, type, ruleInput } of KINDS) {
   builder.queryField(`${field}s`, (t) =>
-    t.field({
-      type: [type],
-      description: kind === 'page' ? 'Active page definitions in priority order, then (optionally) archived ones.' : undefined,
-      authScopes: { reader: true },
-      complexity: listCost(DEFINITIONS_PER_KIND),
-      args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
-      resolve: (_root, args, ctx) => listDefinitions(ctx.db, ctx.principal.orgId, kind, { includeArchived: args.includeArchived ?? false }),
-    }),
+    t.connection(
+      {
+        type,
+        description: kind === 'page' ? 'Active page definitions in priority order, then (optionally) archived ones.' : undefined,
+        authScopes: { reader: true },
+        complexity: connectionCost,
+        args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
+        resolve: (_root, args, ctx) =>
+          connectionByPosition(args, () => listDefinitions(ctx.db, ctx.principal.orgId, kind, { includeArchived: args.includeArchived ?? false })),
+      },
+      { name: `${name}Connection` },
+      { name: `${name}Edge` },
+    ),
   );
 
   builder.queryField(field, (t) =>
@@ -175,6 +200,25 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       authScopes: { reader: true },
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => (await getDefinition(ctx.db, ctx.principal.orgId, kind, String(args.id))) ?? null,
+    }),
+  );
+
+  builder.queryField(`${kind}RuleMatches`, (t) =>
+    t.field({
+      type: RuleMatchesType,
+      description: `"Test this rule": the newest events (at most ${RULE_TEST_WINDOW}) that this rule would match, without saving it. The rule is checked as \`create${name}\` checks it.`,
+      authScopes: { reader: true },
+      complexity: connectionCost,
+      errors: { types: [ValidationError], result: { name: `${name.replace('Definition', '')}RuleTried` } },
+      args: { rule: t.arg({ type: ruleInput, required: true }), first: t.arg.int({ description: 'Matching events to list: 1 to 500, default 50.' }) },
+      resolve: async (_root, args, ctx) => {
+        const first = pageSize({ first: args.first });
+        const orgId = ctx.principal.orgId;
+        const rule = unwrap(await checkDefinitionRule(ctx.db, orgId, kind, toRule[kind](args.rule as Record<string, unknown>)));
+        const rows = await listEvents(ctx.db, orgId, {}, { first: RULE_TEST_WINDOW });
+        const matches = rowsMatchingRule(orgId, kind, rule, rows);
+        return { scanned: rows.length, matched: matches.length, events: matches.slice(0, first) };
+      },
     }),
   );
 
@@ -203,7 +247,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
     t.field({
       type,
       authScopes: { writer: true },
-      errors: { types: [ValidationError] },
+      errors: { types: [ValidationError], result: { name: `${name}Created` } },
       args: { input: t.arg({ type: createInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const fields = input as { name: string; description?: string | null; rule: Record<string, unknown>; priority?: number | null };
@@ -223,7 +267,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
     t.field({
       type,
       authScopes: { writer: true },
-      errors: { types: [ValidationError, NotFoundError] },
+      errors: { types: [ValidationError, NotFoundError], result: { name: `${name}Updated` } },
       args: { id: t.arg.id({ required: true }), input: t.arg({ type: updateInput, required: true }) },
       resolve: async (_root, { id, input }, ctx) => {
         const fields = input as { name?: string | null; description?: string | null; rule?: Record<string, unknown> | null; priority?: number | null };
@@ -244,7 +288,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       type,
       description: 'Stops matching for events processed from now on; the definition stays in the lookup tables.',
       authScopes: { writer: true },
-      errors: { types: [ValidationError, NotFoundError] },
+      errors: { types: [ValidationError, NotFoundError], result: { name: `${name}Archived` } },
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, { id }, ctx) => unwrap(await archiveDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, String(id))),
     }),
@@ -267,7 +311,7 @@ builder.mutationField('reorderPageDefinitions', (t) =>
     type: ReorderedPageDefinitions,
     description: 'Sets the order of the active page definitions: every one of them exactly once, first match first.',
     authScopes: { writer: true },
-    errors: { types: [ValidationError, NotFoundError] },
+    errors: { types: [ValidationError, NotFoundError], result: { name: 'PageDefinitionsReordered' } },
     args: { ids: t.arg.idList({ required: true }) },
     resolve: async (_root, { ids }, ctx) => unwrap(await reorderPageDefinitions(ctx.db, ctx.principal.orgId, actorOf(ctx), ids.map(String))),
   }),

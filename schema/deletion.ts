@@ -1,8 +1,8 @@
 import { deletionDestinationsOf, getDeletionRequest, listDeletionRequests, type DeletionDestinationRecord, type DeletionRequestRecord } from '../server/db/queries/deletions.ts';
 import { DeletionInputError } from '../server/lifecycle/deletions.ts';
 import { builder } from './builder.ts';
-import { isUuid, listCost } from './cursors.ts';
-import { ValidationError } from './errors.ts';
+import { connectionByPosition, connectionCost, listCost } from './cursors.ts';
+import { byUuid, ValidationError } from './errors.ts';
 
 const DeletionStatusEnum = builder.enumType('DeletionStatus', {
   values: {
@@ -40,17 +40,17 @@ const DeletionRequestType = builder.objectRef<DeletionRequestRecord>('DeletionRe
 });
 
 builder.queryField('deletionRequests', (t) =>
-  t.field({
-    type: [DeletionRequestType],
-    authScopes: { admin: true },
-    complexity: (args) => listCost(Math.min(Math.max(args.first ?? 50, 1), 200)),
-    args: { first: t.arg.int({ required: false, description: 'Newest first; 1 to 200 (default 50).' }) },
-    resolve: (_r, { first }, ctx) => {
-      const n = first ?? 50;
-      if (!Number.isInteger(n) || n < 1 || n > 200) throw new ValidationError('INVALID_ARGUMENT', 'first must be 1 to 200', 'first');
-      return listDeletionRequests(ctx.db, ctx.principal.orgId, n);
+  t.connection(
+    {
+      type: DeletionRequestType,
+      description: 'Newest first.',
+      authScopes: { admin: true },
+      complexity: connectionCost,
+      resolve: (_r, args, ctx) => connectionByPosition(args, (limit) => listDeletionRequests(ctx.db, ctx.principal.orgId, limit)),
     },
-  }),
+    { name: 'DeletionRequestConnection' },
+    { name: 'DeletionRequestEdge' },
+  ),
 );
 
 builder.queryField('deletionRequest', (t) =>
@@ -59,7 +59,7 @@ builder.queryField('deletionRequest', (t) =>
     nullable: true,
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, { id }, ctx) => (isUuid(String(id)) ? ((await getDeletionRequest(ctx.db, ctx.principal.orgId, String(id))) ?? null) : null),
+    resolve: (_r, { id }, ctx) => byUuid(id, (uuid) => getDeletionRequest(ctx.db, ctx.principal.orgId, uuid)),
   }),
 );
 
@@ -75,7 +75,7 @@ builder.mutationField('requestDeletion', (t) =>
   t.field({
     type: DeletionRequestType,
     authScopes: { admin: true },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError], result: { name: 'DeletionRequested' } },
     args: { input: t.arg({ type: RequestDeletionInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       try {

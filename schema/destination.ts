@@ -17,13 +17,8 @@ import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
 import { destinationStatus, FAILING_AFTER } from '../server/sync/schedule.ts';
 import { builder } from './builder.ts';
-import { decodeCursor, encodeCursor, isStorableTime, isUuid, listCost } from './cursors.ts';
-
-// how many rows these lists reach in practice: their cost multiplies a selection by it
-const DESTINATIONS_PER_ORG = 10;
-const MAX_RUNS_PAGE = 200;
-const MAX_BACKFILLS_PAGE = 100;
-import { NotFoundError, ValidationError } from './errors.ts';
+import { connectionByPosition, connectionCost, connectionOf, decodeCursor, encodeCursor, isStorableTime, isUuid, pageSize } from './cursors.ts';
+import { byUuid, byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
   description: 'An installed destination plugin (built-in or a third-party npm package).',
@@ -95,17 +90,6 @@ const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
   }),
 });
 
-const SyncRunConnection = builder
-  .objectRef<{ nodes: SyncRunRecord[]; endCursor: string | null; hasNextPage: boolean }>('SyncRunConnection')
-  .implement({
-    fields: (t) => ({
-      // the rows are counted by `runs(first:)`
-      nodes: t.field({ type: [SyncRunType], complexity: listCost(1), resolve: (c) => c.nodes }),
-      endCursor: t.exposeString('endCursor', { nullable: true }),
-      hasNextPage: t.exposeBoolean('hasNextPage'),
-    }),
-  });
-
 const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: boolean; message: string; durationMs: number }>('CheckStep').implement({
   fields: (t) => ({
     step: t.exposeString('step'),
@@ -116,10 +100,6 @@ const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: bo
     durationMs: t.int({ resolve: (step) => Math.round(step.durationMs) }),
   }),
 });
-
-const pageSize = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 1), MAX_RUNS_PAGE);
-const backfillsPage = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 1), MAX_BACKFILLS_PAGE);
-
 
 const ActivePeriodType = builder.objectRef<DestinationPeriod>('ActivePeriod').implement({
   description: 'A period the destination was enabled: it receives the events captured inside its periods.',
@@ -248,13 +228,16 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
       description: 'Every period whose events the destination receives, active and backfill, by start time.',
       resolve: (d, _a, ctx) => listDestinationPeriods(ctx.db, [d.id]),
     }),
-    backfills: t.field({
-      type: [BackfillType],
-      description: 'Its backfills, newest first.',
-      args: { first: t.arg.int({ defaultValue: 20 }) },
-      complexity: (args) => listCost(backfillsPage(args.first)),
-      resolve: (d, args, ctx) => listBackfills(ctx.db, ctx.principal.orgId, d.id, backfillsPage(args.first)),
-    }),
+    backfills: t.connection(
+      {
+        type: BackfillType,
+        description: 'Its backfills, newest first.',
+        complexity: connectionCost,
+        resolve: (d, args, ctx) => connectionByPosition(args, (limit) => listBackfills(ctx.db, ctx.principal.orgId, d.id, limit)),
+      },
+      { name: 'BackfillConnection' },
+      { name: 'BackfillEdge' },
+    ),
     nextRunTime: t.expose('nextRunTime', { type: 'DateTime' }),
     lastSuccessTime: t.expose('lastSuccessTime', { type: 'DateTime', nullable: true }),
     lagSeconds: t.int({
@@ -265,41 +248,42 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     consecutiveFailures: t.exposeInt('consecutiveFailures'),
     lastError: t.exposeString('lastError', { nullable: true }),
     createdTime: t.expose('createdTime', { type: 'DateTime' }),
-    runs: t.field({
-      type: SyncRunConnection,
-      description: 'Its syncs, newest first (backfills: `backfills`).',
-      args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
-      complexity: (args) => listCost(pageSize(args.first)),
-      resolve: async (d, args, ctx) => {
-        const first = pageSize(args.first);
-        let before: { queuedTime: Date; id: string } | undefined;
-        if (args.after) {
-          const [time, id] = decodeCursor(
-            args.after,
-            ([t, i, ...rest]) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(t ?? '') && isStorableTime(new Date(t!)) && isUuid(i ?? '') && rest.length === 0,
-          );
-          before = { queuedTime: new Date(time!), id: id! };
-        }
-        const rows = await listSyncRuns(ctx.db, ctx.principal.orgId, d.id, { first: first + 1, before });
-        const nodes = rows.slice(0, first);
-        const last = nodes[nodes.length - 1];
-        return {
-          nodes,
-          hasNextPage: rows.length > first,
-          endCursor: last ? encodeCursor(last.queuedTime.toISOString(), last.id) : null,
-        };
+    runs: t.connection(
+      {
+        type: SyncRunType,
+        description: 'Its syncs, newest first (backfills: `backfills`).',
+        complexity: connectionCost,
+        resolve: async (d, args, ctx) => {
+          const first = pageSize(args);
+          let before: { queuedTime: Date; id: string } | undefined;
+          if (args.after) {
+            const [time, id] = decodeCursor(
+              args.after,
+              ([t, i, ...rest]) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(t ?? '') && isStorableTime(new Date(t!)) && isUuid(i ?? '') && rest.length === 0,
+            );
+            before = { queuedTime: new Date(time!), id: id! };
+          }
+          const rows = await listSyncRuns(ctx.db, ctx.principal.orgId, d.id, { first: first + 1, before });
+          return connectionOf(rows, first, (run) => encodeCursor(run.queuedTime.toISOString(), run.id), args.after);
+        },
       },
-    }),
+      { name: 'SyncRunConnection' },
+      { name: 'SyncRunEdge' },
+    ),
   }),
 });
 
 builder.queryField('destinations', (t) =>
-  t.field({
-    type: [DestinationType],
-    authScopes: { reader: true },
-    complexity: listCost(DESTINATIONS_PER_ORG),
-    resolve: (_r, _a, ctx) => listDestinations(ctx.db, ctx.principal.orgId),
-  }),
+  t.connection(
+    {
+      type: DestinationType,
+      authScopes: { reader: true },
+      complexity: connectionCost,
+      resolve: (_r, args, ctx) => connectionByPosition(args, () => listDestinations(ctx.db, ctx.principal.orgId)),
+    },
+    { name: 'DestinationConnection' },
+    { name: 'DestinationEdge' },
+  ),
 );
 
 builder.queryField('destination', (t) =>
@@ -308,7 +292,7 @@ builder.queryField('destination', (t) =>
     nullable: true,
     authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, { id }, ctx) => (isUuid(String(id)) ? ((await getDestination(ctx.db, ctx.principal.orgId, String(id))) ?? null) : null),
+    resolve: (_r, { id }, ctx) => byUuid(id, (uuid) => getDestination(ctx.db, ctx.principal.orgId, uuid)),
   }),
 );
 
@@ -318,7 +302,7 @@ builder.queryField('backfill', (t) =>
     nullable: true,
     authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, { id }, ctx) => (isUuid(String(id)) ? ((await getBackfill(ctx.db, ctx.principal.orgId, String(id))) ?? null) : null),
+    resolve: (_r, { id }, ctx) => byUuid(id, (uuid) => getBackfill(ctx.db, ctx.principal.orgId, uuid)),
   }),
 );
 
@@ -328,7 +312,7 @@ builder.queryField('syncRun', (t) =>
     nullable: true,
     authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, { id }, ctx) => (isUuid(String(id)) ? ((await getSyncRun(ctx.db, ctx.principal.orgId, String(id))) ?? null) : null),
+    resolve: (_r, { id }, ctx) => byUuid(id, (uuid) => getSyncRun(ctx.db, ctx.principal.orgId, uuid)),
   }),
 );
 
@@ -380,13 +364,11 @@ function inputOf(raw: Record<string, unknown>): DestinationInput {
   };
 }
 
-
-
 builder.mutationField('createDestination', (t) =>
   t.field({
     type: DestinationType,
     authScopes: { writer: true },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError], result: { name: 'DestinationCreated' } },
     args: { input: t.arg({ type: DestinationInputType, required: true }) },
     resolve: (_r, { input }, ctx) =>
       guarded(async () => {
@@ -408,17 +390,16 @@ builder.mutationField('updateDestination', (t) =>
   t.field({
     type: DestinationType,
     authScopes: { writer: true },
-    errors: { types: [ValidationError, NotFoundError] },
+    errors: { types: [ValidationError, NotFoundError], result: { name: 'DestinationUpdated' } },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: DestinationInputType, required: true }) },
     resolve: (_r, { id, input }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
+      byUuidOrNotFound(id, 'destination', (uuid) => guarded(async () => {
         const parsed = inputOf(input);
         if (parsed.pluginId !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
         if (parsed.enabled !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
         if (input.backfillFrom != null) throw new ValidationError('IMMUTABLE_FIELD', 'use backfillDestination', 'backfillFrom');
-        return ctx.sync.destinations.update(ctx.principal.orgId, String(id), parsed);
-      }),
+        return ctx.sync.destinations.update(ctx.principal.orgId, uuid, parsed);
+      })),
   }),
 );
 
@@ -428,13 +409,10 @@ for (const [name, enabled] of [['enableDestination', true], ['disableDestination
       type: DestinationType,
       description: enabled ? 'Starts a new active period: rows processed while disabled are not sent.' : 'Stops syncing; the cursor is kept.',
       authScopes: { writer: true },
-      errors: { types: [NotFoundError] },
+      errors: { types: [NotFoundError], result: { name: enabled ? 'DestinationEnabled' : 'DestinationDisabled' } },
       args: { id: t.arg.id({ required: true }) },
       resolve: (_r, { id }, ctx) =>
-        guarded(async () => {
-          if (!isUuid(String(id))) throw new NotFoundError('destination');
-          return ctx.sync.destinations.setEnabled(ctx.principal.orgId, String(id), enabled);
-        }),
+        byUuidOrNotFound(id, 'destination', (uuid) => guarded(() => ctx.sync.destinations.setEnabled(ctx.principal.orgId, uuid, enabled))),
     }),
   );
 }
@@ -443,12 +421,9 @@ builder.mutationField('deleteDestination', (t) =>
   t.field({
     type: 'Boolean',
     authScopes: { writer: true },
-    errors: { types: [NotFoundError] },
+    errors: { types: [NotFoundError], result: { name: 'DestinationDeleted' } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, { id }, ctx) => {
-      if (!isUuid(String(id)) || !(await deleteDestination(ctx.db, ctx.principal.orgId, String(id)))) throw new NotFoundError('destination');
-      return true;
-    },
+    resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'destination', async (uuid) => (await deleteDestination(ctx.db, ctx.principal.orgId, uuid)) || null),
   }),
 );
 
@@ -458,18 +433,19 @@ builder.mutationField('testDestinationConnection', (t) =>
     description:
       "Connects with the stored config and reports each step: connect, create schema, create tables, write, read back, clean up. Refused with SECRETS_REQUIRED while secrets are cleared, and with the target policy's codes (DESTINATION_HOST_NOT_ALLOWED, ENDPOINT_OVERRIDE_NOT_ALLOWED, INVALID_FILE_PATH, FILE_PATH_NOT_A_FILE).",
     authScopes: { writer: true },
-    errors: { types: [NotFoundError, ValidationError] },
+    errors: { types: [NotFoundError, ValidationError], result: { name: 'ConnectionTested' } },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
-        try {
-          return await ctx.sync.destinations.test(ctx.principal.orgId, String(id));
-        } catch (error) {
-          if (error instanceof DestinationInputError) throw error;
-          return [{ step: 'connect', ok: false, skipped: false, message: errorMessage(error), durationMs: 0 }];
-        }
-      }),
+      byUuidOrNotFound(id, 'destination', (uuid) =>
+        guarded(async () => {
+          try {
+            return await ctx.sync.destinations.test(ctx.principal.orgId, uuid);
+          } catch (error) {
+            if (error instanceof DestinationInputError) throw error;
+            return [{ step: 'connect', ok: false, skipped: false, message: errorMessage(error), durationMs: 0 }];
+          }
+        }),
+      ),
   }),
 );
 
@@ -478,15 +454,16 @@ builder.mutationField('syncDestinationNow', (t) =>
     type: SyncRunType,
     description: 'Queues a sync of this destination now and returns the queued run (poll it with syncRun).',
     authScopes: { writer: true },
-    errors: { types: [NotFoundError, ValidationError] },
+    errors: { types: [NotFoundError, ValidationError], result: { name: 'SyncQueued' } },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
-        const run = await ctx.sync.destinations.syncNow(ctx.principal.orgId, String(id));
-        ctx.sync.scheduler?.kick();
-        return run;
-      }),
+      byUuidOrNotFound(id, 'destination', (uuid) =>
+        guarded(async () => {
+          const run = await ctx.sync.destinations.syncNow(ctx.principal.orgId, uuid);
+          ctx.sync.scheduler?.kick();
+          return run;
+        }),
+      ),
   }),
 );
 
@@ -496,13 +473,12 @@ builder.mutationField('backfillDestination', (t) =>
     description:
       'Sends the destination the current row of every event captured from `from` until now that the store still holds (its filters as they are now), through the same merge: rows it has are not duplicated. The capture times sent become a period of kind backfill. Its chunks go after its syncs (the first at the next scheduler tick) while the destination is enabled; poll `backfill(id)`. One at a time per destination (BACKFILL_IN_PROGRESS); `from` must be before now (INVALID_BACKFILL_FROM).',
     authScopes: { writer: true },
-    errors: { types: [NotFoundError, ValidationError] },
+    errors: { types: [NotFoundError, ValidationError], result: { name: 'BackfillStarted' } },
     args: { id: t.arg.id({ required: true }), from: t.arg({ type: 'DateTime', required: true }) },
     resolve: (_r, { id, from }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
-        return ctx.sync.destinations.backfill(ctx.principal.orgId, String(id), from, `api-key:${ctx.principal.keyId}`);
-      }),
+      byUuidOrNotFound(id, 'destination', (uuid) =>
+        guarded(() => ctx.sync.destinations.backfill(ctx.principal.orgId, uuid, from, `api-key:${ctx.principal.keyId}`)),
+      ),
   }),
 );
 
@@ -512,16 +488,16 @@ builder.mutationField('cancelBackfill', (t) =>
     description:
       'Stops a backfill; what it sent stays, and its period ends where it stopped (at once, or once a chunk in flight is sent: cancelRequested). A finished backfill is refused with BACKFILL_FINISHED.',
     authScopes: { writer: true },
-    errors: { types: [NotFoundError, ValidationError] },
+    errors: { types: [NotFoundError, ValidationError], result: { name: 'BackfillCancelled' } },
     args: { id: t.arg.id({ required: true, description: 'The backfill.' }) },
-    resolve: async (_r, { id }, ctx) => {
-      if (!isUuid(String(id))) throw new NotFoundError('backfill');
-      try {
-        return await ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, String(id));
-      } catch (error) {
-        if (error instanceof DestinationInputError && error.code === 'NOT_FOUND') throw new NotFoundError('backfill');
-        throw error instanceof DestinationInputError ? new ValidationError(error.code, error.message, error.field) : error;
-      }
-    },
+    resolve: (_r, { id }, ctx) =>
+      byUuidOrNotFound(id, 'backfill', async (uuid) => {
+        try {
+          return await ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, uuid);
+        } catch (error) {
+          if (error instanceof DestinationInputError && error.code === 'NOT_FOUND') throw new NotFoundError('backfill');
+          throw error instanceof DestinationInputError ? new ValidationError(error.code, error.message, error.field) : error;
+        }
+      }),
   }),
 );

@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { isUuid } from './cursors.ts';
 
 /**
  * Expected failures are data: mutations return them in a union with their result. Every one has
@@ -48,3 +49,19 @@ builder.objectType(ValidationError, {
   isTypeOf: (value) => value instanceof ValidationError,
   fields: (t) => ({ field: t.exposeString('field', { nullable: true }) }),
 });
+
+/**
+ * What `load` finds for an id, or null. Every stored record's id is a uuid: anything else names
+ * nothing and reaches no query (Postgres would refuse it with an error instead of "not found").
+ */
+export async function byUuid<T>(id: string | number, load: (uuid: string) => Promise<T | null | undefined>): Promise<T | null> {
+  const uuid = String(id);
+  return isUuid(uuid) ? ((await load(uuid)) ?? null) : null;
+}
+
+/** `byUuid` for mutations: nothing found is a NotFoundError for `what`. */
+export async function byUuidOrNotFound<T>(id: string | number, what: string, load: (uuid: string) => Promise<T | null | undefined>): Promise<T> {
+  const found = await byUuid(id, load);
+  if (found === null) throw new NotFoundError(what);
+  return found;
+}

@@ -1,13 +1,13 @@
 import { listEvents, type EventListRow } from '../server/db/queries/events.ts';
 import { parseInt64 } from '../server/processing/ids.ts';
 import { builder } from './builder.ts';
-import { decodeCursor, encodeCursor, invalidArgument, isStorableTime, listCost } from './cursors.ts';
+import { connectionCost, connectionOf, decodeCursor, encodeCursor, invalidArgument, isStorableTime, pageSize } from './cursors.ts';
 
 // up to 32 KiB each (the capture limit): they make most of a page's size
 const JSON_PAYLOAD_COST = 5;
-const MAX_PAGE = 500;
 
-const EventType = builder.objectRef<EventListRow>('Event').implement({
+/** A processed row (also what "test this rule" lists). */
+export const EventType = builder.objectRef<EventListRow>('Event').implement({
   description: 'A processed row, exactly as the warehouse `events` table receives it (docs/warehouse-schema.md).',
   fields: (t) => ({
     eventId: t.exposeString('event_id'),
@@ -22,23 +22,6 @@ const EventType = builder.objectRef<EventListRow>('Event').implement({
     sourceProperties: t.expose('source_properties', { type: 'JSON', nullable: true, complexity: JSON_PAYLOAD_COST }),
   }),
 });
-
-const PageInfo = builder.objectRef<{ endCursor: string | null; hasNextPage: boolean }>('PageInfo').implement({
-  fields: (t) => ({
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-  }),
-});
-
-const EventConnection = builder
-  .objectRef<{ nodes: EventListRow[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } }>('EventConnection')
-  .implement({
-    fields: (t) => ({
-      // the rows are counted by `events(first:)`
-      nodes: t.field({ type: [EventType], complexity: listCost(1), resolve: (c) => c.nodes }),
-      pageInfo: t.field({ type: PageInfo, resolve: (c) => c.pageInfo }),
-    }),
-  });
 
 const EventFilter = builder.inputType('EventFilter', {
   fields: (t) => ({
@@ -78,26 +61,21 @@ function storeFilter(filter: typeof EventFilter.$inferInput | null | undefined) 
 }
 
 builder.queryField('events', (t) =>
-  t.field({
-    type: EventConnection,
-    description: "Processed rows of the caller's organization, most recently processed first.",
-    authScopes: { reader: true },
-    complexity: (args) => listCost(Math.min(Math.max(args.first ?? 50, 1), MAX_PAGE)),
-    args: {
-      first: t.arg.int({ defaultValue: 50 }),
-      after: t.arg.string(),
-      filter: t.arg({ type: EventFilter }),
+  t.connection(
+    {
+      type: EventType,
+      description: "Processed rows of the caller's organization, most recently processed first.",
+      authScopes: { reader: true },
+      complexity: connectionCost,
+      args: { filter: t.arg({ type: EventFilter }) },
+      resolve: async (_root, args, ctx) => {
+        const first = pageSize(args);
+        const after = args.after ? positionOf(args.after) : undefined;
+        const rows = await listEvents(ctx.db, ctx.principal.orgId, storeFilter(args.filter), { first: first + 1, after });
+        return connectionOf(rows, first, cursorOf, args.after);
+      },
     },
-    resolve: async (_root, args, ctx) => {
-      const first = args.first ?? 50;
-      if (first < 1 || first > MAX_PAGE) throw invalidArgument(`first must be between 1 and ${MAX_PAGE}`);
-      const after = args.after ? positionOf(args.after) : undefined;
-      const rows = await listEvents(ctx.db, ctx.principal.orgId, storeFilter(args.filter), { first: first + 1, after });
-      const nodes = rows.slice(0, first);
-      return {
-        nodes,
-        pageInfo: { hasNextPage: rows.length > first, endCursor: nodes.length ? cursorOf(nodes[nodes.length - 1]!) : null },
-      };
-    },
-  }),
+    { name: 'EventConnection' },
+    { name: 'EventEdge' },
+  ),
 );

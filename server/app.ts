@@ -7,6 +7,7 @@ import { createAlerts, type AlertOptions } from './alerts/webhooks.ts';
 import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
 import { answerClientError } from './capture/http.ts';
 import { captureEndpoint, createCaptureHandler, isCapturePath } from './capture/router.ts';
+import { isConsolePath, serveConsole } from './console.ts';
 import { createSegmentDevices } from './capture/segment-devices.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
@@ -130,6 +131,7 @@ export async function createApp(deps: AppDeps) {
       res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(readiness.body));
       return;
     }
+    if (isConsolePath(url.pathname)) return serveConsole(res, url.pathname, root);
     if (url.pathname === '/sdk/tributary.js') return serveFile(res, path.join(root, 'sdk-web/dist/tributary.js'), 'text/javascript');
     if (deps.demoCaptureKey && (url.pathname === '/demo' || url.pathname.startsWith('/demo/'))) {
       return serveDemo(res, url.pathname, deps.demoCaptureKey);

@@ -59,6 +59,7 @@ async function main() {
   log.info(
     {
       store: where,
+      console: `${base}/console/`,
       graphql: `${base}/graphql`,
       capture: `${base}/capture/v1/batch`,
       serverApi: `${base}/v2/events`,

@@ -139,6 +139,19 @@ async function checkRule(tx: Database, orgId: string, kind: DefinitionKind, rule
   return checked;
 }
 
+/**
+ * Checks a rule exactly as creating a definition of `kind` would (shape, patterns, selectors,
+ * regexes, references to active definitions), without writing anything: "test this rule".
+ */
+export async function checkDefinitionRule(db: Database, orgId: string, kind: DefinitionKind, rule: unknown): Promise<DefinitionWriteResult<unknown>> {
+  try {
+    return { ok: true, value: await checkRule(db, orgId, kind, rule) };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, problem: error.problem };
+    throw error;
+  }
+}
+
 async function checkPriorityFree(tx: Database, orgId: string, priority: number, exceptId: string | null): Promise<void> {
   const holder = await activePageWithPriority(tx, orgId, priority, exceptId);
   if (holder) {

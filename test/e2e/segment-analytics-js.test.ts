@@ -86,7 +86,7 @@ describe.skipIf(!chromiumAvailable())('analytics.js (@segment/analytics-next) in
     siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
     browser = await launchChromium();
     const created = await t.gql(
-      `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } ... on AppError { code message } } }`,
+      `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on DestinationCreated { data { id } } ... on AppError { code message } } }`,
       { i: { name: 'duck', pluginId: 'duckdb', config: { path: 'analytics-js.duckdb' } } },
     );
     expect(created.body.data.createDestination.data.id).toBeTruthy();

@@ -189,12 +189,12 @@ describe.skipIf(!chromiumAvailable())('demo shop in Chromium → capture → Duc
     const file = join(t.config.destinationFilesDir, 'warehouse.duckdb');
     const created = await t.gql(
       `mutation($input: DestinationInput!) { createDestination(input: $input) {
-        __typename ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`,
+        __typename ... on DestinationCreated { data { id } } ... on ValidationError { code message } } }`,
       { input: { name: 'e2e warehouse', pluginId: 'duckdb', config: { path: 'warehouse.duckdb' } } },
       architect,
     );
     expect(created.body.errors).toBeUndefined();
-    expect(created.body.data.createDestination.__typename, JSON.stringify(created.body)).toBe('MutationCreateDestinationSuccess');
+    expect(created.body.data.createDestination.__typename, JSON.stringify(created.body)).toBe('DestinationCreated');
     const destinationId = created.body.data.createDestination.data.id as string;
 
     const stored = async (deviceId: string): Promise<Array<{ eventType: string }>> => {
@@ -263,11 +263,11 @@ describe.skipIf(!chromiumAvailable())('demo shop in Chromium → capture → Duc
 
     // --- Sync to DuckDB.
     const queued = await t.gql(
-      `mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on MutationSyncDestinationNowSuccess { data { status } } } }`,
+      `mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on SyncQueued { data { status } } } }`,
       { id: destinationId },
       architect,
     );
-    expect(queued.body.data.syncDestinationNow).toEqual({ __typename: 'MutationSyncDestinationNowSuccess', data: { status: 'queued' } });
+    expect(queued.body.data.syncDestinationNow).toEqual({ __typename: 'SyncQueued', data: { status: 'queued' } });
     await t.app.sync.scheduler.runDue();
     const runs = await t.gql(`query($id: ID!) { destination(id: $id) { runs { nodes { status rows error } } } }`, { id: destinationId }, architect);
     expect(runs.body.data.destination.runs.nodes).toEqual([{ status: 'succeeded', rows: EXPECTED.length, error: null }]);

@@ -49,9 +49,9 @@ afterAll(async () => {
 });
 
 const CREATE_HOOK = `mutation($input: CreateAlertWebhookInput!) { createAlertWebhook(input: $input) {
-  __typename ... on MutationCreateAlertWebhookSuccess { data { id url } } ... on ValidationError { code field } } }`;
-const CREATE_DEST = `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`;
-const DELIVERIES = `{ alertWebhooks { id url deliveries { id event status attempts lastStatusCode lastError destinationId } } }`;
+  __typename ... on AlertWebhookCreated { data { id url } } ... on ValidationError { code field } } }`;
+const CREATE_DEST = `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`;
+const DELIVERIES = `{ alertWebhooks(first: 10) { nodes { id url deliveries(first: 20) { nodes { id event status attempts lastStatusCode lastError destinationId } } } } }`;
 
 function verify(r: Received, secret: string): Record<string, any> {
   const timestamp = Number(r.headers['x-tributary-timestamp']);
@@ -162,7 +162,7 @@ describe('alert webhooks', () => {
     expect(received.length).toBe(disabledStart);
 
     // every delivery is recorded
-    const hooks = (await t.gql(DELIVERIES)).body.data.alertWebhooks as any[];
+    const hooks = (await t.gql(DELIVERIES)).body.data.alertWebhooks.nodes.map((w: any) => ({ ...w, deliveries: w.deliveries.nodes })) as any[];
     const okHook = hooks.find((h) => h.id === okId);
     expect(okHook.deliveries.map((d: any) => [d.event, d.status, d.destinationId])).toEqual([
       ['DESTINATION_LAGGING', 'delivered', id],
@@ -181,7 +181,7 @@ describe('alert webhooks', () => {
       const id = created.body.data.createDestination.data.id as string;
       await t.db.rows(sql`update destinations set consecutive_failures = 5 where id = ${id}`);
       await t.gql(CREATE_HOOK, { input: { url: `${base}/raced`, secret: SECRET } });
-      const hooks = (await t.gql(`{ alertWebhooks { id } }`)).body.data.alertWebhooks.length as number;
+      const hooks = (await t.gql(`{ alertWebhooks { nodes { id } } }`)).body.data.alertWebhooks.nodes.length as number;
       await Promise.all([t.app.alerts.checkDestinations(), other.app.alerts.checkDestinations(), t.app.alerts.checkDestinations()]);
       const [row] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from alert_deliveries where destination_id = ${id} and event = 'destination.failing'`);
       expect(row!.n).toBe(hooks);

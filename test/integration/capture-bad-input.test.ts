@@ -97,7 +97,7 @@ describe('native capture: bad input gets a clear status and code, and valid even
     expect((await t.post('/capture/v1/batch', batch([good('a')]), { key: null })).body.error.code).toBe('UNAUTHENTICATED');
     const unknown = await t.post('/capture/v1/batch', batch([good('a')]), { key: 'tc_nope' });
     expect([unknown.status, unknown.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
-    const created = await t.gql(`mutation { createApiKey(input: { name: "soon revoked", role: capture }) { ... on MutationCreateApiKeySuccess { data { key apiKey { id } } } } }`);
+    const created = await t.gql(`mutation { createApiKey(input: { name: "soon revoked", role: capture }) { ... on ApiKeyCreated { data { key apiKey { id } } } } }`);
     const { key, apiKey } = created.body.data.createApiKey.data;
     expect((await t.post('/capture/v1/batch', batch([good('before-revoke')]), { key })).status).toBe(202);
     await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id: apiKey.id });
@@ -113,7 +113,7 @@ describe('native capture: bad input gets a clear status and code, and valid even
   });
 
   it('enforces the allowed origins of a capture key', async () => {
-    const created = await t.gql(`mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on MutationCreateApiKeySuccess { data { key } } } }`);
+    const created = await t.gql(`mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on ApiKeyCreated { data { key } } } }`);
     const key = created.body.data.createApiKey.data.key;
     const allowed = await t.post('/capture/v1/batch', batch([good('o1')]), { key, headers: { origin: 'https://shop.example' } });
     expect(allowed.status).toBe(202);

@@ -66,7 +66,7 @@ describe('CORS only on the write endpoints', () => {
 
 describe('origin allow-lists and keys in the URL', () => {
   it('refuses a request without an Origin header for a key limited to origins', async () => {
-    const created = await t.gql(`mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on MutationCreateApiKeySuccess { data { key } } } }`);
+    const created = await t.gql(`mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on ApiKeyCreated { data { key } } } }`);
     const key = created.body.data.createApiKey.data.key;
     const none = await t.post('/capture/v1/batch', batch('no-origin'), { key });
     expect([none.status, none.body.error.code]).toEqual([403, 'ORIGIN_NOT_ALLOWED']);

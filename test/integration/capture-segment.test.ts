@@ -41,7 +41,7 @@ async function syncAll() {
 describe('Segment-compatible API through @segment/analytics-node', () => {
   it('sends every call type; the warehouse rows after a sync are checked row by row', async () => {
     const created = await t.gql(
-      `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } ... on AppError { code message } } }`,
+      `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on DestinationCreated { data { id } } ... on AppError { code message } } }`,
       { i: { name: 'duck', pluginId: 'duckdb', config: { path: 'segment.duckdb' } } },
     );
     expect(created.body.data.createDestination.data.id).toBeTruthy();

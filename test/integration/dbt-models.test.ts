@@ -39,7 +39,7 @@ const base = Date.parse('2026-11-26T10:00:00Z');
 const at = (s: number) => new Date(base + s * 1000).toISOString();
 
 const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) {
-  __typename ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`;
+  __typename ... on DestinationCreated { data { id } } ... on ValidationError { code message } } }`;
 
 async function syncAll(ids: string[]) {
   for (const id of ids) {

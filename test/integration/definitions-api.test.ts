@@ -24,11 +24,11 @@ describe('definition access by role', () => {
       const event = await define(t, 'Event', { name: `${role} event`, rule: { eventType: 'custom' } }, key);
       for (const [kind, definition] of [['Page', page], ['Element', element], ['Event', event]] as [Kind, { id: string }][]) {
         const updated = await t.gql(updateMutation(kind), { id: definition.id, input: { description: 'edited' } }, key);
-        expect(updated.body.data[`update${kind}Definition`].__typename).toBe(`MutationUpdate${kind}DefinitionSuccess`);
+        expect(updated.body.data[`update${kind}Definition`].__typename).toBe(`${kind}DefinitionUpdated`);
       }
-      const pages = await t.gql(`{ pageDefinitions { id } }`, {}, key);
-      const reorder = await t.gql(REORDER, { ids: pages.body.data.pageDefinitions.map((p: { id: string }) => p.id).reverse() }, key);
-      expect(reorder.body.data.reorderPageDefinitions.__typename).toBe('MutationReorderPageDefinitionsSuccess');
+      const pages = await t.gql(`{ pageDefinitions { nodes { id } } }`, {}, key);
+      const reorder = await t.gql(REORDER, { ids: pages.body.data.pageDefinitions.nodes.map((p: { id: string }) => p.id).reverse() }, key);
+      expect(reorder.body.data.reorderPageDefinitions.__typename).toBe('PageDefinitionsReordered');
       for (const [kind, definition] of [['Event', event], ['Element', element], ['Page', page]] as [Kind, { id: string }][]) {
         const archived = await t.gql(archiveMutation(kind), { id: definition.id }, key);
         expect(archived.body.data[`archive${kind}Definition`].data.state).toBe('archived');
@@ -59,18 +59,18 @@ describe('definition access by role', () => {
       }
     }
     const read = await t.gql(
-      `query($p: ID!) { pageDefinitions { id } elementDefinitions { id } eventDefinitions { id } pageDefinition(id: $p) { id name priority } }`,
+      `query($p: ID!) { pageDefinitions { nodes { id } } elementDefinitions { nodes { id } } eventDefinitions { nodes { id } } pageDefinition(id: $p) { id name priority } }`,
       { p: page.id },
       t.org.keys.analyst,
     );
     expect(read.body.errors).toBeUndefined();
     expect(read.body.data.pageDefinition).toMatchObject({ id: page.id, name: 'readable' });
-    expect(read.body.data.elementDefinitions.map((d: { id: string }) => d.id)).toContain(element.id);
-    expect(read.body.data.eventDefinitions.map((d: { id: string }) => d.id)).toContain(event.id);
+    expect(read.body.data.elementDefinitions.nodes.map((d: { id: string }) => d.id)).toContain(element.id);
+    expect(read.body.data.eventDefinitions.nodes.map((d: { id: string }) => d.id)).toContain(event.id);
     // nothing changed
     const again = await t.gql(`query($p: ID!) { pageDefinition(id: $p) { version state } }`, { p: page.id });
     expect(again.body.data.pageDefinition).toEqual({ version: 1, state: 'active' });
-    const capture = await t.gql(`{ pageDefinitions { id } }`, {}, t.org.keys.capture);
+    const capture = await t.gql(`{ pageDefinitions { nodes { id } } }`, {}, t.org.keys.capture);
     expect(capture.status).toBe(403);
   });
 });
@@ -98,9 +98,9 @@ describe('definition lifecycle', () => {
     expect(archived).toMatchObject({ state: 'archived', version: 3 });
     // archiving again changes nothing
     expect(await archive(t, 'Element', created.id)).toMatchObject({ state: 'archived', version: 3 });
-    const list = await t.gql(`{ active: elementDefinitions { id } all: elementDefinitions(includeArchived: true) { id state } }`);
-    expect(list.body.data.active.map((d: { id: string }) => d.id)).not.toContain(created.id);
-    expect(list.body.data.all).toContainEqual({ id: created.id, state: 'archived' });
+    const list = await t.gql(`{ active: elementDefinitions { nodes { id } } all: elementDefinitions(includeArchived: true) { nodes { id state } } }`);
+    expect(list.body.data.active.nodes.map((d: { id: string }) => d.id)).not.toContain(created.id);
+    expect(list.body.data.all.nodes).toContainEqual({ id: created.id, state: 'archived' });
   });
 
   it('orders page definitions by priority, appends new ones, and reorders explicitly', async () => {
@@ -109,8 +109,8 @@ describe('definition lifecycle', () => {
     const b = await define(t, 'Page', { name: 'B', rule: { path: '/b/**' } }, org.keys.admin);
     const c = await define(t, 'Page', { name: 'C', rule: { path: '/c/**' }, priority: 5 }, org.keys.admin);
     expect([a.priority, b.priority, c.priority]).toEqual([10, 20, 5]);
-    const listed = await t.gql(`{ pageDefinitions { id } }`, {}, org.keys.analyst);
-    expect(listed.body.data.pageDefinitions.map((p: { id: string }) => p.id)).toEqual([c.id, a.id, b.id]);
+    const listed = await t.gql(`{ pageDefinitions { nodes { id } } }`, {}, org.keys.analyst);
+    expect(listed.body.data.pageDefinitions.nodes.map((p: { id: string }) => p.id)).toEqual([c.id, a.id, b.id]);
 
     const reordered = await t.gql(REORDER, { ids: [b.id, c.id, a.id] }, org.keys.architect);
     expect(reordered.body.data.reorderPageDefinitions.data.pageDefinitions).toEqual([
@@ -218,9 +218,9 @@ describe('bad definition input', () => {
       const archived = await t.gql(archiveMutation(kind), { id });
       expect(archived.body.data[`archive${kind}Definition`]).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     }
-    const read = await t.gql(`query($id: ID!) { eventDefinition(id: $id) { id } eventDefinitions(includeArchived: true) { id } }`, { id: theirs.id });
+    const read = await t.gql(`query($id: ID!) { eventDefinition(id: $id) { id } eventDefinitions(includeArchived: true) { nodes { id } } }`, { id: theirs.id });
     expect(read.body.data.eventDefinition).toBeNull();
-    expect(read.body.data.eventDefinitions.map((d: { id: string }) => d.id)).not.toContain(theirs.id);
+    expect(read.body.data.eventDefinitions.nodes.map((d: { id: string }) => d.id)).not.toContain(theirs.id);
     const stillTheirs = await t.gql(`query($id: ID!) { eventDefinition(id: $id) { name } }`, { id: theirs.id }, other.keys.analyst);
     expect(stillTheirs.body.data.eventDefinition).toEqual({ name: 'theirs' });
   });

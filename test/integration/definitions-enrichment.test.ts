@@ -133,7 +133,7 @@ describe('enrichment of captured events', () => {
 
     // an explicit order: "App" first now takes every /app URL, for events processed from now on
     const reorder = await t.gql(REORDER, { ids: [app.id, coupon.id, pay.id, checkout.id] }, k);
-    expect(reorder.body.data.reorderPageDefinitions.__typename).toBe('MutationReorderPageDefinitionsSuccess');
+    expect(reorder.body.data.reorderPageDefinitions.__typename).toBe('PageDefinitionsReordered');
     const later = await capture([{ type: 'navigate', view_id: nextId(), url: 'https://shop.example/app#/checkout/pay' }], org.keys.capture);
     expect((await rowsOf(later, org.keys.analyst))[0].sourceProperties.page_definition_id).toBe(app.id);
     expect((await rowsOf(device, org.keys.analyst)).map((r) => r.sourceProperties.page_definition_id)).toEqual(rows.map((r) => r.sourceProperties.page_definition_id));

@@ -58,7 +58,7 @@ const DELETION_FIELDS = `id subjectKind subject deviceIds suppress requestedBy r
 
 async function createDestination(name: string, pluginId: string, config: Record<string, unknown>) {
   const r = await t.gql(
-    `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } ... on AppError { code message } } }`,
+    `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on DestinationCreated { data { id } } ... on AppError { code message } } }`,
     { i: { name, pluginId, config } },
   );
   const id = r.body.data?.createDestination?.data?.id;
@@ -73,7 +73,7 @@ async function syncAll() {
 
 async function requestDeletion(input: Record<string, unknown>, key = t.org.keys.admin) {
   const r = await t.gql(
-    `mutation($i: RequestDeletionInput!) { requestDeletion(input: $i) { ... on MutationRequestDeletionSuccess { data { ${DELETION_FIELDS} } } ... on AppError { code message } } }`,
+    `mutation($i: RequestDeletionInput!) { requestDeletion(input: $i) { ... on DeletionRequested { data { ${DELETION_FIELDS} } } ... on AppError { code message } } }`,
     { i: input },
     key,
   );

@@ -14,13 +14,13 @@ import { createTestOrg, openTestDatabase, startTestApp, type TestApp } from '../
 import { queryDuckdb } from '../support/duckdb.ts';
 
 const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) {
-  __typename ... on MutationCreateDestinationSuccess { data { id config secretFieldsSet clearedSecrets } }
+  __typename ... on DestinationCreated { data { id config secretFieldsSet clearedSecrets } }
   ... on ValidationError { code message field } } }`;
 const UPDATE = `mutation($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) {
-  __typename ... on MutationUpdateDestinationSuccess { data { id config secretFieldsSet clearedSecrets } }
+  __typename ... on DestinationUpdated { data { id config secretFieldsSet clearedSecrets } }
   ... on ValidationError { code message field } } }`;
 const TEST = `mutation($id: ID!) { testDestinationConnection(id: $id) {
-  __typename ... on MutationTestDestinationConnectionSuccess { data { step ok message } }
+  __typename ... on ConnectionTested { data { step ok message } }
   ... on ValidationError { code message } } }`;
 const RUNS = `query($id: ID!) { destination(id: $id) { clearedSecrets runs(first: 1) { nodes { status error errorKind } } } }`;
 
@@ -52,7 +52,7 @@ async function create(app: TestApp, input: Record<string, unknown>, key = app.or
 
 async function createOk(app: TestApp, input: Record<string, unknown>, key = app.org.keys.admin): Promise<string> {
   const result = await create(app, input, key);
-  expect(result.__typename, JSON.stringify(result)).toBe('MutationCreateDestinationSuccess');
+  expect(result.__typename, JSON.stringify(result)).toBe('DestinationCreated');
   return result.data.id;
 }
 
@@ -92,7 +92,7 @@ describe('secrets stay bound to their target', () => {
     expect(admins.passwords).toEqual(['admin-s3cret']);
 
     const moved = await update(t, id, { config: { port: elsewhere.port } });
-    expect(moved.__typename).toBe('MutationUpdateDestinationSuccess');
+    expect(moved.__typename).toBe('DestinationUpdated');
     expect(moved.data).toMatchObject({ clearedSecrets: ['password'], secretFieldsSet: false, config: { port: elsewhere.port } });
 
     const tested = await testConnection(t, id);
@@ -311,7 +311,7 @@ describe('DuckDB files', () => {
     expect(await update(t, mine, { config: { path: 'shared.duckdb' } }, other.keys.architect)).toMatchObject({ code: 'FILE_PATH_IN_USE' });
     // a destination keeps its own file across updates
     expect(await update(t, mine, { config: { path: 'mine.duckdb', schema: 'analytics' } }, other.keys.architect)).toMatchObject({
-      __typename: 'MutationUpdateDestinationSuccess',
+      __typename: 'DestinationUpdated',
     });
   });
 

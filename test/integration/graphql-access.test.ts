@@ -11,7 +11,7 @@ afterAll(() => t.close());
 
 const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
   __typename
-  ... on MutationCreateApiKeySuccess { data { key apiKey { id role prefix } } }
+  ... on ApiKeyCreated { data { key apiKey { id role prefix } } }
   ... on ValidationError { code message field } } }`;
 
 describe('GraphQL access by role', () => {
@@ -40,7 +40,7 @@ describe('GraphQL access by role', () => {
 
   it('lets only admins manage keys', async () => {
     for (const role of ['architect', 'analyst'] as const) {
-      const list = await t.gql(`{ apiKeys { id } }`, {}, t.org.keys[role]);
+      const list = await t.gql(`{ apiKeys { nodes { id } } }`, {}, t.org.keys[role]);
       expect(list.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
       const create = await t.gql(CREATE, { input: { name: 'x', role: 'analyst' } }, t.org.keys[role]);
       expect(create.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
@@ -54,8 +54,8 @@ describe('GraphQL access by role', () => {
   });
 
   it('never returns a key or its hash when listing', async () => {
-    const r = await t.gql(`{ apiKeys { id name role prefix createdBy } }`);
-    expect(r.body.data.apiKeys.length).toBeGreaterThanOrEqual(4);
+    const r = await t.gql(`{ apiKeys { nodes { id name role prefix createdBy } } }`);
+    expect(r.body.data.apiKeys.nodes.length).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(r.body)).not.toMatch(/tk_[A-Za-z0-9_-]{20,}/);
   });
 
@@ -67,12 +67,12 @@ describe('GraphQL access by role', () => {
   });
 
   it('isolates organizations: keys, events and revocation', async () => {
-    const theirs = await t.gql(`{ apiKeys { id name } }`, {}, other.keys.admin);
-    const mine = await t.gql(`{ apiKeys { id } }`);
-    const myIds = new Set(mine.body.data.apiKeys.map((k: { id: string }) => k.id));
-    expect(theirs.body.data.apiKeys.some((k: { id: string }) => myIds.has(k.id))).toBe(false);
+    const theirs = await t.gql(`{ apiKeys { nodes { id name } } }`, {}, other.keys.admin);
+    const mine = await t.gql(`{ apiKeys { nodes { id } } }`);
+    const myIds = new Set(mine.body.data.apiKeys.nodes.map((k: { id: string }) => k.id));
+    expect(theirs.body.data.apiKeys.nodes.some((k: { id: string }) => myIds.has(k.id))).toBe(false);
     // an admin of another org cannot revoke my key
-    const target = mine.body.data.apiKeys[0].id;
+    const target = mine.body.data.apiKeys.nodes[0].id;
     const revoke = await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename ... on NotFoundError { code } } }`, { id: target }, other.keys.admin);
     expect(revoke.body.data.revokeApiKey).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     // ids that are not uuids are "not found", never a database error

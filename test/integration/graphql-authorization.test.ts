@@ -50,6 +50,9 @@ const OPERATIONS: Record<string, Row> = {
   pageDefinition: { need: 'reader', args: (ids) => ({ id: ids.page }), otherOrg: 'null' },
   elementDefinition: { need: 'reader', args: (ids) => ({ id: ids.element }), otherOrg: 'null' },
   eventDefinition: { need: 'reader', args: (ids) => ({ id: ids.event }), otherOrg: 'null' },
+  pageRuleMatches: { need: 'reader', args: () => ({ rule: { path: '/matrix/*' } }), otherOrg: 'own' },
+  elementRuleMatches: { need: 'reader', args: () => ({ rule: { selector: 'button' } }), otherOrg: 'own' },
+  eventRuleMatches: { need: 'reader', args: () => ({ rule: { eventType: 'click' } }), otherOrg: 'own' },
   deletionRequests: { need: 'admin', args: none, otherOrg: 'own' },
   deletionRequest: { need: 'admin', args: (ids) => ({ id: ids.deletion }), otherOrg: 'null' },
   alertWebhooks: { need: 'admin', args: none, otherOrg: 'own' },
@@ -124,14 +127,14 @@ beforeAll(async () => {
   other = await createTestOrg(t.db, 'other org');
   const destination = (name: string) =>
     created(
-      t.gql(`mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } } }`, {
+      t.gql(`mutation($i: DestinationInput!) { createDestination(input: $i) { ... on DestinationCreated { data { id } } } }`, {
         i: { name, pluginId: 'duckdb', config: { path: `matrix-${name}-${process.pid}.duckdb` } },
       }),
       (d) => d.createDestination.data?.id as string,
     );
   const definition = (kind: string, rule: unknown) =>
     created(
-      t.gql(`mutation($i: Create${kind}DefinitionInput!) { create${kind}Definition(input: $i) { ... on MutationCreate${kind}DefinitionSuccess { data { id } } } }`, {
+      t.gql(`mutation($i: Create${kind}DefinitionInput!) { create${kind}Definition(input: $i) { ... on ${kind}DefinitionCreated { data { id } } } }`, {
         i: { name: `a ${kind}`, rule },
       }),
       (d) => d[`create${kind}Definition`].data?.id as string,
@@ -140,9 +143,9 @@ beforeAll(async () => {
   ids = {
     destination: dest,
     doomedDestination: await destination('doomed'),
-    run: await created(t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { ... on MutationSyncDestinationNowSuccess { data { id } } } }`, { id: dest }), (d) => d.syncDestinationNow.data?.id as string),
+    run: await created(t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { ... on SyncQueued { data { id } } } }`, { id: dest }), (d) => d.syncDestinationNow.data?.id as string),
     backfill: await created(
-      t.gql(`mutation($id: ID!) { backfillDestination(id: $id, from: "2026-01-01T00:00:00Z") { ... on MutationBackfillDestinationSuccess { data { id } } } }`, { id: dest }),
+      t.gql(`mutation($id: ID!) { backfillDestination(id: $id, from: "2026-01-01T00:00:00Z") { ... on BackfillStarted { data { id } } } }`, { id: dest }),
       (d) => d.backfillDestination.data?.id as string,
     ),
     page: await definition('Page', { path: '/a/*' }),
@@ -184,10 +187,10 @@ describe('GraphQL authorization matrix (from the schema)', () => {
       if (expected === 'NOT_FOUND') expect(value, field.name).toMatchObject({ code: 'NOT_FOUND' });
     }
     // and nothing of A changed
-    const a = await t.gql(`query($d: ID!, $p: ID!) { destination(id: $d) { name enabled } pageDefinition(id: $p) { name state } apiKeys { id revokedTime } }`, { d: ids.destination, p: ids.page });
+    const a = await t.gql(`query($d: ID!, $p: ID!) { destination(id: $d) { name enabled } pageDefinition(id: $p) { name state } apiKeys { nodes { id revokedTime } } }`, { d: ids.destination, p: ids.page });
     expect(a.body.data.destination).toEqual({ name: 'a', enabled: true });
     expect(a.body.data.pageDefinition).toEqual({ name: 'a Page', state: 'active' });
-    expect(a.body.data.apiKeys.find((k: { id: string }) => k.id === ids.key).revokedTime).toBeNull();
+    expect(a.body.data.apiKeys.nodes.find((k: { id: string }) => k.id === ids.key).revokedTime).toBeNull();
     expect((await t.gql(`query($id: ID!) { destination(id: $id) { id } }`, { id: ids.doomedDestination })).body.data.destination).not.toBeNull();
   });
 

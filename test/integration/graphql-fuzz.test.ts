@@ -20,10 +20,10 @@ afterAll(() => t.close());
 const TEMPLATES = [
   '{ me { role organization { id name } } }',
   'query($after: String, $first: Int, $f: EventFilter) { events(first: $first, after: $after, filter: $f) { nodes { eventId eventProperties } pageInfo { endCursor hasNextPage } } }',
-  'query($id: ID!) { destination(id: $id) { id name runs(first: 3) { nodes { id status durationMs } endCursor } } syncRun(id: $id) { id } }',
+  'query($id: ID!) { destination(id: $id) { id name runs(first: 3) { nodes { id status durationMs } pageInfo { endCursor } } } syncRun(id: $id) { id } }',
   'query($id: ID!) { pageDefinition(id: $id) { id rule } elementDefinition(id: $id) { id } eventDefinition(id: $id) { id } }',
-  '{ destinations { id status runs { nodes { id } } } destinationPlugins { id configSchema } apiKeys { id prefix } }',
-  '{ pageDefinitions(includeArchived: true) { id priority } elementDefinitions { id } eventDefinitions { id } }',
+  '{ destinations { nodes { id status runs { nodes { id } } } } destinationPlugins { id configSchema } apiKeys { nodes { id prefix } } }',
+  '{ pageDefinitions(includeArchived: true) { nodes { id priority } } elementDefinitions { nodes { id } } eventDefinitions { nodes { id } } }',
   'mutation($i: CreatePageDefinitionInput!) { createPageDefinition(input: $i) { __typename ... on AppError { code message } } }',
   'mutation($i: CreateEventDefinitionInput!) { createEventDefinition(input: $i) { __typename ... on AppError { code } } }',
   'mutation($id: ID!, $i: DestinationInput!) { updateDestination(id: $id, input: $i) { __typename ... on AppError { code } } }',

@@ -24,7 +24,7 @@ describe('GraphQL bad input gets a code, never a database error', () => {
   });
 
   it('refuses forged sync run cursors', async () => {
-    const created = await t.gql(`mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } } }`, {
+    const created = await t.gql(`mutation($i: DestinationInput!) { createDestination(input: $i) { ... on DestinationCreated { data { id } } } }`, {
       i: { name: 'inputs', pluginId: 'duckdb', config: { path: `inputs-${process.pid}.duckdb` } },
     });
     const id = created.body.data.createDestination.data.id;
@@ -33,7 +33,7 @@ describe('GraphQL bad input gets a code, never a database error', () => {
       expect(codes(await t.gql(runs, { id, after: cursor(`${time}|${id}`) })), time).toEqual(['INVALID_CURSOR']);
     }
     // a check step's duration is an Int even when the plugin times it to fractions of a millisecond
-    const test = await t.gql(`mutation($id: ID!) { testDestinationConnection(id: $id) { ... on MutationTestDestinationConnectionSuccess { data { step ok durationMs } } } }`, { id });
+    const test = await t.gql(`mutation($id: ID!) { testDestinationConnection(id: $id) { ... on ConnectionTested { data { step ok durationMs } } } }`, { id });
     expect(test.body.errors).toBeUndefined();
     for (const step of test.body.data.testDestinationConnection.data) expect(Number.isInteger(step.durationMs)).toBe(true);
   });

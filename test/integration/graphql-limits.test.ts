@@ -104,14 +104,14 @@ describe('GraphQL bombs of issue #11', () => {
   });
 
   it('refuses 10,000 aliases of destinations { runs }, however they are written', async () => {
-    const literal = aliases(10_000, 'destinations{runs{nodes{id status}}}');
+    const literal = aliases(10_000, 'destinations{nodes{runs{nodes{id status}}}}');
     await expectRefused(() => send(JSON.stringify({ query: literal }), t.org.keys.analyst), 413, 'BODY_TOO_LARGE');
     // as many as fit the body, through a fragment: parsing stops at the token limit
-    const compact = `${aliases(2_500, 'destinations{...R}')} fragment R on Destination{runs{nodes{id}}}`;
+    const compact = `${aliases(2_500, 'destinations{...R}')} fragment R on DestinationConnection{nodes{runs{nodes{id}}}}`;
     expect(compact.length).toBeLessThan(DEFAULT_GRAPHQL_LIMITS.bodyBytes - 100);
     await expectRefused(() => send(JSON.stringify({ query: compact }), t.org.keys.analyst), 400, 'TOO_MANY_TOKENS');
-    await expectRefused(() => send(JSON.stringify({ query: aliases(21, 'destinations{runs{nodes{id}}}') }), t.org.keys.analyst), 400, 'TOO_MANY_ALIASES');
-    await expectRefused(() => send(JSON.stringify({ query: aliases(20, 'destinations{runs(first:200){nodes{id status rows}}}') }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
+    await expectRefused(() => send(JSON.stringify({ query: aliases(21, 'destinations{nodes{runs{nodes{id}}}}') }), t.org.keys.analyst), 400, 'TOO_MANY_ALIASES');
+    await expectRefused(() => send(JSON.stringify({ query: aliases(20, 'destinations{nodes{runs(first:200){nodes{id status rows}}}}') }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
   });
 
   it('refuses 2,000 aliases of events(first: 500), and costs a page by its rows', async () => {

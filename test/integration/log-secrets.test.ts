@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) {
-  __typename ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`;
+  __typename ... on DestinationCreated { data { id } } ... on ValidationError { code message } } }`;
 
 async function syncNow(id: string) {
   const r = await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename } }`, { id });
@@ -73,7 +73,7 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     expect(asked.headers.get('x-request-id')).toBeTruthy();
 
     // GraphQL: a new key, a destination with a password, one whose URL holds a secret and fails
-    const created = await t.gql(`mutation { createApiKey(input: { name: "k", role: analyst }) { ... on MutationCreateApiKeySuccess { data { key } } } }`);
+    const created = await t.gql(`mutation { createApiKey(input: { name: "k", role: analyst }) { ... on ApiKeyCreated { data { key } } } }`);
     const newKey = created.body.data.createApiKey.data.key as string;
     expect(newKey).toMatch(/^tk_/);
     const wh = new URL(warehouseUrl!);
@@ -90,7 +90,7 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     const hook = await t.gql(`mutation($input: CreateAlertWebhookInput!) { createAlertWebhook(input: $input) { __typename } }`, {
       input: { url: 'http://127.0.0.1:1/alerts', secret: alertSecret },
     });
-    expect(hook.body.data.createAlertWebhook.__typename).toBe('MutationCreateAlertWebhookSuccess');
+    expect(hook.body.data.createAlertWebhook.__typename).toBe('AlertWebhookCreated');
     await syncNow(okId);
     await syncNow(failingId);
     await syncNow(failingId);

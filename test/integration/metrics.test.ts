@@ -23,7 +23,7 @@ async function scrape() {
   return parseScrape(await r.text());
 }
 
-const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`;
+const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } ... on ValidationError { code message } } }`;
 
 async function sync(id: string) {
   const r = await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename } }`, { id });

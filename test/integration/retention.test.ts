@@ -29,7 +29,7 @@ afterAll(() => t?.close());
 
 async function createDestination(name: string, pluginId: string, extra: Record<string, unknown> = {}) {
   const r = await t.gql(
-    `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } ... on AppError { code message } } }`,
+    `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on DestinationCreated { data { id } } ... on AppError { code message } } }`,
     { i: { name, pluginId, config: { path: `${name}.duckdb`, ...extra } } },
   );
   const id = r.body.data?.createDestination?.data?.id;

@@ -340,9 +340,9 @@ function runUsersJob(job: ReturnType<ReturnType<FsClient['init']>['users']['batc
 }
 
 async function deletionRequests() {
-  const r = await t.gql(`{ deletionRequests { id subjectKind subject deviceIds requestedBy storeRowsDeleted destinations { destinationId status } } }`);
+  const r = await t.gql(`{ deletionRequests { nodes { id subjectKind subject deviceIds requestedBy storeRowsDeleted destinations { destinationId status } } } }`);
   expect(r.body.errors).toBeUndefined();
-  return r.body.data.deletionRequests as any[];
+  return r.body.data.deletionRequests.nodes as any[];
 }
 
 describe('users API through the official client', () => {
@@ -453,7 +453,7 @@ describe('users API through the official client', () => {
   it('deletes a user by id and by uid through the deletion requests of GraphQL: the store and the warehouses follow', async () => {
     const duckFile = `${t.config.destinationFilesDir}/users-delete.duckdb`;
     const created = await t.gql(
-      `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on MutationCreateDestinationSuccess { data { id } } } }`,
+      `mutation($i: DestinationInput!) { createDestination(input: $i) { ... on DestinationCreated { data { id } } } }`,
       { i: { name: 'duck', pluginId: 'duckdb', config: { path: 'users-delete.duckdb' } } },
     );
     const duck = created.body.data.createDestination.data.id as string;

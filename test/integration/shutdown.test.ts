@@ -95,7 +95,7 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
       return (await r.json()) as any;
     };
     const port = (stalled.address() as net.AddressInfo).port;
-    const created = await gql(`mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`, {
+    const created = await gql(`mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`, {
       input: { name: 'stalled', pluginId: 'postgres', config: { host: '127.0.0.1', port, database: 'wh', user: 'u', password: 'p', connectTimeoutSeconds: 300 } },
     });
     const destinationId = created.data.createDestination.data.id as string;

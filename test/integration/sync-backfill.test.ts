@@ -133,12 +133,12 @@ async function createDestination(kind: 'duckdb' | 'postgres', input: Record<stri
   await pause();
   const r = await t.gql(
     `mutation($input: DestinationInput!) { createDestination(input: $input) {
-      __typename ... on MutationCreateDestinationSuccess { data { id } } ... on ValidationError { code message } } }`,
+      __typename ... on DestinationCreated { data { id } } ... on ValidationError { code message } } }`,
     { input: { name, pluginId: kind === 'duckdb' ? switchableDuckdb.id : switchablePostgres.id, config: { ...config, faultTag }, ...input } },
     t.org.keys.architect,
   );
   await pause();
-  expect(r.body.data?.createDestination?.__typename, JSON.stringify(r.body)).toBe('MutationCreateDestinationSuccess');
+  expect(r.body.data?.createDestination?.__typename, JSON.stringify(r.body)).toBe('DestinationCreated');
   const id = r.body.data.createDestination.data.id as string;
   cleanups.push(async () => {
     faults.delete(faultTag);
@@ -164,19 +164,19 @@ async function createDestination(kind: 'duckdb' | 'postgres', input: Record<stri
       const r = await t.gql(
         `query($id: ID!) { destination(id: $id) {
           periods { kind startTime endTime eventTypesInclude eventTypesExclude backfillId }
-          backfills { ${BACKFILL_FIELDS} }
+          backfills { nodes { ${BACKFILL_FIELDS} } }
           runs(first: 1) { nodes { status error details } } } }`,
         { id },
         t.org.keys.analyst,
       );
       expect(r.body.errors).toBeUndefined();
       const dest = r.body.data.destination;
-      return { periods: dest.periods, backfills: dest.backfills, runs: dest.runs.nodes };
+      return { periods: dest.periods, backfills: dest.backfills.nodes, runs: dest.runs.nodes };
     },
     async backfill(from: Date | string, key = t.org.keys.architect) {
       const r = await t.gql(
         `mutation($id: ID!, $from: DateTime!) { backfillDestination(id: $id, from: $from) {
-          __typename ... on MutationBackfillDestinationSuccess { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
+          __typename ... on BackfillStarted { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
         { id, from: from instanceof Date ? from.toISOString() : from },
         key,
       );
@@ -415,7 +415,7 @@ describe('cancelling a backfill', () => {
     const [running] = (await d.state()).backfills;
     const cancel = (id: string, key = t.org.keys.architect) =>
       t.gql(
-        `mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on MutationCancelBackfillSuccess { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
+        `mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on BackfillCancelled { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
         { id },
         key,
       );
@@ -502,7 +502,7 @@ describe('backfillDestination', () => {
     expect([denied.status, denied.body.errors?.[0]?.extensions?.code]).toEqual([403, 'FORBIDDEN']);
     const future = await d.backfill(new Date(Date.now() + 60_000));
     expect(future.body.data.backfillDestination).toMatchObject({ code: 'INVALID_BACKFILL_FROM' });
-    expect((await d.backfill('0001-01-01T00:00:00Z')).body.data.backfillDestination.__typename).toBe('MutationBackfillDestinationSuccess');
+    expect((await d.backfill('0001-01-01T00:00:00Z')).body.data.backfillDestination.__typename).toBe('BackfillStarted');
     expect((await d.backfill(new Date(Date.now() - 60_000))).body.data.backfillDestination).toMatchObject({ code: 'BACKFILL_IN_PROGRESS' });
     const unknown = await t.gql(`mutation { backfillDestination(id: "00000000-0000-4000-8000-000000000000", from: "2026-01-01T00:00:00Z") { __typename ... on AppError { code } } }`);
     expect(unknown.body.data.backfillDestination).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });

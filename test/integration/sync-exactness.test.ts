@@ -59,7 +59,7 @@ function scenario() {
 async function createDestination(name: string) {
   const { config, file } = duckdbDestinationFile(t.config.destinationFilesDir, name);
   await pause();
-  const r = await t.gql(`mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`, {
+  const r = await t.gql(`mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`, {
     input: { name, pluginId: 'duckdb', config },
   });
   await pause();

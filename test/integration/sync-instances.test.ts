@@ -31,7 +31,7 @@ describe.runIf(hasPostgres)('two server instances on one Postgres', () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       const r = await a.gql(
-        `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`,
+        `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`,
         { input: { name: `d${i}`, pluginId: 'duckdb', config: { path: `d${i}.duckdb` }, intervalMinutes: 1 } },
       );
       ids.push(r.body.data.createDestination.data.id);

@@ -251,10 +251,10 @@ class World {
   /** Runs the due syncs, then compares every destination that finished a run with the model. */
   async runSyncs(m: ExactnessModel, step: number, target?: string) {
     await t.app.sync.scheduler.runDue();
-    const r = await this.gql(`{ destinations { id runs(first: 20) { nodes { id status error } } backfills(first: 1) { ${BACKFILL_FIELDS} } } }`);
+    const r = await this.gql(`{ destinations { nodes { id runs(first: 20) { nodes { id status error } } backfills(first: 1) { nodes { ${BACKFILL_FIELDS} } } } } }`);
     if (r.body.errors) throw new Error(`destinations query failed: ${JSON.stringify(r.body.errors)}`);
     const byId = new Map<string, { runs: { id: string; status: string; error: string | null }[]; backfill?: ApiBackfill }>(
-      r.body.data.destinations.map((d: any) => [d.id, { runs: d.runs.nodes, backfill: d.backfills[0] }]),
+      r.body.data.destinations.nodes.map((d: any) => [d.id, { runs: d.runs.nodes, backfill: d.backfills.nodes[0] }]),
     );
     for (const [name, dest] of this.destinations) {
       const { runs = [], backfill } = byId.get(dest.id) ?? {};
@@ -458,7 +458,7 @@ class CreateDestination implements Command {
     await pause(BOUNDARY_PAUSE_MS);
     const r = await w.gql(
       `mutation($input: DestinationInput!) { createDestination(input: $input) {
-        __typename ... on MutationCreateDestinationSuccess { data { id backfills { id } } } ... on ValidationError { code message } } }`,
+        __typename ... on DestinationCreated { data { id backfills { nodes { id } } } } ... on ValidationError { code message } } }`,
       {
         input: {
           name,
@@ -472,11 +472,11 @@ class CreateDestination implements Command {
       },
     );
     const result = r.body.data?.createDestination;
-    if (result?.__typename !== 'MutationCreateDestinationSuccess') throw new Error(`createDestination failed: ${JSON.stringify(r.body)}`);
+    if (result?.__typename !== 'DestinationCreated') throw new Error(`createDestination failed: ${JSON.stringify(r.body)}`);
     dest.id = result.data.id;
     w.destinations.set(name, dest);
     m.createDestination(step, name, this.enabled, this.filter);
-    if (from !== null) m.requestBackfill(step, name, result.data.backfills[0].id, from - 0.5);
+    if (from !== null) m.requestBackfill(step, name, result.data.backfills.nodes[0].id, from - 0.5);
     await pause(BOUNDARY_PAUSE_MS);
   }
   toString() {
@@ -500,7 +500,7 @@ class SetEnabled implements Command {
     await pause(BOUNDARY_PAUSE_MS);
     const step = w.begin(`${this.enabled ? 'enable' : 'disable'} ${name}`);
     const r = await w.gql(`mutation($id: ID!) { ${mutation}(id: $id) { __typename } }`, { id: w.destinations.get(name)!.id });
-    if (!String(r.body.data?.[mutation]?.__typename).endsWith('Success')) throw new Error(`${mutation} failed: ${JSON.stringify(r.body)}`);
+    if (!['DestinationEnabled', 'DestinationDisabled'].includes(r.body.data?.[mutation]?.__typename)) throw new Error(`${mutation} failed: ${JSON.stringify(r.body)}`);
     if (this.enabled) m.enable(step, name);
     else m.disable(step, name);
     await pause(BOUNDARY_PAUSE_MS);
@@ -527,7 +527,7 @@ class SetFilter implements Command {
     const step = w.begin(`filter ${name}: ${filterText(this.filter)}`);
     const r = await w.gql(
       `mutation($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) {
-        __typename ... on MutationUpdateDestinationSuccess { data { eventTypesInclude eventTypesExclude } } ... on AppError { code message } } }`,
+        __typename ... on DestinationUpdated { data { eventTypesInclude eventTypesExclude } } ... on AppError { code message } } }`,
       { id: w.destinations.get(name)!.id, input: { eventTypesInclude: this.filter.include, eventTypesExclude: this.filter.exclude } },
     );
     const data = r.body.data?.updateDestination?.data;
@@ -562,7 +562,7 @@ class Backfill implements Command {
     await pause(BOUNDARY_PAUSE_MS);
     const r = await w.gql(
       `mutation($id: ID!, $from: DateTime!) { backfillDestination(id: $id, from: $from) {
-        __typename ... on MutationBackfillDestinationSuccess { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
+        __typename ... on BackfillStarted { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
       { id: w.destinations.get(name)!.id, from: new Date(w.stepStarts[from]!).toISOString() },
     );
     const answer = r.body.data?.backfillDestination;
@@ -570,7 +570,7 @@ class Backfill implements Command {
       if (answer?.code !== 'BACKFILL_IN_PROGRESS') throw new Error(`expected BACKFILL_IN_PROGRESS: ${JSON.stringify(r.body)}`);
       w.log.push('   refused: BACKFILL_IN_PROGRESS');
     } else {
-      if (answer?.__typename !== 'MutationBackfillDestinationSuccess') throw new Error(`backfillDestination failed: ${JSON.stringify(r.body)}`);
+      if (answer?.__typename !== 'BackfillStarted') throw new Error(`backfillDestination failed: ${JSON.stringify(r.body)}`);
       m.requestBackfill(step, name, answer.data.id, from - 0.5);
     }
     await pause(BOUNDARY_PAUSE_MS);
@@ -597,7 +597,7 @@ class CancelBackfill implements Command {
     w.begin(`cancel the backfill of ${name}`);
     const r = await w.gql(
       `mutation($id: ID!) { cancelBackfill(id: $id) {
-        __typename ... on MutationCancelBackfillSuccess { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
+        __typename ... on BackfillCancelled { data { ${BACKFILL_FIELDS} } } ... on AppError { code message } } }`,
       { id: backfill.id },
     );
     const answer = r.body.data?.cancelBackfill;
@@ -636,7 +636,7 @@ class CreatePage implements Command {
     w.begin(`create page definition path ${pagePath}${this.priority === null ? '' : ` priority ${this.priority}`}`);
     const r = await w.gql(
       `mutation($input: CreatePageDefinitionInput!) { createPageDefinition(input: $input) {
-        __typename ... on MutationCreatePageDefinitionSuccess { data { ${PAGE_FIELDS} } } ... on ValidationError { code message } } }`,
+        __typename ... on PageDefinitionCreated { data { ${PAGE_FIELDS} } } ... on ValidationError { code message } } }`,
       { input: { name: `page ${m.pages.size + 1}`, rule: { path: pagePath }, ...(this.priority === null ? {} : { priority: this.priority }) } },
     );
     const result = r.body.data?.createPageDefinition;
@@ -646,7 +646,7 @@ class CreatePage implements Command {
       w.log.push('   refused: DUPLICATE_PRIORITY');
       return;
     }
-    if (result?.__typename !== 'MutationCreatePageDefinitionSuccess') throw new Error(`createPageDefinition failed: ${JSON.stringify(r.body)}`);
+    if (result?.__typename !== 'PageDefinitionCreated') throw new Error(`createPageDefinition failed: ${JSON.stringify(r.body)}`);
     const { id, priority } = result.data;
     if (this.priority === null && [...taken].some((p) => p >= priority)) throw new Error(`a page created without priority got ${priority}, not after ${[...taken]}`);
     m.pages.set(id, { id, path: pagePath, priority, active: true });
@@ -677,7 +677,7 @@ class EditPage implements Command {
     w.begin(`edit page definition ${page.id}: ${JSON.stringify(input)}`);
     const r = await w.gql(
       `mutation($id: ID!, $input: UpdatePageDefinitionInput!) { updatePageDefinition(id: $id, input: $input) {
-        __typename ... on MutationUpdatePageDefinitionSuccess { data { ${PAGE_FIELDS} } } ... on AppError { code message } } }`,
+        __typename ... on PageDefinitionUpdated { data { ${PAGE_FIELDS} } } ... on AppError { code message } } }`,
       { id: page.id, input },
     );
     const result = r.body.data?.updatePageDefinition;
@@ -686,7 +686,7 @@ class EditPage implements Command {
       w.log.push('   refused: DUPLICATE_PRIORITY');
       return;
     }
-    if (result?.__typename !== 'MutationUpdatePageDefinitionSuccess') throw new Error(`updatePageDefinition failed: ${JSON.stringify(r.body)}`);
+    if (result?.__typename !== 'PageDefinitionUpdated') throw new Error(`updatePageDefinition failed: ${JSON.stringify(r.body)}`);
     if (this.path !== null) page.path = PAGE_PATHS[this.path]!;
     if (this.priority !== null) page.priority = this.priority;
   }
@@ -707,7 +707,7 @@ class ArchivePage implements Command {
     const page = nth(activePages(m), this.pick);
     w.begin(`archive page definition ${page.id}`);
     const r = await w.gql(`mutation($id: ID!) { archivePageDefinition(id: $id) { __typename ... on AppError { code message } } }`, { id: page.id });
-    if (r.body.data?.archivePageDefinition?.__typename !== 'MutationArchivePageDefinitionSuccess') throw new Error(`archivePageDefinition failed: ${JSON.stringify(r.body)}`);
+    if (r.body.data?.archivePageDefinition?.__typename !== 'PageDefinitionArchived') throw new Error(`archivePageDefinition failed: ${JSON.stringify(r.body)}`);
     page.active = false;
   }
   toString() {
@@ -754,7 +754,7 @@ class Sync implements Command {
     );
     const answer = r.body.data?.syncDestinationNow;
     const enabled = m.isEnabled(name);
-    if (enabled && answer?.__typename !== 'MutationSyncDestinationNowSuccess') throw new Error(`syncDestinationNow failed: ${JSON.stringify(r.body)}`);
+    if (enabled && answer?.__typename !== 'SyncQueued') throw new Error(`syncDestinationNow failed: ${JSON.stringify(r.body)}`);
     if (!enabled) w.log.push(`   refused (disabled): ${answer?.code ?? JSON.stringify(r.body)}`);
     await w.runSyncs(m, step, enabled ? name : undefined);
   }

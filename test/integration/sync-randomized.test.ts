@@ -106,7 +106,7 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     const start = new Date(++now);
     const create = async (name: string, pluginId: string, backfillFrom?: Date) => {
       const r = await t.gql(
-        `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on MutationCreateDestinationSuccess { data { id } } } }`,
+        `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`,
         { input: { name, pluginId, config: { path: `${seed}-${name}.duckdb` }, intervalMinutes: 1, backfillFrom } },
       );
       const file = path.join(t.config.destinationFilesDir, `${seed}-${name}.duckdb`);
@@ -199,10 +199,10 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
         if (deleted.size < devices.length - 1) {
           const input = random() < 0.5 ? { deviceId: `${seed}${device}` } : { userId: `u${device}` };
           const r = await t.gql(
-            `mutation($input: RequestDeletionInput!) { requestDeletion(input: $input) { __typename ... on MutationRequestDeletionSuccess { data { id deviceIds } } } }`,
+            `mutation($input: RequestDeletionInput!) { requestDeletion(input: $input) { __typename ... on DeletionRequested { data { id deviceIds } } } }`,
             { input },
           );
-          expect(r.body.data?.requestDeletion.__typename, JSON.stringify(r.body)).toBe('MutationRequestDeletionSuccess');
+          expect(r.body.data?.requestDeletion.__typename, JSON.stringify(r.body)).toBe('DeletionRequested');
           deletionIds.push(r.body.data.requestDeletion.data.id);
           // a user resolves to the devices identified as them (none yet: nothing is deleted)
           for (const id of r.body.data.requestDeletion.data.deviceIds as string[]) deleted.add(id);
@@ -214,9 +214,9 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
       } else if (random() < 0.3) {
         // a backfill of the late joiner (refused while one is in progress)
         const r = await t.gql(`mutation($id: ID!) { backfillDestination(id: $id, from: "${start.toISOString()}") { __typename ... on AppError { code } } }`, { id: late.id });
-        expect(['MutationBackfillDestinationSuccess', 'ValidationError'], JSON.stringify(r.body)).toContain(r.body.data.backfillDestination.__typename);
+        expect(['BackfillStarted', 'ValidationError'], JSON.stringify(r.body)).toContain(r.body.data.backfillDestination.__typename);
         // a backfill sends what the store still holds (retention waits for it from then on)
-        if (r.body.data.backfillDestination.__typename === 'MutationBackfillDestinationSuccess') goneBeforeBackfill ??= new Set(dropped.keys());
+        if (r.body.data.backfillDestination.__typename === 'BackfillStarted') goneBeforeBackfill ??= new Set(dropped.keys());
       } else {
         await captureSome();
       }

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $input) {
-  __typename ... on MutationCreateDestinationSuccess { data { id name pluginId config secretFieldsSet status enabled } }
+  __typename ... on DestinationCreated { data { id name pluginId config secretFieldsSet status enabled } }
   ... on ValidationError { code message field } } }`;
 const RUNS = `query($id: ID!) { destination(id: $id) { status consecutiveFailures lastError lastSuccessTime
   runs(first: 50) { nodes { id status trigger rows statements attempts error errorKind details } } } }`;
@@ -29,7 +29,7 @@ async function createDuckdb(name: string, extra: Record<string, unknown> = {}, k
 }
 
 async function syncNow(id: string) {
-  const r = await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on MutationSyncDestinationNowSuccess { data { id status trigger } } } }`, { id });
+  const r = await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on SyncQueued { data { id status trigger } } } }`, { id });
   expect(r.body.data.syncDestinationNow.data).toMatchObject({ status: 'queued', trigger: 'manual' });
   await t.app.sync.scheduler.runDue();
   const runs = await t.gql(RUNS, { id });
@@ -155,7 +155,7 @@ describe('destination management', () => {
     const created = r.body.data.createDestination.data;
     expect(created.secretFieldsSet).toBe(true);
     expect(JSON.stringify(r.body)).not.toContain('s3cr3t-Pa55');
-    const listed = await t.gql(`{ destinations { id config secretFieldsSet } }`, {}, t.org.keys.analyst);
+    const listed = await t.gql(`{ destinations { nodes { id config secretFieldsSet } } }`, {}, t.org.keys.analyst);
     expect(JSON.stringify(listed.body)).not.toContain('s3cr3t-Pa55');
     const [stored] = await t.db.rows<{ config: unknown; secret_config: string }>(sql`select config, secret_config from destinations where id = ${created.id}`);
     expect(JSON.stringify(stored)).not.toContain('s3cr3t-Pa55');
@@ -165,17 +165,17 @@ describe('destination management', () => {
   it('enforces roles: analysts read, architects write, capture keys read nothing', async () => {
     const denied = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: 'x.duckdb' } } }, t.org.keys.analyst);
     expect(denied.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
-    const capture = await t.gql(`{ destinations { id } }`, {}, t.org.keys.capture);
+    const capture = await t.gql(`{ destinations { nodes { id } } }`, {}, t.org.keys.capture);
     expect(capture.status).toBe(403);
   });
 
   it('pages runs with a cursor and refuses a forged one', async () => {
     const { id } = await createDuckdb('paged-runs');
     for (let i = 0; i < 3; i++) await syncNow(id);
-    const page1 = await t.gql(`query($id: ID!) { destination(id: $id) { runs(first: 2) { nodes { id } endCursor hasNextPage } } }`, { id });
+    const page1 = await t.gql(`query($id: ID!) { destination(id: $id) { runs(first: 2) { nodes { id } pageInfo { endCursor hasNextPage } } } }`, { id });
     const runs1 = page1.body.data.destination.runs;
-    expect([runs1.nodes.length, runs1.hasNextPage]).toEqual([2, true]);
-    const page2 = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(first: 2, after: $after) { nodes { id } hasNextPage } } }`, { id, after: runs1.endCursor });
+    expect([runs1.nodes.length, runs1.pageInfo.hasNextPage]).toEqual([2, true]);
+    const page2 = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(first: 2, after: $after) { nodes { id } pageInfo { hasNextPage } } } }`, { id, after: runs1.pageInfo.endCursor });
     expect(page2.body.data.destination.runs.nodes).toHaveLength(1);
     expect(page2.body.data.destination.runs.nodes[0].id).not.toBe(runs1.nodes[0].id);
     const forged = Buffer.from(`${new Date().toISOString()}|not-a-uuid`).toString('base64url');

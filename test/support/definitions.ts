@@ -10,14 +10,14 @@ export type Kind = 'Page' | 'Element' | 'Event';
 export function createMutation(kind: Kind): string {
   return `mutation($input: Create${kind}DefinitionInput!) { create${kind}Definition(input: $input) {
     __typename
-    ... on MutationCreate${kind}DefinitionSuccess { data { ${DEFINITION_FIELDS} ${kind === 'Page' ? 'priority' : ''} } }
+    ... on ${kind}DefinitionCreated { data { ${DEFINITION_FIELDS} ${kind === 'Page' ? 'priority' : ''} } }
     ... on ValidationError { code message field } } }`;
 }
 
 export function updateMutation(kind: Kind): string {
   return `mutation($id: ID!, $input: Update${kind}DefinitionInput!) { update${kind}Definition(id: $id, input: $input) {
     __typename
-    ... on MutationUpdate${kind}DefinitionSuccess { data { ${DEFINITION_FIELDS} ${kind === 'Page' ? 'priority' : ''} } }
+    ... on ${kind}DefinitionUpdated { data { ${DEFINITION_FIELDS} ${kind === 'Page' ? 'priority' : ''} } }
     ... on AppError { code message }
     ... on ValidationError { field } } }`;
 }
@@ -25,13 +25,13 @@ export function updateMutation(kind: Kind): string {
 export function archiveMutation(kind: Kind): string {
   return `mutation($id: ID!) { archive${kind}Definition(id: $id) {
     __typename
-    ... on MutationArchive${kind}DefinitionSuccess { data { ${DEFINITION_FIELDS} } }
+    ... on ${kind}DefinitionArchived { data { ${DEFINITION_FIELDS} } }
     ... on AppError { code message } } }`;
 }
 
 export const REORDER = `mutation($ids: [ID!]!) { reorderPageDefinitions(ids: $ids) {
   __typename
-  ... on MutationReorderPageDefinitionsSuccess { data { pageDefinitions { id priority version } } }
+  ... on PageDefinitionsReordered { data { pageDefinitions { id priority version } } }
   ... on AppError { code message }
   ... on ValidationError { field } } }`;
 
@@ -40,7 +40,7 @@ export async function define(t: TestApp, kind: Kind, input: Record<string, unkno
   const r = await t.gql(createMutation(kind), { input }, key);
   expect(r.body.errors).toBeUndefined();
   const result = r.body.data[`create${kind}Definition`];
-  expect(result.__typename, JSON.stringify(result)).toBe(`MutationCreate${kind}DefinitionSuccess`);
+  expect(result.__typename, JSON.stringify(result)).toBe(`${kind}DefinitionCreated`);
   return result.data;
 }
 
@@ -48,7 +48,7 @@ export async function update(t: TestApp, kind: Kind, id: string, input: Record<s
   const r = await t.gql(updateMutation(kind), { id, input }, key);
   expect(r.body.errors).toBeUndefined();
   const result = r.body.data[`update${kind}Definition`];
-  expect(result.__typename, JSON.stringify(result)).toBe(`MutationUpdate${kind}DefinitionSuccess`);
+  expect(result.__typename, JSON.stringify(result)).toBe(`${kind}DefinitionUpdated`);
   return result.data;
 }
 
@@ -56,6 +56,6 @@ export async function archive(t: TestApp, kind: Kind, id: string, key?: string):
   const r = await t.gql(archiveMutation(kind), { id }, key);
   expect(r.body.errors).toBeUndefined();
   const result = r.body.data[`archive${kind}Definition`];
-  expect(result.__typename, JSON.stringify(result)).toBe(`MutationArchive${kind}DefinitionSuccess`);
+  expect(result.__typename, JSON.stringify(result)).toBe(`${kind}DefinitionArchived`);
   return result.data;
 }

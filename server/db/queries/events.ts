@@ -12,6 +12,8 @@ export interface EventListRow {
   event_properties: unknown;
   source_type: string;
   source_properties: unknown;
+  /** The captured element path of element events (what element definitions match), else null. */
+  target_path: unknown;
   change_xid: string;
 }
 
@@ -51,7 +53,7 @@ export async function listEvents(
     select event_id, to_char(event_time at time zone 'UTC', ${sql.raw(ISO_US)}) as event_time,
       to_char(processed_time at time zone 'UTC', ${sql.raw(ISO_US)}) as processed_time,
       device_id::text, session_id::text, view_id::text, event_type, event_properties, source_type, source_properties,
-      change_xid::text
+      target_path, change_xid::text
     from events
     where ${sql.join(where, sql` and `)}
     order by events.change_xid desc, events.event_id desc
