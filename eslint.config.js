@@ -27,7 +27,31 @@ export default tseslint.config(
     files: ['server/db/**/*.ts'],
     rules: {
       // the store knows nothing of GraphQL (the top-level schema/ folder, not ./schema/ tables)
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./){2,}schema/' }, { group: ['graphql', 'graphql-yoga', '@pothos/*'] }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./){2,}schema/' },
+            { group: ['graphql', 'graphql-yoga', '@pothos/*'] },
+            // the store maps its own records; it speaks the event vocabulary (server/events/), not processing
+            { regex: '(^|/)processing/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['schema/**/*.ts', 'server/sync/**/*.ts'],
+    rules: {
+      // the API and the sync read the store and speak the event vocabulary (server/events/), never processing
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)processing/' }] }],
+    },
+  },
+  {
+    files: ['server/events/**/*.ts'],
+    rules: {
+      // the event vocabulary every plane uses depends on nothing else of the house
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./' }] }],
     },
   },
 );

@@ -1,8 +1,8 @@
-import type { CapturedElement, CapturedEvent, CapturedTarget } from '../processing/captured-event.ts';
-import { ELEMENT_EVENT_TYPES, EVENT_TYPES, NAVIGATE_REASONS } from '../processing/event-types.ts';
-import { parseInt64 } from '../processing/ids.ts';
-import { parseEventTime } from '../processing/time.ts';
-import { parsePageUrl } from '../processing/url.ts';
+import type { CapturedElement, CapturedEvent, CapturedTarget } from '../events/captured-event.ts';
+import { ELEMENT_EVENT_TYPES, EVENT_TYPES, NAVIGATE_REASONS } from '../events/event-types.ts';
+import { parseInt64 } from '../events/ids.ts';
+import { parseEventTime } from '../events/time.ts';
+import { parsePageUrl } from '../events/url.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
 import { cutText } from './text.ts';

@@ -1,5 +1,5 @@
-import { parseEventTime } from '../processing/time.ts';
-import { parsePageUrl, type UrlParts } from '../processing/url.ts';
+import { parseEventTime } from '../events/time.ts';
+import { parsePageUrl, type UrlParts } from '../events/url.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
 import { cutText } from './text.ts';

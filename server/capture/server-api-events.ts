@@ -1,7 +1,7 @@
-import type { CapturedEvent } from '../processing/captured-event.ts';
-import { deviceIdForUser, parseInt64 } from '../processing/ids.ts';
-import { parseEventTime } from '../processing/time.ts';
-import { parsePageUrl, type UrlParts } from '../processing/url.ts';
+import type { CapturedEvent } from '../events/captured-event.ts';
+import { deviceIdForUser, parseInt64 } from '../events/ids.ts';
+import { parseEventTime } from '../events/time.ts';
+import { parsePageUrl, type UrlParts } from '../events/url.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
 import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
 import { shapeProperties } from './native-batch.ts';

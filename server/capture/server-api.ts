@@ -15,8 +15,8 @@ import {
 import { findUserDevices, getUser, listUsers, type UserRecord } from '../db/queries/users.ts';
 import type { BatchJobError, BatchJobKind } from '../db/schema/index.ts';
 import { DeletionInputError } from '../lifecycle/deletions.ts';
-import type { CapturedEvent } from '../processing/captured-event.ts';
-import { isUuid } from '../processing/ids.ts';
+import type { CapturedEvent } from '../events/captured-event.ts';
+import { isUuid } from '../events/ids.ts';
 import type { CaptureDeps } from './deps.ts';
 import { HttpError, readJsonBody, rejectionError, sendJson } from './http.ts';
 import { LIMITS, nestingDepth, Rejection } from './limits.ts';

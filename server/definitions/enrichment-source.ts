@@ -1,8 +1,8 @@
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { definitionsVersion, listActiveDefinitions } from '../db/queries/definitions.ts';
-import type { CapturedTarget } from '../processing/captured-event.ts';
-import type { Enrichment, EnrichmentSource } from '../processing/enrichment.ts';
+import type { CapturedTarget } from '../events/captured-event.ts';
+import type { Enrichment, EnrichmentSource } from '../events/enrichment.ts';
 import { onDefinitionsChanged } from './changes.ts';
 import { compileDefinitions, type CompiledDefinitions } from './compile.ts';
 import { matchElements, matchEvents, matchPage } from './match.ts';

@@ -2,7 +2,7 @@ import type { Database } from '../db/client.ts';
 import { devicesOfUser, recordDeletion, type DeletionRequestRecord } from '../db/queries/deletions.ts';
 import { listDestinations } from '../db/queries/destinations.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
-import { deviceIdForUser, parseInt64 } from '../processing/ids.ts';
+import { deviceIdForUser, parseInt64 } from '../events/ids.ts';
 
 /** An expected refusal of a deletion request, with a stable code. */
 export class DeletionInputError extends Error {

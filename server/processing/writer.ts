@@ -12,20 +12,18 @@ import {
   touchSessions,
   upsertUsers,
   viewKeyOf,
-  type NewRowRecord,
   type PageContext,
-  type StoredRowRecord,
+  type SessionSpan,
   type UserUpsert,
   type ViewPosition,
   type ViewState,
 } from '../db/queries/event-store.ts';
 import { buildRow, capturedFromStored, createSourceJson, type ProcessedRow } from './build-row.ts';
-import type { CapturedElement, CapturedEvent } from './captured-event.ts';
+import type { CapturedEvent } from '../events/captured-event.ts';
 import { countDroppedEvents, findDeletedDevices, upsertUserDevices } from '../db/queries/deletions.ts';
 import type { EventPartitions } from '../lifecycle/partitions.ts';
-import type { Enrichment, EnrichmentSource } from './enrichment.ts';
-import { microsToIso } from './time.ts';
-import type { UrlParts } from './url.ts';
+import type { Enrichment, EnrichmentSource } from '../events/enrichment.ts';
+import type { UrlParts } from '../events/url.ts';
 
 /**
  * Most rows one request may make the store rewrite (re-emitted rows after its late navigates).
@@ -370,15 +368,11 @@ async function processAndStore(db: Database, enrichmentOf: EnrichmentSource, req
     await tombstoneRows(tx, tombstones);
     const sources = new Map<string, number>();
     const sourceJson = createSourceJson();
-    // The events of a request share one captured time: format it once.
-    let lastCaptured: Date | undefined;
-    let lastCapturedIso = '';
     const records = rows.map((row) => {
       const text = sourceJson(row);
-      let index = sources.get(text);
-      if (index === undefined) sources.set(text, (index = sources.size));
-      if (row.capturedTime !== lastCaptured) lastCapturedIso = (lastCaptured = row.capturedTime).toISOString();
-      return toRecord(row, index, lastCapturedIso);
+      let sourceIndex = sources.get(text);
+      if (sourceIndex === undefined) sources.set(text, (sourceIndex = sources.size));
+      return { ...row, sourceIndex };
     });
     // Sent together, the driver pipelines these on the transaction's connection. The insert goes
     // alone afterwards: nothing may be sent on a connection while its COPY is in progress.
@@ -465,10 +459,10 @@ async function insertIntoView(
       for (const n of lateNavigates) bound.results[n.request]!.notReordered.push(n.position);
     } else {
       for (const stored of candidates) {
-        const { eventId, event } = storedToCaptured(stored);
+        const event = capturedFromStored(stored);
         const page = pageAt(positionOf(event));
-        const storedPage = { url: stored.source_properties.url ?? null, title: (stored.source_properties.title as string | null | undefined) ?? null };
-        if (!samePage(page, storedPage)) displaced.push({ eventId, event, page });
+        const storedPage = { url: stored.sourceProperties.url ?? null, title: (stored.sourceProperties.title as string | null | undefined) ?? null };
+        if (!samePage(page, storedPage)) displaced.push({ eventId: stored.eventId, event, page });
       }
       bound.budget[charged] = budget - displaced.length;
       bound.results[charged]!.reemitted += displaced.length;
@@ -495,61 +489,19 @@ async function insertIntoView(
   };
 }
 
-function storedToCaptured(r: StoredRowRecord): { eventId: string; event: CapturedEvent } {
-  return {
-    eventId: r.event_id,
-    event: capturedFromStored({
-      orgId: r.org_id,
-      dedupKey: r.dedup_key,
-      seq: Number(r.seq),
-      deviceId: r.device_id,
-      sessionId: r.session_id,
-      viewId: r.view_id,
-      eventTimeMicros: Number(r.micros),
-      capturedTime: new Date(r.captured_time),
-      eventType: r.event_type,
-      eventProperties: r.event_properties,
-      sourceType: r.source_type,
-      sourceProperties: r.source_properties,
-      urlInherited: r.url_inherited,
-      targetPath: (r.target_path as CapturedElement[] | null) ?? null,
-    }),
-  };
-}
-
-function toRecord(row: ProcessedRow, source: number, capturedIso: string): NewRowRecord {
-  return {
-    event_id: row.eventId,
-    org_id: row.orgId,
-    dedup_key: row.dedupKey,
-    seq: row.seq,
-    device_id: row.deviceId,
-    session_id: row.sessionId,
-    view_id: row.viewId,
-    event_time: microsToIso(row.eventTimeMicros),
-    captured_time: capturedIso,
-    event_type: row.eventType,
-    event_properties: row.eventProperties,
-    source_type: row.sourceType,
-    source,
-    url_inherited: row.urlInherited,
-    target_path: row.targetPath,
-  };
-}
-
 function sessionsOf(rows: ProcessedRow[]) {
-  const spans = new Map<string, { orgId: string; deviceId: string; sessionId: string; first: number; last: number }>();
+  const spans = new Map<string, SessionSpan>();
   for (const row of rows) {
     if (!row.sessionId || row.eventType === null) continue;
     const key = `${row.orgId}/${row.deviceId}/${row.sessionId}`;
     const span = spans.get(key);
-    if (!span) spans.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, first: row.eventTimeMicros, last: row.eventTimeMicros });
+    if (!span) spans.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, firstMicros: row.eventTimeMicros, lastMicros: row.eventTimeMicros });
     else {
-      span.first = Math.min(span.first, row.eventTimeMicros);
-      span.last = Math.max(span.last, row.eventTimeMicros);
+      span.firstMicros = Math.min(span.firstMicros, row.eventTimeMicros);
+      span.lastMicros = Math.max(span.lastMicros, row.eventTimeMicros);
     }
   }
-  return [...spans.values()].map(({ first, last, ...s }) => ({ ...s, firstEventTime: microsToIso(first), lastEventTime: microsToIso(last) }));
+  return [...spans.values()];
 }
 
 /** Every (user, device) pair identify rows join, for deletion requests by user. */

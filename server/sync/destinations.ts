@@ -14,7 +14,7 @@ import {
   type DestinationRecord,
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
-import { EVENT_TYPES } from '../processing/event-types.ts';
+import { EVENT_TYPES } from '../events/event-types.ts';
 import type { InstalledPlugin, PluginRegistry } from '../plugins/registry.ts';
 import { destinationConfig } from './run-sync.ts';
 import { TargetRefusal, requireSecrets, type TargetGuard } from './targets.ts';

@@ -34,7 +34,7 @@ import {
   type DestinationRecord,
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
-import { EVENT_TYPES } from '../processing/event-types.ts';
+import { EVENT_TYPES } from '../events/event-types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';

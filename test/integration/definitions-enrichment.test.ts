@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/client.ts';
 import { createDefinitionsEnrichmentSource } from '../../server/definitions/enrichment-source.ts';
 import { silentLogger } from '../../server/log.ts';
-import { parseUrl } from '../../server/processing/url.ts';
+import { parseUrl } from '../../server/events/url.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import { archive, define, REORDER, update } from '../support/definitions.ts';
 

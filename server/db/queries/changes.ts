@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { EVENT_ROW_COLUMNS, type EventRow } from '../../../plugins/sdk/index.ts';
 import type { Database } from '../client.ts';
+import { utcText, withIsoTimes } from './utc-time.ts';
 
 /**
  * The change cursor of the event store (read side of the sync).
@@ -123,31 +124,15 @@ export function copyChangedRows(db: Database, window: ChangeWindow): AsyncIterab
   });
 }
 
-/**
- * `2026-11-26 10:00:00.1234` (Postgres text of a UTC timestamp, trailing zeros trimmed) as
- * `2026-11-26T10:00:00.123400Z`. Formatting in JS: to_char costs the database several times more.
- */
-function utcTextToIso(text: string): string {
-  const dot = text.indexOf('.');
-  const seconds = dot === -1 ? text : text.slice(0, dot);
-  const fraction = dot === -1 ? '' : text.slice(dot + 1);
-  return `${seconds.replace(' ', 'T')}.${fraction.padEnd(6, '0')}Z`;
-}
+const EVENT_TIMES = ['event_time', 'processed_time'] as const;
 
 /** The columns of an `EventRow`, times as UTC text (`withIsoTimes` finishes them), JSON as text. */
 const EVENT_ROW_SELECT = sql`event_id,
-  (event_time at time zone 'UTC')::text as event_time,
-  (processed_time at time zone 'UTC')::text as processed_time,
+  ${utcText('event_time')} as event_time,
+  ${utcText('processed_time')} as processed_time,
   device_id::text, session_id::text, view_id::text, event_type,
   event_properties::text as event_properties, source_type, source_properties::text as source_properties`;
 
-function withIsoTimes<T extends EventRow>(rows: T[]): T[] {
-  for (const row of rows) {
-    row.event_time = utcTextToIso(row.event_time);
-    row.processed_time = utcTextToIso(row.processed_time);
-  }
-  return rows;
-}
 
 /**
  * One page of the rows changed in the window, in (change_xid, event_id) order, after the
@@ -174,7 +159,7 @@ export async function readChangedRows(
     -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
     order by events.change_xid, events.event_id
     limit ${window.limit}`);
-  return withIsoTimes(rows);
+  return withIsoTimes(rows, EVENT_TIMES);
 }
 
 // ---- backfill reads ----------------------------------------------------------------------------
@@ -250,7 +235,7 @@ export async function readBackfillRows(
     from ${boundBackfill(range)} ${after}
     order by events.captured_time, events.event_id
     limit ${range.limit}`);
-  return withIsoTimes(rows);
+  return withIsoTimes(rows, EVENT_TIMES);
 }
 
 const backfillSetting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.backfill_${name}'), '')::${type})`);
