@@ -54,4 +54,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./' }] }],
     },
   },
+  {
+    files: ['server/definitions/*.ts'],
+    rules: {
+      // the definitions engine is pure: it sees the event vocabulary, never the store, the log or its own services
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!events/)' }, { regex: '^\\./services/' }, { regex: '^node:' }] }],
+    },
+  },
 );

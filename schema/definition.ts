@@ -7,7 +7,7 @@ import {
   editDefinition,
   reorderPageDefinitions,
   type DefinitionWriteResult,
-} from '../server/definitions/manage.ts';
+} from '../server/definitions/services/manage.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { listCost } from './cursors.ts';
@@ -208,7 +208,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       resolve: async (_root, { input }, ctx) => {
         const fields = input as { name: string; description?: string | null; rule: Record<string, unknown>; priority?: number | null };
         return unwrap(
-          await createDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, {
+          await createDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, {
             name: fields.name,
             description: fields.description ?? undefined,
             rule: toRule[kind](fields.rule),
@@ -228,7 +228,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       resolve: async (_root, { id, input }, ctx) => {
         const fields = input as { name?: string | null; description?: string | null; rule?: Record<string, unknown> | null; priority?: number | null };
         return unwrap(
-          await editDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, String(id), {
+          await editDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id), {
             name: fields.name ?? undefined,
             description: fields.description ?? undefined,
             rule: fields.rule == null ? undefined : toRule[kind](fields.rule),
@@ -246,7 +246,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       authScopes: { writer: true },
       errors: { types: [ValidationError, NotFoundError] },
       args: { id: t.arg.id({ required: true }) },
-      resolve: async (_root, { id }, ctx) => unwrap(await archiveDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, String(id))),
+      resolve: async (_root, { id }, ctx) => unwrap(await archiveDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id))),
     }),
   );
 }
@@ -269,6 +269,6 @@ builder.mutationField('reorderPageDefinitions', (t) =>
     authScopes: { writer: true },
     errors: { types: [ValidationError, NotFoundError] },
     args: { ids: t.arg.idList({ required: true }) },
-    resolve: async (_root, { ids }, ctx) => unwrap(await reorderPageDefinitions(ctx.db, ctx.principal.orgId, actorOf(ctx), ids.map(String))),
+    resolve: async (_root, { ids }, ctx) => unwrap(await reorderPageDefinitions(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), ids.map(String))),
   }),
 );

@@ -14,8 +14,9 @@ import { pendingMigrations, type Database } from './db/client.ts';
 import { inRequestScope, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createSecretBox } from './auth/secrets.ts';
-import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
-import { definitionLookupTables } from './definitions/lookup-tables.ts';
+import { createDefinitionChanges } from './definitions/services/changes.ts';
+import { createDefinitionsEnrichmentSource } from './definitions/services/enrichment-source.ts';
+import { definitionLookupTables } from './definitions/services/lookup-tables.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import { createPluginRegistry, type PluginRegistry } from './plugins/registry.ts';
@@ -79,7 +80,8 @@ export async function createApp(deps: AppDeps) {
   };
   const alerts = createAlerts({ db, log, metrics, secrets, targets, options: deps.alertOptions });
   const keys = createKeyResolver(db);
-  const enrichment = createDefinitionsEnrichmentSource(db, log);
+  const definitionChanges = createDefinitionChanges();
+  const enrichment = createDefinitionsEnrichmentSource({ db, log, changes: definitionChanges });
   const partitions = createEventPartitions(db);
   const writer = createEventWriter({ db, enrichment, partitions, onFlush: metrics.flush });
   const retention = createRetention({
@@ -106,7 +108,17 @@ export async function createApp(deps: AppDeps) {
   };
   const capture = createCaptureHandler(captureDeps);
 
-  const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
+  const yoga = createGraphQLServer({
+    config,
+    log,
+    db,
+    keys,
+    sync,
+    deletions,
+    alerts,
+    definitionWrites: { db, changes: definitionChanges },
+    limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits },
+  });
 
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return inRequestScope(log, req, res, () => route(req, res), (pathname) => (isCapturePath(pathname) ? captureEndpoint(pathname) : pathname));

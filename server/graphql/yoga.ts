@@ -24,6 +24,7 @@ export interface GraphQLServerDeps {
   sync: GraphQLContext['sync'];
   deletions: GraphQLContext['deletions'];
   alerts: GraphQLContext['alerts'];
+  definitionWrites: GraphQLContext['definitionWrites'];
   limits: GraphQLLimits;
 }
 
@@ -32,7 +33,7 @@ export interface GraphQLServerDeps {
  * API key before the body is read; tokens are counted while parsing; depth, aliases, directives,
  * cost and variables are checked before execution; the response size before it is sent.
  */
-export function createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits }: GraphQLServerDeps) {
+export function createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, definitionWrites, limits }: GraphQLServerDeps) {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -48,7 +49,7 @@ export function createGraphQLServer({ config, log, db, keys, sync, deletions, al
     plugins: [useGate(keys, limits.bodyBytes), ...useDocumentLimits(limits), useRequestChecks(limits), useResultGuard(limits)],
     context: ({ principal }) => {
       if (!principal) throw new Error('the request gate did not run');
-      return { principal, db, keys, sync, deletions, alerts };
+      return { principal, db, keys, sync, deletions, alerts, definitionWrites };
     },
   });
 }

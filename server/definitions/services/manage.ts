@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { pgErrorCode, type Database } from '../db/client.ts';
+import { pgErrorCode, type Database } from '../../db/client.ts';
 import {
   activeDefinitionsReferring,
   activePageWithPriority,
@@ -13,9 +13,9 @@ import {
   withDefinitionsWrite,
   type Definition,
   type DefinitionPatch,
-} from '../db/queries/definitions.ts';
-import type { DefinitionKind } from '../db/schema/index.ts';
-import { definitionsChanged } from './changes.ts';
+} from '../../db/queries/definitions.ts';
+import type { DefinitionKind } from '../../db/schema/index.ts';
+import type { DefinitionChanges } from './changes.ts';
 import {
   validateElementRule,
   validateEventRule,
@@ -24,7 +24,7 @@ import {
   type EventRule,
   type PageRule,
   type RuleValidation,
-} from './rules.ts';
+} from '../rules.ts';
 
 /**
  * Creating, editing, archiving and ordering definitions: every check that needs the store
@@ -73,10 +73,16 @@ class Refusal extends Error {
 const invalid = (code: string, message: string, field: string | null = null): Refusal => new Refusal({ type: 'invalid', code, message, field });
 const notFound = (kind: DefinitionKind, id: string): Refusal => new Refusal({ type: 'not_found', what: `${LABEL[kind]} ${id}` });
 
-async function attempt<T>(db: Database, orgId: string, fn: (tx: Database) => Promise<T>): Promise<DefinitionWriteResult<T>> {
+/** What definition writes need: the store, and the app's notice of changes (made in server/app.ts). */
+export interface DefinitionWriteDeps {
+  db: Database;
+  changes: DefinitionChanges;
+}
+
+async function attempt<T>({ db, changes }: DefinitionWriteDeps, orgId: string, fn: (tx: Database) => Promise<T>): Promise<DefinitionWriteResult<T>> {
   try {
     const value = await withDefinitionsWrite(db, orgId, fn);
-    definitionsChanged(db, orgId);
+    changes.announce(orgId);
     return { ok: true, value };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, problem: error.problem };
@@ -155,13 +161,13 @@ export interface DefinitionInput {
 }
 
 export async function createDefinition(
-  db: Database,
+  deps: DefinitionWriteDeps,
   orgId: string,
   actor: Actor,
   kind: DefinitionKind,
   input: DefinitionInput,
 ): Promise<DefinitionWriteResult<Definition>> {
-  return attempt(db, orgId, async (tx) => {
+  return attempt(deps, orgId, async (tx) => {
     const name = checkName(input.name)!;
     const description = checkDescription(input.description) ?? '';
     if (kind !== 'page' && input.priority !== undefined) throw invalid('INVALID_PRIORITY', 'only page definitions have a priority', 'priority');
@@ -192,14 +198,14 @@ export interface DefinitionUpdate {
 
 /** Edits a definition (archived ones too: their names still show in the lookup tables). */
 export async function editDefinition(
-  db: Database,
+  deps: DefinitionWriteDeps,
   orgId: string,
   actor: Actor,
   kind: DefinitionKind,
   id: string,
   update: DefinitionUpdate,
 ): Promise<DefinitionWriteResult<Definition>> {
-  return attempt(db, orgId, async (tx) => {
+  return attempt(deps, orgId, async (tx) => {
     const current = await getDefinition(tx, orgId, kind, id);
     if (!current) throw notFound(kind, id);
     const patch: DefinitionPatch = {};
@@ -224,8 +230,8 @@ export async function editDefinition(
  * lookup tables. Refused while active definitions refer to it (they would silently stop matching).
  * Archiving an archived definition changes nothing.
  */
-export async function archiveDefinition(db: Database, orgId: string, actor: Actor, kind: DefinitionKind, id: string): Promise<DefinitionWriteResult<Definition>> {
-  return attempt(db, orgId, async (tx) => {
+export async function archiveDefinition(deps: DefinitionWriteDeps, orgId: string, actor: Actor, kind: DefinitionKind, id: string): Promise<DefinitionWriteResult<Definition>> {
+  return attempt(deps, orgId, async (tx) => {
     const current = await getDefinition(tx, orgId, kind, id);
     if (!current) throw notFound(kind, id);
     if (current.state === 'archived') return current;
@@ -245,8 +251,8 @@ export async function archiveDefinition(db: Database, orgId: string, actor: Acto
  * Sets the order of the organization's active page definitions: `ids` lists every one of them
  * exactly once, first match first. Priorities become 10, 20, 30 … in that order.
  */
-export async function reorderPageDefinitions(db: Database, orgId: string, actor: Actor, ids: readonly string[]): Promise<DefinitionWriteResult<Definition[]>> {
-  return attempt(db, orgId, async (tx) => {
+export async function reorderPageDefinitions(deps: DefinitionWriteDeps, orgId: string, actor: Actor, ids: readonly string[]): Promise<DefinitionWriteResult<Definition[]>> {
+  return attempt(deps, orgId, async (tx) => {
     const seen = new Set<string>();
     for (const id of ids) {
       if (seen.has(id)) throw invalid('DUPLICATE_PRIORITY', `page definition ${id} is listed more than once`, 'ids');
