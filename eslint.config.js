@@ -57,8 +57,8 @@ export default tseslint.config(
   {
     files: ['server/definitions/*.ts'],
     rules: {
-      // the definitions engine is pure: it sees the event vocabulary, never the store, the log or its own services
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!events/)' }, { regex: '^\\./services/' }, { regex: '^node:' }] }],
+      // the definitions engine is pure: it sees the event vocabulary and the error family, never the store, the log or its own services
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!events/|errors\\.ts$)' }, { regex: '^\\./services/' }, { regex: '^node:' }] }],
     },
   },
 );

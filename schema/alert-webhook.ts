@@ -1,5 +1,5 @@
 import { deleteAlertWebhook, listAlertDeliveries, listAlertWebhooks, type AlertDeliveryRecord, type AlertWebhookRecord } from '../server/db/queries/alerts.ts';
-import { AlertInputError, MAX_WEBHOOKS_PER_ORG } from '../server/alerts/webhooks.ts';
+import { MAX_WEBHOOKS_PER_ORG } from '../server/alerts/webhooks.ts';
 import { builder } from './builder.ts';
 import { isUuid, listCost } from './cursors.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
@@ -82,14 +82,7 @@ builder.mutationField('createAlertWebhook', (t) =>
     authScopes: { admin: true },
     errors: { types: [ValidationError] },
     args: { input: t.arg({ type: CreateAlertWebhookInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => {
-      try {
-        return await ctx.alerts.createWebhook(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, input);
-      } catch (error) {
-        if (error instanceof AlertInputError) throw new ValidationError(error.code, error.message, error.field);
-        throw error;
-      }
-    },
+    resolve: (_r, { input }, ctx) => ctx.alerts.createWebhook(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, input),
   }),
 );
 

@@ -6,7 +6,6 @@ import {
   createDefinition,
   editDefinition,
   reorderPageDefinitions,
-  type DefinitionWriteResult,
 } from '../server/definitions/services/manage.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
@@ -143,13 +142,6 @@ const toRule = {
 
 const actorOf = (ctx: GraphQLContext) => `api-key:${ctx.principal.keyId}`;
 
-function unwrap<T>(result: DefinitionWriteResult<T>): T {
-  if (result.ok) return result.value;
-  const { problem } = result;
-  if (problem.type === 'not_found') throw new NotFoundError(problem.what);
-  throw new ValidationError(problem.code, problem.message, problem.field);
-}
-
 const KINDS = [
   { kind: 'page', name: 'PageDefinition', field: 'pageDefinition', type: PageDefinitionType, ruleInput: PageRuleInput },
   { kind: 'element', name: 'ElementDefinition', field: 'elementDefinition', type: ElementDefinitionType, ruleInput: ElementRuleInput },
@@ -207,14 +199,12 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       args: { input: t.arg({ type: createInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const fields = input as { name: string; description?: string | null; rule: Record<string, unknown>; priority?: number | null };
-        return unwrap(
-          await createDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, {
-            name: fields.name,
-            description: fields.description ?? undefined,
-            rule: toRule[kind](fields.rule),
-            priority: fields.priority ?? undefined,
-          }),
-        );
+        return createDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, {
+          name: fields.name,
+          description: fields.description ?? undefined,
+          rule: toRule[kind](fields.rule),
+          priority: fields.priority ?? undefined,
+        });
       },
     }),
   );
@@ -227,14 +217,12 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       args: { id: t.arg.id({ required: true }), input: t.arg({ type: updateInput, required: true }) },
       resolve: async (_root, { id, input }, ctx) => {
         const fields = input as { name?: string | null; description?: string | null; rule?: Record<string, unknown> | null; priority?: number | null };
-        return unwrap(
-          await editDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id), {
-            name: fields.name ?? undefined,
-            description: fields.description ?? undefined,
-            rule: fields.rule == null ? undefined : toRule[kind](fields.rule),
-            priority: fields.priority ?? undefined,
-          }),
-        );
+        return editDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id), {
+          name: fields.name ?? undefined,
+          description: fields.description ?? undefined,
+          rule: fields.rule == null ? undefined : toRule[kind](fields.rule),
+          priority: fields.priority ?? undefined,
+        });
       },
     }),
   );
@@ -246,7 +234,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       authScopes: { writer: true },
       errors: { types: [ValidationError, NotFoundError] },
       args: { id: t.arg.id({ required: true }) },
-      resolve: async (_root, { id }, ctx) => unwrap(await archiveDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id))),
+      resolve: (_root, { id }, ctx) => archiveDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id)),
     }),
   );
 }
@@ -269,6 +257,6 @@ builder.mutationField('reorderPageDefinitions', (t) =>
     authScopes: { writer: true },
     errors: { types: [ValidationError, NotFoundError] },
     args: { ids: t.arg.idList({ required: true }) },
-    resolve: async (_root, { ids }, ctx) => unwrap(await reorderPageDefinitions(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), ids.map(String))),
+    resolve: (_root, { ids }, ctx) => reorderPageDefinitions(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), ids.map(String)),
   }),
 );

@@ -14,7 +14,7 @@ import {
 import { listMisses } from '../server/db/queries/retention.ts';
 import { pendingDeletionCount } from '../server/db/queries/deletions.ts';
 import type { InstalledPlugin } from '../server/plugins/registry.ts';
-import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
+import type { DestinationInput } from '../server/sync/destinations.ts';
 import { destinationStatus, FAILING_AFTER } from '../server/sync/schedule.ts';
 import { builder } from './builder.ts';
 import { decodeCursor, encodeCursor, isStorableTime, isUuid, listCost } from './cursors.ts';
@@ -23,7 +23,7 @@ import { decodeCursor, encodeCursor, isStorableTime, isUuid, listCost } from './
 const DESTINATIONS_PER_ORG = 10;
 const MAX_RUNS_PAGE = 200;
 const MAX_BACKFILLS_PAGE = 100;
-import { NotFoundError, ValidationError } from './errors.ts';
+import { AppError, NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
   description: 'An installed destination plugin (built-in or a third-party npm package).',
@@ -352,18 +352,6 @@ const DestinationInputType = builder.inputType('DestinationInput', {
   }),
 });
 
-/** Maps the service's expected failures to typed GraphQL errors. */
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof DestinationInputError) {
-      throw error.code === 'NOT_FOUND' ? new NotFoundError('destination') : new ValidationError(error.code, error.message, error.field);
-    }
-    throw error;
-  }
-}
-
 function inputOf(raw: Record<string, unknown>): DestinationInput {
   const config = raw.config;
   if (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) {
@@ -388,19 +376,18 @@ builder.mutationField('createDestination', (t) =>
     authScopes: { writer: true },
     errors: { types: [ValidationError] },
     args: { input: t.arg({ type: DestinationInputType, required: true }) },
-    resolve: (_r, { input }, ctx) =>
-      guarded(async () => {
-        const parsed = inputOf(input);
-        if (!parsed.name) throw new ValidationError('INVALID_NAME', 'name is required', 'name');
-        if (!parsed.pluginId) throw new ValidationError('UNKNOWN_PLUGIN', 'pluginId is required', 'pluginId');
-        return ctx.sync.destinations.create(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, {
-          ...parsed,
-          name: parsed.name,
-          pluginId: parsed.pluginId,
-          config: parsed.config ?? {},
-          backfillFrom: (input.backfillFrom as Date | null | undefined) ?? undefined,
-        });
-      }),
+    resolve: async (_r, { input }, ctx) => {
+      const parsed = inputOf(input);
+      if (!parsed.name) throw new ValidationError('INVALID_NAME', 'name is required', 'name');
+      if (!parsed.pluginId) throw new ValidationError('UNKNOWN_PLUGIN', 'pluginId is required', 'pluginId');
+      return ctx.sync.destinations.create(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, {
+        ...parsed,
+        name: parsed.name,
+        pluginId: parsed.pluginId,
+        config: parsed.config ?? {},
+        backfillFrom: (input.backfillFrom as Date | null | undefined) ?? undefined,
+      });
+    },
   }),
 );
 
@@ -410,15 +397,14 @@ builder.mutationField('updateDestination', (t) =>
     authScopes: { writer: true },
     errors: { types: [ValidationError, NotFoundError] },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: DestinationInputType, required: true }) },
-    resolve: (_r, { id, input }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
-        const parsed = inputOf(input);
-        if (parsed.pluginId !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
-        if (parsed.enabled !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
-        if (input.backfillFrom != null) throw new ValidationError('IMMUTABLE_FIELD', 'use backfillDestination', 'backfillFrom');
-        return ctx.sync.destinations.update(ctx.principal.orgId, String(id), parsed);
-      }),
+    resolve: async (_r, { id, input }, ctx) => {
+      if (!isUuid(String(id))) throw new NotFoundError('destination');
+      const parsed = inputOf(input);
+      if (parsed.pluginId !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
+      if (parsed.enabled !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
+      if (input.backfillFrom != null) throw new ValidationError('IMMUTABLE_FIELD', 'use backfillDestination', 'backfillFrom');
+      return ctx.sync.destinations.update(ctx.principal.orgId, String(id), parsed);
+    },
   }),
 );
 
@@ -430,11 +416,10 @@ for (const [name, enabled] of [['enableDestination', true], ['disableDestination
       authScopes: { writer: true },
       errors: { types: [NotFoundError] },
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_r, { id }, ctx) =>
-        guarded(async () => {
-          if (!isUuid(String(id))) throw new NotFoundError('destination');
-          return ctx.sync.destinations.setEnabled(ctx.principal.orgId, String(id), enabled);
-        }),
+      resolve: async (_r, { id }, ctx) => {
+        if (!isUuid(String(id))) throw new NotFoundError('destination');
+        return ctx.sync.destinations.setEnabled(ctx.principal.orgId, String(id), enabled);
+      },
     }),
   );
 }
@@ -460,16 +445,15 @@ builder.mutationField('testDestinationConnection', (t) =>
     authScopes: { writer: true },
     errors: { types: [NotFoundError, ValidationError] },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
-        try {
-          return await ctx.sync.destinations.test(ctx.principal.orgId, String(id));
-        } catch (error) {
-          if (error instanceof DestinationInputError) throw error;
-          return [{ step: 'connect', ok: false, skipped: false, message: errorMessage(error), durationMs: 0 }];
-        }
-      }),
+    resolve: async (_r, { id }, ctx) => {
+      if (!isUuid(String(id))) throw new NotFoundError('destination');
+      try {
+        return await ctx.sync.destinations.test(ctx.principal.orgId, String(id));
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        return [{ step: 'connect', ok: false, skipped: false, message: errorMessage(error), durationMs: 0 }];
+      }
+    },
   }),
 );
 
@@ -480,13 +464,12 @@ builder.mutationField('syncDestinationNow', (t) =>
     authScopes: { writer: true },
     errors: { types: [NotFoundError, ValidationError] },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
-        const run = await ctx.sync.destinations.syncNow(ctx.principal.orgId, String(id));
-        ctx.sync.scheduler?.kick();
-        return run;
-      }),
+    resolve: async (_r, { id }, ctx) => {
+      if (!isUuid(String(id))) throw new NotFoundError('destination');
+      const run = await ctx.sync.destinations.syncNow(ctx.principal.orgId, String(id));
+      ctx.sync.scheduler?.kick();
+      return run;
+    },
   }),
 );
 
@@ -498,11 +481,10 @@ builder.mutationField('backfillDestination', (t) =>
     authScopes: { writer: true },
     errors: { types: [NotFoundError, ValidationError] },
     args: { id: t.arg.id({ required: true }), from: t.arg({ type: 'DateTime', required: true }) },
-    resolve: (_r, { id, from }, ctx) =>
-      guarded(async () => {
-        if (!isUuid(String(id))) throw new NotFoundError('destination');
-        return ctx.sync.destinations.backfill(ctx.principal.orgId, String(id), from, `api-key:${ctx.principal.keyId}`);
-      }),
+    resolve: async (_r, { id, from }, ctx) => {
+      if (!isUuid(String(id))) throw new NotFoundError('destination');
+      return ctx.sync.destinations.backfill(ctx.principal.orgId, String(id), from, `api-key:${ctx.principal.keyId}`);
+    },
   }),
 );
 
@@ -516,12 +498,7 @@ builder.mutationField('cancelBackfill', (t) =>
     args: { id: t.arg.id({ required: true, description: 'The backfill.' }) },
     resolve: async (_r, { id }, ctx) => {
       if (!isUuid(String(id))) throw new NotFoundError('backfill');
-      try {
-        return await ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, String(id));
-      } catch (error) {
-        if (error instanceof DestinationInputError && error.code === 'NOT_FOUND') throw new NotFoundError('backfill');
-        throw error instanceof DestinationInputError ? new ValidationError(error.code, error.message, error.field) : error;
-      }
+      return ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, String(id));
     },
   }),
 );

@@ -2,21 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { AppError } from '../errors.ts';
 import { reject, type Rejection } from './limits.ts';
 import { mayNeedWellFormed, wellFormed } from './text.ts';
-
-/** An error answer of the capture endpoints: `{ error: { code, message } }`, never a stack trace. */
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   // answerClientError may have answered this request already (its body never arrived whole)
@@ -26,8 +14,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** `flat`: also `code` and `message` at the top of the body, as v2 server API clients read them (router.ts). */
-export function sendError(res: ServerResponse, error: HttpError, flat = false): void {
+/**
+ * The HTTP edge of the host's error family (server/errors.ts): `{ error: { code, message } }`
+ * with the error's status and headers, never a stack trace. `flat`: also `code` and `message` at
+ * the top of the body, as v2 server API clients read them (router.ts).
+ */
+export function sendError(res: ServerResponse, error: AppError, flat = false): void {
   const detail = { code: error.code, message: error.message };
   sendJson(res, error.status, flat ? { ...detail, error: detail } : { error: detail }, error.headers);
 }
@@ -39,19 +31,19 @@ export function sendError(res: ServerResponse, error: HttpError, flat = false): 
  */
 export const MAX_DRAINED_BYTES = 16 * 1024 * 1024;
 
-const incompleteBody = () => new HttpError(400, 'INCOMPLETE_BODY', 'the body ended before its declared Content-Length');
+const incompleteBody = () => new AppError('INCOMPLETE_BODY', 'the body ended before its declared Content-Length', { status: 400 });
 
 /** The body, at most `maxBytes`; over it, 413 once the rest is drained (up to MAX_DRAINED_BYTES). */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = (close: boolean) =>
-    new HttpError(413, 'BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes`, close ? { connection: 'close' } : {});
+    new AppError('BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes`, { status: 413, headers: close ? { connection: 'close' } : {} });
   if (Number(req.headers['content-length']) > maxBytes + MAX_DRAINED_BYTES) return Promise.reject(tooLarge(true));
   if (req.destroyed) return Promise.reject(incompleteBody());
   return new Promise((resolve, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const settle = (error: HttpError | undefined) => {
+    const settle = (error: AppError | undefined) => {
       if (settled) return;
       settled = true;
       req.off('data', onData);
@@ -84,15 +76,15 @@ async function decodeBody(req: IncomingMessage, body: Buffer, maxBytes: number):
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
   if (encoding === undefined || encoding === '' || encoding === 'identity') return body;
   if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-    throw new HttpError(415, 'UNSUPPORTED_ENCODING', 'Content-Encoding must be gzip or none');
+    throw new AppError('UNSUPPORTED_ENCODING', 'Content-Encoding must be gzip or none', { status: 415 });
   }
   try {
     return await gunzipAsync(body, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new HttpError(413, 'BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes once inflated`);
+      throw new AppError('BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes once inflated`, { status: 413 });
     }
-    throw new HttpError(400, 'INVALID_ENCODING', 'the body is not valid gzip');
+    throw new AppError('INVALID_ENCODING', 'the body is not valid gzip', { status: 400 });
   }
 }
 
@@ -103,28 +95,28 @@ async function decodeBody(req: IncomingMessage, body: Buffer, maxBytes: number):
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const text = (await decodeBody(req, await readBody(req, maxBytes), maxBytes)).toString('utf8');
-  if (text.length === 0) throw new HttpError(400, 'INVALID_JSON', 'the body is empty');
+  if (text.length === 0) throw new AppError('INVALID_JSON', 'the body is empty', { status: 400 });
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
+    throw new AppError('INVALID_JSON', 'the body is not valid JSON', { status: 400 });
   }
   return mayNeedWellFormed(text) ? wellFormed(body) : body;
 }
 
 const answeredSockets = new WeakSet<Duplex>();
 
-function clientErrorAnswer(error: Error & { code?: string }): HttpError {
+function clientErrorAnswer(error: Error & { code?: string }): AppError {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return new HttpError(431, 'HEADERS_TOO_LARGE', 'the request headers are too large');
+      return new AppError('HEADERS_TOO_LARGE', 'the request headers are too large', { status: 431 });
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new HttpError(408, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
+      return new AppError('REQUEST_TIMEOUT', 'the request did not arrive in time', { status: 408 });
     case 'HPE_INVALID_EOF_STATE':
       return incompleteBody();
     default:
-      return new HttpError(400, 'MALFORMED_REQUEST', 'the request is not valid HTTP/1.1 (check its Content-Length and Transfer-Encoding)');
+      return new AppError('MALFORMED_REQUEST', 'the request is not valid HTTP/1.1 (check its Content-Length and Transfer-Encoding)', { status: 400 });
   }
 }
 
@@ -163,7 +155,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   );
 }
 
-export const rejectionError = (status: number, r: Rejection) => new HttpError(status, r.code, r.message);
+export const rejectionError = (status: number, r: Rejection) => new AppError(r.code, r.message, { status });
 export { reject };
 
 /** `source_properties.location` from headers a trusted proxy sets (Cloudflare / generic). */

@@ -1,4 +1,4 @@
-import { HttpError } from './http.ts';
+import { AppError } from '../errors.ts';
 
 /** When a cost is charged: before the write it pays for (refusable), or after it (never refused). */
 export type ChargeTime = 'before-write' | 'after-write';
@@ -46,7 +46,7 @@ export type RateLimiter = ReturnType<typeof createRateLimiter>;
  */
 export function chargeRequest(limiter: RateLimiter, keyId: string, rows: number, now = Date.now()): void {
   const wait = limiter.charge(keyId, Math.max(1, rows), 'before-write', now);
-  if (wait > 0) throw new HttpError(429, 'RATE_LIMITED', 'too many events for this key; retry later', { 'retry-after': String(wait) });
+  if (wait > 0) throw new AppError('RATE_LIMITED', 'too many events for this key; retry later', { status: 429, headers: { 'retry-after': String(wait) } });
 }
 
 /**

@@ -1,8 +1,9 @@
+import { AppError } from '../errors.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPublicRole, keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
 import type { ApiKeyRole } from '../db/schema/index.ts';
 import type { CaptureDeps } from './deps.ts';
-import { HttpError, sendError } from './http.ts';
+import { sendError } from './http.ts';
 import { handleNativeBatch } from './native-handler.ts';
 import { segmentRoutes } from './segment.ts';
 import { serverApiRoutes } from './server-api.ts';
@@ -108,22 +109,21 @@ export function createCaptureHandler(deps: CaptureDeps) {
     const route = atPath.find((r) => r.method === req.method) ?? atPath.find((r) => r.access === 'write') ?? atPath[0];
     res.once('finish', () => deps.metrics.captureRequest(endpointOf(route), res.statusCode));
     try {
-      if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
+      if (!route) throw new AppError('NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`, { status: 404 });
       if (route.access === 'write' && origin) {
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('access-control-expose-headers', 'retry-after');
         res.setHeader('vary', 'Origin');
       }
       if (req.method === 'OPTIONS') {
-        if (route.access !== 'write') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} answers no cross-origin requests`);
+        if (route.access !== 'write') throw new AppError('METHOD_NOT_ALLOWED', `${url.pathname} answers no cross-origin requests`, { status: 405 });
         res.writeHead(204, CORS_PREFLIGHT_HEADERS);
         res.end();
         return;
       }
       if (route.method !== req.method) {
-        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname.slice(0, 128)} accepts ${atPath.map((r) => r.method).join(', ')}`, {
-          allow: atPath.map((r) => r.method).join(', '),
-        });
+        const allow = atPath.map((r) => r.method).join(', ');
+        throw new AppError('METHOD_NOT_ALLOWED', `${url.pathname.slice(0, 128)} accepts ${allow}`, { status: 405, headers: { allow } });
       }
       if (route.access === 'public') {
         if (origin) res.setHeader('access-control-allow-origin', origin);
@@ -131,21 +131,17 @@ export function createCaptureHandler(deps: CaptureDeps) {
         return;
       }
       const given = keyOf(req, url);
-      if (!given) throw new HttpError(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)');
+      if (!given) throw new AppError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)', { status: 401 });
       const principal = await deps.keys.resolve(given.key);
-      if (!principal) throw new HttpError(401, 'INVALID_API_KEY', 'the API key is unknown or revoked');
+      if (!principal) throw new AppError('INVALID_API_KEY', 'the API key is unknown or revoked', { status: 401 });
       if (given.inUrl && !isPublicRole(principal.role)) {
-        throw new HttpError(400, 'SECRET_KEY_IN_URL', `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`);
+        throw new AppError('SECRET_KEY_IN_URL', `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`, { status: 400 });
       }
       if (!ROLES_BY_ACCESS[route.access].includes(principal.role)) {
-        throw new HttpError(403, 'FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname.slice(0, 128)}`);
+        throw new AppError('FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname.slice(0, 128)}`, { status: 403 });
       }
       if (principal.allowedOrigins.length > 0 && (!origin || !principal.allowedOrigins.includes(origin))) {
-        throw new HttpError(
-          403,
-          'ORIGIN_NOT_ALLOWED',
-          origin ? 'this origin is not allowed for this key' : 'this key only accepts requests with one of its allowed origins (Origin header); apps and servers need a key without allowed origins',
-        );
+        throw new AppError('ORIGIN_NOT_ALLOWED', origin ? 'this origin is not allowed for this key' : 'this key only accepts requests with one of its allowed origins (Origin header); apps and servers need a key without allowed origins', { status: 403 });
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
       await route.handle(req, res, { principal, params, url }, deps);
@@ -154,12 +150,12 @@ export function createCaptureHandler(deps: CaptureDeps) {
         if (!res.writableEnded) res.destroy();
         return;
       }
-      deps.metrics.captureRefused(error instanceof HttpError ? error.code : 'UNAVAILABLE');
+      deps.metrics.captureRefused(error instanceof AppError ? error.code : 'UNAVAILABLE');
       const flat = answersFlatErrors(url.pathname);
-      if (error instanceof HttpError) sendError(res, error, flat);
+      if (error instanceof AppError) sendError(res, error, flat);
       else {
         deps.log.error({ err: error, method: req.method, path: url.pathname.slice(0, 128) }, 'capture failed');
-        sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }), flat);
+        sendError(res, new AppError('UNAVAILABLE', 'the event could not be stored; retry later', { status: 503, headers: { 'retry-after': '1' } }), flat);
       }
     }
   };

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/api-keys.ts';
+import { AppError } from '../errors.ts';
 import { findSessionsNear } from '../db/queries/event-store.ts';
 import { findUserDevices } from '../db/queries/users.ts';
 import type { CapturedEvent } from '../events/captured-event.ts';
 import { deviceIdForUser, viewIdForMessage, viewIdForPage } from '../events/ids.ts';
 import { sendBatchAnswer } from './batch-answer.ts';
 import type { CaptureDeps } from './deps.ts';
-import { HttpError, locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
+import { locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
 import { LIMITS, Rejection } from './limits.ts';
 import { chargeRequest, chargeRewrites } from './rate-limit.ts';
 import type { CaptureRoute } from './router.ts';
@@ -171,8 +172,8 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
   let messages: unknown[];
   let batchSentAt: unknown = null;
   if (call === 'batch') {
-    if (!isObject(body) || !Array.isArray(body.batch)) throw new HttpError(400, 'INVALID_BATCH', 'the body must be a JSON object {batch: [messages], sentAt?}');
-    if (body.batch.length > LIMITS.maxEventsPerBatch) throw new HttpError(413, 'BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} messages`);
+    if (!isObject(body) || !Array.isArray(body.batch)) throw new AppError('INVALID_BATCH', 'the body must be a JSON object {batch: [messages], sentAt?}', { status: 400 });
+    if (body.batch.length > LIMITS.maxEventsPerBatch) throw new AppError('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} messages`, { status: 413 });
     messages = body.batch;
     batchSentAt = body.sentAt;
   } else messages = [body];
@@ -216,13 +217,13 @@ async function sendSettings(req: IncomingMessage, res: ServerResponse, deps: Cap
   const principal = await deps.keys.resolve(writeKey);
   // the key travels in a URL: only a public capture key may (a secret one would end up in logs)
   if (principal && principal.role !== 'capture') {
-    throw new HttpError(400, 'SECRET_KEY_IN_URL', 'only capture keys are write keys; replace this one: URLs end up in logs');
+    throw new AppError('SECRET_KEY_IN_URL', 'only capture keys are write keys; replace this one: URLs end up in logs', { status: 400 });
   }
-  if (!principal) throw new HttpError(404, 'NOT_FOUND', 'no such write key');
+  if (!principal) throw new AppError('NOT_FOUND', 'no such write key', { status: 404 });
   const forwardedProto = deps.config.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
   const protocol = (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(',')[0]?.trim() ?? ('encrypted' in req.socket ? 'https' : 'http');
   const host = req.headers.host ?? '';
-  if (!/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) throw new HttpError(400, 'INVALID_HOST', 'the Host header is not a host name');
+  if (!/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) throw new AppError('INVALID_HOST', 'the Host header is not a host name', { status: 400 });
   sendJson(res, 200, {
     integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol: protocol === 'https' ? 'https' : 'http', unbundledIntegrations: [], addBundledMetadata: true } },
     plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },

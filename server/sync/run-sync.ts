@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   classifyError,
+  ConfigError,
   errorMessage,
+  PermanentError,
+  RetryableError,
   parseDestinationConfig,
   type CopyTextChunk,
   type DefinitionTables,
@@ -86,15 +89,10 @@ export interface SyncDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-class RunError extends Error {
-  readonly kind: ErrorKind;
-  /** The wait the warehouse asked for before the next attempt (RetryableError.retryAfterMs). */
-  readonly retryAfterMs: number | undefined;
-  constructor(message: string, kind: ErrorKind, retryAfterMs?: number) {
-    super(message);
-    this.kind = kind;
-    this.retryAfterMs = retryAfterMs;
-  }
+/** A failure of a run as the plugin contract classifies it (the host reads `kind` and `retryAfterMs` back with the SDK). */
+function runFailure(kind: ErrorKind, message: string, retryAfterMs?: number): Error {
+  if (kind === 'retryable') return new RetryableError(message, { retryAfterMs });
+  return kind === 'config' ? new ConfigError(message) : new PermanentError(message);
 }
 
 /** The plugin config: stored public fields plus the decrypted secret fields. */
@@ -152,14 +150,14 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFrom: from, windowTo: to, runner: owner });
     backfillId = (await findOpenBackfill(db, dest.id))?.run.id;
     const plugin = deps.registry.get(dest.pluginId);
-    if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
+    if (!plugin) throw new ConfigError(`the destination plugin "${dest.pluginId}" is not installed`);
     let config: Record<string, unknown>;
     try {
       // a secret dropped with a target change is named as such, not as a config the plugin refuses
       requireSecrets(dest);
       config = parseDestinationConfig(plugin.definition, destinationConfig(dest, deps.secrets));
     } catch (error) {
-      throw new RunError(errorMessage(error), 'config');
+      throw new ConfigError(errorMessage(error));
     }
     const definitions = await deps.lookupTables(dest.orgId);
     const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
@@ -243,7 +241,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
           const asked = retryAfterMsOf(error);
           // a wait longer than a quick retry (a quota, a resuming cluster) is for a later run
           if (kind !== 'retryable' || attempts >= options.attemptsPerRun || timeout.signal.aborted || (asked ?? 0) > inRunDelay) {
-            throw new RunError(timeout.signal.aborted ? errorMessage(timeout.signal.reason) : errorMessage(error), kind, asked);
+            throw runFailure(kind, timeout.signal.aborted ? errorMessage(timeout.signal.reason) : errorMessage(error), asked);
           }
           await Promise.race([sleep(inRunDelay), aborted]);
         } finally {
@@ -267,7 +265,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       if (held && chunk) await completeBackfillChunk(tx, chunk.backfillId, { until: chunk.range.until, rows: chunk.rows, bytes: chunk.bytes });
       return held;
     });
-    if (!released) throw new RunError('the lease was lost to another instance before the cursor moved', 'retryable');
+    if (!released) throw new RetryableError('the lease was lost to another instance before the cursor moved');
     if (loadOptions) {
       await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'done', rowsDeleted: merged?.rowsDeleted ?? null, at: finished });
     }
@@ -291,8 +289,8 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
     deps.log.info({ destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() }, 'sync run succeeded');
     return 'succeeded';
   } catch (error) {
-    const kind: ErrorKind = error instanceof RunError ? error.kind : classifyError(error);
-    const message = error instanceof RunError ? error.message : errorMessage(error);
+    const kind = classifyError(error);
+    const message = errorMessage(error);
     const finished = new Date();
     const interrupted = stop?.aborted === true;
     const failures = interrupted ? dest.consecutiveFailures : dest.consecutiveFailures + 1;
@@ -308,7 +306,7 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
           : kind === 'retryable'
             ? new Date(
                 finished.getTime() +
-                  Math.max(retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes), error instanceof RunError ? (error.retryAfterMs ?? 0) : 0),
+                  Math.max(retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes), retryAfterMsOf(error) ?? 0),
               )
             : nextBoundary(finished, dest.intervalMinutes),
       }, started);

@@ -15,6 +15,7 @@ import {
   type DefinitionPatch,
 } from '../../db/queries/definitions.ts';
 import type { DefinitionKind } from '../../db/schema/index.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { DefinitionChanges } from './changes.ts';
 import {
   validateElementRule,
@@ -30,15 +31,8 @@ import {
  * Creating, editing, archiving and ordering definitions: every check that needs the store
  * (references, priorities) runs in the write's transaction, under the organization's definitions
  * lock, so two concurrent writes cannot both pass a check the other breaks. Expected failures are
- * returned as data; the GraphQL layer turns them into typed errors.
+ * the host's `ValidationError` and `NotFoundError` (server/errors.ts).
  */
-
-/** Why a definition write was refused. */
-export type DefinitionProblem =
-  | { readonly type: 'not_found'; readonly what: string }
-  | { readonly type: 'invalid'; readonly code: string; readonly message: string; readonly field: string | null };
-
-export type DefinitionWriteResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: DefinitionProblem };
 
 /** Who writes, recorded as `created_by` / `modified_by`. */
 export type Actor = string;
@@ -62,16 +56,8 @@ export function newDefinitionId(kind: DefinitionKind, now = Date.now()): string 
   return `${ID_PREFIX[kind]}_${time}${random}`;
 }
 
-class Refusal extends Error {
-  readonly problem: DefinitionProblem;
-  constructor(problem: DefinitionProblem) {
-    super('refused');
-    this.problem = problem;
-  }
-}
-
-const invalid = (code: string, message: string, field: string | null = null): Refusal => new Refusal({ type: 'invalid', code, message, field });
-const notFound = (kind: DefinitionKind, id: string): Refusal => new Refusal({ type: 'not_found', what: `${LABEL[kind]} ${id}` });
+const invalid = (code: string, message: string, field: string | null = null) => new ValidationError(code, message, field);
+const notFound = (kind: DefinitionKind, id: string) => new NotFoundError(`${LABEL[kind]} ${id}`);
 
 /** What definition writes need: the store, and the app's notice of changes (made in server/app.ts). */
 export interface DefinitionWriteDeps {
@@ -79,17 +65,14 @@ export interface DefinitionWriteDeps {
   changes: DefinitionChanges;
 }
 
-async function attempt<T>({ db, changes }: DefinitionWriteDeps, orgId: string, fn: (tx: Database) => Promise<T>): Promise<DefinitionWriteResult<T>> {
+async function attempt<T>({ db, changes }: DefinitionWriteDeps, orgId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
   try {
     const value = await withDefinitionsWrite(db, orgId, fn);
     changes.announce(orgId);
-    return { ok: true, value };
+    return value;
   } catch (error) {
-    if (error instanceof Refusal) return { ok: false, problem: error.problem };
     // The unique index on active page priorities is the last line of defence behind the checks.
-    if (pgErrorCode(error) === '23505') {
-      return { ok: false, problem: { type: 'invalid', code: 'DUPLICATE_PRIORITY', message: 'another active page definition has this priority', field: 'priority' } };
-    }
+    if (pgErrorCode(error) === '23505') throw invalid('DUPLICATE_PRIORITY', 'another active page definition has this priority', 'priority');
     throw error;
   }
 }
@@ -166,7 +149,7 @@ export async function createDefinition(
   actor: Actor,
   kind: DefinitionKind,
   input: DefinitionInput,
-): Promise<DefinitionWriteResult<Definition>> {
+): Promise<Definition> {
   return attempt(deps, orgId, async (tx) => {
     const name = checkName(input.name)!;
     const description = checkDescription(input.description) ?? '';
@@ -204,7 +187,7 @@ export async function editDefinition(
   kind: DefinitionKind,
   id: string,
   update: DefinitionUpdate,
-): Promise<DefinitionWriteResult<Definition>> {
+): Promise<Definition> {
   return attempt(deps, orgId, async (tx) => {
     const current = await getDefinition(tx, orgId, kind, id);
     if (!current) throw notFound(kind, id);
@@ -230,7 +213,7 @@ export async function editDefinition(
  * lookup tables. Refused while active definitions refer to it (they would silently stop matching).
  * Archiving an archived definition changes nothing.
  */
-export async function archiveDefinition(deps: DefinitionWriteDeps, orgId: string, actor: Actor, kind: DefinitionKind, id: string): Promise<DefinitionWriteResult<Definition>> {
+export async function archiveDefinition(deps: DefinitionWriteDeps, orgId: string, actor: Actor, kind: DefinitionKind, id: string): Promise<Definition> {
   return attempt(deps, orgId, async (tx) => {
     const current = await getDefinition(tx, orgId, kind, id);
     if (!current) throw notFound(kind, id);
@@ -251,7 +234,7 @@ export async function archiveDefinition(deps: DefinitionWriteDeps, orgId: string
  * Sets the order of the organization's active page definitions: `ids` lists every one of them
  * exactly once, first match first. Priorities become 10, 20, 30 … in that order.
  */
-export async function reorderPageDefinitions(deps: DefinitionWriteDeps, orgId: string, actor: Actor, ids: readonly string[]): Promise<DefinitionWriteResult<Definition[]>> {
+export async function reorderPageDefinitions(deps: DefinitionWriteDeps, orgId: string, actor: Actor, ids: readonly string[]): Promise<Definition[]> {
   return attempt(deps, orgId, async (tx) => {
     const seen = new Set<string>();
     for (const id of ids) {
