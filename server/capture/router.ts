@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isPublicRole, keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
-import type { ApiKeyRole } from '../db/schema/index.ts';
+import { keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
+import { isPublicRole, permissionsOf } from '../auth/roles.ts';
 import type { CaptureDeps } from './deps.ts';
 import { sendError } from './http.ts';
 import { handleNativeBatch } from './native-handler.ts';
@@ -37,18 +37,6 @@ export interface PublicRoute extends RouteBase {
 }
 
 export type CaptureRoute = KeyedRoute | PublicRoute;
-
-/**
- * Who may use the data plane. Capture keys are public (in every page running the web SDK), so
- * they only write. Reading what was sent (users, batch job results holding the rejected events)
- * takes a secret key of a role that configures the organization; analysts read data through
- * GraphQL, and an analyst key sends nothing here to follow up on.
- */
-export const ROLES_BY_ACCESS: Record<KeyedRoute['access'], readonly ApiKeyRole[]> = {
-  write: ['admin', 'architect', 'capture'],
-  read: ['admin', 'architect'],
-  delete: ['admin'],
-};
 
 const routes: CaptureRoute[] = [
   { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
@@ -137,7 +125,7 @@ export function createCaptureHandler(deps: CaptureDeps) {
       if (given.inUrl && !isPublicRole(principal.role)) {
         throw new AppError('SECRET_KEY_IN_URL', `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`, { status: 400 });
       }
-      if (!ROLES_BY_ACCESS[route.access].includes(principal.role)) {
+      if (!permissionsOf(principal.role).capture[route.access]) {
         throw new AppError('FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname.slice(0, 128)}`, { status: 403 });
       }
       if (principal.allowedOrigins.length > 0 && (!origin || !principal.allowedOrigins.includes(origin))) {

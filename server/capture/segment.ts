@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/api-keys.ts';
+import { isPublicRole } from '../auth/roles.ts';
 import { AppError } from '../errors.ts';
 import { findSessionsNear } from '../db/queries/event-store.ts';
 import { findUserDevices } from '../db/queries/users.ts';
@@ -216,7 +217,7 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
 async function sendSettings(req: IncomingMessage, res: ServerResponse, deps: CaptureDeps, writeKey: string): Promise<void> {
   const principal = await deps.keys.resolve(writeKey);
   // the key travels in a URL: only a public capture key may (a secret one would end up in logs)
-  if (principal && principal.role !== 'capture') {
+  if (principal && !isPublicRole(principal.role)) {
     throw new AppError('SECRET_KEY_IN_URL', 'only capture keys are write keys; replace this one: URLs end up in logs', { status: 400 });
   }
   if (!principal) throw new AppError('NOT_FOUND', 'no such write key', { status: 404 });

@@ -4,6 +4,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
 import { keyFromAuthorization, type KeyResolver, type Principal } from '../auth/api-keys.ts';
+import { permissionsOf } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
@@ -78,7 +79,7 @@ function useGate(keys: KeyResolver, bodyBytes: number): Plugin<object, ServerCon
       if (!key) return endResponse(refuse(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"'));
       const principal = await keys.resolve(key);
       if (!principal) return endResponse(refuse(401, 'INVALID_API_KEY', 'the API key is unknown or revoked'));
-      if (principal.role === 'capture') {
+      if (!permissionsOf(principal.role).graphql.reader) {
         return endResponse(refuse(403, 'FORBIDDEN', 'capture keys can only send events; use an admin, architect or analyst key'));
       }
       serverContext.principal = principal;
