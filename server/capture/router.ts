@@ -1,48 +1,15 @@
-import { AppError } from '../errors.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
+import { keyFromAuthorization } from '../auth/api-keys.ts';
 import { isPublicRole, permissionsOf } from '../auth/roles.ts';
+import { AppError } from '../errors.ts';
 import type { CaptureDeps } from './deps.ts';
-import { sendError } from './http.ts';
-import { handleNativeBatch } from './native-handler.ts';
-import { segmentRoutes } from './segment.ts';
-import { serverApiRoutes } from './server-api.ts';
+import { sendError } from './answer.ts';
+import { nativeRoutes } from './native/routes.ts';
+import type { CaptureRoute } from './routes.ts';
+import { segmentRoutes } from './segment/routes.ts';
+import { serverApiRoutes } from './server-api/routes.ts';
 
-interface RouteBase {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Matched against the path; groups become `params`. */
-  pattern: RegExp;
-  /**
-   * What logs and metrics call it: its path template (`/v2/users/{id}`), never the values in it.
-   * Required when `pattern` has groups (checked at start-up); a literal pattern names itself.
-   */
-  endpoint?: string;
-}
-
-/** An endpoint taking the key of the request. */
-export interface KeyedRoute extends RouteBase {
-  /**
-   * `write`: sends events; any key that writes (capture keys included), answers CORS.
-   * `read`: reads back users or batch jobs; secret keys only, no CORS (no browser needs it).
-   * `delete`: deletes a person's data (the GraphQL `requestDeletion` rule): admin keys only.
-   */
-  access: 'write' | 'read' | 'delete';
-  handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
-}
-
-/** An endpoint whose path names the (public) key it answers for, checked by its handler; answers CORS. */
-export interface PublicRoute extends RouteBase {
-  access: 'public';
-  handle(req: IncomingMessage, res: ServerResponse, ctx: { params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
-}
-
-export type CaptureRoute = KeyedRoute | PublicRoute;
-
-const routes: CaptureRoute[] = [
-  { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
-  ...serverApiRoutes,
-  ...segmentRoutes,
-];
+const routes: CaptureRoute[] = [...nativeRoutes, ...serverApiRoutes, ...segmentRoutes];
 
 const CORS_PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'POST, OPTIONS',

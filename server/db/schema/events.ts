@@ -120,7 +120,7 @@ export const users = pgTable(
 );
 
 /**
- * The device of each Segment-shaped `anonymousId` (server/capture/segment-devices.ts): derived
+ * The device of each Segment-shaped `anonymousId` (server/capture/segment/devices.ts): derived
  * from the id, and recorded so that two ids never share a device (a collision takes the next
  * candidate) and an id keeps its device forever.
  */

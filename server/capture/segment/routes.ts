@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/api-keys.ts';
-import { isPublicRole } from '../auth/roles.ts';
-import { AppError } from '../errors.ts';
-import { findSessionsNear } from '../db/queries/event-store.ts';
-import { findUserDevices } from '../db/queries/users.ts';
-import type { CapturedEvent } from '../events/captured-event.ts';
-import { deviceIdForUser, viewIdForMessage, viewIdForPage } from '../events/ids.ts';
-import { sendBatchAnswer } from './batch-answer.ts';
-import type { CaptureDeps } from './deps.ts';
-import { locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
-import { LIMITS, Rejection } from './limits.ts';
-import { chargeRequest, chargeRewrites } from './rate-limit.ts';
-import type { CaptureRoute } from './router.ts';
-import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type SegmentType } from './segment-events.ts';
+import type { Principal } from '../../auth/api-keys.ts';
+import { isPublicRole } from '../../auth/roles.ts';
+import { AppError } from '../../errors.ts';
+import { findSessionsNear } from '../../db/queries/event-store.ts';
+import { findUserDevices } from '../../db/queries/users.ts';
+import type { CapturedEvent } from '../../events/captured-event.ts';
+import { deviceIdForUser, viewIdForMessage, viewIdForPage } from '../../events/ids.ts';
+import { sendBatchAnswer } from '../batch-answer.ts';
+import type { CaptureDeps } from '../deps.ts';
+import { rejectionError, sendJson } from '../answer.ts';
+import { readJsonBody } from '../body.ts';
+import { locationFromHeaders } from '../location.ts';
+import { isObject, LIMITS, Rejection } from '../limits.ts';
+import type { CaptureRoute } from '../routes.ts';
+import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type SegmentType } from './events.ts';
 
 /**
  * The Segment-compatible HTTP tracking API (docs/capture-protocol.md "Segment-compatible API"):
@@ -25,7 +26,6 @@ import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type Segme
 /** Sessions are derived here (the shape has none): a device's session ends after 30 minutes without events, in event time. */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Located {
   parsed: ParsedSegmentMessage;
@@ -201,9 +201,9 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
   });
   // a single call holds nothing else to keep: its refusal is the answer
   if (call !== 'batch' && rejected.length > 0) throw rejectionError(400, rejected[0]!);
-  chargeRequest(deps.rateLimiter, principal.keyId, valid.length, now);
+  deps.rateLimiter.charge(principal.keyId, { rows: valid.length }, now);
   const result = await deriveAndWrite(deps, principal, await locate(deps, principal.orgId, valid), now);
-  chargeRewrites(deps.rateLimiter, principal.keyId, result.reemitted);
+  deps.rateLimiter.charge(principal.keyId, { reemitted: result.reemitted });
   sendBatchAnswer(res, deps, `/v1/${call}`, principal, { indexes, rejected }, result);
 }
 

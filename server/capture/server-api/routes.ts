@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/api-keys.ts';
-import { AppError } from '../errors.ts';
-import { findUserRecentSession } from '../db/queries/event-store.ts';
+import type { Principal } from '../../auth/api-keys.ts';
+import { AppError } from '../../errors.ts';
+import { findUserRecentSession } from '../../db/queries/event-store.ts';
 import {
   claimBatchJob,
   deleteBatchJob,
@@ -12,23 +12,22 @@ import {
   getBatchJob,
   type BatchJob,
   type ImportedEventRow,
-} from '../db/queries/batch-jobs.ts';
-import { findUserDevices, getUser, listUsers, type UserRecord } from '../db/queries/users.ts';
-import type { BatchJobError, BatchJobKind } from '../db/schema/index.ts';
-import type { CapturedEvent } from '../events/captured-event.ts';
-import { isUuid } from '../events/ids.ts';
-import type { CaptureDeps } from './deps.ts';
-import { readJsonBody, rejectionError, sendJson } from './http.ts';
-import { LIMITS, nestingDepth, Rejection } from './limits.ts';
-import { chargeRequest } from './rate-limit.ts';
-import type { CaptureRoute } from './router.ts';
-import { cutText } from './text.ts';
+} from '../../db/queries/batch-jobs.ts';
+import { findUserDevices, getUser, listUsers, type UserRecord } from '../../db/queries/users.ts';
+import type { BatchJobError, BatchJobKind } from '../../db/schema/index.ts';
+import type { CapturedEvent } from '../../events/captured-event.ts';
+import { isUuid } from '../../events/ids.ts';
+import type { CaptureDeps } from '../deps.ts';
+import { rejectionError, sendJson } from '../answer.ts';
+import { readJsonBody } from '../body.ts';
+import { isObject, LIMITS, nestingDepth, Rejection } from '../limits.ts';
+import type { CaptureRoute } from '../routes.ts';
+import { cutText } from '../text.ts';
 import {
   BATCH_ENTRYPOINT,
   DEFAULT_INTEGRATION,
   EVENTS_ENTRYPOINT,
   fallbackDevice,
-  isObject,
   parseContext,
   parseCreateEventRequest,
   parseCreateUserRequest,
@@ -43,7 +42,7 @@ import {
   type ParsedServerEvent,
   type Resolved,
   type ServerEventContext,
-} from './server-api-events.ts';
+} from './events.ts';
 
 /**
  * The v2 server events API (reference/fullstory-schema.md §8), compatible with the official
@@ -115,7 +114,7 @@ async function createEvent(req: IncomingMessage, res: ServerResponse, principal:
   const now = deps.clock();
   const parsed = parseCreateEventRequest(body, eventContext(req, deps, now, EVENTS_ENTRYPOINT));
   if (isRejection(parsed)) throw rejectionError(400, parsed);
-  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
+  deps.rateLimiter.charge(principal.keyId, { rows: 1 }, now);
   const [where] = await resolveIdentities(deps, principal.orgId, [parsed]);
   const dedupKey = idempotencyKey ? `idem:${idempotencyKey}` : `srv:${randomUUID()}`;
   await deps.writer.write([toCapturedEvent(parsed, 'custom', where!, { orgId: principal.orgId, dedupKey, now })]);
@@ -189,7 +188,7 @@ async function runBatchJob(
     if (existing) return sendJson(res, 200, { job: jobMetadata(existing) });
   }
   const { valid, errors } = items();
-  chargeRequest(deps.rateLimiter, principal.keyId, valid, job.now);
+  deps.rateLimiter.charge(principal.keyId, { rows: valid }, job.now);
   const claimed = await claimBatchJob(deps.db, { id: randomUUID(), orgId: principal.orgId, kind, idempotencyKey });
   if (!claimed) {
     // The same Idempotency-Key raced in from another request: answer with its job.
@@ -356,7 +355,7 @@ async function createUser(req: IncomingMessage, res: ServerResponse, principal: 
   const now = deps.clock();
   const parsed = parseCreateUserRequest(body);
   if (isRejection(parsed)) throw rejectionError(400, parsed);
-  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
+  deps.rateLimiter.charge(principal.keyId, { rows: 1 }, now);
   const dedupKey = idempotencyKey ? `idem-user:${idempotencyKey}` : `srv:${randomUUID()}`;
   await writeUsers(deps, principal, eventContext(req, deps, now, USERS_ENTRYPOINT), [{ parsed, dedupKey }]);
   sendJson(res, 200, { id: userIdOf(parsed.uid) });
@@ -400,7 +399,7 @@ async function updateUser(req: IncomingMessage, res: ServerResponse, principal: 
   const parsed = parseCreateUserRequest(body, uid);
   if (isRejection(parsed)) throw rejectionError(400, parsed);
   if (!(await getUser(deps.db, principal.orgId, uid))) throw new AppError('NOT_FOUND', `no user ${cutText(id, 64)}`, { status: 404 });
-  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
+  deps.rateLimiter.charge(principal.keyId, { rows: 1 }, now);
   await writeUsers(deps, principal, eventContext(req, deps, now, USER_UPDATE_ENTRYPOINT), [{ parsed, dedupKey: `srv:${randomUUID()}` }]);
   sendJson(res, 200, { id: userIdOf(uid) });
 }
