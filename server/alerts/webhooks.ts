@@ -153,7 +153,7 @@ export function createAlerts(deps: {
       delivery.id,
       last
         ? { status: 'failed', statusCode, error }
-        : { status: 'pending', statusCode, error, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, options.retryBaseMs, 60)) },
+        : { status: 'pending', statusCode, error, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, { baseMs: options.retryBaseMs, capMs: 3_600_000 })) },
     );
     deps.metrics.alertAttempt(delivery.event, last ? 'failed' : 'retry');
     log.warn({ delivery: delivery.id, event: delivery.event, attempt: delivery.attempts, statusCode, error, gaveUp: last }, 'alert: webhook call failed');
