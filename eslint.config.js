@@ -55,6 +55,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['server/capture/*/**/*.ts'],
+    rules: {
+      // a protocol's folder sees the shared capture modules, never another protocol or the router that serves them all
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(native|server-api|segment)/' }, { regex: '(^|/)router\\.ts$' }] }],
+    },
+  },
+  {
     files: ['server/definitions/*.ts'],
     rules: {
       // the definitions engine is pure: it sees the event vocabulary and the error family, never the store, the log or its own services

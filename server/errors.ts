@@ -1,6 +1,6 @@
 /**
- * The host's one family of expected failures (DESIGN.md §6, STYLE.md habit 3). Every one has a
- * stable SCREAMING_SNAKE `code` and a message fit for a client; each edge maps the family once:
+ * The host's one family of expected failures. Every one has a stable SCREAMING_SNAKE `code` and
+ * a message fit for a client; each edge maps the family once:
  * GraphQL returns `NotFoundError` and `ValidationError` as typed results (schema/errors.ts), the
  * HTTP endpoints answer `{ error: { code, message } }` with `status` (server/capture/answer.ts).
  * Anything else thrown is unexpected: masked at both edges and logged.

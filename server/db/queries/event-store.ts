@@ -93,7 +93,7 @@ export async function findLiveDedupKeys(tx: Database, keys: { orgId: string; ded
   return new Set(rows.map((r) => `${r.org_id}/${r.dedup_key}`));
 }
 
-/** What every row of the store holds besides its `source_properties` (DESIGN.md §2.1 plus the store's own columns). */
+/** What every row of the store holds besides its `source_properties` (docs/warehouse-schema.md plus the store's own columns). */
 export type EventRowCore = Pick<
   CapturedEvent,
   'orgId' | 'dedupKey' | 'seq' | 'deviceId' | 'sessionId' | 'viewId' | 'eventTimeMicros' | 'capturedTime' | 'eventType' | 'sourceType'
