@@ -81,9 +81,29 @@ export async function windowHasChanges(db: Database, window: ChangeWindow): Prom
   return row?.found ?? false;
 }
 
-// A scalar subquery is evaluated once per statement (an InitPlan), not once per row as a bare
-// current_setting() and its cast would be: a quarter of the COPY's time on a large window.
-const setting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.window_${name}'), '')::${type})`);
+/**
+ * An input of a constant COPY statement: the transaction setting `tributary.<name>`, cast. A
+ * scalar subquery is evaluated once per statement (an InitPlan), not once per row as a bare
+ * current_setting() and its cast would be: a quarter of the COPY's time on a large window.
+ */
+const setting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.${name}'), '')::${type})`);
+
+/** `COPY (…) TO STDOUT` of `rows` as warehouse rows, in the SDK's column order (plugins read COPY text by position). */
+function copyOfRows(rows: SQL): string {
+  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))} from ${rows}`);
+  // COPY takes no bind parameters: its inputs are settings
+  if (query.params.length > 0) throw new Error('a COPY statement must not take parameters');
+  return `copy (${query.sql}) to stdout`;
+}
+
+/** The settings of every COPY of rows, besides its inputs. */
+const COPY_SETTINGS = {
+  TimeZone: 'UTC',
+  // One backend reads: the sync's bottleneck is the warehouse, which needs the other cores.
+  max_parallel_workers_per_gather: '0',
+  // a plain scan: compiling it costs more than it saves
+  jit: 'off',
+};
 
 /**
  * The window's rows as the columns of a warehouse row, for `COPY … TO STDOUT` (text format, UTC
@@ -92,18 +112,14 @@ const setting = (name: string, type: string) => sql.raw(`(select nullif(current_
  * particular order: a window holds each event_id once, and sorting a large window would spill
  * to disk.
  */
-const COPY_WINDOW = (() => {
-  // the SDK's column order: plugins read COPY text by position
-  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))}
-    from ${windowRows({
-      org: setting('org', 'uuid'),
-      from: setting('from', 'pg_snapshot'),
-      to: setting('to', 'pg_snapshot'),
-      ranges: setting('ranges', 'json'),
-    })}`);
-  if (query.params.length > 0) throw new Error('the COPY of a window must not take parameters');
-  return `copy (${query.sql}) to stdout`;
-})();
+const COPY_WINDOW = copyOfRows(
+  windowRows({
+    org: setting('window_org', 'uuid'),
+    from: setting('window_from', 'pg_snapshot'),
+    to: setting('window_to', 'pg_snapshot'),
+    ranges: setting('window_ranges', 'json'),
+  }),
+);
 
 /**
  * Streams the window's rows in Postgres COPY text format, columns in warehouse order
@@ -112,11 +128,7 @@ const COPY_WINDOW = (() => {
 export function copyChangedRows(db: Database, window: ChangeWindow): AsyncIterable<Buffer> {
   if (!db.copyOut) throw new Error('copyChangedRows needs an external Postgres (db.copyOut)');
   return db.copyOut(COPY_WINDOW, {
-    TimeZone: 'UTC',
-    // One backend reads: the sync's bottleneck is the warehouse, which needs the other cores.
-    max_parallel_workers_per_gather: '0',
-    // a plain scan: compiling it costs more than it saves
-    jit: 'off',
+    ...COPY_SETTINGS,
     'tributary.window_org': window.orgId,
     'tributary.window_from': window.from,
     'tributary.window_to': window.to,
@@ -238,28 +250,21 @@ export async function readBackfillRows(
   return withIsoTimes(rows, EVENT_TIMES);
 }
 
-const backfillSetting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.backfill_${name}'), '')::${type})`);
-
 /** The COPY of a backfill range (as `COPY_WINDOW`: constant, inputs from transaction settings). */
-const COPY_BACKFILL = (() => {
-  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))}
-    from ${backfillRows({
-      org: backfillSetting('org', 'uuid'),
-      from: backfillSetting('from', 'timestamptz'),
-      until: backfillSetting('until', 'timestamptz'),
-      types: backfillSetting('types', 'text[]'),
-    })}`);
-  if (query.params.length > 0) throw new Error('the COPY of a backfill must not take parameters');
-  return `copy (${query.sql}) to stdout`;
-})();
+const COPY_BACKFILL = copyOfRows(
+  backfillRows({
+    org: setting('backfill_org', 'uuid'),
+    from: setting('backfill_from', 'timestamptz'),
+    until: setting('backfill_until', 'timestamptz'),
+    types: setting('backfill_types', 'text[]'),
+  }),
+);
 
 /** Streams the range's rows in COPY text format, columns in warehouse order (external Postgres only). */
 export function copyBackfillRows(db: Database, range: BackfillRange): AsyncIterable<Buffer> {
   if (!db.copyOut) throw new Error('copyBackfillRows needs an external Postgres (db.copyOut)');
   return db.copyOut(COPY_BACKFILL, {
-    TimeZone: 'UTC',
-    max_parallel_workers_per_gather: '0',
-    jit: 'off',
+    ...COPY_SETTINGS,
     'tributary.backfill_org': range.orgId,
     'tributary.backfill_from': range.from.toISOString(),
     'tributary.backfill_until': range.until.toISOString(),
