@@ -419,7 +419,7 @@ async function writeRows(tx: Database, flush: OrderedFlush): Promise<void> {
     const text = sourceJson(row);
     let sourceIndex = sources.get(text);
     if (sourceIndex === undefined) sources.set(text, (sourceIndex = sources.size));
-    return { ...row, sourceIndex };
+    return { row, sourceIndex };
   });
   const newRows = flush.rows.flatMap(({ row, request }) => (request === null ? [] : [row]));
   await Promise.all([

@@ -229,8 +229,9 @@ export async function tombstoneRows(tx: Database, eventIds: string[]): Promise<v
     where event_id in (select value from json_array_elements_text(${JSON.stringify(eventIds)}::json))`);
 }
 
-/** A processed row to insert; `sourceIndex` points into the flush's distinct `source_properties` texts. */
-export interface NewEventRow extends EventRowCore {
+/** A processed row to insert, and its `source_properties`: an index into the flush's distinct texts. */
+export interface NewEventRow {
+  row: EventRowCore;
   sourceIndex: number;
 }
 
@@ -292,7 +293,7 @@ export async function insertEventRows(tx: Database, rows: NewEventRow[], sources
     const sourceTexts = sources.map(copyJsonText);
     // ~700 bytes of columns and event JSON per row besides its source_properties
     const out = new CopyBuffer(rows.length * (1024 + Math.max(...sourceTexts.map((t) => t.length))));
-    for (const r of rows) {
+    for (const { row: r, sourceIndex } of rows) {
       out.ascii(`${r.eventId}\t${r.orgId}\t`);
       out.utf8(copyTextValue(r.dedupKey));
       out.ascii(
@@ -300,14 +301,14 @@ export async function insertEventRows(tx: Database, rows: NewEventRow[], sources
       );
       out.utf8(copyJsonText(JSON.stringify(r.eventProperties)));
       out.ascii(`\t${r.sourceType}\t`);
-      out.utf8(sourceTexts[r.sourceIndex]!);
+      out.utf8(sourceTexts[sourceIndex]!);
       out.ascii(`\t${r.urlInherited}\t`);
       out.utf8(r.targetPath === null ? '\\N\n' : `${copyJsonText(JSON.stringify(r.targetPath))}\n`);
     }
     await tx.copyIn(COPY_EVENTS, out.bytes());
     return;
   }
-  const records = rows.map((r) => ({
+  const records = rows.map(({ row: r, sourceIndex }) => ({
     event_id: r.eventId,
     org_id: r.orgId,
     dedup_key: r.dedupKey,
@@ -320,7 +321,7 @@ export async function insertEventRows(tx: Database, rows: NewEventRow[], sources
     event_type: r.eventType,
     event_properties: r.eventProperties,
     source_type: r.sourceType,
-    source: r.sourceIndex,
+    source: sourceIndex,
     url_inherited: r.urlInherited,
     target_path: r.targetPath,
   }));
