@@ -27,7 +27,45 @@ export default tseslint.config(
     files: ['server/db/**/*.ts'],
     rules: {
       // the store knows nothing of GraphQL (the top-level schema/ folder, not ./schema/ tables)
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./){2,}schema/' }, { group: ['graphql', 'graphql-yoga', '@pothos/*'] }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./){2,}schema/' },
+            { group: ['graphql', 'graphql-yoga', '@pothos/*'] },
+            // the store maps its own records; it speaks the event vocabulary (server/events/), not processing
+            { regex: '(^|/)processing/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['schema/**/*.ts', 'server/sync/**/*.ts'],
+    rules: {
+      // the API and the sync read the store and speak the event vocabulary (server/events/), never processing
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)processing/' }] }],
+    },
+  },
+  {
+    files: ['server/events/**/*.ts'],
+    rules: {
+      // the event vocabulary every plane uses depends on nothing else of the house
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./' }] }],
+    },
+  },
+  {
+    files: ['server/capture/*/**/*.ts'],
+    rules: {
+      // a protocol's folder sees the shared capture modules, never another protocol or the router that serves them all
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(native|server-api|segment)/' }, { regex: '(^|/)router\\.ts$' }] }],
+    },
+  },
+  {
+    files: ['server/definitions/*.ts'],
+    rules: {
+      // the definitions engine is pure: it sees the event vocabulary and the error family, never the store, the log or its own services
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!events/|errors\\.ts$)' }, { regex: '^\\./services/' }, { regex: '^node:' }] }],
     },
   },
 );

@@ -6,7 +6,8 @@
  */
 import type { Database } from '../server/db/client.ts';
 import type { DefinitionKind } from '../server/db/schema/index.ts';
-import { createDefinition } from '../server/definitions/manage.ts';
+import { createDefinitionChanges } from '../server/definitions/services/changes.ts';
+import { createDefinition } from '../server/definitions/services/manage.ts';
 
 const SECTIONS = ['products', 'category', 'blog', 'docs', 'account', 'checkout', 'cart', 'search', 'help', 'pricing'];
 const CLASSES = ['btn', 'primary', 'secondary', 'cta', 'card', 'nav-link', 'icon', 'large', 'add-to-cart', 'product'];
@@ -77,9 +78,8 @@ function eventRule(i: number, elementIds: string[], pageIds: string[]): unknown 
 export async function defineBenchDefinitions(db: Database, orgId: string, perKind: number): Promise<void> {
   const created: Record<DefinitionKind, string[]> = { page: [], element: [], event: [] };
   const add = async (kind: DefinitionKind, i: number, rule: unknown) => {
-    const result = await createDefinition(db, orgId, 'bench', kind, { name: `${kind} ${i}`, rule });
-    if (!result.ok) throw new Error(`bench ${kind} definition ${i} refused: ${JSON.stringify(result.problem)}`);
-    created[kind].push(result.value.id);
+    const definition = await createDefinition({ db, changes: createDefinitionChanges() }, orgId, 'bench', kind, { name: `${kind} ${i}`, rule });
+    created[kind].push(definition.id);
   };
   for (let i = 0; i < perKind; i++) await add('page', i, pageRule(i, perKind));
   for (let i = 0; i < perKind; i++) await add('element', i, elementRule(i));

@@ -1,5 +1,5 @@
 import { deleteAlertWebhook, listAlertDeliveries, listAlertWebhooks, type AlertDeliveryRecord, type AlertWebhookRecord } from '../server/db/queries/alerts.ts';
-import { AlertInputError, MAX_WEBHOOKS_PER_ORG } from '../server/alerts/webhooks.ts';
+import { MAX_WEBHOOKS_PER_ORG } from '../server/alerts/webhooks.ts';
 import { builder } from './builder.ts';
 import { connectionByPosition, connectionCost } from './cursors.ts';
 import { byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
@@ -85,14 +85,7 @@ builder.mutationField('createAlertWebhook', (t) =>
     authScopes: { admin: true },
     errors: { types: [ValidationError], result: { name: 'AlertWebhookCreated' } },
     args: { input: t.arg({ type: CreateAlertWebhookInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => {
-      try {
-        return await ctx.alerts.createWebhook(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, input);
-      } catch (error) {
-        if (error instanceof AlertInputError) throw new ValidationError(error.code, error.message, error.field);
-        throw error;
-      }
-    },
+    resolve: (_r, { input }, ctx) => ctx.alerts.createWebhook(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, input),
   }),
 );
 

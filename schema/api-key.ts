@@ -1,4 +1,5 @@
 import { createApiKey } from '../server/auth/api-keys.ts';
+import { isPublicRole } from '../server/auth/roles.ts';
 import { listApiKeys, revokeApiKey, type ApiKey } from '../server/db/queries/api-keys.ts';
 import { builder } from './builder.ts';
 import { connectionByPosition, connectionCost } from './cursors.ts';
@@ -70,7 +71,7 @@ builder.mutationField('createApiKey', (t) =>
           throw new ValidationError('INVALID_ORIGIN', `"${origin}" is not an origin like https://shop.example`, 'allowedOrigins');
         }
       }
-      if (origins.length > 0 && input.role !== 'capture') {
+      if (origins.length > 0 && !isPublicRole(input.role)) {
         throw new ValidationError('INVALID_ORIGIN', 'only capture keys take allowed origins', 'allowedOrigins');
       }
       const { key, record } = await createApiKey(ctx.db, {

@@ -5,13 +5,13 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { permissionsOf } from '../server/auth/roles.ts';
 import type { GraphQLContext } from './context.ts';
 import { DEFAULT_PAGE, MAX_PAGE } from './cursors.ts';
 
 /**
  * The one schema builder. Roles are enforced here, in the schema: every field declares the
- * scopes it needs, and the scopes come from the caller's API key role.
- *   reader: admin, architect, analyst   writer: admin, architect   admin: admin
+ * scopes it needs, and the scopes come from the caller's API key role (server/auth/roles.ts).
  * A denial answers HTTP 403 with code FORBIDDEN, like a capture key at /graphql.
  *
  * Fields declare their cost (`complexity`): 1 by default; a list field multiplies the cost of its
@@ -39,11 +39,7 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, ErrorsPlugin, ComplexityPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
-    authScopes: (ctx) => ({
-      reader: ctx.principal.role !== 'capture',
-      writer: ctx.principal.role === 'admin' || ctx.principal.role === 'architect',
-      admin: ctx.principal.role === 'admin',
-    }),
+    authScopes: (ctx) => ({ ...permissionsOf(ctx.principal.role).graphql }),
     unauthorizedError: (_parent, ctx) =>
       new GraphQLError(`a ${ctx.principal.role} key is not allowed to do this`, {
         extensions: { code: 'FORBIDDEN', http: { status: 403 } },

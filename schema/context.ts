@@ -5,6 +5,7 @@ import type { DestinationService } from '../server/sync/destinations.ts';
 import type { SyncScheduler } from '../server/sync/scheduler.ts';
 import type { Deletions } from '../server/lifecycle/deletions.ts';
 import type { Alerts } from '../server/alerts/webhooks.ts';
+import type { DefinitionWriteDeps } from '../server/definitions/services/manage.ts';
 
 /** Everything a resolver may use; built per request by server/app.ts. */
 export interface GraphQLContext {
@@ -14,4 +15,6 @@ export interface GraphQLContext {
   sync: { registry: PluginRegistry; destinations: DestinationService; scheduler: SyncScheduler };
   deletions: Deletions;
   alerts: Alerts;
+  /** Definition writes announce themselves to this app's enrichment (server/definitions/services/). */
+  definitionWrites: DefinitionWriteDeps;
 }

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 /** An argument the caller got wrong (masked errors would hide a plain Error). */
 export const invalidArgument = (message: string, code = 'INVALID_ARGUMENT') => new GraphQLError(message, { extensions: { code } });
 
-export { isUuid } from '../server/processing/ids.ts';
+export { isUuid } from '../server/events/ids.ts';
 
 /** The cost of a list field that returns at most `rows` rows (builder.ts: complexity). */
 export const listCost = (rows: number) => ({ field: 1, multiplier: rows });

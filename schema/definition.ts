@@ -8,8 +8,7 @@ import {
   createDefinition,
   editDefinition,
   reorderPageDefinitions,
-  type DefinitionWriteResult,
-} from '../server/definitions/manage.ts';
+} from '../server/definitions/services/manage.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { connectionByPosition, connectionCost, listCost, pageSize } from './cursors.ts';
@@ -147,13 +146,6 @@ const toRule = {
 
 const actorOf = (ctx: GraphQLContext) => `api-key:${ctx.principal.keyId}`;
 
-function unwrap<T>(result: DefinitionWriteResult<T>): T {
-  if (result.ok) return result.value;
-  const { problem } = result;
-  if (problem.type === 'not_found') throw new NotFoundError(problem.what);
-  throw new ValidationError(problem.code, problem.message, problem.field);
-}
-
 interface RuleMatches {
   readonly scanned: number;
   readonly matched: number;
@@ -214,7 +206,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       resolve: async (_root, args, ctx) => {
         const first = pageSize({ first: args.first });
         const orgId = ctx.principal.orgId;
-        const rule = unwrap(await checkDefinitionRule(ctx.db, orgId, kind, toRule[kind](args.rule as Record<string, unknown>)));
+        const rule = await checkDefinitionRule(ctx.db, orgId, kind, toRule[kind](args.rule as Record<string, unknown>));
         const rows = await listEvents(ctx.db, orgId, {}, { first: RULE_TEST_WINDOW });
         const matches = rowsMatchingRule(orgId, kind, rule, rows);
         return { scanned: rows.length, matched: matches.length, events: matches.slice(0, first) };
@@ -251,14 +243,12 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       args: { input: t.arg({ type: createInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const fields = input as { name: string; description?: string | null; rule: Record<string, unknown>; priority?: number | null };
-        return unwrap(
-          await createDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, {
-            name: fields.name,
-            description: fields.description ?? undefined,
-            rule: toRule[kind](fields.rule),
-            priority: fields.priority ?? undefined,
-          }),
-        );
+        return createDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, {
+          name: fields.name,
+          description: fields.description ?? undefined,
+          rule: toRule[kind](fields.rule),
+          priority: fields.priority ?? undefined,
+        });
       },
     }),
   );
@@ -271,14 +261,12 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       args: { id: t.arg.id({ required: true }), input: t.arg({ type: updateInput, required: true }) },
       resolve: async (_root, { id, input }, ctx) => {
         const fields = input as { name?: string | null; description?: string | null; rule?: Record<string, unknown> | null; priority?: number | null };
-        return unwrap(
-          await editDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, String(id), {
-            name: fields.name ?? undefined,
-            description: fields.description ?? undefined,
-            rule: fields.rule == null ? undefined : toRule[kind](fields.rule),
-            priority: fields.priority ?? undefined,
-          }),
-        );
+        return editDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id), {
+          name: fields.name ?? undefined,
+          description: fields.description ?? undefined,
+          rule: fields.rule == null ? undefined : toRule[kind](fields.rule),
+          priority: fields.priority ?? undefined,
+        });
       },
     }),
   );
@@ -290,7 +278,7 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       authScopes: { writer: true },
       errors: { types: [ValidationError, NotFoundError], result: { name: `${name}Archived` } },
       args: { id: t.arg.id({ required: true }) },
-      resolve: async (_root, { id }, ctx) => unwrap(await archiveDefinition(ctx.db, ctx.principal.orgId, actorOf(ctx), kind, String(id))),
+      resolve: (_root, { id }, ctx) => archiveDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id)),
     }),
   );
 }
@@ -313,6 +301,6 @@ builder.mutationField('reorderPageDefinitions', (t) =>
     authScopes: { writer: true },
     errors: { types: [ValidationError, NotFoundError], result: { name: 'PageDefinitionsReordered' } },
     args: { ids: t.arg.idList({ required: true }) },
-    resolve: async (_root, { ids }, ctx) => unwrap(await reorderPageDefinitions(ctx.db, ctx.principal.orgId, actorOf(ctx), ids.map(String))),
+    resolve: (_root, { ids }, ctx) => reorderPageDefinitions(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), ids.map(String)),
   }),
 );

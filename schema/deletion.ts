@@ -1,5 +1,4 @@
 import { deletionDestinationsOf, getDeletionRequest, listDeletionRequests, type DeletionDestinationRecord, type DeletionRequestRecord } from '../server/db/queries/deletions.ts';
-import { DeletionInputError } from '../server/lifecycle/deletions.ts';
 import { builder } from './builder.ts';
 import { connectionByPosition, connectionCost, listCost } from './cursors.ts';
 import { byUuid, ValidationError } from './errors.ts';
@@ -77,14 +76,7 @@ builder.mutationField('requestDeletion', (t) =>
     authScopes: { admin: true },
     errors: { types: [ValidationError], result: { name: 'DeletionRequested' } },
     args: { input: t.arg({ type: RequestDeletionInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => {
-      try {
-        return await ctx.deletions.request(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, input);
-      } catch (error) {
-        if (error instanceof DeletionInputError) throw new ValidationError(error.code, error.message, error.field);
-        throw error;
-      }
-    },
+    resolve: (_r, { input }, ctx) => ctx.deletions.request(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, input),
   }),
 );
 

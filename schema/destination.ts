@@ -14,11 +14,11 @@ import {
 import { listMisses } from '../server/db/queries/retention.ts';
 import { pendingDeletionCount } from '../server/db/queries/deletions.ts';
 import type { InstalledPlugin } from '../server/plugins/registry.ts';
-import { DestinationInputError, type DestinationInput } from '../server/sync/destinations.ts';
+import type { DestinationInput } from '../server/sync/destinations.ts';
 import { destinationStatus, FAILING_AFTER } from '../server/sync/schedule.ts';
 import { builder } from './builder.ts';
 import { connectionByPosition, connectionCost, connectionOf, decodeCursor, encodeCursor, isStorableTime, isUuid, pageSize } from './cursors.ts';
-import { byUuid, byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
+import { AppError, byUuid, byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
   description: 'An installed destination plugin (built-in or a third-party npm package).',
@@ -336,18 +336,6 @@ const DestinationInputType = builder.inputType('DestinationInput', {
   }),
 });
 
-/** Maps the service's expected failures to typed GraphQL errors. */
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof DestinationInputError) {
-      throw error.code === 'NOT_FOUND' ? new NotFoundError('destination') : new ValidationError(error.code, error.message, error.field);
-    }
-    throw error;
-  }
-}
-
 function inputOf(raw: Record<string, unknown>): DestinationInput {
   const config = raw.config;
   if (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) {
@@ -370,19 +358,18 @@ builder.mutationField('createDestination', (t) =>
     authScopes: { writer: true },
     errors: { types: [ValidationError], result: { name: 'DestinationCreated' } },
     args: { input: t.arg({ type: DestinationInputType, required: true }) },
-    resolve: (_r, { input }, ctx) =>
-      guarded(async () => {
-        const parsed = inputOf(input);
-        if (!parsed.name) throw new ValidationError('INVALID_NAME', 'name is required', 'name');
-        if (!parsed.pluginId) throw new ValidationError('UNKNOWN_PLUGIN', 'pluginId is required', 'pluginId');
-        return ctx.sync.destinations.create(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, {
-          ...parsed,
-          name: parsed.name,
-          pluginId: parsed.pluginId,
-          config: parsed.config ?? {},
-          backfillFrom: (input.backfillFrom as Date | null | undefined) ?? undefined,
-        });
-      }),
+    resolve: async (_r, { input }, ctx) => {
+      const parsed = inputOf(input);
+      if (!parsed.name) throw new ValidationError('INVALID_NAME', 'name is required', 'name');
+      if (!parsed.pluginId) throw new ValidationError('UNKNOWN_PLUGIN', 'pluginId is required', 'pluginId');
+      return ctx.sync.destinations.create(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, {
+        ...parsed,
+        name: parsed.name,
+        pluginId: parsed.pluginId,
+        config: parsed.config ?? {},
+        backfillFrom: (input.backfillFrom as Date | null | undefined) ?? undefined,
+      });
+    },
   }),
 );
 
@@ -393,13 +380,13 @@ builder.mutationField('updateDestination', (t) =>
     errors: { types: [ValidationError, NotFoundError], result: { name: 'DestinationUpdated' } },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: DestinationInputType, required: true }) },
     resolve: (_r, { id, input }, ctx) =>
-      byUuidOrNotFound(id, 'destination', (uuid) => guarded(async () => {
+      byUuidOrNotFound(id, 'destination', async (uuid) => {
         const parsed = inputOf(input);
         if (parsed.pluginId !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
         if (parsed.enabled !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
         if (input.backfillFrom != null) throw new ValidationError('IMMUTABLE_FIELD', 'use backfillDestination', 'backfillFrom');
         return ctx.sync.destinations.update(ctx.principal.orgId, uuid, parsed);
-      })),
+      }),
   }),
 );
 
@@ -411,8 +398,7 @@ for (const [name, enabled] of [['enableDestination', true], ['disableDestination
       authScopes: { writer: true },
       errors: { types: [NotFoundError], result: { name: enabled ? 'DestinationEnabled' : 'DestinationDisabled' } },
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_r, { id }, ctx) =>
-        byUuidOrNotFound(id, 'destination', (uuid) => guarded(() => ctx.sync.destinations.setEnabled(ctx.principal.orgId, uuid, enabled))),
+      resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'destination', (uuid) => ctx.sync.destinations.setEnabled(ctx.principal.orgId, uuid, enabled)),
     }),
   );
 }
@@ -436,16 +422,14 @@ builder.mutationField('testDestinationConnection', (t) =>
     errors: { types: [NotFoundError, ValidationError], result: { name: 'ConnectionTested' } },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) =>
-      byUuidOrNotFound(id, 'destination', (uuid) =>
-        guarded(async () => {
-          try {
-            return await ctx.sync.destinations.test(ctx.principal.orgId, uuid);
-          } catch (error) {
-            if (error instanceof DestinationInputError) throw error;
-            return [{ step: 'connect', ok: false, skipped: false, message: errorMessage(error), durationMs: 0 }];
-          }
-        }),
-      ),
+      byUuidOrNotFound(id, 'destination', async (uuid) => {
+        try {
+          return await ctx.sync.destinations.test(ctx.principal.orgId, uuid);
+        } catch (error) {
+          if (error instanceof AppError) throw error;
+          return [{ step: 'connect', ok: false, skipped: false, message: errorMessage(error), durationMs: 0 }];
+        }
+      }),
   }),
 );
 
@@ -457,13 +441,11 @@ builder.mutationField('syncDestinationNow', (t) =>
     errors: { types: [NotFoundError, ValidationError], result: { name: 'SyncQueued' } },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) =>
-      byUuidOrNotFound(id, 'destination', (uuid) =>
-        guarded(async () => {
-          const run = await ctx.sync.destinations.syncNow(ctx.principal.orgId, uuid);
-          ctx.sync.scheduler?.kick();
-          return run;
-        }),
-      ),
+      byUuidOrNotFound(id, 'destination', async (uuid) => {
+        const run = await ctx.sync.destinations.syncNow(ctx.principal.orgId, uuid);
+        ctx.sync.scheduler?.kick();
+        return run;
+      }),
   }),
 );
 
@@ -476,9 +458,7 @@ builder.mutationField('backfillDestination', (t) =>
     errors: { types: [NotFoundError, ValidationError], result: { name: 'BackfillStarted' } },
     args: { id: t.arg.id({ required: true }), from: t.arg({ type: 'DateTime', required: true }) },
     resolve: (_r, { id, from }, ctx) =>
-      byUuidOrNotFound(id, 'destination', (uuid) =>
-        guarded(() => ctx.sync.destinations.backfill(ctx.principal.orgId, uuid, from, `api-key:${ctx.principal.keyId}`)),
-      ),
+      byUuidOrNotFound(id, 'destination', (uuid) => ctx.sync.destinations.backfill(ctx.principal.orgId, uuid, from, `api-key:${ctx.principal.keyId}`)),
   }),
 );
 
@@ -490,14 +470,6 @@ builder.mutationField('cancelBackfill', (t) =>
     authScopes: { writer: true },
     errors: { types: [NotFoundError, ValidationError], result: { name: 'BackfillCancelled' } },
     args: { id: t.arg.id({ required: true, description: 'The backfill.' }) },
-    resolve: (_r, { id }, ctx) =>
-      byUuidOrNotFound(id, 'backfill', async (uuid) => {
-        try {
-          return await ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, uuid);
-        } catch (error) {
-          if (error instanceof DestinationInputError && error.code === 'NOT_FOUND') throw new NotFoundError('backfill');
-          throw error instanceof DestinationInputError ? new ValidationError(error.code, error.message, error.field) : error;
-        }
-      }),
+    resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'backfill', (uuid) => ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, uuid)),
   }),
 );

@@ -1,33 +1,13 @@
+import { AppError, NotFoundError, ValidationError } from '../server/errors.ts';
 import { builder } from './builder.ts';
 import { isUuid } from './cursors.ts';
 
 /**
- * Expected failures are data: mutations return them in a union with their result. Every one has
- * a stable SCREAMING_SNAKE `code`; anything unexpected is masked by Yoga and logged.
+ * The GraphQL edge of the host's error family (server/errors.ts): expected failures are data,
+ * mutations return `NotFoundError` and `ValidationError` in a union with their result (the
+ * errors plugin, `errors: { types }`); anything else is masked by Yoga and logged.
  */
-export class AppError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-/** The referenced object does not exist in the caller's organization. */
-export class NotFoundError extends AppError {
-  constructor(what: string) {
-    super('NOT_FOUND', `${what} was not found`);
-  }
-}
-
-/** The input is well-typed but not acceptable (bad selector, bad regex, bad config …). */
-export class ValidationError extends AppError {
-  readonly field: string | null;
-  constructor(code: string, message: string, field: string | null = null) {
-    super(code, message);
-    this.field = field;
-  }
-}
+export { AppError, NotFoundError, ValidationError } from '../server/errors.ts';
 
 export const AppErrorInterface = builder.interfaceRef<AppError>('AppError').implement({
   description: 'An expected failure with a stable machine-readable code.',

@@ -1,5 +1,5 @@
 import { listEvents, type EventListRow } from '../server/db/queries/events.ts';
-import { parseInt64 } from '../server/processing/ids.ts';
+import { parseInt64 } from '../server/events/ids.ts';
 import { builder } from './builder.ts';
 import { connectionCost, connectionOf, decodeCursor, encodeCursor, invalidArgument, isStorableTime, pageSize } from './cursors.ts';
 
@@ -39,7 +39,7 @@ const cursorOf = (row: EventListRow) => encodeCursor(row.change_xid, row.event_i
 function positionOf(cursor: string): { changeXid: string; eventId: string } {
   const [changeXid, eventId] = decodeCursor(
     cursor,
-    // a transaction id (xid8) and an event id (server/processing/ids.ts: 26 Crockford base32 characters)
+    // a transaction id (xid8) and an event id (server/events/ids.ts: 26 Crockford base32 characters)
     ([xid, id, ...rest]) => /^\d{1,20}$/.test(xid ?? '') && BigInt(xid!) <= XID8_MAX && /^[0-9A-Z]{26}$/.test(id ?? '') && rest.length === 0,
   );
   return { changeXid: changeXid!, eventId: eventId! };

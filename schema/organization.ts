@@ -1,4 +1,6 @@
+import type { Principal } from '../server/auth/api-keys.ts';
 import { getOrganization, type Organization } from '../server/db/queries/organizations.ts';
+import { API_KEY_ROLES } from '../server/db/schema/index.ts';
 import { builder } from './builder.ts';
 
 export const OrganizationType = builder.objectRef<Organization>('Organization').implement({
@@ -9,9 +11,9 @@ export const OrganizationType = builder.objectRef<Organization>('Organization').
   }),
 });
 
-const RoleEnum = builder.enumType('Role', { values: ['admin', 'architect', 'analyst', 'capture'] as const });
+const RoleEnum = builder.enumType('Role', { values: API_KEY_ROLES });
 
-const MeType = builder.objectRef<{ keyId: string; role: 'admin' | 'architect' | 'analyst' | 'capture'; orgId: string }>('Me').implement(
+const MeType = builder.objectRef<Pick<Principal, 'keyId' | 'role' | 'orgId'>>('Me').implement(
   {
     description: 'The caller, as identified by its API key.',
     fields: (t) => ({

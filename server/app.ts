@@ -5,18 +5,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAlerts, type AlertOptions } from './alerts/webhooks.ts';
 import { createKeyResolver, keyFromAuthorization } from './auth/api-keys.ts';
-import { answerClientError } from './capture/http.ts';
+import { answerClientError } from './capture/answer.ts';
 import { captureEndpoint, createCaptureHandler, isCapturePath } from './capture/router.ts';
+import { createSegmentDevices } from './capture/segment/devices.ts';
 import { isConsolePath, serveConsole } from './console.ts';
-import { createSegmentDevices } from './capture/segment-devices.ts';
 import { createRateLimiter } from './capture/rate-limit.ts';
 import type { Config } from './config.ts';
 import { pendingMigrations, type Database } from './db/client.ts';
 import { inRequestScope, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createSecretBox } from './auth/secrets.ts';
-import { createDefinitionsEnrichmentSource } from './definitions/enrichment-source.ts';
-import { definitionLookupTables } from './definitions/lookup-tables.ts';
+import { createDefinitionChanges } from './definitions/services/changes.ts';
+import { createDefinitionsEnrichmentSource } from './definitions/services/enrichment-source.ts';
+import { definitionLookupTables } from './definitions/services/lookup-tables.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import { createPluginRegistry, type PluginRegistry } from './plugins/registry.ts';
@@ -80,7 +81,8 @@ export async function createApp(deps: AppDeps) {
   };
   const alerts = createAlerts({ db, log, metrics, secrets, targets, options: deps.alertOptions });
   const keys = createKeyResolver(db);
-  const enrichment = createDefinitionsEnrichmentSource(db, log);
+  const definitionChanges = createDefinitionChanges();
+  const enrichment = createDefinitionsEnrichmentSource({ db, log, changes: definitionChanges });
   const partitions = createEventPartitions(db);
   const writer = createEventWriter({ db, enrichment, partitions, onFlush: metrics.flush });
   const retention = createRetention({
@@ -107,7 +109,17 @@ export async function createApp(deps: AppDeps) {
   };
   const capture = createCaptureHandler(captureDeps);
 
-  const yoga = createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits } });
+  const yoga = createGraphQLServer({
+    config,
+    log,
+    db,
+    keys,
+    sync,
+    deletions,
+    alerts,
+    definitionWrites: { db, changes: definitionChanges },
+    limits: { ...DEFAULT_GRAPHQL_LIMITS, ...deps.graphqlLimits },
+  });
 
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return inRequestScope(log, req, res, () => route(req, res), (pathname) => (isCapturePath(pathname) ? captureEndpoint(pathname) : pathname));

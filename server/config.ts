@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { invalidConfiguration } from './errors.ts';
 import { isHostPattern, parseNetwork } from './sync/targets.ts';
 
 /**
@@ -127,15 +128,11 @@ function hostPort(value: string): { host: string; port: number } {
   return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw invalidConfiguration(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createApiKey } from './auth/api-keys.ts';
 import { bootstrapFirstOrganization } from './auth/bootstrap.ts';
 import { resolveSecretKey } from './auth/secrets.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
+import { AppError } from './errors.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { firstOrganization } from './db/queries/organizations.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -16,7 +17,7 @@ async function main() {
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof AppError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
+import { ValidationError, validationErrorOf } from '../errors.ts';
 import {
   claimDueDeliveries,
   countAlertWebhooks,
@@ -15,7 +16,7 @@ import type { AlertEvent } from '../db/schema/index.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { destinationStatus, retryDelayMs } from '../sync/schedule.ts';
-import { TargetRefusal, type TargetGuard } from '../sync/targets.ts';
+import type { TargetGuard } from '../sync/targets.ts';
 
 export const MAX_WEBHOOKS_PER_ORG = 10;
 const MAX_URL_LENGTH = 2_000;
@@ -38,16 +39,6 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = { intervalMs: 15_000, maxAtte
  * two of its intervals plus 15 minutes: it missed two runs in a row (hourly: 2 h 15 min).
  */
 export const lagThresholdMs = (intervalMinutes: number) => (2 * intervalMinutes + 15) * 60_000;
-
-export class AlertInputError extends Error {
-  readonly code: string;
-  readonly field: string;
-  constructor(code: string, message: string, field: string) {
-    super(message);
-    this.code = code;
-    this.field = field;
-  }
-}
 
 /**
  * The signature of a webhook call: HMAC-SHA256 with the webhook's secret of
@@ -154,7 +145,7 @@ export function createAlerts(deps: {
       }
       error = `the webhook answered ${response.status}`;
     } catch (e) {
-      error = e instanceof TargetRefusal ? e.message : e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : 'the webhook could not be reached';
+      error = validationErrorOf(e)?.message ?? (e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : 'the webhook could not be reached');
     }
     const last = delivery.attempts >= options.maxAttempts;
     await recordDeliveryAttempt(
@@ -162,7 +153,7 @@ export function createAlerts(deps: {
       delivery.id,
       last
         ? { status: 'failed', statusCode, error }
-        : { status: 'pending', statusCode, error, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, options.retryBaseMs, 60)) },
+        : { status: 'pending', statusCode, error, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, { baseMs: options.retryBaseMs, capMs: 3_600_000 })) },
     );
     deps.metrics.alertAttempt(delivery.event, last ? 'failed' : 'retry');
     log.warn({ delivery: delivery.id, event: delivery.event, attempt: delivery.attempts, statusCode, error, gaveUp: last }, 'alert: webhook call failed');
@@ -188,16 +179,15 @@ export function createAlerts(deps: {
     /** Validates and stores a webhook; the secret is sealed and never read back through the API. */
     async createWebhook(orgId: string, createdBy: string, input: { url: string; secret: string }): Promise<AlertWebhookRecord> {
       const url = input.url.trim();
-      if (url.length > MAX_URL_LENGTH) throw new AlertInputError('INVALID_URL', `url must be at most ${MAX_URL_LENGTH} characters`, 'url');
+      if (url.length > MAX_URL_LENGTH) throw new ValidationError('INVALID_URL', `url must be at most ${MAX_URL_LENGTH} characters`, 'url');
       try {
         targets.checkUrl('url', url);
       } catch (error) {
-        if (error instanceof TargetRefusal) throw new AlertInputError(error.code, error.message, 'url');
-        throw error;
+        throw validationErrorOf(error, 'url') ?? error;
       }
-      if (input.secret.length < 16 || input.secret.length > 256) throw new AlertInputError('INVALID_SECRET', 'secret must be 16 to 256 characters', 'secret');
+      if (input.secret.length < 16 || input.secret.length > 256) throw new ValidationError('INVALID_SECRET', 'secret must be 16 to 256 characters', 'secret');
       if ((await countAlertWebhooks(db, orgId)) >= MAX_WEBHOOKS_PER_ORG) {
-        throw new AlertInputError('LIMIT_REACHED', `an organization has at most ${MAX_WEBHOOKS_PER_ORG} alert webhooks`, 'url');
+        throw new ValidationError('LIMIT_REACHED', `an organization has at most ${MAX_WEBHOOKS_PER_ORG} alert webhooks`, 'url');
       }
       return insertAlertWebhook(db, { orgId, url, sealedSecret: secrets.seal(input.secret), createdBy });
     },

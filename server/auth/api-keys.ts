@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { findApiKeyByHash, insertApiKey, type ApiKey } from '../db/queries/api-keys.ts';
 import type { ApiKeyRole } from '../db/schema/index.ts';
+import { isPublicRole } from './roles.ts';
 
 /** The caller behind a request, resolved from its API key. */
 export interface Principal {
@@ -14,12 +15,6 @@ export interface Principal {
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
-
-/**
- * Capture keys are public: they are in every page running the web SDK. So they only send events,
- * may travel in a URL (`?key=`, for sendBeacon), and look different from secret keys.
- */
-export const isPublicRole = (role: ApiKeyRole): boolean => role === 'capture';
 
 function generateKey(role: ApiKeyRole): string {
   return `${isPublicRole(role) ? 'tc' : 'tk'}_${randomBytes(32).toString('base64url')}`;

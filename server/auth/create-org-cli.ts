@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
 import { openPglite, openPostgres } from '../db/client.ts';
 import { createOrganization } from '../db/queries/organizations.ts';
 import { createApiKey } from './api-keys.ts';
@@ -28,6 +29,6 @@ try {
     await db.close();
   }
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `could not create the organization: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(error instanceof AppError ? error.message : `could not create the organization: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Principal } from '../auth/api-keys.ts';
 import type { WriteResult } from '../processing/writer.ts';
 import type { CaptureDeps } from './deps.ts';
-import { sendJson } from './http.ts';
+import { sendJson } from './answer.ts';
 
 /**
  * The answer of a batch endpoint (native and Segment-shaped): `202` when every event was

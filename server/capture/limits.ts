@@ -16,6 +16,9 @@ export const LIMITS = {
   minEventTimeMs: Date.UTC(2000, 0, 1),
 } as const;
 
+/** A JSON object (not an array, not null). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** A rejection of one event or of a whole request, with a stable machine-readable code. */
 export class Rejection {
   readonly code: string;

@@ -1,59 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isPublicRole, keyFromAuthorization, type Principal } from '../auth/api-keys.ts';
-import type { ApiKeyRole } from '../db/schema/index.ts';
+import { keyFromAuthorization } from '../auth/api-keys.ts';
+import { isPublicRole, permissionsOf } from '../auth/roles.ts';
+import { AppError } from '../errors.ts';
 import type { CaptureDeps } from './deps.ts';
-import { HttpError, sendError } from './http.ts';
-import { handleNativeBatch } from './native-handler.ts';
-import { segmentRoutes } from './segment.ts';
-import { serverApiRoutes } from './server-api.ts';
+import { sendError } from './answer.ts';
+import { nativeRoutes } from './native/routes.ts';
+import type { CaptureRoute } from './routes.ts';
+import { segmentRoutes } from './segment/routes.ts';
+import { serverApiRoutes } from './server-api/routes.ts';
 
-interface RouteBase {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Matched against the path; groups become `params`. */
-  pattern: RegExp;
-  /**
-   * What logs and metrics call it: its path template (`/v2/users/{id}`), never the values in it.
-   * Required when `pattern` has groups (checked at start-up); a literal pattern names itself.
-   */
-  endpoint?: string;
-}
-
-/** An endpoint taking the key of the request. */
-export interface KeyedRoute extends RouteBase {
-  /**
-   * `write`: sends events; any key that writes (capture keys included), answers CORS.
-   * `read`: reads back users or batch jobs; secret keys only, no CORS (no browser needs it).
-   * `delete`: deletes a person's data (the GraphQL `requestDeletion` rule): admin keys only.
-   */
-  access: 'write' | 'read' | 'delete';
-  handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
-}
-
-/** An endpoint whose path names the (public) key it answers for, checked by its handler; answers CORS. */
-export interface PublicRoute extends RouteBase {
-  access: 'public';
-  handle(req: IncomingMessage, res: ServerResponse, ctx: { params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
-}
-
-export type CaptureRoute = KeyedRoute | PublicRoute;
-
-/**
- * Who may use the data plane. Capture keys are public (in every page running the web SDK), so
- * they only write. Reading what was sent (users, batch job results holding the rejected events)
- * takes a secret key of a role that configures the organization; analysts read data through
- * GraphQL, and an analyst key sends nothing here to follow up on.
- */
-export const ROLES_BY_ACCESS: Record<KeyedRoute['access'], readonly ApiKeyRole[]> = {
-  write: ['admin', 'architect', 'capture'],
-  read: ['admin', 'architect'],
-  delete: ['admin'],
-};
-
-const routes: CaptureRoute[] = [
-  { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
-  ...serverApiRoutes,
-  ...segmentRoutes,
-];
+const routes: CaptureRoute[] = [...nativeRoutes, ...serverApiRoutes, ...segmentRoutes];
 
 const CORS_PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'POST, OPTIONS',
@@ -108,22 +64,21 @@ export function createCaptureHandler(deps: CaptureDeps) {
     const route = atPath.find((r) => r.method === req.method) ?? atPath.find((r) => r.access === 'write') ?? atPath[0];
     res.once('finish', () => deps.metrics.captureRequest(endpointOf(route), res.statusCode));
     try {
-      if (!route) throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`);
+      if (!route) throw new AppError('NOT_FOUND', `no endpoint at ${url.pathname.slice(0, 128)}`, { status: 404 });
       if (route.access === 'write' && origin) {
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('access-control-expose-headers', 'retry-after');
         res.setHeader('vary', 'Origin');
       }
       if (req.method === 'OPTIONS') {
-        if (route.access !== 'write') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} answers no cross-origin requests`);
+        if (route.access !== 'write') throw new AppError('METHOD_NOT_ALLOWED', `${url.pathname} answers no cross-origin requests`, { status: 405 });
         res.writeHead(204, CORS_PREFLIGHT_HEADERS);
         res.end();
         return;
       }
       if (route.method !== req.method) {
-        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname.slice(0, 128)} accepts ${atPath.map((r) => r.method).join(', ')}`, {
-          allow: atPath.map((r) => r.method).join(', '),
-        });
+        const allow = atPath.map((r) => r.method).join(', ');
+        throw new AppError('METHOD_NOT_ALLOWED', `${url.pathname.slice(0, 128)} accepts ${allow}`, { status: 405, headers: { allow } });
       }
       if (route.access === 'public') {
         if (origin) res.setHeader('access-control-allow-origin', origin);
@@ -131,21 +86,17 @@ export function createCaptureHandler(deps: CaptureDeps) {
         return;
       }
       const given = keyOf(req, url);
-      if (!given) throw new HttpError(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)');
+      if (!given) throw new AppError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)', { status: 401 });
       const principal = await deps.keys.resolve(given.key);
-      if (!principal) throw new HttpError(401, 'INVALID_API_KEY', 'the API key is unknown or revoked');
+      if (!principal) throw new AppError('INVALID_API_KEY', 'the API key is unknown or revoked', { status: 401 });
       if (given.inUrl && !isPublicRole(principal.role)) {
-        throw new HttpError(400, 'SECRET_KEY_IN_URL', `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`);
+        throw new AppError('SECRET_KEY_IN_URL', `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`, { status: 400 });
       }
-      if (!ROLES_BY_ACCESS[route.access].includes(principal.role)) {
-        throw new HttpError(403, 'FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname.slice(0, 128)}`);
+      if (!permissionsOf(principal.role).capture[route.access]) {
+        throw new AppError('FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname.slice(0, 128)}`, { status: 403 });
       }
       if (principal.allowedOrigins.length > 0 && (!origin || !principal.allowedOrigins.includes(origin))) {
-        throw new HttpError(
-          403,
-          'ORIGIN_NOT_ALLOWED',
-          origin ? 'this origin is not allowed for this key' : 'this key only accepts requests with one of its allowed origins (Origin header); apps and servers need a key without allowed origins',
-        );
+        throw new AppError('ORIGIN_NOT_ALLOWED', origin ? 'this origin is not allowed for this key' : 'this key only accepts requests with one of its allowed origins (Origin header); apps and servers need a key without allowed origins', { status: 403 });
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
       await route.handle(req, res, { principal, params, url }, deps);
@@ -154,12 +105,12 @@ export function createCaptureHandler(deps: CaptureDeps) {
         if (!res.writableEnded) res.destroy();
         return;
       }
-      deps.metrics.captureRefused(error instanceof HttpError ? error.code : 'UNAVAILABLE');
+      deps.metrics.captureRefused(error instanceof AppError ? error.code : 'UNAVAILABLE');
       const flat = answersFlatErrors(url.pathname);
-      if (error instanceof HttpError) sendError(res, error, flat);
+      if (error instanceof AppError) sendError(res, error, flat);
       else {
         deps.log.error({ err: error, method: req.method, path: url.pathname.slice(0, 128) }, 'capture failed');
-        sendError(res, new HttpError(503, 'UNAVAILABLE', 'the event could not be stored; retry later', { 'retry-after': '1' }), flat);
+        sendError(res, new AppError('UNAVAILABLE', 'the event could not be stored; retry later', { status: 503, headers: { 'retry-after': '1' } }), flat);
       }
     }
   };

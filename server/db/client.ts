@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import * as schema from './schema/index.ts';
 
-export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** drizzle's query builder over one connection (the tables are in ./schema/; no relational queries). */
+export type Orm = PgDatabase<PgQueryResultHKT>;
 
 /**
  * The metadata and event store. The same code runs on an external Postgres (postgres-js driver)
@@ -49,10 +49,6 @@ export function pgErrorCode(error: unknown): string | undefined {
 }
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
-
-interface CopyClient {
-  unsafe(statement: string): { writable(): Promise<NodeJS.WritableStream> };
-}
 
 // What copyOut hands on at a time: the server sends one message per row.
 const COPY_OUT_CHUNK_BYTES = 1024 * 1024;
@@ -153,30 +149,58 @@ async function* copyOutOf(client: postgres.Sql, statement: string, settings: Rec
   }
 }
 
-function wrap(kind: Database['kind'], orm: Orm, close: () => Promise<void>, client?: postgres.Sql): Database {
-  // drizzle's postgres-js session holds the driver client, or inside a transaction its reserved connection
-  const copyClient = kind === 'postgres' ? (orm as unknown as { session: { client: CopyClient } }).session.client : undefined;
+async function rowsOf<T>(orm: Orm, query: SQL): Promise<T[]> {
+  const result = (await orm.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** drizzle over one postgres-js connection, through drizzle's public driver for a query callback. */
+type OrmOver = (connection: postgres.TransactionSql) => Orm;
+
+/**
+ * A Database on an external Postgres. `connection` is the pool (with drizzle's own postgres-js
+ * driver as `orm`), or the connection a transaction reserved (postgres-js hands it to `begin` and
+ * `savepoint`; `ormOver` puts drizzle on it): queries, drizzle's included, and COPY FROM run on
+ * it, so a COPY inside a transaction is part of it.
+ */
+function postgresDatabase(
+  pool: postgres.Sql,
+  connection: postgres.Sql | postgres.TransactionSql,
+  orm: Orm,
+  ormOver: OrmOver,
+  close: () => Promise<void>,
+): Database {
+  const inTransaction = connection !== pool;
   return {
-    kind,
+    kind: 'postgres',
     orm,
-    copyIn: copyClient
-      ? async (statement, data) => {
-          const stream = await copyClient.unsafe(statement).writable();
-          await new Promise<void>((resolve, reject) => {
-            stream.on('error', reject);
-            stream.on('finish', resolve);
-            stream.end(data);
-          });
-        }
-      : undefined,
-    copyOut: client ? (statement, settings) => copyOutOf(client, statement, settings) : undefined,
-    async rows<T>(query: SQL) {
-      const result = (await orm.execute(query)) as unknown;
-      return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+    async copyIn(statement, data) {
+      const stream = await connection.unsafe(statement).writable();
+      await new Promise<void>((resolve, reject) => {
+        stream.on('error', reject);
+        stream.on('finish', resolve);
+        stream.end(data);
+      });
     },
-    transaction(fn) {
-      return orm.transaction((tx) => fn(wrap(kind, tx as unknown as Orm, close)));
+    // a COPY TO runs in a transaction of its own, on a connection of its own
+    copyOut: inTransaction ? undefined : (statement, settings) => copyOutOf(pool, statement, settings),
+    rows: (query) => rowsOf(orm, query),
+    transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
+      const within = (tx: postgres.TransactionSql) => fn(postgresDatabase(pool, tx, ormOver(tx), ormOver, close));
+      // nested: a savepoint of the transaction, as drizzle's nested transactions are
+      return (inTransaction ? (connection as postgres.TransactionSql).savepoint(within) : pool.begin(within)) as Promise<T>;
     },
+    close,
+  };
+}
+
+/** A Database on embedded PGlite (no COPY streams). */
+function pgliteDatabase(orm: Orm, close: () => Promise<void>): Database {
+  return {
+    kind: 'pglite',
+    orm,
+    rows: (query) => rowsOf(orm, query),
+    transaction: (fn) => orm.transaction((tx) => fn(pgliteDatabase(tx as unknown as Orm, close))),
     close,
   };
 }
@@ -201,11 +225,19 @@ const MIGRATIONS_LOCK = 7_413_529_001;
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { drizzle: drizzleOver } = await import('drizzle-orm/pg-proxy');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   // (TCP_NODELAY, without which each COPY's end waited ~40 ms for a delayed ACK, comes from
   // patches/postgres+3.4.9.patch, for every connection the driver makes)
   const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
-  const orm = drizzle(client, { schema }) as unknown as Orm;
+  // drizzle's postgres-js driver also makes the pool hand back times and JSON as text, on every
+  // connection (those of transactions too, where `ormOver` sends drizzle's queries as they are)
+  const orm: Orm = drizzle(client);
+  const ormOver: OrmOver = (connection) =>
+    drizzleOver(async (query, params, method) => {
+      const result = connection.unsafe(query, params as never[]);
+      return { rows: method === 'all' ? await result.values() : await result };
+    });
   // Instances starting together on one database migrate one at a time: the others wait on a
   // session advisory lock, held by a connection of its own (closing it releases the lock).
   const lock = postgres(url, { max: 1, onnotice: () => {} });
@@ -218,11 +250,10 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   } finally {
     await lock.end({ timeout: 5 });
   }
-  return wrap('postgres', orm, () => client.end({ timeout: 5 }), client);
+  return postgresDatabase(client, client, orm, ormOver, () => client.end({ timeout: 5 }));
 }
 
 const PGLITE_SHARED_BUFFERS = '16MB';
-
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
@@ -235,7 +266,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const options = { postgresqlconf: [`shared_buffers = ${PGLITE_SHARED_BUFFERS}`] };
   const open = async () => {
     const client = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
-    const orm = drizzle(client, { schema }) as unknown as Orm;
+    const orm: Orm = drizzle(client);
     await migrate(orm as never, { migrationsFolder });
     return { client, orm };
   };
@@ -247,5 +278,5 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     opened = await open();
   }
   const { client, orm } = opened;
-  return wrap('pglite', orm, () => client.close());
+  return pgliteDatabase(orm, () => client.close());
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
 import { openPglite, openPostgres } from './client.ts';
 
 /**
@@ -13,6 +14,6 @@ try {
   await db.close();
   console.log(`migrations applied to ${config.databaseUrl ? 'DATABASE_URL' : path.join(config.dataDir, 'pglite')}`);
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(error instanceof AppError ? error.message : `migration failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

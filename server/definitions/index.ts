@@ -1,6 +1,8 @@
 /**
- * Definition matching: pure functions from compiled definitions and event facts to definition
- * ids (DESIGN.md §3 "Definitions are forward-only"; docs/definitions.md).
+ * The definitions engine: pure functions from rules to compiled definitions, and from compiled
+ * definitions and event facts to definition ids (DESIGN.md §3 "Definitions are forward-only";
+ * docs/definitions.md). No I/O and no module state: what reads and writes the store lives in
+ * services/ (writes, the enrichment cache, the warehouse lookup tables).
  */
 export {
   DEFINITION_ERROR_CODES,
@@ -45,5 +47,6 @@ export {
   type EventMatch,
   type EventToMatch,
 } from './match.ts';
+export { createEnrichment } from './enrichment.ts';
 export { specificityOf, type Specificity } from './css.ts';
 export { REGEX_INPUT_LIMIT, REGEX_SOURCE_LIMIT, checkRegex } from './safe-regex.ts';

@@ -4,7 +4,7 @@
  */
 
 /** A page URL split as in `source_properties.url` (DESIGN.md §2.1); one parser serves capture and matching. */
-export { parseUrl as parseUrlParts, type UrlParts } from '../processing/url.ts';
+export { parseUrl as parseUrlParts, type UrlParts } from '../events/url.ts';
 
 /** One captured element: the clicked one first, then its ancestors up to `html`. */
 export interface CapturedElement {

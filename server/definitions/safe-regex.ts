@@ -1,3 +1,5 @@
+import { ValidationError } from '../errors.ts';
+
 /**
  * Regex safety for event-definition property conditions.
  *
@@ -113,7 +115,8 @@ type Node =
   | { readonly kind: 'group'; readonly alternatives: Node[][]; readonly min: number; readonly max: number; readonly lookaround: boolean }
   | { readonly kind: 'assertion' };
 
-class Unsafe extends Error {}
+/** Why a pattern is unsafe: thrown by the analysis, answered as `UNSAFE_REGEX` by `analyseRegex`. */
+const unsafe = (why: string) => new ValidationError('UNSAFE_REGEX', `unsafe regex: ${why}`);
 
 class RegexParser {
   private position = 0;
@@ -226,7 +229,7 @@ class RegexParser {
       case 'B':
         return 'assertion';
       case 'k':
-        throw new Unsafe('backreferences (\\k<name>) are not allowed');
+        throw unsafe('backreferences (\\k<name>) are not allowed');
       case 'n':
         return CharSet.of(10);
       case 't':
@@ -256,7 +259,7 @@ class RegexParser {
         return CharSet.full();
       }
       default:
-        if (/[1-9]/.test(char)) throw new Unsafe('backreferences (\\1 … \\9) are not allowed');
+        if (/[1-9]/.test(char)) throw unsafe('backreferences (\\1 … \\9) are not allowed');
         return CharSet.of(char.codePointAt(0) ?? 0);
     }
   }
@@ -333,10 +336,10 @@ function checkRepeatedBody(alternatives: readonly Node[][]): void {
   if (alternatives.length > 1) {
     const starts = alternatives.map(firstChars);
     starts.forEach((start, index) => {
-      if (start === null) throw new Unsafe('a repeated group must not have an empty alternative');
+      if (start === null) throw unsafe('a repeated group must not have an empty alternative');
       for (const other of starts.slice(index + 1)) {
         if (other !== null && start.intersects(other)) {
-          throw new Unsafe('a repeated group has alternatives that can start with the same character, e.g. (a|ab)+');
+          throw unsafe('a repeated group has alternatives that can start with the same character, e.g. (a|ab)+');
         }
       }
     });
@@ -353,7 +356,7 @@ function checkRepeatedBody(alternatives: readonly Node[][]): void {
         checkRepeatedBody(node.alternatives);
         continue;
       }
-      throw new Unsafe('a repeated group contains a quantifier (nested quantifiers such as (a+)+ can backtrack exponentially)');
+      throw unsafe('a repeated group contains a quantifier (nested quantifiers such as (a+)+ can backtrack exponentially)');
     }
   }
 }
@@ -376,7 +379,7 @@ function checkSequence(sequence: readonly Node[]): void {
       if (minLength(node) >= 1 && !chars.intersects(open)) {
         open = null;
       } else if (unbounded(node) && chars.intersects(open)) {
-        throw new Unsafe('two unbounded quantifiers in a row can match the same characters (e.g. \\w+\\d+ or .*.*), which backtracks polynomially');
+        throw unsafe('two unbounded quantifiers in a row can match the same characters (e.g. \\w+\\d+ or .*.*), which backtracks polynomially');
       }
     }
     if (unbounded(node)) {
@@ -429,7 +432,7 @@ function analyseRegex(source: string): { problem: RegexProblem } | { effectiveSo
     }
     return { effectiveSource };
   } catch (error) {
-    if (error instanceof Unsafe) return { problem: { code: 'UNSAFE_REGEX', message: `unsafe regex: ${error.message}` } };
+    if (error instanceof ValidationError) return { problem: { code: 'UNSAFE_REGEX', message: error.message } };
     throw error;
   }
 }

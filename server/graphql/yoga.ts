@@ -4,6 +4,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
 import { keyFromAuthorization, type KeyResolver, type Principal } from '../auth/api-keys.ts';
+import { permissionsOf } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
@@ -24,6 +25,7 @@ export interface GraphQLServerDeps {
   sync: GraphQLContext['sync'];
   deletions: GraphQLContext['deletions'];
   alerts: GraphQLContext['alerts'];
+  definitionWrites: GraphQLContext['definitionWrites'];
   limits: GraphQLLimits;
 }
 
@@ -32,7 +34,7 @@ export interface GraphQLServerDeps {
  * API key before the body is read; tokens are counted while parsing; depth, aliases, directives,
  * cost and variables are checked before execution; the response size before it is sent.
  */
-export function createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, limits }: GraphQLServerDeps) {
+export function createGraphQLServer({ config, log, db, keys, sync, deletions, alerts, definitionWrites, limits }: GraphQLServerDeps) {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -48,7 +50,7 @@ export function createGraphQLServer({ config, log, db, keys, sync, deletions, al
     plugins: [useGate(keys, limits.bodyBytes), ...useDocumentLimits(limits), useRequestChecks(limits), useResultGuard(limits)],
     context: ({ principal }) => {
       if (!principal) throw new Error('the request gate did not run');
-      return { principal, db, keys, sync, deletions, alerts };
+      return { principal, db, keys, sync, deletions, alerts, definitionWrites };
     },
   });
 }
@@ -77,7 +79,7 @@ function useGate(keys: KeyResolver, bodyBytes: number): Plugin<object, ServerCon
       if (!key) return endResponse(refuse(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"'));
       const principal = await keys.resolve(key);
       if (!principal) return endResponse(refuse(401, 'INVALID_API_KEY', 'the API key is unknown or revoked'));
-      if (principal.role === 'capture') {
+      if (!permissionsOf(principal.role).graphql.reader) {
         return endResponse(refuse(403, 'FORBIDDEN', 'capture keys can only send events; use an admin, architect or analyst key'));
       }
       serverContext.principal = principal;

@@ -1,19 +1,9 @@
 import type { Database } from '../db/client.ts';
+import { ValidationError } from '../errors.ts';
 import { devicesOfUser, recordDeletion, type DeletionRequestRecord } from '../db/queries/deletions.ts';
 import { listDestinations } from '../db/queries/destinations.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
-import { deviceIdForUser, parseInt64 } from '../processing/ids.ts';
-
-/** An expected refusal of a deletion request, with a stable code. */
-export class DeletionInputError extends Error {
-  readonly code: string;
-  readonly field: string | null;
-  constructor(code: string, message: string, field: string | null = null) {
-    super(message);
-    this.code = code;
-    this.field = field;
-  }
-}
+import { deviceIdForUser, parseInt64 } from '../events/ids.ts';
 
 /**
  * Deletion requests (issue #14): a person's rows leave the store at once, and every destination
@@ -33,16 +23,16 @@ export function createDeletions(deps: { db: Database; registry: PluginRegistry; 
       const userId = input.userId ?? undefined;
       const deviceIdInput = input.deviceId ?? undefined;
       if ((userId === undefined) === (deviceIdInput === undefined)) {
-        throw new DeletionInputError('INVALID_SUBJECT', 'give userId or deviceId, one of them', 'userId');
+        throw new ValidationError('INVALID_SUBJECT', 'give userId or deviceId, one of them', 'userId');
       }
       let deviceIds: string[];
       if (deviceIdInput !== undefined) {
         const id = parseInt64(deviceIdInput);
-        if (!id) throw new DeletionInputError('INVALID_DEVICE_ID', 'deviceId must be a positive int64 (a decimal string)', 'deviceId');
+        if (!id) throw new ValidationError('INVALID_DEVICE_ID', 'deviceId must be a positive int64 (a decimal string)', 'deviceId');
         deviceIds = [id];
       } else {
         if (userId!.length === 0 || userId!.length > 256 || userId!.includes('\u0000')) {
-          throw new DeletionInputError('INVALID_USER_ID', 'userId must be 1 to 256 characters', 'userId');
+          throw new ValidationError('INVALID_USER_ID', 'userId must be 1 to 256 characters', 'userId');
         }
         // every device the user was identified on, and the one the server API derives for them
         deviceIds = [...new Set([...(await devicesOfUser(db, orgId, userId!)), deviceIdForUser(orgId, userId!)])];

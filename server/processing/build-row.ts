@@ -1,23 +1,11 @@
-import type { CapturedElement, CapturedEvent, CapturedTarget } from './captured-event.ts';
-import type { Enrichment } from './enrichment.ts';
-import { newEventId } from './ids.ts';
-import type { UrlParts } from './url.ts';
-
-/** What a processed row and a stored row share with the captured event they come from. */
-type RowCore = Pick<
-  CapturedEvent,
-  'orgId' | 'dedupKey' | 'seq' | 'deviceId' | 'sessionId' | 'viewId' | 'eventTimeMicros' | 'capturedTime' | 'eventType'
-> & {
-  eventProperties: Record<string, unknown>;
-  /** The event had no URL of its own and took its page context from the view's latest navigate. */
-  urlInherited: boolean;
-  targetPath: CapturedElement[] | null;
-};
+import type { CapturedElement, CapturedEvent, CapturedTarget } from '../events/captured-event.ts';
+import type { EventRowCore, StoredEventRow } from '../db/queries/event-store.ts';
+import type { Enrichment } from '../events/enrichment.ts';
+import { newEventId } from '../events/ids.ts';
+import type { UrlParts } from '../events/url.ts';
 
 /** A processed row as the event store holds it (DESIGN.md §2.1 plus the store's own columns). */
-export interface ProcessedRow extends RowCore {
-  eventId: string;
-  sourceType: string;
+export interface ProcessedRow extends EventRowCore {
   /**
    * `source_properties` in parts: the event's own (one object shared by the events of a batch),
    * the page and its definition; see `sourcePropertiesOf` and `createSourceJson`.
@@ -126,14 +114,8 @@ export function buildRow(
   };
 }
 
-/** A live stored row as read back for re-emission after a late event. */
-export interface StoredLiveRow extends RowCore {
-  sourceType: CapturedEvent['sourceType'];
-  sourceProperties: Record<string, unknown>;
-}
-
 /** Turns a stored row back into the captured event it was built from, to process it again. */
-export function capturedFromStored(row: StoredLiveRow): CapturedEvent {
+export function capturedFromStored(row: StoredEventRow): CapturedEvent {
   const { event_definition_id: _e, additional_event_definition_ids: _a, target, ...properties } = row.eventProperties;
   const { url, page_definition_id: _p, title, ...source } = row.sourceProperties;
   // an inherited title belongs to the page context, which re-processing recomputes

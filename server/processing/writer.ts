@@ -12,20 +12,19 @@ import {
   touchSessions,
   upsertUsers,
   viewKeyOf,
-  type NewRowRecord,
   type PageContext,
-  type StoredRowRecord,
+  type SessionSpan,
   type UserUpsert,
   type ViewPosition,
+  type ViewKey,
   type ViewState,
 } from '../db/queries/event-store.ts';
 import { buildRow, capturedFromStored, createSourceJson, type ProcessedRow } from './build-row.ts';
-import type { CapturedElement, CapturedEvent } from './captured-event.ts';
+import type { CapturedEvent } from '../events/captured-event.ts';
 import { countDroppedEvents, findDeletedDevices, upsertUserDevices } from '../db/queries/deletions.ts';
 import type { EventPartitions } from '../lifecycle/partitions.ts';
-import type { Enrichment, EnrichmentSource } from './enrichment.ts';
-import { microsToIso } from './time.ts';
-import type { UrlParts } from './url.ts';
+import type { Enrichment, EnrichmentSource } from '../events/enrichment.ts';
+import type { UrlParts } from '../events/url.ts';
 
 /**
  * Most rows one request may make the store rewrite (re-emitted rows after its late navigates).
@@ -256,144 +255,180 @@ interface OrderedView {
  * result per request, in order.
  */
 async function processAndStore(db: Database, enrichmentOf: EnrichmentSource, requests: CapturedEvent[][]): Promise<WriteResult[]> {
-  const orgIds = new Set(requests.flat().map((e) => e.orgId));
-  const enrichments = new Map<string, Enrichment>();
-  for (const orgId of orgIds) enrichments.set(orgId, await enrichmentOf(orgId));
-
+  const build = createRowBuilder(await enrichmentsOf(enrichmentOf, requests));
   return db.transaction(async (tx) => {
     const results = requests.map(emptyResult);
-    // The same client event twice in one flush (a beacon racing its fetch): keep the first.
-    const seen = new Set<string>();
-    const unique: Incoming[] = [];
-    requests.forEach((events, request) => {
-      events.forEach((event, position) => {
-        const key = `${event.orgId}/${event.dedupKey}`;
-        if (seen.has(key)) results[request]!.duplicates++;
-        else {
-          seen.add(key);
-          unique.push({ event, request, position });
-        }
-      });
-    });
-
-    // Devices whose data was deleted: their past never comes back (replays, late events), and
-    // with `suppress` nothing of theirs is stored again.
-    const deleted = await findDeletedDevices(tx, [...new Map(unique.map(({ event }) => [`${event.orgId}/${event.deviceId}`, event])).values()]);
-    if (deleted.size > 0) {
-      const droppedBy = new Map<string, number>();
-      const kept = unique.filter(({ event, request }) => {
-        const d = deleted.get(`${event.orgId}/${event.deviceId}`);
-        if (!d || (!d.suppress && event.eventTimeMicros >= d.deletedBefore.getTime() * 1000)) return true;
-        results[request]!.dropped++;
-        droppedBy.set(d.requestId, (droppedBy.get(d.requestId) ?? 0) + 1);
-        return false;
-      });
-      unique.splice(0, unique.length, ...kept);
-      await countDroppedEvents(tx, droppedBy);
-    }
-
-    const viewKeys = new Map<string, { orgId: string; viewId: string }>();
-    for (const { event } of unique) {
-      if (event.viewId) viewKeys.set(viewKeyOf(event.orgId, event.viewId), { orgId: event.orgId, viewId: event.viewId });
-    }
-    const views = await lockViewStates(tx, [...viewKeys.values()]);
-
-    // The store keeps a client event once; no index can say so (a unique index of the partitioned
-    // store would have to hold the capture day), so the writer checks under a lock. Events of a
-    // view: under the view's lock, and only those at or before its processed position can be
-    // replays (or late). Events outside views: under advisory locks of their identities.
-    const outsideViews = unique.filter(({ event }) => !event.viewId).map(({ event }) => event);
-    await lockIdentities(tx, outsideViews);
-    const suspects = unique.filter(({ event }) => {
-      if (!event.viewId) return true;
-      const state = views.get(viewKeyOf(event.orgId, event.viewId))!;
-      return !isAfter(event, state.lastEventMicros, state.lastSeq);
-    });
-    const replayed = await findLiveDedupKeys(tx, suspects.map(({ event }) => event));
-    const fresh = unique.filter(({ event, request }) => {
-      if (!replayed.has(`${event.orgId}/${event.dedupKey}`)) return true;
-      results[request]!.duplicates++;
-      return false;
-    });
-
-    const pageCache = new Map<string, Map<string, string | null>>();
-    const pageDefinitionOf = (orgId: string) => {
-      let cache = pageCache.get(orgId);
-      if (!cache) pageCache.set(orgId, (cache = new Map()));
-      const enrichment = enrichments.get(orgId)!;
-      return (url: UrlParts) => {
-        let id = cache!.get(url.full_url);
-        if (id === undefined) cache!.set(url.full_url, (id = enrichment.page(url)));
-        return id;
-      };
-    };
-    const build = (event: CapturedEvent, page: PageContext | null) => {
-      const context = event.url || !page ? { url: event.url, inherited: false } : { url: page.url as UrlParts | null, inherited: true, title: page.title };
-      return buildRow(event, context, enrichments.get(event.orgId)!, pageDefinitionOf(event.orgId));
-    };
-
-    const rows: ProcessedRow[] = [];
-    const requestOfRow: (number | null)[] = [];
-    // Events outside any view (server events) need no ordering.
-    for (const { event, request } of fresh.filter((f) => !f.event.viewId)) {
-      rows.push(build(event, null));
-      requestOfRow.push(request);
-    }
-
-    const byView = new Map<string, Incoming[]>();
-    for (const f of fresh) {
-      if (!f.event.viewId) continue;
-      const key = viewKeyOf(f.event.orgId, f.event.viewId);
-      const list = byView.get(key) ?? [];
-      list.push(f);
-      byView.set(key, list);
-    }
-
-    const tombstones: string[] = [];
-    const updatedViews: ViewState[] = [];
-    const reemitBudget = requests.map(() => MAX_REEMITTED_ROWS_PER_REQUEST);
-    for (const [key, list] of byView) {
-      const state = views.get(key)!;
-      list.sort((a, b) => byViewOrder(a.event, b.event));
-      const ordered = isAfter(list[0]!.event, state.lastEventMicros, state.lastSeq)
-        ? appendToView(state, list, build)
-        : await insertIntoView(tx, state, list, build, { budget: reemitBudget, results });
-      for (const { row, request } of ordered.rows) {
-        rows.push(row);
-        requestOfRow.push(request);
-      }
-      tombstones.push(...ordered.tombstones);
-      const seen = Math.max(...list.map(({ event }) => event.capturedTime.getTime()));
-      updatedViews.push({ ...ordered.state, seen: new Date(seen).toISOString() });
-    }
-
-    await tombstoneRows(tx, tombstones);
-    const sources = new Map<string, number>();
-    const sourceJson = createSourceJson();
-    // The events of a request share one captured time: format it once.
-    let lastCaptured: Date | undefined;
-    let lastCapturedIso = '';
-    const records = rows.map((row) => {
-      const text = sourceJson(row);
-      let index = sources.get(text);
-      if (index === undefined) sources.set(text, (index = sources.size));
-      if (row.capturedTime !== lastCaptured) lastCapturedIso = (lastCaptured = row.capturedTime).toISOString();
-      return toRecord(row, index, lastCapturedIso);
-    });
-    // Sent together, the driver pipelines these on the transaction's connection. The insert goes
-    // alone afterwards: nothing may be sent on a connection while its COPY is in progress.
-    // Re-emitted rows say nothing new of sessions and users (an old identify must not move a user back).
-    const newRows = rows.filter((_, i) => requestOfRow[i] !== null);
-    await Promise.all([
-      saveViewStates(tx, updatedViews),
-      touchSessions(tx, sessionsOf(newRows)),
-      upsertUsers(tx, usersOf(newRows)),
-      upsertUserDevices(tx, userDevicesOf(newRows)),
-    ]);
-    await insertEventRows(tx, records, [...sources.keys()]);
-    for (const request of requestOfRow) if (request !== null) results[request]!.stored++;
+    const unique = await dropDeletedDevices(tx, dropRepeatsInFlush(requests, results), results);
+    const views = await lockViewStates(tx, viewKeysOf(unique));
+    const fresh = await dropReplays(tx, unique, views, results);
+    const ordered = await orderRows(tx, fresh, views, build, { budget: requests.map(() => MAX_REEMITTED_ROWS_PER_REQUEST), results });
+    await writeRows(tx, ordered);
+    for (const { request } of ordered.rows) if (request !== null) results[request]!.stored++;
     return results;
   });
+}
+
+/** The enrichment of every organization of the flush, loaded before its transaction. */
+async function enrichmentsOf(enrichmentOf: EnrichmentSource, requests: CapturedEvent[][]): Promise<Map<string, Enrichment>> {
+  const enrichments = new Map<string, Enrichment>();
+  for (const orgId of new Set(requests.flat().map((e) => e.orgId))) enrichments.set(orgId, await enrichmentOf(orgId));
+  return enrichments;
+}
+
+/** The same client event twice in one flush (a beacon racing its fetch): the first is kept, the others counted as duplicates. */
+function dropRepeatsInFlush(requests: CapturedEvent[][], results: WriteResult[]): Incoming[] {
+  const seen = new Set<string>();
+  const unique: Incoming[] = [];
+  requests.forEach((events, request) => {
+    events.forEach((event, position) => {
+      const key = `${event.orgId}/${event.dedupKey}`;
+      if (seen.has(key)) results[request]!.duplicates++;
+      else {
+        seen.add(key);
+        unique.push({ event, request, position });
+      }
+    });
+  });
+  return unique;
+}
+
+/**
+ * Devices whose data was deleted: their past never comes back (replays, late events), and with
+ * `suppress` nothing of theirs is stored again. Dropped events are counted on their request and
+ * on the deletion request.
+ */
+async function dropDeletedDevices(tx: Database, unique: Incoming[], results: WriteResult[]): Promise<Incoming[]> {
+  const deleted = await findDeletedDevices(tx, [...new Map(unique.map(({ event }) => [`${event.orgId}/${event.deviceId}`, event])).values()]);
+  if (deleted.size === 0) return unique;
+  const droppedBy = new Map<string, number>();
+  const kept = unique.filter(({ event, request }) => {
+    const d = deleted.get(`${event.orgId}/${event.deviceId}`);
+    if (!d || (!d.suppress && event.eventTimeMicros >= d.deletedBefore.getTime() * 1000)) return true;
+    results[request]!.dropped++;
+    droppedBy.set(d.requestId, (droppedBy.get(d.requestId) ?? 0) + 1);
+    return false;
+  });
+  await countDroppedEvents(tx, droppedBy);
+  return kept;
+}
+
+function viewKeysOf(incoming: Incoming[]): ViewKey[] {
+  const keys = new Map<string, ViewKey>();
+  for (const { event } of incoming) {
+    if (event.viewId) keys.set(viewKeyOf(event.orgId, event.viewId), { orgId: event.orgId, viewId: event.viewId });
+  }
+  return [...keys.values()];
+}
+
+/**
+ * Replays of client events already stored, dropped and counted as duplicates. The store keeps a
+ * client event once; no index can say so (a unique index of the partitioned store would have to
+ * hold the capture day), so the writer checks under a lock. Events of a view: under the view's
+ * lock, and only those at or before its processed position can be replays (or late). Events
+ * outside views: under advisory locks of their identities.
+ */
+async function dropReplays(tx: Database, unique: Incoming[], views: Map<string, ViewState>, results: WriteResult[]): Promise<Incoming[]> {
+  await lockIdentities(tx, unique.filter(({ event }) => !event.viewId).map(({ event }) => event));
+  const suspects = unique.filter(({ event }) => {
+    if (!event.viewId) return true;
+    const state = views.get(viewKeyOf(event.orgId, event.viewId))!;
+    return !isAfter(event, state.lastEventMicros, state.lastSeq);
+  });
+  const replayed = await findLiveDedupKeys(tx, suspects.map(({ event }) => event));
+  return unique.filter(({ event, request }) => {
+    if (!replayed.has(`${event.orgId}/${event.dedupKey}`)) return true;
+    results[request]!.duplicates++;
+    return false;
+  });
+}
+
+/** Builds rows with the flush's enrichments; a page's definition is matched once per URL and organization. */
+function createRowBuilder(enrichments: Map<string, Enrichment>): BuildRow {
+  const pageCache = new Map<string, Map<string, string | null>>();
+  const pageDefinitionOf = (orgId: string) => {
+    let cache = pageCache.get(orgId);
+    if (!cache) pageCache.set(orgId, (cache = new Map()));
+    const enrichment = enrichments.get(orgId)!;
+    return (url: UrlParts) => {
+      let id = cache!.get(url.full_url);
+      if (id === undefined) cache!.set(url.full_url, (id = enrichment.page(url)));
+      return id;
+    };
+  };
+  return (event, page) => {
+    const context = event.url || !page ? { url: event.url, inherited: false } : { url: page.url as UrlParts | null, inherited: true, title: page.title };
+    return buildRow(event, context, enrichments.get(event.orgId)!, pageDefinitionOf(event.orgId));
+  };
+}
+
+/** What a flush writes: rows (with their request; null for re-emitted rows), rows to tombstone, the views' new states. */
+interface OrderedFlush {
+  rows: { row: ProcessedRow; request: number | null }[];
+  tombstones: string[];
+  views: ViewState[];
+}
+
+/**
+ * The rows of the fresh events in their page context: events outside any view (server events)
+ * need no ordering; each view's events are appended after its processed position, or, when some
+ * are late, inserted with the re-emissions that follow (`insertIntoView`).
+ */
+async function orderRows(
+  tx: Database,
+  fresh: Incoming[],
+  views: Map<string, ViewState>,
+  build: BuildRow,
+  bound: { budget: number[]; results: WriteResult[] },
+): Promise<OrderedFlush> {
+  const flush: OrderedFlush = { rows: [], tombstones: [], views: [] };
+  for (const { event, request } of fresh) if (!event.viewId) flush.rows.push({ row: build(event, null), request });
+
+  const byView = new Map<string, Incoming[]>();
+  for (const f of fresh) {
+    if (!f.event.viewId) continue;
+    const key = viewKeyOf(f.event.orgId, f.event.viewId);
+    const list = byView.get(key) ?? [];
+    list.push(f);
+    byView.set(key, list);
+  }
+  for (const [key, list] of byView) {
+    const state = views.get(key)!;
+    list.sort((a, b) => byViewOrder(a.event, b.event));
+    const ordered = isAfter(list[0]!.event, state.lastEventMicros, state.lastSeq)
+      ? appendToView(state, list, build)
+      : await insertIntoView(tx, state, list, build, bound);
+    flush.rows.push(...ordered.rows);
+    flush.tombstones.push(...ordered.tombstones);
+    const seen = Math.max(...list.map(({ event }) => event.capturedTime.getTime()));
+    flush.views.push({ ...ordered.state, seen: new Date(seen).toISOString() });
+  }
+  return flush;
+}
+
+/**
+ * Writes a flush: tombstones first, then view states, sessions, users and user devices sent
+ * together (the driver pipelines them on the transaction's connection), then the rows alone:
+ * nothing may be sent on a connection while its COPY is in progress. Re-emitted rows say
+ * nothing new of sessions and users (an old identify must not move a user back).
+ */
+async function writeRows(tx: Database, flush: OrderedFlush): Promise<void> {
+  await tombstoneRows(tx, flush.tombstones);
+  const sources = new Map<string, number>();
+  const sourceJson = createSourceJson();
+  const records = flush.rows.map(({ row }) => {
+    const text = sourceJson(row);
+    let sourceIndex = sources.get(text);
+    if (sourceIndex === undefined) sources.set(text, (sourceIndex = sources.size));
+    return { row, sourceIndex };
+  });
+  const newRows = flush.rows.flatMap(({ row, request }) => (request === null ? [] : [row]));
+  await Promise.all([
+    saveViewStates(tx, flush.views),
+    touchSessions(tx, sessionsOf(newRows)),
+    upsertUsers(tx, usersOf(newRows)),
+    upsertUserDevices(tx, userDevicesOf(newRows)),
+  ]);
+  await insertEventRows(tx, records, [...sources.keys()]);
 }
 
 type BuildRow = (event: CapturedEvent, page: PageContext | null) => ProcessedRow;
@@ -465,10 +500,10 @@ async function insertIntoView(
       for (const n of lateNavigates) bound.results[n.request]!.notReordered.push(n.position);
     } else {
       for (const stored of candidates) {
-        const { eventId, event } = storedToCaptured(stored);
+        const event = capturedFromStored(stored);
         const page = pageAt(positionOf(event));
-        const storedPage = { url: stored.source_properties.url ?? null, title: (stored.source_properties.title as string | null | undefined) ?? null };
-        if (!samePage(page, storedPage)) displaced.push({ eventId, event, page });
+        const storedPage = { url: stored.sourceProperties.url ?? null, title: (stored.sourceProperties.title as string | null | undefined) ?? null };
+        if (!samePage(page, storedPage)) displaced.push({ eventId: stored.eventId, event, page });
       }
       bound.budget[charged] = budget - displaced.length;
       bound.results[charged]!.reemitted += displaced.length;
@@ -495,61 +530,19 @@ async function insertIntoView(
   };
 }
 
-function storedToCaptured(r: StoredRowRecord): { eventId: string; event: CapturedEvent } {
-  return {
-    eventId: r.event_id,
-    event: capturedFromStored({
-      orgId: r.org_id,
-      dedupKey: r.dedup_key,
-      seq: Number(r.seq),
-      deviceId: r.device_id,
-      sessionId: r.session_id,
-      viewId: r.view_id,
-      eventTimeMicros: Number(r.micros),
-      capturedTime: new Date(r.captured_time),
-      eventType: r.event_type,
-      eventProperties: r.event_properties,
-      sourceType: r.source_type,
-      sourceProperties: r.source_properties,
-      urlInherited: r.url_inherited,
-      targetPath: (r.target_path as CapturedElement[] | null) ?? null,
-    }),
-  };
-}
-
-function toRecord(row: ProcessedRow, source: number, capturedIso: string): NewRowRecord {
-  return {
-    event_id: row.eventId,
-    org_id: row.orgId,
-    dedup_key: row.dedupKey,
-    seq: row.seq,
-    device_id: row.deviceId,
-    session_id: row.sessionId,
-    view_id: row.viewId,
-    event_time: microsToIso(row.eventTimeMicros),
-    captured_time: capturedIso,
-    event_type: row.eventType,
-    event_properties: row.eventProperties,
-    source_type: row.sourceType,
-    source,
-    url_inherited: row.urlInherited,
-    target_path: row.targetPath,
-  };
-}
-
 function sessionsOf(rows: ProcessedRow[]) {
-  const spans = new Map<string, { orgId: string; deviceId: string; sessionId: string; first: number; last: number }>();
+  const spans = new Map<string, SessionSpan>();
   for (const row of rows) {
     if (!row.sessionId || row.eventType === null) continue;
     const key = `${row.orgId}/${row.deviceId}/${row.sessionId}`;
     const span = spans.get(key);
-    if (!span) spans.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, first: row.eventTimeMicros, last: row.eventTimeMicros });
+    if (!span) spans.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, firstMicros: row.eventTimeMicros, lastMicros: row.eventTimeMicros });
     else {
-      span.first = Math.min(span.first, row.eventTimeMicros);
-      span.last = Math.max(span.last, row.eventTimeMicros);
+      span.firstMicros = Math.min(span.firstMicros, row.eventTimeMicros);
+      span.lastMicros = Math.max(span.lastMicros, row.eventTimeMicros);
     }
   }
-  return [...spans.values()].map(({ first, last, ...s }) => ({ ...s, firstEventTime: microsToIso(first), lastEventTime: microsToIso(last) }));
+  return [...spans.values()];
 }
 
 /** Every (user, device) pair identify rows join, for deletion requests by user. */

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts';
 import { claimBackfillChunk, setBackfillRowsToSend, type Backfill } from '../db/queries/backfills.ts';
 import { backfillChunkEnd, countBackfillRows, type BackfillRange } from '../db/queries/changes.ts';
-import { EVENT_TYPES } from '../processing/event-types.ts';
+import { EVENT_TYPES } from '../events/event-types.ts';
 import { admittedTypes } from './periods.ts';
 
 /** The chunk of a backfill one run sends. */

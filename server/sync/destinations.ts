@@ -14,21 +14,11 @@ import {
   type DestinationRecord,
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
-import { EVENT_TYPES } from '../processing/event-types.ts';
+import { NotFoundError, ValidationError, validationErrorOf } from '../errors.ts';
+import { EVENT_TYPES } from '../events/event-types.ts';
 import type { InstalledPlugin, PluginRegistry } from '../plugins/registry.ts';
 import { destinationConfig } from './run-sync.ts';
-import { TargetRefusal, requireSecrets, type TargetGuard } from './targets.ts';
-
-/** An expected failure of a destination operation, with a stable code (GraphQL maps it to a typed error). */
-export class DestinationInputError extends Error {
-  readonly code: string;
-  readonly field: string | null;
-  constructor(code: string, message: string, field: string | null = null) {
-    super(message);
-    this.code = code;
-    this.field = field;
-  }
-}
+import { requireSecrets, type TargetGuard } from './targets.ts';
 
 const sameList = (a: string[] | null, b: string[] | null) => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
 const sameFilters = (a: DestinationRecord, b: DestinationRecord) =>
@@ -51,7 +41,7 @@ export interface DestinationInput {
 /** A backfill starts at an instant before now (and within years 1 to 9999, as every stored time). */
 function checkBackfillFrom(from: Date, now: Date, field: string) {
   if (Number.isNaN(from.getTime()) || from.getUTCFullYear() < 1 || from.getUTCFullYear() > 9999 || from >= now) {
-    throw new DestinationInputError('INVALID_BACKFILL_FROM', `${field} must be an instant before now`, field);
+    throw new ValidationError('INVALID_BACKFILL_FROM', `${field} must be an instant before now`, field);
   }
 }
 
@@ -78,7 +68,7 @@ export function createDestinationService(deps: {
 
   function pluginOf(pluginId: string): InstalledPlugin {
     const plugin = registry.get(pluginId);
-    if (!plugin) throw new DestinationInputError('UNKNOWN_PLUGIN', `no destination plugin "${pluginId}" is installed`, 'pluginId');
+    if (!plugin) throw new ValidationError('UNKNOWN_PLUGIN', `no destination plugin "${pluginId}" is installed`, 'pluginId');
     return plugin;
   }
 
@@ -94,7 +84,7 @@ export function createDestinationService(deps: {
     if (problems.length > 0) {
       // as parseDestinationConfig words it: field names and zod's messages, never the values
       const list = problems.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
-      throw new DestinationInputError('INVALID_CONFIG', `invalid configuration for destination "${plugin.definition.id}": ${list}`, 'config');
+      throw new ValidationError('INVALID_CONFIG', `invalid configuration for destination "${plugin.definition.id}": ${list}`, 'config');
     }
     // the file path comes back normalised
     const checked = await policyChecked(() => targets.checkConfig(plugin, given));
@@ -135,8 +125,7 @@ export function createDestinationService(deps: {
     try {
       return await check();
     } catch (error) {
-      if (error instanceof TargetRefusal) throw new DestinationInputError(error.code, error.message, error.field);
-      throw error;
+      throw validationErrorOf(error) ?? error;
     }
   }
 
@@ -147,7 +136,7 @@ export function createDestinationService(deps: {
     } catch (error) {
       if (pgErrorCode(error) === '23505') {
         const field = plugin?.targetFields.find((target) => target.kind === 'file')?.name ?? 'config';
-        throw new DestinationInputError('FILE_PATH_IN_USE', `${field}: another destination already writes to this file; choose another path`, field);
+        throw new ValidationError('FILE_PATH_IN_USE', `${field}: another destination already writes to this file; choose another path`, field);
       }
       throw error;
     }
@@ -155,17 +144,17 @@ export function createDestinationService(deps: {
 
   function checkCommon(input: DestinationInput) {
     if (input.name !== undefined && (input.name.trim().length === 0 || input.name.length > 200)) {
-      throw new DestinationInputError('INVALID_NAME', 'name must be 1 to 200 characters', 'name');
+      throw new ValidationError('INVALID_NAME', 'name must be 1 to 200 characters', 'name');
     }
     if (input.intervalMinutes !== undefined && (!Number.isInteger(input.intervalMinutes) || input.intervalMinutes < 1 || input.intervalMinutes > 1440)) {
-      throw new DestinationInputError('INVALID_INTERVAL', 'intervalMinutes must be a whole number from 1 to 1440', 'intervalMinutes');
+      throw new ValidationError('INVALID_INTERVAL', 'intervalMinutes must be a whole number from 1 to 1440', 'intervalMinutes');
     }
     for (const field of ['eventTypesInclude', 'eventTypesExclude'] as const) {
       const unknown = (input[field] ?? []).filter((t) => !EVENT_TYPES.has(t));
-      if (unknown.length) throw new DestinationInputError('UNKNOWN_EVENT_TYPE', `unknown event types: ${unknown.join(', ')}`, field);
+      if (unknown.length) throw new ValidationError('UNKNOWN_EVENT_TYPE', `unknown event types: ${unknown.join(', ')}`, field);
     }
     if (input.eventTypesInclude?.length && input.eventTypesExclude?.length) {
-      throw new DestinationInputError('CONFLICTING_FILTERS', 'give eventTypesInclude or eventTypesExclude, not both', 'eventTypesExclude');
+      throw new ValidationError('CONFLICTING_FILTERS', 'give eventTypesInclude or eventTypesExclude, not both', 'eventTypesExclude');
     }
   }
 
@@ -216,7 +205,7 @@ export function createDestinationService(deps: {
     async update(orgId: string, id: string, input: DestinationInput): Promise<DestinationRecord> {
       checkCommon(input);
       const current = await getDestination(db, orgId, id);
-      if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
+      if (!current) throw new NotFoundError('destination');
       const values: Parameters<typeof updateDestination>[3] = {};
       if (input.name !== undefined) values.name = input.name.trim();
       if (input.intervalMinutes !== undefined) values.intervalMinutes = input.intervalMinutes;
@@ -254,7 +243,7 @@ export function createDestinationService(deps: {
     async setEnabled(orgId: string, id: string, enabled: boolean): Promise<DestinationRecord> {
       return db.transaction(async (tx) => {
         const current = await getDestination(tx, orgId, id, { forUpdate: true });
-        if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
+        if (!current) throw new NotFoundError('destination');
         if (current.enabled === enabled) return current;
         if (enabled) await openActivePeriod(tx, current, periodTime());
         else await closeActivePeriod(tx, id, periodTime());
@@ -277,14 +266,14 @@ export function createDestinationService(deps: {
       try {
         return await db.transaction(async (tx) => {
           const current = await getDestination(tx, orgId, id, { forUpdate: true });
-          if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
+          if (!current) throw new NotFoundError('destination');
           const backfill = await insertBackfill(tx, current, { from, to: now, requestedBy });
           if (current.enabled) await updateDestination(tx, orgId, id, { nextRunTime: new Date() });
           return backfill;
         });
       } catch (error) {
         if (pgErrorCode(error) === '23505') {
-          throw new DestinationInputError('BACKFILL_IN_PROGRESS', 'this destination already has a backfill queued or running; cancel it or wait for it to finish');
+          throw new ValidationError('BACKFILL_IN_PROGRESS', 'this destination already has a backfill queued or running; cancel it or wait for it to finish');
         }
         throw error;
       }
@@ -297,16 +286,16 @@ export function createDestinationService(deps: {
      */
     async cancelBackfill(orgId: string, backfillId: string): Promise<Backfill> {
       const backfill = await cancelBackfill(db, orgId, backfillId);
-      if (!backfill) throw new DestinationInputError('NOT_FOUND', `backfill ${backfillId} was not found`);
-      if (backfill.run.status === 'succeeded') throw new DestinationInputError('BACKFILL_FINISHED', 'this backfill has already sent everything');
+      if (!backfill) throw new NotFoundError('backfill');
+      if (backfill.run.status === 'succeeded') throw new ValidationError('BACKFILL_FINISHED', 'this backfill has already sent everything');
       return backfill;
     },
 
     /** Queues a run now; returns the queued run (an already queued one is reused). */
     async syncNow(orgId: string, id: string): Promise<SyncRunRecord> {
       const current = await getDestination(db, orgId, id);
-      if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
-      if (!current.enabled) throw new DestinationInputError('DESTINATION_DISABLED', 'enable the destination before syncing it');
+      if (!current) throw new NotFoundError('destination');
+      if (!current.enabled) throw new ValidationError('DESTINATION_DISABLED', 'enable the destination before syncing it');
       const queued = (await findQueuedRun(db, id)) ?? (await insertSyncRun(db, { destinationId: id, orgId, status: 'queued', trigger: 'manual' }));
       await updateDestination(db, orgId, id, { nextRunTime: new Date() });
       return queued;
@@ -318,7 +307,7 @@ export function createDestinationService(deps: {
      */
     async test(orgId: string, id: string) {
       const current = await getDestination(db, orgId, id);
-      if (!current) throw new DestinationInputError('NOT_FOUND', `destination ${id} was not found`);
+      if (!current) throw new NotFoundError('destination');
       const plugin = pluginOf(current.pluginId);
       // before parsing: a cleared required secret would otherwise read as a bare parse error
       await policyChecked(async () => requireSecrets(current));

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   classifyError,
+  ConfigError,
   errorMessage,
+  PermanentError,
+  RetryableError,
   parseDestinationConfig,
   type CopyTextChunk,
   type DefinitionTables,
@@ -34,10 +37,10 @@ import {
   type DestinationRecord,
   type SyncRunRecord,
 } from '../db/queries/destinations.ts';
-import { EVENT_TYPES } from '../processing/event-types.ts';
+import { EVENT_TYPES } from '../events/event-types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { PluginRegistry } from '../plugins/registry.ts';
+import type { InstalledPlugin, PluginRegistry } from '../plugins/registry.ts';
 import { planBackfillChunk, type BackfillChunkPlan } from './backfill.ts';
 import { windowRanges } from './periods.ts';
 import { FAILING_AFTER, nextBoundary, retryDelayMs } from './schedule.ts';
@@ -86,15 +89,10 @@ export interface SyncDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-class RunError extends Error {
-  readonly kind: ErrorKind;
-  /** The wait the warehouse asked for before the next attempt (RetryableError.retryAfterMs). */
-  readonly retryAfterMs: number | undefined;
-  constructor(message: string, kind: ErrorKind, retryAfterMs?: number) {
-    super(message);
-    this.kind = kind;
-    this.retryAfterMs = retryAfterMs;
-  }
+/** A failure of a run as the plugin contract classifies it (the host reads `kind` and `retryAfterMs` back with the SDK). */
+function runFailure(kind: ErrorKind, message: string, retryAfterMs?: number): Error {
+  if (kind === 'retryable') return new RetryableError(message, { retryAfterMs });
+  return kind === 'config' ? new ConfigError(message) : new PermanentError(message);
 }
 
 /** The plugin config: stored public fields plus the decrypted secret fields. */
@@ -113,23 +111,64 @@ export function destinationConfig(dest: DestinationRecord, secrets: SecretBox): 
  * nothing.
  */
 export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string, stop?: AbortSignal): Promise<SyncRunRecord['status']> {
-  const { db, options } = deps;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const started = new Date();
+  const guard = guardRun(deps, dest, owner, stop);
+  const progress: RunProgress = { attempts: 0, statements: 0, backfillId: undefined };
+  try {
+    const plan = await planRun(deps, dest, run, owner, started, progress);
+    const sent = plan.needsLoad ? await loadWithRetries(deps, dest, plan, guard, progress) : NOTHING_SENT;
+    await recordSuccess(deps, dest, run, owner, started, plan, sent, progress);
+    return 'succeeded';
+  } catch (error) {
+    await recordFailure(deps, dest, run, owner, started, error, guard, progress);
+    return 'failed';
+  } finally {
+    guard.end();
+  }
+}
+
+/** What a run counts as it goes, for its record whether it succeeds or fails. */
+interface RunProgress {
+  /** Attempts at loading the warehouse (0: there was nothing to send). */
+  attempts: number;
+  /** Statements the plugin ran. */
+  statements: number;
+  /** The destination's open backfill, once read. */
+  backfillId: string | undefined;
+}
+
+/** The limits a run runs under: its timeout, the instance stopping, and its lease. */
+interface RunGuard {
+  /** Aborted on timeout, on stop, or when the lease is lost. */
+  signal: AbortSignal;
+  /** Resolves when `signal` aborts. */
+  aborted: Promise<void>;
+  /** The work, or a rejection as soon as the instance stops (a plugin ignoring the abort is not waited for). */
+  orStop<T>(work: Promise<T>): Promise<T>;
+  /** The heartbeat found the lease held by another instance. */
+  leaseLost(): boolean;
+  /** The instance is stopping (scheduler.stop past its grace). */
+  interrupted(): boolean;
+  end(): void;
+}
+
+/**
+ * Arms a run's timeout and heartbeat. When the instance stops, the run ends now, released at once
+ * for another instance, as failed but not counted as a failure of the destination.
+ */
+function guardRun(deps: SyncDeps, dest: DestinationRecord, owner: string, stop: AbortSignal | undefined): RunGuard {
+  const { options } = deps;
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error(`the run took longer than ${options.runTimeoutMs} ms`)), options.runTimeoutMs);
   let leaseLost = false;
-  // The instance is stopping (scheduler.stop past its grace): the run ends now, released at once
-  // for another instance, as failed but not counted as a failure of the destination.
   const onStop = () => timeout.abort(new Error('the server instance stopped during the run; the next run continues from the same cursor'));
   if (stop?.aborted) onStop();
   else stop?.addEventListener('abort', onStop, { once: true });
   const aborted = new Promise<void>((resolve) => timeout.signal.addEventListener('abort', () => resolve(), { once: true }));
   const stopped = new Promise<never>((_, reject) => aborted.then(() => stop?.aborted && reject(timeout.signal.reason as Error)));
   stopped.catch(() => {});
-  const orStop = <T>(work: Promise<T>): Promise<T> => Promise.race([work, stopped]);
   const heartbeat = setInterval(() => {
-    renewLease(db, dest.id, owner, options.leaseMs).then(
+    renewLease(deps.db, dest.id, owner, options.leaseMs).then(
       (held) => {
         if (!held) {
           leaseLost = true;
@@ -139,200 +178,282 @@ export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: S
       () => {},
     );
   }, Math.max(1_000, Math.floor(options.leaseMs / 3)));
+  return {
+    signal: timeout.signal,
+    aborted,
+    orStop: (work) => Promise.race([work, stopped]),
+    leaseLost: () => leaseLost,
+    interrupted: () => stop?.aborted === true,
+    end() {
+      clearTimeout(timer);
+      clearInterval(heartbeat);
+      stop?.removeEventListener('abort', onStop);
+    },
+  };
+}
 
-  let attempts = 0;
-  let statements = 0;
-  let backfillId: string | undefined;
+/** What a run sends, decided before it connects. */
+interface RunPlan {
+  plugin: InstalledPlugin;
+  config: Record<string, unknown>;
+  /** The window's end: the destination's cursor once the run succeeds. */
+  to: string;
+  window: ChangeWindow;
+  hasRows: boolean;
+  definitions: DefinitionTables;
+  definitionsHash: string;
+  definitionsChanged: boolean;
+  /** Deletion requests recorded before the window's end snapshot. */
+  deletions: { requestId: string; deviceIds: string[] }[];
+  loadOptions: { deleteDeviceIds: string[] } | undefined;
+  /** Whether the warehouse has anything to do: rows, definitions, a backfill or deletions. */
+  needsLoad: boolean;
+}
+
+/**
+ * Marks the run running and decides what it sends: the window from the cursor to a new
+ * snapshot, the definitions when they changed, the deletions the destination can apply (the
+ * others are marked unsupported), the open backfill.
+ */
+async function planRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string, started: Date, progress: RunProgress): Promise<RunPlan> {
+  const { db } = deps;
+  // Deletion requests recorded before the window's end snapshot: the store had removed their
+  // rows before this window reads it, so deleting first and merging the window after is exact.
+  const deletions = await pendingDeletions(db, dest.id);
+  const to = await changeSnapshot(db);
+  const from = dest.cursorSnapshot ?? to;
+  await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFrom: from, windowTo: to, runner: owner });
+  progress.backfillId = (await findOpenBackfill(db, dest.id))?.run.id;
+  const plugin = deps.registry.get(dest.pluginId);
+  if (!plugin) throw new ConfigError(`the destination plugin "${dest.pluginId}" is not installed`);
+  let config: Record<string, unknown>;
   try {
-    // Deletion requests recorded before the window's end snapshot: the store had removed their
-    // rows before this window reads it, so deleting first and merging the window after is exact.
-    const deletions = await pendingDeletions(db, dest.id);
-    const to = await changeSnapshot(db);
-    const from = dest.cursorSnapshot ?? to;
-    await updateSyncRun(db, run.id, { status: 'running', startedTime: started, windowFrom: from, windowTo: to, runner: owner });
-    backfillId = (await findOpenBackfill(db, dest.id))?.run.id;
-    const plugin = deps.registry.get(dest.pluginId);
-    if (!plugin) throw new RunError(`the destination plugin "${dest.pluginId}" is not installed`, 'config');
-    let config: Record<string, unknown>;
-    try {
-      // a secret dropped with a target change is named as such, not as a config the plugin refuses
-      requireSecrets(dest);
-      config = parseDestinationConfig(plugin.definition, destinationConfig(dest, deps.secrets));
-    } catch (error) {
-      throw new RunError(errorMessage(error), 'config');
-    }
-    const definitions = await deps.lookupTables(dest.orgId);
-    const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
-    // Read after the window's end snapshot: an event it holds was captured before that instant,
-    // so a period closed after this read cannot leave out an event this window sends.
-    const ranges = windowRanges(await listDestinationPeriods(db, [dest.id]), EVENT_TYPES);
-    const window: ChangeWindow = { orgId: dest.orgId, from, to, ranges };
-    const hasRows = await windowHasChanges(db, window);
-    const definitionsChanged = definitionsHash !== dest.definitionsHash;
-    const deletes = plugin.definition.capabilities?.deleteDevices === true;
-    if (deletions.length > 0 && !deletes) {
-      // reported, never skipped silently: the API shows these requests as unsupported here
-      await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'unsupported', at: new Date() });
-      deps.log.warn({ destination: dest.id, plugin: dest.pluginId, requests: deletions.length }, 'sync: the destination cannot delete devices; deletion requests marked unsupported');
-    }
-    const deleteDeviceIds = deletes ? [...new Set(deletions.flatMap((d) => d.deviceIds))] : [];
-    const loadOptions = deleteDeviceIds.length > 0 ? { deleteDeviceIds } : undefined;
-
-    let rows = 0;
-    let bytes = 0;
-    let merged: LoadResult | undefined;
-    let chunk: (BackfillChunkPlan & { rows: number; bytes: number }) | undefined;
-    if (hasRows || definitionsChanged || backfillId || loadOptions) {
-      for (;;) {
-        attempts++;
-        rows = 0;
-        bytes = 0;
-        chunk = undefined;
-        let connection: DestinationConnection | undefined;
-        try {
-          timeout.signal.throwIfAborted();
-          // a plugin that ignores the abort is not waited for when the instance stops (its connection is closed below)
-          await orStop(
-            (async () => {
-              // through the target checks (host policy, DNS, files), never the plugin directly
-              connection = await deps.targets.connect(plugin, dest, config, {
-                logger: pluginLogger(deps.log, dest),
-                signal: timeout.signal,
-                onStatement: () => statements++,
-              });
-              if (dest.tablesVersion !== plugin.definition.version) await connection.ensureTables();
-              if (hasRows) {
-                const count = (n: number, b: number) => {
-                  rows += n;
-                  bytes += b;
-                };
-                // Straight from a COPY of the store to the plugin when both sides speak COPY text:
-                // the rows are never decoded into objects. Otherwise as row objects, page by page.
-                merged =
-                  connection.loadEventsCopyText && db.copyOut
-                    ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, window), count), loadOptions)
-                    : await connection.loadEvents(
-                        streamPages<ChangedRow>(
-                          (after) => readChangedRows(db, { ...window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }),
-                          options.batchSize,
-                          count,
-                        ),
-                        loadOptions,
-                      );
-              } else if (loadOptions) {
-                merged = await connection.loadEvents(noRows(), loadOptions);
-              }
-              if (definitionsChanged) await connection.replaceDefinitions(definitions);
-              // Only after the window is merged, each attempt anew: see planBackfillChunk.
-              const open = backfillId ? await findOpenBackfill(db, dest.id) : undefined;
-              const plan = open && (await planBackfillChunk(db, open, options.backfillChunkRows));
-              if (plan) {
-                const sent = { ...plan, rows: 0, bytes: 0 };
-                await loadBackfillChunk(db, connection, plan.range, options.batchSize, (n, b) => {
-                  sent.rows += n;
-                  sent.bytes += b;
-                });
-                chunk = sent;
-              }
-            })(),
-          );
-          break;
-        } catch (error) {
-          const kind = timeout.signal.aborted ? 'retryable' : classifyError(error);
-          const inRunDelay = retryDelayMs(attempts, Math.min(options.retryBaseMs, 5_000), 1);
-          const asked = retryAfterMsOf(error);
-          // a wait longer than a quick retry (a quota, a resuming cluster) is for a later run
-          if (kind !== 'retryable' || attempts >= options.attemptsPerRun || timeout.signal.aborted || (asked ?? 0) > inRunDelay) {
-            throw new RunError(timeout.signal.aborted ? errorMessage(timeout.signal.reason) : errorMessage(error), kind, asked);
-          }
-          await Promise.race([sleep(inRunDelay), aborted]);
-        } finally {
-          await orStop(connection?.close() ?? Promise.resolve()).catch(() => {});
-        }
-      }
-    }
-
-    const finished = new Date();
-    const released = await db.transaction(async (tx) => {
-      const held = await releaseDestination(tx, dest.id, owner, {
-        cursorSnapshot: to,
-        lastSuccessTime: finished,
-        consecutiveFailures: 0,
-        lastError: null,
-        lastErrorKind: null,
-        // while a backfill has rows left, its next chunk goes at the next tick
-        nextRunTime: chunk && !chunk.last ? finished : nextBoundary(finished, dest.intervalMinutes),
-        ...(attempts > 0 ? { tablesVersion: plugin.definition.version, definitionsHash } : {}),
-      }, started);
-      if (held && chunk) await completeBackfillChunk(tx, chunk.backfillId, { until: chunk.range.until, rows: chunk.rows, bytes: chunk.bytes });
-      return held;
-    });
-    if (!released) throw new RunError('the lease was lost to another instance before the cursor moved', 'retryable');
-    if (loadOptions) {
-      await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'done', rowsDeleted: merged?.rowsDeleted ?? null, at: finished });
-    }
-    await updateSyncRun(db, run.id, {
-      status: 'succeeded',
-      rows,
-      bytes,
-      statements,
-      attempts,
-      finishedTime: finished,
-      durationMs: finished.getTime() - started.getTime(),
-      details: {
-        definitionsWritten: definitionsChanged && attempts > 0,
-        emptyWindow: !hasRows,
-        ...(merged?.mergedEventTimeRange ? { mergedEventTimeRange: merged.mergedEventTimeRange } : {}),
-        ...(loadOptions ? { deletionRequests: deletions.length, rowsDeleted: merged?.rowsDeleted ?? null } : {}),
-        ...(chunk ? { backfill: { id: chunk.backfillId, rows: chunk.rows, sentUntil: chunk.range.until.toISOString() } } : {}),
-      },
-    });
-    deps.metrics.syncRun(dest, 'succeeded', (finished.getTime() - started.getTime()) / 1000, rows);
-    deps.log.info({ destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() }, 'sync run succeeded');
-    return 'succeeded';
+    // a secret dropped with a target change is named as such, not as a config the plugin refuses
+    requireSecrets(dest);
+    config = parseDestinationConfig(plugin.definition, destinationConfig(dest, deps.secrets));
   } catch (error) {
-    const kind: ErrorKind = error instanceof RunError ? error.kind : classifyError(error);
-    const message = error instanceof RunError ? error.message : errorMessage(error);
-    const finished = new Date();
-    const interrupted = stop?.aborted === true;
-    const failures = interrupted ? dest.consecutiveFailures : dest.consecutiveFailures + 1;
-    if (!leaseLost) {
-      await releaseDestination(db, dest.id, owner, {
-        consecutiveFailures: failures,
-        lastError: message,
-        lastErrorKind: kind,
-        // retryable: back off and try again soon; permanent or config: wait for the next regular
-        // run (or a config change, which schedules one at once)
-        nextRunTime: interrupted
-          ? finished
-          : kind === 'retryable'
-            ? new Date(
-                finished.getTime() +
-                  Math.max(retryDelayMs(failures, options.retryBaseMs, dest.intervalMinutes), error instanceof RunError ? (error.retryAfterMs ?? 0) : 0),
-              )
-            : nextBoundary(finished, dest.intervalMinutes),
-      }, started);
-    }
-    if (backfillId) await recordBackfillError(db, backfillId, message, kind);
-    await updateSyncRun(db, run.id, {
-      status: 'failed',
-      statements,
-      attempts,
-      finishedTime: finished,
-      durationMs: finished.getTime() - started.getTime(),
-      error: message,
-      errorKind: kind,
-      details: { failing: !interrupted && (kind !== 'retryable' || failures >= FAILING_AFTER), ...(interrupted ? { interrupted: true } : {}) },
-    });
-    // the message is the run's recorded error, the one the API shows (plugins keep secrets out of it)
-    deps.metrics.syncRun(dest, 'failed', (finished.getTime() - started.getTime()) / 1000, 0);
-    deps.log.warn({ destination: dest.id, plugin: dest.pluginId, run: run.id, errorKind: kind, error: message, failures }, 'sync run failed');
-    return 'failed';
-  } finally {
-    clearTimeout(timer);
-    clearInterval(heartbeat);
-    stop?.removeEventListener('abort', onStop);
+    throw new ConfigError(errorMessage(error));
   }
+  const definitions = await deps.lookupTables(dest.orgId);
+  const definitionsHash = createHash('sha256').update(JSON.stringify(definitions)).digest('hex');
+  // Read after the window's end snapshot: an event it holds was captured before that instant,
+  // so a period closed after this read cannot leave out an event this window sends.
+  const ranges = windowRanges(await listDestinationPeriods(db, [dest.id]), EVENT_TYPES);
+  const window: ChangeWindow = { orgId: dest.orgId, from, to, ranges };
+  const hasRows = await windowHasChanges(db, window);
+  const definitionsChanged = definitionsHash !== dest.definitionsHash;
+  const deletes = plugin.definition.capabilities?.deleteDevices === true;
+  if (deletions.length > 0 && !deletes) {
+    // reported, never skipped silently: the API shows these requests as unsupported here
+    await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'unsupported', at: new Date() });
+    deps.log.warn({ destination: dest.id, plugin: dest.pluginId, requests: deletions.length }, 'sync: the destination cannot delete devices; deletion requests marked unsupported');
+  }
+  const deleteDeviceIds = deletes ? [...new Set(deletions.flatMap((d) => d.deviceIds))] : [];
+  const loadOptions = deleteDeviceIds.length > 0 ? { deleteDeviceIds } : undefined;
+  const needsLoad = hasRows || definitionsChanged || progress.backfillId !== undefined || loadOptions !== undefined;
+  return { plugin, config, to, window, hasRows, definitions, definitionsHash, definitionsChanged, deletions, loadOptions, needsLoad };
+}
+
+/** What an attempt sent: rows and bytes of the window, the plugin's merge result, the backfill chunk. */
+interface Sent {
+  rows: number;
+  bytes: number;
+  merged: LoadResult | undefined;
+  chunk: (BackfillChunkPlan & { rows: number; bytes: number }) | undefined;
+}
+
+const NOTHING_SENT: Sent = { rows: 0, bytes: 0, merged: undefined, chunk: undefined };
+
+/** The cap of the quick retries within a run; a longer wait is for a later run. */
+const IN_RUN_RETRY_CAP_MS = 60_000;
+
+/**
+ * Sends the plan, retrying retryable failures inside the run with backoff (the host owns
+ * retries, plugins only classify). A failure that is not retryable, the last attempt, an abort,
+ * or a wait the warehouse asks for that is longer than a quick retry fails the run.
+ */
+async function loadWithRetries(deps: SyncDeps, dest: DestinationRecord, plan: RunPlan, guard: RunGuard, progress: RunProgress): Promise<Sent> {
+  const { options } = deps;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (;;) {
+    progress.attempts++;
+    const opened: { connection?: DestinationConnection } = {};
+    try {
+      guard.signal.throwIfAborted();
+      // a plugin that ignores the abort is not waited for when the instance stops (its connection is closed below)
+      return await guard.orStop(sendPlan(deps, dest, plan, guard.signal, progress, opened));
+    } catch (error) {
+      const kind = guard.signal.aborted ? 'retryable' : classifyError(error);
+      const inRunDelay = retryDelayMs(progress.attempts, { baseMs: Math.min(options.retryBaseMs, 5_000), capMs: IN_RUN_RETRY_CAP_MS });
+      const asked = retryAfterMsOf(error);
+      // a wait longer than a quick retry (a quota, a resuming cluster) is for a later run
+      if (kind !== 'retryable' || progress.attempts >= options.attemptsPerRun || guard.signal.aborted || (asked ?? 0) > inRunDelay) {
+        throw runFailure(kind, guard.signal.aborted ? errorMessage(guard.signal.reason) : errorMessage(error), asked);
+      }
+      await Promise.race([sleep(inRunDelay), guard.aborted]);
+    } finally {
+      await guard.orStop(opened.connection?.close() ?? Promise.resolve()).catch(() => {});
+    }
+  }
+}
+
+/**
+ * One attempt: connects through the target checks, makes sure of the tables, merges the window
+ * (and applies the deletions), rewrites the lookup tables when the definitions changed, then
+ * sends one chunk of the open backfill. `opened` holds the connection for the caller to close.
+ */
+async function sendPlan(
+  deps: SyncDeps,
+  dest: DestinationRecord,
+  plan: RunPlan,
+  signal: AbortSignal,
+  progress: RunProgress,
+  opened: { connection?: DestinationConnection },
+): Promise<Sent> {
+  const { db, options } = deps;
+  const sent: Sent = { ...NOTHING_SENT };
+  const count = (n: number, b: number) => {
+    sent.rows += n;
+    sent.bytes += b;
+  };
+  // through the target checks (host policy, DNS, files), never the plugin directly
+  const connection = (opened.connection = await deps.targets.connect(plan.plugin, dest, plan.config, {
+    logger: pluginLogger(deps.log, dest),
+    signal,
+    onStatement: () => progress.statements++,
+  }));
+  if (dest.tablesVersion !== plan.plugin.definition.version) await connection.ensureTables();
+  if (plan.hasRows) {
+    // Straight from a COPY of the store to the plugin when both sides speak COPY text:
+    // the rows are never decoded into objects. Otherwise as row objects, page by page.
+    sent.merged =
+      connection.loadEventsCopyText && db.copyOut
+        ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, plan.window), count), plan.loadOptions)
+        : await connection.loadEvents(
+            streamPages<ChangedRow>(
+              (after) => readChangedRows(db, { ...plan.window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }),
+              options.batchSize,
+              count,
+            ),
+            plan.loadOptions,
+          );
+  } else if (plan.loadOptions) {
+    sent.merged = await connection.loadEvents(noRows(), plan.loadOptions);
+  }
+  if (plan.definitionsChanged) await connection.replaceDefinitions(plan.definitions);
+  // Only after the window is merged, each attempt anew: see planBackfillChunk.
+  const open = progress.backfillId ? await findOpenBackfill(db, dest.id) : undefined;
+  const chunk = open && (await planBackfillChunk(db, open, options.backfillChunkRows));
+  if (chunk) {
+    const chunkSent = { ...chunk, rows: 0, bytes: 0 };
+    await loadBackfillChunk(db, connection, chunk.range, options.batchSize, (n, b) => {
+      chunkSent.rows += n;
+      chunkSent.bytes += b;
+    });
+    sent.chunk = chunkSent;
+  }
+  return sent;
+}
+
+/**
+ * Moves the cursor (and the backfill's) only if the lease is still held, settles the deletions
+ * it applied, and records the run. A lease lost by then fails the run as retryable.
+ */
+async function recordSuccess(
+  deps: SyncDeps,
+  dest: DestinationRecord,
+  run: SyncRunRecord,
+  owner: string,
+  started: Date,
+  plan: RunPlan,
+  sent: Sent,
+  progress: RunProgress,
+): Promise<void> {
+  const { db } = deps;
+  const { chunk, merged, rows, bytes } = sent;
+  const finished = new Date();
+  const released = await db.transaction(async (tx) => {
+    const held = await releaseDestination(tx, dest.id, owner, {
+      cursorSnapshot: plan.to,
+      lastSuccessTime: finished,
+      consecutiveFailures: 0,
+      lastError: null,
+      lastErrorKind: null,
+      // while a backfill has rows left, its next chunk goes at the next tick
+      nextRunTime: chunk && !chunk.last ? finished : nextBoundary(finished, dest.intervalMinutes),
+      ...(progress.attempts > 0 ? { tablesVersion: plan.plugin.definition.version, definitionsHash: plan.definitionsHash } : {}),
+    }, started);
+    if (held && chunk) await completeBackfillChunk(tx, chunk.backfillId, { until: chunk.range.until, rows: chunk.rows, bytes: chunk.bytes });
+    return held;
+  });
+  if (!released) throw new RetryableError('the lease was lost to another instance before the cursor moved');
+  if (plan.loadOptions) {
+    await settleDeletions(db, dest.id, plan.deletions.map((d) => d.requestId), { status: 'done', rowsDeleted: merged?.rowsDeleted ?? null, at: finished });
+  }
+  await updateSyncRun(db, run.id, {
+    status: 'succeeded',
+    rows,
+    bytes,
+    statements: progress.statements,
+    attempts: progress.attempts,
+    finishedTime: finished,
+    durationMs: finished.getTime() - started.getTime(),
+    details: {
+      definitionsWritten: plan.definitionsChanged && progress.attempts > 0,
+      emptyWindow: !plan.hasRows,
+      ...(merged?.mergedEventTimeRange ? { mergedEventTimeRange: merged.mergedEventTimeRange } : {}),
+      ...(plan.loadOptions ? { deletionRequests: plan.deletions.length, rowsDeleted: merged?.rowsDeleted ?? null } : {}),
+      ...(chunk ? { backfill: { id: chunk.backfillId, rows: chunk.rows, sentUntil: chunk.range.until.toISOString() } } : {}),
+    },
+  });
+  deps.metrics.syncRun(dest, 'succeeded', (finished.getTime() - started.getTime()) / 1000, rows);
+  deps.log.info({ destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() }, 'sync run succeeded');
+}
+
+/**
+ * Records a failed run: the destination backs off (retryable: soon, with backoff and at least
+ * the wait the warehouse asked for; permanent or config: until the next regular run, or a config
+ * change, which schedules one at once). An interrupted run is released at once and not counted.
+ */
+async function recordFailure(
+  deps: SyncDeps,
+  dest: DestinationRecord,
+  run: SyncRunRecord,
+  owner: string,
+  started: Date,
+  error: unknown,
+  guard: RunGuard,
+  progress: RunProgress,
+): Promise<void> {
+  const { db, options } = deps;
+  const kind = classifyError(error);
+  const message = errorMessage(error);
+  const finished = new Date();
+  const interrupted = guard.interrupted();
+  const failures = interrupted ? dest.consecutiveFailures : dest.consecutiveFailures + 1;
+  if (!guard.leaseLost()) {
+    const backoffMs = Math.max(retryDelayMs(failures, { baseMs: options.retryBaseMs, capMs: dest.intervalMinutes * 60_000 }), retryAfterMsOf(error) ?? 0);
+    await releaseDestination(db, dest.id, owner, {
+      consecutiveFailures: failures,
+      lastError: message,
+      lastErrorKind: kind,
+      nextRunTime: interrupted ? finished : kind === 'retryable' ? new Date(finished.getTime() + backoffMs) : nextBoundary(finished, dest.intervalMinutes),
+    }, started);
+  }
+  if (progress.backfillId) await recordBackfillError(db, progress.backfillId, message, kind);
+  await updateSyncRun(db, run.id, {
+    status: 'failed',
+    statements: progress.statements,
+    attempts: progress.attempts,
+    finishedTime: finished,
+    durationMs: finished.getTime() - started.getTime(),
+    error: message,
+    errorKind: kind,
+    details: { failing: !interrupted && (kind !== 'retryable' || failures >= FAILING_AFTER), ...(interrupted ? { interrupted: true } : {}) },
+  });
+  // the message is the run's recorded error, the one the API shows (plugins keep secrets out of it)
+  deps.metrics.syncRun(dest, 'failed', (finished.getTime() - started.getTime()) / 1000, 0);
+  deps.log.warn({ destination: dest.id, plugin: dest.pluginId, run: run.id, errorKind: kind, error: message, failures }, 'sync run failed');
 }
 
 async function* noRows(): AsyncGenerator<EventRow[]> {

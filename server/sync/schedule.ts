@@ -9,13 +9,13 @@ export function nextBoundary(now: Date, intervalMinutes: number): Date {
 }
 
 /**
- * When to retry after `failures` consecutive failed runs: exponential from `baseMs`, capped at
- * the destination's own interval (and an hour), with full jitter in the upper half so that many
- * failing destinations do not retry in lockstep.
+ * When to retry after `failures` consecutive failures: exponential from `baseMs`, capped at
+ * `capMs` (a destination's own interval, say) and an hour, with full jitter in the upper half so
+ * that many failing destinations do not retry in lockstep.
  */
-export function retryDelayMs(failures: number, baseMs: number, intervalMinutes: number, random = Math.random): number {
-  const cap = Math.min(intervalMinutes * 60_000, 3_600_000);
-  const exponential = Math.min(cap, baseMs * 2 ** Math.max(0, failures - 1));
+export function retryDelayMs(failures: number, backoff: { baseMs: number; capMs: number }, random = Math.random): number {
+  const cap = Math.min(backoff.capMs, 3_600_000);
+  const exponential = Math.min(cap, backoff.baseMs * 2 ** Math.max(0, failures - 1));
   return Math.round(exponential * (0.5 + random() * 0.5));
 }
 

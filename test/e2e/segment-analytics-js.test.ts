@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceIdForAnonymousId } from '../../server/processing/ids.ts';
+import { deviceIdForAnonymousId } from '../../server/events/ids.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { queryDuckdb } from '../support/duckdb.ts';
 import { chromiumAvailable, launchChromium } from './support/browser.ts';

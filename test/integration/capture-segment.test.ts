@@ -7,8 +7,8 @@ import { Analytics } from '@segment/analytics-node';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignSessions, SESSION_GAP_MS } from '../../server/capture/segment.ts';
-import { deviceIdForAnonymousId, deviceIdForUser, viewIdForPage } from '../../server/processing/ids.ts';
+import { assignSessions, SESSION_GAP_MS } from '../../server/capture/segment/routes.ts';
+import { deviceIdForAnonymousId, deviceIdForUser, viewIdForPage } from '../../server/events/ids.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { queryDuckdb } from '../support/duckdb.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definitionLookupTables } from '../../server/definitions/lookup-tables.ts';
+import { definitionLookupTables } from '../../server/definitions/services/lookup-tables.ts';
 import { DEFINITION_ROW_COLUMNS } from '../../plugins/sdk/rows.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import { archive, archiveMutation, createMutation, define, REORDER, update, updateMutation, type Kind } from '../support/definitions.ts';

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/client.ts';
-import { createDefinitionsEnrichmentSource } from '../../server/definitions/enrichment-source.ts';
+import { createDefinitionChanges } from '../../server/definitions/services/changes.ts';
+import { createDefinitionsEnrichmentSource } from '../../server/definitions/services/enrichment-source.ts';
 import { silentLogger } from '../../server/log.ts';
-import { parseUrl } from '../../server/processing/url.ts';
+import { parseUrl } from '../../server/events/url.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import { archive, define, REORDER, update } from '../support/definitions.ts';
 
@@ -249,7 +250,7 @@ describe('the enrichment source', () => {
     let clock = 1_000_000;
     // Another instance: same store, its own handle, so it gets no in-process change notice.
     const otherInstanceDb: Database = { ...t.db };
-    const source = createDefinitionsEnrichmentSource(otherInstanceDb, silentLogger(), { recheckMs: 1000, now: () => clock });
+    const source = createDefinitionsEnrichmentSource({ db: otherInstanceDb, log: silentLogger(), changes: createDefinitionChanges() }, { recheckMs: 1000, now: () => clock });
     const url = parseUrl('https://shop.example/pricing')!;
     expect((await source(org.orgId)).page(url)).toBeNull();
     const page = await define(t, 'Page', { name: 'Pricing', rule: { path: '/pricing' } }, org.keys.admin);

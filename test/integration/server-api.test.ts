@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimBatchJob, findBatchJobByIdempotencyKey } from '../../server/db/queries/batch-jobs.ts';
-import { deviceIdForUser } from '../../server/processing/ids.ts';
+import { deviceIdForUser } from '../../server/events/ids.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import { queryDuckdb } from '../support/duckdb.ts';
 

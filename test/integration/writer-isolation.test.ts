@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapturedEvent } from '../../server/processing/captured-event.ts';
+import type { CapturedEvent } from '../../server/events/captured-event.ts';
 import { createTestOrg, startTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../server/config.ts';
+import { AppError } from '../../server/errors.ts';
 
 describe('configuration', () => {
   it('has defaults that run the embedded mode', () => {
@@ -16,7 +17,8 @@ describe('configuration', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('INVALID_CONFIGURATION');
     const message = (error as Error).message;
     for (const name of ['PORT', 'DATABASE_URL', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_TRUST_PROXY', 'TRIBUTARY_CORS_ORIGINS']) expect(message).toContain(name);
   });
@@ -39,7 +41,8 @@ describe('configuration', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('INVALID_CONFIGURATION');
     const message = (error as Error).message;
     expect(message).toContain('TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES');
     expect(message).toContain('TRIBUTARY_DESTINATION_HOSTS: "not a host" is not a host name');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newEventId } from '../../server/processing/ids.ts';
+import { newEventId } from '../../server/events/ids.ts';
 
 const SHAPE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 

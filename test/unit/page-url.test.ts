@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePageUrl } from '../../server/processing/url.ts';
+import { parsePageUrl } from '../../server/events/url.ts';
 
 describe('parsePageUrl', () => {
   it('accepts web pages and app screens with a host', () => {

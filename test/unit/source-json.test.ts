@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSourceJson, sourcePropertiesOf, type ProcessedRow } from '../../server/processing/build-row.ts';
-import { parseUrl } from '../../server/processing/url.ts';
+import { parseUrl } from '../../server/events/url.ts';
 
 const shared = { entrypoint: 'POST /capture/v1/batch', origin: 'dom', title: null, user_agent: { browser: 'Chrome' } };
 const row = (over: Partial<ProcessedRow>): ProcessedRow => ({

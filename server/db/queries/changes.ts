@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { EVENT_ROW_COLUMNS, type EventRow } from '../../../plugins/sdk/index.ts';
 import type { Database } from '../client.ts';
+import { utcText, withIsoTimes } from './utc-time.ts';
 
 /**
  * The change cursor of the event store (read side of the sync).
@@ -80,9 +81,29 @@ export async function windowHasChanges(db: Database, window: ChangeWindow): Prom
   return row?.found ?? false;
 }
 
-// A scalar subquery is evaluated once per statement (an InitPlan), not once per row as a bare
-// current_setting() and its cast would be: a quarter of the COPY's time on a large window.
-const setting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.window_${name}'), '')::${type})`);
+/**
+ * An input of a constant COPY statement: the transaction setting `tributary.<name>`, cast. A
+ * scalar subquery is evaluated once per statement (an InitPlan), not once per row as a bare
+ * current_setting() and its cast would be: a quarter of the COPY's time on a large window.
+ */
+const setting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.${name}'), '')::${type})`);
+
+/** `COPY (…) TO STDOUT` of `rows` as warehouse rows, in the SDK's column order (plugins read COPY text by position). */
+function copyOfRows(rows: SQL): string {
+  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))} from ${rows}`);
+  // COPY takes no bind parameters: its inputs are settings
+  if (query.params.length > 0) throw new Error('a COPY statement must not take parameters');
+  return `copy (${query.sql}) to stdout`;
+}
+
+/** The settings of every COPY of rows, besides its inputs. */
+const COPY_SETTINGS = {
+  TimeZone: 'UTC',
+  // One backend reads: the sync's bottleneck is the warehouse, which needs the other cores.
+  max_parallel_workers_per_gather: '0',
+  // a plain scan: compiling it costs more than it saves
+  jit: 'off',
+};
 
 /**
  * The window's rows as the columns of a warehouse row, for `COPY … TO STDOUT` (text format, UTC
@@ -91,18 +112,14 @@ const setting = (name: string, type: string) => sql.raw(`(select nullif(current_
  * particular order: a window holds each event_id once, and sorting a large window would spill
  * to disk.
  */
-const COPY_WINDOW = (() => {
-  // the SDK's column order: plugins read COPY text by position
-  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))}
-    from ${windowRows({
-      org: setting('org', 'uuid'),
-      from: setting('from', 'pg_snapshot'),
-      to: setting('to', 'pg_snapshot'),
-      ranges: setting('ranges', 'json'),
-    })}`);
-  if (query.params.length > 0) throw new Error('the COPY of a window must not take parameters');
-  return `copy (${query.sql}) to stdout`;
-})();
+const COPY_WINDOW = copyOfRows(
+  windowRows({
+    org: setting('window_org', 'uuid'),
+    from: setting('window_from', 'pg_snapshot'),
+    to: setting('window_to', 'pg_snapshot'),
+    ranges: setting('window_ranges', 'json'),
+  }),
+);
 
 /**
  * Streams the window's rows in Postgres COPY text format, columns in warehouse order
@@ -111,11 +128,7 @@ const COPY_WINDOW = (() => {
 export function copyChangedRows(db: Database, window: ChangeWindow): AsyncIterable<Buffer> {
   if (!db.copyOut) throw new Error('copyChangedRows needs an external Postgres (db.copyOut)');
   return db.copyOut(COPY_WINDOW, {
-    TimeZone: 'UTC',
-    // One backend reads: the sync's bottleneck is the warehouse, which needs the other cores.
-    max_parallel_workers_per_gather: '0',
-    // a plain scan: compiling it costs more than it saves
-    jit: 'off',
+    ...COPY_SETTINGS,
     'tributary.window_org': window.orgId,
     'tributary.window_from': window.from,
     'tributary.window_to': window.to,
@@ -123,31 +136,15 @@ export function copyChangedRows(db: Database, window: ChangeWindow): AsyncIterab
   });
 }
 
-/**
- * `2026-11-26 10:00:00.1234` (Postgres text of a UTC timestamp, trailing zeros trimmed) as
- * `2026-11-26T10:00:00.123400Z`. Formatting in JS: to_char costs the database several times more.
- */
-function utcTextToIso(text: string): string {
-  const dot = text.indexOf('.');
-  const seconds = dot === -1 ? text : text.slice(0, dot);
-  const fraction = dot === -1 ? '' : text.slice(dot + 1);
-  return `${seconds.replace(' ', 'T')}.${fraction.padEnd(6, '0')}Z`;
-}
+const EVENT_TIMES = ['event_time', 'processed_time'] as const;
 
 /** The columns of an `EventRow`, times as UTC text (`withIsoTimes` finishes them), JSON as text. */
 const EVENT_ROW_SELECT = sql`event_id,
-  (event_time at time zone 'UTC')::text as event_time,
-  (processed_time at time zone 'UTC')::text as processed_time,
+  ${utcText('event_time')} as event_time,
+  ${utcText('processed_time')} as processed_time,
   device_id::text, session_id::text, view_id::text, event_type,
   event_properties::text as event_properties, source_type, source_properties::text as source_properties`;
 
-function withIsoTimes<T extends EventRow>(rows: T[]): T[] {
-  for (const row of rows) {
-    row.event_time = utcTextToIso(row.event_time);
-    row.processed_time = utcTextToIso(row.processed_time);
-  }
-  return rows;
-}
 
 /**
  * One page of the rows changed in the window, in (change_xid, event_id) order, after the
@@ -174,7 +171,7 @@ export async function readChangedRows(
     -- qualified: the select list's change_xid is text, and ORDER BY would sort by that alias
     order by events.change_xid, events.event_id
     limit ${window.limit}`);
-  return withIsoTimes(rows);
+  return withIsoTimes(rows, EVENT_TIMES);
 }
 
 // ---- backfill reads ----------------------------------------------------------------------------
@@ -250,31 +247,24 @@ export async function readBackfillRows(
     from ${boundBackfill(range)} ${after}
     order by events.captured_time, events.event_id
     limit ${range.limit}`);
-  return withIsoTimes(rows);
+  return withIsoTimes(rows, EVENT_TIMES);
 }
 
-const backfillSetting = (name: string, type: string) => sql.raw(`(select nullif(current_setting('tributary.backfill_${name}'), '')::${type})`);
-
 /** The COPY of a backfill range (as `COPY_WINDOW`: constant, inputs from transaction settings). */
-const COPY_BACKFILL = (() => {
-  const query = new PgDialect().sqlToQuery(sql`select ${sql.raw(EVENT_ROW_COLUMNS.join(', '))}
-    from ${backfillRows({
-      org: backfillSetting('org', 'uuid'),
-      from: backfillSetting('from', 'timestamptz'),
-      until: backfillSetting('until', 'timestamptz'),
-      types: backfillSetting('types', 'text[]'),
-    })}`);
-  if (query.params.length > 0) throw new Error('the COPY of a backfill must not take parameters');
-  return `copy (${query.sql}) to stdout`;
-})();
+const COPY_BACKFILL = copyOfRows(
+  backfillRows({
+    org: setting('backfill_org', 'uuid'),
+    from: setting('backfill_from', 'timestamptz'),
+    until: setting('backfill_until', 'timestamptz'),
+    types: setting('backfill_types', 'text[]'),
+  }),
+);
 
 /** Streams the range's rows in COPY text format, columns in warehouse order (external Postgres only). */
 export function copyBackfillRows(db: Database, range: BackfillRange): AsyncIterable<Buffer> {
   if (!db.copyOut) throw new Error('copyBackfillRows needs an external Postgres (db.copyOut)');
   return db.copyOut(COPY_BACKFILL, {
-    TimeZone: 'UTC',
-    max_parallel_workers_per_gather: '0',
-    jit: 'off',
+    ...COPY_SETTINGS,
     'tributary.backfill_org': range.orgId,
     'tributary.backfill_from': range.from.toISOString(),
     'tributary.backfill_until': range.until.toISOString(),

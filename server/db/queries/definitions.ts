@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 import { definitions, definitionVersions, type DefinitionKind, type DefinitionState } from '../schema/index.ts';
+import { utcText, withIsoTimes } from './utc-time.ts';
 
 export type Definition = typeof definitions.$inferSelect;
 
@@ -198,16 +199,14 @@ export interface DefinitionLookupRecord {
   modified_by: string;
 }
 
-const ISO_US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-
 /** Every definition of the organization, active and archived, with its current name. */
 export async function listDefinitionLookupRecords(db: Database, orgId: string): Promise<DefinitionLookupRecord[]> {
   const rows = await db.rows<DefinitionLookupRecord>(sql`
     select id, kind, name, description, state, version, rule,
-      to_char(created_time at time zone 'UTC', ${sql.raw(ISO_US)}) as created_time, created_by,
-      to_char(modified_time at time zone 'UTC', ${sql.raw(ISO_US)}) as modified_time, modified_by
+      ${utcText('created_time')} as created_time, created_by,
+      ${utcText('modified_time')} as modified_time, modified_by
     from definitions
     where org_id = ${orgId}
     order by kind, id`);
-  return rows.map((row) => ({ ...row, version: Number(row.version) }));
+  return withIsoTimes(rows, ['created_time', 'modified_time']).map((row) => ({ ...row, version: Number(row.version) }));
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { copyTextValue } from '../../../plugins/sdk/index.ts';
-import { microsToIso } from '../../processing/time.ts';
+import type { CapturedElement, CapturedEvent } from '../../events/captured-event.ts';
+import { microsToIso } from '../../events/time.ts';
 import type { Database } from '../client.ts';
 
 /**
@@ -92,7 +93,25 @@ export async function findLiveDedupKeys(tx: Database, keys: { orgId: string; ded
   return new Set(rows.map((r) => `${r.org_id}/${r.dedup_key}`));
 }
 
-export interface StoredRowRecord {
+/** What every row of the store holds besides its `source_properties` (docs/warehouse-schema.md plus the store's own columns). */
+export type EventRowCore = Pick<
+  CapturedEvent,
+  'orgId' | 'dedupKey' | 'seq' | 'deviceId' | 'sessionId' | 'viewId' | 'eventTimeMicros' | 'capturedTime' | 'eventType' | 'sourceType'
+> & {
+  eventId: string;
+  eventProperties: Record<string, unknown>;
+  /** The event had no URL of its own and took its page context from the view's latest navigate. */
+  urlInherited: boolean;
+  targetPath: CapturedElement[] | null;
+};
+
+/** A live stored row, as read back for re-emission after a late event. */
+export interface StoredEventRow extends EventRowCore {
+  sourceProperties: Record<string, unknown>;
+}
+
+/** The store's record of a live row, as the query returns it. */
+interface StoredRowRecord {
   event_id: string;
   org_id: string;
   dedup_key: string;
@@ -104,11 +123,29 @@ export interface StoredRowRecord {
   captured_time: Date | string;
   event_type: string;
   event_properties: Record<string, unknown>;
-  source_type: 'web' | 'mobile_app' | 'server';
+  source_type: CapturedEvent['sourceType'];
   source_properties: Record<string, unknown>;
   url_inherited: boolean;
-  target_path: unknown;
+  target_path: CapturedElement[] | null;
 }
+
+const fromStoredRecord = (r: StoredRowRecord): StoredEventRow => ({
+  eventId: r.event_id,
+  orgId: r.org_id,
+  dedupKey: r.dedup_key,
+  seq: Number(r.seq),
+  deviceId: r.device_id,
+  sessionId: r.session_id,
+  viewId: r.view_id,
+  eventTimeMicros: Number(r.micros),
+  capturedTime: new Date(r.captured_time),
+  eventType: r.event_type,
+  eventProperties: r.event_properties,
+  sourceType: r.source_type,
+  sourceProperties: r.source_properties,
+  urlInherited: r.url_inherited,
+  targetPath: r.target_path ?? null,
+});
 
 /** A position in a view's order: event time (microseconds), then the client's sequence number. */
 export interface ViewPosition {
@@ -143,7 +180,7 @@ export async function inheritingRowsBetween(
   view: ViewKey,
   stretches: { from: ViewPosition; to: ViewPosition | null }[],
   limit: number,
-): Promise<StoredRowRecord[]> {
+): Promise<StoredEventRow[]> {
   if (stretches.length === 0) return [];
   const input = JSON.stringify(
     stretches.map((s) => ({
@@ -153,7 +190,7 @@ export async function inheritingRowsBetween(
       ts: s.to?.seq ?? null,
     })),
   );
-  return tx.rows<StoredRowRecord>(sql`
+  const rows = await tx.rows<StoredRowRecord>(sql`
     select e.event_id, e.org_id::text, e.dedup_key, e.client_seq::text as seq, e.device_id::text, e.session_id::text,
            e.view_id::text, (extract(epoch from e.event_time) * 1000000)::int8::text as micros, e.captured_time,
            e.event_type, e.event_properties, e.source_type, e.source_properties, e.url_inherited, e.target_path
@@ -163,6 +200,7 @@ export async function inheritingRowsBetween(
     where e.url_inherited
     order by e.event_time, e.client_seq
     limit ${limit}`);
+  return rows.map(fromStoredRecord);
 }
 
 /** The page (URL and title) of the view's latest live navigate strictly before a position. */
@@ -191,23 +229,10 @@ export async function tombstoneRows(tx: Database, eventIds: string[]): Promise<v
     where event_id in (select value from json_array_elements_text(${JSON.stringify(eventIds)}::json))`);
 }
 
-export interface NewRowRecord {
-  event_id: string;
-  org_id: string;
-  dedup_key: string;
-  seq: number;
-  device_id: string;
-  session_id: string | null;
-  view_id: string | null;
-  event_time: string;
-  captured_time: string;
-  event_type: string;
-  event_properties: Record<string, unknown>;
-  source_type: string;
-  /** Index into the flush's list of distinct source_properties objects. */
-  source: number;
-  url_inherited: boolean;
-  target_path: unknown;
+/** A processed row to insert, and its `source_properties`: an index into the flush's distinct texts. */
+export interface NewEventRow {
+  row: EventRowCore;
+  sourceIndex: number;
 }
 
 /** JSON text in COPY's text format: JSON.stringify escapes every control character, so only backslashes remain. */
@@ -259,29 +284,47 @@ const COPY_EVENTS = `copy events (event_id, org_id, dedup_key, client_seq, devic
  * their `source_properties`: in the INSERT form each distinct object travels once per flush
  * (`sources`) and rows point at it by index.
  */
-export async function insertEventRows(tx: Database, rows: NewRowRecord[], sources: string[]): Promise<void> {
+export async function insertEventRows(tx: Database, rows: NewEventRow[], sources: string[]): Promise<void> {
   if (rows.length === 0) return;
+  const capturedIso = createCapturedIso();
   if (tx.copyIn) {
     // Ids, uuids, numbers, timestamps, booleans, source types and the known event types are ASCII
     // and never need escaping; client ids and JSON may hold anything.
     const sourceTexts = sources.map(copyJsonText);
     // ~700 bytes of columns and event JSON per row besides its source_properties
     const out = new CopyBuffer(rows.length * (1024 + Math.max(...sourceTexts.map((t) => t.length))));
-    for (const r of rows) {
-      out.ascii(`${r.event_id}\t${r.org_id}\t`);
-      out.utf8(copyTextValue(r.dedup_key));
+    for (const { row: r, sourceIndex } of rows) {
+      out.ascii(`${r.eventId}\t${r.orgId}\t`);
+      out.utf8(copyTextValue(r.dedupKey));
       out.ascii(
-        `\t${r.seq}\t${r.device_id}\t${r.session_id ?? '\\N'}\t${r.view_id ?? '\\N'}\t${r.event_time}\t${r.captured_time}\t${r.event_type}\t`,
+        `\t${r.seq}\t${r.deviceId}\t${r.sessionId ?? '\\N'}\t${r.viewId ?? '\\N'}\t${microsToIso(r.eventTimeMicros)}\t${capturedIso(r.capturedTime)}\t${r.eventType}\t`,
       );
-      out.utf8(copyJsonText(JSON.stringify(r.event_properties)));
-      out.ascii(`\t${r.source_type}\t`);
-      out.utf8(sourceTexts[r.source]!);
-      out.ascii(`\t${r.url_inherited}\t`);
-      out.utf8(r.target_path === null ? '\\N\n' : `${copyJsonText(JSON.stringify(r.target_path))}\n`);
+      out.utf8(copyJsonText(JSON.stringify(r.eventProperties)));
+      out.ascii(`\t${r.sourceType}\t`);
+      out.utf8(sourceTexts[sourceIndex]!);
+      out.ascii(`\t${r.urlInherited}\t`);
+      out.utf8(r.targetPath === null ? '\\N\n' : `${copyJsonText(JSON.stringify(r.targetPath))}\n`);
     }
     await tx.copyIn(COPY_EVENTS, out.bytes());
     return;
   }
+  const records = rows.map(({ row: r, sourceIndex }) => ({
+    event_id: r.eventId,
+    org_id: r.orgId,
+    dedup_key: r.dedupKey,
+    seq: r.seq,
+    device_id: r.deviceId,
+    session_id: r.sessionId,
+    view_id: r.viewId,
+    event_time: microsToIso(r.eventTimeMicros),
+    captured_time: capturedIso(r.capturedTime),
+    event_type: r.eventType,
+    event_properties: r.eventProperties,
+    source_type: r.sourceType,
+    source: sourceIndex,
+    url_inherited: r.urlInherited,
+    target_path: r.targetPath,
+  }));
   await tx.rows(sql`
     with src as (
       select (ordinality - 1)::int as i, value as props
@@ -290,21 +333,37 @@ export async function insertEventRows(tx: Database, rows: NewRowRecord[], source
         captured_time, event_type, event_properties, source_type, source_properties, url_inherited, target_path)
       select x.event_id, x.org_id, x.dedup_key, x.seq, x.device_id, x.session_id, x.view_id, x.event_time,
         x.captured_time, x.event_type, x.event_properties, x.source_type, src.props, x.url_inherited, x.target_path
-      from json_to_recordset(${JSON.stringify(rows)}::json) as x(event_id text, org_id uuid, dedup_key text,
+      from json_to_recordset(${JSON.stringify(records)}::json) as x(event_id text, org_id uuid, dedup_key text,
         seq bigint, device_id bigint, session_id bigint, view_id bigint, event_time timestamptz,
         captured_time timestamptz, event_type text, event_properties jsonb, source_type text,
         source int, url_inherited boolean, target_path jsonb)
       join src on src.i = x.source`);
 }
 
+/** ISO text of capture times; the events of a request share one captured time, formatted once. */
+function createCapturedIso(): (time: Date) => string {
+  let last: Date | undefined;
+  let lastIso = '';
+  return (time) => {
+    if (time !== last) lastIso = (last = time).toISOString();
+    return lastIso;
+  };
+}
+
+/** The event times (microseconds) of a session's new events. */
+export interface SessionSpan {
+  orgId: string;
+  deviceId: string;
+  sessionId: string;
+  firstMicros: number;
+  lastMicros: number;
+}
+
 /** Widens each session's span of event times to take in new events. */
-export async function touchSessions(
-  tx: Database,
-  sessions: { orgId: string; deviceId: string; sessionId: string; firstEventTime: string; lastEventTime: string }[],
-): Promise<void> {
+export async function touchSessions(tx: Database, sessions: SessionSpan[]): Promise<void> {
   if (sessions.length === 0) return;
   const input = JSON.stringify(
-    sessions.map((s) => ({ org_id: s.orgId, device_id: s.deviceId, session_id: s.sessionId, f: s.firstEventTime, l: s.lastEventTime })),
+    sessions.map((s) => ({ org_id: s.orgId, device_id: s.deviceId, session_id: s.sessionId, f: microsToIso(s.firstMicros), l: microsToIso(s.lastMicros) })),
   );
   await tx.rows(sql`
     insert into sessions (org_id, device_id, session_id, first_event_time, last_event_time)

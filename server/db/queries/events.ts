@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.ts';
+import { utcText, withIsoTimes } from './utc-time.ts';
 
 export interface EventListRow {
   event_id: string;
@@ -26,8 +27,6 @@ export interface EventListFilter {
   includeTombstones?: boolean | null;
 }
 
-const ISO_US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-
 /**
  * Processed rows of one organization, most recently processed first, keyset paginated on the
  * store's change order (change_xid, event_id): `after` is the position of the previous page's
@@ -49,13 +48,13 @@ export async function listEvents(
   if (page.after) {
     where.push(sql`(change_xid, event_id) < (${page.after.changeXid}::xid8, ${page.after.eventId})`);
   }
-  return db.rows<EventListRow>(sql`
-    select event_id, to_char(event_time at time zone 'UTC', ${sql.raw(ISO_US)}) as event_time,
-      to_char(processed_time at time zone 'UTC', ${sql.raw(ISO_US)}) as processed_time,
+  const rows = await db.rows<EventListRow>(sql`
+    select event_id, ${utcText('event_time')} as event_time, ${utcText('processed_time')} as processed_time,
       device_id::text, session_id::text, view_id::text, event_type, event_properties, source_type, source_properties,
       target_path, change_xid::text
     from events
     where ${sql.join(where, sql` and `)}
     order by events.change_xid desc, events.event_id desc
     limit ${page.first}`);
+  return withIsoTimes(rows, ['event_time', 'processed_time']);
 }

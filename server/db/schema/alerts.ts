@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { utcTimestamp } from './columns.ts';
 import { destinations } from './destinations.ts';
-import { organizations } from './organizations.ts';
+import { orgIdColumn } from './organizations.ts';
 
 /**
  * An organization's alert webhook (issue #16): called when one of its destinations becomes
@@ -13,9 +13,7 @@ export const alertWebhooks = pgTable(
   'alert_webhooks',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     url: text('url').notNull(),
     /** The signing secret, sealed (server/auth/secrets.ts). */
     secret: text('secret').notNull(),

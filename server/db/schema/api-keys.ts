@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { utcTimestamp } from './columns.ts';
-import { organizations } from './organizations.ts';
+import { orgIdColumn } from './organizations.ts';
 
 export const API_KEY_ROLES = ['admin', 'architect', 'analyst', 'capture'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
@@ -10,9 +10,7 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     name: text('name').notNull(),
     role: text('role').$type<ApiKeyRole>().notNull(),
     /** First characters of the key, shown so people can tell keys apart; the key itself is never stored. */

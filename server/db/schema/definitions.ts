@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { utcTimestamp } from './columns.ts';
-import { organizations } from './organizations.ts';
+import { organizations, orgIdColumn } from './organizations.ts';
 
 export const DEFINITION_KINDS = ['page', 'element', 'event'] as const;
 /** What a definition names: a page (URL rule), an element (CSS selector) or an event (rule over an event). */
@@ -21,9 +21,7 @@ export const definitions = pgTable(
   'definitions',
   {
     id: text('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     kind: text('kind').$type<DefinitionKind>().notNull(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),

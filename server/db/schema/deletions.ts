@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { utcTimestamp } from './columns.ts';
-import { destinations } from './destinations.ts';
-import { organizations } from './organizations.ts';
+import { destinationIdColumn } from './destinations.ts';
+import { orgIdColumn } from './organizations.ts';
 
 /**
  * Every device an identified user was seen on (identify events, POST /v2/users): a deletion
@@ -11,9 +11,7 @@ import { organizations } from './organizations.ts';
 export const userDevices = pgTable(
   'user_devices',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     uid: text('uid').notNull(),
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     lastSeenTime: utcTimestamp('last_seen_time').notNull().defaultNow(),
@@ -30,9 +28,7 @@ export const deletionRequests = pgTable(
   'deletion_requests',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     /** `user` (a uid, resolved to every device joined to it) or `device`. */
     subjectKind: text('subject_kind').$type<'user' | 'device'>().notNull(),
     subject: text('subject').notNull(),
@@ -56,12 +52,8 @@ export const deletionDestinations = pgTable(
     requestId: uuid('request_id')
       .notNull()
       .references(() => deletionRequests.id, { onDelete: 'cascade' }),
-    destinationId: uuid('destination_id')
-      .notNull()
-      .references(() => destinations.id, { onDelete: 'cascade' }),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    destinationId: destinationIdColumn(),
+    orgId: orgIdColumn(),
     /** pending until a sync deleted the rows; unsupported when the plugin cannot delete (reported, not skipped). */
     status: text('status').$type<'pending' | 'done' | 'unsupported'>().notNull(),
     rowsDeleted: bigint('rows_deleted', { mode: 'number' }),
@@ -77,9 +69,7 @@ export const deletionDestinations = pgTable(
 export const deletedDevices = pgTable(
   'deleted_devices',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     deletedBefore: utcTimestamp('deleted_before').notNull(),
     suppress: boolean('suppress').notNull(),

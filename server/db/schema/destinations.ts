@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { pgSnapshot, utcTimestamp } from './columns.ts';
-import { organizations } from './organizations.ts';
+import { orgIdColumn } from './organizations.ts';
 
 /**
  * A warehouse a organization syncs to, with its plugin config (secret fields encrypted), its
@@ -11,9 +11,7 @@ export const destinations = pgTable(
   'destinations',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     name: text('name').notNull(),
     pluginId: text('plugin_id').notNull(),
     /** Config without its secret fields. */
@@ -77,16 +75,18 @@ export type DestinationPeriodKind = 'active' | 'backfill';
  * the chunk is sent (server/sync/backfill.ts), so every row sent lies inside it. Periods are never
  * rewritten otherwise, so re-processing an event later never changes whether a destination gets it.
  */
+/** The destination a row belongs to: the row goes with it. */
+export const destinationIdColumn = () =>
+  uuid('destination_id')
+    .notNull()
+    .references(() => destinations.id, { onDelete: 'cascade' });
+
 export const destinationPeriods = pgTable(
   'destination_periods',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    destinationId: uuid('destination_id')
-      .notNull()
-      .references(() => destinations.id, { onDelete: 'cascade' }),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    destinationId: destinationIdColumn(),
+    orgId: orgIdColumn(),
     kind: text('kind').$type<DestinationPeriodKind>().notNull().default('active'),
     /** Capture times from this instant on belong to the period. */
     startTime: utcTimestamp('start_time').notNull(),
@@ -110,12 +110,8 @@ export const destinationMisses = pgTable(
   'destination_misses',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    destinationId: uuid('destination_id')
-      .notNull()
-      .references(() => destinations.id, { onDelete: 'cascade' }),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    destinationId: destinationIdColumn(),
+    orgId: orgIdColumn(),
     /** The dropped partition's capture times (`capturedFrom` null: everything before `capturedTo`). */
     capturedFrom: utcTimestamp('captured_from'),
     capturedTo: utcTimestamp('captured_to').notNull(),
@@ -141,12 +137,8 @@ export const syncRuns = pgTable(
   'sync_runs',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    destinationId: uuid('destination_id')
-      .notNull()
-      .references(() => destinations.id, { onDelete: 'cascade' }),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    destinationId: destinationIdColumn(),
+    orgId: orgIdColumn(),
     status: text('status').$type<SyncRunStatus>().notNull(),
     trigger: text('trigger').$type<SyncRunTrigger>().notNull(),
     /** The window: rows written by transactions visible in `windowTo` and not in `windowFrom`. */

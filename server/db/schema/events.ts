@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { utcTimestamp, xid8 } from './columns.ts';
-import { organizations } from './organizations.ts';
+import { orgIdColumn } from './organizations.ts';
 
 /**
  * The processed event store: one row per warehouse row (DESIGN.md §2.1), including re-emitted
@@ -24,9 +24,7 @@ export const events = pgTable(
   'events',
   {
     eventId: text('event_id').notNull(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     /** Identity of the client event: device + client id, or the server API idempotency key. */
     dedupKey: text('dedup_key').notNull(),
     clientSeq: bigint('client_seq', { mode: 'bigint' }).notNull().default(sql`0`),
@@ -68,9 +66,7 @@ export const events = pgTable(
 export const viewStates = pgTable(
   'view_states',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     viewId: bigint('view_id', { mode: 'bigint' }).notNull(),
     /** Microseconds since the epoch of the latest processed event (exact, unlike a JS Date). */
     lastEventMicros: bigint('last_event_micros', { mode: 'bigint' }),
@@ -90,9 +86,7 @@ export const viewStates = pgTable(
 export const sessions = pgTable(
   'sessions',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     sessionId: bigint('session_id', { mode: 'bigint' }).notNull(),
     /** Earliest and latest event time (device clock, UTC) of the session's events. */
@@ -106,9 +100,7 @@ export const sessions = pgTable(
 export const users = pgTable(
   'users',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     uid: text('uid').notNull(),
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     displayName: text('display_name'),
@@ -120,16 +112,14 @@ export const users = pgTable(
 );
 
 /**
- * The device of each Segment-shaped `anonymousId` (server/capture/segment-devices.ts): derived
+ * The device of each Segment-shaped `anonymousId` (server/capture/segment/devices.ts): derived
  * from the id, and recorded so that two ids never share a device (a collision takes the next
  * candidate) and an id keeps its device forever.
  */
 export const anonymousDevices = pgTable(
   'anonymous_devices',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     anonymousId: text('anonymous_id').notNull(),
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     createdTime: utcTimestamp('created_time').notNull().defaultNow(),
@@ -145,9 +135,7 @@ export const batchJobs = pgTable(
   'batch_jobs',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     kind: text('kind').$type<BatchJobKind>().notNull().default('events'),
     idempotencyKey: text('idempotency_key'),
     status: text('status').$type<'PROCESSING' | 'COMPLETED' | 'FAILED'>().notNull(),

@@ -7,3 +7,9 @@ export const organizations = pgTable('organizations', {
   name: text('name').notNull(),
   createdTime: utcTimestamp('created_time').notNull().defaultNow(),
 });
+
+/** The organization a row belongs to: the row goes with it. */
+export const orgIdColumn = () =>
+  uuid('org_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' });

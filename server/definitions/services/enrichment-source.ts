@@ -1,11 +1,10 @@
-import type { Database } from '../db/client.ts';
-import type { Logger } from '../log.ts';
-import { definitionsVersion, listActiveDefinitions } from '../db/queries/definitions.ts';
-import type { CapturedTarget } from '../processing/captured-event.ts';
-import type { Enrichment, EnrichmentSource } from '../processing/enrichment.ts';
-import { onDefinitionsChanged } from './changes.ts';
-import { compileDefinitions, type CompiledDefinitions } from './compile.ts';
-import { matchElements, matchEvents, matchPage } from './match.ts';
+import type { Database } from '../../db/client.ts';
+import type { Logger } from '../../log.ts';
+import { definitionsVersion, listActiveDefinitions } from '../../db/queries/definitions.ts';
+import type { Enrichment, EnrichmentSource } from '../../events/enrichment.ts';
+import { compileDefinitions } from '../compile.ts';
+import { createEnrichment } from '../enrichment.ts';
+import type { DefinitionChanges } from './changes.ts';
 
 /**
  * Enrichment from the definitions in the store, compiled once per change.
@@ -17,14 +16,17 @@ import { matchElements, matchEvents, matchPage } from './match.ts';
  * the flush already running. Forward-only by construction: a flush uses the definitions it got
  * when it started, and rows written earlier are never touched.
  */
-export function createDefinitionsEnrichmentSource(db: Database, log: Logger, options: { recheckMs?: number; now?: () => number } = {}): EnrichmentSource {
+export function createDefinitionsEnrichmentSource(
+  { db, log, changes }: { db: Database; log: Logger; changes: DefinitionChanges },
+  options: { recheckMs?: number; now?: () => number } = {},
+): EnrichmentSource {
   const recheckMs = options.recheckMs ?? 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { version: number; enrichment: Enrichment; checkedAt: number; generation: number }>();
   const loading = new Map<string, Promise<Enrichment>>();
   // Bumped by local writes: an entry of an older generation is checked again before use.
   const generations = new Map<string, number>();
-  onDefinitionsChanged(db, (orgId) => generations.set(orgId, (generations.get(orgId) ?? 0) + 1));
+  changes.subscribe((orgId) => generations.set(orgId, (generations.get(orgId) ?? 0) + 1));
 
   async function load(orgId: string): Promise<Enrichment> {
     const generation = generations.get(orgId) ?? 0;
@@ -63,36 +65,5 @@ export function createDefinitionsEnrichmentSource(db: Database, log: Logger, opt
       loading.set(orgId, pending);
     }
     return pending;
-  };
-}
-
-/** Element matches remembered per compiled version: pages repeat the same few clickable paths. */
-const ELEMENT_CACHE_SIZE = 10_000;
-
-/**
- * The enrichment processing calls for one compiled version: the pure match functions, plus a
- * bounded memo of element matches keyed by everything `matchElements` reads (captured path, text
- * and page definition), so a repeated click costs a key and a lookup.
- */
-export function createEnrichment(compiled: CompiledDefinitions): Enrichment {
-  const noElements = compiled.counts.elements === 0;
-  const elementMatches = new Map<string, { elementDefinitionId: string | null; additionalElementDefinitionIds: readonly string[] }>();
-  return {
-    page: (url) => matchPage(compiled, url),
-    elements(target: CapturedTarget, pageDefinitionId) {
-      if (noElements) return { elementDefinitionId: null, additionalElementDefinitionIds: [] };
-      const key = `${pageDefinitionId ?? ''}\u0000${target.masked ? '' : (target.text ?? '')}\u0000${JSON.stringify(target.path)}`;
-      let match = elementMatches.get(key);
-      if (match === undefined) {
-        match = matchElements(compiled, { text: target.text ?? undefined, masked: target.masked, path: target.path }, pageDefinitionId);
-        if (elementMatches.size >= ELEMENT_CACHE_SIZE) elementMatches.clear();
-        elementMatches.set(key, match);
-      }
-      return { elementDefinitionId: match.elementDefinitionId, additionalElementDefinitionIds: [...match.additionalElementDefinitionIds] };
-    },
-    events(input) {
-      const match = matchEvents(compiled, input);
-      return { eventDefinitionId: match.eventDefinitionId, additionalEventDefinitionIds: [...match.additionalEventDefinitionIds] };
-    },
   };
 }

@@ -1,8 +1,8 @@
-import { parseEventTime } from '../processing/time.ts';
-import { parsePageUrl, type UrlParts } from '../processing/url.ts';
-import type { UserAgentParser } from '../processing/user-agent.ts';
-import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
-import { cutText } from './text.ts';
+import { parseEventTime } from '../../events/time.ts';
+import { parsePageUrl, type UrlParts } from '../../events/url.ts';
+import type { UserAgentParser } from '../../processing/user-agent.ts';
+import { checkEventTime, checkProperties, isObject, LIMITS, reject, Rejection } from '../limits.ts';
+import { cutText } from '../text.ts';
 
 /**
  * Validation of Segment-shaped messages (the HTTP tracking API every Segment and RudderStack SDK
@@ -20,7 +20,6 @@ export const CALL_EVENT_NAMES = { group: '$group', alias: '$alias', identify: '$
 const MAX_ID_LENGTH = 256;
 const DEFAULT_INTEGRATION = 'segment-http';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRejection = (v: unknown): v is Rejection => v instanceof Rejection;
 const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v !== '' ? cutText(v, max) : undefined);
 

@@ -83,7 +83,7 @@ function int64Of(input: string): string {
 /**
  * The device of a Segment-shaped `anonymousId` (docs/capture-protocol.md): 63 bits of SHA-256
  * of the organization and the id. `attempt` > 0 gives the next candidate when the first one is
- * already the device of another anonymousId (server/capture/segment-devices.ts checks).
+ * already the device of another anonymousId (server/capture/segment/devices.ts checks).
  */
 export function deviceIdForAnonymousId(orgId: string, anonymousId: string, attempt = 0): string {
   return int64Of(`${orgId}\u0000anonymous\u0000${anonymousId}${attempt > 0 ? `\u0000${attempt}` : ''}`);

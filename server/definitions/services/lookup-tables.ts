@@ -1,7 +1,7 @@
-import type { DefinitionRow, DefinitionTable, DefinitionTables } from '../../plugins/sdk/rows.ts';
-import type { Database } from '../db/client.ts';
-import { listDefinitionLookupRecords } from '../db/queries/definitions.ts';
-import type { DefinitionKind } from '../db/schema/index.ts';
+import type { DefinitionRow, DefinitionTable, DefinitionTables } from '../../../plugins/sdk/rows.ts';
+import type { Database } from '../../db/client.ts';
+import { listDefinitionLookupRecords } from '../../db/queries/definitions.ts';
+import type { DefinitionKind } from '../../db/schema/index.ts';
 
 const TABLE_OF: Record<DefinitionKind, DefinitionTable> = {
   page: 'page_definitions',

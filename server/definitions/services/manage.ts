@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { pgErrorCode, type Database } from '../db/client.ts';
+import { pgErrorCode, type Database } from '../../db/client.ts';
 import {
   activeDefinitionsReferring,
   activePageWithPriority,
@@ -13,9 +13,10 @@ import {
   withDefinitionsWrite,
   type Definition,
   type DefinitionPatch,
-} from '../db/queries/definitions.ts';
-import type { DefinitionKind } from '../db/schema/index.ts';
-import { definitionsChanged } from './changes.ts';
+} from '../../db/queries/definitions.ts';
+import type { DefinitionKind } from '../../db/schema/index.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import type { DefinitionChanges } from './changes.ts';
 import {
   validateElementRule,
   validateEventRule,
@@ -24,21 +25,14 @@ import {
   type EventRule,
   type PageRule,
   type RuleValidation,
-} from './rules.ts';
+} from '../rules.ts';
 
 /**
  * Creating, editing, archiving and ordering definitions: every check that needs the store
  * (references, priorities) runs in the write's transaction, under the organization's definitions
  * lock, so two concurrent writes cannot both pass a check the other breaks. Expected failures are
- * returned as data; the GraphQL layer turns them into typed errors.
+ * the host's `ValidationError` and `NotFoundError` (server/errors.ts).
  */
-
-/** Why a definition write was refused. */
-export type DefinitionProblem =
-  | { readonly type: 'not_found'; readonly what: string }
-  | { readonly type: 'invalid'; readonly code: string; readonly message: string; readonly field: string | null };
-
-export type DefinitionWriteResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: DefinitionProblem };
 
 /** Who writes, recorded as `created_by` / `modified_by`. */
 export type Actor = string;
@@ -62,28 +56,23 @@ export function newDefinitionId(kind: DefinitionKind, now = Date.now()): string 
   return `${ID_PREFIX[kind]}_${time}${random}`;
 }
 
-class Refusal extends Error {
-  readonly problem: DefinitionProblem;
-  constructor(problem: DefinitionProblem) {
-    super('refused');
-    this.problem = problem;
-  }
+const invalid = (code: string, message: string, field: string | null = null) => new ValidationError(code, message, field);
+const notFound = (kind: DefinitionKind, id: string) => new NotFoundError(`${LABEL[kind]} ${id}`);
+
+/** What definition writes need: the store, and the app's notice of changes (made in server/app.ts). */
+export interface DefinitionWriteDeps {
+  db: Database;
+  changes: DefinitionChanges;
 }
 
-const invalid = (code: string, message: string, field: string | null = null): Refusal => new Refusal({ type: 'invalid', code, message, field });
-const notFound = (kind: DefinitionKind, id: string): Refusal => new Refusal({ type: 'not_found', what: `${LABEL[kind]} ${id}` });
-
-async function attempt<T>(db: Database, orgId: string, fn: (tx: Database) => Promise<T>): Promise<DefinitionWriteResult<T>> {
+async function attempt<T>({ db, changes }: DefinitionWriteDeps, orgId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
   try {
     const value = await withDefinitionsWrite(db, orgId, fn);
-    definitionsChanged(db, orgId);
-    return { ok: true, value };
+    changes.announce(orgId);
+    return value;
   } catch (error) {
-    if (error instanceof Refusal) return { ok: false, problem: error.problem };
     // The unique index on active page priorities is the last line of defence behind the checks.
-    if (pgErrorCode(error) === '23505') {
-      return { ok: false, problem: { type: 'invalid', code: 'DUPLICATE_PRIORITY', message: 'another active page definition has this priority', field: 'priority' } };
-    }
+    if (pgErrorCode(error) === '23505') throw invalid('DUPLICATE_PRIORITY', 'another active page definition has this priority', 'priority');
     throw error;
   }
 }
@@ -143,13 +132,8 @@ async function checkRule(tx: Database, orgId: string, kind: DefinitionKind, rule
  * Checks a rule exactly as creating a definition of `kind` would (shape, patterns, selectors,
  * regexes, references to active definitions), without writing anything: "test this rule".
  */
-export async function checkDefinitionRule(db: Database, orgId: string, kind: DefinitionKind, rule: unknown): Promise<DefinitionWriteResult<unknown>> {
-  try {
-    return { ok: true, value: await checkRule(db, orgId, kind, rule) };
-  } catch (error) {
-    if (error instanceof Refusal) return { ok: false, problem: error.problem };
-    throw error;
-  }
+export function checkDefinitionRule(db: Database, orgId: string, kind: DefinitionKind, rule: unknown): Promise<unknown> {
+  return checkRule(db, orgId, kind, rule);
 }
 
 async function checkPriorityFree(tx: Database, orgId: string, priority: number, exceptId: string | null): Promise<void> {
@@ -168,13 +152,13 @@ export interface DefinitionInput {
 }
 
 export async function createDefinition(
-  db: Database,
+  deps: DefinitionWriteDeps,
   orgId: string,
   actor: Actor,
   kind: DefinitionKind,
   input: DefinitionInput,
-): Promise<DefinitionWriteResult<Definition>> {
-  return attempt(db, orgId, async (tx) => {
+): Promise<Definition> {
+  return attempt(deps, orgId, async (tx) => {
     const name = checkName(input.name)!;
     const description = checkDescription(input.description) ?? '';
     if (kind !== 'page' && input.priority !== undefined) throw invalid('INVALID_PRIORITY', 'only page definitions have a priority', 'priority');
@@ -205,14 +189,14 @@ export interface DefinitionUpdate {
 
 /** Edits a definition (archived ones too: their names still show in the lookup tables). */
 export async function editDefinition(
-  db: Database,
+  deps: DefinitionWriteDeps,
   orgId: string,
   actor: Actor,
   kind: DefinitionKind,
   id: string,
   update: DefinitionUpdate,
-): Promise<DefinitionWriteResult<Definition>> {
-  return attempt(db, orgId, async (tx) => {
+): Promise<Definition> {
+  return attempt(deps, orgId, async (tx) => {
     const current = await getDefinition(tx, orgId, kind, id);
     if (!current) throw notFound(kind, id);
     const patch: DefinitionPatch = {};
@@ -237,8 +221,8 @@ export async function editDefinition(
  * lookup tables. Refused while active definitions refer to it (they would silently stop matching).
  * Archiving an archived definition changes nothing.
  */
-export async function archiveDefinition(db: Database, orgId: string, actor: Actor, kind: DefinitionKind, id: string): Promise<DefinitionWriteResult<Definition>> {
-  return attempt(db, orgId, async (tx) => {
+export async function archiveDefinition(deps: DefinitionWriteDeps, orgId: string, actor: Actor, kind: DefinitionKind, id: string): Promise<Definition> {
+  return attempt(deps, orgId, async (tx) => {
     const current = await getDefinition(tx, orgId, kind, id);
     if (!current) throw notFound(kind, id);
     if (current.state === 'archived') return current;
@@ -258,8 +242,8 @@ export async function archiveDefinition(db: Database, orgId: string, actor: Acto
  * Sets the order of the organization's active page definitions: `ids` lists every one of them
  * exactly once, first match first. Priorities become 10, 20, 30 … in that order.
  */
-export async function reorderPageDefinitions(db: Database, orgId: string, actor: Actor, ids: readonly string[]): Promise<DefinitionWriteResult<Definition[]>> {
-  return attempt(db, orgId, async (tx) => {
+export async function reorderPageDefinitions(deps: DefinitionWriteDeps, orgId: string, actor: Actor, ids: readonly string[]): Promise<Definition[]> {
+  return attempt(deps, orgId, async (tx) => {
     const seen = new Set<string>();
     for (const id of ids) {
       if (seen.has(id)) throw invalid('DUPLICATE_PRIORITY', `page definition ${id} is listed more than once`, 'ids');

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/api-keys.ts';
-import { findSessionsNear } from '../db/queries/event-store.ts';
-import { findUserDevices } from '../db/queries/users.ts';
-import type { CapturedEvent } from '../processing/captured-event.ts';
-import { deviceIdForUser, viewIdForMessage, viewIdForPage } from '../processing/ids.ts';
-import { sendBatchAnswer } from './batch-answer.ts';
-import type { CaptureDeps } from './deps.ts';
-import { HttpError, locationFromHeaders, readJsonBody, rejectionError, sendJson } from './http.ts';
-import { LIMITS, Rejection } from './limits.ts';
-import { chargeRequest, chargeRewrites } from './rate-limit.ts';
-import type { CaptureRoute } from './router.ts';
-import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type SegmentType } from './segment-events.ts';
+import type { Principal } from '../../auth/api-keys.ts';
+import { isPublicRole } from '../../auth/roles.ts';
+import { AppError } from '../../errors.ts';
+import { findSessionsNear } from '../../db/queries/event-store.ts';
+import { findUserDevices } from '../../db/queries/users.ts';
+import type { CapturedEvent } from '../../events/captured-event.ts';
+import { deviceIdForUser, viewIdForMessage, viewIdForPage } from '../../events/ids.ts';
+import { sendBatchAnswer } from '../batch-answer.ts';
+import type { CaptureDeps } from '../deps.ts';
+import { rejectionError, sendJson } from '../answer.ts';
+import { readJsonBody } from '../body.ts';
+import { locationFromHeaders } from '../location.ts';
+import { isObject, LIMITS, Rejection } from '../limits.ts';
+import type { CaptureRoute } from '../routes.ts';
+import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type SegmentType } from './events.ts';
 
 /**
  * The Segment-compatible HTTP tracking API (docs/capture-protocol.md "Segment-compatible API"):
@@ -23,7 +26,6 @@ import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type Segme
 /** Sessions are derived here (the shape has none): a device's session ends after 30 minutes without events, in event time. */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Located {
   parsed: ParsedSegmentMessage;
@@ -171,8 +173,8 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
   let messages: unknown[];
   let batchSentAt: unknown = null;
   if (call === 'batch') {
-    if (!isObject(body) || !Array.isArray(body.batch)) throw new HttpError(400, 'INVALID_BATCH', 'the body must be a JSON object {batch: [messages], sentAt?}');
-    if (body.batch.length > LIMITS.maxEventsPerBatch) throw new HttpError(413, 'BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} messages`);
+    if (!isObject(body) || !Array.isArray(body.batch)) throw new AppError('INVALID_BATCH', 'the body must be a JSON object {batch: [messages], sentAt?}', { status: 400 });
+    if (body.batch.length > LIMITS.maxEventsPerBatch) throw new AppError('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} messages`, { status: 413 });
     messages = body.batch;
     batchSentAt = body.sentAt;
   } else messages = [body];
@@ -199,9 +201,9 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
   });
   // a single call holds nothing else to keep: its refusal is the answer
   if (call !== 'batch' && rejected.length > 0) throw rejectionError(400, rejected[0]!);
-  chargeRequest(deps.rateLimiter, principal.keyId, valid.length, now);
+  deps.rateLimiter.charge(principal.keyId, { rows: valid.length }, now);
   const result = await deriveAndWrite(deps, principal, await locate(deps, principal.orgId, valid), now);
-  chargeRewrites(deps.rateLimiter, principal.keyId, result.reemitted);
+  deps.rateLimiter.charge(principal.keyId, { reemitted: result.reemitted });
   sendBatchAnswer(res, deps, `/v1/${call}`, principal, { indexes, rejected }, result);
 }
 
@@ -215,14 +217,14 @@ async function handleSegment(req: IncomingMessage, res: ServerResponse, principa
 async function sendSettings(req: IncomingMessage, res: ServerResponse, deps: CaptureDeps, writeKey: string): Promise<void> {
   const principal = await deps.keys.resolve(writeKey);
   // the key travels in a URL: only a public capture key may (a secret one would end up in logs)
-  if (principal && principal.role !== 'capture') {
-    throw new HttpError(400, 'SECRET_KEY_IN_URL', 'only capture keys are write keys; replace this one: URLs end up in logs');
+  if (principal && !isPublicRole(principal.role)) {
+    throw new AppError('SECRET_KEY_IN_URL', 'only capture keys are write keys; replace this one: URLs end up in logs', { status: 400 });
   }
-  if (!principal) throw new HttpError(404, 'NOT_FOUND', 'no such write key');
+  if (!principal) throw new AppError('NOT_FOUND', 'no such write key', { status: 404 });
   const forwardedProto = deps.config.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
   const protocol = (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(',')[0]?.trim() ?? ('encrypted' in req.socket ? 'https' : 'http');
   const host = req.headers.host ?? '';
-  if (!/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) throw new HttpError(400, 'INVALID_HOST', 'the Host header is not a host name');
+  if (!/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) throw new AppError('INVALID_HOST', 'the Host header is not a host name', { status: 400 });
   sendJson(res, 200, {
     integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol: protocol === 'https' ? 'https' : 'http', unbundledIntegrations: [], addBundledMetadata: true } },
     plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/api-keys.ts';
-import { findUserRecentSession } from '../db/queries/event-store.ts';
+import type { Principal } from '../../auth/api-keys.ts';
+import { AppError } from '../../errors.ts';
+import { findUserRecentSession } from '../../db/queries/event-store.ts';
 import {
   claimBatchJob,
   deleteBatchJob,
@@ -11,24 +12,22 @@ import {
   getBatchJob,
   type BatchJob,
   type ImportedEventRow,
-} from '../db/queries/batch-jobs.ts';
-import { findUserDevices, getUser, listUsers, type UserRecord } from '../db/queries/users.ts';
-import type { BatchJobError, BatchJobKind } from '../db/schema/index.ts';
-import { DeletionInputError } from '../lifecycle/deletions.ts';
-import type { CapturedEvent } from '../processing/captured-event.ts';
-import { isUuid } from '../processing/ids.ts';
-import type { CaptureDeps } from './deps.ts';
-import { HttpError, readJsonBody, rejectionError, sendJson } from './http.ts';
-import { LIMITS, nestingDepth, Rejection } from './limits.ts';
-import { chargeRequest } from './rate-limit.ts';
-import type { CaptureRoute } from './router.ts';
-import { cutText } from './text.ts';
+} from '../../db/queries/batch-jobs.ts';
+import { findUserDevices, getUser, listUsers, type UserRecord } from '../../db/queries/users.ts';
+import type { BatchJobError, BatchJobKind } from '../../db/schema/index.ts';
+import type { CapturedEvent } from '../../events/captured-event.ts';
+import { isUuid } from '../../events/ids.ts';
+import type { CaptureDeps } from '../deps.ts';
+import { rejectionError, sendJson } from '../answer.ts';
+import { readJsonBody } from '../body.ts';
+import { isObject, LIMITS, nestingDepth, Rejection } from '../limits.ts';
+import type { CaptureRoute } from '../routes.ts';
+import { cutText } from '../text.ts';
 import {
   BATCH_ENTRYPOINT,
   DEFAULT_INTEGRATION,
   EVENTS_ENTRYPOINT,
   fallbackDevice,
-  isObject,
   parseContext,
   parseCreateEventRequest,
   parseCreateUserRequest,
@@ -43,7 +42,7 @@ import {
   type ParsedServerEvent,
   type Resolved,
   type ServerEventContext,
-} from './server-api-events.ts';
+} from './events.ts';
 
 /**
  * The v2 server events API (reference/fullstory-schema.md §8), compatible with the official
@@ -71,7 +70,7 @@ function idempotencyKeyOf(req: IncomingMessage): string | undefined {
   const key = header(req, 'idempotency-key');
   if (key === undefined) return undefined;
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new HttpError(400, 'INVALID_IDEMPOTENCY_KEY', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    throw new AppError('INVALID_IDEMPOTENCY_KEY', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, { status: 400 });
   }
   return key;
 }
@@ -115,7 +114,7 @@ async function createEvent(req: IncomingMessage, res: ServerResponse, principal:
   const now = deps.clock();
   const parsed = parseCreateEventRequest(body, eventContext(req, deps, now, EVENTS_ENTRYPOINT));
   if (isRejection(parsed)) throw rejectionError(400, parsed);
-  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
+  deps.rateLimiter.charge(principal.keyId, { rows: 1 }, now);
   const [where] = await resolveIdentities(deps, principal.orgId, [parsed]);
   const dedupKey = idempotencyKey ? `idem:${idempotencyKey}` : `srv:${randomUUID()}`;
   await deps.writer.write([toCapturedEvent(parsed, 'custom', where!, { orgId: principal.orgId, dedupKey, now })]);
@@ -144,12 +143,12 @@ const jobMetadata = (job: BatchJob) => ({
 
 /** The `requests` of a batch body, within the limits; throws the request's refusal. */
 function batchRequests(body: unknown, shape: string): { requests: unknown[]; body: Record<string, unknown> } {
-  if (!isObject(body)) throw new HttpError(400, 'INVALID_BATCH', `the body must be a JSON object ${shape}`);
+  if (!isObject(body)) throw new AppError('INVALID_BATCH', `the body must be a JSON object ${shape}`, { status: 400 });
   const requests = body.requests;
-  if (!Array.isArray(requests)) throw new HttpError(400, 'INVALID_BATCH', 'requests must be an array');
-  if (requests.length === 0) throw new HttpError(400, 'INVALID_BATCH', 'requests must hold at least one item');
+  if (!Array.isArray(requests)) throw new AppError('INVALID_BATCH', 'requests must be an array', { status: 400 });
+  if (requests.length === 0) throw new AppError('INVALID_BATCH', 'requests must hold at least one item', { status: 400 });
   if (requests.length > LIMITS.maxServerBatchRequests) {
-    throw new HttpError(413, 'BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxServerBatchRequests} requests; this one has ${requests.length}`);
+    throw new AppError('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxServerBatchRequests} requests; this one has ${requests.length}`, { status: 413 });
   }
   return { requests, body };
 }
@@ -189,12 +188,12 @@ async function runBatchJob(
     if (existing) return sendJson(res, 200, { job: jobMetadata(existing) });
   }
   const { valid, errors } = items();
-  chargeRequest(deps.rateLimiter, principal.keyId, valid, job.now);
+  deps.rateLimiter.charge(principal.keyId, { rows: valid }, job.now);
   const claimed = await claimBatchJob(deps.db, { id: randomUUID(), orgId: principal.orgId, kind, idempotencyKey });
   if (!claimed) {
     // The same Idempotency-Key raced in from another request: answer with its job.
     const existing = await findBatchJobByIdempotencyKey(deps.db, principal.orgId, kind, idempotencyKey!);
-    if (!existing) throw new HttpError(409, 'CONFLICT', 'a batch with this Idempotency-Key is being created; retry');
+    if (!existing) throw new AppError('CONFLICT', 'a batch with this Idempotency-Key is being created; retry', { status: 409 });
     return sendJson(res, 200, { job: jobMetadata(existing) });
   }
   let imports: number;
@@ -214,13 +213,13 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
   const idempotencyKey = idempotencyKeyOf(req) ?? null;
   const { requests, body } = batchRequests(await readJsonBody(req, LIMITS.maxServerBodyBytes), '{requests, shared?}');
   const shared = body.shared;
-  if (shared !== undefined && shared !== null && !isObject(shared)) throw new HttpError(400, 'INVALID_BATCH', 'shared must be an object {context?}');
+  if (shared !== undefined && shared !== null && !isObject(shared)) throw new AppError('INVALID_BATCH', 'shared must be an object {context?}', { status: 400 });
   const now = deps.clock();
   const ctx = eventContext(req, deps, now, BATCH_ENTRYPOINT);
   const sharedContext = shared?.context;
   if (sharedContext !== undefined && sharedContext !== null) {
     const problem = parseContext(sharedContext, ctx);
-    if (isRejection(problem)) throw new HttpError(400, problem.code, `shared: ${problem.message}`);
+    if (isRejection(problem)) throw new AppError(problem.code, `shared: ${problem.message}`, { status: 400 });
   }
   let valid: { index: number; parsed: ParsedServerEvent }[] = [];
   await runBatchJob(
@@ -246,14 +245,14 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
 
 async function jobOf(principal: Principal, deps: CaptureDeps, kind: BatchJobKind, id: string): Promise<BatchJob> {
   const job = isUuid(id) ? await getBatchJob(deps.db, principal.orgId, kind, id) : undefined;
-  if (!job) throw new HttpError(404, 'NOT_FOUND', `no batch job ${cutText(id, 64)}`);
+  if (!job) throw new AppError('NOT_FOUND', `no batch job ${cutText(id, 64)}`, { status: 404 });
   return job;
 }
 
 function pageOffset(url: URL): number {
   const token = url.searchParams.get('page_token');
   if (token === null || token === '') return 0;
-  if (!/^\d{1,9}$/.test(token)) throw new HttpError(400, 'INVALID_PAGE_TOKEN', 'page_token must be a next_page_token of a previous answer');
+  if (!/^\d{1,9}$/.test(token)) throw new AppError('INVALID_PAGE_TOKEN', 'page_token must be a next_page_token of a previous answer', { status: 400 });
   return Number(token);
 }
 
@@ -356,7 +355,7 @@ async function createUser(req: IncomingMessage, res: ServerResponse, principal: 
   const now = deps.clock();
   const parsed = parseCreateUserRequest(body);
   if (isRejection(parsed)) throw rejectionError(400, parsed);
-  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
+  deps.rateLimiter.charge(principal.keyId, { rows: 1 }, now);
   const dedupKey = idempotencyKey ? `idem-user:${idempotencyKey}` : `srv:${randomUUID()}`;
   await writeUsers(deps, principal, eventContext(req, deps, now, USERS_ENTRYPOINT), [{ parsed, dedupKey }]);
   sendJson(res, 200, { id: userIdOf(parsed.uid) });
@@ -371,7 +370,7 @@ function uidOfPath(id: string): string {
     decoded = '';
   }
   const uid = uidOfUserId(decoded);
-  if (uid === undefined) throw new HttpError(404, 'NOT_FOUND', `no user ${cutText(decoded, 64)}`);
+  if (uid === undefined) throw new AppError('NOT_FOUND', `no user ${cutText(decoded, 64)}`, { status: 404 });
   return uid;
 }
 
@@ -388,7 +387,7 @@ const userAnswer = (user: UserRecord) => ({
 async function getUserById(res: ServerResponse, principal: Principal, deps: CaptureDeps, id: string): Promise<void> {
   const uid = uidOfPath(id);
   const user = await getUser(deps.db, principal.orgId, uid);
-  if (!user) throw new HttpError(404, 'NOT_FOUND', `no user ${cutText(id, 64)}`);
+  if (!user) throw new AppError('NOT_FOUND', `no user ${cutText(id, 64)}`, { status: 404 });
   sendJson(res, 200, userAnswer(user));
 }
 
@@ -399,8 +398,8 @@ async function updateUser(req: IncomingMessage, res: ServerResponse, principal: 
   const now = deps.clock();
   const parsed = parseCreateUserRequest(body, uid);
   if (isRejection(parsed)) throw rejectionError(400, parsed);
-  if (!(await getUser(deps.db, principal.orgId, uid))) throw new HttpError(404, 'NOT_FOUND', `no user ${cutText(id, 64)}`);
-  chargeRequest(deps.rateLimiter, principal.keyId, 1, now);
+  if (!(await getUser(deps.db, principal.orgId, uid))) throw new AppError('NOT_FOUND', `no user ${cutText(id, 64)}`, { status: 404 });
+  deps.rateLimiter.charge(principal.keyId, { rows: 1 }, now);
   await writeUsers(deps, principal, eventContext(req, deps, now, USER_UPDATE_ENTRYPOINT), [{ parsed, dedupKey: `srv:${randomUUID()}` }]);
   sendJson(res, 200, { id: userIdOf(uid) });
 }
@@ -410,11 +409,11 @@ async function listUsersOf(res: ServerResponse, principal: Principal, deps: Capt
   const q = url.searchParams;
   const field = (name: string) => {
     const v = q.get(name);
-    if (v !== null && v.length > 1024) throw new HttpError(400, 'INVALID_FIELD', `${name} is at most 1024 characters`);
+    if (v !== null && v.length > 1024) throw new AppError('INVALID_FIELD', `${name} is at most 1024 characters`, { status: 400 });
     return v === null || v === '' ? undefined : v;
   };
   const identified = q.get('is_identified');
-  if (identified !== null && identified !== 'true' && identified !== 'false') throw new HttpError(400, 'INVALID_FIELD', 'is_identified must be true or false');
+  if (identified !== null && identified !== 'true' && identified !== 'false') throw new AppError('INVALID_FIELD', 'is_identified must be true or false', { status: 400 });
   const offset = pageOffset(url);
   // every user Tributary knows was identified (a uid): none is anonymous
   const { users, total } =
@@ -433,18 +432,13 @@ async function listUsersOf(res: ServerResponse, principal: Principal, deps: Capt
  * `requestDeletion` (server/lifecycle/deletions.ts), so the store and every warehouse follow.
  */
 async function deleteUser(res: ServerResponse, principal: Principal, deps: CaptureDeps, uid: string): Promise<void> {
-  try {
-    const request = await deps.deletions.request(principal.orgId, `api-key:${principal.keyId}`, { userId: uid });
-    sendJson(res, 202, { id: userIdOf(uid), deletion_request_id: request.id });
-  } catch (error) {
-    if (error instanceof DeletionInputError) throw new HttpError(400, error.code, error.message);
-    throw error;
-  }
+  const request = await deps.deletions.request(principal.orgId, `api-key:${principal.keyId}`, { userId: uid });
+  sendJson(res, 202, { id: userIdOf(uid), deletion_request_id: request.id });
 }
 
 function uidOfQuery(url: URL): string {
   const uid = url.searchParams.get('uid');
-  if (uid === null || uid === '') throw new HttpError(400, 'MISSING_FIELD', 'give the user as ?uid=, or delete /v2/users/{id}');
+  if (uid === null || uid === '') throw new AppError('MISSING_FIELD', 'give the user as ?uid=, or delete /v2/users/{id}', { status: 400 });
   return uid;
 }
 

@@ -1,11 +1,12 @@
-import type { CapturedElement, CapturedEvent, CapturedTarget } from '../processing/captured-event.ts';
-import { ELEMENT_EVENT_TYPES, EVENT_TYPES, NAVIGATE_REASONS } from '../processing/event-types.ts';
-import { parseInt64 } from '../processing/ids.ts';
-import { parseEventTime } from '../processing/time.ts';
-import { parsePageUrl } from '../processing/url.ts';
-import type { UserAgentParser } from '../processing/user-agent.ts';
-import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
-import { cutText } from './text.ts';
+import type { CapturedElement, CapturedEvent, CapturedTarget } from '../../events/captured-event.ts';
+import { ELEMENT_EVENT_TYPES, EVENT_TYPES } from '../../events/event-types.ts';
+import { parseInt64 } from '../../events/ids.ts';
+import { parseEventTime } from '../../events/time.ts';
+import { parsePageUrl } from '../../events/url.ts';
+import type { UserAgentParser } from '../../processing/user-agent.ts';
+import { checkEventTime, checkProperties, isObject, LIMITS, reject, Rejection } from '../limits.ts';
+import { shapeProperties } from '../properties.ts';
+import { cutText } from '../text.ts';
 
 export const NATIVE_ENTRYPOINT = 'POST /capture/v1/batch';
 
@@ -23,7 +24,6 @@ export type NativeBatchResult =
   | { ok: false; rejection: Rejection };
 
 const isRejection = (v: object): v is Rejection => v instanceof Rejection;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown, max: number = LIMITS.maxStringLength) => (typeof v === 'string' ? cutText(v, max) : undefined);
 
 /**
@@ -150,46 +150,6 @@ function parseNativeEvent(raw: unknown, index: number, batch: BatchShared, ctx: 
     sourceType: batch.sourceType,
     source,
   };
-}
-
-const RESERVED_KEYS = new Set(['event_definition_id', 'additional_event_definition_ids', 'target']);
-
-/**
- * Puts client properties in their `event_properties` shape: custom events keep their own
- * properties under `properties` (so they never collide with Tributary's keys), identify events
- * carry `user_*`, other types keep their measurements at the root.
- */
-export function shapeProperties(type: string, properties: Record<string, unknown>): Record<string, unknown> | Rejection {
-  if (type === 'custom') {
-    const { event_name, ...rest } = properties;
-    if (typeof event_name !== 'string' || event_name.length === 0 || event_name.length > 256) {
-      return reject('MISSING_FIELD', 'a custom event needs properties.event_name (1 to 256 characters)');
-    }
-    return { event_name, properties: rest };
-  }
-  if (type === 'identify') {
-    const { user_id, user_email, user_display_name, user_properties } = properties;
-    if (typeof user_id !== 'string' || user_id.length === 0 || user_id.length > 256) {
-      return reject('MISSING_FIELD', 'an identify event needs properties.user_id (1 to 256 characters)');
-    }
-    if (user_properties !== undefined && !isObject(user_properties)) return reject('INVALID_FIELD', 'user_properties must be an object');
-    return {
-      user_id,
-      user_email: typeof user_email === 'string' ? user_email : null,
-      user_display_name: typeof user_display_name === 'string' ? user_display_name : null,
-      user_properties: user_properties ?? {},
-    };
-  }
-  const shaped: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(properties)) if (!RESERVED_KEYS.has(key)) shaped[key] = value;
-  if (type === 'navigate') {
-    const reason = shaped.navigate_reason ?? 'navigate';
-    if (typeof reason !== 'string' || !NAVIGATE_REASONS.has(reason)) {
-      return reject('INVALID_FIELD', 'navigate_reason must be navigate, reload, back_forward or prerender');
-    }
-    shaped.navigate_reason = reason;
-  }
-  return shaped;
 }
 
 const TAG = /^[a-z][a-z0-9-]{0,63}$/i;

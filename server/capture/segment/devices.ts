@@ -1,6 +1,6 @@
-import { claimAnonymousDevices, findAnonymousDevices } from '../db/queries/anonymous-devices.ts';
-import type { Database } from '../db/client.ts';
-import { deviceIdForAnonymousId } from '../processing/ids.ts';
+import { claimAnonymousDevices, findAnonymousDevices } from '../../db/queries/anonymous-devices.ts';
+import type { Database } from '../../db/client.ts';
+import { deviceIdForAnonymousId } from '../../events/ids.ts';
 
 /** Candidates tried for one anonymousId before giving up (each collision has odds of about n/2^63). */
 const MAX_ATTEMPTS = 8;

@@ -1,11 +1,11 @@
-import type { CapturedEvent } from '../processing/captured-event.ts';
-import { deviceIdForUser, parseInt64 } from '../processing/ids.ts';
-import { parseEventTime } from '../processing/time.ts';
-import { parsePageUrl, type UrlParts } from '../processing/url.ts';
-import type { UserAgentParser } from '../processing/user-agent.ts';
-import { checkEventTime, checkProperties, LIMITS, reject, Rejection } from './limits.ts';
-import { shapeProperties } from './native-batch.ts';
-import { cutText } from './text.ts';
+import type { CapturedEvent } from '../../events/captured-event.ts';
+import { deviceIdForUser, parseInt64 } from '../../events/ids.ts';
+import { parseEventTime } from '../../events/time.ts';
+import { parsePageUrl, type UrlParts } from '../../events/url.ts';
+import type { UserAgentParser } from '../../processing/user-agent.ts';
+import { checkEventTime, checkProperties, isObject, LIMITS, reject, Rejection } from '../limits.ts';
+import { shapeProperties } from '../properties.ts';
+import { cutText } from '../text.ts';
 
 /**
  * Validation of the v2 server API bodies (reference/fullstory-schema.md §8) into CapturedEvents.
@@ -23,7 +23,6 @@ export const DEFAULT_INTEGRATION = 'tributary-server-api';
 export const RECENT_SESSION_MS = 30 * 60 * 1000;
 const MAX_UID_LENGTH = 256;
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRejection = (v: unknown): v is Rejection => v instanceof Rejection;
 
 /**
