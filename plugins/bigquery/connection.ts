@@ -10,8 +10,8 @@ import {
   RetryableError,
   loadUnlessEmpty,
   runCheckSteps,
-} from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { createAuthClient } from './auth.ts';
 import { bigqueryErrorDetails, classifyBigqueryError } from './errors.ts';
 import { definitionLine, eventLine } from './ndjson.ts';

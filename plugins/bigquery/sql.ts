@@ -2,7 +2,7 @@
  * Every table schema and SQL text the BigQuery destination sends, built from a few templates so
  * their exact text can be pinned by golden-file tests (test/plugins/golden/bigquery/).
  */
-import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
+import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '@tributary/destination-sdk';
 
 /** One column of a BigQuery table schema, as the REST API takes it. */
 export interface BigqueryField {

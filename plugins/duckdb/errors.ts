@@ -1,5 +1,5 @@
-import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
-import type { DestinationError } from '../sdk/index.ts';
+import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '@tributary/destination-sdk';
+import type { DestinationError } from '@tributary/destination-sdk';
 
 /**
  * Turns a DuckDB error (its message starts with the error type, e.g. `IO Error: …`) into the

@@ -12,8 +12,8 @@ import {
   runCheckSteps,
   sqlIdentifier,
   target,
-} from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { classifyDuckdbError } from './errors.ts';
 
 const duckdbConfig = z.object({

@@ -1,5 +1,5 @@
-import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
-import type { DestinationError } from '../sdk/index.ts';
+import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '@tributary/destination-sdk';
+import type { DestinationError } from '@tributary/destination-sdk';
 
 // SQLSTATE classes/codes after https://www.postgresql.org/docs/current/errcodes-appendix.html
 const RETRYABLE_CLASSES = ['08', '53', '57', '58', '40', 'HV'];

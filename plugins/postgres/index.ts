@@ -14,8 +14,8 @@ import {
   secret,
   sqlIdentifier,
   target,
-} from '../sdk/index.ts';
-import type { CopyTextChunk, DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type { CopyTextChunk, DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { CopyChunkQueue } from './chunk-queue.ts';
 import { classifyPostgresError } from './errors.ts';
 

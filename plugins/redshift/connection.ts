@@ -13,8 +13,8 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { DescribeStatementResponse, Field } from '@aws-sdk/client-redshift-data';
-import { ConfigError, DEFINITION_TABLES, PermanentError, RetryableError, errorMessage, loadUnlessEmpty, runCheckSteps } from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+import { ConfigError, DEFINITION_TABLES, PermanentError, RetryableError, errorMessage, loadUnlessEmpty, runCheckSteps } from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { redshiftCredentials } from './credentials.ts';
 import { RedshiftStatementError, classifyRedshiftError } from './errors.ts';
 import type { RedshiftDestinationConfig } from './index.ts';

@@ -17,8 +17,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Gzip } from 'node:zlib';
-import { PermanentError } from '../sdk/index.ts';
-import type { EventRow } from '../sdk/index.ts';
+import { PermanentError } from '@tributary/destination-sdk';
+import type { EventRow } from '@tributary/destination-sdk';
 
 /** Uncompressed bytes a file gets before the next is opened (≈1 MB after compression). */
 const FILL_BYTES = 12 * 1024 * 1024;

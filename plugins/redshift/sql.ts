@@ -2,8 +2,8 @@
  * The SQL the Redshift destination sends through the Data API, built from a few fixed forms so
  * the golden-file tests pin every statement's exact text.
  */
-import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
-import type { DefinitionRow } from '../sdk/index.ts';
+import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '@tributary/destination-sdk';
+import type { DefinitionRow } from '@tributary/destination-sdk';
 
 /** Column types of `events` (and, without NOT NULL, `raw_events`). */
 export const REDSHIFT_EVENT_COLUMNS: Record<string, string> = {

@@ -14,8 +14,8 @@ import {
   RetryableError,
   loadUnlessEmpty,
   runCheckSteps,
-} from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { classifySnowflakeError } from './errors.ts';
 import { snowflakeConnectionOptions } from './index.ts';
 import type { SnowflakeDestinationConfig } from './index.ts';

@@ -1,5 +1,5 @@
-import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
-import type { DestinationError } from '../sdk/index.ts';
+import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '@tributary/destination-sdk';
+import type { DestinationError } from '@tributary/destination-sdk';
 
 // Global-services (login/session) codes, after snowflake-sdk's constants/gs_errors.js and
 // Snowflake's documented login errors.

@@ -6,7 +6,7 @@
  * `<SCHEMA>.EVENTS` etc. and analysts query them without quotes. The schema name is validated as
  * a lower-case identifier by the config, so it needs no quoting.
  */
-import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
+import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '@tributary/destination-sdk';
 
 /** Column types of `events`. Times are TIMESTAMP_NTZ(6) holding UTC, as in the Fullstory layout. */
 export const SNOWFLAKE_EVENT_COLUMNS: Record<string, string> = {

@@ -5,7 +5,7 @@ import {
   validateDestinationDefinition,
   type DestinationDefinition,
   type TargetField,
-} from '../../plugins/sdk/index.ts';
+} from '@tributary/destination-sdk';
 import bigquery from '../../plugins/bigquery/index.ts';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';

@@ -4,7 +4,7 @@ import postgresClient from 'postgres';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
-import type { DestinationDefinition } from '../../plugins/sdk/index.ts';
+import type { DestinationDefinition } from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import {

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
-import { defineDestination, RetryableError, type DestinationConnection, type DestinationDefinition } from '../../plugins/sdk/index.ts';
+import { defineDestination, RetryableError, type DestinationConnection, type DestinationDefinition } from '@tributary/destination-sdk';
 import { openPglite, type Database } from '../../server/db/client.ts';
 import { claimDueDestinations, insertSyncRun } from '../../server/db/queries/destinations.ts';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';

@@ -15,8 +15,8 @@ import {
   target,
   targetFields,
   validateDestinationDefinition,
-} from '../../plugins/sdk/index.ts';
-import { isoFromEpochMicros } from '../../plugins/sdk/contract.ts';
+} from '@tributary/destination-sdk';
+import { isoFromEpochMicros } from '@tributary/destination-sdk/testing';
 
 function validDefinition(overrides: Record<string, unknown> = {}) {
   return {

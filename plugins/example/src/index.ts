@@ -21,7 +21,7 @@ import {
   errorMessage,
   loadUnlessEmpty,
   runCheckSteps,
-} from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
 import type {
   DefinitionTables,
   DestinationConnection,
@@ -31,7 +31,7 @@ import type {
   LoadOptions,
   LoadResult,
   StoredEventRow,
-} from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
 
 const exampleConfig = z.object({
   directory: z.string().min(1).describe('Existing folder that holds one .jsonl file per table'),

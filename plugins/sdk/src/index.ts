@@ -1,6 +1,6 @@
 /**
  * The Tributary destination plugin SDK: everything a third-party destination needs.
- * The contract test kit lives in `./contract.ts` (it imports vitest, so it is a separate entry).
+ * The contract test kit is the `@tributary/destination-sdk/testing` entry (it imports vitest).
  */
 export {
   DESTINATION_API_VERSION,
