@@ -1,7 +1,7 @@
 import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '@tributary/destination-sdk';
 import type { DestinationError } from '@tributary/destination-sdk';
 
-// Global-services (login/session) codes, after snowflake-sdk's constants/gs_errors.js and
+// Global-services (login/session) codes, after snowflake-sdk/dist/lib/constants/gs_errors.js and
 // Snowflake's documented login errors.
 const AUTH_CODES = new Set([
   '390100', // incorrect username or password

@@ -74,7 +74,7 @@ export const SNOWFLAKE_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"';
 /**
  * The session parameters every session sets right after login (`ALTER SESSION`), because an
  * account, user or warehouse default would otherwise change what the statements mean. Why each:
- * - `TIMEZONE`: times are UTC everywhere (DESIGN §2.4); `SYSDATE()` and `TIMESTAMP_NTZ` do not
+ * - `TIMEZONE`: times are UTC everywhere (docs/warehouse-schema.md); `SYSDATE()` and `TIMESTAMP_NTZ` do not
  *   depend on it, but any `CURRENT_TIMESTAMP()` or LTZ conversion would;
  * - `TIMESTAMP_INPUT_FORMAT`: the time text in statements (lookup-table times, the merge's
  *   `event_time` bounds) is parsed with it; an account default such as `MM/DD/YYYY` would misparse

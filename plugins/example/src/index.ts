@@ -4,7 +4,7 @@
  * production (the merge reads the whole `events` file into memory).
  *
  * Copy this folder, change the id, the config and the five operations, and run the contract kit
- * (see test/plugins/example.test.ts).
+ * (see test/example.test.ts).
  */
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';

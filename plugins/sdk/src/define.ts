@@ -54,7 +54,7 @@ export interface CheckStep {
 /** What a load does besides loading rows. */
 export interface LoadOptions {
   /**
-   * Devices whose rows the warehouse must delete (deletion requests, DESIGN.md "deletion"): every
+   * Devices whose rows the warehouse must delete (the host's deletion requests): every
    * row of `events` with one of these `device_id`s goes, in the load's transaction, before the
    * load's own rows are merged (those, captured after the request, stay). Given only to plugins
    * that declare `capabilities.deleteDevices`; with it, a load runs even when it has no rows.

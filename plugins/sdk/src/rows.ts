@@ -4,7 +4,7 @@
  */
 
 /**
- * One row of the warehouse `events` table (DESIGN.md §2.1) as sent by the host, without
+ * One row of the warehouse `events` table as sent by the host, without
  * `updated_time`, which the warehouse sets with its own clock when a merge writes the row.
  */
 export interface EventRow {
@@ -62,8 +62,7 @@ export interface StoredEventRow extends EventRow {
 }
 
 /**
- * One row of `event_definitions`, `page_definitions` or `element_definitions` (DESIGN.md §2.2),
- * without `updated_time`, which the warehouse sets when the table is rewritten.
+ * One row of `event_definitions`, `page_definitions` or `element_definitions`, without `updated_time`, which the warehouse sets when the table is rewritten.
  */
 export interface DefinitionRow {
   /** The definition's id, joined from ids stored in the events' JSON. */
