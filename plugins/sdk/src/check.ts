@@ -1,5 +1,7 @@
-import { classifyError, errorMessage } from './errors.ts';
+import { ConfigError, classifyError, errorMessage } from './errors.ts';
+import type { ClassifiedRunner } from './errors.ts';
 import type { CheckStep, LoadOptions, LoadResult } from './define.ts';
+import type { EventRow } from './rows.ts';
 
 /** One step for {@link runCheckSteps}: a name and a function returning a readable outcome. */
 export interface CheckStepSpec {
@@ -38,6 +40,72 @@ export async function runCheckSteps(steps: readonly CheckStepSpec[]): Promise<Ch
     }
   }
   return results;
+}
+
+/**
+ * What a warehouse does in each step of the standard check ({@link checkWarehouse}). Each returns a
+ * short readable outcome where it has something to say; the SDK words the rest.
+ */
+export interface WarehouseProbe {
+  /** `connect`: reaches the warehouse, e.g. `connected as tributary (PostgreSQL 16.4)`. */
+  connect(): Promise<string>;
+  /** `create schema`: creates the schema (dataset) when missing, e.g. `schema "tributary" exists`. Leave it out when the warehouse has none. */
+  createSchema?(): Promise<string>;
+  /** `create tables`: what `ensureTables` does. */
+  createTables(): Promise<string | void>;
+  /** `write`: writes the probe row into `raw_events` the way loads write (COPY, a load job, staged files). */
+  writeProbe(row: EventRow): Promise<string | void>;
+  /** `read back`: how many rows of `raw_events` have the probe's `event_id`. */
+  countProbe(eventId: string): Promise<number>;
+  /** `clean up`: deletes the probe's rows from `raw_events`. */
+  deleteProbe(eventId: string): Promise<void>;
+}
+
+/** The probe row of a check: a unique `event_id`, written now, holding nothing. */
+export function probeRow(): EventRow {
+  const now = new Date().toISOString().replace('Z', '000Z');
+  return {
+    event_id: `tributary-check-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    event_time: now,
+    processed_time: now,
+    device_id: '0',
+    session_id: null,
+    view_id: null,
+    event_type: null,
+    event_properties: null,
+    source_type: 'server',
+    source_properties: null,
+  };
+}
+
+/**
+ * The standard `check()`: connect, create schema, create tables, write a probe row to
+ * `raw_events`, read it back, delete it; each step run in `classified` (see
+ * {@link createClassifiedRunner}), timed, and the rest skipped after a failure
+ * ({@link runCheckSteps}). A probe row that is not read back fails as a {@link ConfigError}.
+ */
+export function checkWarehouse(probe: WarehouseProbe, classified: ClassifiedRunner): Promise<CheckStep[]> {
+  const row = probeRow();
+  const { createSchema } = probe;
+  return runCheckSteps([
+    { step: 'connect', run: () => classified('connecting', () => probe.connect()) },
+    ...(createSchema ? [{ step: 'create schema', run: () => classified('creating schema', () => createSchema.call(probe)) }] : []),
+    {
+      step: 'create tables',
+      run: () => classified('creating tables', async () => (await probe.createTables()) || 'tables events, raw_events and the definition tables exist'),
+    },
+    { step: 'write', run: () => classified('writing to raw_events', async () => (await probe.writeProbe(row)) || 'wrote a probe row to raw_events') },
+    {
+      step: 'read back',
+      run: () =>
+        classified('reading raw_events', async () => {
+          const found = await probe.countProbe(row.event_id);
+          if (found !== 1) throw new ConfigError(`the probe row written to raw_events could not be read back (found ${found})`);
+          return 'read the probe row back';
+        }),
+    },
+    { step: 'clean up', run: () => classified('cleaning up', async () => (await probe.deleteProbe(row.event_id), 'deleted the probe row')) },
+  ]);
 }
 
 /**

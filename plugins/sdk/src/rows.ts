@@ -55,6 +55,15 @@ export const EVENT_ROW_COLUMNS = [
   'source_properties',
 ] as const satisfies readonly (keyof EventRow)[];
 
+/** A column of `raw_events`: the columns of {@link EventRow}. */
+export type StagingColumn = (typeof EVENT_ROW_COLUMNS)[number];
+
+/**
+ * A column of `events`: those of {@link EventRow} and `updated_time`. Type a plugin's column map
+ * with it (`satisfies Record<EventColumn, string>`) so that a column it leaves out fails to compile.
+ */
+export type EventColumn = StagingColumn | 'updated_time';
+
 /** An `events` row as read back from a warehouse, with the `updated_time` the merge set. */
 export interface StoredEventRow extends EventRow {
   /** Set by the warehouse clock when a merge wrote the row; same text format as `event_time`. */
@@ -100,6 +109,9 @@ export const DEFINITION_ROW_COLUMNS = [
   'modified_time',
   'modified_by',
 ] as const satisfies readonly (keyof DefinitionRow)[];
+
+/** A column of the definition lookup tables: those of {@link DefinitionRow} and `updated_time`. */
+export type DefinitionColumn = (typeof DEFINITION_ROW_COLUMNS)[number] | 'updated_time';
 
 /** The names of the three definition lookup tables. */
 export const DEFINITION_TABLES = ['event_definitions', 'page_definitions', 'element_definitions'] as const;
