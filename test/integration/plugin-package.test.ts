@@ -143,8 +143,13 @@ describe.runIf(hasPostgres)('a destination plugin built outside the repository o
       expect(body.errors).toBeUndefined();
       return body.data;
     };
-    const plugins = await gql(`{ destinationPlugins { id source } }`);
-    expect(plugins.destinationPlugins).toContainEqual({ id: 'acme-files', source: pluginDir });
+    const plugins = await gql(`{ destinationPlugins { id source configSchema } }`);
+    const acme = plugins.destinationPlugins.find((p: { id: string }) => p.id === 'acme-files');
+    expect(acme.source).toBe(pluginDir);
+    // the plugin's schema is built with its own zod, the host's JSON Schema with the host's: the
+    // field's description still crosses (zod 4.2+ keeps its metadata registry on globalThis)
+    expect(fs.existsSync(path.join(pluginDir, 'node_modules/zod/package.json'))).toBe(true);
+    expect(acme.configSchema.properties.directory.description).toBe('Existing folder that holds one .jsonl file per table');
 
     const created = await gql(
       `mutation($input: DestinationInput!) { createDestination(input: $input) { __typename ... on MutationCreateDestinationSuccess { data { id } } } }`,
