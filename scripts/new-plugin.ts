@@ -50,7 +50,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.log(`Created ${name} (destination id "${id}") in ${folder}.
 Next:
   cd ${folder}
-  npm install          # @tributary/destination-sdk, zod, and vitest for the contract test
+  npm install          # @tributary/destination-sdk (or its tarball: docs/writing-a-destination-plugin.md), zod, vitest
   npm test             # the contract kit against the plugin
   npm run build        # dist/index.js and its types
 Then start Tributary with TRIBUTARY_PLUGINS=${folder} (or the package name once installed).`);

@@ -5,8 +5,9 @@ import type { CopyTextChunk } from './copy-text.ts';
 import type { DefinitionTables, EventRow } from './rows.ts';
 
 /**
- * The version of this SDK's plugin API. A plugin states the version it targets in
- * `apiVersion`; the host refuses a plugin whose `apiVersion` it does not support.
+ * The version of this SDK's plugin API, which is also the package's major version. A plugin
+ * states the version it targets in `apiVersion`; the host refuses a plugin whose `apiVersion` it
+ * does not support. Minor versions of the SDK only add; anything breaking raises this.
  */
 export const DESTINATION_API_VERSION = 1;
 
