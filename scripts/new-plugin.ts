@@ -1,7 +1,7 @@
 /**
  * `npm run plugin:new -- <folder> [--id <kebab-case-id>] [--name <npm-package-name>]`: creates a
  * destination plugin package from the template, plugins/example (its sources, contract test,
- * tsconfig.json and package.json), in a folder of the user's choosing. The new package refers to
+ * tsconfig.json, README.md and package.json), in a folder of the user's choosing. The new package refers to
  * nothing in this repository: it depends on `@tributary/destination-sdk` by name.
  */
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 
 const TEMPLATE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../plugins/example');
 /** What a plugin package holds; build output and installed modules are left behind. */
-const TEMPLATE_ENTRIES = ['package.json', 'tsconfig.json', 'src', 'test'];
+const TEMPLATE_ENTRIES = ['package.json', 'tsconfig.json', 'README.md', 'src', 'test'];
 const TEMPLATE_ID = 'example-jsonl';
 const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
