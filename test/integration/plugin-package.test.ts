@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importPluginPackage } from '../../server/plugins/registry.ts';
 import { createTestOrg, openTestDatabase, TEST_SECRET_KEY, type TestOrg } from '../support/app.ts';
 import type { Database } from '../../server/db/client.ts';
 import { requirement, testPostgresUrl } from '../support/requirements.ts';
@@ -41,6 +42,31 @@ function filesUnder(folder: string, skip: (relative: string) => boolean, base = 
     return entry.isDirectory() ? filesUnder(full, skip, base) : [full];
   });
 }
+
+describe('TRIBUTARY_PLUGINS entries that are folders', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-plugin-folders-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  function pluginFolder(name: string, manifest: Record<string, unknown>, file: string): string {
+    const folder = path.join(root, name);
+    fs.mkdirSync(path.join(folder, path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name, type: 'module', ...manifest }));
+    fs.writeFileSync(path.join(folder, file), `export default ${JSON.stringify(name)};`);
+    return folder;
+  }
+
+  it("loads a folder through its package.json exports (string, '.', import or default condition) or main", async () => {
+    const folders = [
+      pluginFolder('a', { exports: './lib/a.js' }, 'lib/a.js'),
+      pluginFolder('b', { exports: { '.': { types: './b.d.ts', import: './dist/b.js' }, './package.json': './package.json' } }, 'dist/b.js'),
+      pluginFolder('c', { exports: { types: './c.d.ts', default: './out/c.js' } }, 'out/c.js'),
+      pluginFolder('d', { main: 'main.js' }, 'main.js'),
+      pluginFolder('e', {}, 'index.js'),
+    ];
+    const loaded = await Promise.all(folders.map(async (folder) => ((await importPluginPackage(folder)) as { default: string }).default));
+    expect(loaded).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
 
 describe.runIf(hasPostgres)('a destination plugin built outside the repository on the packed SDK', () => {
   const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-plugin-package-')));
