@@ -49,8 +49,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const { id, name } = createPluginPackage(folder, values);
     console.log(`Created ${name} (destination id "${id}") in ${folder}.
 Next:
+  (cd ${path.dirname(path.dirname(TEMPLATE))} && npm pack --workspace @tributary/destination-sdk --pack-destination ${folder})
   cd ${folder}
-  npm install          # @tributary/destination-sdk (or its tarball: docs/writing-a-destination-plugin.md), zod, vitest
+  npm install ./tributary-destination-sdk-*.tgz   # the SDK, and with it zod, vitest and TypeScript
   npm test             # the contract kit against the plugin
   npm run build        # dist/index.js and its types
 Then start Tributary with TRIBUTARY_PLUGINS=${folder} (or the package name once installed).`);
