@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'sdk-web/dist/', 'console/dist/', 'console/src/generated/', 'migrations/', '.data/', 'dbt/', '.tmp/'] },
+  { ignores: ['**/node_modules/', '**/dist/', 'sdk-web/dist/', 'console/dist/', 'console/src/generated/', 'migrations/', '.data/', 'dbt/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,8 +19,24 @@ export default tseslint.config(
   {
     files: ['plugins/**/*.ts'],
     rules: {
-      // a plugin (built-in or third-party) sees only plugins/sdk, never the host
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(server|schema)/' }] }],
+      // a plugin (built-in or third-party) sees only the SDK, by its package name, never the host
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)(server|schema)/', message: 'a plugin sees only @tributary/destination-sdk, never the host' },
+            { regex: '^(\\.\\.?/)+(sdk|plugins/sdk)(/|$)', message: "import the SDK by its package name, '@tributary/destination-sdk'" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['plugins/sdk/**/*.ts'],
+    rules: {
+      // the SDK is published on its own: it imports its own files and the packages it declares
+      // (plugins/sdk/package.json), nothing of the repository
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./|node:|zod$|vitest$)', message: 'the SDK imports only its own files (./…), node:, zod and vitest' }] }],
     },
   },
   {

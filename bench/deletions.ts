@@ -20,7 +20,7 @@ import postgresDestination from '../plugins/postgres/index.ts';
 import redshiftDestination from '../plugins/redshift/index.ts';
 import snowflakeDestination from '../plugins/snowflake/index.ts';
 import { createBigqueryDestination } from '../plugins/bigquery/index.ts';
-import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '../plugins/sdk/index.ts';
+import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '@tributary/destination-sdk';
 import { FAKE_COPY_ROLE, RedshiftDataFake } from '../test/fakes/redshift-data-fake.ts';
 import { SnowflakeFake } from '../test/fakes/snowflake-fake.ts';
 import { startBigqueryFake } from '../test/fakes/bigquery-fake.ts';

@@ -19,9 +19,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import postgres from 'postgres';
 import duckdbDestination from '../plugins/duckdb/index.ts';
 import postgresDestination from '../plugins/postgres/index.ts';
-import { encodeCopyText } from '../plugins/sdk/index.ts';
-import { EVENT_ROW_COLUMNS, parseDestinationConfig, silentLogger } from '../plugins/sdk/index.ts';
-import type { DestinationConnection, EventRow } from '../plugins/sdk/index.ts';
+import { encodeCopyText } from '@tributary/destination-sdk';
+import { EVENT_ROW_COLUMNS, parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
+import type { DestinationConnection, EventRow } from '@tributary/destination-sdk';
 
 /** What one benchmark measured. */
 export interface LoadBenchResult {

@@ -17,8 +17,8 @@ import { pathToFileURL } from 'node:url';
 import { DescribeStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import postgres from 'postgres';
 import redshiftDestination from '../plugins/redshift/index.ts';
-import { EVENT_ROW_COLUMNS, encodeCopyText, parseDestinationConfig, silentLogger } from '../plugins/sdk/index.ts';
-import type { EventRow } from '../plugins/sdk/index.ts';
+import { EVENT_ROW_COLUMNS, encodeCopyText, parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
+import type { EventRow } from '@tributary/destination-sdk';
 import { FAKE_COPY_ROLE, RedshiftDataFake } from '../test/fakes/redshift-data-fake.ts';
 import { createMotoBucket, startMotoServer } from '../test/support/moto.ts';
 // Snowflake's benchmark lives in a file of its own, which loads nothing but the Snowflake plugin

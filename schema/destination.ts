@@ -1,4 +1,4 @@
-import { errorMessage } from '../plugins/sdk/index.ts';
+import { errorMessage } from '@tributary/destination-sdk';
 import { getBackfill, listBackfills, type Backfill } from '../server/db/queries/backfills.ts';
 import {
   deleteDestination,

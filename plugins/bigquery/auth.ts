@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as GoogleAuthLibrary from 'google-auth-library';
 import type { AuthClient } from 'google-auth-library';
-import { ConfigError } from '../sdk/index.ts';
+import { ConfigError } from '@tributary/destination-sdk';
 import { GOOGLE_IAM_CREDENTIALS, GOOGLE_STS_TOKEN_URL, parseExternalAccountConfig, parseServiceAccountKey } from './credentials.ts';
 import type { BigqueryDestinationConfig } from './index.ts';
 

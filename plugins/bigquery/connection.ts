@@ -6,12 +6,12 @@ import type { Dataset, Job, Query, Table } from '@google-cloud/bigquery';
 import type { AuthClient } from 'google-auth-library';
 import {
   DEFINITION_TABLES,
-  PermanentError,
   RetryableError,
+  checkWarehouse,
+  createClassifiedRunner,
   loadUnlessEmpty,
-  runCheckSteps,
-} from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { createAuthClient } from './auth.ts';
 import { bigqueryErrorDetails, classifyBigqueryError } from './errors.ts';
 import { definitionLine, eventLine } from './ndjson.ts';
@@ -76,14 +76,7 @@ export function createBigqueryConnection(
   const dataset = async (): Promise<Dataset> => (await bigquery()).dataset(datasetId, { location });
   const table = async (name: BigqueryTable): Promise<Table> => (await dataset()).table(name, { location });
 
-  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
-    try {
-      ctx.signal?.throwIfAborted();
-      return await work();
-    } catch (err) {
-      throw classifyBigqueryError(err, doing);
-    }
-  }
+  const classified = createClassifiedRunner(classifyBigqueryError, ctx.signal);
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -364,75 +357,27 @@ export function createBigqueryConnection(
     );
   }
 
-  async function check() {
-    const probeId = `tributary-check-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    return runCheckSteps([
+  function check() {
+    return checkWarehouse(
       {
-        step: 'connect',
-        run: () =>
-          classified('connecting', async () => {
-            ctx.onStatement?.(`LIST datasets ${projectId}`);
-            await timed((await bigquery()).getDatasets({ maxResults: 1, autoPaginate: false }), 'datasets.list');
-            return `reached BigQuery project ${projectId}`;
-          }),
+        connect: async () => {
+          ctx.onStatement?.(`LIST datasets ${projectId}`);
+          await timed((await bigquery()).getDatasets({ maxResults: 1, autoPaginate: false }), 'datasets.list');
+          return `reached BigQuery project ${projectId}`;
+        },
+        createSchema: async () => (await ensureDataset(), `dataset ${datasetId} exists (${location})`),
+        createTables: async () => (await createTables(), 'tables events, raw_events, raw_definitions and the definition tables exist'),
+        writeProbe: async (row) => {
+          await load('raw_events', 'WRITE_APPEND', async (write) => {
+            await write(eventLine(row));
+          });
+          return 'loaded a probe row into raw_events with a load job';
+        },
+        countProbe: async (eventId) => Number((await runQueryJob(probeCountSql(projectId, datasetId), { probe: eventId })).rows[0]?.n),
+        deleteProbe: async (eventId) => void (await runQueryJob(probeDeleteSql(projectId, datasetId), { probe: eventId })),
       },
-      {
-        step: 'create schema',
-        run: () =>
-          classified('creating the dataset', async () => {
-            await ensureDataset();
-            return `dataset ${datasetId} exists (${location})`;
-          }),
-      },
-      {
-        step: 'create tables',
-        run: () =>
-          classified('creating tables', async () => {
-            await createTables();
-            return 'tables events, raw_events, raw_definitions and the definition tables exist';
-          }),
-      },
-      {
-        step: 'write',
-        run: () =>
-          classified('writing to raw_events with a load job', async () => {
-            const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-            const probe = eventLine({
-              event_id: probeId,
-              event_time: now,
-              processed_time: now,
-              device_id: '0',
-              session_id: null,
-              view_id: null,
-              event_type: null,
-              event_properties: null,
-              source_type: 'server',
-              source_properties: null,
-            });
-            await load('raw_events', 'WRITE_APPEND', async (write) => {
-              await write(probe);
-            });
-            return 'loaded a probe row into raw_events';
-          }),
-      },
-      {
-        step: 'read back',
-        run: () =>
-          classified('reading raw_events', async () => {
-            const { rows } = await runQueryJob(probeCountSql(projectId, datasetId), { probe: probeId });
-            if (Number(rows[0]?.n) !== 1) throw new PermanentError('the probe row loaded into raw_events could not be read back');
-            return 'read the probe row back';
-          }),
-      },
-      {
-        step: 'clean up',
-        run: () =>
-          classified('cleaning up', async () => {
-            await runQueryJob(probeDeleteSql(projectId, datasetId), { probe: probeId });
-            return 'deleted the probe row';
-          }),
-      },
-    ]);
+      classified,
+    );
   }
 
   async function close(): Promise<void> {

@@ -1,5 +1,4 @@
-import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
-import type { DestinationError } from '../sdk/index.ts';
+import { createErrorClassifier, errorMessage } from '@tributary/destination-sdk';
 
 /**
  * How long to wait after `quotaExceeded`. Google's "Troubleshoot quota and limit errors" sorts
@@ -70,30 +69,30 @@ export function bigqueryErrorDetails(err: unknown): { status?: number; reason?: 
  * is looked at before the status; `quotaExceeded` asks the host to wait
  * {@link QUOTA_EXCEEDED_RETRY_AFTER_MS} (`retryAfterMs`) instead of retrying within the run.
  */
-export function classifyBigqueryError(err: unknown, doing: string): DestinationError {
-  if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
-  const { status, reason } = bigqueryErrorDetails(err);
-  const text = errorMessage(err).trim() || 'unknown error';
-  const detail = [reason, status !== undefined ? `HTTP ${status}` : undefined].filter(Boolean).join(', ');
-  const message = `${doing}: ${text}${detail ? ` (${detail})` : ''}`;
-  const options = { cause: err };
-
-  if (reason !== undefined) {
-    if (reason === 'quotaExceeded') return new RetryableError(message, { ...options, retryAfterMs: QUOTA_EXCEEDED_RETRY_AFTER_MS });
-    if (RETRYABLE_REASONS.has(reason)) return new RetryableError(message, options);
-    if (CONFIG_REASONS.has(reason)) return new ConfigError(message, options);
-    if (PERMANENT_REASONS.has(reason)) return new PermanentError(message, options);
-  }
-  if (status !== undefined) {
-    if (status === 404) return new ConfigError(message, options);
-    if (status === 408 || status === 429 || status >= 500) return new RetryableError(message, options);
-    if (status >= 400) return new PermanentError(message, options);
-  }
-  const type = (err as GoogleErrorShape | null)?.type;
-  if (type === 'request-timeout' || type === 'system' || RETRYABLE_NETWORK.test(text)) {
-    return new RetryableError(message, options);
-  }
-  // google-auth-library: a key it cannot use, an invalid grant.
-  if (/invalid_grant|private key|DECODER routines|PEM/i.test(text)) return new PermanentError(message, options);
-  return classifyError(err) === 'retryable' ? new RetryableError(message, options) : new PermanentError(message, options);
-}
+export const classifyBigqueryError = createErrorClassifier({
+  describe: (err) => {
+    const { status, reason } = bigqueryErrorDetails(err);
+    const detail = [reason, status !== undefined ? `HTTP ${status}` : undefined].filter(Boolean).join(', ');
+    return `${errorMessage(err).trim() || 'unknown error'}${detail ? ` (${detail})` : ''}`;
+  },
+  rules: (err) => {
+    const { status, reason } = bigqueryErrorDetails(err);
+    if (reason !== undefined) {
+      if (reason === 'quotaExceeded') return { kind: 'retryable', retryAfterMs: QUOTA_EXCEEDED_RETRY_AFTER_MS };
+      if (RETRYABLE_REASONS.has(reason)) return 'retryable';
+      if (CONFIG_REASONS.has(reason)) return 'config';
+      if (PERMANENT_REASONS.has(reason)) return 'permanent';
+    }
+    if (status !== undefined) {
+      if (status === 404) return 'config';
+      if (status === 408 || status === 429 || status >= 500) return 'retryable';
+      if (status >= 400) return 'permanent';
+    }
+    const text = errorMessage(err);
+    const type = (err as GoogleErrorShape | null)?.type;
+    if (type === 'request-timeout' || type === 'system' || RETRYABLE_NETWORK.test(text)) return 'retryable';
+    // google-auth-library: a key it cannot use, an invalid grant.
+    if (/invalid_grant|private key|DECODER routines|PEM/i.test(text)) return 'permanent';
+    return undefined;
+  },
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
+import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '@tributary/destination-sdk';
 import type { AuthClient } from 'google-auth-library';
 import { SERVICE_ACCOUNT_EMAIL, parseExternalAccountConfig, parseServiceAccountKey } from './credentials.ts';
 

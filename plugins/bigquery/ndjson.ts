@@ -1,5 +1,5 @@
-import { PermanentError } from '../sdk/index.ts';
-import type { DefinitionRow, DefinitionTable, EventRow } from '../sdk/index.ts';
+import { PermanentError } from '@tributary/destination-sdk';
+import type { DefinitionRow, DefinitionTable, EventRow } from '@tributary/destination-sdk';
 
 const INT64 = /^-?\d{1,19}$/;
 

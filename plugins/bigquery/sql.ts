@@ -2,7 +2,8 @@
  * Every table schema and SQL text the BigQuery destination sends, built from a few templates so
  * their exact text can be pinned by golden-file tests (test/plugins/golden/bigquery/).
  */
-import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
+import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '@tributary/destination-sdk';
+import type { DefinitionColumn, EventColumn } from '@tributary/destination-sdk';
 
 /** One column of a BigQuery table schema, as the REST API takes it. */
 export interface BigqueryField {
@@ -28,7 +29,7 @@ const field = (name: string, type: BigqueryField['type'], mode: BigqueryField['m
 // analysts' SQL expect (PARSE_JSON / JSON_VALUE on the text), an exact round trip of the text
 // (the JSON type rewrites numbers and rejects integers beyond float64 in its default
 // wide_number_mode), and a type every BigQuery tool and emulator handles.
-const EVENT_FIELDS: Record<(typeof EVENT_ROW_COLUMNS)[number] | 'updated_time', BigqueryField> = {
+const EVENT_FIELDS: Record<EventColumn, BigqueryField> = {
   event_id: field('event_id', 'STRING', 'REQUIRED', 'Unique id of the row; merge key'),
   event_time: field('event_time', 'TIMESTAMP', 'REQUIRED', "When it happened by the device's clock (UTC)"),
   processed_time: field('processed_time', 'TIMESTAMP', 'REQUIRED', 'When Tributary processed (or re-processed) it'),
@@ -56,7 +57,7 @@ const EVENT_TABLE_ORDER = [
   'source_properties',
 ] as const;
 
-const DEFINITION_FIELDS: Record<(typeof DEFINITION_ROW_COLUMNS)[number] | 'updated_time', BigqueryField> = {
+const DEFINITION_FIELDS: Record<DefinitionColumn, BigqueryField> = {
   id: field('id', 'STRING', 'REQUIRED', "The definition's id"),
   name: field('name', 'STRING', 'NULLABLE', 'Current display name'),
   description: field('description', 'STRING', 'NULLABLE', 'Current description'),

@@ -18,7 +18,7 @@
  * goes to the host, which owns retries. A session that never gets its last chunk creates no job.
  */
 import { Buffer } from 'node:buffer';
-import { PermanentError, RetryableError } from '../sdk/index.ts';
+import { PermanentError, RetryableError } from '@tributary/destination-sdk';
 
 /** Google's rule: every chunk but the last is a multiple of 256 KiB. */
 export const CHUNK_GRANULE = 256 * 1024;

@@ -1,19 +1,28 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { z } from 'zod';
 import {
-  ConfigError,
   DEFINITION_ROW_COLUMNS,
   DEFINITION_TABLES,
   DESTINATION_API_VERSION,
   EVENT_ROW_COLUMNS,
+  checkWarehouse,
+  createClassifiedRunner,
   defineDestination,
   quoteIdentifier,
   loadUnlessEmpty,
-  runCheckSteps,
   sqlIdentifier,
   target,
-} from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type {
+  DefinitionColumn,
+  DefinitionTables,
+  DestinationConnection,
+  DestinationContext,
+  EventColumn,
+  EventRow,
+  LoadOptions,
+  LoadResult,
+} from '@tributary/destination-sdk';
 import { classifyDuckdbError } from './errors.ts';
 
 const duckdbConfig = z.object({
@@ -35,7 +44,7 @@ const duckdbConfig = z.object({
 /** The parsed configuration of the DuckDB destination. */
 export type DuckdbDestinationConfig = z.output<typeof duckdbConfig>;
 
-const EVENT_COLUMN_TYPES: Record<string, string> = {
+const EVENT_COLUMN_TYPES = {
   event_id: 'VARCHAR',
   event_time: 'TIMESTAMPTZ',
   processed_time: 'TIMESTAMPTZ',
@@ -47,9 +56,9 @@ const EVENT_COLUMN_TYPES: Record<string, string> = {
   event_properties: 'JSON',
   source_type: 'VARCHAR',
   source_properties: 'JSON',
-};
+} satisfies Record<EventColumn, string>;
 
-const DEFINITION_COLUMN_TYPES: Record<string, string> = {
+const DEFINITION_COLUMN_TYPES = {
   id: 'VARCHAR',
   name: 'VARCHAR',
   description: 'VARCHAR',
@@ -61,7 +70,7 @@ const DEFINITION_COLUMN_TYPES: Record<string, string> = {
   modified_time: 'TIMESTAMPTZ',
   modified_by: 'VARCHAR',
   updated_time: 'TIMESTAMPTZ',
-};
+} satisfies Record<DefinitionColumn, string>;
 
 // Rows appended to staging per committed step of a load.
 const SEGMENT_ROWS = 50_000;
@@ -124,14 +133,7 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     return values ? connection.run(sql, values) : connection.run(sql);
   }
 
-  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
-    try {
-      ctx.signal?.throwIfAborted();
-      return await work();
-    } catch (err) {
-      throw classifyDuckdbError(err, doing);
-    }
-  }
+  const classified = createClassifiedRunner(classifyDuckdbError, ctx.signal);
 
   async function inTransaction<T>(work: () => Promise<T>): Promise<T> {
     await run('BEGIN TRANSACTION');
@@ -341,63 +343,31 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     );
   }
 
-  async function check() {
-    const probeId = `tributary-check-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    const quotedProbe = `'${probeId}'`;
-    return runCheckSteps([
+  function check() {
+    // The probe's id is the SDK's (letters, digits and dashes): quoting it is enough.
+    const quoted = (eventId: string) => `'${eventId.replaceAll("'", "''")}'`;
+    return checkWarehouse(
       {
-        step: 'connect',
-        run: () =>
-          classified('opening the database', async () => {
-            const result = await run('SELECT version() AS version');
-            const rows = await result.getRowObjectsJS();
-            return `opened ${config.path} (DuckDB ${String(rows[0]?.version)})`;
-          }),
+        connect: async () => {
+          const rows = await (await run('SELECT version() AS version')).getRowObjectsJS();
+          return `opened ${config.path} (DuckDB ${String(rows[0]?.version)})`;
+        },
+        createSchema: async () => (await createSchema(), `schema "${config.schema}" exists`),
+        createTables: () => createTables(),
+        writeProbe: async (row) => {
+          await run(`INSERT INTO ${table('raw_events')} (event_id, event_time, processed_time, device_id, source_type)
+            VALUES (${quoted(row.event_id)}, current_timestamp, current_timestamp, 0, 'server')`);
+        },
+        countProbe: async (eventId) => {
+          const rows = await (await run(`SELECT count(*) AS n FROM ${table('raw_events')} WHERE event_id = ${quoted(eventId)}`)).getRowObjectsJS();
+          return Number(rows[0]?.n);
+        },
+        deleteProbe: async (eventId) => {
+          await run(`DELETE FROM ${table('raw_events')} WHERE event_id = ${quoted(eventId)}`);
+        },
       },
-      {
-        step: 'create schema',
-        run: () =>
-          classified('creating schema', async () => {
-            await createSchema();
-            return `schema "${config.schema}" exists`;
-          }),
-      },
-      {
-        step: 'create tables',
-        run: () =>
-          classified('creating tables', async () => {
-            await createTables();
-            return 'tables events, raw_events and the definition tables exist';
-          }),
-      },
-      {
-        step: 'write',
-        run: () =>
-          classified('writing to raw_events', async () => {
-            await run(`INSERT INTO ${table('raw_events')} (event_id, event_time, processed_time, device_id, source_type)
-              VALUES (${quotedProbe}, current_timestamp, current_timestamp, 0, 'server')`);
-            return 'wrote a probe row to raw_events';
-          }),
-      },
-      {
-        step: 'read back',
-        run: () =>
-          classified('reading raw_events', async () => {
-            const result = await run(`SELECT count(*) AS n FROM ${table('raw_events')} WHERE event_id = ${quotedProbe}`);
-            const rows = await result.getRowObjectsJS();
-            if (Number(rows[0]?.n) !== 1) throw new ConfigError('the probe row written to raw_events could not be read back');
-            return 'read the probe row back';
-          }),
-      },
-      {
-        step: 'clean up',
-        run: () =>
-          classified('cleaning up', async () => {
-            await run(`DELETE FROM ${table('raw_events')} WHERE event_id = ${quotedProbe}`);
-            return 'deleted the probe row';
-          }),
-      },
-    ]);
+      classified,
+    );
   }
 
   async function close(): Promise<void> {

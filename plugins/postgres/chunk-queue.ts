@@ -1,4 +1,4 @@
-import type { CopyTextChunk } from '../sdk/index.ts';
+import type { CopyTextChunk } from '@tributary/destination-sdk';
 
 /**
  * Pulls COPY text chunks ahead of the consumer (reading or encoding them), holding at most about

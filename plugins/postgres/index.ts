@@ -8,14 +8,25 @@ import {
   DEFINITION_TABLES,
   DESTINATION_API_VERSION,
   EVENT_ROW_COLUMNS,
+  checkWarehouse,
+  createClassifiedRunner,
   defineDestination,
   encodeCopyText,
-  runCheckSteps,
   secret,
   sqlIdentifier,
   target,
-} from '../sdk/index.ts';
-import type { CopyTextChunk, DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type {
+  CopyTextChunk,
+  DefinitionColumn,
+  DefinitionTables,
+  DestinationConnection,
+  DestinationContext,
+  EventColumn,
+  EventRow,
+  LoadOptions,
+  LoadResult,
+} from '@tributary/destination-sdk';
 import { CopyChunkQueue } from './chunk-queue.ts';
 import { classifyPostgresError } from './errors.ts';
 
@@ -60,7 +71,7 @@ function widen(a: TimeRange | null | undefined, b: TimeRange | null): TimeRange 
 /** The parsed configuration of the Postgres destination. */
 export type PostgresDestinationConfig = z.output<typeof postgresConfig>;
 
-const EVENT_COLUMN_TYPES: Record<string, string> = {
+const EVENT_COLUMN_TYPES = {
   event_id: 'text',
   event_time: 'timestamptz',
   processed_time: 'timestamptz',
@@ -72,9 +83,9 @@ const EVENT_COLUMN_TYPES: Record<string, string> = {
   event_properties: 'jsonb',
   source_type: 'text',
   source_properties: 'jsonb',
-};
+} satisfies Record<EventColumn, string>;
 
-const DEFINITION_COLUMN_TYPES: Record<string, string> = {
+const DEFINITION_COLUMN_TYPES = {
   id: 'text',
   name: 'text',
   description: 'text',
@@ -86,7 +97,7 @@ const DEFINITION_COLUMN_TYPES: Record<string, string> = {
   modified_time: 'timestamptz',
   modified_by: 'text',
   updated_time: 'timestamptz',
-};
+} satisfies Record<DefinitionColumn, string>;
 
 const MERGE_SET_COLUMNS = EVENT_ROW_COLUMNS.filter((column) => column !== 'event_id');
 // Rows staged and merged per step of a load; the next step is encoded during the merge.
@@ -140,14 +151,7 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
   const db = (): postgres.Sql => (client ??= openSql(config, ctx));
   const schema = config.schema;
 
-  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
-    try {
-      ctx.signal?.throwIfAborted();
-      return await work();
-    } catch (err) {
-      throw classifyPostgresError(err, doing);
-    }
-  }
+  const classified = createClassifiedRunner(classifyPostgresError, ctx.signal);
 
   // MERGE (the merge of every load) exists from PostgreSQL 15 on.
   async function requireVersion(sql: postgres.Sql): Promise<void> {
@@ -436,63 +440,31 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     );
   }
 
-  async function check() {
-    const probeId = `tributary-check-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    return runCheckSteps([
+  function check() {
+    return checkWarehouse(
       {
-        step: 'connect',
-        run: () =>
-          classified('connecting', async () => {
-            const [row] = await db()`SELECT current_user AS "user", version() AS version`;
-            return `connected as ${String(row?.user)} (${String(row?.version).split(' on ')[0]})`;
-          }),
+        connect: async () => {
+          const [row] = await db()`SELECT current_user AS "user", version() AS version`;
+          return `connected as ${String(row?.user)} (${String(row?.version).split(' on ')[0]})`;
+        },
+        createSchema: async () => (await createSchema(db()), `schema "${schema}" exists`),
+        createTables: () => createTables(db()),
+        writeProbe: async (row) => {
+          const sql = db();
+          await sql`INSERT INTO ${sql(schema)}.raw_events (event_id, event_time, processed_time, device_id, source_type)
+            VALUES (${row.event_id}, now(), now(), 0, 'server')`;
+        },
+        countProbe: async (eventId) => {
+          const sql = db();
+          return (await sql`SELECT event_id FROM ${sql(schema)}.raw_events WHERE event_id = ${eventId}`).length;
+        },
+        deleteProbe: async (eventId) => {
+          const sql = db();
+          await sql`DELETE FROM ${sql(schema)}.raw_events WHERE event_id = ${eventId}`;
+        },
       },
-      {
-        step: 'create schema',
-        run: () =>
-          classified('creating schema', async () => {
-            await createSchema(db());
-            return `schema "${schema}" exists`;
-          }),
-      },
-      {
-        step: 'create tables',
-        run: () =>
-          classified('creating tables', async () => {
-            await createTables(db());
-            return 'tables events, raw_events and the definition tables exist';
-          }),
-      },
-      {
-        step: 'write',
-        run: () =>
-          classified('writing to raw_events', async () => {
-            const sql = db();
-            await sql`INSERT INTO ${sql(schema)}.raw_events (event_id, event_time, processed_time, device_id, source_type)
-              VALUES (${probeId}, now(), now(), 0, 'server')`;
-            return 'wrote a probe row to raw_events';
-          }),
-      },
-      {
-        step: 'read back',
-        run: () =>
-          classified('reading raw_events', async () => {
-            const sql = db();
-            const rows = await sql`SELECT event_id FROM ${sql(schema)}.raw_events WHERE event_id = ${probeId}`;
-            if (rows.length !== 1) throw new ConfigError('the probe row written to raw_events could not be read back');
-            return 'read the probe row back';
-          }),
-      },
-      {
-        step: 'clean up',
-        run: () =>
-          classified('cleaning up', async () => {
-            const sql = db();
-            await sql`DELETE FROM ${sql(schema)}.raw_events WHERE event_id = ${probeId}`;
-            return 'deleted the probe row';
-          }),
-      },
-    ]);
+      classified,
+    );
   }
 
   async function close(): Promise<void> {

@@ -13,8 +13,16 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { DescribeStatementResponse, Field } from '@aws-sdk/client-redshift-data';
-import { ConfigError, DEFINITION_TABLES, PermanentError, RetryableError, errorMessage, loadUnlessEmpty, runCheckSteps } from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+import {
+  DEFINITION_TABLES,
+  PermanentError,
+  RetryableError,
+  checkWarehouse,
+  createClassifiedRunner,
+  errorMessage,
+  loadUnlessEmpty,
+} from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { redshiftCredentials } from './credentials.ts';
 import { RedshiftStatementError, classifyRedshiftError } from './errors.ts';
 import type { RedshiftDestinationConfig } from './index.ts';
@@ -118,14 +126,7 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     return rows;
   }
 
-  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
-    try {
-      ctx.signal?.throwIfAborted();
-      return await work();
-    } catch (err) {
-      throw classifyRedshiftError(err, doing);
-    }
-  }
+  const classified = createClassifiedRunner(classifyRedshiftError, ctx.signal);
 
   async function createTables(): Promise<void> {
     const listed = await query(sql.listColumns, [{ name: 'schema', value: config.schema }]);
@@ -234,82 +235,35 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     });
   }
 
-  async function check() {
-    const probe = [{ name: 'probe', value: `tributary-check-${Date.now()}-${Math.random().toString(36).slice(2)}` }];
+  function check() {
     const where = config.clusterIdentifier ? `cluster ${config.clusterIdentifier}` : `workgroup ${config.workgroupName}`;
-    return runCheckSteps([
+    const probe = (eventId: string) => [{ name: 'probe', value: eventId }];
+    return checkWarehouse(
       {
-        step: 'connect',
-        run: () =>
-          classified('connecting', async () => {
-            const [row] = await query(sql.version);
-            return `connected to ${where}, database ${config.database} as ${fieldText(row?.db_user)} (${fieldText(row?.version).slice(0, 60)})`;
-          }),
+        connect: async () => {
+          const [row] = await query(sql.version);
+          return `connected to ${where}, database ${config.database} as ${fieldText(row?.db_user)} (${fieldText(row?.version).slice(0, 60)})`;
+        },
+        createSchema: async () => (await run(sql.createSchema), `schema ${config.schema} exists`),
+        createTables: () => createTables(),
+        writeProbe: async (row) => {
+          // The load's own path: a file on S3, read by COPY with the IAM role.
+          const dir = await mkdtemp(path.join(os.tmpdir(), 'tributary-redshift-'));
+          try {
+            const content = zstdCompressSync(jsonLine(row));
+            const file: LoadFile = { name: 'check.json.zst', path: path.join(dir, 'check.json.zst'), bytes: content.length, rows: 1 };
+            await writeFile(file.path, content);
+            await withStagedFiles([file], (manifestUrl) => run(sql.copy(copySource(manifestUrl))));
+          } finally {
+            await rm(dir, { recursive: true, force: true });
+          }
+          return `loaded a probe row into raw_events with COPY from s3://${config.s3Bucket}/${config.s3Prefix} (IAM role ${config.iamRoleArn})`;
+        },
+        countProbe: async (eventId) => Number(fieldText((await query(sql.probeRead, probe(eventId)))[0]?.n)),
+        deleteProbe: async (eventId) => void (await run(sql.probeDelete, probe(eventId))),
       },
-      {
-        step: 'create schema',
-        run: () =>
-          classified('creating schema', async () => {
-            await run(sql.createSchema);
-            return `schema ${config.schema} exists`;
-          }),
-      },
-      {
-        step: 'create tables',
-        run: () =>
-          classified('creating tables', async () => {
-            await createTables();
-            return 'tables events, raw_events and the definition tables exist';
-          }),
-      },
-      {
-        step: 'write',
-        run: () =>
-          classified('writing to raw_events', async () => {
-            // The load's own path: a file on S3, read by COPY with the IAM role.
-            const dir = await mkdtemp(path.join(os.tmpdir(), 'tributary-redshift-'));
-            try {
-              const now = new Date().toISOString().replace('Z', '000Z');
-              const row: EventRow = {
-                event_id: probe[0]!.value,
-                event_time: now,
-                processed_time: now,
-                device_id: '0',
-                session_id: null,
-                view_id: null,
-                event_type: null,
-                event_properties: null,
-                source_type: 'server',
-                source_properties: null,
-              };
-              const content = zstdCompressSync(jsonLine(row));
-              const file: LoadFile = { name: 'check.json.zst', path: path.join(dir, 'check.json.zst'), bytes: content.length, rows: 1 };
-              await writeFile(file.path, content);
-              await withStagedFiles([file], (manifestUrl) => run(sql.copy(copySource(manifestUrl))));
-            } finally {
-              await rm(dir, { recursive: true, force: true });
-            }
-            return `loaded a probe row into raw_events with COPY from s3://${config.s3Bucket}/${config.s3Prefix} (IAM role ${config.iamRoleArn})`;
-          }),
-      },
-      {
-        step: 'read back',
-        run: () =>
-          classified('reading raw_events', async () => {
-            const [row] = await query(sql.probeRead, probe);
-            if (Number(fieldText(row?.n)) !== 1) throw new ConfigError('the probe row written to raw_events could not be read back');
-            return 'read the probe row back';
-          }),
-      },
-      {
-        step: 'clean up',
-        run: () =>
-          classified('cleaning up', async () => {
-            await run(sql.probeDelete, probe);
-            return 'deleted the probe row';
-          }),
-      },
-    ]);
+      classified,
+    );
   }
 
   async function close(): Promise<void> {

@@ -1,5 +1,4 @@
-import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
-import type { DestinationError } from '../sdk/index.ts';
+import { createErrorClassifier, errorMessage } from '@tributary/destination-sdk';
 
 /**
  * How long a paused or resuming cluster (or a Serverless workgroup coming up) is given before the
@@ -109,42 +108,37 @@ function classifyStatementError(text: string): Verdict {
   return { kind: 'permanent' };
 }
 
+/** The fields of an AWS SDK error the classifier reads. */
+function detailsOf(err: unknown): { name: string; status?: number; fault?: unknown } {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = e.$metadata?.httpStatusCode;
+  return { name: typeof e.name === 'string' ? e.name : '', status: typeof status === 'number' ? status : undefined, fault: e.$fault };
+}
+
 /**
  * Turns a Data API, S3 or STS error (SDK exception, network error, missing credentials or a
  * FAILED statement) into the SDK's classified error, keeping the service's message and
  * exception name readable.
  */
-export function classifyRedshiftError(err: unknown, doing: string): DestinationError {
-  if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
-  const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    name?: unknown;
-    $fault?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-  };
-  const name = typeof e.name === 'string' ? e.name : '';
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const prefix = name && name !== 'Error' && name !== 'RedshiftStatementError' ? `${name}: ` : '';
-  const hint = name === 'CredentialsProviderError' ? ' (give accessKeyId and secretAccessKey, or run the server with an AWS identity)' : '';
-  const message = `${doing}: ${prefix}${errorMessage(err)}${hint}${status && status !== 400 ? ` (HTTP ${status})` : ''}`;
-  const make = (verdict: Verdict) =>
-    verdict.kind === 'retryable'
-      ? new RetryableError(message, { cause: err, ...(verdict.retryAfterMs ? { retryAfterMs: verdict.retryAfterMs } : {}) })
-      : verdict.kind === 'config'
-        ? new ConfigError(message, { cause: err })
-        : new PermanentError(message, { cause: err });
-
-  if (err instanceof RedshiftStatementError) return make(err.status === 'ABORTED' ? { kind: 'retryable' } : classifyStatementError(err.message));
-  const known = EXCEPTIONS[name];
-  if (known) return make(known);
-  if (name === 'ValidationException') {
+export const classifyRedshiftError = createErrorClassifier({
+  describe: (err) => {
+    const { name, status } = detailsOf(err);
+    const prefix = name && name !== 'Error' && name !== 'RedshiftStatementError' ? `${name}: ` : '';
+    const hint = name === 'CredentialsProviderError' ? ' (give accessKeyId and secretAccessKey, or run the server with an AWS identity)' : '';
+    return `${prefix}${errorMessage(err)}${hint}${status && status !== 400 ? ` (HTTP ${status})` : ''}`;
+  },
+  rules: (err) => {
+    if (err instanceof RedshiftStatementError) return err.status === 'ABORTED' ? 'retryable' : classifyStatementError(err.message);
+    const { name, status, fault } = detailsOf(err);
+    const known = EXCEPTIONS[name];
+    if (known) return known;
     // The plugin keeps its statements inside the API's limits, so a validation error is about the
     // configured cluster, workgroup, database, user or secret.
-    return make({ kind: /query string|parameter/i.test(errorMessage(err)) ? 'permanent' : 'config' });
-  }
-  if (status !== undefined) {
-    if (status === 408 || status === 429 || status >= 500) return make({ kind: 'retryable' });
-    if (status >= 400) return make({ kind: 'permanent' });
-  }
-  if (e.$fault === 'server') return make({ kind: 'retryable' });
-  return make({ kind: classifyError(err) === 'permanent' ? 'permanent' : 'retryable' });
-}
+    if (name === 'ValidationException') return /query string|parameter/i.test(errorMessage(err)) ? 'permanent' : 'config';
+    if (status !== undefined) {
+      if (status === 408 || status === 429 || status >= 500) return 'retryable';
+      if (status >= 400) return 'permanent';
+    }
+    return fault === 'server' ? 'retryable' : undefined;
+  },
+});

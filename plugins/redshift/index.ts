@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
+import { DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '@tributary/destination-sdk';
 
 const AWS_REGION = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1');
 const ROLE_ARN = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN such as arn:aws:iam::123456789012:role/tributary');

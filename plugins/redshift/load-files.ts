@@ -17,8 +17,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants, createZstdCompress } from 'node:zlib';
 import type { ZstdCompress } from 'node:zlib';
-import { PermanentError } from '../sdk/index.ts';
-import type { EventRow } from '../sdk/index.ts';
+import { PermanentError } from '@tributary/destination-sdk';
+import type { EventRow } from '@tributary/destination-sdk';
 
 /** Uncompressed bytes a file gets before the next is opened (≈1 MB after compression: event rows compress about 17:1). */
 const FILL_BYTES = 16 * 1024 * 1024;

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { DestinationContext } from '../sdk/index.ts';
+import type { DestinationContext } from '@tributary/destination-sdk';
 import type { AwsCredentialIdentityProvider } from './credentials.ts';
 import type { RedshiftDestinationConfig } from './index.ts';
 import type { LoadFile } from './load-files.ts';

@@ -2,11 +2,11 @@
  * The SQL the Redshift destination sends through the Data API, built from a few fixed forms so
  * the golden-file tests pin every statement's exact text.
  */
-import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
-import type { DefinitionRow } from '../sdk/index.ts';
+import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '@tributary/destination-sdk';
+import type { DefinitionColumn, DefinitionRow, EventColumn } from '@tributary/destination-sdk';
 
 /** Column types of `events` (and, without NOT NULL, `raw_events`). */
-export const REDSHIFT_EVENT_COLUMNS: Record<string, string> = {
+export const REDSHIFT_EVENT_COLUMNS = {
   event_id: 'VARCHAR(256) NOT NULL',
   event_time: 'TIMESTAMPTZ NOT NULL',
   processed_time: 'TIMESTAMPTZ NOT NULL',
@@ -18,10 +18,10 @@ export const REDSHIFT_EVENT_COLUMNS: Record<string, string> = {
   event_properties: 'SUPER',
   source_type: 'VARCHAR(32) NOT NULL',
   source_properties: 'SUPER',
-};
+} satisfies Record<EventColumn, string>;
 
 /** Column types of the three definition tables. */
-export const REDSHIFT_DEFINITION_COLUMNS: Record<string, string> = {
+export const REDSHIFT_DEFINITION_COLUMNS = {
   id: 'VARCHAR(256) NOT NULL',
   name: 'VARCHAR(MAX)',
   description: 'VARCHAR(MAX)',
@@ -33,7 +33,7 @@ export const REDSHIFT_DEFINITION_COLUMNS: Record<string, string> = {
   modified_time: 'TIMESTAMPTZ',
   modified_by: 'VARCHAR(MAX)',
   updated_time: 'TIMESTAMPTZ',
-};
+} satisfies Record<DefinitionColumn, string>;
 
 const STAGING_COLUMNS = Object.fromEntries(
   Object.entries(REDSHIFT_EVENT_COLUMNS)

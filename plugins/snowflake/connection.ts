@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import snowflake from 'snowflake-sdk';
 import type { Bind, Connection, RowStatement } from 'snowflake-sdk';
 import {
-  ConfigError,
   DEFINITION_ROW_COLUMNS,
   DEFINITION_TABLES,
   PermanentError,
   RetryableError,
+  checkWarehouse,
+  createClassifiedRunner,
   loadUnlessEmpty,
-  runCheckSteps,
-} from '../sdk/index.ts';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { classifySnowflakeError } from './errors.ts';
 import { snowflakeConnectionOptions } from './index.ts';
 import type { SnowflakeDestinationConfig } from './index.ts';
@@ -54,11 +54,6 @@ function run(connection: Connection, sqlText: string, binds?: Bind[]): Promise<E
 function resultColumn(row: Record<string, unknown>, name: string): unknown {
   const key = Object.keys(row).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : row[key];
-}
-
-/** `EventRow` time text of now, for the check's probe row. */
-function nowText(): string {
-  return new Date().toISOString().replace(/Z$/, '000Z');
 }
 
 /** Creates the connection `connect` returns (loaded lazily with snowflake-sdk). */
@@ -141,14 +136,7 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
     );
   }
 
-  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
-    try {
-      ctx.signal?.throwIfAborted();
-      return await work();
-    } catch (err) {
-      throw classifySnowflakeError(err, doing);
-    }
-  }
+  const classified = createClassifiedRunner(classifySnowflakeError, ctx.signal);
 
   async function inTransaction<T>(work: () => Promise<T>): Promise<T> {
     await exec(sql.begin);
@@ -277,78 +265,30 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
     );
   }
 
-  async function check() {
-    const probeId = `tributary-check-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    return runCheckSteps([
+  function check() {
+    return checkWarehouse(
       {
-        step: 'connect',
-        run: () =>
-          classified('connecting', async () => {
-            const { rows } = await exec(sql.version);
-            const row = rows[0] ?? {};
-            return `connected to ${config.account} (Snowflake ${String(row.VERSION)}, role ${String(row.ROLE)}, warehouse ${String(row.WAREHOUSE)})`;
-          }),
+        connect: async () => {
+          const row = (await exec(sql.version)).rows[0] ?? {};
+          return `connected to ${config.account} (Snowflake ${String(row.VERSION)}, role ${String(row.ROLE)}, warehouse ${String(row.WAREHOUSE)})`;
+        },
+        createSchema: async () => (await exec(sql.createSchema), `schema ${config.database}.${config.schema.toUpperCase()} exists`),
+        createTables: async () => (await createTables(), 'tables EVENTS, RAW_EVENTS and the definition tables exist'),
+        writeProbe: async (row) => {
+          // the load's own path: a staged file, COPY INTO
+          await withStagedFiles(
+            (async function* () {
+              yield [row];
+            })(),
+            stageAndCopy,
+          );
+          return 'put a probe file on the RAW_EVENTS stage and loaded it with COPY INTO';
+        },
+        countProbe: async (eventId) => Number((await exec(sql.probeRead, [eventId])).rows[0]?.N),
+        deleteProbe: async (eventId) => void (await exec(sql.probeDelete, [eventId])),
       },
-      {
-        step: 'create schema',
-        run: () =>
-          classified('creating schema', async () => {
-            await exec(sql.createSchema);
-            return `schema ${config.database}.${config.schema.toUpperCase()} exists`;
-          }),
-      },
-      {
-        step: 'create tables',
-        run: () =>
-          classified('creating tables', async () => {
-            await createTables();
-            return 'tables EVENTS, RAW_EVENTS and the definition tables exist';
-          }),
-      },
-      {
-        step: 'write',
-        run: () =>
-          classified('writing to raw_events', async () => {
-            const now = nowText();
-            const probe: EventRow = {
-              event_id: probeId,
-              event_time: now,
-              processed_time: now,
-              device_id: '0',
-              session_id: null,
-              view_id: null,
-              event_type: null,
-              event_properties: null,
-              source_type: 'server',
-              source_properties: null,
-            };
-            await withStagedFiles(
-              (async function* () {
-                yield [probe];
-              })(),
-              stageAndCopy,
-            );
-            return 'put a probe file on the RAW_EVENTS stage and loaded it with COPY INTO';
-          }),
-      },
-      {
-        step: 'read back',
-        run: () =>
-          classified('reading raw_events', async () => {
-            const { rows } = await exec(sql.probeRead, [probeId]);
-            if (Number(rows[0]?.N) !== 1) throw new ConfigError('the probe row written to RAW_EVENTS could not be read back');
-            return 'read the probe row back';
-          }),
-      },
-      {
-        step: 'clean up',
-        run: () =>
-          classified('cleaning up', async () => {
-            await exec(sql.probeDelete, [probeId]);
-            return 'deleted the probe row';
-          }),
-      },
-    ]);
+      classified,
+    );
   }
 
   async function close(): Promise<void> {

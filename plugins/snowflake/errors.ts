@@ -1,7 +1,7 @@
-import { ConfigError, PermanentError, RetryableError, classifyError, errorMessage } from '../sdk/index.ts';
-import type { DestinationError } from '../sdk/index.ts';
+import { createErrorClassifier, errorMessage } from '@tributary/destination-sdk';
+import type { ErrorVerdict } from '@tributary/destination-sdk';
 
-// Global-services (login/session) codes, after snowflake-sdk's constants/gs_errors.js and
+// Global-services (login/session) codes, after snowflake-sdk/dist/lib/constants/gs_errors.js and
 // Snowflake's documented login errors.
 const AUTH_CODES = new Set([
   '390100', // incorrect username or password
@@ -56,44 +56,54 @@ interface SnowflakeSdkError {
   cause?: unknown;
 }
 
+/** The fields of a snowflake-sdk error the classifier reads. */
+function detailsOf(err: unknown): { code?: string; sqlState?: string; status: number } {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SnowflakeSdkError;
+  return {
+    code: e.code === undefined || e.code === null ? undefined : String(e.code),
+    sqlState: typeof e.sqlState === 'string' ? e.sqlState : undefined,
+    status: Number(e.response?.statusCode ?? e.response?.status ?? NaN),
+  };
+}
+
+/** Snowflake's code and SQLSTATE (as `001003 (42000)`), its message, the HTTP status and the hint of a long wait. */
+function describe(err: unknown): string {
+  const { code, sqlState, status } = detailsOf(err);
+  const label = code && /^\d{6}$/.test(code) ? ` ${code}${sqlState ? ` (${sqlState})` : ''}` : '';
+  const detail = Number.isFinite(status) && status !== 200 ? ` (HTTP ${status})` : '';
+  const wait = code === undefined ? undefined : LONG_WAITS.get(code);
+  return `${label} ${errorMessage(err)}${detail}${wait ? ` (${wait.hint})` : ''}`.trimStart();
+}
+
+function rules(err: unknown): ErrorVerdict | undefined {
+  const { code, sqlState, status } = detailsOf(err);
+  if (code !== undefined) {
+    const wait = LONG_WAITS.get(code);
+    if (wait) return { kind: 'retryable', retryAfterMs: wait.ms };
+    if (CONFIG_CODES.has(code)) return 'config';
+    if (AUTH_CODES.has(code)) return 'permanent';
+    if (SESSION_CODES.has(code)) return 'retryable';
+    const numeric = Number(code);
+    if (numeric === SDK_NETWORK || numeric === SDK_RESPONSE_NOT_JSON || numeric === SDK_INVALID_TOKEN) return 'retryable';
+    if (SDK_CONNECTION_STATES.has(numeric)) return 'retryable';
+    if (numeric === SDK_RESPONSE_FAILURE) {
+      if (Number.isFinite(status) && (status === 408 || status === 429 || status >= 500)) return 'retryable';
+      if (Number.isFinite(status) && status >= 400) return 'permanent';
+      return 'retryable';
+    }
+  }
+  if (sqlState && /^[0-9A-Z]{5}$/.test(sqlState)) {
+    if (RETRYABLE_SQLSTATE_CLASSES.has(sqlState.slice(0, 2))) return 'retryable';
+    // 42xxx compilation errors and missing objects, 22xxx bad data, 28xxx authorization.
+    return 'permanent';
+  }
+  // Compilation/execution errors without SQLSTATE: 00xxxx (e.g. 001003 syntax, 002003 no object).
+  if (code && /^00\d{4}$/.test(code)) return 'permanent';
+  return undefined;
+}
+
 /**
  * Turns a snowflake-sdk error into the SDK's classified error, keeping Snowflake's own message
  * (and its code and SQLSTATE, as `001003 (42000)`) readable in the sync run.
  */
-export function classifySnowflakeError(err: unknown, doing: string): DestinationError {
-  if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SnowflakeSdkError;
-  const code = e.code === undefined || e.code === null ? undefined : String(e.code);
-  const sqlState = typeof e.sqlState === 'string' ? e.sqlState : undefined;
-  const status = Number(e.response?.statusCode ?? e.response?.status ?? NaN);
-  const label = code && /^\d{6}$/.test(code) ? ` ${code}${sqlState ? ` (${sqlState})` : ''}` : '';
-  const detail = Number.isFinite(status) && status !== 200 ? ` (HTTP ${status})` : '';
-  const message = `${doing}:${label} ${errorMessage(err)}${detail}`;
-  const retryable = () => new RetryableError(message, { cause: err });
-  const permanent = () => new PermanentError(message, { cause: err });
-
-  if (code !== undefined) {
-    const wait = LONG_WAITS.get(code);
-    if (wait) return new RetryableError(`${message} (${wait.hint})`, { cause: err, retryAfterMs: wait.ms });
-    if (CONFIG_CODES.has(code)) return new ConfigError(message, { cause: err });
-    if (AUTH_CODES.has(code)) return permanent();
-    if (SESSION_CODES.has(code)) return retryable();
-    const numeric = Number(code);
-    if (numeric === SDK_NETWORK || numeric === SDK_RESPONSE_NOT_JSON || numeric === SDK_INVALID_TOKEN) return retryable();
-    if (SDK_CONNECTION_STATES.has(numeric)) return retryable();
-    if (numeric === SDK_RESPONSE_FAILURE) {
-      if (Number.isFinite(status) && (status === 408 || status === 429 || status >= 500)) return retryable();
-      if (status === 401 || status === 403) return permanent();
-      if (Number.isFinite(status) && status >= 400) return permanent();
-      return retryable();
-    }
-  }
-  if (sqlState && /^[0-9A-Z]{5}$/.test(sqlState)) {
-    if (RETRYABLE_SQLSTATE_CLASSES.has(sqlState.slice(0, 2))) return retryable();
-    // 42xxx compilation errors and missing objects, 22xxx bad data, 28xxx authorization.
-    return permanent();
-  }
-  // Compilation/execution errors without SQLSTATE: 00xxxx (e.g. 001003 syntax, 002003 no object).
-  if (code && /^00\d{4}$/.test(code)) return permanent();
-  return classifyError(err) === 'permanent' ? permanent() : retryable();
-}
+export const classifySnowflakeError = createErrorClassifier({ rules, describe });

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'snowflake-sdk';
 import { z } from 'zod';
-import { ConfigError, DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '../sdk/index.ts';
+import { ConfigError, DESTINATION_API_VERSION, defineDestination, secret, sqlIdentifier, target } from '@tributary/destination-sdk';
 
 /** The sign-in choices; a config gives exactly one. */
 const SIGN_IN_FIELDS = ['privateKey', 'programmaticAccessToken', 'oauthToken', 'password'] as const;

@@ -6,10 +6,11 @@
  * `<SCHEMA>.EVENTS` etc. and analysts query them without quotes. The schema name is validated as
  * a lower-case identifier by the config, so it needs no quoting.
  */
-import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '../sdk/index.ts';
+import { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from '@tributary/destination-sdk';
+import type { DefinitionColumn, EventColumn, StagingColumn } from '@tributary/destination-sdk';
 
 /** Column types of `events`. Times are TIMESTAMP_NTZ(6) holding UTC, as in the Fullstory layout. */
-export const SNOWFLAKE_EVENT_COLUMNS: Record<string, string> = {
+export const SNOWFLAKE_EVENT_COLUMNS = {
   event_id: 'VARCHAR NOT NULL',
   event_time: 'TIMESTAMP_NTZ(6) NOT NULL',
   processed_time: 'TIMESTAMP_NTZ(6) NOT NULL',
@@ -21,14 +22,14 @@ export const SNOWFLAKE_EVENT_COLUMNS: Record<string, string> = {
   event_properties: 'VARIANT',
   source_type: 'VARCHAR NOT NULL',
   source_properties: 'VARIANT',
-};
+} satisfies Record<EventColumn, string>;
 
 /**
  * Column types of `raw_events`, in the order of the staged files' fields. The JSON columns
  * hold JSON *text* (VARCHAR), parsed once by the merge (`PARSE_JSON`). Nothing is NOT NULL so a
  * bad row fails in the merge with a readable message.
  */
-export const SNOWFLAKE_STAGING_COLUMNS: Record<string, string> = {
+export const SNOWFLAKE_STAGING_COLUMNS = {
   event_id: 'VARCHAR',
   event_time: 'TIMESTAMP_NTZ(6)',
   processed_time: 'TIMESTAMP_NTZ(6)',
@@ -39,10 +40,10 @@ export const SNOWFLAKE_STAGING_COLUMNS: Record<string, string> = {
   event_properties: 'VARCHAR',
   source_type: 'VARCHAR',
   source_properties: 'VARCHAR',
-};
+} satisfies Record<StagingColumn, string>;
 
 /** Column types of the three definition tables. */
-export const SNOWFLAKE_DEFINITION_COLUMNS: Record<string, string> = {
+export const SNOWFLAKE_DEFINITION_COLUMNS = {
   id: 'VARCHAR NOT NULL',
   name: 'VARCHAR',
   description: 'VARCHAR',
@@ -54,7 +55,7 @@ export const SNOWFLAKE_DEFINITION_COLUMNS: Record<string, string> = {
   modified_time: 'TIMESTAMP_NTZ(6)',
   modified_by: 'VARCHAR',
   updated_time: 'TIMESTAMP_NTZ(6)',
-};
+} satisfies Record<DefinitionColumn, string>;
 
 /** Every table the plugin owns, with its columns. */
 export function snowflakeTables(): [string, Record<string, string>][] {
@@ -74,7 +75,7 @@ export const SNOWFLAKE_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"';
 /**
  * The session parameters every session sets right after login (`ALTER SESSION`), because an
  * account, user or warehouse default would otherwise change what the statements mean. Why each:
- * - `TIMEZONE`: times are UTC everywhere (DESIGN §2.4); `SYSDATE()` and `TIMESTAMP_NTZ` do not
+ * - `TIMEZONE`: times are UTC everywhere (docs/warehouse-schema.md); `SYSDATE()` and `TIMESTAMP_NTZ` do not
  *   depend on it, but any `CURRENT_TIMESTAMP()` or LTZ conversion would;
  * - `TIMESTAMP_INPUT_FORMAT`: the time text in statements (lookup-table times, the merge's
  *   `event_time` bounds) is parsed with it; an account default such as `MM/DD/YYYY` would misparse

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants, createZstdCompress } from 'node:zlib';
 import type { ZstdCompress } from 'node:zlib';
-import { EVENT_ROW_COLUMNS, copyTextValue } from '../sdk/index.ts';
-import type { EventRow } from '../sdk/index.ts';
+import { EVENT_ROW_COLUMNS, copyTextValue } from '@tributary/destination-sdk';
+import type { EventRow } from '@tributary/destination-sdk';
 
 /** What {@link writeStagedFiles} wrote. */
 export interface StagedFiles {

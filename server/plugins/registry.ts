@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   configJsonSchema,
   secretFieldNames,
@@ -5,7 +8,7 @@ import {
   validateDestinationDefinition,
   type DestinationDefinition,
   type TargetField,
-} from '../../plugins/sdk/index.ts';
+} from '@tributary/destination-sdk';
 import bigquery from '../../plugins/bigquery/index.ts';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
@@ -34,6 +37,29 @@ export interface PluginRegistry {
 }
 
 const BUILT_INS = [postgres, duckdb, snowflake, bigquery, redshift] as DestinationDefinition[];
+
+/**
+ * Loads one entry of TRIBUTARY_PLUGINS: an npm package name, resolved from this installation's
+ * node_modules, or the absolute path of a plugin package's folder (a plugin under development,
+ * or installed elsewhere), loaded through its package.json `exports` entry (or `main`).
+ */
+export async function importPluginPackage(name: string): Promise<unknown> {
+  if (!path.isAbsolute(name)) return import(name);
+  const manifest = JSON.parse(await readFile(path.join(name, 'package.json'), 'utf8')) as { exports?: unknown; main?: unknown };
+  return import(pathToFileURL(path.join(name, packageEntry(manifest))).href);
+}
+
+/** The file a package's `import` resolves to: its `exports` (`"."`, `import` or `default`), else `main`. */
+function packageEntry(manifest: { exports?: unknown; main?: unknown }): string {
+  let entry = manifest.exports;
+  if (entry !== null && typeof entry === 'object' && '.' in entry) entry = (entry as Record<string, unknown>)['.'];
+  while (entry !== null && typeof entry === 'object') {
+    const conditions = entry as Record<string, unknown>;
+    entry = conditions.import ?? conditions.node ?? conditions.default;
+  }
+  if (typeof entry === 'string') return entry;
+  return typeof manifest.main === 'string' ? manifest.main : 'index.js';
+}
 
 /**
  * The built-in destinations plus third-party npm packages named in TRIBUTARY_PLUGINS. A package
@@ -65,7 +91,7 @@ export async function createPluginRegistry(
     });
   };
   for (const definition of options.builtIns ?? BUILT_INS) install(definition, 'built-in');
-  const importer = options.importer ?? ((name: string) => import(name));
+  const importer = options.importer ?? importPluginPackage;
   for (const name of packages) {
     let loaded: unknown;
     try {

@@ -1,4 +1,4 @@
-import { parseDestinationConfig, type DestinationConnection } from '../../plugins/sdk/index.ts';
+import { parseDestinationConfig, type DestinationConnection } from '@tributary/destination-sdk';
 import type { SecretBox } from '../auth/secrets.ts';
 import { pgErrorCode, type Database } from '../db/client.ts';
 import { cancelBackfill, insertBackfill, type Backfill } from '../db/queries/backfills.ts';

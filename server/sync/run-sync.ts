@@ -13,7 +13,7 @@ import {
   type EventRow,
   type LoadResult,
   retryAfterMsOf,
-} from '../../plugins/sdk/index.ts';
+} from '@tributary/destination-sdk';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
 import { completeBackfillChunk, findOpenBackfill, recordBackfillError } from '../db/queries/backfills.ts';

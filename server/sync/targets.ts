@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { ConfigError, type DestinationConnection, type DestinationContext, type TargetField } from '../../plugins/sdk/index.ts';
+import { ConfigError, type DestinationConnection, type DestinationContext, type TargetField } from '@tributary/destination-sdk';
 import type { DestinationRecord } from '../db/queries/destinations.ts';
 import type { InstalledPlugin } from '../plugins/registry.ts';
 

@@ -2,7 +2,7 @@
  * A BigQuery REST v2 protocol fake for tests, backed by DuckDB.
  *
  * It speaks the API the way `@google-cloud/bigquery` 8.x uses it (see
- * shared/reference/warehouse-protocols.md §1.2): datasets and tables, `jobs.insert` for query
+ * docs/warehouses-bigquery.md, "Testing without the cloud"): datasets and tables, `jobs.insert` for query
  * jobs, multipart and resumable uploads for load jobs (NEWLINE_DELIMITED_JSON), `jobs.get`,
  * `jobs.query` and `jobs.getQueryResults` with `jobComplete:false` polling and `pageToken`
  * paging, and `tabledata.insertAll`. Paths are accepted with or without the `/bigquery/v2` prefix. SQL is

@@ -6,9 +6,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { BigQuery } from '@google-cloud/bigquery';
 import { OAuth2Client } from 'google-auth-library';
 import type { AuthClient } from 'google-auth-library';
-import { storedDefinitionRowFromMicros, storedEventRowFromMicros } from '../../plugins/sdk/contract.ts';
-import type { StoredDefinitionRow } from '../../plugins/sdk/contract.ts';
-import type { DefinitionTable, StoredEventRow } from '../../plugins/sdk/index.ts';
+import { storedDefinitionRowFromMicros, storedEventRowFromMicros } from '@tributary/destination-sdk/testing';
+import type { StoredDefinitionRow } from '@tributary/destination-sdk/testing';
+import type { DefinitionTable, StoredEventRow } from '@tributary/destination-sdk';
 
 // Nothing in a test may look for Application Default Credentials on the metadata server.
 process.env.METADATA_SERVER_DETECTION = 'none';

@@ -1,6 +1,6 @@
 /**
  * A Redshift Data API protocol fake: speaks awsJson1_1 as @aws-sdk/client-redshift-data sends it
- * (reference/warehouse-protocols.md §1.3) and runs the SQL on Postgres — PGlite by default, or a
+ * (docs/warehouses-snowflake-redshift.md, "How they are tested without the cloud") and runs the SQL on Postgres — PGlite by default, or a
  * real server when `databaseUrl` is given — with shims: a `super` domain over jsonb,
  * `json_parse`, `getdate()` (seconds), `SYSDATE` (transaction start, microseconds), and
  * DISTSTYLE/DISTKEY/SORTKEY/ENCODE stripped. `COPY … FROM 's3://…'` reads the objects from a

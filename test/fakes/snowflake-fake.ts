@@ -1,6 +1,6 @@
 /**
  * A Snowflake protocol fake: speaks the REST/JSON protocol of snowflake-sdk 3.x
- * (reference/warehouse-protocols.md §1.1) and runs the SQL on DuckDB with small shims.
+ * (docs/warehouses-snowflake-redshift.md, "How they are tested without the cloud") and runs the SQL on DuckDB with small shims.
  *
  * What it models, beyond "answer the SDK":
  * - login with a password, SNOWFLAKE_JWT (checked against a registered public key), OAUTH or
@@ -628,7 +628,7 @@ function statementKind(sql: string): StatementKind {
   }
 }
 
-// statementTypeId values of snowflake-sdk's result/statement_type.js.
+// statementTypeId values of snowflake-sdk/dist/lib/connection/result/statement_type.js.
 const STATEMENT_TYPE_IDS: Record<StatementKind, number> = {
   select: 0x1000,
   insert: 0x3100,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitionLookupTables } from '../../server/definitions/services/lookup-tables.ts';
-import { DEFINITION_ROW_COLUMNS } from '../../plugins/sdk/rows.ts';
+import { DEFINITION_ROW_COLUMNS } from '@tributary/destination-sdk';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import { archive, archiveMutation, createMutation, define, REORDER, update, updateMutation, type Kind } from '../support/definitions.ts';
 

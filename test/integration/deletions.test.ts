@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
-import { defineDestination, DESTINATION_API_VERSION, runCheckSteps, type DestinationDefinition } from '../../plugins/sdk/index.ts';
+import { defineDestination, DESTINATION_API_VERSION, runCheckSteps, type DestinationDefinition } from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { queryDuckdb } from '../support/duckdb.ts';

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import duckdb from '../../plugins/duckdb/index.ts';
-import type { DestinationDefinition } from '../../plugins/sdk/index.ts';
+import type { DestinationDefinition } from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { queryDuckdb } from '../support/duckdb.ts';

@@ -4,7 +4,7 @@ import postgresClient from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
-import type { DestinationDefinition } from '../../plugins/sdk/index.ts';
+import type { DestinationDefinition } from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { queryDuckdb } from '../support/duckdb.ts';
@@ -22,7 +22,7 @@ import {
 import { requirement, testPostgresUrl } from '../support/requirements.ts';
 
 /**
- * Backfill (issue #14, DESIGN.md §2.4 "the one exception"): through the GraphQL API and the
+ * Backfill (issue #14; docs/warehouse-schema.md, "The one exception: a backfill"): through the GraphQL API and the
  * capture endpoint, to real DuckDB and Postgres destinations, with chunks of a few rows so every
  * backfill takes several runs. After every quiet sync each destination is compared with the store
  * by the rule: the current row of every event captured inside one of its periods (active and

@@ -5,7 +5,7 @@ import type { WarehouseRow } from '../support/exactness-model.ts';
 
 /**
  * Regressions of issue #12 ("every destination converges to exactly the events captured while it
- * was active", DESIGN.md §2.4 invariant 1), each found by the model-based test
+ * was active", docs/warehouse-schema.md, "What each destination holds"), each found by the model-based test
  * (sync-model.test.ts) and written out small: through the HTTP API, to a DuckDB destination.
  */
 

@@ -4,7 +4,7 @@ import postgresClient from 'postgres';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
-import type { DestinationDefinition } from '../../plugins/sdk/index.ts';
+import type { DestinationDefinition } from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { createTestOrg, startTestApp, type TestApp, type TestOrg } from '../support/app.ts';
 import {
@@ -31,7 +31,7 @@ import { requirement, testPostgresUrl } from '../support/requirements.ts';
 
 /**
  * Model-based test of "every destination converges to exactly the events captured while it was
- * active" (DESIGN.md §2.4 invariant 1, issue #12). fast-check generates sequences of operations —
+ * active" (docs/warehouse-schema.md, "What each destination holds"; issue #12). fast-check generates sequences of operations —
  * captures in and out of order (late navigates, clicks, custom events, identifies, events with
  * their own URL), replays, destinations created (enabled or not, with or without filters, with or
  * without a backfill), enabled, disabled, refiltered, backfilled, their backfills cancelled, made

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
-import { defineDestination, RetryableError, type DestinationConnection, type DestinationDefinition } from '../../plugins/sdk/index.ts';
+import { defineDestination, RetryableError, type DestinationConnection, type DestinationDefinition } from '@tributary/destination-sdk';
 import { openPglite, type Database } from '../../server/db/client.ts';
 import { claimDueDestinations, insertSyncRun } from '../../server/db/queries/destinations.ts';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
@@ -15,7 +15,7 @@ import { queryDuckdb } from '../support/duckdb.ts';
  * injected at every plugin step (before and after the warehouse committed), abandoned runs
  * (a crashed instance), app restarts, retention dropping days, deletion requests (of a device
  * or of a user) and backfills of the destination that joins late (at its creation or later, from
- * before anything was captured), checked against every invariant of DESIGN.md §2.4.
+ * before anything was captured), checked against the rule of docs/warehouse-schema.md ("What each destination holds").
  * SYNC_SEED=<n> replays one case.
  */
 
@@ -240,7 +240,7 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     const second = await Promise.all(all.map((d) => snapshot(d.file)));
     expect(second).toEqual(first); // idempotent: a re-run changes nothing, updated_time included
 
-    // what every destination active from the start must hold (DESIGN.md §2.4): the live row of
+    // what every destination active from the start must hold (docs/warehouse-schema.md): the live row of
     // every event captured since its activation, and tombstones only of rows it received
     const since = async (id: string) =>
       (await t.db.rows<{ since: string }>(sql`select min(start_time)::text as since from destination_periods where destination_id = ${id}`))[0]!.since;

@@ -17,9 +17,9 @@
  */
 import { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contractDefinition, contractEvent, runDestinationContract } from '../../plugins/sdk/contract.ts';
-import { classifyError, parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
-import type { EventRow } from '../../plugins/sdk/index.ts';
+import { contractDefinition, contractEvent, runDestinationContract } from '@tributary/destination-sdk/testing';
+import { classifyError, parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
+import type { EventRow } from '@tributary/destination-sdk';
 import { bigquerySql, createBigqueryDestination } from '../../plugins/bigquery/index.ts';
 import type { BigqueryDestinationConfig } from '../../plugins/bigquery/index.ts';
 import { countRows, readDefinitions, readEvents, staticTokenClient, testServiceAccount } from '../fakes/bigquery-helpers.ts';

@@ -12,7 +12,7 @@
  * What only a real project settles is listed in docs/warehouses-bigquery.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { runDestinationContract } from '../../plugins/sdk/contract.ts';
+import { runDestinationContract } from '@tributary/destination-sdk/testing';
 import { createAuthClient, createBigqueryDestination } from '../../plugins/bigquery/index.ts';
 import type { BigqueryDestinationConfig } from '../../plugins/bigquery/index.ts';
 import { countRows, dropDataset, readDefinitions, readEvents } from '../fakes/bigquery-helpers.ts';

@@ -9,9 +9,9 @@ import {
   storedDefinitionRowFromMicros,
   storedEventRowFromMicros,
   tombstoneOf,
-} from '../../plugins/sdk/contract.ts';
-import { parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
-import type { DefinitionTable } from '../../plugins/sdk/index.ts';
+} from '@tributary/destination-sdk/testing';
+import { parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
+import type { DefinitionTable } from '@tributary/destination-sdk';
 import duckdbDestination from '../../plugins/duckdb/index.ts';
 import type { DuckdbDestinationConfig } from '../../plugins/duckdb/index.ts';
 

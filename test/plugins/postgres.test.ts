@@ -1,8 +1,8 @@
 import postgres from 'postgres';
 import { afterAll } from 'vitest';
-import { runDestinationContract } from '../../plugins/sdk/contract.ts';
-import type { StoredDefinitionRow } from '../../plugins/sdk/contract.ts';
-import type { StoredEventRow } from '../../plugins/sdk/index.ts';
+import { runDestinationContract } from '@tributary/destination-sdk/testing';
+import type { StoredDefinitionRow } from '@tributary/destination-sdk/testing';
+import type { StoredEventRow } from '@tributary/destination-sdk';
 import postgresDestination from '../../plugins/postgres/index.ts';
 import type { PostgresDestinationConfig } from '../../plugins/postgres/index.ts';
 import { requirement, testPostgresUrl } from '../support/requirements.ts';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import redshiftDestination from '../../plugins/redshift/index.ts';
-import { contractEvent, generatedBatches } from '../../plugins/sdk/contract.ts';
-import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '../../plugins/sdk/index.ts';
+import { contractEvent, generatedBatches } from '@tributary/destination-sdk/testing';
+import { parseDestinationConfig, silentLogger, type DestinationDefinition, type EventRow } from '@tributary/destination-sdk';
 import snowflakeDestination from '../../plugins/snowflake/index.ts';
 
 /**

@@ -11,7 +11,7 @@ import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractEvent, generatedBatches, tombstoneOf } from '../../plugins/sdk/contract.ts';
+import { contractEvent, generatedBatches, tombstoneOf } from '@tributary/destination-sdk/testing';
 import { jsonLine, writeLoadFiles } from '../../plugins/redshift/load-files.ts';
 import { FAKE_COPY_ROLE, RedshiftDataFake } from '../fakes/redshift-data-fake.ts';
 import { createMotoBucket, hasMoto, listMotoKeys, motoEndpoint, motoS3 } from '../support/moto.ts';

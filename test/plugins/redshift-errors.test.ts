@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generatedBatches } from '../../plugins/sdk/contract.ts';
+import { generatedBatches } from '@tributary/destination-sdk/testing';
 import { DISK_FULL_RETRY_AFTER_MS, RESUMING_RETRY_AFTER_MS, WLM_ABORT_RETRY_AFTER_MS } from '../../plugins/redshift/errors.ts';
 import { RedshiftDataFake } from '../fakes/redshift-data-fake.ts';
 import type { RedshiftFault } from '../fakes/redshift-data-fake.ts';

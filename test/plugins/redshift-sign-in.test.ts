@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedBatches } from '../../plugins/sdk/contract.ts';
+import { generatedBatches } from '@tributary/destination-sdk/testing';
 import { RedshiftDataFake } from '../fakes/redshift-data-fake.ts';
 import { createMotoBucket, hasMoto, motoEndpoint } from '../support/moto.ts';
 import { failure, redshiftTestConfig, withRedshift } from '../support/redshift.ts';

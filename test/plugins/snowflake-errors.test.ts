@@ -4,8 +4,8 @@
  * `retryAfterMs`, through the real SDK against the fake.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedBatches } from '../../plugins/sdk/contract.ts';
-import { parseDestinationConfig, retryAfterMsOf, silentLogger } from '../../plugins/sdk/index.ts';
+import { generatedBatches } from '@tributary/destination-sdk/testing';
+import { parseDestinationConfig, retryAfterMsOf, silentLogger } from '@tributary/destination-sdk';
 import snowflakeDestination from '../../plugins/snowflake/index.ts';
 import { classifySnowflakeError } from '../../plugins/snowflake/errors.ts';
 import { SnowflakeFake } from '../fakes/snowflake-fake.ts';

@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDestinationConfig, secretFieldNames, silentLogger, targetFields } from '../../plugins/sdk/index.ts';
+import { parseDestinationConfig, secretFieldNames, silentLogger, targetFields } from '@tributary/destination-sdk';
 import snowflakeDestination from '../../plugins/snowflake/index.ts';
 import { SnowflakeFake } from '../fakes/snowflake-fake.ts';
 

@@ -11,9 +11,9 @@ import {
   storedEventRowFromMicros,
   runDestinationContract,
   tombstoneOf,
-} from '../../plugins/sdk/contract.ts';
-import { parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
-import type { DestinationConnection } from '../../plugins/sdk/index.ts';
+} from '@tributary/destination-sdk/testing';
+import { parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
+import type { DestinationConnection } from '@tributary/destination-sdk';
 import snowflakeDestination from '../../plugins/snowflake/index.ts';
 import { SnowflakeFake } from '../fakes/snowflake-fake.ts';
 

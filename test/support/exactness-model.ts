@@ -1,6 +1,6 @@
 /**
  * An independent reference model of "every destination converges to exactly the events captured
- * while it was active" (DESIGN.md §2.4, invariant 1, issue #12) and of the processing semantics it
+ * while it was active" (docs/warehouse-schema.md, "What each destination holds"; issue #12) and of the processing semantics it
  * rests on (§3: per-view order, page context, late events, replays, forward-only page
  * definitions). Written from the documented rule and the public API, never from the processing or
  * sync code, so that it can disagree with them. Pure: no I/O; the harness feeds it the operations

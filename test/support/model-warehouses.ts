@@ -9,7 +9,7 @@ import {
   RetryableError,
   type DestinationConnection,
   type DestinationDefinition,
-} from '../../plugins/sdk/index.ts';
+} from '@tributary/destination-sdk';
 import { queryDuckdb } from './duckdb.ts';
 import type { WarehouseRow } from './exactness-model.ts';
 

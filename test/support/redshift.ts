@@ -1,7 +1,7 @@
 /** What the Redshift plugin's test files share: a config on the fake and moto, connections, reads. */
 import type { z } from 'zod';
-import { parseDestinationConfig, silentLogger } from '../../plugins/sdk/index.ts';
-import type { DestinationConnection, DestinationLogger } from '../../plugins/sdk/index.ts';
+import { parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
+import type { DestinationConnection, DestinationLogger } from '@tributary/destination-sdk';
 import redshiftDestination from '../../plugins/redshift/index.ts';
 import { FAKE_COPY_ROLE } from '../fakes/redshift-data-fake.ts';
 import type { RedshiftDataFake } from '../fakes/redshift-data-fake.ts';

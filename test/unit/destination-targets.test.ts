@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, classifyError, defineDestination, secret, silentLogger, target, type DestinationConnection } from '../../plugins/sdk/index.ts';
+import { DESTINATION_API_VERSION, classifyError, defineDestination, secret, silentLogger, target, type DestinationConnection } from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { createTargetGuard, type TargetPolicy } from '../../server/sync/targets.ts';
 

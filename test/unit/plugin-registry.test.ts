@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, defineDestination, secret } from '../../plugins/sdk/index.ts';
+import { DESTINATION_API_VERSION, defineDestination, secret } from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 
 const good = defineDestination({

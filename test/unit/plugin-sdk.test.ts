@@ -5,8 +5,11 @@ import {
   DESTINATION_API_VERSION,
   PermanentError,
   RetryableError,
+  checkWarehouse,
   classifyError,
   configJsonSchema,
+  createClassifiedRunner,
+  createErrorClassifier,
   defineDestination,
   parseDestinationConfig,
   runCheckSteps,
@@ -15,8 +18,8 @@ import {
   target,
   targetFields,
   validateDestinationDefinition,
-} from '../../plugins/sdk/index.ts';
-import { isoFromEpochMicros } from '../../plugins/sdk/contract.ts';
+} from '@tributary/destination-sdk';
+import { isoFromEpochMicros } from '@tributary/destination-sdk/testing';
 
 function validDefinition(overrides: Record<string, unknown> = {}) {
   return {
@@ -197,6 +200,93 @@ describe('runCheckSteps', () => {
       { step: 'write', ok: false, skipped: false, message: 'permanent: permission denied' },
       { step: 'clean up', ok: false, skipped: true, message: 'skipped: an earlier step failed' },
     ]);
+  });
+});
+
+describe('createErrorClassifier and createClassifiedRunner', () => {
+  const classify = createErrorClassifier({
+    rules: (err) => {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'QUOTA') return { kind: 'retryable', retryAfterMs: 60_000 };
+      return code === 'NO_DB' ? 'config' : undefined;
+    },
+    describe: (err) => `${(err as Error).message} [${String((err as { code?: unknown }).code)}]`,
+  });
+
+  it("applies the plugin's rules, then classifyError, and words the message `doing: text`", () => {
+    const quota = classify(Object.assign(new Error('over quota'), { code: 'QUOTA' }), 'loading events');
+    expect(quota).toBeInstanceOf(RetryableError);
+    expect(quota.message).toBe('loading events: over quota [QUOTA]');
+    expect((quota as RetryableError).retryAfterMs).toBe(60_000);
+    expect(classify(Object.assign(new Error('gone'), { code: 'NO_DB' }), 'connecting')).toBeInstanceOf(ConfigError);
+    // unknown to the rules: an HTTP status decides, and the error stays the cause
+    const forbidden = Object.assign(new Error('forbidden'), { status: 403 });
+    const permanent = classify(forbidden, 'creating tables');
+    expect(permanent).toBeInstanceOf(PermanentError);
+    expect(permanent.cause).toBe(forbidden);
+    expect(classify(new Error('who knows'), 'x')).toBeInstanceOf(RetryableError);
+  });
+
+  it('returns an error the plugin classified already as it is', () => {
+    const own = new PermanentError('the probe row differs');
+    expect(classify(own, 'reading')).toBe(own);
+  });
+
+  it('runs work classified, and not at all once aborted', async () => {
+    const classified = createClassifiedRunner(classify);
+    await expect(classified('connecting', async () => 'ok')).resolves.toBe('ok');
+    await expect(classified('connecting', async () => Promise.reject(Object.assign(new Error('x'), { code: 'NO_DB' })))).rejects.toBeInstanceOf(ConfigError);
+    const aborted = AbortSignal.abort();
+    let ran = false;
+    await expect(createClassifiedRunner(classify, aborted)('loading', async () => (ran = true))).rejects.toBeInstanceOf(RetryableError);
+    expect(ran).toBe(false);
+  });
+});
+
+describe('checkWarehouse', () => {
+  const classified = createClassifiedRunner(createErrorClassifier({ rules: () => undefined }));
+  function warehouse() {
+    const staged = new Map<string, number>();
+    const calls: string[] = [];
+    return {
+      calls,
+      staged,
+      probe: {
+        connect: async () => (calls.push('connect'), 'connected'),
+        createTables: async () => void calls.push('create tables'),
+        writeProbe: async (row: { event_id: string; event_type: string | null }) => {
+          calls.push('write');
+          expect(row.event_type).toBeNull();
+          staged.set(row.event_id, (staged.get(row.event_id) ?? 0) + 1);
+        },
+        countProbe: async (eventId: string) => (calls.push('read back'), staged.get(eventId) ?? 0),
+        deleteProbe: async (eventId: string) => void (calls.push('clean up'), staged.delete(eventId)),
+      },
+    };
+  }
+
+  it('runs the standard steps in order around a unique probe row and leaves nothing behind', async () => {
+    const { calls, staged, probe } = warehouse();
+    const steps = await checkWarehouse({ ...probe, createSchema: async () => (calls.push('create schema'), 'schema "t" exists') }, classified);
+    expect(steps.map((s) => [s.step, s.ok, s.message])).toEqual([
+      ['connect', true, 'connected'],
+      ['create schema', true, 'schema "t" exists'],
+      ['create tables', true, 'tables events, raw_events and the definition tables exist'],
+      ['write', true, 'wrote a probe row to raw_events'],
+      ['read back', true, 'read the probe row back'],
+      ['clean up', true, 'deleted the probe row'],
+    ]);
+    expect(calls).toEqual(['connect', 'create schema', 'create tables', 'write', 'read back', 'clean up']);
+    expect(staged.size).toBe(0);
+  });
+
+  it('fails a probe row that is not read back as a config error, and skips the rest; no schema step without createSchema', async () => {
+    const { probe } = warehouse();
+    const steps = await checkWarehouse({ ...probe, countProbe: async () => 0 }, classified);
+    expect(steps.map((s) => s.step)).toEqual(['connect', 'create tables', 'write', 'read back', 'clean up']);
+    expect(steps[3]).toMatchObject({ ok: false, skipped: false });
+    expect(steps[3]!.message).toBe('config: the probe row written to raw_events could not be read back (found 0)');
+    expect(steps[4]).toMatchObject({ ok: false, skipped: true });
   });
 });
 

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { EVENT_ROW_COLUMNS, type EventRow } from '../../../plugins/sdk/index.ts';
+import { EVENT_ROW_COLUMNS, type EventRow } from '@tributary/destination-sdk';
 import type { Database } from '../client.ts';
 import { utcText, withIsoTimes } from './utc-time.ts';
 

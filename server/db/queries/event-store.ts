@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { copyTextValue } from '../../../plugins/sdk/index.ts';
+import { copyTextValue } from '@tributary/destination-sdk';
 import type { CapturedElement, CapturedEvent } from '../../events/captured-event.ts';
 import { microsToIso } from '../../events/time.ts';
 import type { Database } from '../client.ts';

@@ -1,4 +1,4 @@
-import type { DefinitionRow, DefinitionTable, DefinitionTables } from '../../../plugins/sdk/rows.ts';
+import type { DefinitionRow, DefinitionTable, DefinitionTables } from '@tributary/destination-sdk';
 import type { Database } from '../../db/client.ts';
 import { listDefinitionLookupRecords } from '../../db/queries/definitions.ts';
 import type { DefinitionKind } from '../../db/schema/index.ts';

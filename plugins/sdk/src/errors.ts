@@ -138,6 +138,72 @@ function classifyKnown(err: unknown, depth: number): ErrorKind | undefined {
   return classifyKnown(record.cause, depth + 1);
 }
 
+/** A new classified error of `kind`. */
+export function classifiedError(kind: ErrorKind, message: string, options: { cause?: unknown; retryAfterMs?: number } = {}): DestinationError {
+  if (kind === 'retryable') return new RetryableError(message, options);
+  return kind === 'config' ? new ConfigError(message, { cause: options.cause }) : new PermanentError(message, { cause: options.cause });
+}
+
+/** What a plugin's rules say of a failure: its kind, and for a retryable one at least how long to wait. */
+export type ErrorVerdict = ErrorKind | { kind: ErrorKind; retryAfterMs?: number };
+
+/** Options of {@link createErrorClassifier}. */
+export interface ErrorClassifierOptions {
+  /**
+   * What the plugin knows of its driver's errors (SQLSTATEs, vendor codes, exception names).
+   * Undefined leaves the error to {@link classifyError}: an HTTP status, a network code, the cause
+   * chain, and retryable when nothing is known.
+   */
+  rules: (err: unknown) => ErrorVerdict | undefined;
+  /**
+   * The readable text of a failure; {@link errorMessage} by default. Add what helps the user act
+   * (a vendor code, an exception name, an HTTP status, a hint), never a secret.
+   */
+  describe?: (err: unknown) => string;
+}
+
+/** Turns anything thrown during an operation into a classified error; `doing` names the operation. */
+export type ErrorClassifier = (err: unknown, doing: string) => DestinationError;
+
+/**
+ * Builds a plugin's error classifier from its own rules. The classifier returns an SDK error as
+ * it is (the plugin classified it already) and otherwise a new one, of the kind the rules give,
+ * with the message `<doing>: <describe(err)>` and the error as its cause.
+ *
+ * @example
+ * const classifyAcmeError = createErrorClassifier({
+ *   rules: (err) => ((err as { code?: unknown }).code === 'AUTH_FAILED' ? 'permanent' : undefined),
+ * });
+ */
+export function createErrorClassifier(options: ErrorClassifierOptions): ErrorClassifier {
+  const describe = options.describe ?? errorMessage;
+  return (err, doing) => {
+    if (err instanceof DestinationError) return err;
+    const verdict = options.rules(err) ?? classifyError(err);
+    const { kind, retryAfterMs } = typeof verdict === 'string' ? { kind: verdict, retryAfterMs: undefined } : verdict;
+    return classifiedError(kind, `${doing}: ${describe(err)}`, { cause: err, ...(retryAfterMs ? { retryAfterMs } : {}) });
+  };
+}
+
+/** Runs one operation on the warehouse: see {@link createClassifiedRunner}. */
+export type ClassifiedRunner = <T>(doing: string, work: () => Promise<T>) => Promise<T>;
+
+/**
+ * The wrapper every operation of a connection runs in: it does not start once `signal` is
+ * aborted, and what the work throws leaves it classified by `classify`, with `doing` (e.g.
+ * `loading events`) at the head of the message.
+ */
+export function createClassifiedRunner(classify: ErrorClassifier, signal?: AbortSignal): ClassifiedRunner {
+  return async (doing, work) => {
+    try {
+      signal?.throwIfAborted();
+      return await work();
+    } catch (err) {
+      throw classify(err, doing);
+    }
+  };
+}
+
 /** The readable message of any thrown value, for logs and sync-run records. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -1,7 +1,7 @@
 /**
  * The destination contract test kit. A plugin's test file calls {@link runDestinationContract}
- * and vitest runs every behaviour of DESIGN.md §2 and §4 against the real warehouse (or a
- * protocol fake). Import it from a test file only: it imports vitest.
+ * and vitest runs every behaviour the host relies on (tables, merge, tombstones, staging, empty
+ * loads, failures, check) against the real warehouse or a protocol fake. Import it from a test file only: it imports vitest.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { runDestinationContract } from '../../plugins/sdk/contract.ts';
-import type { StoredDefinitionRow } from '../../plugins/sdk/contract.ts';
-import type { StoredEventRow } from '../../plugins/sdk/index.ts';
-import exampleDestination, { createExampleWarehouse, tableFile } from '../../plugins/example/index.ts';
-import type { ExampleDestinationConfig } from '../../plugins/example/index.ts';
+import { runDestinationContract } from '@tributary/destination-sdk/testing';
+import type { StoredDefinitionRow } from '@tributary/destination-sdk/testing';
+import type { StoredEventRow } from '@tributary/destination-sdk';
+import exampleDestination, { createExampleWarehouse, tableFile } from '../src/index.ts';
+import type { ExampleDestinationConfig } from '../src/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tributary-example-'));
 const notAFolder = join(root, 'a-file');

@@ -5,8 +5,9 @@ import type { CopyTextChunk } from './copy-text.ts';
 import type { DefinitionTables, EventRow } from './rows.ts';
 
 /**
- * The version of this SDK's plugin API. A plugin states the version it targets in
- * `apiVersion`; the host refuses a plugin whose `apiVersion` it does not support.
+ * The version of this SDK's plugin API, which is also the package's major version. A plugin
+ * states the version it targets in `apiVersion`; the host refuses a plugin whose `apiVersion` it
+ * does not support. Minor versions of the SDK only add; anything breaking raises this.
  */
 export const DESTINATION_API_VERSION = 1;
 
@@ -54,7 +55,7 @@ export interface CheckStep {
 /** What a load does besides loading rows. */
 export interface LoadOptions {
   /**
-   * Devices whose rows the warehouse must delete (deletion requests, DESIGN.md "deletion"): every
+   * Devices whose rows the warehouse must delete (the host's deletion requests): every
    * row of `events` with one of these `device_id`s goes, in the load's transaction, before the
    * load's own rows are merged (those, captured after the request, stay). Given only to plugins
    * that declare `capabilities.deleteDevices`; with it, a load runs even when it has no rows.

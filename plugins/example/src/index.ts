@@ -4,10 +4,10 @@
  * production (the merge reads the whole `events` file into memory).
  *
  * Copy this folder, change the id, the config and the five operations, and run the contract kit
- * (see test/plugins/example.test.ts).
+ * (see test/example.test.ts).
  */
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
@@ -15,23 +15,13 @@ import {
   ConfigError,
   DEFINITION_TABLES,
   DESTINATION_API_VERSION,
-  PermanentError,
-  RetryableError,
+  checkWarehouse,
+  createClassifiedRunner,
+  createErrorClassifier,
   defineDestination,
-  errorMessage,
   loadUnlessEmpty,
-  runCheckSteps,
-} from '../sdk/index.ts';
-import type {
-  DefinitionTables,
-  DestinationConnection,
-  DestinationContext,
-  DestinationError,
-  EventRow,
-  LoadOptions,
-  LoadResult,
-  StoredEventRow,
-} from '../sdk/index.ts';
+} from '@tributary/destination-sdk';
+import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult, StoredEventRow } from '@tributary/destination-sdk';
 
 const exampleConfig = z.object({
   directory: z.string().min(1).describe('Existing folder that holds one .jsonl file per table'),
@@ -66,26 +56,20 @@ function warehouseNow(): string {
 
 // Plugins classify, the host retries: a missing folder is the user's configuration, missing
 // permissions need a human, anything else (disk full, too many open files) may pass.
-function classify(err: unknown, doing: string): DestinationError {
-  if (err instanceof RetryableError || err instanceof PermanentError || err instanceof ConfigError) return err;
-  const code = (err as { code?: unknown }).code;
-  const message = `${doing}: ${errorMessage(err)}`;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new ConfigError(message, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new PermanentError(message, { cause: err });
-  return new RetryableError(message, { cause: err });
-}
+const classifyFileError = createErrorClassifier({
+  rules: (err) => {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'config';
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permanent';
+    return 'retryable';
+  },
+});
 
 function createExampleConnection(config: ExampleDestinationConfig, ctx: DestinationContext): DestinationConnection {
   const file = (table: string) => tableFile(config, table);
 
-  async function classified<T>(doing: string, work: () => Promise<T>): Promise<T> {
-    try {
-      ctx.signal?.throwIfAborted();
-      return await work();
-    } catch (err) {
-      throw classify(err, doing);
-    }
-  }
+  // Every operation: not started once the host aborts, and whatever it throws leaves classified.
+  const classified = createClassifiedRunner(classifyFileError, ctx.signal);
 
   // Every file operation is one "statement" sent to this warehouse.
   function statement(description: string): void {
@@ -189,40 +173,31 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
     });
   }
 
-  async function check() {
-    const probe = join(config.directory, `.tributary-check-${process.pid}-${Date.now()}`);
-    return runCheckSteps([
+  // The SDK runs the standard steps (connect, create tables, write, read back, clean up) around
+  // a probe row; the plugin says how each is done here.
+  function check() {
+    const stagedRows = async () => (await readFile(file('raw_events'), 'utf8')).split('\n').filter(Boolean);
+    const isProbe = (line: string, eventId: string) => (JSON.parse(line) as EventRow).event_id === eventId;
+    return checkWarehouse(
       {
-        step: 'connect',
-        run: () => classified('opening the folder', async () => (await requireDirectory(), `folder ${config.directory} exists`)),
+        connect: async () => (await requireDirectory(), `folder ${config.directory} exists`),
+        createTables: async () => (await createTables(), 'one .jsonl file per table exists'),
+        writeProbe: async (row) => {
+          statement('append raw_events');
+          await appendFile(file('raw_events'), JSON.stringify(row) + '\n');
+        },
+        countProbe: async (eventId) => {
+          statement('read raw_events');
+          return (await stagedRows()).filter((line) => isProbe(line, eventId)).length;
+        },
+        deleteProbe: async (eventId) => {
+          statement('write raw_events');
+          const kept = (await stagedRows()).filter((line) => !isProbe(line, eventId));
+          await writeFile(file('raw_events'), kept.map((line) => line + '\n').join(''));
+        },
       },
-      {
-        step: 'create tables',
-        run: () => classified('creating tables', async () => (await createTables(), 'one .jsonl file per table exists')),
-      },
-      {
-        step: 'write',
-        run: () => classified('writing a probe file', async () => (statement('write probe'), await writeFile(probe, 'ok'), 'wrote a probe file')),
-      },
-      {
-        step: 'read back',
-        run: () =>
-          classified('reading the probe file', async () => {
-            statement('read probe');
-            if ((await readFile(probe, 'utf8')) !== 'ok') throw new PermanentError('the probe file read back differs');
-            return 'read the probe file back';
-          }),
-      },
-      {
-        step: 'clean up',
-        run: () =>
-          classified('deleting the probe file', async () => {
-            statement('delete probe');
-            await rm(probe);
-            return 'deleted the probe file';
-          }),
-      },
-    ]);
+      classified,
+    );
   }
 
   async function close(): Promise<void> {

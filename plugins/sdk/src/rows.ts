@@ -4,7 +4,7 @@
  */
 
 /**
- * One row of the warehouse `events` table (DESIGN.md §2.1) as sent by the host, without
+ * One row of the warehouse `events` table as sent by the host, without
  * `updated_time`, which the warehouse sets with its own clock when a merge writes the row.
  */
 export interface EventRow {
@@ -55,6 +55,15 @@ export const EVENT_ROW_COLUMNS = [
   'source_properties',
 ] as const satisfies readonly (keyof EventRow)[];
 
+/** A column of `raw_events`: the columns of {@link EventRow}. */
+export type StagingColumn = (typeof EVENT_ROW_COLUMNS)[number];
+
+/**
+ * A column of `events`: those of {@link EventRow} and `updated_time`. Type a plugin's column map
+ * with it (`satisfies Record<EventColumn, string>`) so that a column it leaves out fails to compile.
+ */
+export type EventColumn = StagingColumn | 'updated_time';
+
 /** An `events` row as read back from a warehouse, with the `updated_time` the merge set. */
 export interface StoredEventRow extends EventRow {
   /** Set by the warehouse clock when a merge wrote the row; same text format as `event_time`. */
@@ -62,8 +71,7 @@ export interface StoredEventRow extends EventRow {
 }
 
 /**
- * One row of `event_definitions`, `page_definitions` or `element_definitions` (DESIGN.md §2.2),
- * without `updated_time`, which the warehouse sets when the table is rewritten.
+ * One row of `event_definitions`, `page_definitions` or `element_definitions`, without `updated_time`, which the warehouse sets when the table is rewritten.
  */
 export interface DefinitionRow {
   /** The definition's id, joined from ids stored in the events' JSON. */
@@ -101,6 +109,9 @@ export const DEFINITION_ROW_COLUMNS = [
   'modified_time',
   'modified_by',
 ] as const satisfies readonly (keyof DefinitionRow)[];
+
+/** A column of the definition lookup tables: those of {@link DefinitionRow} and `updated_time`. */
+export type DefinitionColumn = (typeof DEFINITION_ROW_COLUMNS)[number] | 'updated_time';
 
 /** The names of the three definition lookup tables. */
 export const DEFINITION_TABLES = ['event_definitions', 'page_definitions', 'element_definitions'] as const;

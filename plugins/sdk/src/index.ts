@@ -1,6 +1,6 @@
 /**
  * The Tributary destination plugin SDK: everything a third-party destination needs.
- * The contract test kit lives in `./contract.ts` (it imports vitest, so it is a separate entry).
+ * The contract test kit is the `@tributary/destination-sdk/testing` entry (it imports vitest).
  */
 export {
   DESTINATION_API_VERSION,
@@ -30,11 +30,31 @@ export {
   targetOptionsOf,
 } from './config.ts';
 export type { TargetField, TargetKind, TargetOptions } from './config.ts';
-export { ConfigError, DestinationError, PermanentError, RetryableError, classifyError, errorMessage, retryAfterMsOf } from './errors.ts';
-export type { ErrorKind } from './errors.ts';
+export {
+  ConfigError,
+  DestinationError,
+  PermanentError,
+  RetryableError,
+  classifiedError,
+  classifyError,
+  createClassifiedRunner,
+  createErrorClassifier,
+  errorMessage,
+  retryAfterMsOf,
+} from './errors.ts';
+export type { ClassifiedRunner, ErrorClassifier, ErrorClassifierOptions, ErrorKind, ErrorVerdict } from './errors.ts';
 export { copyTextValue, encodeCopyText } from './copy-text.ts';
 export type { CopyTextChunk } from './copy-text.ts';
 export { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from './rows.ts';
-export type { DefinitionRow, DefinitionTable, DefinitionTables, EventRow, StoredEventRow } from './rows.ts';
-export { loadUnlessEmpty, runCheckSteps, silentLogger } from './check.ts';
-export type { CheckStepSpec } from './check.ts';
+export type {
+  DefinitionColumn,
+  DefinitionRow,
+  DefinitionTable,
+  DefinitionTables,
+  EventColumn,
+  EventRow,
+  StagingColumn,
+  StoredEventRow,
+} from './rows.ts';
+export { checkWarehouse, loadUnlessEmpty, probeRow, runCheckSteps, silentLogger } from './check.ts';
+export type { CheckStepSpec, WarehouseProbe } from './check.ts';
