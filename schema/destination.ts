@@ -220,7 +220,7 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
     }),
     activePeriods: t.field({
       type: [ActivePeriodType],
-      description: 'Every period the destination was enabled, oldest first (DESIGN.md §2.4). `periods` adds the backfills.',
+      description: 'Every period the destination was enabled, oldest first (docs/warehouse-schema.md, "What each destination holds"). `periods` adds the backfills.',
       resolve: async (d, _a, ctx) => (await listDestinationPeriods(ctx.db, [d.id])).filter((p) => p.kind === 'active'),
     }),
     periods: t.field({

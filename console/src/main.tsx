@@ -16,7 +16,7 @@ import { DestinationsPage } from './pages/destinations.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { KeysPage } from './pages/keys.tsx';
 
-/** What the signed-in key may do (DESIGN.md §6): the UI hides what the API would refuse. */
+/** What the signed-in key may do (the roles table of server/auth/roles.ts): the UI hides what the API would refuse. */
 export interface Access {
   me: Me;
   /** admin or architect: configure destinations and definitions */

@@ -1,6 +1,6 @@
 /**
  * The definitions engine: pure functions from rules to compiled definitions, and from compiled
- * definitions and event facts to definition ids (DESIGN.md §3 "Definitions are forward-only";
+ * definitions and event facts to definition ids (docs/definitions.md;
  * docs/definitions.md). No I/O and no module state: what reads and writes the store lives in
  * services/ (writes, the enrichment cache, the warehouse lookup tables).
  */

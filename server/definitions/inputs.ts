@@ -3,7 +3,7 @@
  * element target of `event_properties.target`, and the event itself.
  */
 
-/** A page URL split as in `source_properties.url` (DESIGN.md §2.1); one parser serves capture and matching. */
+/** A page URL split as in `source_properties.url` (docs/warehouse-schema.md); one parser serves capture and matching. */
 export { parseUrl as parseUrlParts, type UrlParts } from '../events/url.ts';
 
 /** One captured element: the clicked one first, then its ancestors up to `html`. */

@@ -216,7 +216,7 @@ export interface EventToMatch {
   readonly target?: CapturedTarget | null | undefined;
 }
 
-/** Every definition id an event gets (DESIGN.md §2.1). */
+/** Every definition id an event gets (docs/warehouse-schema.md). */
 export interface DefinitionMatch extends ElementMatch, EventMatch {
   readonly pageDefinitionId: string | null;
 }

@@ -1,4 +1,4 @@
-/** URL parts as stored in `source_properties.url` and `initial_referrer` (DESIGN.md §2.1). */
+/** URL parts as stored in `source_properties.url` and `initial_referrer` (docs/warehouse-schema.md). */
 export interface UrlParts {
   /** The whole URL, e.g. `https://shop.example/checkout?step=1#/pay?method=card`. */
   readonly full_url: string;

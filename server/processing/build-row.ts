@@ -4,7 +4,7 @@ import type { Enrichment } from '../events/enrichment.ts';
 import { newEventId } from '../events/ids.ts';
 import type { UrlParts } from '../events/url.ts';
 
-/** A processed row as the event store holds it (DESIGN.md §2.1 plus the store's own columns). */
+/** A processed row as the event store holds it (docs/warehouse-schema.md, plus the store's own columns). */
 export interface ProcessedRow extends EventRowCore {
   /**
    * `source_properties` in parts: the event's own (one object shared by the events of a batch),

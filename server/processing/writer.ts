@@ -161,7 +161,7 @@ function countBeyondRetention(requests: CapturedEvent[][], oldest: number | null
 }
 
 /**
- * Runs a flush so that one request's bad data never fails another request (DESIGN.md §6): when
+ * Runs a flush so that one request's bad data never fails another request (README.md, "Limits and bad input"): when
  * Postgres refuses the data of a flush, its requests are stored one by one, and a request that
  * still fails is split in halves until the events at fault stand alone; those are rejected with
  * `EVENT_NOT_STORABLE`, everything else is stored. Other errors (the store is down) fail the
@@ -449,7 +449,7 @@ const samePage = (a: PageContext, b: PageContext) => urlOf(a) === urlOf(b) && (a
 
 /**
  * New events of which some come before events of the view already processed (late events,
- * DESIGN.md §3). Each new event takes the page of the latest navigate before it. A late
+ * docs/definitions.md). Each new event takes the page of the latest navigate before it. A late
  * navigate changes the page of the stored rows after it that took theirs from a navigate, up to
  * the next navigate: those whose page (URL or title) really changes are re-emitted under a new
  * event_id and their old rows become tombstones. Nothing else is rewritten, so a late click,

@@ -13,7 +13,7 @@ export interface BackfillChunkPlan {
 }
 
 /**
- * Plans the chunk of `backfill` this run sends (DESIGN.md §2.4, the recorded exception), called
+ * Plans the chunk of `backfill` this run sends (docs/warehouse-schema.md, "The one exception: a backfill"), called
  * inside the destination's run once its window is loaded, under the same lease:
  *
  * - the chunk still in flight when one is (a run died between claiming and confirming it): the

@@ -48,7 +48,7 @@ function checkBackfillFrom(from: Date, now: Date, field: string) {
 /**
  * Destination management: validation of the plugin config (the plugin's own zod schema and the
  * operator's target policy), encryption of its secret fields, active periods (a destination
- * receives the events captured while it is enabled: DESIGN.md §2.4), backfills (the recorded
+ * receives the events captured while it is enabled: docs/warehouse-schema.md, "What each destination holds"), backfills (the recorded
  * exception: what was captured from a given instant until the request), and "sync now".
  *
  * Secrets are bound to the target: an update that changes a target field (where the plugin

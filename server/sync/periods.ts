@@ -18,7 +18,7 @@ export function admittedTypes(period: DestinationPeriod, eventTypes: Iterable<st
 }
 
 /**
- * What a destination gets of a window (DESIGN.md §2.4), by capture time: for each event type, the
+ * What a destination gets of a window (docs/warehouse-schema.md, "What each destination holds"), by capture time: for each event type, the
  * periods whose filters admit it (its live rows); under `*`, every period (tombstones: the
  * warehouse applies one only to a row it holds). Types no period admits are left out. Active and
  * backfill periods count alike: once a backfill has claimed capture times, the rows captured then

@@ -74,15 +74,6 @@ function exists(file: string, reference: string): boolean {
   return [repositoryRoot, path.dirname(file), packageFolder(file), path.join(repositoryRoot, 'node_modules')].some((base) => fs.existsSync(path.resolve(base, name)));
 }
 
-/**
- * server/** still cites the design notes and a protocol reference that are not in the repository;
- * its files are being moved on another branch (issue #17 §2), and these references go with that
- * move. Until then only they are let through there; any other missing file fails, anywhere.
- */
-function pendingElsewhere(missing: string): boolean {
-  return /^server\/.*: (DESIGN\.md|reference\/fullstory-schema\.md)$/.test(missing);
-}
-
 /** `file: reference` for every reference of the repository's comments and documents that names no existing file. */
 function missingReferences(): string[] {
   return repositoryFiles().flatMap((file) => {
@@ -103,6 +94,6 @@ const url = 'https://example.com/a/b.md'; /* plugins/x/index.ts */ const s = "no
   });
 
   it('names only files that exist in the repository', () => {
-    expect(missingReferences().filter((missing) => !pendingElsewhere(missing))).toEqual([]);
+    expect(missingReferences()).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { shapeProperties } from '../properties.ts';
 import { cutText } from '../text.ts';
 
 /**
- * Validation of the v2 server API bodies (reference/fullstory-schema.md §8) into CapturedEvents.
+ * Validation of the v2 server API bodies (README.md, "Server events API") into CapturedEvents.
  * Pure: identity resolution against the store happens in server-api.ts between `parse…` and
  * `toCapturedEvent`.
  */

@@ -45,7 +45,7 @@ import {
 } from './events.ts';
 
 /**
- * The v2 server events API (reference/fullstory-schema.md §8), compatible with the official
+ * The v2 server events API (README.md, "Server events API"), compatible with the official
  * `@fullstory/server-api-client`. Errors keep the data plane's one shape
  * `{ error: { code, message } }`; the official client exposes it as `err.error` (and the raw
  * body as `err.fsErrorPayload`) on its FSApiError, with `err.httpStatusCode`.
@@ -81,7 +81,7 @@ function eventContext(req: IncomingMessage, deps: CaptureDeps, now: number, entr
 }
 
 /**
- * Device and session of each identity (DESIGN.md §3 "Server events"): `session.id` as given;
+ * Device and session of each identity (README.md, "Server events API"): `session.id` as given;
  * a user with `use_most_recent` gets the session of their last device whose events reach into
  * the 30 minutes before the event's own timestamp, else no session; a user alone gets their last
  * known device (or one derived from the uid) and no session.

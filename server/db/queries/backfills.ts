@@ -4,7 +4,7 @@ import { destinationPeriods, syncRuns } from '../schema/index.ts';
 import type { DestinationPeriod, DestinationRecord, SyncRunRecord } from './destinations.ts';
 
 /**
- * A backfill (DESIGN.md §2.4, the recorded exception): its run (trigger `backfill`: status,
+ * A backfill (docs/warehouse-schema.md, "The one exception: a backfill"): its run (trigger `backfill`: status,
  * range, cursor, progress) and its period (what it has claimed of the capture times: the period's
  * end runs ahead of the run's `sentUntil` only while a chunk is in flight).
  */

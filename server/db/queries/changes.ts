@@ -16,7 +16,7 @@ import { utcText, withIsoTimes } from './utc-time.ts';
  * never waits for transactions still running elsewhere on the server. A row rewritten later (a
  * tombstone) gets a new xid and travels again, which is what the warehouse merge wants.
  *
- * Which rows of a window a destination gets (DESIGN.md §2.4) depends only on the event's capture
+ * Which rows of a window a destination gets (docs/warehouse-schema.md, "What each destination holds") depends only on the event's capture
  * time and type, which re-processing keeps: a live row when the event was captured inside one of
  * the destination's periods (active, or what a backfill has claimed: destination_periods) and
  * passed the filters of that period; a tombstone when the event was captured inside any of them. The warehouse applies a tombstone only to a row
@@ -177,7 +177,7 @@ export async function readChangedRows(
 // ---- backfill reads ----------------------------------------------------------------------------
 
 /**
- * What a backfill sends of the store (DESIGN.md §2.4, the recorded exception): the live rows of
+ * What a backfill sends of the store (docs/warehouse-schema.md, "The one exception: a backfill"): the live rows of
  * an organization captured in [`from`, `until`), of the event types its filters admit, each in
  * the version current when it is read. The sync reads a chunk only after its window's end
  * snapshot (server/sync/backfill.ts): any change committed after the read is in a later window,

@@ -11,7 +11,7 @@ export const DEFINITION_STATES = ['active', 'archived'] as const;
 export type DefinitionState = (typeof DEFINITION_STATES)[number];
 
 /**
- * Page, element and event definitions (DESIGN.md §3, docs/definitions.md), one table for the three
+ * Page, element and event definitions (docs/definitions.md, docs/definitions.md), one table for the three
  * kinds: they share every column but `priority`, and the warehouse lookup tables are split by
  * `kind`. Ids are readable and stable (`pd_…`, `el_…`, `ed_…`, then a time-ordered ULID), so a
  * definition id in an event row tells its kind. Archived definitions stay forever: warehouse rows

@@ -65,7 +65,7 @@ export const destinations = pgTable(
 export type DestinationPeriodKind = 'active' | 'backfill';
 
 /**
- * Which capture times a destination receives, with which filters (DESIGN.md §2.4): it receives
+ * Which capture times a destination receives, with which filters (docs/warehouse-schema.md, "What each destination holds"): it receives
  * the events captured inside one of its periods that passed that period's filters.
  *
  * An `active` period is a time it was enabled: enabling opens one, disabling closes it, a filter

@@ -4,7 +4,7 @@ import { utcTimestamp, xid8 } from './columns.ts';
 import { orgIdColumn } from './organizations.ts';
 
 /**
- * The processed event store: one row per warehouse row (DESIGN.md §2.1), including re-emitted
+ * The processed event store: one row per warehouse row (docs/warehouse-schema.md), including re-emitted
  * versions and tombstones. A tombstone is a row whose `event_type` and payload were set to NULL
  * because a late event made Tributary re-emit it under a new `event_id`.
  *

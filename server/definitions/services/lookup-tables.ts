@@ -10,7 +10,7 @@ const TABLE_OF: Record<DefinitionKind, DefinitionTable> = {
 };
 
 /**
- * The current content of the warehouse lookup tables of an organization (DESIGN.md §2.2): every
+ * The current content of the warehouse lookup tables of an organization (docs/warehouse-schema.md, "Lookup tables"): every
  * definition, active and archived, with its current name and description and its rule as JSON
  * text, each table ordered by id. This is what the sync writes; it reads nothing else.
  */
