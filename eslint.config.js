@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', '**/dist/', 'sdk-web/dist/', 'console/dist/', 'console/src/generated/', 'migrations/', '.data/', 'dbt/', '.tmp/'] },
+  {
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      'sdk-web/dist/',
+      'console/dist/',
+      'console/src/generated/',
+      'migrations/',
+      '.data/',
+      'dbt/',
+      '.tmp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,7 +48,12 @@ export default tseslint.config(
     rules: {
       // the SDK is published on its own: it imports its own files and the packages it declares
       // (plugins/sdk/package.json), nothing of the repository
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./|node:|zod$|vitest$)', message: 'the SDK imports only its own files (./…), node:, zod and vitest' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^(?!\\./|node:|zod$|vitest$)', message: 'the SDK imports only its own files (./…), node:, zod and vitest' }],
+        },
+      ],
     },
   },
   {
@@ -81,7 +98,10 @@ export default tseslint.config(
     files: ['server/definitions/*.ts'],
     rules: {
       // the definitions engine is pure: it sees the event vocabulary and the error family, never the store, the log or its own services
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!events/|errors\\.ts$)' }, { regex: '^\\./services/' }, { regex: '^node:' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!events/|errors\\.ts$)' }, { regex: '^\\./services/' }, { regex: '^node:' }] },
+      ],
     },
   },
 );

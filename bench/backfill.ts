@@ -36,8 +36,18 @@ const chunkRows = Number(process.argv[3] ?? 250_000);
 const db = await openPostgres(storeUrl, { max: 6 });
 const org = await createOrganization(db, `backfill bench ${new Date().toISOString()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tributary-backfill-bench-'));
-const config = loadConfig({ TRIBUTARY_SYNC_ENABLED: 'false', TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '127.0.0.0/8,::1', TRIBUTARY_DESTINATION_FILES_DIR: dir });
-const app = await createApp({ config, db, log: createLogger('warn'), secretKeyHex: randomBytes(32).toString('hex'), syncOptions: { backfillChunkRows: chunkRows } });
+const config = loadConfig({
+  TRIBUTARY_SYNC_ENABLED: 'false',
+  TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
+  TRIBUTARY_DESTINATION_FILES_DIR: dir,
+});
+const app = await createApp({
+  config,
+  db,
+  log: createLogger('warn'),
+  secretKeyHex: randomBytes(32).toString('hex'),
+  syncOptions: { backfillChunkRows: chunkRows },
+});
 const schema = `bench_${randomBytes(4).toString('hex')}`;
 const wh = postgres(warehouseUrl, { max: 1, onnotice: () => {} });
 const f = (n: number) => Math.round(n).toLocaleString('en');
@@ -59,7 +69,11 @@ async function runUntilIdle(id: string): Promise<number[]> {
 }
 
 try {
-  const sync = await app.sync.destinations.create(org.id, 'bench', { name: 'sync', pluginId: 'postgres', config: { url: warehouseUrl, schema: `${schema}_sync` } });
+  const sync = await app.sync.destinations.create(org.id, 'bench', {
+    name: 'sync',
+    pluginId: 'postgres',
+    config: { url: warehouseUrl, schema: `${schema}_sync` },
+  });
   const from = new Date(Date.now() + 10);
   await db.rows(sql`
     insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time, captured_time,
@@ -87,12 +101,17 @@ try {
     backfillFrom: from,
   });
   const chunks = await runUntilIdle(backfilled.id);
-  const [backfill] = await db.rows<{ status: string; rows: string }>(sql`select status, rows::text from sync_runs where destination_id = ${backfilled.id} and trigger = 'backfill'`);
-  if (backfill?.status !== 'succeeded' || Number(backfill.rows) !== rows) throw new Error(`backfill did not finish: ${JSON.stringify(backfill)}`);
+  const [backfill] = await db.rows<{ status: string; rows: string }>(
+    sql`select status, rows::text from sync_runs where destination_id = ${backfilled.id} and trigger = 'backfill'`,
+  );
+  if (backfill?.status !== 'succeeded' || Number(backfill.rows) !== rows)
+    throw new Error(`backfill did not finish: ${JSON.stringify(backfill)}`);
   const backfillSeconds = chunks.reduce((a, b) => a + b, 0);
   console.log(`backfill: ${f(rows)} rows in chunks of ${f(chunkRows)} to a postgres destination`);
   console.log(`  ordinary sync of the same rows   ${f(rows / syncSeconds)} rows/s (${syncSeconds.toFixed(1)} s)`);
-  console.log(`  backfill                         ${f(rows / backfillSeconds)} rows/s (${backfillSeconds.toFixed(1)} s, ${chunks.length} runs: ${chunks.map((s) => s.toFixed(1)).join(', ')} s)`);
+  console.log(
+    `  backfill                         ${f(rows / backfillSeconds)} rows/s (${backfillSeconds.toFixed(1)} s, ${chunks.length} runs: ${chunks.map((s) => s.toFixed(1)).join(', ')} s)`,
+  );
   console.log(`  ratio (backfill / sync)          ${(syncSeconds / backfillSeconds).toFixed(2)}`);
 } finally {
   await wh.unsafe(`drop schema if exists ${schema}_sync cascade`);

@@ -18,9 +18,21 @@ export function makeBatch(client: number, request: number, size: number) {
   for (let i = 0; i < size; i++) {
     const time = start + i * 10;
     const base = { id: `${view}-${i}`, seq: i, view_id: view, time };
-    const kind = i === 0 ? 'navigate' : i % 10 === 1 ? 'load' : i % 10 < 6 ? 'click' : i % 10 < 8 ? 'change' : i % 20 === 9 ? 'identify' : 'custom';
-    if (kind === 'navigate') events.push({ ...base, type: 'navigate', url: `https://shop.example${PATHS[request % PATHS.length]}?utm_source=news#top`, properties: { navigate_reason: 'navigate' } });
-    else if (kind === 'load') events.push({ ...base, type: 'load', properties: { load_time_millis: 800 + (i % 300), dom_content_time_millis: 400, time_to_first_byte_millis: 90 } });
+    const kind =
+      i === 0 ? 'navigate' : i % 10 === 1 ? 'load' : i % 10 < 6 ? 'click' : i % 10 < 8 ? 'change' : i % 20 === 9 ? 'identify' : 'custom';
+    if (kind === 'navigate')
+      events.push({
+        ...base,
+        type: 'navigate',
+        url: `https://shop.example${PATHS[request % PATHS.length]}?utm_source=news#top`,
+        properties: { navigate_reason: 'navigate' },
+      });
+    else if (kind === 'load')
+      events.push({
+        ...base,
+        type: 'load',
+        properties: { load_time_millis: 800 + (i % 300), dom_content_time_millis: 400, time_to_first_byte_millis: 90 },
+      });
     else if (kind === 'click' || kind === 'change') {
       events.push({
         ...base,
@@ -37,10 +49,22 @@ export function makeBatch(client: number, request: number, size: number) {
           ],
         },
       });
-    } else if (kind === 'identify') events.push({ ...base, type: 'identify', properties: { user_id: `user-${device}`, user_email: `u${device}@example.com`, user_properties: { plan: 'pro' } } });
-    else events.push({ ...base, type: 'custom', properties: { event_name: 'Added to cart', product_id: i, price: 19.99, currency: 'EUR' } });
+    } else if (kind === 'identify')
+      events.push({
+        ...base,
+        type: 'identify',
+        properties: { user_id: `user-${device}`, user_email: `u${device}@example.com`, user_properties: { plan: 'pro' } },
+      });
+    else
+      events.push({ ...base, type: 'custom', properties: { event_name: 'Added to cart', product_id: i, price: 19.99, currency: 'EUR' } });
   }
-  return { sdk: { name: 'tributary-web', version: '0.1.0' }, device_id: device, session_id: String(5_000 + client), context: { user_agent: UA, initial_referrer: 'https://www.google.com/' }, events };
+  return {
+    sdk: { name: 'tributary-web', version: '0.1.0' },
+    device_id: device,
+    session_id: String(5_000 + client),
+    context: { user_agent: UA, initial_referrer: 'https://www.google.com/' },
+    events,
+  };
 }
 
 /**
@@ -63,7 +87,13 @@ export function makeSegmentBatch(client: number, request: number, size: number) 
   for (let i = 0; i < size; i++) {
     const base = { messageId: `ajs-${client}-${request}-${i}`, anonymousId, timestamp: new Date(start + i * 10).toISOString(), context };
     if (i === 0) batch.push({ ...base, type: 'page', name: 'Shop', properties: { url, path: PATHS[request % PATHS.length] } });
-    else if (i % 20 === 9) batch.push({ ...base, type: 'identify', userId: `user-${anonymousId}`, traits: { email: `${anonymousId}@example.com`, plan: 'pro' } });
+    else if (i % 20 === 9)
+      batch.push({
+        ...base,
+        type: 'identify',
+        userId: `user-${anonymousId}`,
+        traits: { email: `${anonymousId}@example.com`, plan: 'pro' },
+      });
     else batch.push({ ...base, type: 'track', event: 'Added to cart', properties: { product_id: i, price: 19.99, currency: 'EUR' } });
   }
   return { batch, sentAt: new Date().toISOString() };
@@ -84,10 +114,14 @@ async function run(job: Job): Promise<void> {
     new Promise<void>((resolve, reject) => {
       // Segment libraries send their write key as HTTP Basic credentials
       const authorization = job.protocol === 'segment' ? `Basic ${Buffer.from(`${job.key}:`).toString('base64')}` : `Bearer ${job.key}`;
-      const req = http.request(job.url, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`capture answered ${res.statusCode}`))));
-      });
+      const req = http.request(
+        job.url,
+        { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`capture answered ${res.statusCode}`))));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -98,7 +132,9 @@ async function run(job: Job): Promise<void> {
   await Promise.all(
     Array.from({ length: job.clients }, async (_, client) => {
       for (let r = 0; r < job.requestsPerClient; r++) {
-        await post(JSON.stringify(job.protocol === 'segment' ? makeSegmentBatch(client, r, job.perRequest) : makeBatch(client, r, job.perRequest)));
+        await post(
+          JSON.stringify(job.protocol === 'segment' ? makeSegmentBatch(client, r, job.perRequest) : makeBatch(client, r, job.perRequest)),
+        );
         if (++done >= (quarter * total) / 4 && quarter <= 4) {
           quarter++;
           process.send!({ type: 'quarter' });

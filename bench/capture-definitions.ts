@@ -58,9 +58,18 @@ function eventRule(i: number, elementIds: string[], pageIds: string[]): unknown 
   switch (i % 8) {
     case 0:
     case 1:
-      return { eventType: 'custom', properties: [{ path: 'event_name', op: 'equals', value: i % 16 === 0 ? 'Added to cart' : `Event ${i}` }] };
+      return {
+        eventType: 'custom',
+        properties: [{ path: 'event_name', op: 'equals', value: i % 16 === 0 ? 'Added to cart' : `Event ${i}` }],
+      };
     case 2:
-      return { eventType: 'custom', properties: [{ path: 'event_name', op: 'equals', value: 'Added to cart' }, { path: 'properties.price', op: 'gt', value: i % 40 }] };
+      return {
+        eventType: 'custom',
+        properties: [
+          { path: 'event_name', op: 'equals', value: 'Added to cart' },
+          { path: 'properties.price', op: 'gt', value: i % 40 },
+        ],
+      };
     case 3:
       return { eventType: 'click', elementDefinitionId: elementIds[i % elementIds.length] };
     case 4:
@@ -78,7 +87,10 @@ function eventRule(i: number, elementIds: string[], pageIds: string[]): unknown 
 export async function defineBenchDefinitions(db: Database, orgId: string, perKind: number): Promise<void> {
   const created: Record<DefinitionKind, string[]> = { page: [], element: [], event: [] };
   const add = async (kind: DefinitionKind, i: number, rule: unknown) => {
-    const definition = await createDefinition({ db, changes: createDefinitionChanges() }, orgId, 'bench', kind, { name: `${kind} ${i}`, rule });
+    const definition = await createDefinition({ db, changes: createDefinitionChanges() }, orgId, 'bench', kind, {
+      name: `${kind} ${i}`,
+      rule,
+    });
     created[kind].push(definition.id);
   };
   for (let i = 0; i < perKind; i++) await add('page', i, pageRule(i, perKind));

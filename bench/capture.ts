@@ -86,8 +86,7 @@ export async function benchCapture(
         // a metrics scrape half-way through the load, when asked (TRIBUTARY_BENCH_METRICS=file)
         const scrapeFile = process.env.TRIBUTARY_BENCH_METRICS;
         if (scrapeFile && quarters.length === 2) void app.metrics.scrape().then((scrape) => writeFileSync(scrapeFile, scrape.body));
-      }
-      else if (message.type === 'done') resolve({ cpuMicros: message.cpuMicros ?? 0 });
+      } else if (message.type === 'done') resolve({ cpuMicros: message.cpuMicros ?? 0 });
       else if (message.type === 'error') reject(new Error(message.error));
     });
     child.on('exit', (code) => code !== 0 && reject(new Error(`the load generator exited with ${code}`)));
@@ -147,10 +146,14 @@ export async function benchCapture(
 
 export function printCaptureResult(r: CaptureBenchResult): void {
   console.log(`capture: ${r.events} events, ${r.definitionsPerKind} active definitions of each kind`);
-  console.log(`  ${r.protocol === 'segment' ? 'Segment POST /v1/batch  ' : 'native capture endpoint '} ${Math.round(r.captureEventsPerSec).toLocaleString('en')} events/s`);
+  console.log(
+    `  ${r.protocol === 'segment' ? 'Segment POST /v1/batch  ' : 'native capture endpoint '} ${Math.round(r.captureEventsPerSec).toLocaleString('en')} events/s`,
+  );
   console.log(`  raw COPY baseline        ${Math.round(r.copyRowsPerSec).toLocaleString('en')} rows/s`);
   console.log(`  ratio                    ${r.ratio.toFixed(2)} (target >= 0.50)`);
-  console.log(`  CPU                      ${r.cpuMicrosPerEvent.toFixed(1)} µs/event in the server, ${r.clientCpuMicrosPerEvent.toFixed(1)} µs/event in the load generator`);
+  console.log(
+    `  CPU                      ${r.cpuMicrosPerEvent.toFixed(1)} µs/event in the server, ${r.clientCpuMicrosPerEvent.toFixed(1)} µs/event in the load generator`,
+  );
   console.log(`  peak RSS                 ${r.peakRssMb} MB (at 25/50/75/100%: ${r.rssAtQuartersMb.join(' / ')} MB)`);
 }
 
@@ -163,12 +166,20 @@ export function printSegmentRatio(results: CaptureBenchResult[]): void {
   const best = (rs: CaptureBenchResult[]) => Math.max(...rs.map((r) => r.captureEventsPerSec));
   const cpu = (rs: CaptureBenchResult[]) => rs.reduce((sum, r) => sum + r.cpuMicrosPerEvent, 0) / rs.length;
   const [native, segment] = [of('native'), of('segment')];
-  console.log(`Segment-shaped against native capture (same run, best of ${native.length} runs each, ${native[0]?.events ?? 0} events a run)`);
-  console.log(`  native POST /capture/v1/batch  ${Math.round(best(native)).toLocaleString('en')} events/s, ${cpu(native).toFixed(1)} µs CPU/event`);
-  console.log(`  Segment POST /v1/batch         ${Math.round(best(segment)).toLocaleString('en')} events/s, ${cpu(segment).toFixed(1)} µs CPU/event`);
+  console.log(
+    `Segment-shaped against native capture (same run, best of ${native.length} runs each, ${native[0]?.events ?? 0} events a run)`,
+  );
+  console.log(
+    `  native POST /capture/v1/batch  ${Math.round(best(native)).toLocaleString('en')} events/s, ${cpu(native).toFixed(1)} µs CPU/event`,
+  );
+  console.log(
+    `  Segment POST /v1/batch         ${Math.round(best(segment)).toLocaleString('en')} events/s, ${cpu(segment).toFixed(1)} µs CPU/event`,
+  );
   console.log(`  ratio                          ${(best(segment) / best(native)).toFixed(2)} (target >= 0.80)`);
   // throughput swings with whatever else the machine runs; CPU per event much less (bench/capture.ts)
-  console.log(`  CPU ratio (native / Segment)   ${(cpu(native) / cpu(segment)).toFixed(2)} (this process only: the load generator and Postgres not counted)`);
+  console.log(
+    `  CPU ratio (native / Segment)   ${(cpu(native) / cpu(segment)).toFixed(2)} (this process only: the load generator and Postgres not counted)`,
+  );
 }
 
 /** Capture with definitions against without, measured in the same run: best throughput and mean CPU of each. */
@@ -177,8 +188,12 @@ export function printDefinitionsCost(without: CaptureBenchResult[], withDefiniti
   const cpu = (rs: CaptureBenchResult[]) => rs.reduce((sum, r) => sum + r.cpuMicrosPerEvent, 0) / rs.length;
   const ratio = best(withDefinitions) / best(without);
   console.log(`definitions: ${withDefinitions[0]?.definitionsPerKind ?? 0} of each kind (best of ${without.length} runs each)`);
-  console.log(`  without definitions      ${Math.round(best(without)).toLocaleString('en')} events/s, ${cpu(without).toFixed(1)} µs CPU/event`);
-  console.log(`  with definitions         ${Math.round(best(withDefinitions)).toLocaleString('en')} events/s, ${cpu(withDefinitions).toFixed(1)} µs CPU/event`);
+  console.log(
+    `  without definitions      ${Math.round(best(without)).toLocaleString('en')} events/s, ${cpu(without).toFixed(1)} µs CPU/event`,
+  );
+  console.log(
+    `  with definitions         ${Math.round(best(withDefinitions)).toLocaleString('en')} events/s, ${cpu(withDefinitions).toFixed(1)} µs CPU/event`,
+  );
   console.log(`  throughput ratio         ${ratio.toFixed(2)} (target >= 0.80)`);
 }
 
@@ -197,6 +212,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     results.push(result);
   }
   if (Number(definitions) > 0) {
-    printDefinitionsCost(results.filter((r) => r.definitionsPerKind === 0), results.filter((r) => r.definitionsPerKind > 0));
+    printDefinitionsCost(
+      results.filter((r) => r.definitionsPerKind === 0),
+      results.filter((r) => r.definitionsPerKind > 0),
+    );
   }
 }

@@ -36,7 +36,22 @@ const int = (max: number): number => Math.floor(random() * max);
 
 const sections = ['products', 'category', 'blog', 'docs', 'account', 'checkout', 'cart', 'search', 'help', 'pricing'];
 const hosts = ['shop.example', 'www.shop.example', 'eu.shop.example', 'docs.shop.example', 'blog.shop.example'];
-const classes = ['btn', 'primary', 'secondary', 'cta', 'card', 'nav-link', 'icon', 'large', 'row', 'col', 'header', 'footer', 'modal', 'list-item'];
+const classes = [
+  'btn',
+  'primary',
+  'secondary',
+  'cta',
+  'card',
+  'nav-link',
+  'icon',
+  'large',
+  'row',
+  'col',
+  'header',
+  'footer',
+  'modal',
+  'list-item',
+];
 const eventNames = Array.from({ length: 100 }, (_, i) => `Event ${i}`);
 
 function pageDefinitions(): PageDefinitionInput[] {
@@ -73,7 +88,10 @@ function elementDefinitions(): ElementDefinitionInput[] {
   ];
   return Array.from({ length: DEFINITIONS_PER_KIND }, (_, i) => ({
     id: `el_${String(i).padStart(3, '0')}`,
-    rule: i % 10 === 0 ? { selector: (shapes[i % shapes.length] ?? shapes[0]!)(i), pageDefinitionId: `pd_${String(i).padStart(3, '0')}` } : { selector: (shapes[i % shapes.length] ?? shapes[0]!)(i) },
+    rule:
+      i % 10 === 0
+        ? { selector: (shapes[i % shapes.length] ?? shapes[0]!)(i), pageDefinitionId: `pd_${String(i).padStart(3, '0')}` }
+        : { selector: (shapes[i % shapes.length] ?? shapes[0]!)(i) },
   }));
 }
 
@@ -86,7 +104,13 @@ function eventDefinitions(): EventDefinitionInput[] {
       shape < 4
         ? { eventType: 'custom', properties: [{ path: 'event_name', op: 'equals', value: pick(eventNames) }] }
         : shape === 4
-          ? { eventType: 'custom', properties: [{ path: 'event_name', op: 'equals', value: pick(eventNames) }, { path: 'revenue', op: 'gt', value: 50 }] }
+          ? {
+              eventType: 'custom',
+              properties: [
+                { path: 'event_name', op: 'equals', value: pick(eventNames) },
+                { path: 'revenue', op: 'gt', value: 50 },
+              ],
+            }
           : shape === 5
             ? { eventType: 'click', elementDefinitionId: `el_${String(int(DEFINITIONS_PER_KIND)).padStart(3, '0')}` }
             : shape === 6
@@ -95,14 +119,23 @@ function eventDefinitions(): EventDefinitionInput[] {
                 ? { eventType: 'custom', properties: [{ path: 'plan', op: 'regex', value: `^(pro|team)-${i}$` }] }
                 : shape === 8
                   ? { properties: [{ path: 'target.text', op: 'contains', value: `Buy ${i}` }] }
-                  : { eventType: 'custom', properties: [{ path: 'coupon', op: 'exists' }, { path: 'cart.items', op: 'gte', value: 3 }] };
+                  : {
+                      eventType: 'custom',
+                      properties: [
+                        { path: 'coupon', op: 'exists' },
+                        { path: 'cart.items', op: 'gte', value: 3 },
+                      ],
+                    };
     events.push({ id, rule });
   }
   return events;
 }
 
 function randomElement(depth: number): CapturedElement {
-  const tag = depth === 0 ? pick(['button', 'a', 'span', 'svg', 'img']) : pick(['div', 'div', 'section', 'li', 'ul', 'form', 'nav', 'main', 'article']);
+  const tag =
+    depth === 0
+      ? pick(['button', 'a', 'span', 'svg', 'img'])
+      : pick(['div', 'div', 'section', 'li', 'ul', 'form', 'nav', 'main', 'article']);
   const element: { tag: string; id?: string; classes: string[]; attrs: Record<string, string> } = {
     tag,
     classes: Array.from({ length: int(3) }, () => pick(classes)),
@@ -138,11 +171,21 @@ function randomEvents(): EventToMatch[] {
     } else if (roll < 0.9) {
       events.push({
         eventType: 'custom',
-        properties: { event_name: pick(eventNames), revenue: int(200), plan: `${pick(['pro', 'team', 'free'])}-${int(200)}`, cart: { items: int(6) }, ...(random() < 0.3 ? { coupon: 'X' } : {}) },
+        properties: {
+          event_name: pick(eventNames),
+          revenue: int(200),
+          plan: `${pick(['pro', 'team', 'free'])}-${int(200)}`,
+          cart: { items: int(6) },
+          ...(random() < 0.3 ? { coupon: 'X' } : {}),
+        },
         pageDefinitionId: currentPage,
       });
     } else {
-      events.push({ eventType: pick(['change', 'load', 'console_message']), properties: { message: 'x'.repeat(int(300)) }, pageDefinitionId: currentPage });
+      events.push({
+        eventType: pick(['change', 'load', 'console_message']),
+        properties: { message: 'x'.repeat(int(300)) },
+        pageDefinitionId: currentPage,
+      });
     }
     currentPage = `pd_${String(int(DEFINITIONS_PER_KIND)).padStart(3, '0')}`;
   }
@@ -162,7 +205,12 @@ function run(compiled: CompiledDefinitions, events: readonly EventToMatch[]): { 
 }
 
 const compileStarted = performance.now();
-const compiled = compileDefinitions({ organizationId: 'org_bench', pages: pageDefinitions(), elements: elementDefinitions(), events: eventDefinitions() });
+const compiled = compileDefinitions({
+  organizationId: 'org_bench',
+  pages: pageDefinitions(),
+  elements: elementDefinitions(),
+  events: eventDefinitions(),
+});
 const compileMillis = performance.now() - compileStarted;
 if (compiled.skipped.length > 0) throw new Error(`bench definitions did not validate: ${JSON.stringify(compiled.skipped[0])}`);
 const empty = compileDefinitions({ organizationId: 'org_bench', pages: [], elements: [], events: [] });
@@ -185,10 +233,16 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const rate = (seconds: number): string => Math.round(events.length / seconds).toLocaleString('en-US');
-console.log(`definitions: ${compiled.counts.pages} pages, ${compiled.counts.elements} elements, ${compiled.counts.events} events; compiled in ${compileMillis.toFixed(1)} ms`);
-console.log(`events: ${events.length.toLocaleString('en-US')} (25% navigate, 40% click, 25% custom, 10% other); ids assigned: ${matched.toLocaleString('en-US')}`);
+console.log(
+  `definitions: ${compiled.counts.pages} pages, ${compiled.counts.elements} elements, ${compiled.counts.events} events; compiled in ${compileMillis.toFixed(1)} ms`,
+);
+console.log(
+  `events: ${events.length.toLocaleString('en-US')} (25% navigate, 40% click, 25% custom, 10% other); ids assigned: ${matched.toLocaleString('en-US')}`,
+);
 console.log(`with definitions:    ${rate(best)} events/s (${((best / events.length) * 1e6).toFixed(2)} µs/event, best of ${rounds})`);
-console.log(`without definitions: ${rate(bestEmpty)} events/s (${((bestEmpty / events.length) * 1e6).toFixed(2)} µs/event: the call overhead alone)`);
+console.log(
+  `without definitions: ${rate(bestEmpty)} events/s (${((bestEmpty / events.length) * 1e6).toFixed(2)} µs/event: the call overhead alone)`,
+);
 console.log(`ratio: ${(best / bestEmpty).toFixed(1)}x the time of the no-definition baseline`);
 for (const [label, filter] of [
   ['navigate (page + event)', (event: EventToMatch) => event.url != null],

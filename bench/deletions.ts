@@ -40,7 +40,8 @@ const devices = Math.ceil(rows / ROWS_PER_DEVICE);
 const [pluginDevice, engineDevice] = [String(1_000_000 + Math.floor(devices / 2)), String(1_000_000 + Math.floor(devices / 3))];
 
 /** A generated events row for row number `g` (SQL over a series `g`), the same on every engine. */
-const COLUMNS = '(event_id, event_time, processed_time, updated_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties)';
+const COLUMNS =
+  '(event_id, event_time, processed_time, updated_time, device_id, session_id, view_id, event_type, event_properties, source_type, source_properties)';
 const generated = (g: string, cast: (expr: string) => string, div = '/') => `
   'ev' || lpad(${cast(g)}, 12, '0'), timestamptz '2026-11-26 00:00:00+00' + ${g} * interval '1 millisecond',
   timestamptz '2026-11-26 01:00:00+00', timestamptz '2026-11-26 01:00:00+00', 1000000 + ${g} ${div} ${ROWS_PER_DEVICE}, 1, ${g} ${div} 10,
@@ -88,7 +89,13 @@ type Query = (statement: string) => Promise<readonly Record<string, unknown>[]>;
  * One warehouse reached through `query` (its engine, schema `bench_deletions`): the plugin creates
  * the tables, `fill` fills them, the engine deletes `engineDevice`, the plugin `pluginDevice`.
  */
-async function measureOn(name: string, definition: DestinationDefinition, config: Record<string, unknown>, query: Query, fill: () => Promise<unknown>) {
+async function measureOn(
+  name: string,
+  definition: DestinationDefinition,
+  config: Record<string, unknown>,
+  query: Query,
+  fill: () => Promise<unknown>,
+) {
   const setup = await definition.connect(config, { logger: silentLogger });
   await setup.ensureTables();
   await setup.close();
@@ -129,10 +136,16 @@ if (warehouses.includes('postgres')) {
   const sql = postgresClient(url, { max: 1, onnotice: () => {} });
   await sql.unsafe('DROP SCHEMA IF EXISTS bench_deletions CASCADE');
   const config = parseDestinationConfig(postgresDestination as DestinationDefinition, { url, schema: 'bench_deletions' });
-  await measureOn('postgres', postgresDestination as DestinationDefinition, config, (statement) => sql.unsafe(statement), async () => {
-    await sql.unsafe(fillSql('postgres', 'bench_deletions'));
-    await sql.unsafe('VACUUM ANALYZE bench_deletions.events');
-  });
+  await measureOn(
+    'postgres',
+    postgresDestination as DestinationDefinition,
+    config,
+    (statement) => sql.unsafe(statement),
+    async () => {
+      await sql.unsafe(fillSql('postgres', 'bench_deletions'));
+      await sql.unsafe('VACUUM ANALYZE bench_deletions.events');
+    },
+  );
   await sql.unsafe('DROP SCHEMA bench_deletions CASCADE');
   await sql.end();
 }
@@ -158,8 +171,12 @@ if (warehouses.includes('redshift')) {
       pollInitialMs: 2,
       pollMaxMs: 200,
     });
-    await measureOn('redshift (Data API fake on Postgres)', redshiftDestination as DestinationDefinition, config, (statement) => fake.query(statement), () =>
-      fake.query(fillSql('postgres', 'bench_deletions')),
+    await measureOn(
+      'redshift (Data API fake on Postgres)',
+      redshiftDestination as DestinationDefinition,
+      config,
+      (statement) => fake.query(statement),
+      () => fake.query(fillSql('postgres', 'bench_deletions')),
     );
     await fake.query('DROP SCHEMA bench_deletions CASCADE');
   } finally {
@@ -179,7 +196,13 @@ if (warehouses.includes('snowflake')) {
       schema: 'bench_deletions',
       accessUrl: fake.accessUrl,
     });
-    await measureOn('snowflake (SQL API fake on DuckDB)', snowflakeDestination as DestinationDefinition, config, (statement) => fake.query(statement), () => fake.query(fillSql('duckdb', 'bench_deletions')));
+    await measureOn(
+      'snowflake (SQL API fake on DuckDB)',
+      snowflakeDestination as DestinationDefinition,
+      config,
+      (statement) => fake.query(statement),
+      () => fake.query(fillSql('duckdb', 'bench_deletions')),
+    );
   } finally {
     await fake.close();
   }
@@ -195,7 +218,13 @@ if (warehouses.includes('bigquery')) {
       serviceAccountKey: testServiceAccount().keyJson,
       apiEndpoint: fake.url,
     });
-    await measureOn('bigquery (REST fake on DuckDB)', bigquery, config, (statement) => fake.query(statement), () => fake.query(fillSql('duckdb', 'bench_deletions')));
+    await measureOn(
+      'bigquery (REST fake on DuckDB)',
+      bigquery,
+      config,
+      (statement) => fake.query(statement),
+      () => fake.query(fillSql('duckdb', 'bench_deletions')),
+    );
   } finally {
     await fake.close();
   }

@@ -53,7 +53,8 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const statusKb = (pid: number, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+const statusKb = (pid: number, field: string) =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
@@ -61,17 +62,26 @@ try {
   const port = await freePort();
   const metricsPort = await freePort();
   const first = await start(port, metricsPort);
-  console.log(`first start (creates the database): ${first.ms.toFixed(0)} ms, RSS ${(statusKb(first.child.pid!, 'VmRSS') / 1024).toFixed(0)} MB, peak ${(statusKb(first.child.pid!, 'VmHWM') / 1024).toFixed(0)} MB`);
+  console.log(
+    `first start (creates the database): ${first.ms.toFixed(0)} ms, RSS ${(statusKb(first.child.pid!, 'VmRSS') / 1024).toFixed(0)} MB, peak ${(statusKb(first.child.pid!, 'VmHWM') / 1024).toFixed(0)} MB`,
+  );
   await stop(first.child);
   const second = await start(port, metricsPort);
   console.log(`start on the existing data folder: ${second.ms.toFixed(0)} ms`);
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
   const pid = second.child.pid!;
-  console.log(`after ${idleSeconds} s idle: RSS ${(statusKb(pid, 'VmRSS') / 1024).toFixed(0)} MB, peak ${(statusKb(pid, 'VmHWM') / 1024).toFixed(0)} MB`);
-  const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '');
+  console.log(
+    `after ${idleSeconds} s idle: RSS ${(statusKb(pid, 'VmRSS') / 1024).toFixed(0)} MB, peak ${(statusKb(pid, 'VmHWM') / 1024).toFixed(0)} MB`,
+  );
+  const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+    (r) => (r.ok ? r.text() : ''),
+    () => '',
+  );
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   if (metrics) {
-    console.log(`  V8 heap used ${mb(value('nodejs_heap_size_used_bytes'))} of ${mb(value('nodejs_heap_size_total_bytes'))}, external ${mb(value('nodejs_external_memory_bytes'))} (PGlite's WASM memory is external)`);
+    console.log(
+      `  V8 heap used ${mb(value('nodejs_heap_size_used_bytes'))} of ${mb(value('nodejs_heap_size_total_bytes'))}, external ${mb(value('nodejs_external_memory_bytes'))} (PGlite's WASM memory is external)`,
+    );
   }
   await stop(second.child);
 } finally {

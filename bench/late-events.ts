@@ -64,7 +64,11 @@ async function writes(database: Database, view: string): Promise<{ rows: number;
 }
 
 async function measure(shape: string, navigateEvery: number) {
-  const results: Record<string, { writes: number[]; ms: number[] }> = { 'in-order click': { writes: [], ms: [] }, 'late click': { writes: [], ms: [] }, 'late navigate': { writes: [], ms: [] } };
+  const results: Record<string, { writes: number[]; ms: number[] }> = {
+    'in-order click': { writes: [], ms: [] },
+    'late click': { writes: [], ms: [] },
+    'late navigate': { writes: [], ms: [] },
+  };
   for (let r = 0; r < repeats; r++) {
     const device = String(1_000_000 + Math.floor(Math.random() * 1e9));
     for (const [kind, late] of Object.entries({ 'in-order click': false, 'late click': true, 'late navigate': true })) {
@@ -74,7 +78,14 @@ async function measure(shape: string, navigateEvery: number) {
         for (let i = start; i < Math.min(viewEvents, start + 500); i++) {
           events.push(
             i % navigateEvery === 0
-              ? { id: `${view}-${i}`, seq: 10 + i, view_id: view, time: base + 1_000 + i, type: 'navigate', url: `https://shop.example/p/${i}` }
+              ? {
+                  id: `${view}-${i}`,
+                  seq: 10 + i,
+                  view_id: view,
+                  time: base + 1_000 + i,
+                  type: 'navigate',
+                  url: `https://shop.example/p/${i}`,
+                }
               : { id: `${view}-${i}`, seq: 10 + i, view_id: view, time: base + 1_000 + i, type: 'click', target },
           );
         }
@@ -84,7 +95,14 @@ async function measure(shape: string, navigateEvery: number) {
       const one =
         kind === 'late navigate'
           ? { id: `${view}-x`, seq: 5, view_id: view, time: base + 1_000 + 0.5, type: 'navigate', url: 'https://shop.example/late' }
-          : { id: `${view}-x`, seq: late ? 5 : 1e9, view_id: view, time: late ? base + 1_000 + 0.5 : base + 1_000 + viewEvents, type: 'click', target };
+          : {
+              id: `${view}-x`,
+              seq: late ? 5 : 1e9,
+              view_id: view,
+              time: late ? base + 1_000 + 0.5 : base + 1_000 + viewEvents,
+              type: 'click',
+              target,
+            };
       const ms = await send(device, [one]);
       const after = await writes(db, view);
       results[kind]!.writes.push(after.rows - before.rows + (after.tombstones - before.tombstones));
@@ -97,7 +115,9 @@ async function measure(shape: string, navigateEvery: number) {
   console.log('| the one event | rows written | answer time | in-order click, same run | ratio |');
   console.log('|---|---|---|---|---|');
   for (const [kind, r] of Object.entries(results)) {
-    console.log(`| ${kind} | ${median(r.writes)} | ${median(r.ms).toFixed(1)} ms | ${baseline.toFixed(1)} ms | ${(median(r.ms) / baseline).toFixed(2)} |`);
+    console.log(
+      `| ${kind} | ${median(r.writes)} | ${median(r.ms).toFixed(1)} ms | ${baseline.toFixed(1)} ms | ${(median(r.ms) / baseline).toFixed(2)} |`,
+    );
   }
 }
 

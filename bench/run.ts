@@ -50,4 +50,6 @@ for (const name of (process.env.BENCH_WAREHOUSES ?? 'snowflake,redshift,bigquery
   if (run.status !== 0) process.exitCode = 1;
 }
 
-console.log('\nAlso: npx tsx bench/late-events.ts (the price of a late event), bench/backfill.ts, bench/deletions.ts (one device deleted from a 10M-row warehouse per fake).');
+console.log(
+  '\nAlso: npx tsx bench/late-events.ts (the price of a late event), bench/backfill.ts, bench/deletions.ts (one device deleted from a 10M-row warehouse per fake).',
+);

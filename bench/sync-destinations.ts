@@ -59,7 +59,12 @@ function benchEvent(i: number): EventRow {
     event_type: eventType,
     event_properties: JSON.stringify({
       event_definition_id: `def_${i % 40}`,
-      target: { text: 'Add to cart', masked: false, raw_selector: 'main > div.product > button.add', element_definition_id: `el_${i % 25}` },
+      target: {
+        text: 'Add to cart',
+        masked: false,
+        raw_selector: 'main > div.product > button.add',
+        element_definition_id: `el_${i % 25}`,
+      },
     }),
     source_type: 'web',
     source_properties: JSON.stringify({
@@ -111,11 +116,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; valu
 }
 
 function warehouseUrl(): string {
-  return (
-    process.env.TRIBUTARY_WAREHOUSE_PG_URL ??
-    process.env.DATABASE_URL ??
-    'postgres://postgres@127.0.0.1:5432/tributary_wh_test'
-  );
+  return process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tributary_wh_test';
 }
 
 /**

@@ -59,7 +59,11 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
   const org = await createOrganization(db, `sync bench ${new Date().toISOString()}`);
   const dir = mkdtempSync(join(tmpdir(), 'tributary-sync-bench-'));
   // the warehouse runs on this machine: loopback destinations allowed explicitly
-  const config = loadConfig({ TRIBUTARY_SYNC_ENABLED: 'false', TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '127.0.0.0/8,::1', TRIBUTARY_DESTINATION_FILES_DIR: dir });
+  const config = loadConfig({
+    TRIBUTARY_SYNC_ENABLED: 'false',
+    TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
+    TRIBUTARY_DESTINATION_FILES_DIR: dir,
+  });
   const app = await createApp({ config, db, log: createLogger('warn'), secretKeyHex: randomBytes(32).toString('hex') });
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const wh = postgres(warehouseUrl, { max: 2, onnotice: () => {} });
@@ -67,9 +71,19 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
     // one postgres destination per round (each its own schema), all active before the rows exist
     const pgs = [];
     for (let r = 0; r < roundCount; r++) {
-      pgs.push(await app.sync.destinations.create(org.id, 'bench', { name: `pg${r}`, pluginId: 'postgres', config: { url: warehouseUrl, schema: `${schema}_${r}` } }));
+      pgs.push(
+        await app.sync.destinations.create(org.id, 'bench', {
+          name: `pg${r}`,
+          pluginId: 'postgres',
+          config: { url: warehouseUrl, schema: `${schema}_${r}` },
+        }),
+      );
     }
-    const duck = await app.sync.destinations.create(org.id, 'bench', { name: 'duck', pluginId: 'duckdb', config: { path: `bench-${schema}.duckdb` } });
+    const duck = await app.sync.destinations.create(org.id, 'bench', {
+      name: 'duck',
+      pluginId: 'duckdb',
+      config: { path: `bench-${schema}.duckdb` },
+    });
     // realistic processed rows, generated inside Postgres
     await db.rows(sql`
       insert into events (event_id, org_id, dedup_key, client_seq, device_id, session_id, view_id, event_time, captured_time,
@@ -93,8 +107,12 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
     const file = join(dir, 'rows.copy');
     if (!/^[0-9a-f-]{36}$/.test(org.id)) throw new Error('unexpected organization id');
     const store = postgres(storeUrl, { max: 1, onnotice: () => {} });
-    const reader = await store.unsafe(`copy (select event_id, event_time, processed_time, device_id, session_id, view_id, event_type,
-      event_properties, source_type, source_properties from events where org_id = '${org.id}') to stdout`).readable();
+    const reader = await store
+      .unsafe(
+        `copy (select event_id, event_time, processed_time, device_id, session_id, view_id, event_type,
+      event_properties, source_type, source_properties from events where org_id = '${org.id}') to stdout`,
+      )
+      .readable();
     await pipeline(reader, createWriteStream(file));
     await store.end();
 
@@ -136,7 +154,12 @@ export async function benchSync(storeUrl: string, warehouseUrl: string, rows = 1
       const copyRowsPerSec = await baseline(r);
       await checkpoint();
       const synced = await syncOnly(pgs[r]!.id);
-      rounds.push({ syncRowsPerSec: synced.rowsPerSec, copyRowsPerSec, peakRssMb: synced.peakRssMb, cpuMicrosPerRow: synced.cpuMicrosPerRow });
+      rounds.push({
+        syncRowsPerSec: synced.rowsPerSec,
+        copyRowsPerSec,
+        peakRssMb: synced.peakRssMb,
+        cpuMicrosPerRow: synced.cpuMicrosPerRow,
+      });
       // likewise, the synced table is not left for autovacuum during the next round
       await wh.unsafe(`drop schema ${schema}_${r} cascade`);
     }
@@ -175,12 +198,13 @@ export function printSyncResult(r: SyncBenchResult): void {
   console.log(`  ratio (postgres, best sync / best COPY)  ${r.ratio.toFixed(2)} (target >= 0.70; peak RSS target < 300 MB)`);
 }
 
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const url = process.env.DATABASE_URL;
   if (!url) {
     console.error('bench/sync.ts needs DATABASE_URL (a real Postgres test database)');
     process.exit(2);
   }
-  printSyncResult(await benchSync(url, process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? url, Number(process.argv[2] ?? 1_000_000), Number(process.argv[3] ?? 2)));
+  printSyncResult(
+    await benchSync(url, process.env.TRIBUTARY_WAREHOUSE_PG_URL ?? url, Number(process.argv[2] ?? 1_000_000), Number(process.argv[3] ?? 2)),
+  );
 }

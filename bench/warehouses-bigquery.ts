@@ -139,7 +139,9 @@ async function duckdbBulkLoad(file: string, expected: number): Promise<number> {
     await db.run(`CREATE TABLE raw_events (${fields.map((f) => `"${f.name}" ${DUCKDB_TYPES[f.type]}`).join(', ')})`);
     const columns = fields.map((f) => `"${f.name}": '${DUCKDB_TYPES[f.type]}'`).join(', ');
     const started = performance.now();
-    const inserted = await db.run(`INSERT INTO raw_events SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`);
+    const inserted = await db.run(
+      `INSERT INTO raw_events SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`,
+    );
     const seconds = (performance.now() - started) / 1000;
     if (inserted.rowsChanged !== expected) throw new Error(`the baseline loaded ${inserted.rowsChanged} rows, not ${expected}`);
     return seconds;
@@ -244,7 +246,9 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
 function print(results: SizeResult[]): void {
   console.log('BigQuery destination vs its protocol fake (DuckDB behind it); baseline: DuckDB bulk-loading the same NDJSON file');
-  console.log('  rows        jobs  requests (chunks)  sync s  rows/s    load s  rows/s    baseline s  rows/s    ratio sync  ratio load  peak RSS');
+  console.log(
+    '  rows        jobs  requests (chunks)  sync s  rows/s    load s  rows/s    baseline s  rows/s    ratio sync  ratio load  peak RSS',
+  );
   for (const r of results) {
     console.log(
       `  ${fmt(r.rows).padEnd(11)} ${String(r.jobs).padEnd(5)} ${`${r.requests} (${r.chunks})`.padEnd(18)} ` +
@@ -258,7 +262,10 @@ function print(results: SizeResult[]): void {
       `  ${fmt(r.rows)} rows: ${r.bytesPerRow} bytes/row of NDJSON; encoding the rows alone ${r.encodeSeconds.toFixed(1)} s; ` +
         `requests ${JSON.stringify(r.byApi)}; re-sync ${r.resyncSeconds.toFixed(1)} s; fake process ${r.fakeRssMb} MB`,
     );
-    for (const [label, scan] of [['first sync', r.merge], ['re-sync   ', r.remerge]] as const) {
+    for (const [label, scan] of [
+      ['first sync', r.merge],
+      ['re-sync   ', r.remerge],
+    ] as const) {
       if (!scan) continue;
       console.log(
         `    MERGE ${label}: range ${scan.from} .. ${scan.to}, partitions read ${scan.partitionsScanned} of ${scan.partitionsTotal}, ` +
@@ -270,10 +277,12 @@ function print(results: SizeResult[]): void {
   const scan = results.at(-1)?.remerge;
   if (!scan || scan.targetRows === 0) return;
   const targetRowBytes = (scan.bytesUnbounded - scan.sourceBytes) / scan.targetRows;
-  const sourceRowBytes = scan.sourceBytes / (results.at(-1)!.rows);
+  const sourceRowBytes = scan.sourceBytes / results.at(-1)!.rows;
   const perMerge = (targetRows: number) => targetRows * targetRowBytes + 1e6 * sourceRowBytes;
   const monthly = (bytes: number) => `${gb(bytes * 720)} / month, $${fmt(((bytes * 720) / 2 ** 40) * 6.25)} on demand ($6.25/TiB)`;
-  console.log(`  estimate, a year of history at 1M rows/hour (${fmt(targetRowBytes)} logical bytes/row stored, ${fmt(sourceRowBytes)} staged), 720 merges a month:`);
+  console.log(
+    `  estimate, a year of history at 1M rows/hour (${fmt(targetRowBytes)} logical bytes/row stored, ${fmt(sourceRowBytes)} staged), 720 merges a month:`,
+  );
   console.log(`    unbounded (every partition): ${gb(perMerge(8_760e6))} per MERGE, ${monthly(perMerge(8_760e6))}`);
   console.log(`    bounded, window within one day: ${gb(perMerge(24e6))} per MERGE, ${monthly(perMerge(24e6))}`);
   console.log(`    bounded, window across two days: ${gb(perMerge(48e6))} per MERGE, ${monthly(perMerge(48e6))}`);
@@ -282,7 +291,10 @@ function print(results: SizeResult[]): void {
 if (process.argv[2] === '--one') {
   process.stdout.write(`${JSON.stringify(await measure(Number(process.argv[3])))}\n`);
 } else {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   const results: SizeResult[] = [];
   for (const rows of sizes.length ? sizes : [1_000_000, 3_000_000]) results.push(await measureInChild(rows));
   print(results);

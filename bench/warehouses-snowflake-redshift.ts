@@ -113,10 +113,13 @@ export interface RedshiftBenchResult extends WarehouseBenchResult {
  * Postgres' own COPY into an identical table: the engine's bulk-load speed, for the ratio.
  */
 export async function benchRedshift(rows: number, databaseUrl = process.env.DATABASE_URL): Promise<RedshiftBenchResult> {
-  if (!databaseUrl) throw new Error('the Redshift bench needs DATABASE_URL (a Postgres test database): the fake runs on it, and so does the baseline');
+  if (!databaseUrl)
+    throw new Error('the Redshift bench needs DATABASE_URL (a Postgres test database): the fake runs on it, and so does the baseline');
   // It drops and recreates the schema `bench` there.
   if (!/test/.test(new URL(databaseUrl).pathname)) throw new Error('the Redshift bench runs only on a database whose name contains "test"');
-  const moto = process.env.TRIBUTARY_S3_ENDPOINT ? { endpoint: process.env.TRIBUTARY_S3_ENDPOINT, stop: () => {} } : await startMotoServer();
+  const moto = process.env.TRIBUTARY_S3_ENDPOINT
+    ? { endpoint: process.env.TRIBUTARY_S3_ENDPOINT, stop: () => {} }
+    : await startMotoServer();
   const fake = await RedshiftDataFake.start({ awsEndpoint: moto.endpoint, databaseUrl });
   try {
     await fake.query('DROP SCHEMA IF EXISTS bench CASCADE');
@@ -177,12 +180,18 @@ export async function benchRedshift(rows: number, databaseUrl = process.env.DATA
     const dataApiCalls: Record<string, number> = {};
     for (const request of fake.requests) dataApiCalls[request.operation] = (dataApiCalls[request.operation] ?? 0) + 1;
     const batch = fake.requests.find((r) => r.operation === 'BatchExecuteStatement' && r.statementId);
-    const api = new RedshiftDataClient({ region: 'us-east-1', endpoint: fake.endpoint, credentials: { accessKeyId: 'AKIAFAKEFAKEFAKE0001', secretAccessKey: 'fake' } });
+    const api = new RedshiftDataClient({
+      region: 'us-east-1',
+      endpoint: fake.endpoint,
+      credentials: { accessKeyId: 'AKIAFAKEFAKEFAKE0001', secretAccessKey: 'fake' },
+    });
     const subs = (await api.send(new DescribeStatementCommand({ Id: batch!.statementId! }))).SubStatements ?? [];
     api.destroy();
     const seconds = (ns: number | undefined) => Math.round((ns ?? 0) / 1e7) / 100;
     const copySeconds = seconds(subs.find((sub) => sub.QueryString?.startsWith('COPY'))?.Duration);
-    const mergeSeconds = seconds(subs.filter((sub) => !sub.QueryString?.startsWith('COPY')).reduce((sum, sub) => sum + (sub.Duration ?? 0), 0));
+    const mergeSeconds = seconds(
+      subs.filter((sub) => !sub.QueryString?.startsWith('COPY')).reduce((sum, sub) => sum + (sub.Duration ?? 0), 0),
+    );
 
     // The baseline: Postgres' own COPY of the same rows, generated the same way (so both sides
     // pay for making the rows) and streamed as COPY text into an identical table.
@@ -190,9 +199,11 @@ export async function benchRedshift(rows: number, databaseUrl = process.env.DATA
     const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
     const baselineStarted = performance.now();
     await pipeline(
-      Readable.from((async function* () {
-        for await (const batchRows of lazyRows(rows)) yield encodeCopyText(batchRows).text;
-      })()),
+      Readable.from(
+        (async function* () {
+          for await (const batchRows of lazyRows(rows)) yield encodeCopyText(batchRows).text;
+        })(),
+      ),
       await sql`COPY bench.raw_events_baseline (${sql.unsafe(EVENT_ROW_COLUMNS.join(', '))}) FROM STDIN`.writable(),
     );
     await sql.end();

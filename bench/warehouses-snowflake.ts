@@ -207,13 +207,18 @@ async function startFake(database: string) {
     break;
   }
   if (!url) throw new Error('the Snowflake fake did not start');
-  const admin = (path: string, init?: RequestInit) => fetch(`${url}/_fake/${path}`, init).then((res) => res.json() as Promise<Record<string, unknown>>);
+  const admin = (path: string, init?: RequestInit) =>
+    fetch(`${url}/_fake/${path}`, init).then((res) => res.json() as Promise<Record<string, unknown>>);
   return {
     url,
     get: (path: string) => admin(path),
     post: (path: string) => admin(path, { method: 'POST' }),
     query: async (sql: string) => {
-      const answer = await admin('query', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
+      const answer = await admin('query', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sql }),
+      });
       if (!answer.rows) throw new Error(`the fake refused ${sql.slice(0, 60)}…: ${String(answer.message)}`);
       return answer.rows as Record<string, unknown>[];
     },

@@ -1,4 +1,10 @@
-import { deleteAlertWebhook, listAlertDeliveries, listAlertWebhooks, type AlertDeliveryRecord, type AlertWebhookRecord } from '../server/db/queries/alerts.ts';
+import {
+  deleteAlertWebhook,
+  listAlertDeliveries,
+  listAlertWebhooks,
+  type AlertDeliveryRecord,
+  type AlertWebhookRecord,
+} from '../server/db/queries/alerts.ts';
 import { MAX_WEBHOOKS_PER_ORG } from '../server/alerts/webhooks.ts';
 import { builder } from './builder.ts';
 import { connectionByPosition, connectionCost } from './cursors.ts';
@@ -8,7 +14,10 @@ const AlertEventEnum = builder.enumType('AlertEvent', {
   values: {
     DESTINATION_FAILING: { value: 'destination.failing', description: 'The destination became FAILING.' },
     DESTINATION_RECOVERED: { value: 'destination.recovered', description: 'A FAILING destination synced again.' },
-    DESTINATION_LAGGING: { value: 'destination.lagging', description: 'Its last successful sync read up to more than two intervals plus 15 minutes ago.' },
+    DESTINATION_LAGGING: {
+      value: 'destination.lagging',
+      description: 'Its last successful sync read up to more than two intervals plus 15 minutes ago.',
+    },
     DESTINATION_CAUGHT_UP: { value: 'destination.caught_up', description: 'A lagging destination caught up.' },
   } as const,
 });
@@ -39,7 +48,8 @@ const AlertDeliveryType = builder.objectRef<AlertDeliveryRecord>('AlertDelivery'
 });
 
 const AlertWebhookType = builder.objectRef<AlertWebhookRecord>('AlertWebhook').implement({
-  description: 'A URL called, signed with its secret (never returned), when a destination of the organization fails, recovers, lags or catches up.',
+  description:
+    'A URL called, signed with its secret (never returned), when a destination of the organization fails, recovers, lags or catches up.',
   fields: (t) => ({
     id: t.exposeID('id'),
     url: t.exposeString('url'),
@@ -74,8 +84,14 @@ builder.queryField('alertWebhooks', (t) =>
 
 const CreateAlertWebhookInput = builder.inputType('CreateAlertWebhookInput', {
   fields: (t) => ({
-    url: t.string({ required: true, description: 'http(s) URL, under the same host policy as destinations (TRIBUTARY_DESTINATION_HOSTS, private networks).' }),
-    secret: t.string({ required: true, description: '16 to 256 characters; signs each call (HMAC-SHA256); stored encrypted, never returned.' }),
+    url: t.string({
+      required: true,
+      description: 'http(s) URL, under the same host policy as destinations (TRIBUTARY_DESTINATION_HOSTS, private networks).',
+    }),
+    secret: t.string({
+      required: true,
+      description: '16 to 256 characters; signs each call (HMAC-SHA256); stored encrypted, never returned.',
+    }),
   }),
 });
 
@@ -95,6 +111,7 @@ builder.mutationField('deleteAlertWebhook', (t) =>
     authScopes: { admin: true },
     errors: { types: [NotFoundError], result: { name: 'AlertWebhookDeleted' } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'alert webhook', async (uuid) => (await deleteAlertWebhook(ctx.db, ctx.principal.orgId, uuid)) || null),
+    resolve: (_r, { id }, ctx) =>
+      byUuidOrNotFound(id, 'alert webhook', async (uuid) => (await deleteAlertWebhook(ctx.db, ctx.principal.orgId, uuid)) || null),
   }),
 );

@@ -59,7 +59,9 @@ export function connectionOf<T>(rows: readonly T[], first: number, cursorOf: (ro
  */
 export async function connectionByPosition<T>(args: PageArgs, load: (limit: number) => Promise<readonly T[]> | readonly T[]) {
   const first = pageSize(args);
-  const offset = args.after ? Number(decodeCursor(args.after, ([n, ...rest]) => /^\d{1,5}$/.test(n ?? '') && Number(n) < MAX_POSITION && rest.length === 0)[0]) + 1 : 0;
+  const offset = args.after
+    ? Number(decodeCursor(args.after, ([n, ...rest]) => /^\d{1,5}$/.test(n ?? '') && Number(n) < MAX_POSITION && rest.length === 0)[0]) + 1
+    : 0;
   const rows = (await load(offset + first + 1)).slice(offset);
   return connectionOf(rows, first, (_row, index) => encodeCursor(String(offset + index)), args.after);
 }
@@ -78,4 +80,5 @@ export function decodeCursor(cursor: string, valid: (parts: string[]) => boolean
  * A time the store can compare with: Postgres takes years 4713 BC to 294276 AD, JavaScript dates
  * reach further both ways; a caller never needs more than years 1 to 9999.
  */
-export const isStorableTime = (time: Date): boolean => !Number.isNaN(time.getTime()) && time.getUTCFullYear() >= 1 && time.getUTCFullYear() <= 9999;
+export const isStorableTime = (time: Date): boolean =>
+  !Number.isNaN(time.getTime()) && time.getUTCFullYear() >= 1 && time.getUTCFullYear() <= 9999;

@@ -134,7 +134,8 @@ function compact(value: Record<string, unknown>): Record<string, unknown> {
 const toRule = {
   page: (rule: Record<string, unknown>) =>
     compact({ ...rule, query: Array.isArray(rule.query) ? rule.query.map((c: Record<string, unknown>) => compact(c)) : rule.query }),
-  element: (rule: Record<string, unknown>) => compact({ ...rule, pageDefinitionId: rule.pageDefinitionId == null ? null : String(rule.pageDefinitionId) }),
+  element: (rule: Record<string, unknown>) =>
+    compact({ ...rule, pageDefinitionId: rule.pageDefinitionId == null ? null : String(rule.pageDefinitionId) }),
   event: (rule: Record<string, unknown>) =>
     compact({
       ...rule,
@@ -156,9 +157,15 @@ const RuleMatchesType = builder.objectRef<RuleMatches>('RuleMatches').implement(
   description: `The newest events (at most ${RULE_TEST_WINDOW}) that a rule, not saved, matches.`,
   fields: (t) => ({
     window: t.int({ description: 'How many of the newest events a rule is tried on, at most.', resolve: () => RULE_TEST_WINDOW }),
-    scanned: t.exposeInt('scanned', { description: 'How many events it was tried on (fewer than `window` when the organization has fewer).' }),
+    scanned: t.exposeInt('scanned', {
+      description: 'How many events it was tried on (fewer than `window` when the organization has fewer).',
+    }),
     matched: t.exposeInt('matched', { description: 'How many of those it matches; `events` lists the first `first` of them.' }),
-    events: t.field({ type: [EventType], description: 'Matching events, most recently processed first.', resolve: (matches) => matches.events }),
+    events: t.field({
+      type: [EventType],
+      description: 'Matching events, most recently processed first.',
+      resolve: (matches) => matches.events,
+    }),
   }),
 });
 
@@ -178,7 +185,9 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
         complexity: connectionCost,
         args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
         resolve: (_root, args, ctx) =>
-          connectionByPosition(args, () => listDefinitions(ctx.db, ctx.principal.orgId, kind, { includeArchived: args.includeArchived ?? false })),
+          connectionByPosition(args, () =>
+            listDefinitions(ctx.db, ctx.principal.orgId, kind, { includeArchived: args.includeArchived ?? false }),
+          ),
       },
       { name: `${name}Connection` },
       { name: `${name}Edge` },
@@ -202,7 +211,10 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       authScopes: { reader: true },
       complexity: connectionCost,
       errors: { types: [ValidationError], result: { name: `${name.replace('Definition', '')}RuleTried` } },
-      args: { rule: t.arg({ type: ruleInput, required: true }), first: t.arg.int({ description: 'Matching events to list: 1 to 500, default 50.' }) },
+      args: {
+        rule: t.arg({ type: ruleInput, required: true }),
+        first: t.arg.int({ description: 'Matching events to list: 1 to 500, default 50.' }),
+      },
       resolve: async (_root, args, ctx) => {
         const first = pageSize({ first: args.first });
         const orgId = ctx.principal.orgId;
@@ -260,7 +272,12 @@ for (const { kind, name, field, type, ruleInput } of KINDS) {
       errors: { types: [ValidationError, NotFoundError], result: { name: `${name}Updated` } },
       args: { id: t.arg.id({ required: true }), input: t.arg({ type: updateInput, required: true }) },
       resolve: async (_root, { id, input }, ctx) => {
-        const fields = input as { name?: string | null; description?: string | null; rule?: Record<string, unknown> | null; priority?: number | null };
+        const fields = input as {
+          name?: string | null;
+          description?: string | null;
+          rule?: Record<string, unknown> | null;
+          priority?: number | null;
+        };
         return editDefinition(ctx.definitionWrites, ctx.principal.orgId, actorOf(ctx), kind, String(id), {
           name: fields.name ?? undefined,
           description: fields.description ?? undefined,

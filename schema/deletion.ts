@@ -1,4 +1,10 @@
-import { deletionDestinationsOf, getDeletionRequest, listDeletionRequests, type DeletionDestinationRecord, type DeletionRequestRecord } from '../server/db/queries/deletions.ts';
+import {
+  deletionDestinationsOf,
+  getDeletionRequest,
+  listDeletionRequests,
+  type DeletionDestinationRecord,
+  type DeletionRequestRecord,
+} from '../server/db/queries/deletions.ts';
 import { builder } from './builder.ts';
 import { connectionByPosition, connectionCost, listCost } from './cursors.ts';
 import { byUuid, ValidationError } from './errors.ts';
@@ -33,8 +39,14 @@ const DeletionRequestType = builder.objectRef<DeletionRequestRecord>('DeletionRe
     requestedBy: t.exposeString('requestedBy', { description: 'The API key that asked (`api-key:<id>`).' }),
     requestedTime: t.expose('requestedTime', { type: 'DateTime' }),
     storeRowsDeleted: t.exposeInt('storeRowsDeleted'),
-    droppedEvents: t.exposeInt('droppedEvents', { description: 'Events of these devices dropped at capture since (their deleted past, or all with suppress).' }),
-    destinations: t.field({ type: [DeletionDestinationType], complexity: listCost(10), resolve: (r, _a, ctx) => deletionDestinationsOf(ctx.db, r.id) }),
+    droppedEvents: t.exposeInt('droppedEvents', {
+      description: 'Events of these devices dropped at capture since (their deleted past, or all with suppress).',
+    }),
+    destinations: t.field({
+      type: [DeletionDestinationType],
+      complexity: listCost(10),
+      resolve: (r, _a, ctx) => deletionDestinationsOf(ctx.db, r.id),
+    }),
   }),
 });
 
@@ -79,4 +91,3 @@ builder.mutationField('requestDeletion', (t) =>
     resolve: (_r, { input }, ctx) => ctx.deletions.request(ctx.principal.orgId, `api-key:${ctx.principal.keyId}`, input),
   }),
 );
-

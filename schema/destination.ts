@@ -17,7 +17,16 @@ import type { InstalledPlugin } from '../server/plugins/registry.ts';
 import type { DestinationInput } from '../server/sync/destinations.ts';
 import { destinationStatus, FAILING_AFTER } from '../server/sync/schedule.ts';
 import { builder } from './builder.ts';
-import { connectionByPosition, connectionCost, connectionOf, decodeCursor, encodeCursor, isStorableTime, isUuid, pageSize } from './cursors.ts';
+import {
+  connectionByPosition,
+  connectionCost,
+  connectionOf,
+  decodeCursor,
+  encodeCursor,
+  isStorableTime,
+  isUuid,
+  pageSize,
+} from './cursors.ts';
 import { AppError, byUuid, byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
@@ -29,7 +38,11 @@ const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlu
     version: t.string({ resolve: (p) => p.definition.version }),
     apiVersion: t.int({ resolve: (p) => p.definition.apiVersion }),
     source: t.string({ description: '"built-in" or the npm package name.', resolve: (p) => p.source }),
-    configSchema: t.field({ type: 'JSON', description: 'JSON Schema of the config; secret fields are writeOnly.', resolve: (p) => p.jsonSchema }),
+    configSchema: t.field({
+      type: 'JSON',
+      description: 'JSON Schema of the config; secret fields are writeOnly.',
+      resolve: (p) => p.jsonSchema,
+    }),
     secretFields: t.stringList({ resolve: (p) => p.secretFields }),
     targetFields: t.stringList({
       description:
@@ -48,7 +61,11 @@ builder.queryField('destinationPlugins', (t) =>
 );
 
 const DestinationStatusEnum = builder.enumType('DestinationStatus', {
-  values: { HEALTHY: {}, FAILING: { description: `${FAILING_AFTER} failed runs in a row, or a permanent error; data keeps accumulating` }, DISABLED: {} } as const,
+  values: {
+    HEALTHY: {},
+    FAILING: { description: `${FAILING_AFTER} failed runs in a row, or a permanent error; data keeps accumulating` },
+    DISABLED: {},
+  } as const,
 });
 
 const SyncRunStatusEnum = builder.enumType('SyncRunStatus', {
@@ -90,16 +107,18 @@ const SyncRunType = builder.objectRef<SyncRunRecord>('SyncRun').implement({
   }),
 });
 
-const CheckStepType = builder.objectRef<{ step: string; ok: boolean; skipped: boolean; message: string; durationMs: number }>('CheckStep').implement({
-  fields: (t) => ({
-    step: t.exposeString('step'),
-    ok: t.exposeBoolean('ok'),
-    skipped: t.exposeBoolean('skipped'),
-    message: t.exposeString('message'),
-    // plugins time their steps with performance.now(): fractions of a millisecond
-    durationMs: t.int({ resolve: (step) => Math.round(step.durationMs) }),
-  }),
-});
+const CheckStepType = builder
+  .objectRef<{ step: string; ok: boolean; skipped: boolean; message: string; durationMs: number }>('CheckStep')
+  .implement({
+    fields: (t) => ({
+      step: t.exposeString('step'),
+      ok: t.exposeBoolean('ok'),
+      skipped: t.exposeBoolean('skipped'),
+      message: t.exposeString('message'),
+      // plugins time their steps with performance.now(): fractions of a millisecond
+      durationMs: t.int({ resolve: (step) => Math.round(step.durationMs) }),
+    }),
+  });
 
 const ActivePeriodType = builder.objectRef<DestinationPeriod>('ActivePeriod').implement({
   description: 'A period the destination was enabled: it receives the events captured inside its periods.',
@@ -113,7 +132,11 @@ const MissedDataType = builder.objectRef<Awaited<ReturnType<typeof listMisses>>[
   description:
     'Rows the destination will never receive: retention dropped a day of the store before it had synced them (it was behind past TRIBUTARY_RETENTION_MAX, or disabled).',
   fields: (t) => ({
-    capturedFrom: t.expose('capturedFrom', { type: 'DateTime', nullable: true, description: 'Null: everything captured before capturedTo.' }),
+    capturedFrom: t.expose('capturedFrom', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Null: everything captured before capturedTo.',
+    }),
     capturedTo: t.expose('capturedTo', { type: 'DateTime' }),
     rows: t.exposeInt('rows', { description: 'New rows, re-emitted rows and tombstones it had not synced.' }),
     wasEnabled: t.exposeBoolean('wasEnabled'),
@@ -153,10 +176,15 @@ const BackfillType = builder.objectRef<Backfill>('Backfill').implement({
     destinationId: t.id({ resolve: (b) => b.run.destinationId }),
     status: t.field({ type: SyncRunStatusEnum, resolve: (b) => b.run.status }),
     from: t.field({ type: 'DateTime', resolve: (b) => b.run.captureFrom! }),
-    to: t.field({ type: 'DateTime', description: 'The instant it was requested (or the destination created).', resolve: (b) => b.run.captureTo! }),
+    to: t.field({
+      type: 'DateTime',
+      description: 'The instant it was requested (or the destination created).',
+      resolve: (b) => b.run.captureTo!,
+    }),
     sentUntil: t.field({
       type: 'DateTime',
-      description: 'Cursor: every event captured from `from` and before this instant was sent. Moves after each chunk the warehouse confirmed.',
+      description:
+        'Cursor: every event captured from `from` and before this instant was sent. Moves after each chunk the warehouse confirmed.',
       resolve: (b) => b.run.sentUntil!,
     }),
     rowsSent: t.int({ resolve: (b) => b.run.rows }),
@@ -169,7 +197,11 @@ const BackfillType = builder.objectRef<Backfill>('Backfill').implement({
       description: 'Cancelled while a chunk was in flight: it stops once that chunk is sent.',
       resolve: (b) => b.run.cancelRequested,
     }),
-    eventTypesInclude: t.stringList({ nullable: true, description: "The destination's filters when it was requested.", resolve: (b) => b.period.eventTypesInclude }),
+    eventTypesInclude: t.stringList({
+      nullable: true,
+      description: "The destination's filters when it was requested.",
+      resolve: (b) => b.period.eventTypesInclude,
+    }),
     eventTypesExclude: t.stringList({ nullable: true, resolve: (b) => b.period.eventTypesExclude }),
     requestedBy: t.string({ resolve: (b) => b.run.requestedBy ?? '' }),
     queuedTime: t.field({ type: 'DateTime', resolve: (b) => b.run.queuedTime }),
@@ -177,7 +209,8 @@ const BackfillType = builder.objectRef<Backfill>('Backfill').implement({
     finishedTime: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.run.finishedTime }),
     error: t.string({
       nullable: true,
-      description: 'Why the last sync carrying one of its chunks failed (the chunk goes again with the next sync); null after a chunk succeeds.',
+      description:
+        'Why the last sync carrying one of its chunks failed (the chunk goes again with the next sync); null after a chunk succeeds.',
       resolve: (b) => b.run.error,
     }),
     errorKind: t.string({ nullable: true, resolve: (b) => b.run.errorKind }),
@@ -216,11 +249,14 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
       nullable: true,
       description: 'Start of the open active period; null while disabled.',
       resolve: async (d, _a, ctx) =>
-        d.enabled ? ((await listDestinationPeriods(ctx.db, [d.id])).find((p) => p.kind === 'active' && p.endTime === null)?.startTime ?? null) : null,
+        d.enabled
+          ? ((await listDestinationPeriods(ctx.db, [d.id])).find((p) => p.kind === 'active' && p.endTime === null)?.startTime ?? null)
+          : null,
     }),
     activePeriods: t.field({
       type: [ActivePeriodType],
-      description: 'Every period the destination was enabled, oldest first (docs/warehouse-schema.md, "What each destination holds"). `periods` adds the backfills.',
+      description:
+        'Every period the destination was enabled, oldest first (docs/warehouse-schema.md, "What each destination holds"). `periods` adds the backfills.',
       resolve: async (d, _a, ctx) => (await listDestinationPeriods(ctx.db, [d.id])).filter((p) => p.kind === 'active'),
     }),
     periods: t.field({
@@ -259,7 +295,11 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
           if (args.after) {
             const [time, id] = decodeCursor(
               args.after,
-              ([t, i, ...rest]) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(t ?? '') && isStorableTime(new Date(t!)) && isUuid(i ?? '') && rest.length === 0,
+              ([t, i, ...rest]) =>
+                /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(t ?? '') &&
+                isStorableTime(new Date(t!)) &&
+                isUuid(i ?? '') &&
+                rest.length === 0,
             );
             before = { queuedTime: new Date(time!), id: id! };
           }
@@ -331,7 +371,8 @@ const DestinationInputType = builder.inputType('DestinationInput', {
     enabled: t.boolean(),
     backfillFrom: t.field({
       type: 'DateTime',
-      description: 'Only when creating: start with a backfill of what was captured from this instant until the creation (see backfillDestination).',
+      description:
+        'Only when creating: start with a backfill of what was captured from this instant until the creation (see backfillDestination).',
     }),
   }),
 });
@@ -382,23 +423,31 @@ builder.mutationField('updateDestination', (t) =>
     resolve: (_r, { id, input }, ctx) =>
       byUuidOrNotFound(id, 'destination', async (uuid) => {
         const parsed = inputOf(input);
-        if (parsed.pluginId !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
-        if (parsed.enabled !== undefined) throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
+        if (parsed.pluginId !== undefined)
+          throw new ValidationError('IMMUTABLE_FIELD', 'the plugin of a destination cannot change; create another', 'pluginId');
+        if (parsed.enabled !== undefined)
+          throw new ValidationError('IMMUTABLE_FIELD', 'use enableDestination / disableDestination', 'enabled');
         if (input.backfillFrom != null) throw new ValidationError('IMMUTABLE_FIELD', 'use backfillDestination', 'backfillFrom');
         return ctx.sync.destinations.update(ctx.principal.orgId, uuid, parsed);
       }),
   }),
 );
 
-for (const [name, enabled] of [['enableDestination', true], ['disableDestination', false]] as const) {
+for (const [name, enabled] of [
+  ['enableDestination', true],
+  ['disableDestination', false],
+] as const) {
   builder.mutationField(name, (t) =>
     t.field({
       type: DestinationType,
-      description: enabled ? 'Starts a new active period: rows processed while disabled are not sent.' : 'Stops syncing; the cursor is kept.',
+      description: enabled
+        ? 'Starts a new active period: rows processed while disabled are not sent.'
+        : 'Stops syncing; the cursor is kept.',
       authScopes: { writer: true },
       errors: { types: [NotFoundError], result: { name: enabled ? 'DestinationEnabled' : 'DestinationDisabled' } },
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'destination', (uuid) => ctx.sync.destinations.setEnabled(ctx.principal.orgId, uuid, enabled)),
+      resolve: (_r, { id }, ctx) =>
+        byUuidOrNotFound(id, 'destination', (uuid) => ctx.sync.destinations.setEnabled(ctx.principal.orgId, uuid, enabled)),
     }),
   );
 }
@@ -409,7 +458,8 @@ builder.mutationField('deleteDestination', (t) =>
     authScopes: { writer: true },
     errors: { types: [NotFoundError], result: { name: 'DestinationDeleted' } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'destination', async (uuid) => (await deleteDestination(ctx.db, ctx.principal.orgId, uuid)) || null),
+    resolve: (_r, { id }, ctx) =>
+      byUuidOrNotFound(id, 'destination', async (uuid) => (await deleteDestination(ctx.db, ctx.principal.orgId, uuid)) || null),
   }),
 );
 
@@ -458,7 +508,9 @@ builder.mutationField('backfillDestination', (t) =>
     errors: { types: [NotFoundError, ValidationError], result: { name: 'BackfillStarted' } },
     args: { id: t.arg.id({ required: true }), from: t.arg({ type: 'DateTime', required: true }) },
     resolve: (_r, { id, from }, ctx) =>
-      byUuidOrNotFound(id, 'destination', (uuid) => ctx.sync.destinations.backfill(ctx.principal.orgId, uuid, from, `api-key:${ctx.principal.keyId}`)),
+      byUuidOrNotFound(id, 'destination', (uuid) =>
+        ctx.sync.destinations.backfill(ctx.principal.orgId, uuid, from, `api-key:${ctx.principal.keyId}`),
+      ),
   }),
 );
 
@@ -470,6 +522,7 @@ builder.mutationField('cancelBackfill', (t) =>
     authScopes: { writer: true },
     errors: { types: [NotFoundError, ValidationError], result: { name: 'BackfillCancelled' } },
     args: { id: t.arg.id({ required: true, description: 'The backfill.' }) },
-    resolve: (_r, { id }, ctx) => byUuidOrNotFound(id, 'backfill', (uuid) => ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, uuid)),
+    resolve: (_r, { id }, ctx) =>
+      byUuidOrNotFound(id, 'backfill', (uuid) => ctx.sync.destinations.cancelBackfill(ctx.principal.orgId, uuid)),
   }),
 );

@@ -40,7 +40,11 @@ export async function byUuid<T>(id: string | number, load: (uuid: string) => Pro
 }
 
 /** `byUuid` for mutations: nothing found is a NotFoundError for `what`. */
-export async function byUuidOrNotFound<T>(id: string | number, what: string, load: (uuid: string) => Promise<T | null | undefined>): Promise<T> {
+export async function byUuidOrNotFound<T>(
+  id: string | number,
+  what: string,
+  load: (uuid: string) => Promise<T | null | undefined>,
+): Promise<T> {
   const found = await byUuid(id, load);
   if (found === null) throw new NotFoundError(what);
   return found;

@@ -40,7 +40,8 @@ function positionOf(cursor: string): { changeXid: string; eventId: string } {
   const [changeXid, eventId] = decodeCursor(
     cursor,
     // a transaction id (xid8) and an event id (server/events/ids.ts: 26 Crockford base32 characters)
-    ([xid, id, ...rest]) => /^\d{1,20}$/.test(xid ?? '') && BigInt(xid!) <= XID8_MAX && /^[0-9A-Z]{26}$/.test(id ?? '') && rest.length === 0,
+    ([xid, id, ...rest]) =>
+      /^\d{1,20}$/.test(xid ?? '') && BigInt(xid!) <= XID8_MAX && /^[0-9A-Z]{26}$/.test(id ?? '') && rest.length === 0,
   );
   return { changeXid: changeXid!, eventId: eventId! };
 }

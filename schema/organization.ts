@@ -13,19 +13,17 @@ export const OrganizationType = builder.objectRef<Organization>('Organization').
 
 const RoleEnum = builder.enumType('Role', { values: API_KEY_ROLES });
 
-const MeType = builder.objectRef<Pick<Principal, 'keyId' | 'role' | 'orgId'>>('Me').implement(
-  {
-    description: 'The caller, as identified by its API key.',
-    fields: (t) => ({
-      apiKeyId: t.exposeID('keyId'),
-      role: t.expose('role', { type: RoleEnum }),
-      organization: t.field({
-        type: OrganizationType,
-        resolve: async (me, _args, ctx) => (await getOrganization(ctx.db, me.orgId))!,
-      }),
+const MeType = builder.objectRef<Pick<Principal, 'keyId' | 'role' | 'orgId'>>('Me').implement({
+  description: 'The caller, as identified by its API key.',
+  fields: (t) => ({
+    apiKeyId: t.exposeID('keyId'),
+    role: t.expose('role', { type: RoleEnum }),
+    organization: t.field({
+      type: OrganizationType,
+      resolve: async (me, _args, ctx) => (await getOrganization(ctx.db, me.orgId))!,
     }),
-  },
-);
+  }),
+});
 
 builder.queryField('me', (t) =>
   t.field({

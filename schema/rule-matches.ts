@@ -1,6 +1,13 @@
 import type { EventListRow } from '../server/db/queries/events.ts';
 import type { DefinitionKind } from '../server/db/schema/index.ts';
-import { compileDefinitions, matchElements, matchEvents, matchPage, type CapturedElement, type UrlParts } from '../server/definitions/index.ts';
+import {
+  compileDefinitions,
+  matchElements,
+  matchEvents,
+  matchPage,
+  type CapturedElement,
+  type UrlParts,
+} from '../server/definitions/index.ts';
 
 /**
  * "Test this rule" (docs/definitions.md): which stored rows a rule, not yet saved, would match.
@@ -23,7 +30,12 @@ const stringOr = (value: unknown): string | null => (typeof value === 'string' ?
  * The rows `rule` (validated, as `checkDefinitionRule` returns it) matches, in the order given:
  * the organization's newest rows as `listEvents` reads them (tombstones left out).
  */
-export function rowsMatchingRule<Row extends EventListRow>(orgId: string, kind: DefinitionKind, rule: unknown, rows: readonly Row[]): Row[] {
+export function rowsMatchingRule<Row extends EventListRow>(
+  orgId: string,
+  kind: DefinitionKind,
+  rule: unknown,
+  rows: readonly Row[],
+): Row[] {
   const compiled = compileDefinitions({
     organizationId: orgId,
     pages: kind === 'page' ? [{ id: CANDIDATE, priority: 0, rule }] : [],
@@ -42,11 +54,19 @@ export function rowsMatchingRule<Row extends EventListRow>(orgId: string, kind: 
     if (kind === 'element') {
       if (!Array.isArray(row.target_path) || row.target_path.length === 0) return false;
       const path = row.target_path as CapturedElement[];
-      return matchElements(compiled, { text: stringOr(target.text) ?? undefined, masked: target.masked === true, path }, pageDefinitionId).elementDefinitionId === CANDIDATE;
+      return (
+        matchElements(compiled, { text: stringOr(target.text) ?? undefined, masked: target.masked === true, path }, pageDefinitionId)
+          .elementDefinitionId === CANDIDATE
+      );
     }
     const mainElement = stringOr(target.element_definition_id);
-    const additional = Array.isArray(target.additional_element_definition_ids) ? target.additional_element_definition_ids.filter((id) => typeof id === 'string') : [];
+    const additional = Array.isArray(target.additional_element_definition_ids)
+      ? target.additional_element_definition_ids.filter((id) => typeof id === 'string')
+      : [];
     const elementDefinitionIds = mainElement === null ? [] : [mainElement, ...additional];
-    return matchEvents(compiled, { eventType: row.event_type ?? '', properties, pageDefinitionId, elementDefinitionIds }).eventDefinitionId === CANDIDATE;
+    return (
+      matchEvents(compiled, { eventType: row.event_type ?? '', properties, pageDefinitionId, elementDefinitionIds }).eventDefinitionId ===
+      CANDIDATE
+    );
   });
 }

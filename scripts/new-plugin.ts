@@ -17,7 +17,11 @@ const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /** Creates the plugin package in `folder` (which must be missing or empty); returns its package name. */
 export function createPluginPackage(folder: string, options: { id?: string; name?: string } = {}): { id: string; name: string } {
-  const base = path.basename(folder).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = path
+    .basename(folder)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const id = options.id ?? base.replace(/^[^a-z]+/, '');
   if (!KEBAB_CASE.test(id)) throw new Error(`plugin id "${id}" must be kebab-case (give one with --id)`);
   const name = options.name ?? base;

@@ -56,7 +56,9 @@ function emitDeclarations(): void {
   const result = program.emit();
   const problems = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
   if (problems.length) {
-    throw new Error(ts.formatDiagnostics(problems, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => sdkDir, getNewLine: () => '\n' }));
+    throw new Error(
+      ts.formatDiagnostics(problems, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => sdkDir, getNewLine: () => '\n' }),
+    );
   }
 }
 
@@ -71,7 +73,14 @@ export async function buildSdk(options: BuildOptions = {}): Promise<{ browser: B
     logLevel: 'warning',
   };
   await Promise.all([
-    build({ ...shared, entryPoints: [join(sdkDir, 'src/browser.ts')], outfile: browserBundlePath, format: 'iife', globalName: 'tributary', minify: true }),
+    build({
+      ...shared,
+      entryPoints: [join(sdkDir, 'src/browser.ts')],
+      outfile: browserBundlePath,
+      format: 'iife',
+      globalName: 'tributary',
+      minify: true,
+    }),
     build({ ...shared, entryPoints: [join(sdkDir, 'src/index.ts')], outfile: esmBundlePath, format: 'esm', minifySyntax: true }),
   ]);
   if (options.declarations !== false) emitDeclarations();
@@ -80,7 +89,10 @@ export async function buildSdk(options: BuildOptions = {}): Promise<{ browser: B
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const sizes = await buildSdk();
-  for (const [label, { path, bytes, gzipBytes }] of [['minified', sizes.browser], ['not minified', sizes.esm]] as const) {
+  for (const [label, { path, bytes, gzipBytes }] of [
+    ['minified', sizes.browser],
+    ['not minified', sizes.esm],
+  ] as const) {
     console.log(`${relative(process.cwd(), path)}: ${bytes} bytes ${label}, ${gzipBytes} bytes gzipped`);
   }
 }

@@ -75,7 +75,16 @@ export async function createApp(deps: AppDeps) {
     registry,
     destinations: createDestinationService({ db, registry, secrets, targets, clock }),
     scheduler: createSyncScheduler(
-      { db, log, metrics, registry, secrets, targets, lookupTables: (orgId) => definitionLookupTables(db, orgId), options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions } },
+      {
+        db,
+        log,
+        metrics,
+        registry,
+        secrets,
+        targets,
+        lookupTables: (orgId) => definitionLookupTables(db, orgId),
+        options: { ...DEFAULT_SYNC_OPTIONS, ...deps.syncOptions },
+      },
       { concurrency: config.syncConcurrency },
     ),
   };
@@ -122,7 +131,13 @@ export async function createApp(deps: AppDeps) {
   });
 
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    return inRequestScope(log, req, res, () => route(req, res), (pathname) => (isCapturePath(pathname) ? captureEndpoint(pathname) : pathname));
+    return inRequestScope(
+      log,
+      req,
+      res,
+      () => route(req, res),
+      (pathname) => (isCapturePath(pathname) ? captureEndpoint(pathname) : pathname),
+    );
   }
 
   let stopping = false;
@@ -140,7 +155,9 @@ export async function createApp(deps: AppDeps) {
     if (url.pathname === '/metrics') return metricsWithKey(req, res);
     if (url.pathname === '/readyz') {
       const readiness = await ready();
-      res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(readiness.body));
+      res
+        .writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(readiness.body));
       return;
     }
     if (isConsolePath(url.pathname)) return serveConsole(res, url.pathname, root);
@@ -156,9 +173,13 @@ export async function createApp(deps: AppDeps) {
     if (stopping) return { ready: false, body: { status: 'stopping' } };
     let timer: NodeJS.Timeout | undefined;
     try {
-      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the database did not answer within 2 s')), 2_000)));
+      const late = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error('the database did not answer within 2 s')), 2_000)),
+      );
       const pending = await Promise.race([pendingMigrations(db), late]);
-      return pending.length === 0 ? { ready: true, body: { status: 'ready' } } : { ready: false, body: { status: 'migrations pending', pending } };
+      return pending.length === 0
+        ? { ready: true, body: { status: 'ready' } }
+        : { ready: false, body: { status: 'migrations pending', pending } };
     } catch (err) {
       log.warn({ err }, 'readiness: the database does not answer');
       return { ready: false, body: { status: 'database unavailable' } };
@@ -173,9 +194,11 @@ export async function createApp(deps: AppDeps) {
   async function metricsWithKey(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refuse = (status: number, code: string, message: string) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message } }));
-    if (!metricsKeyHash) return void refuse(404, 'NOT_FOUND', 'metrics are served with TRIBUTARY_METRICS_KEY set, or on TRIBUTARY_METRICS_LISTEN');
+    if (!metricsKeyHash)
+      return void refuse(404, 'NOT_FOUND', 'metrics are served with TRIBUTARY_METRICS_KEY set, or on TRIBUTARY_METRICS_LISTEN');
     const given = keyFromAuthorization(req.headers.authorization);
-    if (!given || !timingSafeEqual(sha256(given), metricsKeyHash)) return void refuse(401, 'UNAUTHENTICATED', 'send the metrics key as "Authorization: Bearer <key>"');
+    if (!given || !timingSafeEqual(sha256(given), metricsKeyHash))
+      return void refuse(401, 'UNAUTHENTICATED', 'send the metrics key as "Authorization: Bearer <key>"');
     return serveMetrics(req, res);
   }
 

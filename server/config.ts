@@ -7,15 +7,18 @@ import { isHostPattern, parseNetwork } from './sync/targets.ts';
  * Every setting comes from the environment and is checked once at start-up; all invalid
  * settings are reported together in one message. README.md lists them.
  */
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** A comma-separated list whose every entry passes `valid`; empty entries are ignored. */
 const listOf = (valid: (entry: string) => boolean, what: string) =>
   z
     .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .superRefine((entries, ctx) => {
       for (const entry of entries.filter((e) => !valid(e))) ctx.addIssue({ code: 'custom', message: `"${entry}" is not ${what}` });
     });
@@ -29,48 +32,55 @@ const duration = z
 // Without DATABASE_URL the server runs on one machine for one person: its destinations may be on it.
 const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'];
 
-const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
-    .optional(),
-  DATA_DIR: z.string().min(1).default('.data'),
-  TRIBUTARY_SECRET_KEY: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`')
-    .optional(),
-  TRIBUTARY_PLUGINS: z.string().default(''),
-  TRIBUTARY_TRUST_PROXY: booleanFlag.default(false),
-  TRIBUTARY_SYNC_ENABLED: booleanFlag.default(true),
-  TRIBUTARY_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  TRIBUTARY_CAPTURE_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
-  TRIBUTARY_DEMO: booleanFlag.optional(),
-  TRIBUTARY_CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .refine((origins) => origins.every(isOrigin), {
-      message: 'must be comma-separated origins like https://console.example (scheme, host and port only; no *)',
-    }),
-  TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES: booleanFlag.default(false),
-  TRIBUTARY_DESTINATION_HOSTS: listOf(isHostPattern, 'a host name, *.domain, IP address or CIDR block').optional(),
-  TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: listOf((e) => parseNetwork(e) !== undefined, 'an IP address or CIDR block').optional(),
-  TRIBUTARY_DESTINATION_FILES_DIR: z.string().min(1).optional(),
-  TRIBUTARY_RETENTION: duration.prefault('7d'),
-  TRIBUTARY_RETENTION_MAX: duration.prefault('30d'),
-  TRIBUTARY_METRICS_KEY: z.string().min(24, 'must be at least 24 characters, e.g. from `openssl rand -hex 24`').optional(),
-  TRIBUTARY_METRICS_LISTEN: z
-    .string()
-    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, such as 10.0.0.5:9464 or [::1]:9464')
-    .optional(),
-  TRIBUTARY_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-}).refine((e) => e.TRIBUTARY_RETENTION_MAX >= e.TRIBUTARY_RETENTION, {
-  path: ['TRIBUTARY_RETENTION_MAX'],
-  message: 'must be at least TRIBUTARY_RETENTION',
-});
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    TRIBUTARY_SECRET_KEY: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`')
+      .optional(),
+    TRIBUTARY_PLUGINS: z.string().default(''),
+    TRIBUTARY_TRUST_PROXY: booleanFlag.default(false),
+    TRIBUTARY_SYNC_ENABLED: booleanFlag.default(true),
+    TRIBUTARY_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    TRIBUTARY_CAPTURE_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
+    TRIBUTARY_DEMO: booleanFlag.optional(),
+    TRIBUTARY_CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine((origins) => origins.every(isOrigin), {
+        message: 'must be comma-separated origins like https://console.example (scheme, host and port only; no *)',
+      }),
+    TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES: booleanFlag.default(false),
+    TRIBUTARY_DESTINATION_HOSTS: listOf(isHostPattern, 'a host name, *.domain, IP address or CIDR block').optional(),
+    TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: listOf((e) => parseNetwork(e) !== undefined, 'an IP address or CIDR block').optional(),
+    TRIBUTARY_DESTINATION_FILES_DIR: z.string().min(1).optional(),
+    TRIBUTARY_RETENTION: duration.prefault('7d'),
+    TRIBUTARY_RETENTION_MAX: duration.prefault('30d'),
+    TRIBUTARY_METRICS_KEY: z.string().min(24, 'must be at least 24 characters, e.g. from `openssl rand -hex 24`').optional(),
+    TRIBUTARY_METRICS_LISTEN: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, such as 10.0.0.5:9464 or [::1]:9464')
+      .optional(),
+    TRIBUTARY_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .refine((e) => e.TRIBUTARY_RETENTION_MAX >= e.TRIBUTARY_RETENTION, {
+    path: ['TRIBUTARY_RETENTION_MAX'],
+    message: 'must be at least TRIBUTARY_RETENTION',
+  });
 
 /** An exact origin: what a browser sends in `Origin` (so never `*`, a path or a trailing slash). */
 function isOrigin(value: string): boolean {
@@ -142,7 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     secretKeyHex: e.TRIBUTARY_SECRET_KEY,
-    plugins: e.TRIBUTARY_PLUGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    plugins: e.TRIBUTARY_PLUGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     trustProxy: e.TRIBUTARY_TRUST_PROXY,
     syncEnabled: e.TRIBUTARY_SYNC_ENABLED,
     syncConcurrency: e.TRIBUTARY_SYNC_CONCURRENCY,

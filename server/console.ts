@@ -34,7 +34,9 @@ export function serveConsole(res: ServerResponse, pathname: string, root: string
   }
   const entry = FILES[pathname];
   const notFound = (message: string) =>
-    res.writeHead(404, { 'content-type': 'application/json', ...SECURITY_HEADERS }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message } }));
+    res
+      .writeHead(404, { 'content-type': 'application/json', ...SECURITY_HEADERS })
+      .end(JSON.stringify({ error: { code: 'NOT_FOUND', message } }));
   if (!entry) return void notFound('not a file of the console');
   fs.readFile(path.join(root, entry.file), (error, content) => {
     if (error) return void notFound('the console is not built: run npm run build:console');

@@ -54,13 +54,16 @@ export function inRequestScope(
   res.setHeader('x-request-id', reqId);
   return requestScope.run({ reqId }, () => {
     const started = performance.now();
-    res.once('finish', AsyncLocalStorage.bind(() => {
-      const status = res.statusCode;
-      const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
-      if (!log.isLevelEnabled(level)) return;
-      const path = pathForLog((req.url ?? '/').split('?')[0]!).slice(0, 128);
-      log[level]({ method: req.method, path, status, ms: Math.round(performance.now() - started) }, 'request');
-    }));
+    res.once(
+      'finish',
+      AsyncLocalStorage.bind(() => {
+        const status = res.statusCode;
+        const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
+        if (!log.isLevelEnabled(level)) return;
+        const path = pathForLog((req.url ?? '/').split('?')[0]!).slice(0, 128);
+        log[level]({ method: req.method, path, status, ms: Math.round(performance.now() - started) }, 'request');
+      }),
+    );
     return handle();
   });
 }

@@ -36,7 +36,10 @@ async function main() {
   const demoCaptureKey = config.demo ? await demoKey(db, config) : undefined;
   const secretKey = resolveSecretKey(config.secretKeyHex, config.dataDir);
   if (secretKey.generated && config.databaseUrl) {
-    log.warn({ file: path.join(config.dataDir, 'secret-key') }, 'generated a secret key; set TRIBUTARY_SECRET_KEY to the same value on every instance');
+    log.warn(
+      { file: path.join(config.dataDir, 'secret-key') },
+      'generated a secret key; set TRIBUTARY_SECRET_KEY to the same value on every instance',
+    );
   }
   const registry = await createPluginRegistry(config.plugins);
   for (const problem of registry.problems) log.error({ problem }, 'a destination plugin was not loaded');
@@ -52,7 +55,8 @@ async function main() {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   // metrics on a listener of their own (a private interface), without a key
   const metricsServer = config.metricsListen ? http.createServer((req, res) => void app.serveMetrics(req, res)) : undefined;
-  if (metricsServer) await new Promise<void>((resolve) => metricsServer.listen(config.metricsListen!.port, config.metricsListen!.host, resolve));
+  if (metricsServer)
+    await new Promise<void>((resolve) => metricsServer.listen(config.metricsListen!.port, config.metricsListen!.host, resolve));
   const metricsAddress = metricsServer?.address();
   const address = server.address();
   const base = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
@@ -67,7 +71,12 @@ async function main() {
       ...(demoCaptureKey ? { demo: `${base}/demo/` } : {}),
       destinations: app.sync.registry.list().map((p) => p.definition.id),
       sync: config.syncEnabled,
-      metrics: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metricsListen!.host}:${metricsAddress.port}/metrics` : config.metricsKey ? `${base}/metrics` : 'off',
+      metrics:
+        metricsAddress && typeof metricsAddress === 'object'
+          ? `http://${config.metricsListen!.host}:${metricsAddress.port}/metrics`
+          : config.metricsKey
+            ? `${base}/metrics`
+            : 'off',
       startMs: Math.round(performance.now()),
     },
     'Tributary is running',
@@ -135,7 +144,10 @@ function showFirstKeys(log: Logger, config: Config, first: { adminKey: string; c
   const file = path.join(config.dataDir, 'first-start-keys.txt');
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(file, `${text}\n`, { mode: 0o600 });
-  log.warn({ file }, 'first start: created the default organization; its admin and capture keys are in this file (read it, then delete it)');
+  log.warn(
+    { file },
+    'first start: created the default organization; its admin and capture keys are in this file (read it, then delete it)',
+  );
 }
 
 /** The demo shop's capture key, created once and kept in the data folder. */

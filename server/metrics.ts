@@ -75,7 +75,11 @@ export function createMetrics(db: Database, log: Logger) {
   });
 
   // read from the store at each scrape
-  const storeRows = new Gauge({ name: 'tributary_store_rows', help: 'Rows of the event store (from Postgres statistics: live rows tracked, else the last ANALYZE)', registers });
+  const storeRows = new Gauge({
+    name: 'tributary_store_rows',
+    help: 'Rows of the event store (from Postgres statistics: live rows tracked, else the last ANALYZE)',
+    registers,
+  });
   const storeBytes = new Gauge({ name: 'tributary_store_bytes', help: 'Size of the event store on disk, indexes included', registers });
   const labels = ['destination', 'plugin'] as const;
   const lag = new Gauge({
@@ -84,11 +88,35 @@ export function createMetrics(db: Database, log: Logger) {
     labelNames: labels,
     registers,
   });
-  const lastSuccess = new Gauge({ name: 'tributary_destination_last_success_timestamp_seconds', help: 'When the last sync run succeeded (0: never)', labelNames: labels, registers });
-  const failures = new Gauge({ name: 'tributary_destination_consecutive_failures', help: 'Failed sync runs since the last success', labelNames: labels, registers });
-  const failing = new Gauge({ name: 'tributary_destination_failing', help: '1 while the destination is FAILING (as the API says), else 0', labelNames: labels, registers });
-  const pendingDeletions = new Gauge({ name: 'tributary_destination_pending_deletion_requests', help: 'Deletion requests the destination has not carried out yet', labelNames: labels, registers });
-  const scrapeErrors = new Counter({ name: 'tributary_metrics_store_errors_total', help: 'Scrapes whose store gauges could not be read (the database did not answer)', registers });
+  const lastSuccess = new Gauge({
+    name: 'tributary_destination_last_success_timestamp_seconds',
+    help: 'When the last sync run succeeded (0: never)',
+    labelNames: labels,
+    registers,
+  });
+  const failures = new Gauge({
+    name: 'tributary_destination_consecutive_failures',
+    help: 'Failed sync runs since the last success',
+    labelNames: labels,
+    registers,
+  });
+  const failing = new Gauge({
+    name: 'tributary_destination_failing',
+    help: '1 while the destination is FAILING (as the API says), else 0',
+    labelNames: labels,
+    registers,
+  });
+  const pendingDeletions = new Gauge({
+    name: 'tributary_destination_pending_deletion_requests',
+    help: 'Deletion requests the destination has not carried out yet',
+    labelNames: labels,
+    registers,
+  });
+  const scrapeErrors = new Counter({
+    name: 'tributary_metrics_store_errors_total',
+    help: 'Scrapes whose store gauges could not be read (the database did not answer)',
+    registers,
+  });
   const fromStore = [storeRows, storeBytes, lag, lastSuccess, failures, failing, pendingDeletions];
 
   async function readStore(): Promise<void> {

@@ -69,7 +69,10 @@ type RootOf<Answer> = Answer extends Record<string, infer Payload> ? Payload : n
  * definition, or per destination action) and returns that field's payload. Their variables differ
  * per document and are built from the form's text fields, so the server checks them.
  */
-export async function gqlRoot<Document extends TypedDocumentString<object, never>>(document: Document, variables: Record<string, unknown>): Promise<RootOf<ResultOf<Document>>> {
+export async function gqlRoot<Document extends TypedDocumentString<object, never>>(
+  document: Document,
+  variables: Record<string, unknown>,
+): Promise<RootOf<ResultOf<Document>>> {
   const answer = await gql(document as unknown as TypedDocumentString<Record<string, unknown>, Record<string, unknown>>, variables);
   return Object.values(answer)[0] as RootOf<ResultOf<Document>>;
 }

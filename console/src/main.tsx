@@ -34,7 +34,8 @@ async function signIn(key: string): Promise<Me> {
     return me;
   } catch (error) {
     session.signOut();
-    if (error instanceof ApiError && error.code === 'FORBIDDEN') throw new ApiError('FORBIDDEN', 'capture keys only send events: sign in with an admin, architect or analyst key');
+    if (error instanceof ApiError && error.code === 'FORBIDDEN')
+      throw new ApiError('FORBIDDEN', 'capture keys only send events: sign in with an admin, architect or analyst key');
     throw error;
   }
 }
@@ -58,7 +59,15 @@ function SignIn({ onSignedIn, reason }: { onSignedIn: (me: Me) => void; reason?:
     <main class="sign-in">
       <h1>Tributary console</h1>
       <form class="form" onSubmit={(event) => void submit(event)}>
-        <TextField label="API key" name="key" type="password" value={key} onInput={setKey} required hint="Kept in this tab's session storage until you sign out or close the tab." />
+        <TextField
+          label="API key"
+          name="key"
+          type="password"
+          value={key}
+          onInput={setKey}
+          required
+          hint="Kept in this tab's session storage until you sign out or close the tab."
+        />
         <ErrorNote error={error} />
         <button type="submit" class="primary" disabled={busy}>
           Sign in

@@ -56,7 +56,13 @@ export function ErrorNote({ error }: { error: ApiError | undefined }) {
  * A button that runs an API call: busy while it runs, and its error shown next to it. `run`
  * returns what to announce on success (or nothing).
  */
-export function ActionButton(props: { label: string; run: () => Promise<string | void>; class?: string; confirm?: string; disabled?: boolean }) {
+export function ActionButton(props: {
+  label: string;
+  run: () => Promise<string | void>;
+  class?: string;
+  confirm?: string;
+  disabled?: boolean;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
   const [done, setDone] = useState<string | undefined>();
@@ -85,7 +91,13 @@ export function ActionButton(props: { label: string; run: () => Promise<string |
 }
 
 /** A form whose submit runs an API call, with its error shown above its button. */
-export function ApiForm(props: { label: string; submit: () => Promise<void>; children: ComponentChildren; class?: string; busyLabel?: string }) {
+export function ApiForm(props: {
+  label: string;
+  submit: () => Promise<void>;
+  children: ComponentChildren;
+  class?: string;
+  busyLabel?: string;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
   const onSubmit = async (event: Event) => {
@@ -112,7 +124,16 @@ export function ApiForm(props: { label: string; submit: () => Promise<void>; chi
 }
 
 /** A labelled text input (the label names it for screen readers and tests). */
-export function TextField(props: { label: string; value: string; onInput: (value: string) => void; hint?: string; type?: string; required?: boolean; placeholder?: string; name?: string }) {
+export function TextField(props: {
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  hint?: string;
+  type?: string;
+  required?: boolean;
+  placeholder?: string;
+  name?: string;
+}) {
   const id = `f-${(props.name ?? props.label).replace(/\W+/g, '-')}`;
   return (
     <div class="field">
@@ -137,7 +158,8 @@ export function TextField(props: { label: string; value: string; onInput: (value
   );
 }
 
-export const formatTime = (time: string | null | undefined) => (time ? new Date(time).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' }) : '—');
+export const formatTime = (time: string | null | undefined) =>
+  time ? new Date(time).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' }) : '—';
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms == null) return '—';

@@ -4,14 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { BigQuery } from '@google-cloud/bigquery';
 import type { Dataset, Job, Query, Table } from '@google-cloud/bigquery';
 import type { AuthClient } from 'google-auth-library';
-import {
-  DEFINITION_TABLES,
-  RetryableError,
-  checkWarehouse,
-  createClassifiedRunner,
-  loadUnlessEmpty,
+import { DEFINITION_TABLES, RetryableError, checkWarehouse, createClassifiedRunner, loadUnlessEmpty } from '@tributary/destination-sdk';
+import type {
+  DefinitionTables,
+  DestinationConnection,
+  DestinationContext,
+  EventRow,
+  LoadOptions,
+  LoadResult,
 } from '@tributary/destination-sdk';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
 import { createAuthClient } from './auth.ts';
 import { bigqueryErrorDetails, classifyBigqueryError } from './errors.ts';
 import { definitionLine, eventLine } from './ndjson.ts';
@@ -273,69 +274,76 @@ export function createBigqueryConnection(
 
   function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
     const devices = options.deleteDeviceIds ?? [];
-    return loadUnlessEmpty(batches, async (nonEmpty) => {
-      const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
-      const iterator = nonEmpty[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      if (first.done) {
-        // A deletion request and nothing to load: one script, no upload.
-        const done = await deleteDevicesAndMerge(devices);
-        return { ...result, rowsDeleted: done.deleted };
-      }
-      const rows = (async function* () {
-        yield first.value;
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) return;
-          yield next.value;
+    return loadUnlessEmpty(
+      batches,
+      async (nonEmpty) => {
+        const result: LoadResult = { rowsStaged: 0, rowsMerged: 0, bytes: 0 };
+        const iterator = nonEmpty[Symbol.asyncIterator]();
+        const first = await iterator.next();
+        if (first.done) {
+          // A deletion request and nothing to load: one script, no upload.
+          const done = await deleteDevicesAndMerge(devices);
+          return { ...result, rowsDeleted: done.deleted };
         }
-      })();
-      // The staged rows' event_time range, which bounds the MERGE. EventRow times have one fixed
-      // form (six fraction digits, Z), so their text sorts like the times.
-      let from = '';
-      let to = '';
-      // 1. One load job replaces raw_events (WRITE_TRUNCATE also drops a crashed run's leftovers).
-      const loaded = await load('raw_events', 'WRITE_TRUNCATE', async (write) => {
-        for await (const batch of rows) {
-          ctx.signal?.throwIfAborted();
-          for (const row of batch) {
-            // Line by line: no batch-sized string is built (measured faster, and lighter on the heap).
-            const wait = write(eventLine(row));
-            if (wait) await wait;
-            if (from === '' || row.event_time < from) from = row.event_time;
-            if (row.event_time > to) to = row.event_time;
+        const rows = (async function* () {
+          yield first.value;
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) return;
+            yield next.value;
           }
-          result.rowsStaged += batch.length;
+        })();
+        // The staged rows' event_time range, which bounds the MERGE. EventRow times have one fixed
+        // form (six fraction digits, Z), so their text sorts like the times.
+        let from = '';
+        let to = '';
+        // 1. One load job replaces raw_events (WRITE_TRUNCATE also drops a crashed run's leftovers).
+        const loaded = await load('raw_events', 'WRITE_TRUNCATE', async (write) => {
+          for await (const batch of rows) {
+            ctx.signal?.throwIfAborted();
+            for (const row of batch) {
+              // Line by line: no batch-sized string is built (measured faster, and lighter on the heap).
+              const wait = write(eventLine(row));
+              if (wait) await wait;
+              if (from === '' || row.event_time < from) from = row.event_time;
+              if (row.event_time > to) to = row.event_time;
+            }
+            result.rowsStaged += batch.length;
+          }
+        });
+        result.bytes = loaded.bytes;
+        const range = {
+          [MERGE_RANGE_PARAMS.from]: BigQuery.timestamp(from),
+          [MERGE_RANGE_PARAMS.to]: BigQuery.timestamp(to),
+        };
+        if (devices.length > 0) {
+          // 2'. A deletion request: one script deletes the devices' rows and merges, in one transaction.
+          const done = await deleteDevicesAndMerge(devices, range);
+          result.rowsMerged = done.merged;
+          result.rowsDeleted = done.deleted;
+        } else {
+          // 2. One MERGE job, bounded to the partitions of [from, to]: atomic on its own; re-running
+          //    it over the same staging changes nothing.
+          const merged = await classified('merging raw_events into events', () => runQueryJob(mergeSql(projectId, datasetId), range));
+          result.rowsMerged = merged.numDmlAffectedRows;
         }
-      });
-      result.bytes = loaded.bytes;
-      const range = {
-        [MERGE_RANGE_PARAMS.from]: BigQuery.timestamp(from),
-        [MERGE_RANGE_PARAMS.to]: BigQuery.timestamp(to),
-      };
-      if (devices.length > 0) {
-        // 2'. A deletion request: one script deletes the devices' rows and merges, in one transaction.
-        const done = await deleteDevicesAndMerge(devices, range);
-        result.rowsMerged = done.merged;
-        result.rowsDeleted = done.deleted;
-      } else {
-        // 2. One MERGE job, bounded to the partitions of [from, to]: atomic on its own; re-running
-        //    it over the same staging changes nothing.
-        const merged = await classified('merging raw_events into events', () => runQueryJob(mergeSql(projectId, datasetId), range));
-        result.rowsMerged = merged.numDmlAffectedRows;
-      }
-      result.mergedEventTimeRange = { from, to };
-      // 3. Empty staging. A crash before this leaves rows that the next load's WRITE_TRUNCATE replaces.
-      await classified('clearing raw_events', () => runQueryJob(truncateSql(projectId, datasetId, 'raw_events')));
-      return result;
-    }, options);
+        result.mergedEventTimeRange = { from, to };
+        // 3. Empty staging. A crash before this leaves rows that the next load's WRITE_TRUNCATE replaces.
+        await classified('clearing raw_events', () => runQueryJob(truncateSql(projectId, datasetId, 'raw_events')));
+        return result;
+      },
+      options,
+    );
   }
 
   /**
    * Deletes every row of `devices` from `events` and, given the window's range, merges the staged
    * rows, in one transaction; returns both counts.
    */
-  async function deleteDevicesAndMerge(devices: readonly string[], range?: Record<string, unknown>): Promise<{ deleted: number; merged: number }> {
+  async function deleteDevicesAndMerge(
+    devices: readonly string[],
+    range?: Record<string, unknown>,
+  ): Promise<{ deleted: number; merged: number }> {
     const outcome = await classified('deleting devices and merging raw_events into events', () =>
       runQueryJob(deleteAndMergeSql(projectId, datasetId, range !== undefined), { ...range, [DELETE_DEVICES_PARAM]: [...devices] }),
     );
@@ -352,9 +360,7 @@ export function createBigqueryConnection(
         }
       });
     }
-    await classified('replacing the definition tables', () =>
-      runQueryJob(replaceDefinitionsSql(projectId, datasetId, total > 0)),
-    );
+    await classified('replacing the definition tables', () => runQueryJob(replaceDefinitionsSql(projectId, datasetId, total > 0)));
   }
 
   function check() {

@@ -32,7 +32,8 @@ export const GOOGLE_IAM_CREDENTIALS = 'https://iamcredentials.googleapis.com';
 export const SERVICE_ACCOUNT_EMAIL = /^[a-z0-9][a-z0-9._-]{0,62}@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/;
 
 const IMPERSONATION_URL = /^https:\/\/iamcredentials\.googleapis\.com\/v1\/projects\/-\/serviceAccounts\/([^/:?#]+):generateAccessToken$/;
-const WORKLOAD_POOL_AUDIENCE = /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/;
+const WORKLOAD_POOL_AUDIENCE =
+  /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/;
 
 function parseObject(text: string, what: string): Record<string, unknown> | string {
   let json: unknown;
@@ -86,7 +87,8 @@ export function parseExternalAccountConfig(text: string): ExternalAccountConfig 
   if (config.token_url !== undefined && config.token_url !== GOOGLE_STS_TOKEN_URL) {
     return `names a "token_url" other than Google's (${GOOGLE_STS_TOKEN_URL}): tokens go to Google only`;
   }
-  if (config.universe_domain !== undefined && config.universe_domain !== 'googleapis.com') return 'names another universe_domain than googleapis.com';
+  if (config.universe_domain !== undefined && config.universe_domain !== 'googleapis.com')
+    return 'names another universe_domain than googleapis.com';
   if (config.client_secret !== undefined || config.workforce_pool_user_project !== undefined) {
     return 'is for a workforce pool or holds a client secret: use a workload identity pool, which needs neither';
   }
@@ -100,7 +102,9 @@ export function parseExternalAccountConfig(text: string): ExternalAccountConfig 
   }
   const source = config.credential_source;
   if (typeof source !== 'object' || source === null || Array.isArray(source)) return 'has no "credential_source"';
-  const kinds = ['file', 'url', 'environment_id', 'certificate', 'executable'].filter((k) => (source as Record<string, unknown>)[k] !== undefined);
+  const kinds = ['file', 'url', 'environment_id', 'certificate', 'executable'].filter(
+    (k) => (source as Record<string, unknown>)[k] !== undefined,
+  );
   if (kinds.includes('executable')) return 'runs an executable to get its token, which Tributary does not allow';
   if (kinds.length !== 1) return 'needs exactly one credential source: file, url, environment_id (AWS) or certificate';
   return {

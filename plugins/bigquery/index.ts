@@ -42,7 +42,9 @@ const bigqueryConfig = z
       .describe(
         'Credential configuration file (JSON, "type": "external_account", from gcloud iam workload-identity-pools create-cred-config), for authentication workloadIdentityFederation',
       ),
-    impersonateServiceAccount: target(z.string().regex(SERVICE_ACCOUNT_EMAIL, 'a service account email such as loader@my-project.iam.gserviceaccount.com'))
+    impersonateServiceAccount: target(
+      z.string().regex(SERVICE_ACCOUNT_EMAIL, 'a service account email such as loader@my-project.iam.gserviceaccount.com'),
+    )
       .optional()
       .describe(
         'Service account to act as (with applicationDefault or workloadIdentityFederation): the signed-in identity needs Service Account Token Creator on it, and it needs the BigQuery roles',
@@ -73,14 +75,20 @@ const bigqueryConfig = z
       missing('workloadIdentityConfig', 'is required with authentication workloadIdentityFederation');
     }
     if (config.impersonateServiceAccount && config.authentication === 'serviceAccountKey') {
-      missing('impersonateServiceAccount', "applies to applicationDefault and workloadIdentityFederation; with a key, grant the key's own account the BigQuery roles");
+      missing(
+        'impersonateServiceAccount',
+        "applies to applicationDefault and workloadIdentityFederation; with a key, grant the key's own account the BigQuery roles",
+      );
     }
     const federated =
       config.authentication === 'workloadIdentityFederation' && config.workloadIdentityConfig
         ? parseExternalAccountConfig(config.workloadIdentityConfig)
         : undefined;
     if (config.impersonateServiceAccount && typeof federated === 'object' && federated.impersonatedServiceAccount) {
-      missing('impersonateServiceAccount', 'the workload identity configuration already impersonates a service account (service_account_impersonation_url)');
+      missing(
+        'impersonateServiceAccount',
+        'the workload identity configuration already impersonates a service account (service_account_impersonation_url)',
+      );
     }
   });
 

@@ -253,7 +253,8 @@ export class ResumableUpload {
     }
     const api = new URL(this.options.apiEndpoint);
     const sameOrigin = session.origin === api.origin;
-    const google = api.hostname.endsWith('.googleapis.com') && session.protocol === 'https:' && session.hostname.endsWith('.googleapis.com');
+    const google =
+      api.hostname.endsWith('.googleapis.com') && session.protocol === 'https:' && session.hostname.endsWith('.googleapis.com');
     if (!sameOrigin && !google) throw new PermanentError(`BigQuery answered an upload session on another host (${session.host})`);
     return session.href;
   }
@@ -318,7 +319,9 @@ export class ResumableUpload {
       return this.resume(err, total);
     }
     if (response.status === 404 || response.status === 410) {
-      throw new RetryableError(`the upload session expired (HTTP ${response.status})`, { cause: new UploadHttpError(response.status, response.text) });
+      throw new RetryableError(`the upload session expired (HTTP ${response.status})`, {
+        cause: new UploadHttpError(response.status, response.text),
+      });
     }
     return this.settle(response, total);
   }
@@ -348,7 +351,11 @@ export class ResumableUpload {
         this.pending.shift();
         drop -= first.length;
         // The last view of a whole chunk buffer: the buffer is free again.
-        if (first.byteOffset + first.length === first.buffer.byteLength && first.buffer.byteLength === this.options.chunkBytes && this.free.length < 1) {
+        if (
+          first.byteOffset + first.length === first.buffer.byteLength &&
+          first.buffer.byteLength === this.options.chunkBytes &&
+          this.free.length < 1
+        ) {
           this.free.push(Buffer.from(first.buffer));
         }
       } else {
@@ -358,7 +365,10 @@ export class ResumableUpload {
     }
   }
 
-  private async request(url: string, init: { method: 'POST' | 'PUT'; headers: Record<string, string>; body?: string | Buffer }): Promise<UploadResponse> {
+  private async request(
+    url: string,
+    init: { method: 'POST' | 'PUT'; headers: Record<string, string>; body?: string | Buffer },
+  ): Promise<UploadResponse> {
     this.options.signal?.throwIfAborted();
     this.requests += 1;
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
@@ -366,7 +376,8 @@ export class ResumableUpload {
     try {
       return await this.options.transport({ url, ...init, signal });
     } catch (err) {
-      if (timeout.aborted) throw new RetryableError(`an upload request timed out after ${this.options.requestTimeoutMs} ms`, { cause: err });
+      if (timeout.aborted)
+        throw new RetryableError(`an upload request timed out after ${this.options.requestTimeoutMs} ms`, { cause: err });
       throw err;
     }
   }

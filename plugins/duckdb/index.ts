@@ -92,8 +92,7 @@ export const duckdbDestination = defineDestination({
   version: '1.1.0',
   apiVersion: DESTINATION_API_VERSION,
   capabilities: { deleteDevices: true },
-  description:
-    'Loads events into a local DuckDB file. The file is opened only during a sync, so it can be queried between syncs.',
+  description: 'Loads events into a local DuckDB file. The file is opened only during a sync, so it can be queried between syncs.',
   config: duckdbConfig,
   connect: async (config, ctx) => createDuckdbConnection(config, ctx),
 });
@@ -252,7 +251,10 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     let deleted = 0;
     for (let start = 0; start < deviceIds.length; start += 500) {
       const chunk = deviceIds.slice(start, start + 500);
-      const result = await run(`DELETE FROM ${table('events')} WHERE device_id IN (${chunk.map((_, i) => `$${i + 1}::BIGINT`).join(', ')})`, [...chunk]);
+      const result = await run(
+        `DELETE FROM ${table('events')} WHERE device_id IN (${chunk.map((_, i) => `$${i + 1}::BIGINT`).join(', ')})`,
+        [...chunk],
+      );
       deleted += Number(result.rowsChanged);
     }
     return deleted;
@@ -289,7 +291,8 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
     const utc = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')`;
     const boundsSql = `SELECT ${utc('min(event_time)')} AS lo, ${utc('max(event_time)')} AS hi FROM ${table('raw_events')}`;
     ctx.onStatement?.(boundsSql);
-    const bounds = (await (await db()).runAndReadAll(boundsSql)).getRowObjectsJson()[0] as { lo: string | null; hi: string | null } | undefined;
+    const bounds = (await (await db()).runAndReadAll(boundsSql)).getRowObjectsJson()[0] as
+      { lo: string | null; hi: string | null } | undefined;
     if (!bounds?.lo || !bounds.hi) return { rows: 0, range: null };
     const column = (name: string, prefix = '') => prefix + quoteIdentifier(name);
     const columns = EVENT_ROW_COLUMNS.map((name) => column(name)).join(', ');
@@ -359,7 +362,9 @@ function createDuckdbConnection(config: DuckdbDestinationConfig, ctx: Destinatio
             VALUES (${quoted(row.event_id)}, current_timestamp, current_timestamp, 0, 'server')`);
         },
         countProbe: async (eventId) => {
-          const rows = await (await run(`SELECT count(*) AS n FROM ${table('raw_events')} WHERE event_id = ${quoted(eventId)}`)).getRowObjectsJS();
+          const rows = await (
+            await run(`SELECT count(*) AS n FROM ${table('raw_events')} WHERE event_id = ${quoted(eventId)}`)
+          ).getRowObjectsJS();
           return Number(rows[0]?.n);
         },
         deleteProbe: async (eventId) => {

@@ -157,7 +157,9 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
   async function requireVersion(sql: postgres.Sql): Promise<void> {
     const [row] = await sql<{ version: number }[]>`SELECT current_setting('server_version_num')::int AS version`;
     if ((row?.version ?? 0) < 150000) {
-      throw new ConfigError(`the warehouse runs PostgreSQL ${Math.floor((row?.version ?? 0) / 10000)}; the postgres destination needs 15 or later`);
+      throw new ConfigError(
+        `the warehouse runs PostgreSQL ${Math.floor((row?.version ?? 0) / 10000)}; the postgres destination needs 15 or later`,
+      );
     }
   }
 
@@ -405,7 +407,11 @@ function createPostgresConnection(config: PostgresDestinationConfig, ctx: Destin
     return { top: row?.top ?? null, inserted: row?.inserted ?? 0 };
   }
 
-  async function merge(tx: postgres.TransactionSql, source: postgres.PendingQuery<postgres.Row[]>, range: TimeRange | null): Promise<number> {
+  async function merge(
+    tx: postgres.TransactionSql,
+    source: postgres.PendingQuery<postgres.Row[]>,
+    range: TimeRange | null,
+  ): Promise<number> {
     const columns = tx([...EVENT_ROW_COLUMNS]);
     const values = EVENT_ROW_COLUMNS.map((column) => tx`s.${tx(column)}`).reduce((list, item) => tx`${list}, ${item}`);
     const updates = MERGE_SET_COLUMNS.map((column) => tx`${tx(column)} = s.${tx(column)}`).reduce((list, item) => tx`${list}, ${item}`);

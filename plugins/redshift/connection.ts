@@ -22,14 +22,28 @@ import {
   errorMessage,
   loadUnlessEmpty,
 } from '@tributary/destination-sdk';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
+import type {
+  DefinitionTables,
+  DestinationConnection,
+  DestinationContext,
+  EventRow,
+  LoadOptions,
+  LoadResult,
+} from '@tributary/destination-sdk';
 import { redshiftCredentials } from './credentials.ts';
 import { RedshiftStatementError, classifyRedshiftError } from './errors.ts';
 import type { RedshiftDestinationConfig } from './index.ts';
 import { jsonLine, writeLoadFiles } from './load-files.ts';
 import type { LoadFile } from './load-files.ts';
 import { createS3Staging } from './s3-staging.ts';
-import { REDSHIFT_DEFINITION_ROWS_PER_INSERT, REDSHIFT_MAX_SQL_BYTES, deviceParams, eventTimeRangeParams, redshiftSql, redshiftTables } from './sql.ts';
+import {
+  REDSHIFT_DEFINITION_ROWS_PER_INSERT,
+  REDSHIFT_MAX_SQL_BYTES,
+  deviceParams,
+  eventTimeRangeParams,
+  redshiftSql,
+  redshiftTables,
+} from './sql.ts';
 import type { CopySource, SqlParam } from './sql.ts';
 
 interface Finished {
@@ -52,7 +66,11 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
       credentials,
       maxAttempts: 3,
       // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
-      requestHandler: { requestTimeout: Math.min(config.timeoutSeconds, 60) * 1000, connectionTimeout: 10_000, throwOnRequestTimeout: true },
+      requestHandler: {
+        requestTimeout: Math.min(config.timeoutSeconds, 60) * 1000,
+        connectionTimeout: 10_000,
+        throwOnRequestTimeout: true,
+      },
     });
     return client;
   }
@@ -65,7 +83,11 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     ...(config.dbUser ? { DbUser: config.dbUser } : {}),
     ...(config.secretArn ? { SecretArn: config.secretArn } : {}),
   });
-  const copySource = (manifestUrl: string): CopySource => ({ manifestUrl, iamRoleArn: config.iamRoleArn, region: config.s3Region ?? config.region });
+  const copySource = (manifestUrl: string): CopySource => ({
+    manifestUrl,
+    iamRoleArn: config.iamRoleArn,
+    region: config.s3Region ?? config.region,
+  });
 
   async function send<T>(command: { input: unknown }): Promise<T> {
     ctx.signal?.throwIfAborted();
@@ -85,7 +107,13 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
     const parameters = params.length > 0 ? { Parameters: params } : {};
     const submitted = batch
       ? await send<{ Id?: string }>(
-          new BatchExecuteStatementCommand({ ...target(), Sqls: sqlText, ...parameters, StatementName: 'tributary', ExecutionMode: 'TRANSACTION' }),
+          new BatchExecuteStatementCommand({
+            ...target(),
+            Sqls: sqlText,
+            ...parameters,
+            StatementName: 'tributary',
+            ExecutionMode: 'TRANSACTION',
+          }),
         )
       : await send<{ Id?: string }>(new ExecuteStatementCommand({ ...target(), Sql: sqlText, ...parameters, StatementName: 'tributary' }));
     const id = submitted.Id;
@@ -100,7 +128,10 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
       if (description.Status === 'FAILED' || description.Status === 'ABORTED') {
         const failed = description.SubStatements?.find((sub) => sub.Status === 'FAILED');
         const which = failed && batch ? ` (statement ${failed.Id?.split(':').pop()} of ${sqlText.length} in the transaction)` : '';
-        throw new RedshiftStatementError(`${description.Error ?? failed?.Error ?? `statement ${description.Status}`}${which}`, description.Status);
+        throw new RedshiftStatementError(
+          `${description.Error ?? failed?.Error ?? `statement ${description.Status}`}${which}`,
+          description.Status,
+        );
       }
       if (Date.now() > deadline) {
         await send(new CancelStatementCommand({ Id: id })).catch(() => {});
@@ -164,7 +195,11 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
       return await work(await s3.upload(files, keys));
     } finally {
       if (keys.length > 0) {
-        await s3.remove(keys).catch((err: unknown) => ctx.logger.warn('could not delete the load files from S3', { error: errorMessage(err).slice(0, 200), objects: keys.length }));
+        await s3
+          .remove(keys)
+          .catch((err: unknown) =>
+            ctx.logger.warn('could not delete the load files from S3', { error: errorMessage(err).slice(0, 200), objects: keys.length }),
+          );
       }
     }
   }
@@ -187,7 +222,12 @@ export function createRedshiftConnection(config: RedshiftDestinationConfig, ctx:
             if (written.rows === 0) {
               // a deletion request and nothing to load: one statement in its own transaction
               const deleted = await run([sql.deleteDevices(devices.length)], deviceParams(devices));
-              return { rowsStaged: 0, rowsMerged: 0, bytes: 0, rowsDeleted: Math.max(0, deleted.description.SubStatements?.[0]?.ResultRows ?? 0) };
+              return {
+                rowsStaged: 0,
+                rowsMerged: 0,
+                bytes: 0,
+                rowsDeleted: Math.max(0, deleted.description.SubStatements?.[0]?.ResultRows ?? 0),
+              };
             }
             return await withStagedFiles(written.files, async (manifestUrl) => {
               const loaded = await run(sql.load(copySource(manifestUrl), devices.length), [

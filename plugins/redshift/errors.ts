@@ -96,21 +96,31 @@ function classifyStatementError(text: string): Verdict {
   // "ERROR: Disk Full … code: 1016".
   if (/\bdisk full\b/i.test(text)) return { kind: 'retryable', retryAfterMs: DISK_FULL_RETRY_AFTER_MS };
   // 'Query (500029) cancelled by WLM abort action of Query Monitoring Rule "…"', "canceled by WLM".
-  if (/\b(cancell?ed|canceled|aborted) by WLM\b|WLM abort action/i.test(text)) return { kind: 'retryable', retryAfterMs: WLM_ABORT_RETRY_AFTER_MS };
+  if (/\b(cancell?ed|canceled|aborted) by WLM\b|WLM abort action/i.test(text))
+    return { kind: 'retryable', retryAfterMs: WLM_ABORT_RETRY_AFTER_MS };
   // Serializable isolation violations (1023), lock and network trouble, restarts, resources.
-  if (/\b1023\b|serializable isolation|deadlock|lock timeout|could not obtain lock|connection (reset|closed|lost)|terminat|cancel|restart|out of memory|timed? ?out|try again|temporar/i.test(text)) {
+  if (
+    /\b1023\b|serializable isolation|deadlock|lock timeout|could not obtain lock|connection (reset|closed|lost)|terminat|cancel|restart|out of memory|timed? ?out|try again|temporar/i.test(
+      text,
+    )
+  ) {
     return { kind: 'retryable' };
   }
   if (/database "[^"]*" does not exist|role "[^"]*" does not exist|user "[^"]*" does not exist/i.test(text)) return { kind: 'config' };
   // COPY with a role the cluster cannot assume, a bucket that is not there or not in s3Region.
-  if (/not authorized to assume IAM Role|NoSuchBucket|PermanentRedirect|must be addressed using the specified endpoint/i.test(text)) return { kind: 'config' };
+  if (/not authorized to assume IAM Role|NoSuchBucket|PermanentRedirect|must be addressed using the specified endpoint/i.test(text))
+    return { kind: 'config' };
   // Syntax, permissions (bucket policy, grants), missing objects, bad data: a human has to act.
   return { kind: 'permanent' };
 }
 
 /** The fields of an AWS SDK error the classifier reads. */
 function detailsOf(err: unknown): { name: string; status?: number; fault?: unknown } {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
   const status = e.$metadata?.httpStatusCode;
   return { name: typeof e.name === 'string' ? e.name : '', status: typeof status === 'number' ? status : undefined, fault: e.$fault };
 }
@@ -124,7 +134,8 @@ export const classifyRedshiftError = createErrorClassifier({
   describe: (err) => {
     const { name, status } = detailsOf(err);
     const prefix = name && name !== 'Error' && name !== 'RedshiftStatementError' ? `${name}: ` : '';
-    const hint = name === 'CredentialsProviderError' ? ' (give accessKeyId and secretAccessKey, or run the server with an AWS identity)' : '';
+    const hint =
+      name === 'CredentialsProviderError' ? ' (give accessKeyId and secretAccessKey, or run the server with an AWS identity)' : '';
     return `${prefix}${errorMessage(err)}${hint}${status && status !== 400 ? ` (HTTP ${status})` : ''}`;
   },
   rules: (err) => {

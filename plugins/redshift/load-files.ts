@@ -158,7 +158,9 @@ export function jsonLine(row: EventRow): string {
     `"view_id":${row.view_id === null ? 'null' : int64(row.view_id)},"event_type":${row.event_type === null ? 'null' : JSON.stringify(row.event_type)},` +
     `"event_properties":${json(row.event_properties)},"source_type":${JSON.stringify(row.source_type)},"source_properties":${json(row.source_properties)}}\n`;
   if (line.length > MAX_JSON_OBJECT_BYTES / 4 && Buffer.byteLength(line) > MAX_JSON_OBJECT_BYTES) {
-    throw new PermanentError(`event ${row.event_id} is ${Buffer.byteLength(line)} bytes as JSON; Redshift's COPY takes at most 4 MB per row`);
+    throw new PermanentError(
+      `event ${row.event_id} is ${Buffer.byteLength(line)} bytes as JSON; Redshift's COPY takes at most 4 MB per row`,
+    );
   }
   return line;
 }

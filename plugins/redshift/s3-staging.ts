@@ -47,22 +47,32 @@ export function createS3Staging(config: RedshiftDestinationConfig, credentials: 
       for (let file = queue.shift(); file; file = queue.shift()) {
         const key = `${folder}${file.name}`;
         keys.push(key);
-        await send(`put s3://${bucket}/${key}`, new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: createReadStream(file.path),
-          ContentLength: file.bytes,
-          ContentType: 'application/zstd',
-        }));
+        await send(
+          `put s3://${bucket}/${key}`,
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: createReadStream(file.path),
+            ContentLength: file.bytes,
+            ContentType: 'application/zstd',
+          }),
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, worker));
     const manifestKey = `${folder}manifest.json`;
     const manifest = {
-      entries: files.map((file) => ({ url: `s3://${bucket}/${folder}${file.name}`, mandatory: true, meta: { content_length: file.bytes } })),
+      entries: files.map((file) => ({
+        url: `s3://${bucket}/${folder}${file.name}`,
+        mandatory: true,
+        meta: { content_length: file.bytes },
+      })),
     };
     keys.push(manifestKey);
-    await send(`put s3://${bucket}/${manifestKey}`, new PutObjectCommand({ Bucket: bucket, Key: manifestKey, Body: JSON.stringify(manifest), ContentType: 'application/json' }));
+    await send(
+      `put s3://${bucket}/${manifestKey}`,
+      new PutObjectCommand({ Bucket: bucket, Key: manifestKey, Body: JSON.stringify(manifest), ContentType: 'application/json' }),
+    );
     return `s3://${bucket}/${manifestKey}`;
   }
 
@@ -76,7 +86,10 @@ export function createS3Staging(config: RedshiftDestinationConfig, credentials: 
         new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: part.map((Key) => ({ Key })), Quiet: true } }),
       );
       const failed = result.Errors?.[0];
-      if (failed) throw new Error(`S3 kept ${result.Errors!.length} of the load's objects: ${failed.Code ?? 'error'}: ${failed.Message ?? ''} (${failed.Key ?? ''})`);
+      if (failed)
+        throw new Error(
+          `S3 kept ${result.Errors!.length} of the load's objects: ${failed.Code ?? 'error'}: ${failed.Message ?? ''} (${failed.Key ?? ''})`,
+        );
     }
   }
 

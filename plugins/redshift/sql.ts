@@ -133,7 +133,8 @@ export function redshiftSql(schema: string) {
       `CREATE TABLE IF NOT EXISTS ${t(name)} (${Object.entries(columns)
         .map(([column, type]) => `${column} ${type}`)
         .join(', ')})${attributes}`,
-    addColumn: (name: string, column: string, type: string) => `ALTER TABLE ${t(name)} ADD COLUMN ${column} ${type.replace(' NOT NULL', '')}`,
+    addColumn: (name: string, column: string, type: string) =>
+      `ALTER TABLE ${t(name)} ADD COLUMN ${column} ${type.replace(' NOT NULL', '')}`,
     listColumns: `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = :schema`,
     copy,
     /**
@@ -164,7 +165,9 @@ export function redshiftSql(schema: string) {
       return [
         `DELETE FROM ${t('raw_events')}`,
         ...(devices > 0
-          ? [`DELETE FROM ${t('events')} WHERE device_id IN (${Array.from({ length: devices }, (_, i) => `CAST(:device_${i} AS BIGINT)`).join(', ')})`]
+          ? [
+              `DELETE FROM ${t('events')} WHERE device_id IN (${Array.from({ length: devices }, (_, i) => `CAST(:device_${i} AS BIGINT)`).join(', ')})`,
+            ]
           : []),
         copy(source),
         `DELETE FROM ${t('raw_events')} WHERE event_type IS NULL ` +

@@ -15,7 +15,14 @@ import {
   createClassifiedRunner,
   loadUnlessEmpty,
 } from '@tributary/destination-sdk';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult } from '@tributary/destination-sdk';
+import type {
+  DefinitionTables,
+  DestinationConnection,
+  DestinationContext,
+  EventRow,
+  LoadOptions,
+  LoadResult,
+} from '@tributary/destination-sdk';
 import { classifySnowflakeError } from './errors.ts';
 import { snowflakeConnectionOptions } from './index.ts';
 import type { SnowflakeDestinationConfig } from './index.ts';
@@ -173,11 +180,15 @@ export function createSnowflakeConnection(config: SnowflakeDestinationConfig, ct
 
   // Writes the rows to zstd files in a folder of its own, then PUT → COPY → MERGE: the same
   // statements whatever the row count. The folder is removed whatever happens.
-  async function withStagedFiles<T>(batches: AsyncIterable<EventRow[]>, work: (staged: StagedFiles, folder: string) => Promise<T>): Promise<T> {
+  async function withStagedFiles<T>(
+    batches: AsyncIterable<EventRow[]>,
+    work: (staged: StagedFiles, folder: string) => Promise<T>,
+  ): Promise<T> {
     const folder = await mkdtemp(join(tmpdir(), 'tributary-snowflake-'));
     try {
       // The folder goes into the PUT's quoted file URI.
-      if (folder.includes("'")) throw new PermanentError(`the temporary folder ${folder} has a quote in its path; set TMPDIR to a plain path`);
+      if (folder.includes("'"))
+        throw new PermanentError(`the temporary folder ${folder} has a quote in its path; set TMPDIR to a plain path`);
       const staged = await writeStagedFiles(batches, folder, config.fileSizeMb * 1024 * 1024, () => ctx.signal?.throwIfAborted());
       return await work(staged, folder);
     } finally {

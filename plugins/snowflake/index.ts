@@ -8,8 +8,9 @@ const SIGN_IN_CHOICES = `one of ${SIGN_IN_FIELDS.join(', ')}`;
 
 const snowflakeConfig = z
   .object({
-    account: target(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'an account identifier such as myorg-myaccount or xy12345.eu-west-1'))
-      .describe('Account identifier (orgname-accountname, or the account locator with its region)'),
+    account: target(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'an account identifier such as myorg-myaccount or xy12345.eu-west-1')).describe(
+      'Account identifier (orgname-accountname, or the account locator with its region)',
+    ),
     username: target(z.string().min(1)).describe('Login name of the user Tributary connects as'),
     privateKey: secret(z.string().includes('PRIVATE KEY'))
       .optional()

@@ -124,16 +124,18 @@ export function snowflakeSql(schema: string) {
   const eventColumns = EVENT_ROW_COLUMNS.join(', ');
   const definitionColumns = DEFINITION_ROW_COLUMNS.join(', ');
   const json = new Set(['event_properties', 'source_properties']);
-  const sourceColumns = EVENT_ROW_COLUMNS.map((column) => (json.has(column) ? `PARSE_JSON(${column}) AS ${column}` : column)).join(
-    ', ',
-  );
+  const sourceColumns = EVENT_ROW_COLUMNS.map((column) => (json.has(column) ? `PARSE_JSON(${column}) AS ${column}` : column)).join(', ');
   const updates = EVENT_ROW_COLUMNS.filter((column) => column !== 'event_id')
     .map((column) => `${column} = src.${column}`)
     .join(', ');
   const values = EVENT_ROW_COLUMNS.map((column) => `src.${column}`).join(', ');
   const times = new Set(['created_time', 'modified_time']);
   const definitionSelect = DEFINITION_ROW_COLUMNS.map((column, index) =>
-    column === 'rule' ? `PARSE_JSON(column${index + 1})` : times.has(column) ? `TO_TIMESTAMP_NTZ(column${index + 1})` : `column${index + 1}`,
+    column === 'rule'
+      ? `PARSE_JSON(column${index + 1})`
+      : times.has(column)
+        ? `TO_TIMESTAMP_NTZ(column${index + 1})`
+        : `column${index + 1}`,
   ).join(', ');
   const definitionTuple = `(${DEFINITION_ROW_COLUMNS.map(() => '?').join(', ')})`;
 

@@ -15,15 +15,25 @@
   var app = document.getElementById('app');
 
   function findProduct(id) {
-    return PRODUCTS.filter(function (p) { return p.id === id; })[0];
+    return PRODUCTS.filter(function (p) {
+      return p.id === id;
+    })[0];
   }
 
   function loadCart() {
-    try { return JSON.parse(localStorage.getItem('demo_cart') || '[]'); } catch { return []; }
+    try {
+      return JSON.parse(localStorage.getItem('demo_cart') || '[]');
+    } catch {
+      return [];
+    }
   }
 
   function saveCart(cart) {
-    try { localStorage.setItem('demo_cart', JSON.stringify(cart)); } catch { /* private mode */ }
+    try {
+      localStorage.setItem('demo_cart', JSON.stringify(cart));
+    } catch {
+      /* private mode */
+    }
     document.getElementById('cart-count').textContent = String(cart.length);
   }
 
@@ -46,12 +56,29 @@
     list: function () {
       return {
         title: 'Products',
-        html: '<h1>Products</h1><ul class="products">' + PRODUCTS.map(function (p) {
-          return '<li class="product-card" data-product="' + p.id + '">' +
-            '<a class="product-link" href="' + BASE + '/product/' + p.id + '" data-link>' + escapeHtml(p.name) + '</a>' +
-            '<span class="price">' + money(p.price) + '</span>' +
-            '<button type="button" class="add-to-cart" data-product="' + p.id + '">Add to cart</button></li>';
-        }).join('') + '</ul>',
+        html:
+          '<h1>Products</h1><ul class="products">' +
+          PRODUCTS.map(function (p) {
+            return (
+              '<li class="product-card" data-product="' +
+              p.id +
+              '">' +
+              '<a class="product-link" href="' +
+              BASE +
+              '/product/' +
+              p.id +
+              '" data-link>' +
+              escapeHtml(p.name) +
+              '</a>' +
+              '<span class="price">' +
+              money(p.price) +
+              '</span>' +
+              '<button type="button" class="add-to-cart" data-product="' +
+              p.id +
+              '">Add to cart</button></li>'
+            );
+          }).join('') +
+          '</ul>',
       };
     },
     product: function (id) {
@@ -60,32 +87,64 @@
       return {
         title: p.name,
         properties: { product_id: p.id, product_name: p.name, price: p.price },
-        html: '<article class="product"><h1>' + escapeHtml(p.name) + '</h1><p>' + escapeHtml(p.blurb) + '</p>' +
-          '<p class="price">' + money(p.price) + '</p>' +
-          '<button type="button" class="add-to-cart primary" data-product="' + p.id + '">Add to cart</button> ' +
-          '<a href="' + BASE + '/cart" class="go-to-cart" data-link>Go to cart</a></article>',
+        html:
+          '<article class="product"><h1>' +
+          escapeHtml(p.name) +
+          '</h1><p>' +
+          escapeHtml(p.blurb) +
+          '</p>' +
+          '<p class="price">' +
+          money(p.price) +
+          '</p>' +
+          '<button type="button" class="add-to-cart primary" data-product="' +
+          p.id +
+          '">Add to cart</button> ' +
+          '<a href="' +
+          BASE +
+          '/cart" class="go-to-cart" data-link>Go to cart</a></article>',
       };
     },
     cart: function () {
       var cart = loadCart();
-      var total = cart.reduce(function (sum, id) { return sum + (findProduct(id) || { price: 0 }).price; }, 0);
+      var total = cart.reduce(function (sum, id) {
+        return sum + (findProduct(id) || { price: 0 }).price;
+      }, 0);
       return {
         title: 'Cart',
         properties: { cart_items: cart.length, cart_total: total },
-        html: '<h1>Cart</h1>' + (cart.length
-          ? '<ul class="cart">' + cart.map(function (id, index) {
-            var p = findProduct(id) || { name: id, price: 0 };
-            return '<li>' + escapeHtml(p.name) + ' <span class="price">' + money(p.price) + '</span> ' +
-              '<button type="button" class="remove-from-cart" data-index="' + index + '">Remove</button></li>';
-          }).join('') + '</ul><p class="total">Total: ' + money(total) + '</p>' +
-            '<a href="' + BASE + '/checkout" class="checkout-link button primary" data-link>Checkout</a>'
-          : '<p>Your cart is empty. <a href="' + BASE + '/" data-link>Browse products</a></p>'),
+        html:
+          '<h1>Cart</h1>' +
+          (cart.length
+            ? '<ul class="cart">' +
+              cart
+                .map(function (id, index) {
+                  var p = findProduct(id) || { name: id, price: 0 };
+                  return (
+                    '<li>' +
+                    escapeHtml(p.name) +
+                    ' <span class="price">' +
+                    money(p.price) +
+                    '</span> ' +
+                    '<button type="button" class="remove-from-cart" data-index="' +
+                    index +
+                    '">Remove</button></li>'
+                  );
+                })
+                .join('') +
+              '</ul><p class="total">Total: ' +
+              money(total) +
+              '</p>' +
+              '<a href="' +
+              BASE +
+              '/checkout" class="checkout-link button primary" data-link>Checkout</a>'
+            : '<p>Your cart is empty. <a href="' + BASE + '/" data-link>Browse products</a></p>'),
       };
     },
     checkout: function () {
       return {
         title: 'Checkout',
-        html: '<h1>Checkout</h1><form id="checkout-form" class="form">' +
+        html:
+          '<h1>Checkout</h1><form id="checkout-form" class="form">' +
           '<label>Full name <input name="full_name" autocomplete="name" required></label>' +
           '<label>Address <input name="address" autocomplete="street-address" required></label>' +
           '<fieldset data-tributary-mask><legend>Card</legend>' +
@@ -100,7 +159,8 @@
     signup: function () {
       return {
         title: 'Sign up',
-        html: '<h1>Create your account</h1><form id="signup-form" class="form">' +
+        html:
+          '<h1>Create your account</h1><form id="signup-form" class="form">' +
           '<label>Name <input name="display_name" autocomplete="name" required></label>' +
           '<label>Email <input name="email" type="email" autocomplete="email" required></label>' +
           '<label>Password <input name="password" type="password" autocomplete="new-password" required></label>' +
@@ -112,8 +172,13 @@
       var name = sessionStorage.getItem('demo_user_name') || 'friend';
       return {
         title: 'Welcome',
-        html: '<h1>Welcome, <span data-tributary-mask>' + escapeHtml(name) + '</span>!</h1>' +
-          '<p><a href="' + BASE + '/" data-link>Start shopping</a></p>',
+        html:
+          '<h1>Welcome, <span data-tributary-mask>' +
+          escapeHtml(name) +
+          '</span>!</h1>' +
+          '<p><a href="' +
+          BASE +
+          '/" data-link>Start shopping</a></p>',
       };
     },
     notFound: function () {
@@ -180,7 +245,9 @@
       var cart = loadCart();
       tributary.track('Order completed', {
         items: cart.length,
-        revenue: cart.reduce(function (sum, id) { return sum + (findProduct(id) || { price: 0 }).price; }, 0),
+        revenue: cart.reduce(function (sum, id) {
+          return sum + (findProduct(id) || { price: 0 }).price;
+        }, 0),
       });
       saveCart([]);
       go(BASE + '/checkout/complete');
@@ -188,7 +255,9 @@
   });
 
   document.getElementById('throw-error').addEventListener('click', function () {
-    setTimeout(function () { throw new Error('Demo error: the shop tripped over a paddle'); });
+    setTimeout(function () {
+      throw new Error('Demo error: the shop tripped over a paddle');
+    });
   });
 
   window.addEventListener('popstate', render);

@@ -85,7 +85,12 @@ export function createTributary(options: TributaryOptions): TributaryClient {
   // from a fragment link, which both fire popstate.
   let traversing = false;
 
-  function record(type: WebEventType, properties?: Record<string, unknown>, target?: Target, extra?: Partial<CaptureEvent>): CaptureEvent | undefined {
+  function record(
+    type: WebEventType,
+    properties?: Record<string, unknown>,
+    target?: Target,
+    extra?: Partial<CaptureEvent>,
+  ): CaptureEvent | undefined {
     if (!capturing) return undefined;
     const now = Date.now();
     const event: CaptureEvent = { id: randomId(), seq: ++seq, view_id: viewId, time: now, type, url: location.href, ...extra };
@@ -100,7 +105,12 @@ export function createTributary(options: TributaryOptions): TributaryClient {
     if (url === lastUrl && !always) return;
     const referrer = lastUrl || document.referrer;
     lastUrl = url;
-    const event = record('navigate', { navigate_reason: reason }, undefined, referrer ? { referrer, title: document.title } : { title: document.title });
+    const event = record(
+      'navigate',
+      { navigate_reason: reason },
+      undefined,
+      referrer ? { referrer, title: document.title } : { title: document.title },
+    );
     // Routers usually set the new title just after they change the URL.
     if (event) setTimeout(guard(() => (event.title = document.title)));
   }
@@ -153,7 +163,8 @@ export function createTributary(options: TributaryOptions): TributaryClient {
     const on = <E extends Event>(target: EventTarget, type: string, handler: (event: E) => void, capture = false) =>
       target.addEventListener(type, guard(handler) as EventListener, { capture, passive: true });
     const navigation = (window as { navigation?: EventTarget }).navigation;
-    if (navigation) on(navigation, 'navigate', (event: Event & { navigationType?: string }) => (traversing = event.navigationType === 'traverse'));
+    if (navigation)
+      on(navigation, 'navigate', (event: Event & { navigationType?: string }) => (traversing = event.navigationType === 'traverse'));
     on(document, 'click', (event) => interaction('click', event), true);
     on(document, 'change', (event) => interaction('change', event), true);
     // capture phase: runs before the page's own popstate listeners (which may record page
@@ -201,7 +212,9 @@ export function createTributary(options: TributaryOptions): TributaryClient {
       if (displayName != null) properties.user_display_name = String(displayName);
       record('identify', properties);
     }),
-    track: api((name: string, properties?: Record<string, unknown>) => record('custom', { ...snapshot(properties), event_name: String(name) })),
+    track: api((name: string, properties?: Record<string, unknown>) =>
+      record('custom', { ...snapshot(properties), event_name: String(name) }),
+    ),
     setPageProperties: api((properties: Record<string, unknown>) => record('page_properties', snapshot(properties))),
     consent: guard((granted: boolean) => {
       consent = !!granted;

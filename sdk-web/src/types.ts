@@ -4,15 +4,7 @@
  */
 
 /** Event types the web SDK emits. */
-export type WebEventType =
-  | 'navigate'
-  | 'click'
-  | 'change'
-  | 'load'
-  | 'exception'
-  | 'identify'
-  | 'custom'
-  | 'page_properties';
+export type WebEventType = 'navigate' | 'click' | 'change' | 'load' | 'exception' | 'identify' | 'custom' | 'page_properties';
 
 /** Why a `navigate` event happened (`event_properties.navigate_reason`). */
 export type NavigateReason = 'navigate' | 'reload' | 'back_forward' | 'prerender';

@@ -145,7 +145,9 @@ export function createAlerts(deps: {
       }
       error = `the webhook answered ${response.status}`;
     } catch (e) {
-      error = validationErrorOf(e)?.message ?? (e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : 'the webhook could not be reached');
+      error =
+        validationErrorOf(e)?.message ??
+        (e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : 'the webhook could not be reached');
     }
     const last = delivery.attempts >= options.maxAttempts;
     await recordDeliveryAttempt(
@@ -153,10 +155,18 @@ export function createAlerts(deps: {
       delivery.id,
       last
         ? { status: 'failed', statusCode, error }
-        : { status: 'pending', statusCode, error, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, { baseMs: options.retryBaseMs, capMs: 3_600_000 })) },
+        : {
+            status: 'pending',
+            statusCode,
+            error,
+            retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, { baseMs: options.retryBaseMs, capMs: 3_600_000 })),
+          },
     );
     deps.metrics.alertAttempt(delivery.event, last ? 'failed' : 'retry');
-    log.warn({ delivery: delivery.id, event: delivery.event, attempt: delivery.attempts, statusCode, error, gaveUp: last }, 'alert: webhook call failed');
+    log.warn(
+      { delivery: delivery.id, event: delivery.event, attempt: delivery.attempts, statusCode, error, gaveUp: last },
+      'alert: webhook call failed',
+    );
   }
 
   /** Sends every delivery due now (a few at a time); returns how many were attempted. */
@@ -185,7 +195,8 @@ export function createAlerts(deps: {
       } catch (error) {
         throw validationErrorOf(error, 'url') ?? error;
       }
-      if (input.secret.length < 16 || input.secret.length > 256) throw new ValidationError('INVALID_SECRET', 'secret must be 16 to 256 characters', 'secret');
+      if (input.secret.length < 16 || input.secret.length > 256)
+        throw new ValidationError('INVALID_SECRET', 'secret must be 16 to 256 characters', 'secret');
       if ((await countAlertWebhooks(db, orgId)) >= MAX_WEBHOOKS_PER_ORG) {
         throw new ValidationError('LIMIT_REACHED', `an organization has at most ${MAX_WEBHOOKS_PER_ORG} alert webhooks`, 'url');
       }

@@ -52,9 +52,7 @@ export function createKeyResolver(db: Database, ttlMs = 10_000) {
       if (hit && hit.expires > now) return hit.principal;
       const row = await findApiKeyByHash(db, keyHash);
       const principal =
-        row && !row.revokedTime
-          ? { keyId: row.id, orgId: row.orgId, role: row.role, allowedOrigins: row.allowedOrigins }
-          : null;
+        row && !row.revokedTime ? { keyId: row.id, orgId: row.orgId, role: row.role, allowedOrigins: row.allowedOrigins } : null;
       if (cache.size > 10_000) cache.clear();
       cache.set(keyHash, { principal, expires: now + ttlMs });
       return principal;

@@ -17,7 +17,9 @@ if (name.length === 0 || name.length > 200 || name.includes('\u0000')) {
 }
 try {
   const config = loadConfig();
-  const db = config.databaseUrl ? await openPostgres(config.databaseUrl, { max: 1 }) : await openPglite(path.join(config.dataDir, 'pglite'));
+  const db = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, { max: 1 })
+    : await openPglite(path.join(config.dataDir, 'pglite'));
   try {
     const { org, key } = await db.transaction(async (tx) => {
       const created = await createOrganization(tx, name);
@@ -29,6 +31,10 @@ try {
     await db.close();
   }
 } catch (error) {
-  console.error(error instanceof AppError ? error.message : `could not create the organization: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    error instanceof AppError
+      ? error.message
+      : `could not create the organization: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }

@@ -24,9 +24,21 @@ export interface RolePermissions {
  */
 export const ROLE_PERMISSIONS = {
   admin: { publicKey: false, graphql: { reader: true, writer: true, admin: true }, capture: { write: true, read: true, delete: true } },
-  architect: { publicKey: false, graphql: { reader: true, writer: true, admin: false }, capture: { write: true, read: true, delete: false } },
-  analyst: { publicKey: false, graphql: { reader: true, writer: false, admin: false }, capture: { write: false, read: false, delete: false } },
-  capture: { publicKey: true, graphql: { reader: false, writer: false, admin: false }, capture: { write: true, read: false, delete: false } },
+  architect: {
+    publicKey: false,
+    graphql: { reader: true, writer: true, admin: false },
+    capture: { write: true, read: true, delete: false },
+  },
+  analyst: {
+    publicKey: false,
+    graphql: { reader: true, writer: false, admin: false },
+    capture: { write: false, read: false, delete: false },
+  },
+  capture: {
+    publicKey: true,
+    graphql: { reader: false, writer: false, admin: false },
+    capture: { write: true, read: false, delete: false },
+  },
 } as const satisfies Record<ApiKeyRole, RolePermissions>;
 
 /** What `role` may do. */

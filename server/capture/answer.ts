@@ -38,7 +38,9 @@ function clientErrorAnswer(error: Error & { code?: string }): AppError {
     case 'HPE_INVALID_EOF_STATE':
       return incompleteBody();
     default:
-      return new AppError('MALFORMED_REQUEST', 'the request is not valid HTTP/1.1 (check its Content-Length and Transfer-Encoding)', { status: 400 });
+      return new AppError('MALFORMED_REQUEST', 'the request is not valid HTTP/1.1 (check its Content-Length and Transfer-Encoding)', {
+        status: 400,
+      });
   }
 }
 

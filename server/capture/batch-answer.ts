@@ -19,7 +19,9 @@ export function sendBatchAnswer(
 ): void {
   // events of devices whose data was deleted are accepted (the sender must not retry them) and dropped
   const accepted = result.stored + result.duplicates + result.dropped;
-  const rejected = [...parsed.rejected, ...result.rejected.map(({ position, ...r }) => ({ index: parsed.indexes[position]!, ...r }))].sort((a, b) => a.index - b.index);
+  const rejected = [...parsed.rejected, ...result.rejected.map(({ position, ...r }) => ({ index: parsed.indexes[position]!, ...r }))].sort(
+    (a, b) => a.index - b.index,
+  );
   const warnings = result.notReordered.map((position) => ({
     index: parsed.indexes[position]!,
     code: 'LATE_EVENT_NOT_REORDERED',
@@ -27,8 +29,16 @@ export function sendBatchAnswer(
   }));
   if (warnings.length > 0) {
     // the rule "a late navigate re-emits what follows it" was not followed: never silently
-    deps.log.warn({ org: principal.orgId, navigates: warnings.length }, 'capture: late navigates stored without re-ordering the rows after them (bound of rewritten rows per request)');
+    deps.log.warn(
+      { org: principal.orgId, navigates: warnings.length },
+      'capture: late navigates stored without re-ordering the rows after them (bound of rewritten rows per request)',
+    );
   }
   deps.metrics.captureEvents(endpoint, accepted, rejected);
-  sendJson(res, rejected.length === 0 ? 202 : 207, { accepted, duplicates: result.duplicates, rejected, ...(warnings.length > 0 ? { warnings } : {}) });
+  sendJson(res, rejected.length === 0 ? 202 : 207, {
+    accepted,
+    duplicates: result.duplicates,
+    rejected,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  });
 }

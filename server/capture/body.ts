@@ -17,7 +17,10 @@ export const incompleteBody = () => new AppError('INCOMPLETE_BODY', 'the body en
 /** The body, at most `maxBytes`; over it, 413 once the rest is drained (up to MAX_DRAINED_BYTES). */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = (close: boolean) =>
-    new AppError('BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes`, { status: 413, headers: close ? { connection: 'close' } : {} });
+    new AppError('BODY_TOO_LARGE', `the body exceeds the limit of ${maxBytes} bytes`, {
+      status: 413,
+      headers: close ? { connection: 'close' } : {},
+    });
   if (Number(req.headers['content-length']) > maxBytes + MAX_DRAINED_BYTES) return Promise.reject(tooLarge(true));
   if (req.destroyed) return Promise.reject(incompleteBody());
   return new Promise((resolve, fail) => {

@@ -39,7 +39,10 @@ export function createRateLimiter(ratePerSecond: number) {
         return;
       }
       const wait = Math.max(1, Math.ceil((needed - bucket.tokens) / ratePerSecond));
-      throw new AppError('RATE_LIMITED', 'too many events for this key; retry later', { status: 429, headers: { 'retry-after': String(wait) } });
+      throw new AppError('RATE_LIMITED', 'too many events for this key; retry later', {
+        status: 429,
+        headers: { 'retry-after': String(wait) },
+      });
     },
   };
 }

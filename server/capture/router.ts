@@ -34,7 +34,8 @@ function endpointOf(route: CaptureRoute | undefined): string {
 export const captureEndpoint = (pathname: string): string => endpointOf(routes.find((r) => r.pattern.test(pathname)));
 
 /** Whether this request belongs to the data plane (capture, the server events API, the Segment-shaped API). */
-export const isCapturePath = (pathname: string) => pathname.startsWith('/capture/') || pathname.startsWith('/v2/') || pathname.startsWith('/v1/');
+export const isCapturePath = (pathname: string) =>
+  pathname.startsWith('/capture/') || pathname.startsWith('/v2/') || pathname.startsWith('/v1/');
 
 /**
  * The v2 server API's clients read an error as `{ code, message }` at the top of the body (the
@@ -71,7 +72,8 @@ export function createCaptureHandler(deps: CaptureDeps) {
         res.setHeader('vary', 'Origin');
       }
       if (req.method === 'OPTIONS') {
-        if (route.access !== 'write') throw new AppError('METHOD_NOT_ALLOWED', `${url.pathname} answers no cross-origin requests`, { status: 405 });
+        if (route.access !== 'write')
+          throw new AppError('METHOD_NOT_ALLOWED', `${url.pathname} answers no cross-origin requests`, { status: 405 });
         res.writeHead(204, CORS_PREFLIGHT_HEADERS);
         res.end();
         return;
@@ -86,17 +88,30 @@ export function createCaptureHandler(deps: CaptureDeps) {
         return;
       }
       const given = keyOf(req, url);
-      if (!given) throw new AppError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)', { status: 401 });
+      if (!given)
+        throw new AppError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>" (capture keys also as ?key=)', {
+          status: 401,
+        });
       const principal = await deps.keys.resolve(given.key);
       if (!principal) throw new AppError('INVALID_API_KEY', 'the API key is unknown or revoked', { status: 401 });
       if (given.inUrl && !isPublicRole(principal.role)) {
-        throw new AppError('SECRET_KEY_IN_URL', `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`, { status: 400 });
+        throw new AppError(
+          'SECRET_KEY_IN_URL',
+          `only capture keys may be sent as ?key=; send a ${principal.role} key as "Authorization: Bearer <key>" (and replace this one: URLs end up in logs)`,
+          { status: 400 },
+        );
       }
       if (!permissionsOf(principal.role).capture[route.access]) {
         throw new AppError('FORBIDDEN', `a ${principal.role} key cannot use ${req.method} ${url.pathname.slice(0, 128)}`, { status: 403 });
       }
       if (principal.allowedOrigins.length > 0 && (!origin || !principal.allowedOrigins.includes(origin))) {
-        throw new AppError('ORIGIN_NOT_ALLOWED', origin ? 'this origin is not allowed for this key' : 'this key only accepts requests with one of its allowed origins (Origin header); apps and servers need a key without allowed origins', { status: 403 });
+        throw new AppError(
+          'ORIGIN_NOT_ALLOWED',
+          origin
+            ? 'this origin is not allowed for this key'
+            : 'this key only accepts requests with one of its allowed origins (Origin header); apps and servers need a key without allowed origins',
+          { status: 403 },
+        );
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
       await route.handle(req, res, { principal, params, url }, deps);
@@ -110,7 +125,11 @@ export function createCaptureHandler(deps: CaptureDeps) {
       if (error instanceof AppError) sendError(res, error, flat);
       else {
         deps.log.error({ err: error, method: req.method, path: url.pathname.slice(0, 128) }, 'capture failed');
-        sendError(res, new AppError('UNAVAILABLE', 'the event could not be stored; retry later', { status: 503, headers: { 'retry-after': '1' } }), flat);
+        sendError(
+          res,
+          new AppError('UNAVAILABLE', 'the event could not be stored; retry later', { status: 503, headers: { 'retry-after': '1' } }),
+          flat,
+        );
       }
     }
   };

@@ -22,7 +22,12 @@ export interface KeyedRoute extends RouteBase {
    * `delete`: deletes a person's data (the GraphQL `requestDeletion` rule): admin keys only.
    */
   access: 'write' | 'read' | 'delete';
-  handle(req: IncomingMessage, res: ServerResponse, ctx: { principal: Principal; params: string[]; url: URL }, deps: CaptureDeps): Promise<void>;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: { principal: Principal; params: string[]; url: URL },
+    deps: CaptureDeps,
+  ): Promise<void>;
 }
 
 /** An endpoint whose path names the (public) key it answers for, checked by its handler; answers CORS. */

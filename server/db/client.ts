@@ -213,7 +213,9 @@ let journal: { when: number; tag: string }[] | undefined;
  * database does not answer.
  */
 export async function pendingMigrations(db: Database): Promise<string[]> {
-  journal ??= (JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] }).entries;
+  journal ??= (
+    JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] }
+  ).entries;
   const applied = await db.rows<{ created_at: string }>(sql`select created_at::text as created_at from drizzle.__drizzle_migrations`);
   const done = new Set(applied.map((r) => Number(r.created_at)));
   return journal.filter((m) => !done.has(m.when)).map((m) => m.tag);

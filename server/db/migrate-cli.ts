@@ -10,7 +10,9 @@ import { openPglite, openPostgres } from './client.ts';
  */
 try {
   const config = loadConfig();
-  const db = config.databaseUrl ? await openPostgres(config.databaseUrl, { max: 1 }) : await openPglite(path.join(config.dataDir, 'pglite'));
+  const db = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, { max: 1 })
+    : await openPglite(path.join(config.dataDir, 'pglite'));
   await db.close();
   console.log(`migrations applied to ${config.databaseUrl ? 'DATABASE_URL' : path.join(config.dataDir, 'pglite')}`);
 } catch (error) {

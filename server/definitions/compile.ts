@@ -327,7 +327,10 @@ export function compileDefinitions(input: DefinitionsInput): CompiledDefinitions
   const pagesByHost = new Map<string, readonly CompiledPage[]>();
   for (const host of new Set(pages.map((entry) => entry.literalHost))) {
     if (host === null) continue;
-    pagesByHost.set(host, Object.freeze(pages.filter((entry) => entry.literalHost === null || entry.literalHost === host).map((entry) => entry.page)));
+    pagesByHost.set(
+      host,
+      Object.freeze(pages.filter((entry) => entry.literalHost === null || entry.literalHost === host).map((entry) => entry.page)),
+    );
   }
 
   const elementBuckets = {
@@ -434,7 +437,11 @@ export function compileDefinitions(input: DefinitionsInput): CompiledDefinitions
   });
   return Object.freeze({
     organizationId: input.organizationId,
-    counts: Object.freeze({ pages: pages.length, elements: input.elements.length - skipped.filter((s) => s.kind === 'element').length, events: events.length }),
+    counts: Object.freeze({
+      pages: pages.length,
+      elements: input.elements.length - skipped.filter((s) => s.kind === 'element').length,
+      events: events.length,
+    }),
     skipped: Object.freeze(skipped),
     [COMPILED]: index,
   });

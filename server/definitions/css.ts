@@ -183,7 +183,10 @@ export function specificityOf(sequence: readonly Selector[]): Specificity {
     switch (token.type) {
       case SelectorType.Attribute:
         // css-what marks `#x` and `.x` (and only those) with ignoreCase "quirks".
-        total = addSpecificity(total, token.name === 'id' && token.action === 'equals' && token.ignoreCase === 'quirks' ? [1, 0, 0] : [0, 1, 0]);
+        total = addSpecificity(
+          total,
+          token.name === 'id' && token.action === 'equals' && token.ignoreCase === 'quirks' ? [1, 0, 0] : [0, 1, 0],
+        );
         break;
       case SelectorType.Pseudo:
         if (token.name === 'where') break;
@@ -227,9 +230,7 @@ export interface SubjectFilter {
 }
 
 /** The most selective plain requirement of the subject: its id, a class, an attribute, its tag, or none. */
-export type SelectorBucket =
-  | { readonly kind: 'id' | 'class' | 'tag' | 'attr'; readonly value: string }
-  | { readonly kind: 'any' };
+export type SelectorBucket = { readonly kind: 'id' | 'class' | 'tag' | 'attr'; readonly value: string } | { readonly kind: 'any' };
 
 /** Tags, ids and classes that some element of the path must carry, one compound at a time. */
 export interface PathNeeds {
@@ -271,7 +272,13 @@ function requirementsOf(sequence: readonly Selector[]): Requirements {
       if (name === 'id' && token.action === 'equals' && isCaseSensitive(token.ignoreCase)) {
         id = token.value;
         needs.ids.add(token.value);
-      } else if (name === 'class' && token.action === 'element' && isCaseSensitive(token.ignoreCase) && token.value !== '' && !/\s/.test(token.value)) {
+      } else if (
+        name === 'class' &&
+        token.action === 'element' &&
+        isCaseSensitive(token.ignoreCase) &&
+        token.value !== '' &&
+        !/\s/.test(token.value)
+      ) {
         classes.push(token.value);
         needs.classes.add(token.value);
       } else if (token.action !== 'not') {

@@ -1,4 +1,11 @@
-import { COMPILED, scalarKey, type CompiledDefinitions, type CompiledElementAlternative, type CompiledEvent, type EventBucket } from './compile.ts';
+import {
+  COMPILED,
+  scalarKey,
+  type CompiledDefinitions,
+  type CompiledElementAlternative,
+  type CompiledEvent,
+  type EventBucket,
+} from './compile.ts';
 import { buildCapturedNodes, capturedAdapter, type CapturedNode, type PathNeeds } from './css.ts';
 import type { CapturedTarget, EventFacts, UrlParts } from './inputs.ts';
 import { matchUrlPattern, splitUrlPart } from './url-pattern.ts';
@@ -150,7 +157,9 @@ export function matchElements(compiled: CompiledDefinitions, target: CapturedTar
     tryAlternatives(buckets.any, node, context);
   }
   if (context.hits.size === 0) return NO_ELEMENT;
-  const ranked = [...context.hits].sort(([idA, a], [idB, b]) => b.specificity - a.specificity || a.depth - b.depth || (idA < idB ? -1 : idA > idB ? 1 : 0));
+  const ranked = [...context.hits].sort(
+    ([idA, a], [idB, b]) => b.specificity - a.specificity || a.depth - b.depth || (idA < idB ? -1 : idA > idB ? 1 : 0),
+  );
   const ranking = ranked.map(([id]) => id);
   return { elementDefinitionId: ranking[0] ?? null, additionalElementDefinitionIds: ranking.slice(1) };
 }
@@ -227,6 +236,11 @@ export function matchDefinitions(compiled: CompiledDefinitions, event: EventToMa
   const elements = event.target != null ? matchElements(compiled, event.target, pageDefinitionId) : NO_ELEMENT;
   const elementDefinitionIds =
     elements.elementDefinitionId === null ? [] : [elements.elementDefinitionId, ...elements.additionalElementDefinitionIds];
-  const events = matchEvents(compiled, { eventType: event.eventType, properties: event.properties, pageDefinitionId, elementDefinitionIds });
+  const events = matchEvents(compiled, {
+    eventType: event.eventType,
+    properties: event.properties,
+    pageDefinitionId,
+    elementDefinitionIds,
+  });
   return { pageDefinitionId, ...elements, ...events };
 }

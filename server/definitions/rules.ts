@@ -46,8 +46,7 @@ export interface DefinitionError {
 
 /** Result of validating a rule: the parsed rule, or every error found. */
 export type RuleValidation<Rule> =
-  | { readonly ok: true; readonly rule: Rule }
-  | { readonly ok: false; readonly errors: readonly DefinitionError[] };
+  { readonly ok: true; readonly rule: Rule } | { readonly ok: false; readonly errors: readonly DefinitionError[] };
 
 const definitionId = z.string().min(1).max(128);
 const pattern = z.string().max(RULE_LIMITS.patternLength);
@@ -187,7 +186,12 @@ export function validateEventRule(input: unknown): RuleValidation<EventRule> {
       }
     }
   });
-  if (rule.eventType === undefined && rule.pageDefinitionId === undefined && rule.elementDefinitionId === undefined && properties.length === 0) {
+  if (
+    rule.eventType === undefined &&
+    rule.pageDefinitionId === undefined &&
+    rule.elementDefinitionId === undefined &&
+    properties.length === 0
+  ) {
     errors.push({
       code: 'EMPTY_RULE',
       message: 'an event rule needs at least one condition: eventType, pageDefinitionId, elementDefinitionId or properties',

@@ -379,7 +379,9 @@ function checkSequence(sequence: readonly Node[]): void {
       if (minLength(node) >= 1 && !chars.intersects(open)) {
         open = null;
       } else if (unbounded(node) && chars.intersects(open)) {
-        throw unsafe('two unbounded quantifiers in a row can match the same characters (e.g. \\w+\\d+ or .*.*), which backtracks polynomially');
+        throw unsafe(
+          'two unbounded quantifiers in a row can match the same characters (e.g. \\w+\\d+ or .*.*), which backtracks polynomially',
+        );
       }
     }
     if (unbounded(node)) {

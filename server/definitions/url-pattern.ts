@@ -15,7 +15,10 @@ export type UrlPatternKind = 'host' | 'path' | 'fragment';
 const ANY_DEPTH = '**';
 
 /** A segment pattern: a literal, `**`, or literal pieces separated by `*`. */
-type SegmentPattern = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'any-depth' } | { readonly kind: 'glob'; readonly pieces: readonly string[] };
+type SegmentPattern =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'any-depth' }
+  | { readonly kind: 'glob'; readonly pieces: readonly string[] };
 
 /** A compiled URL pattern. */
 export interface UrlPattern {

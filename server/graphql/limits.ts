@@ -65,7 +65,11 @@ export function useDocumentLimits(limits: GraphQLLimits): Plugin[] {
   ];
   return [
     maxTokensPlugin({ n: limits.tokens, onReject: reject('TOO_MANY_TOKENS', 'tokens', limits.tokens) }),
-    maxDepthPlugin({ n: limits.depth, flattenFragments: true, onReject: reject('QUERY_TOO_DEEP', 'levels of nested fields', limits.depth) }),
+    maxDepthPlugin({
+      n: limits.depth,
+      flattenFragments: true,
+      onReject: reject('QUERY_TOO_DEEP', 'levels of nested fields', limits.depth),
+    }),
     // __typename counts too: a million `a: __typename` aliases were the unauthenticated crash
     maxAliasesPlugin({ n: limits.aliases, allowList: [], onReject: reject('TOO_MANY_ALIASES', 'aliases', limits.aliases) }),
     maxDirectivesPlugin({ n: limits.directives, onReject: reject('TOO_MANY_DIRECTIVES', 'directives', limits.directives) }),
@@ -89,7 +93,12 @@ export function useRequestChecks(limits: GraphQLLimits): Plugin {
           operationName: params?.operationName ?? undefined,
           validate: ({ complexity }, report) => {
             if (complexity > limits.cost) {
-              report(refusal('QUERY_TOO_COSTLY', `the query costs ${complexity}, over the limit of ${limits.cost}: ask for fewer rows (first) or fewer fields`));
+              report(
+                refusal(
+                  'QUERY_TOO_COSTLY',
+                  `the query costs ${complexity}, over the limit of ${limits.cost}: ask for fewer rows (first) or fewer fields`,
+                ),
+              );
             }
           },
         }),
@@ -144,7 +153,11 @@ export function useResultGuard(limits: GraphQLLimits): Plugin {
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;
       const ran = 'data' in result;
       for (const error of result.errors ?? []) {
-        const extensions = error.extensions as { code?: string; unexpected?: boolean; http?: { status?: number; headers?: Record<string, string> } };
+        const extensions = error.extensions as {
+          code?: string;
+          unexpected?: boolean;
+          http?: { status?: number; headers?: Record<string, string> };
+        };
         // errors graphql-js makes without a code: variables that do not fit their type (no path),
         // a value that does not fit the schema's output type (a path)
         extensions.code ??= error.path ? 'INTERNAL_SERVER_ERROR' : 'INVALID_ARGUMENT';
@@ -159,7 +172,14 @@ export function useResultGuard(limits: GraphQLLimits): Plugin {
         if (!(error instanceof RangeError)) throw error;
       }
       if (text === undefined || Buffer.byteLength(text) > limits.responseBytes) {
-        setResult({ errors: [refusal('RESPONSE_TOO_LARGE', `the response exceeds the limit of ${limits.responseBytes} bytes: ask for fewer rows (first) or fewer fields`)] });
+        setResult({
+          errors: [
+            refusal(
+              'RESPONSE_TOO_LARGE',
+              `the response exceeds the limit of ${limits.responseBytes} bytes: ask for fewer rows (first) or fewer fields`,
+            ),
+          ],
+        });
         return;
       }
       const serialised = text;

@@ -92,12 +92,19 @@ function useGate(keys: KeyResolver, bodyBytes: number): Plugin<object, ServerCon
       headers.set('content-type', 'application/json; charset=utf-8');
       const code = BODYLESS_CODES[response.status] ?? 'BAD_REQUEST';
       const message = `${response.status} ${response.statusText || code.toLowerCase().replaceAll('_', ' ')}`;
-      setResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status: response.status, headers }));
+      setResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status: response.status, headers }),
+      );
     },
   };
 }
 
-const BODYLESS_CODES: Record<number, string> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+const BODYLESS_CODES: Record<number, string> = {
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 /** No CORS headers unless origins are configured; then only for those, and never with credentials (keys travel in a header). */
 function corsOptions(origins: string[]) {
@@ -115,13 +122,18 @@ function corsOptions(origins: string[]) {
  */
 function yogaLogger(log: Logger) {
   const child = log.child({ component: 'graphql' });
-  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
-    if (!child.isLevelEnabled(level)) return;
-    const error = args.find((a) => a instanceof Error);
-    const err = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-    const message = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? '' : `(${typeof a})`)).filter(Boolean).join(' ');
-    if (err) child[level]({ err }, message || 'graphql error');
-    else child[level](message);
-  };
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      if (!child.isLevelEnabled(level)) return;
+      const error = args.find((a) => a instanceof Error);
+      const err = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+      const message = args
+        .map((a) => (typeof a === 'string' ? a : a instanceof Error ? '' : `(${typeof a})`))
+        .filter(Boolean)
+        .join(' ');
+      if (err) child[level]({ err }, message || 'graphql error');
+      else child[level](message);
+    };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -89,7 +89,7 @@ export function createEventPartitions(db: Database) {
       const first = covered?.[0];
       return first?.from ? first.from.getTime() : null;
     },
-        /** The partitions as last read. */
+    /** The partitions as last read. */
     async list(): Promise<EventPartition[]> {
       await refresh();
       return covered!;

@@ -1,7 +1,13 @@
 import type { Database } from '../db/client.ts';
 import { findOpenBackfill } from '../db/queries/backfills.ts';
 import { listDestinationPeriods } from '../db/queries/destinations.ts';
-import { countUnsyncedRows, forgetIdleState, listRetentionDestinations, recordMiss, type RetentionDestination } from '../db/queries/retention.ts';
+import {
+  countUnsyncedRows,
+  forgetIdleState,
+  listRetentionDestinations,
+  recordMiss,
+  type RetentionDestination,
+} from '../db/queries/retention.ts';
 import type { Logger } from '../log.ts';
 import { periodsLiteral } from '../sync/periods.ts';
 import type { EventPartition, EventPartitions } from './partitions.ts';
@@ -58,9 +64,18 @@ export function createRetention(deps: {
 
   async function pass(): Promise<RetentionReport> {
     const now = clock();
-    const report: RetentionReport = { dropped: [], held: [], misses: [], forgotten: 0, lateBeyondRetention: deps.lateBeyondRetention?.() ?? 0 };
+    const report: RetentionReport = {
+      dropped: [],
+      held: [],
+      misses: [],
+      forgotten: 0,
+      lateBeyondRetention: deps.lateBeyondRetention?.() ?? 0,
+    };
     if (report.lateBeyondRetention > 0) {
-      deps.log.warn({ events: report.lateBeyondRetention }, 'retention: late events timed before the oldest day the store keeps were stored, ordered only against what it kept');
+      deps.log.warn(
+        { events: report.lateBeyondRetention },
+        'retention: late events timed before the oldest day the store keeps were stored, ordered only against what it kept',
+      );
     }
     await partitions.cover([now, now + DAY_MS, now + 2 * DAY_MS]);
     const old = (await partitions.list()).filter((p) => p.to.getTime() <= now - policy.retentionMs);
@@ -107,10 +122,22 @@ export function createRetention(deps: {
     for (const dest of destinations) {
       const rows = await unsynced(dest, Number.MAX_SAFE_INTEGER);
       if (rows === 0) continue;
-      await recordMiss(db, { destinationId: dest.id, orgId: dest.orgId, capturedFrom: partition.from, capturedTo: partition.to, rows, wasEnabled: dest.enabled });
+      await recordMiss(db, {
+        destinationId: dest.id,
+        orgId: dest.orgId,
+        capturedFrom: partition.from,
+        capturedTo: partition.to,
+        rows,
+        wasEnabled: dest.enabled,
+      });
       report.misses.push({ destinationId: dest.id, partition: partition.name, rows });
       deps.log.warn(
-        { partition: partition.name, rows, destination: dest.id, reason: dest.enabled ? 'behind past TRIBUTARY_RETENTION_MAX' : 'disabled' },
+        {
+          partition: partition.name,
+          rows,
+          destination: dest.id,
+          reason: dest.enabled ? 'behind past TRIBUTARY_RETENTION_MAX' : 'disabled',
+        },
         'retention: dropped a partition with rows a destination had not synced',
       );
     }

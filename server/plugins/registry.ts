@@ -86,7 +86,9 @@ export async function createPluginRegistry(
       jsonSchema: configJsonSchema(definition),
       secretFields,
       targetFields: fallback
-        ? Object.keys(definition.config.shape).filter((name) => !secretFields.includes(name)).map((name) => ({ name, override: false }))
+        ? Object.keys(definition.config.shape)
+            .filter((name) => !secretFields.includes(name))
+            .map((name) => ({ name, override: false }))
         : declared,
     });
   };
@@ -97,7 +99,9 @@ export async function createPluginRegistry(
     try {
       loaded = await importer(name);
     } catch (error) {
-      problems.push(`plugin ${name} refused: it could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      problems.push(
+        `plugin ${name} refused: it could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+      );
       continue;
     }
     const result = validateDestinationDefinition(loaded);

@@ -118,7 +118,10 @@ export function createEventWriter(deps: {
           (error) => batch.forEach((p) => p.reject(error)),
         )
         .finally(() => {
-          deps.onFlush?.(requests.reduce((n, r) => n + r.length, 0), (performance.now() - started) / 1000);
+          deps.onFlush?.(
+            requests.reduce((n, r) => n + r.length, 0),
+            (performance.now() - started) / 1000,
+          );
           inFlight.delete(flush);
           pump();
         });
@@ -184,11 +187,17 @@ async function storeIsolated(store: Store, requests: CapturedEvent[][]): Promise
 /** Stores one request's events in halves around the ones Postgres refuses (positions offset by `offset`). */
 async function storeBisected(store: Store, events: CapturedEvent[], offset: number): Promise<WriteResult> {
   if (events.length === 1) {
-    return { ...emptyResult(), rejected: [{ position: offset, code: 'EVENT_NOT_STORABLE', message: 'the event holds a value the store cannot hold' }] };
+    return {
+      ...emptyResult(),
+      rejected: [{ position: offset, code: 'EVENT_NOT_STORABLE', message: 'the event holds a value the store cannot hold' }],
+    };
   }
   const half = Math.ceil(events.length / 2);
   const parts: WriteResult[] = [];
-  for (const [part, start] of [[events.slice(0, half), 0], [events.slice(half), half]] as const) {
+  for (const [part, start] of [
+    [events.slice(0, half), 0],
+    [events.slice(half), half],
+  ] as const) {
     try {
       const [result] = await storeWithRetry(store, [part]);
       parts.push(shift(result!, offset + start));
@@ -298,7 +307,9 @@ function dropRepeatsInFlush(requests: CapturedEvent[][], results: WriteResult[])
  * on the deletion request.
  */
 async function dropDeletedDevices(tx: Database, unique: Incoming[], results: WriteResult[]): Promise<Incoming[]> {
-  const deleted = await findDeletedDevices(tx, [...new Map(unique.map(({ event }) => [`${event.orgId}/${event.deviceId}`, event])).values()]);
+  const deleted = await findDeletedDevices(tx, [
+    ...new Map(unique.map(({ event }) => [`${event.orgId}/${event.deviceId}`, event])).values(),
+  ]);
   if (deleted.size === 0) return unique;
   const droppedBy = new Map<string, number>();
   const kept = unique.filter(({ event, request }) => {
@@ -328,13 +339,19 @@ function viewKeysOf(incoming: Incoming[]): ViewKey[] {
  * outside views: under advisory locks of their identities.
  */
 async function dropReplays(tx: Database, unique: Incoming[], views: Map<string, ViewState>, results: WriteResult[]): Promise<Incoming[]> {
-  await lockIdentities(tx, unique.filter(({ event }) => !event.viewId).map(({ event }) => event));
+  await lockIdentities(
+    tx,
+    unique.filter(({ event }) => !event.viewId).map(({ event }) => event),
+  );
   const suspects = unique.filter(({ event }) => {
     if (!event.viewId) return true;
     const state = views.get(viewKeyOf(event.orgId, event.viewId))!;
     return !isAfter(event, state.lastEventMicros, state.lastSeq);
   });
-  const replayed = await findLiveDedupKeys(tx, suspects.map(({ event }) => event));
+  const replayed = await findLiveDedupKeys(
+    tx,
+    suspects.map(({ event }) => event),
+  );
   return unique.filter(({ event, request }) => {
     if (!replayed.has(`${event.orgId}/${event.dedupKey}`)) return true;
     results[request]!.duplicates++;
@@ -356,7 +373,8 @@ function createRowBuilder(enrichments: Map<string, Enrichment>): BuildRow {
     };
   };
   return (event, page) => {
-    const context = event.url || !page ? { url: event.url, inherited: false } : { url: page.url as UrlParts | null, inherited: true, title: page.title };
+    const context =
+      event.url || !page ? { url: event.url, inherited: false } : { url: page.url as UrlParts | null, inherited: true, title: page.title };
     return buildRow(event, context, enrichments.get(event.orgId)!, pageDefinitionOf(event.orgId));
   };
 }
@@ -437,7 +455,8 @@ type BuildRow = (event: CapturedEvent, page: PageContext | null) => ProcessedRow
 function appendToView(state: ViewState, list: Incoming[], build: BuildRow): OrderedView {
   let page = state.page;
   const rows = list.map(({ event, request }) => {
-    if (event.url && event.eventType === 'navigate') page = { url: event.url, title: (event.source.title as string | null | undefined) ?? null };
+    if (event.url && event.eventType === 'navigate')
+      page = { url: event.url, title: (event.source.title as string | null | undefined) ?? null };
     return { row: build(event, page), request };
   });
   const last = list[list.length - 1]!.event;
@@ -502,7 +521,10 @@ async function insertIntoView(
       for (const stored of candidates) {
         const event = capturedFromStored(stored);
         const page = pageAt(positionOf(event));
-        const storedPage = { url: stored.sourceProperties.url ?? null, title: (stored.sourceProperties.title as string | null | undefined) ?? null };
+        const storedPage = {
+          url: stored.sourceProperties.url ?? null,
+          title: (stored.sourceProperties.title as string | null | undefined) ?? null,
+        };
         if (!samePage(page, storedPage)) displaced.push({ eventId: stored.eventId, event, page });
       }
       bound.budget[charged] = budget - displaced.length;
@@ -536,7 +558,14 @@ function sessionsOf(rows: ProcessedRow[]) {
     if (!row.sessionId || row.eventType === null) continue;
     const key = `${row.orgId}/${row.deviceId}/${row.sessionId}`;
     const span = spans.get(key);
-    if (!span) spans.set(key, { orgId: row.orgId, deviceId: row.deviceId, sessionId: row.sessionId, firstMicros: row.eventTimeMicros, lastMicros: row.eventTimeMicros });
+    if (!span)
+      spans.set(key, {
+        orgId: row.orgId,
+        deviceId: row.deviceId,
+        sessionId: row.sessionId,
+        firstMicros: row.eventTimeMicros,
+        lastMicros: row.eventTimeMicros,
+      });
     else {
       span.firstMicros = Math.min(span.firstMicros, row.eventTimeMicros);
       span.lastMicros = Math.max(span.lastMicros, row.eventTimeMicros);
@@ -551,7 +580,12 @@ function userDevicesOf(rows: ProcessedRow[]) {
   for (const row of rows) {
     const uid = row.eventType === 'identify' ? row.eventProperties.user_id : undefined;
     if (typeof uid !== 'string' || uid === '') continue;
-    pairs.set(`${row.orgId}/${uid}/${row.deviceId}`, { orgId: row.orgId, uid, deviceId: row.deviceId, seen: row.capturedTime.toISOString() });
+    pairs.set(`${row.orgId}/${uid}/${row.deviceId}`, {
+      orgId: row.orgId,
+      uid,
+      deviceId: row.deviceId,
+      seen: row.capturedTime.toISOString(),
+    });
   }
   return [...pairs.values()];
 }

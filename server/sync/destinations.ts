@@ -20,7 +20,8 @@ import type { InstalledPlugin, PluginRegistry } from '../plugins/registry.ts';
 import { destinationConfig } from './run-sync.ts';
 import { requireSecrets, type TargetGuard } from './targets.ts';
 
-const sameList = (a: string[] | null, b: string[] | null) => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+const sameList = (a: string[] | null, b: string[] | null) =>
+  JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
 const sameFilters = (a: DestinationRecord, b: DestinationRecord) =>
   sameList(a.eventTypesInclude, b.eventTypesInclude) && sameList(a.eventTypesExclude, b.eventTypesExclude);
 
@@ -136,7 +137,11 @@ export function createDestinationService(deps: {
     } catch (error) {
       if (pgErrorCode(error) === '23505') {
         const field = plugin?.targetFields.find((target) => target.kind === 'file')?.name ?? 'config';
-        throw new ValidationError('FILE_PATH_IN_USE', `${field}: another destination already writes to this file; choose another path`, field);
+        throw new ValidationError(
+          'FILE_PATH_IN_USE',
+          `${field}: another destination already writes to this file; choose another path`,
+          field,
+        );
       }
       throw error;
     }
@@ -146,7 +151,10 @@ export function createDestinationService(deps: {
     if (input.name !== undefined && (input.name.trim().length === 0 || input.name.length > 200)) {
       throw new ValidationError('INVALID_NAME', 'name must be 1 to 200 characters', 'name');
     }
-    if (input.intervalMinutes !== undefined && (!Number.isInteger(input.intervalMinutes) || input.intervalMinutes < 1 || input.intervalMinutes > 1440)) {
+    if (
+      input.intervalMinutes !== undefined &&
+      (!Number.isInteger(input.intervalMinutes) || input.intervalMinutes < 1 || input.intervalMinutes > 1440)
+    ) {
       throw new ValidationError('INVALID_INTERVAL', 'intervalMinutes must be a whole number from 1 to 1440', 'intervalMinutes');
     }
     for (const field of ['eventTypesInclude', 'eventTypesExclude'] as const) {
@@ -273,7 +281,10 @@ export function createDestinationService(deps: {
         });
       } catch (error) {
         if (pgErrorCode(error) === '23505') {
-          throw new ValidationError('BACKFILL_IN_PROGRESS', 'this destination already has a backfill queued or running; cancel it or wait for it to finish');
+          throw new ValidationError(
+            'BACKFILL_IN_PROGRESS',
+            'this destination already has a backfill queued or running; cancel it or wait for it to finish',
+          );
         }
         throw error;
       }
@@ -296,7 +307,8 @@ export function createDestinationService(deps: {
       const current = await getDestination(db, orgId, id);
       if (!current) throw new NotFoundError('destination');
       if (!current.enabled) throw new ValidationError('DESTINATION_DISABLED', 'enable the destination before syncing it');
-      const queued = (await findQueuedRun(db, id)) ?? (await insertSyncRun(db, { destinationId: id, orgId, status: 'queued', trigger: 'manual' }));
+      const queued =
+        (await findQueuedRun(db, id)) ?? (await insertSyncRun(db, { destinationId: id, orgId, status: 'queued', trigger: 'manual' }));
       await updateDestination(db, orgId, id, { nextRunTime: new Date() });
       return queued;
     },

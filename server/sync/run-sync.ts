@@ -110,7 +110,13 @@ export function destinationConfig(dest: DestinationRecord, secrets: SecretBox): 
  * only classify. An empty window with unchanged definitions and no backfill sends the warehouse
  * nothing.
  */
-export async function executeRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string, stop?: AbortSignal): Promise<SyncRunRecord['status']> {
+export async function executeRun(
+  deps: SyncDeps,
+  dest: DestinationRecord,
+  run: SyncRunRecord,
+  owner: string,
+  stop?: AbortSignal,
+): Promise<SyncRunRecord['status']> {
   const started = new Date();
   const guard = guardRun(deps, dest, owner, stop);
   const progress: RunProgress = { attempts: 0, statements: 0, backfillId: undefined };
@@ -167,17 +173,20 @@ function guardRun(deps: SyncDeps, dest: DestinationRecord, owner: string, stop: 
   const aborted = new Promise<void>((resolve) => timeout.signal.addEventListener('abort', () => resolve(), { once: true }));
   const stopped = new Promise<never>((_, reject) => aborted.then(() => stop?.aborted && reject(timeout.signal.reason as Error)));
   stopped.catch(() => {});
-  const heartbeat = setInterval(() => {
-    renewLease(deps.db, dest.id, owner, options.leaseMs).then(
-      (held) => {
-        if (!held) {
-          leaseLost = true;
-          timeout.abort(new Error('the lease was lost to another instance'));
-        }
-      },
-      () => {},
-    );
-  }, Math.max(1_000, Math.floor(options.leaseMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      renewLease(deps.db, dest.id, owner, options.leaseMs).then(
+        (held) => {
+          if (!held) {
+            leaseLost = true;
+            timeout.abort(new Error('the lease was lost to another instance'));
+          }
+        },
+        () => {},
+      );
+    },
+    Math.max(1_000, Math.floor(options.leaseMs / 3)),
+  );
   return {
     signal: timeout.signal,
     aborted,
@@ -215,7 +224,14 @@ interface RunPlan {
  * snapshot, the definitions when they changed, the deletions the destination can apply (the
  * others are marked unsupported), the open backfill.
  */
-async function planRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunRecord, owner: string, started: Date, progress: RunProgress): Promise<RunPlan> {
+async function planRun(
+  deps: SyncDeps,
+  dest: DestinationRecord,
+  run: SyncRunRecord,
+  owner: string,
+  started: Date,
+  progress: RunProgress,
+): Promise<RunPlan> {
   const { db } = deps;
   // Deletion requests recorded before the window's end snapshot: the store had removed their
   // rows before this window reads it, so deleting first and merging the window after is exact.
@@ -245,8 +261,16 @@ async function planRun(deps: SyncDeps, dest: DestinationRecord, run: SyncRunReco
   const deletes = plugin.definition.capabilities?.deleteDevices === true;
   if (deletions.length > 0 && !deletes) {
     // reported, never skipped silently: the API shows these requests as unsupported here
-    await settleDeletions(db, dest.id, deletions.map((d) => d.requestId), { status: 'unsupported', at: new Date() });
-    deps.log.warn({ destination: dest.id, plugin: dest.pluginId, requests: deletions.length }, 'sync: the destination cannot delete devices; deletion requests marked unsupported');
+    await settleDeletions(
+      db,
+      dest.id,
+      deletions.map((d) => d.requestId),
+      { status: 'unsupported', at: new Date() },
+    );
+    deps.log.warn(
+      { destination: dest.id, plugin: dest.pluginId, requests: deletions.length },
+      'sync: the destination cannot delete devices; deletion requests marked unsupported',
+    );
   }
   const deleteDeviceIds = deletes ? [...new Set(deletions.flatMap((d) => d.deviceIds))] : [];
   const loadOptions = deleteDeviceIds.length > 0 ? { deleteDeviceIds } : undefined;
@@ -272,7 +296,13 @@ const IN_RUN_RETRY_CAP_MS = 60_000;
  * retries, plugins only classify). A failure that is not retryable, the last attempt, an abort,
  * or a wait the warehouse asks for that is longer than a quick retry fails the run.
  */
-async function loadWithRetries(deps: SyncDeps, dest: DestinationRecord, plan: RunPlan, guard: RunGuard, progress: RunProgress): Promise<Sent> {
+async function loadWithRetries(
+  deps: SyncDeps,
+  dest: DestinationRecord,
+  plan: RunPlan,
+  guard: RunGuard,
+  progress: RunProgress,
+): Promise<Sent> {
   const { options } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   for (;;) {
@@ -331,7 +361,12 @@ async function sendPlan(
         ? await connection.loadEventsCopyText(copyTextChunks(copyChangedRows(db, plan.window), count), plan.loadOptions)
         : await connection.loadEvents(
             streamPages<ChangedRow>(
-              (after) => readChangedRows(db, { ...plan.window, limit: options.batchSize, after: after && { xid: after.change_xid, eventId: after.event_id } }),
+              (after) =>
+                readChangedRows(db, {
+                  ...plan.window,
+                  limit: options.batchSize,
+                  after: after && { xid: after.change_xid, eventId: after.event_id },
+                }),
               options.batchSize,
               count,
             ),
@@ -373,22 +408,34 @@ async function recordSuccess(
   const { chunk, merged, rows, bytes } = sent;
   const finished = new Date();
   const released = await db.transaction(async (tx) => {
-    const held = await releaseDestination(tx, dest.id, owner, {
-      cursorSnapshot: plan.to,
-      lastSuccessTime: finished,
-      consecutiveFailures: 0,
-      lastError: null,
-      lastErrorKind: null,
-      // while a backfill has rows left, its next chunk goes at the next tick
-      nextRunTime: chunk && !chunk.last ? finished : nextBoundary(finished, dest.intervalMinutes),
-      ...(progress.attempts > 0 ? { tablesVersion: plan.plugin.definition.version, definitionsHash: plan.definitionsHash } : {}),
-    }, started);
-    if (held && chunk) await completeBackfillChunk(tx, chunk.backfillId, { until: chunk.range.until, rows: chunk.rows, bytes: chunk.bytes });
+    const held = await releaseDestination(
+      tx,
+      dest.id,
+      owner,
+      {
+        cursorSnapshot: plan.to,
+        lastSuccessTime: finished,
+        consecutiveFailures: 0,
+        lastError: null,
+        lastErrorKind: null,
+        // while a backfill has rows left, its next chunk goes at the next tick
+        nextRunTime: chunk && !chunk.last ? finished : nextBoundary(finished, dest.intervalMinutes),
+        ...(progress.attempts > 0 ? { tablesVersion: plan.plugin.definition.version, definitionsHash: plan.definitionsHash } : {}),
+      },
+      started,
+    );
+    if (held && chunk)
+      await completeBackfillChunk(tx, chunk.backfillId, { until: chunk.range.until, rows: chunk.rows, bytes: chunk.bytes });
     return held;
   });
   if (!released) throw new RetryableError('the lease was lost to another instance before the cursor moved');
   if (plan.loadOptions) {
-    await settleDeletions(db, dest.id, plan.deletions.map((d) => d.requestId), { status: 'done', rowsDeleted: merged?.rowsDeleted ?? null, at: finished });
+    await settleDeletions(
+      db,
+      dest.id,
+      plan.deletions.map((d) => d.requestId),
+      { status: 'done', rowsDeleted: merged?.rowsDeleted ?? null, at: finished },
+    );
   }
   await updateSyncRun(db, run.id, {
     status: 'succeeded',
@@ -407,7 +454,10 @@ async function recordSuccess(
     },
   });
   deps.metrics.syncRun(dest, 'succeeded', (finished.getTime() - started.getTime()) / 1000, rows);
-  deps.log.info({ destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() }, 'sync run succeeded');
+  deps.log.info(
+    { destination: dest.id, plugin: dest.pluginId, run: run.id, rows, bytes, ms: finished.getTime() - started.getTime() },
+    'sync run succeeded',
+  );
 }
 
 /**
@@ -432,13 +482,26 @@ async function recordFailure(
   const interrupted = guard.interrupted();
   const failures = interrupted ? dest.consecutiveFailures : dest.consecutiveFailures + 1;
   if (!guard.leaseLost()) {
-    const backoffMs = Math.max(retryDelayMs(failures, { baseMs: options.retryBaseMs, capMs: dest.intervalMinutes * 60_000 }), retryAfterMsOf(error) ?? 0);
-    await releaseDestination(db, dest.id, owner, {
-      consecutiveFailures: failures,
-      lastError: message,
-      lastErrorKind: kind,
-      nextRunTime: interrupted ? finished : kind === 'retryable' ? new Date(finished.getTime() + backoffMs) : nextBoundary(finished, dest.intervalMinutes),
-    }, started);
+    const backoffMs = Math.max(
+      retryDelayMs(failures, { baseMs: options.retryBaseMs, capMs: dest.intervalMinutes * 60_000 }),
+      retryAfterMsOf(error) ?? 0,
+    );
+    await releaseDestination(
+      db,
+      dest.id,
+      owner,
+      {
+        consecutiveFailures: failures,
+        lastError: message,
+        lastErrorKind: kind,
+        nextRunTime: interrupted
+          ? finished
+          : kind === 'retryable'
+            ? new Date(finished.getTime() + backoffMs)
+            : nextBoundary(finished, dest.intervalMinutes),
+      },
+      started,
+    );
   }
   if (progress.backfillId) await recordBackfillError(db, progress.backfillId, message, kind);
   await updateSyncRun(db, run.id, {
@@ -449,7 +512,10 @@ async function recordFailure(
     durationMs: finished.getTime() - started.getTime(),
     error: message,
     errorKind: kind,
-    details: { failing: !interrupted && (kind !== 'retryable' || failures >= FAILING_AFTER), ...(interrupted ? { interrupted: true } : {}) },
+    details: {
+      failing: !interrupted && (kind !== 'retryable' || failures >= FAILING_AFTER),
+      ...(interrupted ? { interrupted: true } : {}),
+    },
   });
   // the message is the run's recorded error, the one the API shows (plugins keep secrets out of it)
   deps.metrics.syncRun(dest, 'failed', (finished.getTime() - started.getTime()) / 1000, 0);
@@ -471,7 +537,12 @@ async function loadBackfillChunk(
   if (connection.loadEventsCopyText && db.copyOut) return connection.loadEventsCopyText(copyTextChunks(copyBackfillRows(db, range), count));
   return connection.loadEvents(
     streamPages<BackfillRow>(
-      (after) => readBackfillRows(db, { ...range, limit: batchSize, after: after && { capturedTime: after.captured_time, eventId: after.event_id } }),
+      (after) =>
+        readBackfillRows(db, {
+          ...range,
+          limit: batchSize,
+          after: after && { capturedTime: after.captured_time, eventId: after.event_id },
+        }),
       batchSize,
       count,
     ),

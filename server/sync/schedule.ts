@@ -23,5 +23,13 @@ export function retryDelayMs(failures: number, backoff: { baseMs: number; capMs:
 export const FAILING_AFTER = 3;
 
 /** What the API, the metrics and the alerts call a destination's state. */
-export const destinationStatus = (d: { enabled: boolean; consecutiveFailures: number; lastErrorKind: string | null }): 'DISABLED' | 'FAILING' | 'HEALTHY' =>
-  !d.enabled ? 'DISABLED' : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable') ? 'FAILING' : 'HEALTHY';
+export const destinationStatus = (d: {
+  enabled: boolean;
+  consecutiveFailures: number;
+  lastErrorKind: string | null;
+}): 'DISABLED' | 'FAILING' | 'HEALTHY' =>
+  !d.enabled
+    ? 'DISABLED'
+    : d.consecutiveFailures >= FAILING_AFTER || (d.lastErrorKind && d.lastErrorKind !== 'retryable')
+      ? 'FAILING'
+      : 'HEALTHY';

@@ -29,7 +29,9 @@ export function createSyncScheduler(deps: SyncDeps, options: { concurrency: numb
   async function runClaimed(dest: DestinationRecord): Promise<void> {
     try {
       await failAbandonedRuns(deps.db, dest.id, 'the instance running this sync stopped before it finished; the next run catches up');
-      const run = (await findQueuedRun(deps.db, dest.id)) ?? (await insertSyncRun(deps.db, { destinationId: dest.id, orgId: dest.orgId, status: 'queued', trigger: 'schedule' }));
+      const run =
+        (await findQueuedRun(deps.db, dest.id)) ??
+        (await insertSyncRun(deps.db, { destinationId: dest.id, orgId: dest.orgId, status: 'queued', trigger: 'schedule' }));
       await executeRun(deps, dest, run, owner, interrupt.signal);
     } catch (error) {
       deps.log.error({ err: error, destination: dest.id }, 'sync failed unexpectedly');

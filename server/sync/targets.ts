@@ -28,11 +28,7 @@ export interface TargetPolicy {
 }
 
 export type TargetRefusalCode =
-  | 'ENDPOINT_OVERRIDE_NOT_ALLOWED'
-  | 'DESTINATION_HOST_NOT_ALLOWED'
-  | 'INVALID_FILE_PATH'
-  | 'FILE_PATH_NOT_A_FILE'
-  | 'SECRETS_REQUIRED';
+  'ENDPOINT_OVERRIDE_NOT_ALLOWED' | 'DESTINATION_HOST_NOT_ALLOWED' | 'INVALID_FILE_PATH' | 'FILE_PATH_NOT_A_FILE' | 'SECRETS_REQUIRED';
 
 /**
  * A destination config the target policy refuses, with a stable code. It is a `ConfigError`, so
@@ -161,7 +157,10 @@ export interface TargetGuard {
    * allow, hosts outside the allow-list and IP addresses in refused ranges, and bad file paths.
    * Returns the config with its file path normalised, and that path (the store keeps it unique).
    */
-  checkConfig(plugin: InstalledPlugin, config: Record<string, unknown>): Promise<{ config: Record<string, unknown>; localFile: string | null }>;
+  checkConfig(
+    plugin: InstalledPlugin,
+    config: Record<string, unknown>,
+  ): Promise<{ config: Record<string, unknown>; localFile: string | null }>;
   /**
    * The only way the host connects a plugin (sync runs and connection tests): refuses a
    * destination whose secrets were cleared, runs the checks of `checkConfig` again (the policy may
@@ -169,7 +168,12 @@ export interface TargetGuard {
    * may have changed since the create), prepares the file's folder, and gives the plugin the
    * absolute path of its file.
    */
-  connect(plugin: InstalledPlugin, dest: Pick<DestinationRecord, 'clearedSecrets'>, config: Record<string, unknown>, ctx: DestinationContext): Promise<DestinationConnection>;
+  connect(
+    plugin: InstalledPlugin,
+    dest: Pick<DestinationRecord, 'clearedSecrets'>,
+    config: Record<string, unknown>,
+    ctx: DestinationContext,
+  ): Promise<DestinationConnection>;
   /**
    * The same host policy for a URL the server itself calls (alert webhooks), without network
    * I/O: an http(s) URL whose host is allowed. Throws a TargetRefusal naming `fieldName`.
@@ -200,13 +204,22 @@ export function createTargetGuard(policy: TargetPolicy): TargetGuard {
 
   function checkHost(field: TargetField, raw: string): Host {
     const host = canonicalHost(raw);
-    if (!host) throw new TargetRefusal('DESTINATION_HOST_NOT_ALLOWED', `${field.name}: "${raw}" is not a single host name or IP address`, field.name);
+    if (!host)
+      throw new TargetRefusal(
+        'DESTINATION_HOST_NOT_ALLOWED',
+        `${field.name}: "${raw}" is not a single host name or IP address`,
+        field.name,
+      );
     if (allowList) {
       const allowed = host.ip
         ? allowList.networks.check(withoutZone(host.name), familyOf(withoutZone(host.name)))
         : allowList.names.has(host.name) || allowList.suffixes.some((suffix) => host.name.endsWith(suffix));
       if (!allowed) {
-        throw new TargetRefusal('DESTINATION_HOST_NOT_ALLOWED', `${field.name}: ${host.name} is not among the hosts this server lets destinations connect to`, field.name);
+        throw new TargetRefusal(
+          'DESTINATION_HOST_NOT_ALLOWED',
+          `${field.name}: ${host.name} is not among the hosts this server lets destinations connect to`,
+          field.name,
+        );
       }
     }
     if (host.ip && refusedAddress(host.name)) throw privateRefusal(field, host.name, false);
@@ -215,7 +228,9 @@ export function createTargetGuard(policy: TargetPolicy): TargetGuard {
 
   function privateRefusal(field: TargetField, name: string, resolved: boolean) {
     // the addresses a name resolves to stay out of the message: it would map the internal network
-    const what = resolved ? `${name} resolves to a private, loopback or link-local address` : `${name} is a private, loopback or link-local address`;
+    const what = resolved
+      ? `${name} resolves to a private, loopback or link-local address`
+      : `${name} is a private, loopback or link-local address`;
     return new TargetRefusal(
       'DESTINATION_HOST_NOT_ALLOWED',
       `${field.name}: ${what}, which this server does not let destinations reach (TRIBUTARY_DESTINATION_PRIVATE_NETWORKS)`,
@@ -267,14 +282,24 @@ export function createTargetGuard(policy: TargetPolicy): TargetGuard {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw error;
       }
-      if (stats.isSymbolicLink()) throw new TargetRefusal('INVALID_FILE_PATH', `${field.name}: ${relative} goes through a symbolic link`, field.name);
+      if (stats.isSymbolicLink())
+        throw new TargetRefusal('INVALID_FILE_PATH', `${field.name}: ${relative} goes through a symbolic link`, field.name);
       const last = index === segments.length - 1;
-      if (last && !stats.isFile()) throw new TargetRefusal('FILE_PATH_NOT_A_FILE', `${field.name}: ${relative} exists and is not a file`, field.name);
-      if (!last && !stats.isDirectory()) throw new TargetRefusal('INVALID_FILE_PATH', `${field.name}: ${segments.slice(0, index + 1).join('/')} is not a folder`, field.name);
+      if (last && !stats.isFile())
+        throw new TargetRefusal('FILE_PATH_NOT_A_FILE', `${field.name}: ${relative} exists and is not a file`, field.name);
+      if (!last && !stats.isDirectory())
+        throw new TargetRefusal(
+          'INVALID_FILE_PATH',
+          `${field.name}: ${segments.slice(0, index + 1).join('/')} is not a folder`,
+          field.name,
+        );
     }
   }
 
-  async function checkFile(plugin: InstalledPlugin, config: Record<string, unknown>): Promise<{ field: TargetField; relative: string } | null> {
+  async function checkFile(
+    plugin: InstalledPlugin,
+    config: Record<string, unknown>,
+  ): Promise<{ field: TargetField; relative: string } | null> {
     const field = fileField(plugin);
     const value = field && config[field.name];
     if (!field || value === undefined || value === null) return null;
@@ -287,7 +312,11 @@ export function createTargetGuard(policy: TargetPolicy): TargetGuard {
     const field: TargetField = { name: fieldName, kind: 'url' };
     const parsed = URL.canParse(url) ? new URL(url) : undefined;
     if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password) {
-      throw new TargetRefusal('DESTINATION_HOST_NOT_ALLOWED', `${fieldName} must be an http:// or https:// URL without credentials`, fieldName);
+      throw new TargetRefusal(
+        'DESTINATION_HOST_NOT_ALLOWED',
+        `${fieldName} must be an http:// or https:// URL without credentials`,
+        fieldName,
+      );
     }
     return checkHost(field, parsed.hostname);
   }
@@ -353,7 +382,8 @@ const MAX_FILE_PATH = 255;
  */
 function normaliseFilePath(field: TargetField, value: string): string {
   const refuse = (why: string) => new TargetRefusal('INVALID_FILE_PATH', `${field.name}: ${why}`, field.name);
-  if (path.posix.isAbsolute(value) || path.win32.isAbsolute(value)) throw refuse('give a path relative to the folder of destination files, not an absolute one');
+  if (path.posix.isAbsolute(value) || path.win32.isAbsolute(value))
+    throw refuse('give a path relative to the folder of destination files, not an absolute one');
   const segments = value.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) throw refuse('.. is not allowed: the file stays inside the folder of destination files');
   if (segments.length === 0 || segments.length > MAX_FILE_DEPTH || !segments.every((segment) => FILE_SEGMENT.test(segment))) {

@@ -41,7 +41,9 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
   });
 
   /** A console tab; fails the test on any script error or CSP violation in it. */
-  async function openConsole(viewport = { width: 1280, height: 860 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  async function openConsole(
+    viewport = { width: 1280, height: 860 },
+  ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -61,7 +63,9 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
   /** Events of the organization in the store, through the API. */
-  const storedEvents = async () => (await t.gql(`{ events(first: 500) { nodes { eventId eventType sourceProperties } } }`, {}, org.keys.analyst)).body.data.events.nodes as any[];
+  const storedEvents = async () =>
+    (await t.gql(`{ events(first: 500) { nodes { eventId eventType sourceProperties } } }`, {}, org.keys.analyst)).body.data.events
+      .nodes as any[];
 
   it('is served with a strict policy: no inline script, this origin only, the page never cached', async () => {
     const page = await fetch(`${t.url}/console/`);
@@ -94,7 +98,12 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await expect.poll(() => page.getByLabel('password (secret)').getAttribute('type')).toBe('password');
     expect(await page.getByLabel('url (secret)').getAttribute('type')).toBe('password');
     expect(await page.getByLabel('port').getAttribute('type')).toBe('number');
-    expect(await page.getByLabel('ssl').evaluate((select: HTMLSelectElement) => [...select.options].map((o) => o.value))).toEqual(['', 'disable', 'require', 'verify-full']);
+    expect(await page.getByLabel('ssl').evaluate((select: HTMLSelectElement) => [...select.options].map((o) => o.value))).toEqual([
+      '',
+      'disable',
+      'require',
+      'verify-full',
+    ]);
 
     await page.getByLabel('Warehouse').selectOption({ label: 'DuckDB' });
     await page.getByLabel('Name').fill('Console warehouse');
@@ -117,7 +126,10 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     const steps = page.getByRole('list', { name: 'Check steps' }).getByRole('listitem');
     await expect.poll(() => steps.count()).toBeGreaterThan(2);
     const stepTexts = await steps.allTextContents();
-    expect(stepTexts.every((text) => / (ok|skipped) \(/.test(text)), stepTexts.join('\n')).toBe(true);
+    expect(
+      stepTexts.every((text) => / (ok|skipped) \(/.test(text)),
+      stepTexts.join('\n'),
+    ).toBe(true);
     expect(stepTexts[0]).toContain('connect');
 
     // --- events through the demo shop, on the same server
@@ -140,7 +152,9 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     expect(await run.locator('td.rows').textContent()).toBe(sent.toLocaleString('en'));
     expect(await page.locator('table.runs tbody tr').count()).toBe(1);
     expect(await page.getByRole('img', { name: /Rows and duration of the last 1 finished runs/ }).isVisible()).toBe(true);
-    expect(await queryDuckdb(`${t.config.destinationFilesDir}/console.duckdb`, 'select count(*)::integer as n from events')).toEqual([{ n: sent }]);
+    expect(await queryDuckdb(`${t.config.destinationFilesDir}/console.duckdb`, 'select count(*)::integer as n from events')).toEqual([
+      { n: sent },
+    ]);
     // the destination's own facts follow the run
     await expect.poll(() => page.getByText('never synced').count()).toBe(0);
     await shot(page, '04-destination-run');
@@ -150,7 +164,11 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await page.getByLabel('Sync every (minutes)').fill('30');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByText('30 min').isVisible()).toBe(true);
-    const edited = await t.gql(`query($id: ID!) { destination(id: $id) { intervalMinutes config } }`, { id: destinationId }, org.keys.admin);
+    const edited = await t.gql(
+      `query($id: ID!) { destination(id: $id) { intervalMinutes config } }`,
+      { id: destinationId },
+      org.keys.admin,
+    );
     expect(edited.body.data.destination).toEqual({ intervalMinutes: 30, config: { path: 'console.duckdb' } });
     await page.getByRole('link', { name: 'Destinations' }).first().click();
     await expect.poll(() => page.getByRole('list', { name: 'Destinations' }).getByText('healthy').isVisible()).toBe(true);
@@ -179,26 +197,39 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     const recent = await storedEvents();
     const productEvents = recent.filter((e) => e.sourceProperties?.url?.path?.startsWith('/demo/product/'));
     expect(productEvents.length).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('.rule-test').getByRole('status').textContent()).toBe(`${productEvents.length} of the newest ${recent.length} events match`);
+    await expect
+      .poll(() => page.locator('.rule-test').getByRole('status').textContent())
+      .toBe(`${productEvents.length} of the newest ${recent.length} events match`);
     const matches = page.getByRole('list', { name: 'Recent events this rule matches' }).getByRole('listitem');
     expect(await matches.count()).toBe(Math.min(productEvents.length, 20));
     for (const text of await matches.allTextContents()) expect(text).toContain('/demo/product/');
-    expect((await t.gql(`{ pageDefinitions { nodes { name } } }`, {}, org.keys.admin)).body.data.pageDefinitions.nodes).toEqual([{ name: 'Cart page' }]);
+    expect((await t.gql(`{ pageDefinitions { nodes { name } } }`, {}, org.keys.admin)).body.data.pageDefinitions.nodes).toEqual([
+      { name: 'Cart page' },
+    ]);
     await shot(page, '06-definitions-test-rule');
     await page.getByRole('button', { name: 'Create page definition' }).click();
     const product = page.locator('[data-definition]').filter({ hasText: 'Product pages' });
     await expect.poll(() => product.isVisible()).toBe(true);
     await product.getByRole('button', { name: 'Move up' }).click();
-    const order = async () => ((await t.gql(`{ pageDefinitions { nodes { name } } }`, {}, org.keys.admin)).body.data.pageDefinitions.nodes as { name: string }[]).map((d) => d.name);
+    const order = async () =>
+      (
+        (await t.gql(`{ pageDefinitions { nodes { name } } }`, {}, org.keys.admin)).body.data.pageDefinitions.nodes as { name: string }[]
+      ).map((d) => d.name);
     await expect.poll(order).toEqual(['Product pages', 'Cart page']);
-    await expect.poll(async () => (await page.locator('[data-definition] h3').allTextContents()).map((text) => text.replace(/\s+/g, ' '))).toEqual(['Product pages priority 10', 'Cart page priority 20']);
+    await expect
+      .poll(async () => (await page.locator('[data-definition] h3').allTextContents()).map((text) => text.replace(/\s+/g, ' ')))
+      .toEqual(['Product pages priority 10', 'Cart page priority 20']);
     await shot(page, '06-definitions');
 
     const again = await context.newPage();
     const shopAgain = new DemoShop(again, t.url);
     await shopAgain.open('/demo/cart');
     await shopAgain.flush();
-    await expect.poll(async () => (await storedEvents()).some((e) => e.sourceProperties?.page_definition_id === pageDefinitionId), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(async () => (await storedEvents()).some((e) => e.sourceProperties?.page_definition_id === pageDefinitionId), {
+        timeout: 20_000,
+      })
+      .toBe(true);
     await again.close();
 
     await page.getByRole('link', { name: 'Events' }).click();
@@ -264,7 +295,8 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await expect.poll(() => page.getByText('(read-only)').isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('link', { name: 'Console warehouse' }).isVisible()).toBe(true);
     expect(await page.getByRole('link', { name: 'New destination' }).count()).toBe(0);
-    for (const name of ['Sync now', 'Disable', 'Enable', 'Test connection']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+    for (const name of ['Sync now', 'Disable', 'Enable', 'Test connection'])
+      expect(await page.getByRole('button', { name }).count(), name).toBe(0);
     for (const name of ['Keys', 'Deletions', 'Alerts']) expect(await page.getByRole('link', { name }).count(), name).toBe(0);
     await shot(page, '13-analyst-destinations');
 
@@ -281,8 +313,12 @@ describe.skipIf(!chromiumAvailable())('web console in Chromium', () => {
     await page.getByText('Test a page rule').click();
     await page.getByLabel('Path pattern').fill('/demo/cart');
     await page.getByRole('button', { name: 'Test this rule' }).click();
-    await expect.poll(() => page.locator('.rule-test').getByRole('status').textContent()).toMatch(/^[1-9]\d* of the newest \d+ events match$/);
-    expect(await page.getByRole('list', { name: 'Recent events this rule matches' }).getByRole('listitem').first().textContent()).toContain('/demo/cart');
+    await expect
+      .poll(() => page.locator('.rule-test').getByRole('status').textContent())
+      .toMatch(/^[1-9]\d* of the newest \d+ events match$/);
+    expect(await page.getByRole('list', { name: 'Recent events this rule matches' }).getByRole('listitem').first().textContent()).toContain(
+      '/demo/cart',
+    );
     await shot(page, '14-analyst-test-rule');
 
     await page.goto(`${t.url}/console/#/destinations/new`);

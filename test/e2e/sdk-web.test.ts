@@ -334,7 +334,9 @@ describe.skipIf(!chromiumAvailable())('web SDK in Chromium on the demo shop', ()
     expect(accepted!.receivedAt - limited!.receivedAt).toBeGreaterThanOrEqual(1900);
 
     recorder.failNext({ status: 400 });
-    await page.evaluate(() => (window as unknown as { tributary: { track(name: string): void; flush(): void } }).tributary.track('dropped on 400'));
+    await page.evaluate(() =>
+      (window as unknown as { tributary: { track(name: string): void; flush(): void } }).tributary.track('dropped on 400'),
+    );
     await shop.flush();
     const customNamed = (name: string) => (r: { batch: { events: Array<{ type: string; properties?: Record<string, unknown> }> } }) =>
       r.batch.events.some((e) => e.type === 'custom' && e.properties?.event_name === name);
@@ -398,11 +400,19 @@ describe.skipIf(!chromiumAvailable())('web SDK in Chromium on the demo shop', ()
     await page.goto(`${server.origin}/emoji.html`);
     await page.waitForFunction(() => !!(window as { tributary?: { flush?: unknown } }).tributary?.flush);
     await page.click('button');
-    await page.evaluate((message) => setTimeout(() => { throw new Error(message); }), `${'m'.repeat(999)}${EMOJI}`);
+    await page.evaluate(
+      (message) =>
+        setTimeout(() => {
+          throw new Error(message);
+        }),
+      `${'m'.repeat(999)}${EMOJI}`,
+    );
     await page.waitForTimeout(100);
     await page.evaluate(() => (window as unknown as { tributary: { flush(): void } }).tributary.flush());
     const onPage = (all: RecordedEvent[]) => all.filter((e) => e.url === `${server.origin}/emoji.html`);
-    const events = onPage(await recorder.waitForEvents((all) => onPage(all).some((e) => e.type === 'exception') && onPage(all).some((e) => e.type === 'click')));
+    const events = onPage(
+      await recorder.waitForEvents((all) => onPage(all).some((e) => e.type === 'exception') && onPage(all).some((e) => e.type === 'click')),
+    );
     const click = events.find((e) => e.type === 'click')!;
     expect(click.target!.text).toBe('t'.repeat(199));
     expect(click.target!.path[0]).toMatchObject({ id: 'i'.repeat(199), attrs: { 'data-x': 'd'.repeat(199) } });
@@ -419,9 +429,9 @@ describe.skipIf(!chromiumAvailable())('web SDK in Chromium on the demo shop', ()
     await page.goto(`${otherOrigin.origin}/cross-origin.html`);
     await page.waitForFunction(() => !!(window as { tributary?: { flush?: unknown } }).tributary?.flush);
     await page.evaluate(() => (window as unknown as { tributary: { flush(): void } }).tributary.flush());
-    const [navigate] = await recorder.waitForEvents((all) => all.some((e) => e.url.startsWith(otherOrigin.origin))).then((all) =>
-      all.filter((e) => e.url.startsWith(otherOrigin.origin)),
-    );
+    const [navigate] = await recorder
+      .waitForEvents((all) => all.some((e) => e.url.startsWith(otherOrigin.origin)))
+      .then((all) => all.filter((e) => e.url.startsWith(otherOrigin.origin)));
     expect(navigate!.type).toBe('navigate');
     expect(navigate!.request.origin).toBe(otherOrigin.origin);
     expect(navigate!.request.authorization).toBe(`Bearer ${KEY}`);

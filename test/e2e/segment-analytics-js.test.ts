@@ -17,7 +17,10 @@ import { chromiumAvailable, launchChromium } from './support/browser.ts';
 /** analytics.js as a site bundles it from npm: the package's own code, nothing changed. */
 async function bundleAnalyticsJs(): Promise<string> {
   const result = await build({
-    stdin: { contents: `import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser;`, resolveDir: process.cwd() },
+    stdin: {
+      contents: `import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser;`,
+      resolveDir: process.cwd(),
+    },
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -75,11 +78,16 @@ describe.skipIf(!chromiumAvailable())('analytics.js (@segment/analytics-next) in
   beforeAll(async () => {
     t = await startTestApp();
     bundle = await bundleAnalyticsJs();
-    const pages: Record<string, 'single' | 'batching' | 'settings'> = { '/pricing': 'single', '/pricing-batched': 'batching', '/pricing-settings': 'settings' };
+    const pages: Record<string, 'single' | 'batching' | 'settings'> = {
+      '/pricing': 'single',
+      '/pricing-batched': 'batching',
+      '/pricing-settings': 'settings',
+    };
     site = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/analytics.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      if (pages[path]) return void res.writeHead(200, { 'content-type': 'text/html' }).end(sitePage(t.org.keys.capture, t.url, pages[path]));
+      if (pages[path])
+        return void res.writeHead(200, { 'content-type': 'text/html' }).end(sitePage(t.org.keys.capture, t.url, pages[path]));
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -193,15 +201,28 @@ describe.skipIf(!chromiumAvailable())('analytics.js (@segment/analytics-next) in
       expect(typeof page.sp.locale).toBe('string');
       expect(page.ep.message_id).toMatch(/^ajs-next-/);
       // the page's view: its page call and the messages sent from it, in one session
-      expect([track.view_id, identify.view_id, group.view_id, alias.view_id]).toEqual([page.view_id, page.view_id, page.view_id, page.view_id]);
+      expect([track.view_id, identify.view_id, group.view_id, alias.view_id]).toEqual([
+        page.view_id,
+        page.view_id,
+        page.view_id,
+        page.view_id,
+      ]);
       expect(track.ep).toMatchObject({ event_name: 'Plan Selected', properties: { plan: 'pro', seats: 3 } });
       expect(track.sp.url.full_url).toBe(pageUrl);
-      expect(identify.ep).toMatchObject({ user_id: user, user_email: 'ada@example.com', user_display_name: 'Ada L', user_properties: { plan: 'pro' } });
+      expect(identify.ep).toMatchObject({
+        user_id: user,
+        user_email: 'ada@example.com',
+        user_display_name: 'Ada L',
+        user_properties: { plan: 'pro' },
+      });
       expect(group.ep).toMatchObject({ event_name: '$group', properties: { group_id: 'org-42', traits: { name: 'Acme' } } });
       expect(group.sp.segment).toMatchObject({ user_id: user, anonymous_id: visit.anonymousId });
       // stored as sent (analytics.js sends the identified user as userId, whatever alias() was given)
       const aliasSent = visit.sent.find((m) => m.type === 'alias');
-      expect(alias.ep).toMatchObject({ event_name: '$alias', properties: { user_id: aliasSent.userId, previous_id: aliasSent.previousId } });
+      expect(alias.ep).toMatchObject({
+        event_name: '$alias',
+        properties: { user_id: aliasSent.userId, previous_id: aliasSent.previousId },
+      });
       expect(alias.ep.properties.previous_id).toBe(user);
       // a screen call from a web page: a view of its own, the screen name as the path of an app:// URL
       expect(screen.view_id).not.toBe(page.view_id);

@@ -97,7 +97,8 @@ export class FakeTokenStore {
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw new FakeAuthError('JWT expired');
     const scopes = (claims.scope ?? '').split(' ');
     const audienceOk = scope === BIGQUERY_SCOPE && claims.aud === 'https://bigquery.googleapis.com/';
-    if (!scopes.includes(scope) && !scopes.includes(CLOUD_PLATFORM_SCOPE) && !audienceOk) throw new FakeAuthError(`JWT lacks the scope ${scope}`);
+    if (!scopes.includes(scope) && !scopes.includes(CLOUD_PLATFORM_SCOPE) && !audienceOk)
+      throw new FakeAuthError(`JWT lacks the scope ${scope}`);
     return claims.iss!;
   }
 }
@@ -189,7 +190,8 @@ export async function startGoogleTokenServices(options: GoogleTokenServicesOptio
       send(res, 400, { error: 'invalid_grant', error_description: description });
     };
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange') return fail('unsupported grant_type');
-    if (form.get('requested_token_type') !== 'urn:ietf:params:oauth:token-type:access_token') return fail('unsupported requested_token_type');
+    if (form.get('requested_token_type') !== 'urn:ietf:params:oauth:token-type:access_token')
+      return fail('unsupported requested_token_type');
     const audience = form.get('audience') ?? '';
     const key = providers.get(audience);
     if (!key) return fail(`unknown audience ${audience}`);

@@ -355,8 +355,11 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       const raw = p.parameterValue?.value;
       const type = p.parameterType?.type ?? 'STRING';
       if (type === 'ARRAY') {
-        if (p.parameterType?.arrayType?.type !== 'STRING') throw new BigqueryHttpError(400, 'invalid', 'this fake binds ARRAY<STRING> parameters only');
-        values[p.name] = listValue((p.parameterValue?.arrayValues ?? []).map((v) => (v.value === undefined || v.value === null ? null : String(v.value))));
+        if (p.parameterType?.arrayType?.type !== 'STRING')
+          throw new BigqueryHttpError(400, 'invalid', 'this fake binds ARRAY<STRING> parameters only');
+        values[p.name] = listValue(
+          (p.parameterValue?.arrayValues ?? []).map((v) => (v.value === undefined || v.value === null ? null : String(v.value))),
+        );
         continue;
       }
       values[p.name] =
@@ -400,7 +403,10 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     const alias = /^\s*MERGE\s+(?:INTO\s+)?(?:`[^`]+`|[\w.-]+)\s+(?:AS\s+)?(\w+)/i.exec(sql)?.[1] ?? '';
     const condition = /\bON\b([\s\S]*?)\bWHEN\b/i.exec(sql)?.[1] ?? '';
     const values = new Map(
-      ((Array.isArray(parameters) ? parameters : []) as { name?: string; parameterValue?: { value?: unknown } }[]).map((p) => [p.name, p.parameterValue?.value]),
+      ((Array.isArray(parameters) ? parameters : []) as { name?: string; parameterValue?: { value?: unknown } }[]).map((p) => [
+        p.name,
+        p.parameterValue?.value,
+      ]),
     );
     const constant = (text: string): string | null => {
       const value = text.startsWith('@') ? values.get(text.slice(1)) : /^TIMESTAMP\s*'([^']+)'$/i.exec(text)?.[1];
@@ -411,7 +417,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     const from = bound ? constant(bound[1]!) : null;
     const to = bound ? constant(bound[2]!) : null;
     const day = `CAST(${q(field)} AS DATE)`;
-    const inRange = from && to ? `${day} BETWEEN CAST(CAST($from AS TIMESTAMPTZ) AS DATE) AND CAST(CAST($to AS TIMESTAMPTZ) AS DATE)` : 'TRUE';
+    const inRange =
+      from && to ? `${day} BETWEEN CAST(CAST($from AS TIMESTAMPTZ) AS DATE) AND CAST(CAST($to AS TIMESTAMPTZ) AS DATE)` : 'TRUE';
     const sources = [...sql.matchAll(/`([^`]+)`/g)]
       .map((m) => parseTableName(m[1]!))
       .filter((name): name is NonNullable<typeof name> => !!name && name.tableId !== table.tableId)
@@ -424,11 +431,19 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
         FROM ${q(table.datasetId)}.${q(table.tableId)}`,
         from && to ? { from, to } : undefined,
       );
-      const [total, scanned, targetRows, totalBytes, scannedBytes] = reader.getRows()[0]!.map(Number) as [number, number, number, number, number];
+      const [total, scanned, targetRows, totalBytes, scannedBytes] = reader.getRows()[0]!.map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       let sourceBytes = 0;
       for (const { name, record } of sources) {
         if (!record) continue;
-        const bytes = await db.runAndReadAll(`SELECT coalesce(sum(${rowBytesSql(record.resource.schema.fields)}), 0) FROM ${q(name.datasetId)}.${q(name.tableId)}`);
+        const bytes = await db.runAndReadAll(
+          `SELECT coalesce(sum(${rowBytesSql(record.resource.schema.fields)}), 0) FROM ${q(name.datasetId)}.${q(name.tableId)}`,
+        );
         sourceBytes += Number(bytes.getRows()[0]![0]);
       }
       return {
@@ -492,8 +507,10 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
           }
           const assigned = /^SET\s+(\w+)\s*=\s*@@row_count$/i.exec(part);
           if (assigned) {
-            if (!variables.has(assigned[1]!.toLowerCase())) throw new BigqueryHttpError(400, 'invalidQuery', `Unrecognized name: ${assigned[1]}`);
-            if (last.numDmlAffectedRows === undefined) throw new BigqueryHttpError(400, 'invalidQuery', '@@row_count read after a statement that is not DML');
+            if (!variables.has(assigned[1]!.toLowerCase()))
+              throw new BigqueryHttpError(400, 'invalidQuery', `Unrecognized name: ${assigned[1]}`);
+            if (last.numDmlAffectedRows === undefined)
+              throw new BigqueryHttpError(400, 'invalidQuery', '@@row_count read after a statement that is not DML');
             variables.set(assigned[1]!.toLowerCase(), last.numDmlAffectedRows);
             continue;
           }
@@ -673,7 +690,11 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
           );
         }
       });
-      (job.resource.statistics as Record<string, unknown>).load = { outputRows: String(loaded), inputFiles: '1', inputFileBytes: String(size) };
+      (job.resource.statistics as Record<string, unknown>).load = {
+        outputRows: String(loaded),
+        inputFiles: '1',
+        inputFileBytes: String(size),
+      };
     } catch (err) {
       failJob(job, err);
     } finally {
@@ -693,7 +714,11 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
     if (fields.length === 0) throw new BigqueryHttpError(400, 'invalid', 'Schema has no fields');
     const partitionField = body.timePartitioning?.field as string | undefined;
     if (partitionField && !fields.some((f) => f.name === partitionField && /^(TIMESTAMP|DATE|DATETIME)$/i.test(f.type))) {
-      throw new BigqueryHttpError(400, 'invalid', `The field specified for time partitioning can only be of type TIMESTAMP, DATE or DATETIME`);
+      throw new BigqueryHttpError(
+        400,
+        'invalid',
+        `The field specified for time partitioning can only be of type TIMESTAMP, DATE or DATETIME`,
+      );
     }
     const columns = fields.map((f) => `${q(f.name)} ${duckType(f)}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`).join(', ');
     await serial(() => db.run(`CREATE TABLE ${q(datasetId)}.${q(tableId)} (${columns})`));
@@ -764,7 +789,9 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       record.streamedRows += inserted;
       record.streamingBufferUntil = Date.now() + streamingBufferMs;
     }
-    return insertErrors.length ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors } : { kind: 'bigquery#tableDataInsertAllResponse' };
+    return insertErrors.length
+      ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }
+      : { kind: 'bigquery#tableDataInsertAllResponse' };
   }
 
   // ----- HTTP ---------------------------------------------------------------------------------
@@ -778,7 +805,11 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       return;
     }
     const text = body === undefined ? '' : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': String(Buffer.byteLength(text)),
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -816,7 +847,12 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       req.on('end', () => {
         const tooLarge = bytes > limit;
         let joined: Buffer | undefined;
-        resolve({ pieces: tooLarge ? [] : pieces, bytes, tooLarge, body: () => (joined ??= tooLarge ? Buffer.alloc(0) : Buffer.concat(pieces)) });
+        resolve({
+          pieces: tooLarge ? [] : pieces,
+          bytes,
+          tooLarge,
+          body: () => (joined ??= tooLarge ? Buffer.alloc(0) : Buffer.concat(pieces)),
+        });
       });
       req.on('error', reject);
     });
@@ -860,7 +896,8 @@ export async function startBigqueryFake(options: BigqueryFakeOptions = {}): Prom
       if (action === 'data') return 'tabledata.list';
       return `tables.${method === 'GET' ? 'get' : method === 'DELETE' ? 'delete' : 'patch'}`;
     }
-    if (collection === 'jobs') return id === undefined ? (method === 'GET' ? 'jobs.list' : 'jobs.insert') : sub === 'cancel' ? 'jobs.cancel' : 'jobs.get';
+    if (collection === 'jobs')
+      return id === undefined ? (method === 'GET' ? 'jobs.list' : 'jobs.insert') : sub === 'cancel' ? 'jobs.cancel' : 'jobs.get';
     if (collection === 'queries') return id === undefined ? 'jobs.query' : 'jobs.getQueryResults';
     return 'unknown';
   }

@@ -95,15 +95,16 @@ export function rewriteStatement(sql: string): string {
     if (ch === "'" || ch === '"') {
       const end = closingQuote(sql, i, ch);
       // GoogleSQL allows "..." for strings; DuckDB needs '...'.
-      const body = sql.slice(i + 1, end).replace(/\\(.)/g, '$1').replace(/'/g, "''");
+      const body = sql
+        .slice(i + 1, end)
+        .replace(/\\(.)/g, '$1')
+        .replace(/'/g, "''");
       out += `'${body}'`;
       i = end;
     } else if (ch === '`') {
       const end = closingQuote(sql, i, ch);
       const name = parseTableName(sql.slice(i, end + 1));
-      out += name
-        ? `"${name.datasetId}"."${name.tableId}"`
-        : `"${sql.slice(i + 1, end)}"`;
+      out += name ? `"${name.datasetId}"."${name.tableId}"` : `"${sql.slice(i + 1, end)}"`;
       i = end;
     } else if (ch === '@' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
       out += '$';

@@ -171,7 +171,21 @@ const SHIMS = [
   `CREATE OR REPLACE FUNCTION getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT date_trunc('second', localtimestamp) $$`,
 ];
 
-const OID_NAMES: Record<number, string> = { 16: 'bool', 20: 'int8', 21: 'int2', 23: 'int4', 25: 'text', 700: 'float4', 701: 'float8', 1043: 'varchar', 1082: 'date', 1114: 'timestamp', 1184: 'timestamptz', 1700: 'numeric', 3802: 'super' };
+const OID_NAMES: Record<number, string> = {
+  16: 'bool',
+  20: 'int8',
+  21: 'int2',
+  23: 'int4',
+  25: 'text',
+  700: 'float4',
+  701: 'float8',
+  1043: 'varchar',
+  1082: 'date',
+  1114: 'timestamp',
+  1184: 'timestamptz',
+  1700: 'numeric',
+  3802: 'super',
+};
 
 async function pgliteBackend(): Promise<Backend> {
   const db = new PGlite();
@@ -320,7 +334,9 @@ export class RedshiftDataFake {
     const index = this.faults.findIndex(
       (f) =>
         (!f.operation || f.operation === operation) &&
-        (statementFault(f) ? sqls !== undefined && (!f.match || sqls.some((s) => f.match!.test(s))) : !f.match || (sqls?.some((s) => f.match!.test(s)) ?? false)),
+        (statementFault(f)
+          ? sqls !== undefined && (!f.match || sqls.some((s) => f.match!.test(s)))
+          : !f.match || (sqls?.some((s) => f.match!.test(s)) ?? false)),
     );
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
@@ -333,7 +349,12 @@ export class RedshiftDataFake {
     const body = await readBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^RedshiftData\./, '');
     const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
-    const sqls = operation === 'ExecuteStatement' ? [String(input.Sql ?? '')] : operation === 'BatchExecuteStatement' ? ((input.Sqls as string[]) ?? []) : undefined;
+    const sqls =
+      operation === 'ExecuteStatement'
+        ? [String(input.Sql ?? '')]
+        : operation === 'BatchExecuteStatement'
+          ? ((input.Sqls as string[]) ?? [])
+          : undefined;
     const scope = /Credential=([^/,]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
     const token = req.headers['x-amz-security-token'];
     const entry: RedshiftFakeRequest = {
@@ -343,7 +364,8 @@ export class RedshiftDataFake {
     };
     this.requests.push(entry);
     try {
-      if (req.headers['content-type'] !== 'application/x-amz-json-1.1') throw new ApiError(400, 'SerializationException', 'expected application/x-amz-json-1.1');
+      if (req.headers['content-type'] !== 'application/x-amz-json-1.1')
+        throw new ApiError(400, 'SerializationException', 'expected application/x-amz-json-1.1');
       await this.authenticate(scope?.[1], typeof token === 'string' ? token : undefined);
       const fault = this.takeFault(operation, sqls);
       if (fault) entry.fault = fault.type;
@@ -401,7 +423,12 @@ export class RedshiftDataFake {
     }
   }
 
-  private async operation(operation: string, input: Record<string, unknown>, fault: RedshiftFault | undefined, entry: RedshiftFakeRequest): Promise<Record<string, unknown>> {
+  private async operation(
+    operation: string,
+    input: Record<string, unknown>,
+    fault: RedshiftFault | undefined,
+    entry: RedshiftFakeRequest,
+  ): Promise<Record<string, unknown>> {
     switch (operation) {
       case 'ExecuteStatement':
         return this.submit([String(input.Sql ?? '')], input, false, fault, entry);
@@ -421,7 +448,13 @@ export class RedshiftDataFake {
     }
   }
 
-  private submit(sqls: string[], input: Record<string, unknown>, batch: boolean, fault: RedshiftFault | undefined, entry: RedshiftFakeRequest): Record<string, unknown> {
+  private submit(
+    sqls: string[],
+    input: Record<string, unknown>,
+    batch: boolean,
+    fault: RedshiftFault | undefined,
+    entry: RedshiftFakeRequest,
+  ): Record<string, unknown> {
     const cluster = input.ClusterIdentifier as string | undefined;
     const workgroup = input.WorkgroupName as string | undefined;
     const dbUser = input.DbUser as string | undefined;
@@ -435,24 +468,34 @@ export class RedshiftDataFake {
     if (workgroup !== undefined && !this.options.workgroups.includes(workgroup)) {
       throw new ApiError(400, 'ResourceNotFoundException', `Workgroup ${workgroup} not found.`);
     }
-    if (dbUser !== undefined && secretArn !== undefined) throw new ApiError(400, 'ValidationException', 'DbUser and SecretArn are mutually exclusive.');
-    if (workgroup !== undefined && dbUser !== undefined) throw new ApiError(400, 'ValidationException', 'DbUser is not supported for a serverless workgroup.');
+    if (dbUser !== undefined && secretArn !== undefined)
+      throw new ApiError(400, 'ValidationException', 'DbUser and SecretArn are mutually exclusive.');
+    if (workgroup !== undefined && dbUser !== undefined)
+      throw new ApiError(400, 'ValidationException', 'DbUser is not supported for a serverless workgroup.');
     entry.signIn = dbUser !== undefined ? 'db-user' : secretArn !== undefined ? 'secret' : 'iam';
     const mode = (input.ExecutionMode as string | undefined) ?? 'TRANSACTION';
     if (batch) entry.executionMode = mode;
-    if (mode !== 'TRANSACTION' && mode !== 'AUTO_COMMIT') throw new ApiError(400, 'ValidationException', `ExecutionMode ${mode} is not TRANSACTION or AUTO_COMMIT.`);
-    if (batch && (sqls.length < 1 || sqls.length > 40)) throw new ApiError(400, 'ValidationException', 'Sqls must hold 1 to 40 statements.');
+    if (mode !== 'TRANSACTION' && mode !== 'AUTO_COMMIT')
+      throw new ApiError(400, 'ValidationException', `ExecutionMode ${mode} is not TRANSACTION or AUTO_COMMIT.`);
+    if (batch && (sqls.length < 1 || sqls.length > 40))
+      throw new ApiError(400, 'ValidationException', 'Sqls must hold 1 to 40 statements.');
     for (const sql of sqls) {
-      if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new ApiError(400, 'ValidationException', 'Cannot process query string larger than 100kB');
+      if (Buffer.byteLength(sql) > MAX_SQL_BYTES)
+        throw new ApiError(400, 'ValidationException', 'Cannot process query string larger than 100kB');
     }
-    const params = ((input.Parameters as { name?: string; value?: string }[] | undefined) ?? []).map((p) => ({ name: String(p.name ?? ''), value: p.value }));
+    const params = ((input.Parameters as { name?: string; value?: string }[] | undefined) ?? []).map((p) => ({
+      name: String(p.name ?? ''),
+      value: p.value,
+    }));
     for (const [i, p] of params.entries()) {
-      if (!/^[0-9a-zA-Z_]+$/.test(p.name)) throw new ApiError(400, 'ValidationException', `Parameters.${i + 1}.name must match [0-9a-zA-Z_]+`);
+      if (!/^[0-9a-zA-Z_]+$/.test(p.name))
+        throw new ApiError(400, 'ValidationException', `Parameters.${i + 1}.name must match [0-9a-zA-Z_]+`);
       if (typeof p.value !== 'string' || p.value.length < 1) {
         throw new ApiError(400, 'ValidationException', `Parameters.${i + 1}.value: Member must have length greater than or equal to 1`);
       }
       const used = new RegExp(`(?<!:):${p.name}\\b`);
-      if (!sqls.some((sql) => used.test(sql))) throw new ApiError(400, 'ValidationException', `Parameter ${p.name} is not referenced by any statement.`);
+      if (!sqls.some((sql) => used.test(sql)))
+        throw new ApiError(400, 'ValidationException', `Parameter ${p.name} is not referenced by any statement.`);
     }
     const database = String(input.Database ?? '');
     const now = Date.now() / 1000;
@@ -512,7 +555,10 @@ export class RedshiftDataFake {
           statement.subs[i]!.status = 'STARTED';
           if (statement.autoCommit) await begin();
           if (failing && (!failing.match || failing.match.test(sql))) {
-            throw new StatementFailure(failing.type === 'fail-statement' ? failing.error : 'Query was cancelled.', failing.type === 'abort-statement');
+            throw new StatementFailure(
+              failing.type === 'fail-statement' ? failing.error : 'Query was cancelled.',
+              failing.type === 'abort-statement',
+            );
           }
           const sub = statement.subs[i]!;
           const started = performance.now();
@@ -552,7 +598,8 @@ export class RedshiftDataFake {
   }
 
   private s3(region: string): S3Client {
-    if (!this.options.awsEndpoint) throw new StatementFailure('ERROR: the Redshift fake was started without an S3 endpoint (awsEndpoint), so it cannot COPY');
+    if (!this.options.awsEndpoint)
+      throw new StatementFailure('ERROR: the Redshift fake was started without an S3 endpoint (awsEndpoint), so it cannot COPY');
     this.s3Client ??= new S3Client({
       region,
       endpoint: this.options.awsEndpoint,
@@ -578,13 +625,20 @@ export class RedshiftDataFake {
     }
     const role = options.get('IAM_ROLE')!;
     if (!this.options.iamRoles.includes(role)) {
-      throw new StatementFailure(`ERROR: User arn:aws:redshift:${statement.region}:123456789012:dbuser:tributary/${statement.identity} is not authorized to assume IAM Role ${role}`);
+      throw new StatementFailure(
+        `ERROR: User arn:aws:redshift:${statement.region}:123456789012:dbuser:tributary/${statement.identity} is not authorized to assume IAM Role ${role}`,
+      );
     }
-    if (!options.has('FORMAT JSON')) throw new StatementFailure(`ERROR: the Redshift fake implements COPY … FORMAT JSON 'auto' only (got ${[...options.keys()].join(', ')})`);
+    if (!options.has('FORMAT JSON'))
+      throw new StatementFailure(
+        `ERROR: the Redshift fake implements COPY … FORMAT JSON 'auto' only (got ${[...options.keys()].join(', ')})`,
+      );
     const jsonOption = options.get('FORMAT JSON')!.toLowerCase();
-    if (jsonOption !== 'auto' && jsonOption !== 'auto ignorecase') throw new StatementFailure(`ERROR: the Redshift fake implements FORMAT JSON 'auto' only, not '${jsonOption}'`);
+    if (jsonOption !== 'auto' && jsonOption !== 'auto ignorecase')
+      throw new StatementFailure(`ERROR: the Redshift fake implements FORMAT JSON 'auto' only, not '${jsonOption}'`);
     const timeformat = options.get('TIMEFORMAT');
-    if (timeformat !== undefined && timeformat.toLowerCase() !== 'auto') throw new StatementFailure(`ERROR: the Redshift fake implements TIMEFORMAT 'auto' only, not '${timeformat}'`);
+    if (timeformat !== undefined && timeformat.toLowerCase() !== 'auto')
+      throw new StatementFailure(`ERROR: the Redshift fake implements TIMEFORMAT 'auto' only, not '${timeformat}'`);
     const maxError = Number(options.get('MAXERROR') ?? '0');
 
     const source = /^s3:\/\/([^/]+)\/(.+)$/.exec(copy.source);
@@ -593,7 +647,9 @@ export class RedshiftDataFake {
     const s3 = this.s3(statement.region);
     const s3Error = (err: unknown) => {
       const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-      return new StatementFailure(`ERROR: S3ServiceException:${e.message ?? String(err)},Status ${e.$metadata?.httpStatusCode ?? 500},Error ${e.name ?? 'Error'}`);
+      return new StatementFailure(
+        `ERROR: S3ServiceException:${e.message ?? String(err)},Status ${e.$metadata?.httpStatusCode ?? 500},Error ${e.name ?? 'Error'}`,
+      );
     };
     const location = await s3.send(new GetBucketLocationCommand({ Bucket: bucket })).catch((err: unknown) => {
       throw s3Error(err);
@@ -604,25 +660,39 @@ export class RedshiftDataFake {
         'ERROR: S3ServiceException:The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.,Status 301,Error PermanentRedirect',
       );
     }
-    const fetchObject = async (objectKey: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }))).Body as Readable;
+    const fetchObject = async (objectKey: string) =>
+      (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }))).Body as Readable;
 
     const files: string[] = [];
     if (options.has('MANIFEST')) {
-      const text = await (await fetchObject(key).catch((err: unknown) => Promise.reject(s3Error(err)))).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+      const text = await (
+        await fetchObject(key).catch((err: unknown) => Promise.reject(s3Error(err)))
+      )
+        .toArray()
+        .then((chunks) => Buffer.concat(chunks).toString('utf8'));
       let manifest: { entries?: { url?: unknown; mandatory?: unknown }[] };
       try {
         manifest = JSON.parse(text) as typeof manifest;
       } catch {
         throw new StatementFailure(`ERROR: Manifest file is not in correct json format: ${copy.source}`);
       }
-      if (!Array.isArray(manifest.entries)) throw new StatementFailure(`ERROR: Manifest file is not in correct json format: ${copy.source}`);
+      if (!Array.isArray(manifest.entries))
+        throw new StatementFailure(`ERROR: Manifest file is not in correct json format: ${copy.source}`);
       for (const entry of manifest.entries) {
         const url = typeof entry.url === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(entry.url) : null;
         if (!url) throw new StatementFailure(`ERROR: Manifest entry url is not an s3:// URL: ${String(entry.url)}`);
-        if (url[1] !== bucket) throw new StatementFailure(`ERROR: the Redshift fake reads manifest entries from the manifest's bucket only: ${String(entry.url)}`);
-        const exists = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: url[2], MaxKeys: 1 })).then((r) => r.Contents?.[0]?.Key === url[2]);
+        if (url[1] !== bucket)
+          throw new StatementFailure(
+            `ERROR: the Redshift fake reads manifest entries from the manifest's bucket only: ${String(entry.url)}`,
+          );
+        const exists = await s3
+          .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: url[2], MaxKeys: 1 }))
+          .then((r) => r.Contents?.[0]?.Key === url[2]);
         if (!exists) {
-          if (entry.mandatory === true) throw new StatementFailure(`ERROR: Manifest file entry ${String(entry.url)} is mandatory and was not found. S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey`);
+          if (entry.mandatory === true)
+            throw new StatementFailure(
+              `ERROR: Manifest file entry ${String(entry.url)} is mandatory and was not found. S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey`,
+            );
           continue;
         }
         files.push(url[2]!);
@@ -631,7 +701,9 @@ export class RedshiftDataFake {
       // Without MANIFEST, FROM names a key prefix: every object under it is loaded.
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ...(token ? { ContinuationToken: token } : {}) }));
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ...(token ? { ContinuationToken: token } : {}) }),
+        );
         for (const object of page.Contents ?? []) if (object.Key) files.push(object.Key);
         token = page.NextContinuationToken;
       } while (token);
@@ -646,7 +718,8 @@ export class RedshiftDataFake {
     if (columns.rows.length === 0) throw new StatementFailure(`ERROR: relation "${copy.table}" does not exist`);
     const target = copy.columns ?? columns.rows.map((c) => String(c.column_name));
     const types = new Map(columns.rows.map((c) => [String(c.column_name), c.domain_name === 'super' ? 'super' : String(c.data_type)]));
-    for (const column of target) if (!types.has(column)) throw new StatementFailure(`ERROR: column "${column}" of relation "${table}" does not exist`);
+    for (const column of target)
+      if (!types.has(column)) throw new StatementFailure(`ERROR: column "${column}" of relation "${table}" does not exist`);
 
     if (maxError !== 0) throw new StatementFailure('ERROR: the Redshift fake implements MAXERROR 0 only');
     if (options.has('GZIP') && options.has('ZSTD')) throw new StatementFailure('ERROR: conflicting or redundant options');
@@ -664,7 +737,9 @@ export class RedshiftDataFake {
         // The row that broke the load says more than the engine's "COPY failed".
         const cause = errors.find((e) => e instanceof StatementFailure) ?? errors[0];
         const reason = cause instanceof Error ? cause.message : String(cause);
-        throw new StatementFailure(`ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: ${file}: ${reason})`);
+        throw new StatementFailure(
+          `ERROR: Load into table '${table}' failed. Check 'sys_load_error_detail' system table for details. (fake: ${file}: ${reason})`,
+        );
       }
       loaded += rows.rows;
     }
@@ -711,8 +786,10 @@ export class RedshiftDataFake {
   private result(id: string, nextToken: string | undefined): Record<string, unknown> {
     const statement = this.statementsById.get(id);
     if (!statement) throw new ApiError(400, 'ResourceNotFoundException', 'Query does not exist.');
-    if (statement.status !== 'FINISHED') throw new ApiError(400, 'ValidationException', `Query ${id} is ${statement.status}; it has no result yet.`);
-    if (!statement.result) throw new ApiError(400, 'ResourceNotFoundException', 'Query does not have result. Please check query status with DescribeStatement.');
+    if (statement.status !== 'FINISHED')
+      throw new ApiError(400, 'ValidationException', `Query ${id} is ${statement.status}; it has no result yet.`);
+    if (!statement.result)
+      throw new ApiError(400, 'ResourceNotFoundException', 'Query does not have result. Please check query status with DescribeStatement.');
     const start = nextToken ? Number(nextToken.replace(/^page-/, '')) : 0;
     const end = Math.min(statement.result.records.length, start + this.options.pageSize);
     return {
@@ -788,14 +865,20 @@ export function parseCopy(sql: string): CopyCommand {
       const next = tokens[i + 1];
       if (!next) throw new StatementFailure(`ERROR: syntax error at end of input after ${word}`);
       argument = next.literal ?? next.word!;
-      if (word === 'IAM_ROLE' && next.word !== undefined && next.word !== 'DEFAULT') throw new StatementFailure(`ERROR: syntax error at or near "${next.word}"`);
+      if (word === 'IAM_ROLE' && next.word !== undefined && next.word !== 'DEFAULT')
+        throw new StatementFailure(`ERROR: syntax error at or near "${next.word}"`);
       i += 1;
     }
     options.set(word === 'JSON' ? 'FORMAT JSON' : word, argument);
   }
   return {
     table: head[1]!,
-    columns: head[2] ? head[2].split(',').map((c) => c.trim()).filter(Boolean) : undefined,
+    columns: head[2]
+      ? head[2]
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean)
+      : undefined,
     source: head[3]!.replaceAll("''", "'"),
     options,
   };
@@ -823,7 +906,11 @@ const SCALAR = /^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/;
  * NULL, objects and arrays load into SUPER as they are, strings load unescaped. Numbers keep
  * their digits (no float rounding of 64-bit ids). Times in ISO 8601 need TIMEFORMAT 'auto'.
  */
-function jsonRowConverter(columns: string[], types: Map<string, string>, options: { ignoreCase: boolean; isoTimes: boolean }): RowConverter {
+function jsonRowConverter(
+  columns: string[],
+  types: Map<string, string>,
+  options: { ignoreCase: boolean; isoTimes: boolean },
+): RowConverter {
   const converters = columns.map((column): ((raw: string) => string) => {
     const type = types.get(column)!;
     if (type === 'super') return copyText;
@@ -831,13 +918,15 @@ function jsonRowConverter(columns: string[], types: Map<string, string>, options
     const integer = type === 'bigint' || type === 'integer' || type === 'smallint';
     return (raw) => {
       const text = raw.charCodeAt(0) === 34 ? unquote(raw) : raw;
-      if (strict && !DEFAULT_TIME.test(text)) throw new StatementFailure(`Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]: ${text.slice(0, 40)}`);
+      if (strict && !DEFAULT_TIME.test(text))
+        throw new StatementFailure(`Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]: ${text.slice(0, 40)}`);
       if (integer && !INTEGER.test(text)) throw new StatementFailure(`Invalid digit, Value '${text.slice(0, 20)}', Type: ${type}`);
       return copyText(text);
     };
   });
   return (line) => {
-    if (line.length > MAX_JSON_OBJECT_BYTES / 4 && Buffer.byteLength(line) > MAX_JSON_OBJECT_BYTES) throw new StatementFailure('a JSON object exceeds 4 MB');
+    if (line.length > MAX_JSON_OBJECT_BYTES / 4 && Buffer.byteLength(line) > MAX_JSON_OBJECT_BYTES)
+      throw new StatementFailure('a JSON object exceeds 4 MB');
     const fields = topLevelFields(line, options.ignoreCase);
     let row = '';
     for (let c = 0; c < columns.length; c += 1) {
@@ -893,7 +982,12 @@ function valueEnd(line: string, start: number): number {
     throw invalidJson(line);
   }
   let end = start;
-  for (let c = line.charCodeAt(end); end < line.length && c !== 44 && c !== 125 && c !== 32 && c !== 9 && c !== 13; c = line.charCodeAt(end)) end += 1;
+  for (
+    let c = line.charCodeAt(end);
+    end < line.length && c !== 44 && c !== 125 && c !== 32 && c !== 9 && c !== 13;
+    c = line.charCodeAt(end)
+  )
+    end += 1;
   if (!SCALAR.test(line.slice(start, end))) throw invalidJson(line);
   return end;
 }

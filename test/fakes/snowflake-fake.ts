@@ -164,7 +164,13 @@ export class SnowflakeFake {
   private readonly options: Required<SnowflakeFakeOptions>;
   readonly accessUrl: string;
 
-  private constructor(server: Server, instance: DuckDBInstance, options: Required<SnowflakeFakeOptions>, accessUrl: string, stageRoot: string) {
+  private constructor(
+    server: Server,
+    instance: DuckDBInstance,
+    options: Required<SnowflakeFakeOptions>,
+    accessUrl: string,
+    stageRoot: string,
+  ) {
     this.server = server;
     this.instance = instance;
     this.options = options;
@@ -305,14 +311,20 @@ export class SnowflakeFake {
       }
       if (this.options.adminEndpoint && url.pathname.startsWith('/_fake/')) {
         if (url.pathname === '/_fake/query') {
-          return send(res, 200, { rows: await this.query(String(body.sql)) }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+          return send(res, 200, { rows: await this.query(String(body.sql)) }, (_, v: unknown) =>
+            typeof v === 'bigint' ? v.toString() : v,
+          );
         }
         if (url.pathname === '/_fake/clear-log') {
           this.clearLog();
           return send(res, 200, {});
         }
         if (url.pathname === '/_fake/stats') {
-          return send(res, 200, { requests: this.requests.length, statements: this.statements().length, rssMb: Math.round(process.memoryUsage().rss / 1e6) });
+          return send(res, 200, {
+            requests: this.requests.length,
+            statements: this.statements().length,
+            rssMb: Math.round(process.memoryUsage().rss / 1e6),
+          });
         }
       }
       if (url.pathname.startsWith('/telemetry/')) {
@@ -421,7 +433,11 @@ export class SnowflakeFake {
     this.requests.push({ kind: 'renew', path: '/session/token-request' });
     const session = this.byMaster.get(tokenOf(req) ?? '');
     if (!session || body.requestType !== 'RENEW') {
-      return send(res, 200, { success: false, code: '390114', message: 'Authentication token has expired. The user must authenticate again.' });
+      return send(res, 200, {
+        success: false,
+        code: '390114',
+        message: 'Authentication token has expired. The user must authenticate again.',
+      });
     }
     this.sessions.delete(session.token);
     session.token = `SESSION-${randomUUID()}`;
@@ -499,7 +515,12 @@ export class SnowflakeFake {
     if (fault?.type === 'async') {
       const queryId = (answer.body as { data?: { queryId?: string } }).data?.queryId ?? randomUUID();
       this.pendingResults.set(queryId, answer);
-      return send(res, 200, { code: '333333', message: 'Asynchronous execution in progress.', success: true, data: { queryId, getResultUrl: `/queries/${queryId}/result` } });
+      return send(res, 200, {
+        code: '333333',
+        message: 'Asynchronous execution in progress.',
+        success: true,
+        data: { queryId, getResultUrl: `/queries/${queryId}/result` },
+      });
     }
     send(res, answer.status, answer.body);
   }
@@ -514,7 +535,11 @@ export class SnowflakeFake {
     try {
       if (fault?.type === 'error') throw new FakeSqlError(fault.code, fault.sqlState, fault.message);
       if (Buffer.byteLength(sql) > MAX_SQL_BYTES) {
-        throw new FakeSqlError('001003', '42000', `SQL compilation error: statement text of ${Buffer.byteLength(sql)} bytes exceeds the 1 MB limit`);
+        throw new FakeSqlError(
+          '001003',
+          '42000',
+          `SQL compilation error: statement text of ${Buffer.byteLength(sql)} bytes exceeds the 1 MB limit`,
+        );
       }
       const special = await this.executeSpecial(session, sql, queryId);
       if (special) return { status: 200, body: { data: special, code: null, message: null, success: true } };
@@ -523,7 +548,8 @@ export class SnowflakeFake {
       // A MERGE's inserts are the target's growth (it never deletes); the rest of what it changed
       // are updates. Cheaper than RETURNING merge_action, which hands every row back.
       const target = kind === 'merge' ? /^\s*MERGE\s+INTO\s+([\w.]+)/i.exec(sql)?.[1] : undefined;
-      const rowCount = async () => (target ? Number((await session.connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()[0]![0]) : 0);
+      const rowCount = async () =>
+        target ? Number((await session.connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()[0]![0]) : 0;
       const before = await rowCount();
       const reader = await session.connection.runAndReadAll(text, params as never, types as never);
       const inserted = (await rowCount()) - before;
@@ -570,7 +596,11 @@ export class SnowflakeFake {
     if (tempStage) {
       // An unqualified stage goes into the current schema; without one Snowflake refuses it.
       if (!tempStage[1]!.includes('.') && session.schema === null) {
-        throw new FakeSqlError('090106', '22000', "Cannot perform CREATE STAGE. This session does not have a current schema. Call 'USE SCHEMA', or use a qualified name.");
+        throw new FakeSqlError(
+          '090106',
+          '22000',
+          "Cannot perform CREATE STAGE. This session does not have a current schema. Call 'USE SCHEMA', or use a qualified name.",
+        );
       }
       session.tempStages.add(tempStage[1]!.split('.').pop()!.toUpperCase());
       return statusResult(queryId);
@@ -582,7 +612,10 @@ export class SnowflakeFake {
    * For an array-bound `INSERT INTO t (cols) VALUES (?, …)`: the positions of the binds that go
    * into TIMESTAMP columns, which Snowflake parses with the session's TIMESTAMP_INPUT_FORMAT.
    */
-  private async timestampColumns(sql: string, bindings: Record<string, { type: string; value: unknown }> | undefined): Promise<Set<number>> {
+  private async timestampColumns(
+    sql: string,
+    bindings: Record<string, { type: string; value: unknown }> | undefined,
+  ): Promise<Set<number>> {
     const insert = /^\s*INSERT\s+INTO\s+(\w+)\.(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(/i.exec(sql);
     const first = bindings ? Object.values(bindings)[0] : undefined;
     if (!insert || !first || !Array.isArray(first.value)) return new Set();
@@ -667,10 +700,20 @@ function resultData(
     ]);
   }
   if (kind === 'insert') return dml([['number of rows inserted', reader.rowsChanged]]);
-  if (kind === 'update') return dml([['number of rows updated', reader.rowsChanged], ['number of multi-joined rows updated', 0]]);
+  if (kind === 'update')
+    return dml([
+      ['number of rows updated', reader.rowsChanged],
+      ['number of multi-joined rows updated', 0],
+    ]);
   if (kind === 'delete') return dml([['number of rows deleted', reader.rowsChanged]]);
   if (kind !== 'select') {
-    return { ...base, rowtype: [{ name: 'status', type: 'text', nullable: true, length: 16777216 }], rowset: [['Statement executed successfully.']], total: 1, returned: 1 };
+    return {
+      ...base,
+      rowtype: [{ name: 'status', type: 'text', nullable: true, length: 16777216 }],
+      rowset: [['Statement executed successfully.']],
+      total: 1,
+      returned: 1,
+    };
   }
   const types = reader.columnTypes();
   const rowtype = reader.columnNames().map((name, i) => rowType(name, types[i]!));
@@ -683,7 +726,8 @@ function rowType(name: string, type: DuckDBType) {
   const common = { name: name.toUpperCase(), nullable: true, length: null, byteLength: null, precision: null, scale: null };
   const text = String(type);
   if (type.alias === 'JSON') return { ...common, type: 'variant' };
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(text)) return { ...common, type: 'fixed', precision: 38, scale: 0 };
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(text))
+    return { ...common, type: 'fixed', precision: 38, scale: 0 };
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(text);
   if (decimal) return { ...common, type: 'fixed', precision: Number(decimal[1]), scale: Number(decimal[2]) };
   if (/^(FLOAT|DOUBLE)$/.test(text)) return { ...common, type: 'real' };
@@ -704,7 +748,9 @@ function cell(value: DuckDBValue, type: DuckDBType): string | null {
   return String(value);
 }
 
-function bindInfo(bindings: Record<string, { type: string; value: unknown }> | undefined): Pick<SnowflakeFakeRequest, 'bindCount' | 'arrayBindRows'> {
+function bindInfo(
+  bindings: Record<string, { type: string; value: unknown }> | undefined,
+): Pick<SnowflakeFakeRequest, 'bindCount' | 'arrayBindRows'> {
   if (!bindings) return {};
   const columns = Object.values(bindings);
   const first = columns[0];
@@ -733,7 +779,11 @@ export function translate(
     const names = firstTuple.map((_, i) => `column${i + 1}`).join(', ');
     text = `${text.slice(0, fromValues.index)}FROM (VALUES ${fromValues[1]}) AS v(${names})`;
   }
-  const columns = bindings ? Object.keys(bindings).sort((a, b) => Number(a) - Number(b)).map((key) => bindings[key]!) : [];
+  const columns = bindings
+    ? Object.keys(bindings)
+        .sort((a, b) => Number(a) - Number(b))
+        .map((key) => bindings[key]!)
+    : [];
   const isArray = columns.length > 0 && Array.isArray(columns[0]!.value);
   let n = 0;
   text = replaceOutsideStrings(text, '?', () => {
@@ -746,13 +796,16 @@ export function translate(
   text = rewriteCalls(text, 'TO_TIMESTAMP_NTZ', (args) => {
     if (args.length === 1) return `sf_ts(${args[0]})`;
     const format = /^'((?:[^']|'')*)'$/.exec(args[1] ?? '');
-    if (args.length !== 2 || !format) throw new FakeSqlError('001003', '42000', 'SQL compilation error: TO_TIMESTAMP_NTZ takes a value and an optional format literal');
+    if (args.length !== 2 || !format)
+      throw new FakeSqlError('001003', '42000', 'SQL compilation error: TO_TIMESTAMP_NTZ takes a value and an optional format literal');
     return timestampParser(args[0]!, format[1]!.replaceAll("''", "'"));
   });
   if (isArray) {
     // INSERT … VALUES (unnest($1), …) → INSERT … SELECT unnest($1), … (zips the lists).
     text = text.replace(/\bVALUES\s*\((.*)\)\s*$/is, 'SELECT $1');
-    const params = columns.map((column) => listValue((column.value as unknown[]).map((v) => (v === null || v === undefined ? null : String(v)))));
+    const params = columns.map((column) =>
+      listValue((column.value as unknown[]).map((v) => (v === null || v === undefined ? null : String(v)))),
+    );
     return { text, params, types: columns.map(() => LIST(VARCHAR)) };
   }
   if (columns.length === 0) return { text };
@@ -798,7 +851,12 @@ async function defineTimestampInput(session: Session): Promise<void> {
 /** `ALTER SESSION SET name = value [name = value …]` (whitespace or commas between them). */
 async function alterSession(session: Session, sql: string): Promise<void> {
   const body = /^\s*ALTER\s+SESSION\s+SET\s+(.*)$/is.exec(sql)?.[1];
-  if (!body) throw new FakeSqlError('001003', '42000', `SQL compilation error:\nsyntax error line 1 at position 0 unexpected '${sql.trim().split(/\s/)[0]}'.`);
+  if (!body)
+    throw new FakeSqlError(
+      '001003',
+      '42000',
+      `SQL compilation error:\nsyntax error line 1 at position 0 unexpected '${sql.trim().split(/\s/)[0]}'.`,
+    );
   const pairs = [...body.matchAll(/(\w+)\s*=\s*('(?:[^']|'')*'|[^\s,]+)[\s,]*/g)];
   if (pairs.map((pair) => pair[0]).join('') !== body.trimStart()) {
     throw new FakeSqlError('001003', '42000', `SQL compilation error:\nsyntax error in ALTER SESSION: ${body}`);
@@ -820,7 +878,16 @@ function tableResult(queryId: string, result: StageResult) {
       : { name, type: 'text', nullable: true, length: 16777216, precision: null, scale: null, byteLength: null },
   );
   const rowset = result.rows.map((row) => row.map((value) => (value === null ? null : String(value))));
-  return { queryId, queryResultFormat: 'json', statementTypeId: STATEMENT_TYPE_IDS.select, parameters: [], rowtype, rowset, total: rowset.length, returned: rowset.length };
+  return {
+    queryId,
+    queryResultFormat: 'json',
+    statementTypeId: STATEMENT_TYPE_IDS.select,
+    parameters: [],
+    rowtype,
+    rowset,
+    total: rowset.length,
+    returned: rowset.length,
+  };
 }
 
 function statusResult(queryId: string) {
@@ -874,7 +941,9 @@ function verifyJwt(token: string, publicKeyPem: string, account: string, user: s
   const key = createPublicKey(publicKeyPem);
   if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url'))) return false;
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: string; sub?: string; exp?: number };
-  const fingerprint = createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64');
+  const fingerprint = createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
   const subject = `${account.toUpperCase()}.${user.toUpperCase()}`;
   return claims.sub === subject && claims.iss === `${subject}.SHA256:${fingerprint}` && (claims.exp ?? 0) * 1000 > Date.now();
 }

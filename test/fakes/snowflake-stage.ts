@@ -127,7 +127,13 @@ export class FakeStages {
     const stage = await this.resolve(unquote(match[1]!), session);
     const files = await this.filesOf(stage);
     for (const file of files) await rm(join(stage.dir, file));
-    return { columns: [['name', 'text'], ['result', 'text']], rows: files.map((file) => [file, 'removed']) };
+    return {
+      columns: [
+        ['name', 'text'],
+        ['result', 'text'],
+      ],
+      rows: files.map((file) => [file, 'removed']),
+    };
   }
 
   /** `COPY INTO <table> (cols) FROM @stage[/path] FILE_FORMAT = (…) copyOptions`. */
@@ -152,7 +158,12 @@ export class FakeStages {
     const types = await columnTypes(session.connection, schema, name);
     const columns = match[2] ? match[2].split(',').map((c) => c.trim().toLowerCase()) : [...types.keys()];
     for (const column of columns) {
-      if (!types.has(column)) throw new FakeSqlError('000904', '42000', `SQL compilation error: error line 1 at position 0\ninvalid identifier '${column.toUpperCase()}'`);
+      if (!types.has(column))
+        throw new FakeSqlError(
+          '000904',
+          '42000',
+          `SQL compilation error: error line 1 at position 0\ninvalid identifier '${column.toUpperCase()}'`,
+        );
     }
 
     const table = `${schema}.${name}`;
@@ -189,10 +200,13 @@ export class FakeStages {
       if (csv.quote === '') {
         const counting = Promise.all(paths.map((path) => linesOf(path)));
         counting.catch(() => {});
-        const inserted = await converting(() => session.connection.run(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} FROM ${source}`));
+        const inserted = await converting(() =>
+          session.connection.run(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} FROM ${source}`),
+        );
         const records = (await counting).map((lines) => Math.max(0, lines - csv.skipHeader));
         const counted = records.reduce((sum, n) => sum + n, 0);
-        if (inserted.rowsChanged !== counted) throw notModelled(`files whose lines (${counted}) are not their records (${inserted.rowsChanged}), such as blank lines`);
+        if (inserted.rowsChanged !== counted)
+          throw notModelled(`files whose lines (${counted}) are not their records (${inserted.rowsChanged}), such as blank lines`);
         for (const [i, path] of paths.entries()) counts.set(path, records[i]!);
       } else {
         // Each row keeps its file's name for the per-file counts of the result.
@@ -300,19 +314,31 @@ function csvOptions(format: Record<string, string>): CsvOptions {
   if (!['AUTO', 'GZIP', 'ZSTD', 'NONE'].includes(compression)) throw notModelled(`COMPRESSION = ${compression}`);
   const delimiter = stringValue(format.FIELD_DELIMITER ?? `','`);
   if (delimiter.length !== 1) throw notModelled(`FIELD_DELIMITER = ${format.FIELD_DELIMITER}`);
-  if (format.RECORD_DELIMITER !== undefined && stringValue(format.RECORD_DELIMITER) !== '\n') throw notModelled('a RECORD_DELIMITER other than newline');
-  const quote = format.FIELD_OPTIONALLY_ENCLOSED_BY === undefined || word(format.FIELD_OPTIONALLY_ENCLOSED_BY) === 'NONE' ? '' : stringValue(format.FIELD_OPTIONALLY_ENCLOSED_BY);
-  const escape = format.ESCAPE_UNENCLOSED_FIELD === undefined ? '\\' : word(format.ESCAPE_UNENCLOSED_FIELD) === 'NONE' ? '' : stringValue(format.ESCAPE_UNENCLOSED_FIELD);
+  if (format.RECORD_DELIMITER !== undefined && stringValue(format.RECORD_DELIMITER) !== '\n')
+    throw notModelled('a RECORD_DELIMITER other than newline');
+  const quote =
+    format.FIELD_OPTIONALLY_ENCLOSED_BY === undefined || word(format.FIELD_OPTIONALLY_ENCLOSED_BY) === 'NONE'
+      ? ''
+      : stringValue(format.FIELD_OPTIONALLY_ENCLOSED_BY);
+  const escape =
+    format.ESCAPE_UNENCLOSED_FIELD === undefined
+      ? '\\'
+      : word(format.ESCAPE_UNENCLOSED_FIELD) === 'NONE'
+        ? ''
+        : stringValue(format.ESCAPE_UNENCLOSED_FIELD);
   if (escape !== '' && escape !== '\\') throw notModelled(`ESCAPE_UNENCLOSED_FIELD = ${format.ESCAPE_UNENCLOSED_FIELD}`);
-  if (quote !== '' && escape !== '') throw notModelled('enclosed fields together with escapes in unenclosed ones (say ESCAPE_UNENCLOSED_FIELD = NONE)');
+  if (quote !== '' && escape !== '')
+    throw notModelled('enclosed fields together with escapes in unenclosed ones (say ESCAPE_UNENCLOSED_FIELD = NONE)');
   if (word(format.ESCAPE ?? 'NONE') !== 'NONE') throw notModelled('ESCAPE other than NONE');
   if (bool(format.TRIM_SPACE ?? 'FALSE')) throw notModelled('TRIM_SPACE = TRUE');
-  if (format.ENCODING !== undefined && !['UTF8', 'UTF-8'].includes(stringValue(format.ENCODING).toUpperCase())) throw notModelled(`ENCODING = ${format.ENCODING}`);
+  if (format.ENCODING !== undefined && !['UTF8', 'UTF-8'].includes(stringValue(format.ENCODING).toUpperCase()))
+    throw notModelled(`ENCODING = ${format.ENCODING}`);
   if (!bool(format.ERROR_ON_COLUMN_COUNT_MISMATCH ?? 'TRUE')) throw notModelled('ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE');
   const emptyAsNull = bool(format.EMPTY_FIELD_AS_NULL ?? 'TRUE');
   const nullIf = format.NULL_IF === undefined ? ['\\N'] : listValue(format.NULL_IF);
   const skipHeader = Number(word(format.SKIP_HEADER ?? '0'));
-  const timestampFormat = format.TIMESTAMP_FORMAT === undefined || word(format.TIMESTAMP_FORMAT) === 'AUTO' ? undefined : stringValue(format.TIMESTAMP_FORMAT);
+  const timestampFormat =
+    format.TIMESTAMP_FORMAT === undefined || word(format.TIMESTAMP_FORMAT) === 'AUTO' ? undefined : stringValue(format.TIMESTAMP_FORMAT);
   const never = '\u0001never\u0001';
   return {
     quote,
@@ -339,7 +365,8 @@ function csvOptions(format: Record<string, string>): CsvOptions {
     convert: (field, type) => {
       let value = escape === '' ? field : `CASE WHEN contains(${field}, '\\') THEN ${unescape(field)} ELSE ${field} END`;
       if (escape !== '' && emptyAsNull) value = `CASE WHEN ${field} = '' THEN NULL ELSE ${value} END`;
-      if (nullIf.length > (quote === '' ? 1 : 0)) value = `CASE WHEN ${field} IN (${nullIf.map(literal).join(', ')}) THEN NULL ELSE ${value} END`;
+      if (nullIf.length > (quote === '' ? 1 : 0))
+        value = `CASE WHEN ${field} IN (${nullIf.map(literal).join(', ')}) THEN NULL ELSE ${value} END`;
       if (type.startsWith('TIMESTAMP')) return timestampFormat === undefined ? `sf_ts(${value})` : timestampParser(value, timestampFormat);
       // DuckDB parses text into a DECIMAL wider than 18 digits very slowly; through HUGEINT is exact.
       const wide = /^DECIMAL\((\d+),0\)$/.exec(type);
@@ -409,7 +436,11 @@ async function checkFirstRecord(path: string, csv: CsvOptions, expected: number,
 
   async function firstRecord(filePath: string, skip: number): Promise<string | undefined> {
     const source = createReadStream(filePath);
-    const text = filePath.endsWith('.gz') ? source.pipe(createGunzip()) : filePath.endsWith('.zst') ? source.pipe(createZstdDecompress()) : source;
+    const text = filePath.endsWith('.gz')
+      ? source.pipe(createGunzip())
+      : filePath.endsWith('.zst')
+        ? source.pipe(createZstdDecompress())
+        : source;
     let buffered = '';
     let records = 0;
     let quoted = false;
@@ -460,7 +491,8 @@ function copyError(err: unknown, file: string): FakeSqlError {
       `Number of columns in file (${count[2]}) does not match that of the corresponding table (${count[1]}), use file format option error_on_column_count_mismatch=false to ignore this error${at}`,
     );
   }
-  if (/CSV Error|unterminated quotes|Invalid unicode/i.test(message)) return new FakeSqlError('100065', '22000', `Found character while parsing the file: ${message.split('\n')[0]}${at}`);
+  if (/CSV Error|unterminated quotes|Invalid unicode/i.test(message))
+    return new FakeSqlError('100065', '22000', `Found character while parsing the file: ${message.split('\n')[0]}${at}`);
   return new FakeSqlError('100069', '22000', `Error parsing the file: ${message.split('\n')[0]}${at}`);
 }
 
@@ -589,7 +621,11 @@ export function literal(value: string): string {
 }
 
 function syntaxError(sql: string, near?: string): FakeSqlError {
-  return new FakeSqlError('001003', '42000', `SQL compilation error:\nsyntax error line 1 at position 0 unexpected '${near ?? sql.trim().split(/\s/)[0]}'.`);
+  return new FakeSqlError(
+    '001003',
+    '42000',
+    `SQL compilation error:\nsyntax error line 1 at position 0 unexpected '${near ?? sql.trim().split(/\s/)[0]}'.`,
+  );
 }
 
 function notModelled(what: string): FakeSqlError {

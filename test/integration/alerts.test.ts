@@ -85,15 +85,26 @@ async function drainAlerts() {
 describe('alert webhooks', () => {
   it('refuses URLs outside the destination host policy, bad secrets, and never returns the secret', async () => {
     const refused = async (input: Record<string, unknown>) => (await t.gql(CREATE_HOOK, { input })).body.data.createAlertWebhook;
-    expect(await refused({ url: 'http://169.254.169.254/latest', secret: SECRET })).toMatchObject({ code: 'DESTINATION_HOST_NOT_ALLOWED', field: 'url' });
-    expect(await refused({ url: 'http://10.1.2.3/hook', secret: SECRET })).toMatchObject({ code: 'DESTINATION_HOST_NOT_ALLOWED', field: 'url' });
-    expect(await refused({ url: 'ftp://127.0.0.1/hook', secret: SECRET })).toMatchObject({ code: 'DESTINATION_HOST_NOT_ALLOWED', field: 'url' });
+    expect(await refused({ url: 'http://169.254.169.254/latest', secret: SECRET })).toMatchObject({
+      code: 'DESTINATION_HOST_NOT_ALLOWED',
+      field: 'url',
+    });
+    expect(await refused({ url: 'http://10.1.2.3/hook', secret: SECRET })).toMatchObject({
+      code: 'DESTINATION_HOST_NOT_ALLOWED',
+      field: 'url',
+    });
+    expect(await refused({ url: 'ftp://127.0.0.1/hook', secret: SECRET })).toMatchObject({
+      code: 'DESTINATION_HOST_NOT_ALLOWED',
+      field: 'url',
+    });
     expect(await refused({ url: 'http://user:pw@127.0.0.1/hook', secret: SECRET })).toMatchObject({ code: 'DESTINATION_HOST_NOT_ALLOWED' });
     expect(await refused({ url: `${base}/ok`, secret: 'short' })).toMatchObject({ code: 'INVALID_SECRET', field: 'secret' });
     expect(await refused({ url: `${base}/${'x'.repeat(2_000)}`, secret: SECRET })).toMatchObject({ code: 'INVALID_URL' });
     const fields = await t.gql(`{ __type(name: "AlertWebhook") { fields { name } } }`);
     expect(fields.body.data.__type.fields.map((f: { name: string }) => f.name)).not.toContain('secret');
-    const [row] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from alert_webhooks where secret like ${'%' + SECRET.slice(0, 10) + '%'}`);
+    const [row] = await t.db.rows<{ n: number }>(
+      sql`select count(*)::int as n from alert_webhooks where secret like ${'%' + SECRET.slice(0, 10) + '%'}`,
+    );
     expect(row!.n).toBe(0);
   });
 
@@ -104,11 +115,14 @@ describe('alert webhooks', () => {
     await t.gql(CREATE_HOOK, { input: { url: `${base}/down`, secret: DOWN_SECRET } });
 
     // a destination whose warehouse is unreachable: FAILING after three failed runs
-    const created = await t.gql(CREATE_DEST, { input: { name: 'alerting', pluginId: 'postgres', config: { host: '127.0.0.1', port: 1, database: 'wh', user: 'u' } } });
+    const created = await t.gql(CREATE_DEST, {
+      input: { name: 'alerting', pluginId: 'postgres', config: { host: '127.0.0.1', port: 1, database: 'wh', user: 'u' } },
+    });
     const id = created.body.data.createDestination.data.id as string;
     await t.app.alerts.runOnce();
     expect(received).toEqual([]);
-    while ((await t.gql(`query($id: ID!) { destination(id: $id) { status } }`, { id })).body.data.destination.status !== 'FAILING') await sync(id);
+    while ((await t.gql(`query($id: ID!) { destination(id: $id) { status } }`, { id })).body.data.destination.status !== 'FAILING')
+      await sync(id);
     await drainAlerts();
 
     const failing = received.filter((r) => r.path === '/ok');
@@ -116,7 +130,11 @@ describe('alert webhooks', () => {
     expect(failing).toHaveLength(2);
     expect(failing[0]!.headers['x-tributary-delivery']).toBe(failing[1]!.headers['x-tributary-delivery']);
     const body = verify(failing[1]!, SECRET);
-    expect(body).toMatchObject({ event: 'destination.failing', organizationId: t.org.orgId, destination: { id, name: 'alerting', plugin: 'postgres', status: 'FAILING' } });
+    expect(body).toMatchObject({
+      event: 'destination.failing',
+      organizationId: t.org.orgId,
+      destination: { id, name: 'alerting', plugin: 'postgres', status: 'FAILING' },
+    });
     expect(body.destination.consecutiveFailures).toBeGreaterThanOrEqual(3);
     expect(() => verify(failing[1]!, DOWN_SECRET)).toThrow();
     // the other webhook got the same alert, signed with its own secret, three times, then gave up
@@ -132,10 +150,21 @@ describe('alert webhooks', () => {
 
     // recovers: the destination now points at a reachable warehouse
     const wh = new URL(warehouseUrl!);
-    const update = await t.gql(`mutation($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) { __typename } }`, {
-      id,
-      input: { config: { host: wh.hostname, port: Number(wh.port), database: wh.pathname.slice(1), user: wh.username, schema: `alerts_${process.pid}` } },
-    });
+    const update = await t.gql(
+      `mutation($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) { __typename } }`,
+      {
+        id,
+        input: {
+          config: {
+            host: wh.hostname,
+            port: Number(wh.port),
+            database: wh.pathname.slice(1),
+            user: wh.username,
+            schema: `alerts_${process.pid}`,
+          },
+        },
+      },
+    );
     expect(update.body.errors).toBeUndefined();
     await sync(id);
     await drainAlerts();
@@ -143,10 +172,15 @@ describe('alert webhooks', () => {
     expect(recovered.map((r) => verify(r, SECRET).event)).toEqual(['destination.recovered']);
 
     // lags: its last successful sync read up to three hours ago (an hourly destination)
-    await t.db.rows(sql`update sync_runs set started_time = now() - interval '3 hours' where destination_id = ${id} and status = 'succeeded'`);
+    await t.db.rows(
+      sql`update sync_runs set started_time = now() - interval '3 hours' where destination_id = ${id} and status = 'succeeded'`,
+    );
     const lagStart = received.length;
     await drainAlerts();
-    const lagging = received.slice(lagStart).filter((r) => r.path === '/ok').map((r) => verify(r, SECRET));
+    const lagging = received
+      .slice(lagStart)
+      .filter((r) => r.path === '/ok')
+      .map((r) => verify(r, SECRET));
     expect(lagging.map((b) => b.event)).toEqual(['destination.lagging']);
     expect(lagging[0]!.destination.lagSeconds).toBeGreaterThan(lagging[0]!.destination.lagThresholdSeconds);
 
@@ -162,7 +196,10 @@ describe('alert webhooks', () => {
     expect(received.length).toBe(disabledStart);
 
     // every delivery is recorded
-    const hooks = (await t.gql(DELIVERIES)).body.data.alertWebhooks.nodes.map((w: any) => ({ ...w, deliveries: w.deliveries.nodes })) as any[];
+    const hooks = (await t.gql(DELIVERIES)).body.data.alertWebhooks.nodes.map((w: any) => ({
+      ...w,
+      deliveries: w.deliveries.nodes,
+    })) as any[];
     const okHook = hooks.find((h) => h.id === okId);
     expect(okHook.deliveries.map((d: any) => [d.event, d.status, d.destinationId])).toEqual([
       ['DESTINATION_LAGGING', 'delivered', id],
@@ -171,7 +208,12 @@ describe('alert webhooks', () => {
     ]);
     expect(okHook.deliveries[2]).toMatchObject({ attempts: 2, lastStatusCode: 204 });
     const downHook = hooks.find((h) => h.url === `${base}/down`);
-    expect(downHook.deliveries.find((d: any) => d.event === 'DESTINATION_FAILING')).toMatchObject({ status: 'failed', attempts: 3, lastStatusCode: 500, lastError: 'the webhook answered 500' });
+    expect(downHook.deliveries.find((d: any) => d.event === 'DESTINATION_FAILING')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastStatusCode: 500,
+      lastError: 'the webhook answered 500',
+    });
   });
 
   it('alerts a change once when several instances check at the same time', async () => {
@@ -183,7 +225,9 @@ describe('alert webhooks', () => {
       await t.gql(CREATE_HOOK, { input: { url: `${base}/raced`, secret: SECRET } });
       const hooks = (await t.gql(`{ alertWebhooks { nodes { id } } }`)).body.data.alertWebhooks.nodes.length as number;
       await Promise.all([t.app.alerts.checkDestinations(), other.app.alerts.checkDestinations(), t.app.alerts.checkDestinations()]);
-      const [row] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from alert_deliveries where destination_id = ${id} and event = 'destination.failing'`);
+      const [row] = await t.db.rows<{ n: number }>(
+        sql`select count(*)::int as n from alert_deliveries where destination_id = ${id} and event = 'destination.failing'`,
+      );
       expect(row!.n).toBe(hooks);
     } finally {
       await other.close();

@@ -7,7 +7,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const good = (id: string, extra: Record<string, unknown> = {}) => ({ id, seq: 1, view_id: '900', time: Date.now(), type: 'load', properties: { load_time_millis: 5 }, ...extra });
+const good = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  seq: 1,
+  view_id: '900',
+  time: Date.now(),
+  type: 'load',
+  properties: { load_time_millis: 5 },
+  ...extra,
+});
 const batch = (events: unknown[], extra: Record<string, unknown> = {}) => ({ device_id: '77', session_id: '1', events, ...extra });
 
 function deep(levels: number): Record<string, unknown> {
@@ -36,22 +44,25 @@ describe('native capture: bad input gets a clear status and code, and valid even
 
   it('rejects each bad event with its index and reason, and stores the valid ones', async () => {
     const device = '778';
-    const r = await t.post('/capture/v1/batch', batch(
-      [
-        good('ok1'),
-        { ...good('bad-type'), type: 'hover' },
-        { ...good('bad-time'), time: 'yesterday' },
-        { ...good('future'), time: Date.now() + 3 * 86_400_000 },
-        { ...good('deep'), properties: deep(20) },
-        { ...good('huge'), properties: { s: 'y'.repeat(40_000) } },
-        { seq: 1, time: Date.now(), type: 'load' },
-        { ...good('noname'), type: 'custom', properties: {} },
-        { ...good('click-without-target'), type: 'click' },
-        { ...good('bad-url'), url: 'not a url' },
-        good('ok2', { seq: 2 }),
-      ],
-      { device_id: device },
-    ));
+    const r = await t.post(
+      '/capture/v1/batch',
+      batch(
+        [
+          good('ok1'),
+          { ...good('bad-type'), type: 'hover' },
+          { ...good('bad-time'), time: 'yesterday' },
+          { ...good('future'), time: Date.now() + 3 * 86_400_000 },
+          { ...good('deep'), properties: deep(20) },
+          { ...good('huge'), properties: { s: 'y'.repeat(40_000) } },
+          { seq: 1, time: Date.now(), type: 'load' },
+          { ...good('noname'), type: 'custom', properties: {} },
+          { ...good('click-without-target'), type: 'click' },
+          { ...good('bad-url'), url: 'not a url' },
+          good('ok2', { seq: 2 }),
+        ],
+        { device_id: device },
+      ),
+    );
     expect(r.status).toBe(207);
     expect(r.body.accepted).toBe(2);
     expect(r.body.rejected).toEqual([
@@ -71,7 +82,10 @@ describe('native capture: bad input gets a clear status and code, and valid even
 
   it('stores property names and values as data, never as SQL', async () => {
     const evil = "x'); drop table events; --";
-    const r = await t.post('/capture/v1/batch', batch([good('sql', { type: 'custom', properties: { event_name: evil, [evil]: evil } })], { device_id: '779' }));
+    const r = await t.post(
+      '/capture/v1/batch',
+      batch([good('sql', { type: 'custom', properties: { event_name: evil, [evil]: evil } })], { device_id: '779' }),
+    );
     expect(r.status).toBe(202);
     const rows = await t.gql(`{ events(filter: { deviceId: "779" }) { nodes { eventProperties } } }`);
     expect(rows.body.data.events.nodes[0].eventProperties).toMatchObject({ event_name: evil, properties: { [evil]: evil } });
@@ -79,10 +93,16 @@ describe('native capture: bad input gets a clear status and code, and valid even
 
   it('keeps events whose strings hold U+0000, which Postgres text and jsonb cannot store, with U+FFFD instead', async () => {
     const nul = 'a\u0000b';
-    const r = await t.post('/capture/v1/batch', batch(
-      [good(`nul${nul}`, { type: 'custom', properties: { event_name: nul, [nul]: nul }, context: { user_agent: nul } }), good('after-nul', { seq: 2 })],
-      { device_id: '780' },
-    ));
+    const r = await t.post(
+      '/capture/v1/batch',
+      batch(
+        [
+          good(`nul${nul}`, { type: 'custom', properties: { event_name: nul, [nul]: nul }, context: { user_agent: nul } }),
+          good('after-nul', { seq: 2 }),
+        ],
+        { device_id: '780' },
+      ),
+    );
     expect([r.status, r.body.accepted]).toEqual([202, 2]);
     // a client id holding COPY's special characters is stored and recognised on replay
     const odd = good('tab\there\nnewline\\backslash', { view_id: '901', seq: 3 });
@@ -97,7 +117,9 @@ describe('native capture: bad input gets a clear status and code, and valid even
     expect((await t.post('/capture/v1/batch', batch([good('a')]), { key: null })).body.error.code).toBe('UNAUTHENTICATED');
     const unknown = await t.post('/capture/v1/batch', batch([good('a')]), { key: 'tc_nope' });
     expect([unknown.status, unknown.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
-    const created = await t.gql(`mutation { createApiKey(input: { name: "soon revoked", role: capture }) { ... on ApiKeyCreated { data { key apiKey { id } } } } }`);
+    const created = await t.gql(
+      `mutation { createApiKey(input: { name: "soon revoked", role: capture }) { ... on ApiKeyCreated { data { key apiKey { id } } } } }`,
+    );
     const { key, apiKey } = created.body.data.createApiKey.data;
     expect((await t.post('/capture/v1/batch', batch([good('before-revoke')]), { key })).status).toBe(202);
     await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id: apiKey.id });
@@ -113,7 +135,9 @@ describe('native capture: bad input gets a clear status and code, and valid even
   });
 
   it('enforces the allowed origins of a capture key', async () => {
-    const created = await t.gql(`mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on ApiKeyCreated { data { key } } } }`);
+    const created = await t.gql(
+      `mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on ApiKeyCreated { data { key } } } }`,
+    );
     const key = created.body.data.createApiKey.data.key;
     const allowed = await t.post('/capture/v1/batch', batch([good('o1')]), { key, headers: { origin: 'https://shop.example' } });
     expect(allowed.status).toBe(202);
@@ -133,31 +157,53 @@ describe('ids, URLs and user agents (security issue #11)', () => {
     expect(await codesOf([good('z2')], { device_id: '0' })).toEqual([400, 'INVALID_BATCH']);
     expect(await codesOf([good('z3')], { session_id: 0 })).toEqual([400, 'INVALID_BATCH']);
     expect(await codesOf([good('z4')], { device_id: '9999999999999999999' })).toEqual([400, 'INVALID_BATCH']);
-    expect(await codesOf([good('z5', { view_id: 0 }), good('z6', { view_id: '0' }), good('z7', { session_id: '0' }), good('z8', { view_id: '9999999999999999999' }), good('z9')])).toEqual([
-      'INVALID_FIELD',
-      'INVALID_FIELD',
-      'INVALID_FIELD',
-      'INVALID_FIELD',
-    ]);
+    expect(
+      await codesOf([
+        good('z5', { view_id: 0 }),
+        good('z6', { view_id: '0' }),
+        good('z7', { session_id: '0' }),
+        good('z8', { view_id: '9999999999999999999' }),
+        good('z9'),
+      ]),
+    ).toEqual(['INVALID_FIELD', 'INVALID_FIELD', 'INVALID_FIELD', 'INVALID_FIELD']);
     const v2 = await t.post('/v2/events', { name: 'zero', session: { id: '0:1' } });
     expect([v2.status, v2.body.error.code]).toEqual([400, 'INVALID_SESSION_ID']);
   });
 
   it('refuses script and data URLs as page URLs, drops them as referrers, keeps app URLs', async () => {
     const device = '781';
-    const bad = ['javascript:alert(1)', 'JavaScript://x/%0aalert(1)', ' vbscript:msgbox(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'mailto:a@example.com'];
-    const r = await t.post('/capture/v1/batch', batch(
-      [...bad.map((url, i) => good(`url${i}`, { type: 'navigate', url, properties: {} })), good('app', { type: 'navigate', url: 'app://shop/cart', properties: {} })],
-      { device_id: device, context: { initial_referrer: 'javascript:alert(document.cookie)' } },
-    ));
+    const bad = [
+      'javascript:alert(1)',
+      'JavaScript://x/%0aalert(1)',
+      ' vbscript:msgbox(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'file:///etc/passwd',
+      'mailto:a@example.com',
+    ];
+    const r = await t.post(
+      '/capture/v1/batch',
+      batch(
+        [
+          ...bad.map((url, i) => good(`url${i}`, { type: 'navigate', url, properties: {} })),
+          good('app', { type: 'navigate', url: 'app://shop/cart', properties: {} }),
+        ],
+        { device_id: device, context: { initial_referrer: 'javascript:alert(document.cookie)' } },
+      ),
+    );
     expect(r.status).toBe(207);
     expect(r.body.rejected.map((x: { code: string }) => x.code)).toEqual(bad.map(() => 'INVALID_URL'));
     const rows = await t.gql(`{ events(filter: { deviceId: "${device}" }) { nodes { sourceProperties } } }`);
-    expect(rows.body.data.events.nodes.map((n: any) => [n.sourceProperties.url.full_url, n.sourceProperties.initial_referrer])).toEqual([['app://shop/cart', null]]);
+    expect(rows.body.data.events.nodes.map((n: any) => [n.sourceProperties.url.full_url, n.sourceProperties.initial_referrer])).toEqual([
+      ['app://shop/cart', null],
+    ]);
 
     const v2 = await t.post('/v2/events', { name: 'js', session: { id: '1:2' }, context: { browser: { url: 'javascript:alert(1)' } } });
     expect([v2.status, v2.body.error.code]).toEqual([400, 'INVALID_URL']);
-    const referrer = await t.post('/v2/events', { name: 'js-referrer', session: { id: '782:1' }, context: { browser: { url: 'https://shop.example/', initial_referrer: 'javascript:alert(1)' } } });
+    const referrer = await t.post('/v2/events', {
+      name: 'js-referrer',
+      session: { id: '782:1' },
+      context: { browser: { url: 'https://shop.example/', initial_referrer: 'javascript:alert(1)' } },
+    });
     expect(referrer.status).toBe(200);
     const stored = await t.gql(`{ events(filter: { deviceId: "782" }) { nodes { sourceProperties } } }`);
     expect(stored.body.data.events.nodes[0].sourceProperties.initial_referrer).toBeUndefined();
@@ -169,12 +215,18 @@ describe('ids, URLs and user agents (security issue #11)', () => {
       context: { app: { name: 'Shop', version: '2.1.0' }, device: { manufacturer: 'Apple', model: 'iPhone15,2' } },
     };
     const headers = { 'user-agent': 'curl/8.5.0' };
-    const sent = await t.post('/capture/v1/batch', batch([good('m1', { type: 'navigate', url: 'app://shop/cart', properties: {} })], { ...mobile, device_id: '783' }), { headers });
+    const sent = await t.post(
+      '/capture/v1/batch',
+      batch([good('m1', { type: 'navigate', url: 'app://shop/cart', properties: {} })], { ...mobile, device_id: '783' }),
+      { headers },
+    );
     expect(sent.status).toBe(202);
     const withOwn = { ...mobile, context: { ...mobile.context, user_agent: 'Shop/2.1.0 (iPhone; iOS 17.4)' } };
     await t.post('/capture/v1/batch', batch([good('m2')], { ...withOwn, device_id: '784' }), { headers });
     await t.post('/capture/v1/batch', batch([good('w1')], { device_id: '785' }), { headers });
-    const userAgent = async (device: string) => (await t.gql(`{ events(filter: { deviceId: "${device}" }) { nodes { sourceProperties } } }`)).body.data.events.nodes[0].sourceProperties.user_agent;
+    const userAgent = async (device: string) =>
+      (await t.gql(`{ events(filter: { deviceId: "${device}" }) { nodes { sourceProperties } } }`)).body.data.events.nodes[0]
+        .sourceProperties.user_agent;
     expect(await userAgent('783')).toBeNull();
     expect((await userAgent('784')).raw_user_agent).toBe('Shop/2.1.0 (iPhone; iOS 17.4)');
     expect((await userAgent('785')).raw_user_agent).toBe('curl/8.5.0');
@@ -198,7 +250,13 @@ describe('rate limits per key', () => {
   it('lets a batch larger than the bucket pass once the bucket is full (at rate 100, 300 events)', async () => {
     const limited = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '100' }, db: t.db });
     try {
-      const native = await limited.post('/capture/v1/batch', batch(Array.from({ length: 300 }, (_, i) => good(`big${i}`, { seq: i })), { device_id: '786' }));
+      const native = await limited.post(
+        '/capture/v1/batch',
+        batch(
+          Array.from({ length: 300 }, (_, i) => good(`big${i}`, { seq: i })),
+          { device_id: '786' },
+        ),
+      );
       expect([native.status, native.body.accepted]).toEqual([202, 300]);
     } finally {
       await limited.close();
@@ -215,7 +273,10 @@ describe('rate limits per key', () => {
       const native = await limited.post('/capture/v1/batch', batch([good('after-big')], { device_id: '787' }));
       expect([native.status, native.body.error.code]).toEqual([429, 'RATE_LIMITED']);
       expect(Number(native.headers.get('retry-after'))).toBeGreaterThan(200);
-      for (const [path, body] of [['/v2/events', { name: 'after-big-batch', session: { id: '787:1' } }], ['/v2/users', { uid: 'after-big-batch' }]] as const) {
+      for (const [path, body] of [
+        ['/v2/events', { name: 'after-big-batch', session: { id: '787:1' } }],
+        ['/v2/users', { uid: 'after-big-batch' }],
+      ] as const) {
         const refused = await limited.post(path, body);
         expect([path, refused.status, refused.body.error.code]).toEqual([path, 429, 'RATE_LIMITED']);
       }

@@ -25,7 +25,11 @@ interface Exchange {
  * them, as a client uploading over a real network does), optionally half-closes, and reads until
  * the server closes the connection.
  */
-function exchange(head: string, body: Buffer | string[], options: { chunkBytes?: number; pauseMs?: number; halfClose?: boolean } = {}): Promise<Exchange> {
+function exchange(
+  head: string,
+  body: Buffer | string[],
+  options: { chunkBytes?: number; pauseMs?: number; halfClose?: boolean } = {},
+): Promise<Exchange> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     const received: Buffer[] = [];
@@ -37,7 +41,11 @@ function exchange(head: string, body: Buffer | string[], options: { chunkBytes?:
     socket.on('connect', async () => {
       const write = (data: Buffer | string) => new Promise<void>((done) => socket.write(data, () => done()));
       await write(head);
-      const pieces = Array.isArray(body) ? body : Array.from({ length: Math.ceil(body.length / (options.chunkBytes ?? body.length)) }, (_, i) => body.subarray(i * options.chunkBytes!, (i + 1) * options.chunkBytes!));
+      const pieces = Array.isArray(body)
+        ? body
+        : Array.from({ length: Math.ceil(body.length / (options.chunkBytes ?? body.length)) }, (_, i) =>
+            body.subarray(i * options.chunkBytes!, (i + 1) * options.chunkBytes!),
+          );
       for (const piece of pieces) {
         if (socket.destroyed) break;
         await write(piece);
@@ -66,7 +74,13 @@ function parseResponses(text: string) {
 const errorCode = (body: string) => (JSON.parse(body) as { error: { code: string; message: string } }).error.code;
 const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
 const post = (extra: string[]) =>
-  head(['POST /capture/v1/batch HTTP/1.1', 'Host: localhost', `Authorization: Bearer ${t.org.keys.capture}`, 'Content-Type: application/json', ...extra]);
+  head([
+    'POST /capture/v1/batch HTTP/1.1',
+    'Host: localhost',
+    `Authorization: Bearer ${t.org.keys.capture}`,
+    'Content-Type: application/json',
+    ...extra,
+  ]);
 
 /** A JSON body of `bytes` bytes (over the 1 MiB limit of the native endpoint when large). */
 const bigBody = (bytes: number) => Buffer.from(`{"device_id":"1","events":[],"pad":"${'x'.repeat(bytes - 38)}"}`);
@@ -90,7 +104,11 @@ describe('a body over the limit gets its 413 answer, not a reset connection', ()
   });
 
   it('through fetch, and the connection stays usable', async () => {
-    const r = await fetch(`${t.url}/capture/v1/batch`, { method: 'POST', headers: { authorization: `Bearer ${t.org.keys.capture}` }, body: bigBody(2 * 1024 * 1024) });
+    const r = await fetch(`${t.url}/capture/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.org.keys.capture}` },
+      body: bigBody(2 * 1024 * 1024),
+    });
     expect([r.status, (await r.json()).error.code]).toEqual([413, 'BODY_TOO_LARGE']);
   });
 });

@@ -12,7 +12,12 @@ beforeAll(async () => {
   t = await startTestApp();
   const user = await t.post('/v2/users', { uid: 'keys-user', email: 'keys-user@example.com', display_name: 'Keys User' });
   userId = user.body.id;
-  const job = await t.post('/v2/events/batch', { requests: [{ name: 'keys-job', session: { id: '31:1' } }, { session: { id: '31:1' }, properties: { email: 'x@example.com' } }] });
+  const job = await t.post('/v2/events/batch', {
+    requests: [
+      { name: 'keys-job', session: { id: '31:1' } },
+      { session: { id: '31:1' }, properties: { email: 'x@example.com' } },
+    ],
+  });
   jobId = job.body.job.id;
 });
 afterAll(() => t.close());
@@ -21,8 +26,16 @@ const get = async (path: string, key: string, headers: Record<string, string> = 
   const r = await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${key}`, ...headers } });
   return { status: r.status, body: await r.json(), headers: r.headers };
 };
-const readPaths = () => [`/v2/users/${userId}`, `/v2/events/batch/${jobId}`, `/v2/events/batch/${jobId}/errors`, `/v2/events/batch/${jobId}/imports`];
-const batch = (id: string) => ({ device_id: '32', events: [{ id, seq: 1, view_id: '1', time: Date.now(), type: 'load', properties: { load_time_millis: 1 } }] });
+const readPaths = () => [
+  `/v2/users/${userId}`,
+  `/v2/events/batch/${jobId}`,
+  `/v2/events/batch/${jobId}/errors`,
+  `/v2/events/batch/${jobId}/imports`,
+];
+const batch = (id: string) => ({
+  device_id: '32',
+  events: [{ id, seq: 1, view_id: '1', time: Date.now(), type: 'load', properties: { load_time_millis: 1 } }],
+});
 
 describe('capture keys are write-only', () => {
   it('refuses a capture key on GET /v2/users/{id} and on batch job status, errors and imports', async () => {
@@ -48,7 +61,10 @@ describe('CORS only on the write endpoints', () => {
     const read = await get(`/v2/users/${userId}`, t.org.keys.admin, origin);
     expect(read.status).toBe(200);
     expect(read.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await fetch(`${t.url}/v2/users/${userId}`, { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const preflight = await fetch(`${t.url}/v2/users/${userId}`, {
+      method: 'OPTIONS',
+      headers: { ...origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
     expect((await preflight.json()).error.code).toBe('METHOD_NOT_ALLOWED');
@@ -56,7 +72,10 @@ describe('CORS only on the write endpoints', () => {
 
   it('answers CORS on every write endpoint', async () => {
     for (const path of ['/capture/v1/batch', '/v2/events', '/v2/events/batch', '/v2/users']) {
-      const preflight = await fetch(`${t.url}${path}`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+      const preflight = await fetch(`${t.url}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+      });
       expect([path, preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([path, 204, 'https://shop.example']);
     }
     const r = await t.post('/v2/events', { name: 'cors', session: { id: '33:1' } }, { headers: { origin: 'https://shop.example' } });
@@ -66,7 +85,9 @@ describe('CORS only on the write endpoints', () => {
 
 describe('origin allow-lists and keys in the URL', () => {
   it('refuses a request without an Origin header for a key limited to origins', async () => {
-    const created = await t.gql(`mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on ApiKeyCreated { data { key } } } }`);
+    const created = await t.gql(
+      `mutation { createApiKey(input: { name: "shop only", role: capture, allowedOrigins: ["https://shop.example"] }) { ... on ApiKeyCreated { data { key } } } }`,
+    );
     const key = created.body.data.createApiKey.data.key;
     const none = await t.post('/capture/v1/batch', batch('no-origin'), { key });
     expect([none.status, none.body.error.code]).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
@@ -78,14 +99,24 @@ describe('origin allow-lists and keys in the URL', () => {
 
   it('accepts only capture keys in ?key= (sendBeacon); a secret key there is refused with a code', async () => {
     for (const role of ['admin', 'architect', 'analyst'] as const) {
-      const r = await fetch(`${t.url}/capture/v1/batch?key=${t.org.keys[role]}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(batch(`in-url-${role}`)) });
+      const r = await fetch(`${t.url}/capture/v1/batch?key=${t.org.keys[role]}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify(batch(`in-url-${role}`)),
+      });
       expect([role, r.status, (await r.json()).error.code]).toEqual([role, 400, 'SECRET_KEY_IN_URL']);
       const read = await fetch(`${t.url}/v2/users/${userId}?key=${t.org.keys[role]}`);
       expect([role, read.status, (await read.json()).error.code]).toEqual([role, 400, 'SECRET_KEY_IN_URL']);
     }
-    const stored = await t.db.rows<{ n: string }>(sql`select count(*)::text as n from events where org_id = ${t.org.orgId} and dedup_key like '%in-url-%'`);
+    const stored = await t.db.rows<{ n: string }>(
+      sql`select count(*)::text as n from events where org_id = ${t.org.orgId} and dedup_key like '%in-url-%'`,
+    );
     expect(stored[0]!.n).toBe('0');
-    const beacon = await fetch(`${t.url}/capture/v1/batch?key=${t.org.keys.capture}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(batch('beacon')) });
+    const beacon = await fetch(`${t.url}/capture/v1/batch?key=${t.org.keys.capture}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(batch('beacon')),
+    });
     expect(beacon.status).toBe(202);
   });
 });

@@ -52,7 +52,14 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
     const base = Date.now() - 60_000;
     const at = (s: number) => new Date(base + s * 1000);
     const app = { name: 'Shop', version: '2.1.0', build: '210', namespace: 'com.example.shop' };
-    const mobile = { app, os: { name: 'iOS', version: '17.2' }, device: { manufacturer: 'Apple', model: 'iPhone15,2', type: 'ios' }, screen: { width: 1179, height: 2556 }, locale: 'de-DE', timezone: 'Europe/Berlin' };
+    const mobile = {
+      app,
+      os: { name: 'iOS', version: '17.2' },
+      device: { manufacturer: 'Apple', model: 'iPhone15,2', type: 'ios' },
+      screen: { width: 1179, height: 2556 },
+      locale: 'de-DE',
+      timezone: 'Europe/Berlin',
+    };
     // typed loosely: the library's ExtraContext types location.latitude as a string, the spec as a number
     const web: any = {
       page: { url: 'https://shop.example/pricing?plan=pro#faq', title: 'Pricing', referrer: 'https://www.google.com/' },
@@ -61,13 +68,54 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
       location: { city: 'Berlin', country: 'DE', latitude: 52.52, longitude: 13.405 },
     };
 
-    analytics.page({ anonymousId: 'anon-web-1', name: 'Pricing', category: 'Docs', properties: { plan: 'pro' }, context: web, timestamp: at(0), messageId: 'n-page' });
-    analytics.track({ anonymousId: 'anon-web-1', event: 'Plan Selected', properties: { plan: 'pro', seats: 3 }, context: web, timestamp: at(10), messageId: 'n-track' });
-    analytics.identify({ anonymousId: 'anon-web-1', userId: 'user-ada', traits: { email: 'ada@example.com', name: 'Ada L', plan: 'pro' }, context: web, timestamp: at(20), messageId: 'n-identify' });
-    analytics.screen({ anonymousId: 'anon-app-1', name: 'Checkout Screen', properties: { step: 2 }, context: mobile, timestamp: at(30), messageId: 'n-screen' });
-    analytics.group({ userId: 'user-ada', groupId: 'org-42', traits: { name: 'Acme', plan: 'enterprise' }, timestamp: at(40), messageId: 'n-group' });
+    analytics.page({
+      anonymousId: 'anon-web-1',
+      name: 'Pricing',
+      category: 'Docs',
+      properties: { plan: 'pro' },
+      context: web,
+      timestamp: at(0),
+      messageId: 'n-page',
+    });
+    analytics.track({
+      anonymousId: 'anon-web-1',
+      event: 'Plan Selected',
+      properties: { plan: 'pro', seats: 3 },
+      context: web,
+      timestamp: at(10),
+      messageId: 'n-track',
+    });
+    analytics.identify({
+      anonymousId: 'anon-web-1',
+      userId: 'user-ada',
+      traits: { email: 'ada@example.com', name: 'Ada L', plan: 'pro' },
+      context: web,
+      timestamp: at(20),
+      messageId: 'n-identify',
+    });
+    analytics.screen({
+      anonymousId: 'anon-app-1',
+      name: 'Checkout Screen',
+      properties: { step: 2 },
+      context: mobile,
+      timestamp: at(30),
+      messageId: 'n-screen',
+    });
+    analytics.group({
+      userId: 'user-ada',
+      groupId: 'org-42',
+      traits: { name: 'Acme', plan: 'enterprise' },
+      timestamp: at(40),
+      messageId: 'n-group',
+    });
     analytics.alias({ userId: 'user-ada', previousId: 'anon-web-1', timestamp: at(50), messageId: 'n-alias' });
-    analytics.track({ userId: 'user-bob', event: 'Invoice Paid', properties: { amount: 99.5 }, timestamp: at(55), messageId: 'n-server-track' });
+    analytics.track({
+      userId: 'user-bob',
+      event: 'Invoice Paid',
+      properties: { amount: 99.5 },
+      timestamp: at(55),
+      messageId: 'n-server-track',
+    });
     await analytics.closeAndFlush({ timeout: 10_000 });
     expect(failures).toEqual([]);
 
@@ -103,7 +151,15 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
     // a page in a session is a view: its calls and the messages sent from it share it
     expect(page.view_id).toBe(viewIdForPage(t.org.orgId, webDevice, webSession, 'https://shop.example/pricing?plan=pro#faq'));
     // analytics-node copies the category into the properties too
-    expect(page.ep).toEqual({ navigate_reason: 'navigate', name: 'Pricing', category: 'Docs', properties: { plan: 'pro', category: 'Docs' }, message_id: 'n-page', event_definition_id: null, additional_event_definition_ids: [] });
+    expect(page.ep).toEqual({
+      navigate_reason: 'navigate',
+      name: 'Pricing',
+      category: 'Docs',
+      properties: { plan: 'pro', category: 'Docs' },
+      message_id: 'n-page',
+      event_definition_id: null,
+      additional_event_definition_ids: [],
+    });
     expect(page.sp).toMatchObject({
       entrypoint: 'POST /v1/batch',
       origin: 'dom',
@@ -126,7 +182,12 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
     // the message's own id goes with its event
     expect(track.ep.message_id).toBe('n-track');
 
-    expect(identify.ep).toMatchObject({ user_id: 'user-ada', user_email: 'ada@example.com', user_display_name: 'Ada L', user_properties: { plan: 'pro' } });
+    expect(identify.ep).toMatchObject({
+      user_id: 'user-ada',
+      user_email: 'ada@example.com',
+      user_display_name: 'Ada L',
+      user_properties: { plan: 'pro' },
+    });
     expect(identify.sp.segment).toEqual({ type: 'identify', anonymous_id: 'anon-web-1', user_id: 'user-ada' });
     expect(identify.ep.message_id).toBe('n-identify');
 
@@ -145,13 +206,22 @@ describe('Segment-compatible API through @segment/analytics-node', () => {
       user_agent: null,
     });
 
-    expect(group.ep).toMatchObject({ event_name: '$group', properties: { group_id: 'org-42', traits: { name: 'Acme', plan: 'enterprise' } } });
-    expect(group.sp).toMatchObject({ origin: 'server', integration: '@segment/analytics-node', segment: { type: 'group', user_id: 'user-ada' } });
+    expect(group.ep).toMatchObject({
+      event_name: '$group',
+      properties: { group_id: 'org-42', traits: { name: 'Acme', plan: 'enterprise' } },
+    });
+    expect(group.sp).toMatchObject({
+      origin: 'server',
+      integration: '@segment/analytics-node',
+      segment: { type: 'group', user_id: 'user-ada' },
+    });
     expect(alias.ep).toMatchObject({ event_name: '$alias', properties: { user_id: 'user-ada', previous_id: 'anon-web-1' } });
     expect(serverTrack.ep).toMatchObject({ event_name: 'Invoice Paid', properties: { amount: 99.5 } });
 
     // the identify joined user-ada to the web device
-    const user = await t.db.rows<{ device_id: string }>(sql`select device_id::text from users where org_id = ${t.org.orgId} and uid = 'user-ada'`);
+    const user = await t.db.rows<{ device_id: string }>(
+      sql`select device_id::text from users where org_id = ${t.org.orgId} and uid = 'user-ada'`,
+    );
     expect(user).toEqual([{ device_id: webDevice }]);
   });
 });
@@ -181,13 +251,32 @@ describe('Segment-compatible API mapping', () => {
     }
     const rows = await storeRows({ deviceId: deviceIdForAnonymousId(t.org.orgId, 'paths-1') });
     expect(rows).toHaveLength(calls.length + 3);
-    expect(new Set(rows.map((r) => r.sourceProperties.entrypoint))).toEqual(new Set([...calls.map(([p]) => `POST ${p}`), 'POST /v1/batch', 'POST /v1/b', 'POST /v1/import']));
+    expect(new Set(rows.map((r) => r.sourceProperties.entrypoint))).toEqual(
+      new Set([...calls.map(([p]) => `POST ${p}`), 'POST /v1/batch', 'POST /v1/b', 'POST /v1/import']),
+    );
     // a bare key after Basic (as the v2 clients send) and Bearer work too; an analyst key writes nothing
-    expect((await t.post('/v1/track', { anonymousId: 'a', event: 'E' }, { key: null, headers: { authorization: `Basic ${t.org.keys.capture}` } })).status).toBe(202);
+    expect(
+      (
+        await t.post(
+          '/v1/track',
+          { anonymousId: 'a', event: 'E' },
+          { key: null, headers: { authorization: `Basic ${t.org.keys.capture}` } },
+        )
+      ).status,
+    ).toBe(202);
     expect((await t.post('/v1/track', { anonymousId: 'a', event: 'E' })).status).toBe(202);
-    expect(await send('/v1/track', { anonymousId: 'a', event: 'E' }, t.org.keys.analyst)).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
-    expect(await send('/v1/track', { anonymousId: 'a', event: 'E' }, 'tc_nope')).toMatchObject({ status: 401, body: { error: { code: 'INVALID_API_KEY' } } });
-    expect(await t.post('/v1/track', { anonymousId: 'a', event: 'E' }, { key: null })).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await send('/v1/track', { anonymousId: 'a', event: 'E' }, t.org.keys.analyst)).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN' } },
+    });
+    expect(await send('/v1/track', { anonymousId: 'a', event: 'E' }, 'tc_nope')).toMatchObject({
+      status: 401,
+      body: { error: { code: 'INVALID_API_KEY' } },
+    });
+    expect(await t.post('/v1/track', { anonymousId: 'a', event: 'E' }, { key: null })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED' } },
+    });
     expect(await t.post('/v1/nothing', {}, { key: null })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
 
@@ -195,7 +284,10 @@ describe('Segment-compatible API mapping', () => {
     const get = (key: string) => fetch(`${t.url}/v1/projects/${encodeURIComponent(key)}/settings`);
     const r = await get(t.org.keys.capture);
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ integrations: { 'Segment.io': { apiKey: t.org.keys.capture, apiHost: `${new URL(t.url).host}/v1`, protocol: 'http' } }, metrics: { sampleRate: 0 } });
+    expect(await r.json()).toMatchObject({
+      integrations: { 'Segment.io': { apiKey: t.org.keys.capture, apiHost: `${new URL(t.url).host}/v1`, protocol: 'http' } },
+      metrics: { sampleRate: 0 },
+    });
     expect(await (await get('tc_unknown')).json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such write key' } });
     expect((await get('tc_unknown')).status).toBe(404);
     const secret = await get(t.org.keys.admin);
@@ -205,12 +297,32 @@ describe('Segment-compatible API mapping', () => {
 
   it('reads gzip bodies as analytics-kotlin sends them, and refuses one that inflates past the limit', async () => {
     const post = (body: Buffer, encoding: string) =>
-      fetch(`${t.url}/v1/b`, { method: 'POST', headers: { authorization: basic(t.org.keys.capture), 'content-type': 'text/plain', 'content-encoding': encoding }, body: new Uint8Array(body) });
-    const batch = { batch: [{ type: 'screen', name: 'Home', anonymousId: 'gzip-1', context: { app: { namespace: 'com.example.android' }, os: { name: 'Android' }, library: { name: 'analytics-kotlin', version: '1.19.0' } } }] };
+      fetch(`${t.url}/v1/b`, {
+        method: 'POST',
+        headers: { authorization: basic(t.org.keys.capture), 'content-type': 'text/plain', 'content-encoding': encoding },
+        body: new Uint8Array(body),
+      });
+    const batch = {
+      batch: [
+        {
+          type: 'screen',
+          name: 'Home',
+          anonymousId: 'gzip-1',
+          context: {
+            app: { namespace: 'com.example.android' },
+            os: { name: 'Android' },
+            library: { name: 'analytics-kotlin', version: '1.19.0' },
+          },
+        },
+      ],
+    };
     const ok = await post(gzipSync(JSON.stringify(batch)), 'gzip');
     expect([ok.status, await ok.json()]).toEqual([202, { accepted: 1, duplicates: 0, rejected: [] }]);
     const [row] = await storeRows({ deviceId: deviceIdForAnonymousId(t.org.orgId, 'gzip-1') });
-    expect(row).toMatchObject({ sourceType: 'mobile_app', sourceProperties: { integration: 'analytics-kotlin', url: { full_url: 'app://com.example.android/Home' } } });
+    expect(row).toMatchObject({
+      sourceType: 'mobile_app',
+      sourceProperties: { integration: 'analytics-kotlin', url: { full_url: 'app://com.example.android/Home' } },
+    });
     // 1 KiB of gzip inflating to 4 MiB
     const bomb = await post(gzipSync(JSON.stringify({ batch: [], pad: ' '.repeat(4 * 1024 * 1024) })), 'gzip');
     expect([bomb.status, (await bomb.json()).error.code]).toEqual([413, 'BODY_TOO_LARGE']);
@@ -221,7 +333,12 @@ describe('Segment-compatible API mapping', () => {
   });
 
   it('stores a message once per messageId, and keeps a device per anonymousId, collision-checked', async () => {
-    const batch = { batch: [{ type: 'track', event: 'Once', anonymousId: 'dedup-1', messageId: 'm-once-1' }, { type: 'track', event: 'Once', anonymousId: 'dedup-1', messageId: 'm-once-2' }] };
+    const batch = {
+      batch: [
+        { type: 'track', event: 'Once', anonymousId: 'dedup-1', messageId: 'm-once-1' },
+        { type: 'track', event: 'Once', anonymousId: 'dedup-1', messageId: 'm-once-2' },
+      ],
+    };
     expect((await send('/v1/batch', batch)).body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     expect((await send('/v1/batch', batch)).body).toEqual({ accepted: 2, duplicates: 2, rejected: [] });
     expect((await send('/v1/track', batch.batch[0])).body).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
@@ -233,7 +350,9 @@ describe('Segment-compatible API mapping', () => {
 
     // a candidate device already recorded for another anonymousId is never shared: the next candidate is taken
     const taken = deviceIdForAnonymousId(t.org.orgId, 'collide-me');
-    await t.db.rows(sql`insert into anonymous_devices (org_id, anonymous_id, device_id) values (${t.org.orgId}, 'someone-else', ${taken}::bigint)`);
+    await t.db.rows(
+      sql`insert into anonymous_devices (org_id, anonymous_id, device_id) values (${t.org.orgId}, 'someone-else', ${taken}::bigint)`,
+    );
     expect((await send('/v1/track', { anonymousId: 'collide-me', event: 'C' })).status).toBe(202);
     const next = deviceIdForAnonymousId(t.org.orgId, 'collide-me', 1);
     expect(next).not.toBe(taken);
@@ -246,7 +365,13 @@ describe('Segment-compatible API mapping', () => {
 
   it('derives sessions per device: 30 minutes of inactivity in event time, late events included', async () => {
     const t0 = Date.now() - 6 * 3600_000;
-    const msg = (s: number, event: string) => ({ type: 'track', event, anonymousId: 'sess-1', context: { page: { url: 'https://s.example/' } }, timestamp: new Date(t0 + s * 1000).toISOString() });
+    const msg = (s: number, event: string) => ({
+      type: 'track',
+      event,
+      anonymousId: 'sess-1',
+      context: { page: { url: 'https://s.example/' } },
+      timestamp: new Date(t0 + s * 1000).toISOString(),
+    });
     expect((await send('/v1/batch', { batch: [msg(0, 'a'), msg(29 * 60, 'b'), msg(60 * 60, 'c')] })).status).toBe(202);
     // a later request: 20 minutes after c continues its session; a late event 10 minutes after b joins b's
     expect((await send('/v1/track', msg(80 * 60, 'd'))).status).toBe(202);
@@ -273,10 +398,28 @@ describe('Segment-compatible API mapping', () => {
       { deviceId: '1', sessionId: '200', firstMs: 50 * 60_000, lastMs: 60 * 60_000 },
     ];
     // 20 minutes from each: the earlier; 15 before the second (25 after the first): the nearer; another device: a new session
-    expect(assignSessions([{ deviceId: '1', ms: 30 * 60_000 }, { deviceId: '2', ms: 5 }], known, gap)).toEqual(['100', '5']);
+    expect(
+      assignSessions(
+        [
+          { deviceId: '1', ms: 30 * 60_000 },
+          { deviceId: '2', ms: 5 },
+        ],
+        known,
+        gap,
+      ),
+    ).toEqual(['100', '5']);
     expect(assignSessions([{ deviceId: '1', ms: 35 * 60_000 }], known, gap)).toEqual(['200']);
     // an event joins a session it is within 30 minutes of, and the session grows with it
-    expect(assignSessions([{ deviceId: '1', ms: 30 * 60_000 }, { deviceId: '1', ms: 35 * 60_000 }], known, gap)).toEqual(['100', '100']);
+    expect(
+      assignSessions(
+        [
+          { deviceId: '1', ms: 30 * 60_000 },
+          { deviceId: '1', ms: 35 * 60_000 },
+        ],
+        known,
+        gap,
+      ),
+    ).toEqual(['100', '100']);
     // more than 30 minutes from both: a new session, its id the event's milliseconds
     expect(assignSessions([{ deviceId: '1', ms: 100 * 60_000 }], known, gap)).toEqual([String(100 * 60_000)]);
   });
@@ -289,9 +432,21 @@ describe('Segment-compatible API mapping', () => {
       batch: [
         { type: 'track', event: 'skewed', anonymousId: 'skew-1', timestamp: new Date(now + skew - 60_000).toISOString() },
         // originalTimestamp is the device time of the call when both are given (RudderStack sends it)
-        { type: 'track', event: 'original', anonymousId: 'skew-1', originalTimestamp: new Date(now + skew - 120_000).toISOString(), timestamp: 'ignored' },
+        {
+          type: 'track',
+          event: 'original',
+          anonymousId: 'skew-1',
+          originalTimestamp: new Date(now + skew - 120_000).toISOString(),
+          timestamp: 'ignored',
+        },
         // a message's own sentAt wins over the batch's
-        { type: 'track', event: 'own-sent', anonymousId: 'skew-1', timestamp: new Date(now - 30_000).toISOString(), sentAt: new Date(now).toISOString() },
+        {
+          type: 'track',
+          event: 'own-sent',
+          anonymousId: 'skew-1',
+          timestamp: new Date(now - 30_000).toISOString(),
+          sentAt: new Date(now).toISOString(),
+        },
       ],
     });
     expect(r.body).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
@@ -348,9 +503,15 @@ describe('Segment-compatible API mapping', () => {
     expect(await send('/v1/batch', [1])).toMatchObject({ status: 400, body: { error: { code: 'INVALID_BATCH' } } });
     const many = { batch: Array.from({ length: 501 }, () => ({ type: 'track', event: 'm', anonymousId: 'many' })) };
     expect(await send('/v1/batch', many)).toMatchObject({ status: 413, body: { error: { code: 'BATCH_TOO_LARGE' } } });
-    const huge = await t.post('/v1/track', undefined, { key: null, headers: { authorization: basic(t.org.keys.capture) }, raw: JSON.stringify({ anonymousId: 'h', event: 'h', properties: { s: 'x'.repeat(1_100_000) } }) });
+    const huge = await t.post('/v1/track', undefined, {
+      key: null,
+      headers: { authorization: basic(t.org.keys.capture) },
+      raw: JSON.stringify({ anonymousId: 'h', event: 'h', properties: { s: 'x'.repeat(1_100_000) } }),
+    });
     expect(huge).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
-    expect(await t.post('/v1/track', undefined, { key: null, headers: { authorization: basic(t.org.keys.capture) }, raw: '{"event":' })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_JSON' } } });
+    expect(
+      await t.post('/v1/track', undefined, { key: null, headers: { authorization: basic(t.org.keys.capture) }, raw: '{"event":' }),
+    ).toMatchObject({ status: 400, body: { error: { code: 'INVALID_JSON' } } });
     expect(await storeRows({ deviceId: deviceIdForAnonymousId(t.org.orgId, 'many') })).toHaveLength(0);
   });
 });

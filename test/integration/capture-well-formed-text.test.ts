@@ -19,7 +19,15 @@ const EMOJI = '\u{1F600}'; // two UTF-16 units
 const LONE = '\ud800';
 let n = 0;
 const nextDevice = () => String(700_000 + ++n);
-const event = (extra: Record<string, unknown> = {}) => ({ id: `w${++n}`, seq: n, view_id: '1', time: Date.now(), type: 'load', properties: { load_time_millis: 5 }, ...extra });
+const event = (extra: Record<string, unknown> = {}) => ({
+  id: `w${++n}`,
+  seq: n,
+  view_id: '1',
+  time: Date.now(),
+  type: 'load',
+  properties: { load_time_millis: 5 },
+  ...extra,
+});
 const wellFormed = (value: unknown) => JSON.stringify(value).match(/\\ud[89a-f][0-9a-f]{2}/i) === null;
 
 async function rowsOf(deviceId: string) {
@@ -43,7 +51,9 @@ describe('lone surrogates become U+FFFD, and the batch is stored', () => {
   it('POST /v2/events and /v2/users', async () => {
     expect((await t.post('/v2/events', { name: `n${LONE}`, user: { uid: `u${LONE}` }, properties: { p: LONE } })).status).toBe(200);
     expect((await t.post('/v2/users', { uid: `u${LONE}`, display_name: LONE })).status).toBe(200);
-    const stored = await t.db.rows<{ n: string }>(sql`select count(*)::text as n from events where org_id = ${t.org.orgId} and event_properties->>'event_name' = 'n\ufffd'`);
+    const stored = await t.db.rows<{ n: string }>(
+      sql`select count(*)::text as n from events where org_id = ${t.org.orgId} and event_properties->>'event_name' = 'n\ufffd'`,
+    );
     expect(stored[0]!.n).toBe('1');
   });
 
@@ -76,7 +86,14 @@ describe('the server cuts text on code-point boundaries', () => {
           type: 'click',
           target: {
             text: `${'x'.repeat(1023)}${EMOJI}`,
-            path: [{ tag: 'button', id: `${'i'.repeat(255)}${EMOJI}`, classes: [`${'c'.repeat(127)}${EMOJI}`], attrs: { [`${'n'.repeat(127)}${EMOJI}`]: `${'a'.repeat(1023)}${EMOJI}` } }],
+            path: [
+              {
+                tag: 'button',
+                id: `${'i'.repeat(255)}${EMOJI}`,
+                classes: [`${'c'.repeat(127)}${EMOJI}`],
+                attrs: { [`${'n'.repeat(127)}${EMOJI}`]: `${'a'.repeat(1023)}${EMOJI}` },
+              },
+            ],
           },
         }),
       ],
@@ -87,7 +104,9 @@ describe('the server cuts text on code-point boundaries', () => {
     expect(navigate!.source_properties.user_agent.raw_user_agent).toBe('u'.repeat(1023));
     expect(navigate!.source_properties.integration).toBe('s'.repeat(63));
     expect(click!.event_properties.target.text).toBe('x'.repeat(1023));
-    expect(click!.target_path).toEqual([{ tag: 'button', id: 'i'.repeat(255), classes: ['c'.repeat(127)], attrs: { ['n'.repeat(127)]: 'a'.repeat(1023) } }]);
+    expect(click!.target_path).toEqual([
+      { tag: 'button', id: 'i'.repeat(255), classes: ['c'.repeat(127)], attrs: { ['n'.repeat(127)]: 'a'.repeat(1023) } },
+    ]);
     expect(wellFormed([navigate, click])).toBe(true);
   });
 
@@ -133,7 +152,9 @@ describe('deep nesting never overflows the stack', () => {
     const raw = `{"requests":[${deepArray(100_000)},{"name":"deep-neighbour","session":{"id":"7:1"}}]}`;
     const r = await t.post('/v2/events/batch', undefined, { raw });
     expect([r.status, r.body.job?.status]).toEqual([200, 'FAILED']);
-    const errors = await fetch(`${t.url}/v2/events/batch/${r.body.job.id}/errors`, { headers: { authorization: `Bearer ${t.org.keys.admin}` } });
+    const errors = await fetch(`${t.url}/v2/events/batch/${r.body.job.id}/errors`, {
+      headers: { authorization: `Bearer ${t.org.keys.admin}` },
+    });
     expect((await errors.json()).results).toEqual([{ index: 0, code: 'INVALID_REQUEST', message: expect.any(String), event: null }]);
     expect(await rowsOf('7')).toHaveLength(1);
     const single = await t.post('/v2/events', undefined, { raw: deepArray(100_000) });
@@ -151,12 +172,23 @@ describe('a storage error is logged without its query or payload', () => {
       },
     });
     // an app of its own on the same store, logging at debug (stacks included) into `logged`
-    const own = await startTestApp({ db: t.db, env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '100000' }, appDeps: { log: createLogger('debug', sink) } });
-    await t.db.rows(sql`create or replace function refuse_log_leak() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`);
-    await t.db.rows(sql`create trigger refuse_log_leak before insert on events for each row when (new.dedup_key like '%log-leak%') execute function refuse_log_leak()`);
+    const own = await startTestApp({
+      db: t.db,
+      env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '100000' },
+      appDeps: { log: createLogger('debug', sink) },
+    });
+    await t.db.rows(
+      sql`create or replace function refuse_log_leak() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`,
+    );
+    await t.db.rows(
+      sql`create trigger refuse_log_leak before insert on events for each row when (new.dedup_key like '%log-leak%') execute function refuse_log_leak()`,
+    );
     try {
       const secret = 'personal-data-4711@example.com';
-      const r = await own.post('/capture/v1/batch', { device_id: nextDevice(), events: [event({ id: 'log-leak', type: 'identify', properties: { user_id: secret, user_email: secret } })] });
+      const r = await own.post('/capture/v1/batch', {
+        device_id: nextDevice(),
+        events: [event({ id: 'log-leak', type: 'identify', properties: { user_id: secret, user_email: secret } })],
+      });
       expect([r.status, r.body.error.code]).toEqual([503, 'UNAVAILABLE']);
       const failures = logged.map((line) => JSON.parse(line) as { msg: string; err?: string }).filter((l) => l.msg === 'capture failed');
       expect(failures).toHaveLength(1);

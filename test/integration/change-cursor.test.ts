@@ -6,7 +6,11 @@ import { createTestOrg } from '../support/app.ts';
 import { requirement, testPostgresUrl } from '../support/requirements.ts';
 
 const url = testPostgresUrl();
-const hasPostgres = requirement('A real Postgres (DATABASE_URL)', Boolean(url), 'concurrent transactions need a server; PGlite has one connection');
+const hasPostgres = requirement(
+  'A real Postgres (DATABASE_URL)',
+  Boolean(url),
+  'concurrent transactions need a server; PGlite has one connection',
+);
 
 let db: Database;
 let orgId: string;

@@ -10,7 +10,8 @@ const hasPostgres = requirement('A real Postgres (DATABASE_URL)', Boolean(url), 
 let db: Database;
 beforeAll(async () => {
   // a name of its own: other test files (change-cursor) hold transactions open in the same database
-  if (hasPostgres) db = await openPostgres(`${url!}${url!.includes('?') ? '&' : '?'}application_name=copy_streams_${process.pid}`, { max: 2 });
+  if (hasPostgres)
+    db = await openPostgres(`${url!}${url!.includes('?') ? '&' : '?'}application_name=copy_streams_${process.pid}`, { max: 2 });
 });
 afterAll(() => db?.close());
 
@@ -53,7 +54,9 @@ describe.runIf(hasPostgres)('COPY streams', () => {
 
   it('applies the settings to the COPY only, as transaction-local settings', async () => {
     let text = '';
-    for await (const chunk of db.copyOut!(`copy (select current_setting('tributary.test_value')) to stdout`, { 'tributary.test_value': "it's\tdata" })) {
+    for await (const chunk of db.copyOut!(`copy (select current_setting('tributary.test_value')) to stdout`, {
+      'tributary.test_value': "it's\tdata",
+    })) {
       text += chunk.toString('utf8');
     }
     expect(text).toBe("it's\\tdata\n");

@@ -57,8 +57,20 @@ function dbtBuild(name: string, profile: Record<string, unknown>, sourceSchema: 
   fs.writeFileSync(path.join(folder, 'profiles.yml'), JSON.stringify({ tributary: { target: name, outputs: { [name]: profile } } }));
   const result = spawnSync(
     DBT,
-    ['--no-use-colors', 'build', '--project-dir', 'dbt', '--profiles-dir', folder, '--target-path', path.join(folder, 'target'), '--log-path', folder,
-      '--vars', JSON.stringify({ tributary_schema: sourceSchema })],
+    [
+      '--no-use-colors',
+      'build',
+      '--project-dir',
+      'dbt',
+      '--profiles-dir',
+      folder,
+      '--target-path',
+      path.join(folder, 'target'),
+      '--log-path',
+      folder,
+      '--vars',
+      JSON.stringify({ tributary_schema: sourceSchema }),
+    ],
     { encoding: 'utf8', env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' } },
   );
   expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);

@@ -22,14 +22,22 @@ describe('definition access by role', () => {
       const page = await define(t, 'Page', { name: `${role} page`, rule: { path: uniquePath() } }, key);
       const element = await define(t, 'Element', { name: `${role} element`, rule: { selector: `#${role}` } }, key);
       const event = await define(t, 'Event', { name: `${role} event`, rule: { eventType: 'custom' } }, key);
-      for (const [kind, definition] of [['Page', page], ['Element', element], ['Event', event]] as [Kind, { id: string }][]) {
+      for (const [kind, definition] of [
+        ['Page', page],
+        ['Element', element],
+        ['Event', event],
+      ] as [Kind, { id: string }][]) {
         const updated = await t.gql(updateMutation(kind), { id: definition.id, input: { description: 'edited' } }, key);
         expect(updated.body.data[`update${kind}Definition`].__typename).toBe(`${kind}DefinitionUpdated`);
       }
       const pages = await t.gql(`{ pageDefinitions { nodes { id } } }`, {}, key);
       const reorder = await t.gql(REORDER, { ids: pages.body.data.pageDefinitions.nodes.map((p: { id: string }) => p.id).reverse() }, key);
       expect(reorder.body.data.reorderPageDefinitions.__typename).toBe('PageDefinitionsReordered');
-      for (const [kind, definition] of [['Event', event], ['Element', element], ['Page', page]] as [Kind, { id: string }][]) {
+      for (const [kind, definition] of [
+        ['Event', event],
+        ['Element', element],
+        ['Page', page],
+      ] as [Kind, { id: string }][]) {
         const archived = await t.gql(archiveMutation(kind), { id: definition.id }, key);
         expect(archived.body.data[`archive${kind}Definition`].data.state).toBe('archived');
       }
@@ -78,7 +86,12 @@ describe('definition access by role', () => {
 describe('definition lifecycle', () => {
   it('records ids, versions, authors and UTC times', async () => {
     const me = await t.gql(`{ me { apiKeyId } }`, {}, t.org.keys.architect);
-    const created = await define(t, 'Element', { name: ' Sign up button ', description: 'the big one', rule: { selector: '#signup-button' } }, t.org.keys.architect);
+    const created = await define(
+      t,
+      'Element',
+      { name: ' Sign up button ', description: 'the big one', rule: { selector: '#signup-button' } },
+      t.org.keys.architect,
+    );
     expect(created).toMatchObject({
       name: 'Sign up button',
       description: 'the big one',
@@ -91,14 +104,21 @@ describe('definition lifecycle', () => {
     expect(created.id).toMatch(/^el_[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(created.createdTime).toMatch(/Z$/);
     const edited = await update(t, 'Element', created.id, { name: 'Sign-up button', rule: { selector: 'button#signup-button' } });
-    expect(edited).toMatchObject({ version: 2, name: 'Sign-up button', rule: { selector: 'button#signup-button' }, createdBy: created.createdBy });
+    expect(edited).toMatchObject({
+      version: 2,
+      name: 'Sign-up button',
+      rule: { selector: 'button#signup-button' },
+      createdBy: created.createdBy,
+    });
     expect(edited.modifiedBy).toMatch(/^api-key:/);
     expect(Date.parse(edited.modifiedTime)).toBeGreaterThanOrEqual(Date.parse(created.modifiedTime));
     const archived = await archive(t, 'Element', created.id);
     expect(archived).toMatchObject({ state: 'archived', version: 3 });
     // archiving again changes nothing
     expect(await archive(t, 'Element', created.id)).toMatchObject({ state: 'archived', version: 3 });
-    const list = await t.gql(`{ active: elementDefinitions { nodes { id } } all: elementDefinitions(includeArchived: true) { nodes { id state } } }`);
+    const list = await t.gql(
+      `{ active: elementDefinitions { nodes { id } } all: elementDefinitions(includeArchived: true) { nodes { id state } } }`,
+    );
     expect(list.body.data.active.nodes.map((d: { id: string }) => d.id)).not.toContain(created.id);
     expect(list.body.data.all.nodes).toContainEqual({ id: created.id, state: 'archived' });
   });
@@ -123,14 +143,22 @@ describe('definition lifecycle', () => {
     expect(same.body.data.reorderPageDefinitions.data.pageDefinitions.map((p: { version: number }) => p.version)).toEqual([2, 2, 2]);
 
     const incomplete = await t.gql(REORDER, { ids: [a.id, b.id] }, org.keys.admin);
-    expect(incomplete.body.data.reorderPageDefinitions).toMatchObject({ __typename: 'ValidationError', code: 'INCOMPLETE_ORDER', field: 'ids' });
+    expect(incomplete.body.data.reorderPageDefinitions).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'INCOMPLETE_ORDER',
+      field: 'ids',
+    });
     const twice = await t.gql(REORDER, { ids: [a.id, a.id, b.id, c.id] }, org.keys.admin);
     expect(twice.body.data.reorderPageDefinitions).toMatchObject({ code: 'DUPLICATE_PRIORITY' });
     const unknown = await t.gql(REORDER, { ids: [a.id, b.id, c.id, 'pd_NOPE'] }, org.keys.admin);
     expect(unknown.body.data.reorderPageDefinitions).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
 
     const clash = await t.gql(createMutation('Page'), { input: { name: 'D', rule: { path: '/d' }, priority: 20 } }, org.keys.admin);
-    expect(clash.body.data.createPageDefinition).toMatchObject({ __typename: 'ValidationError', code: 'DUPLICATE_PRIORITY', field: 'priority' });
+    expect(clash.body.data.createPageDefinition).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'DUPLICATE_PRIORITY',
+      field: 'priority',
+    });
     const moveOnto = await t.gql(updateMutation('Page'), { id: a.id, input: { priority: 10 } }, org.keys.admin);
     expect(moveOnto.body.data.updatePageDefinition).toMatchObject({ code: 'DUPLICATE_PRIORITY' });
     const outOfRange = await t.gql(updateMutation('Page'), { id: a.id, input: { priority: -1 } }, org.keys.admin);
@@ -171,7 +199,10 @@ describe('bad definition input', () => {
     const event = await define(t, 'Event', { name: 'ok', rule: { eventType: 'click' } });
     const empty = await t.gql(updateMutation('Event'), { id: event.id, input: {} });
     expect(empty.body.data.updateEventDefinition).toMatchObject({ code: 'EMPTY_UPDATE' });
-    const badRule = await t.gql(updateMutation('Event'), { id: event.id, input: { rule: { properties: [{ path: 'x', op: 'REGEX', value: '\\w+\\d+' }] } } });
+    const badRule = await t.gql(updateMutation('Event'), {
+      id: event.id,
+      input: { rule: { properties: [{ path: 'x', op: 'REGEX', value: '\\w+\\d+' }] } },
+    });
     expect(badRule.body.data.updateEventDefinition).toMatchObject({ code: 'UNSAFE_REGEX' });
     const after = await t.gql(`query($id: ID!) { eventDefinition(id: $id) { version rule } }`, { id: event.id });
     expect(after.body.data.eventDefinition).toEqual({ version: 1, rule: { eventType: 'click' } });
@@ -193,7 +224,11 @@ describe('bad definition input', () => {
     ];
     for (const [kind, rule, field] of attempts) {
       const r = await t.gql(createMutation(kind), { input: { name: 'ref', rule } });
-      expect(r.body.data[`create${kind}Definition`], JSON.stringify(rule)).toMatchObject({ __typename: 'ValidationError', code: 'INVALID_REFERENCE', field });
+      expect(r.body.data[`create${kind}Definition`], JSON.stringify(rule)).toMatchObject({
+        __typename: 'ValidationError',
+        code: 'INVALID_REFERENCE',
+        field,
+      });
     }
   });
 
@@ -212,13 +247,20 @@ describe('bad definition input', () => {
   it('answers NOT_FOUND for unknown ids, ids of another kind and ids of another organization', async () => {
     const theirs = await define(t, 'Event', { name: 'theirs', rule: { eventType: 'click' } }, other.keys.admin);
     const mine = await define(t, 'Element', { name: 'mine', rule: { selector: '.mine' } });
-    for (const [kind, id] of [['Event', theirs.id], ['Event', 'ed_UNKNOWN'], ['Event', mine.id]] as [Kind, string][]) {
+    for (const [kind, id] of [
+      ['Event', theirs.id],
+      ['Event', 'ed_UNKNOWN'],
+      ['Event', mine.id],
+    ] as [Kind, string][]) {
       const updated = await t.gql(updateMutation(kind), { id, input: { name: 'stolen' } });
       expect(updated.body.data[`update${kind}Definition`]).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
       const archived = await t.gql(archiveMutation(kind), { id });
       expect(archived.body.data[`archive${kind}Definition`]).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     }
-    const read = await t.gql(`query($id: ID!) { eventDefinition(id: $id) { id } eventDefinitions(includeArchived: true) { nodes { id } } }`, { id: theirs.id });
+    const read = await t.gql(
+      `query($id: ID!) { eventDefinition(id: $id) { id } eventDefinitions(includeArchived: true) { nodes { id } } }`,
+      { id: theirs.id },
+    );
     expect(read.body.data.eventDefinition).toBeNull();
     expect(read.body.data.eventDefinitions.nodes.map((d: { id: string }) => d.id)).not.toContain(theirs.id);
     const stillTheirs = await t.gql(`query($id: ID!) { eventDefinition(id: $id) { name } }`, { id: theirs.id }, other.keys.analyst);
@@ -229,9 +271,19 @@ describe('bad definition input', () => {
 describe('definition lookup tables', () => {
   it('gives every definition of the organization, active and archived, in the warehouse row shape', async () => {
     const org = await createTestOrg(t.db, 'lookup org');
-    const page = await define(t, 'Page', { name: 'Checkout', description: 'the checkout', rule: { host: 'shop.example', path: '/checkout/**' } }, org.keys.admin);
+    const page = await define(
+      t,
+      'Page',
+      { name: 'Checkout', description: 'the checkout', rule: { host: 'shop.example', path: '/checkout/**' } },
+      org.keys.admin,
+    );
     const element = await define(t, 'Element', { name: 'Pay', rule: { selector: '#pay', pageDefinitionId: page.id } }, org.keys.admin);
-    const event = await define(t, 'Event', { name: 'Purchase', rule: { eventType: 'custom', properties: [{ path: 'event_name', op: 'EQUALS', value: 'Purchase' }] } }, org.keys.admin);
+    const event = await define(
+      t,
+      'Event',
+      { name: 'Purchase', rule: { eventType: 'custom', properties: [{ path: 'event_name', op: 'EQUALS', value: 'Purchase' }] } },
+      org.keys.admin,
+    );
     await t.gql(updateMutation('Event'), { id: event.id, input: { name: 'Purchase completed' } }, org.keys.admin);
     const old = await define(t, 'Event', { name: 'Old', rule: { eventType: 'load' } }, org.keys.admin);
     await t.gql(archiveMutation('Event'), { id: old.id }, org.keys.admin);
@@ -249,7 +301,13 @@ describe('definition lookup tables', () => {
       expect(typeof row.version).toBe('number');
       expect(typeof row.rule).toBe('string');
     }
-    expect(tables.page_definitions[0]).toMatchObject({ id: page.id, name: 'Checkout', description: 'the checkout', state: 'active', version: 1 });
+    expect(tables.page_definitions[0]).toMatchObject({
+      id: page.id,
+      name: 'Checkout',
+      description: 'the checkout',
+      state: 'active',
+      version: 1,
+    });
     expect(JSON.parse(tables.page_definitions[0]!.rule)).toEqual({ host: 'shop.example', path: '/checkout/**' });
     expect(JSON.parse(tables.element_definitions[0]!.rule)).toEqual({ selector: '#pay', pageDefinitionId: page.id });
     expect(tables.element_definitions[0]!.id).toBe(element.id);

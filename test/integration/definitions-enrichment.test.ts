@@ -69,8 +69,18 @@ describe('enrichment of captured events', () => {
     const formButton = await define(t, 'Element', { name: 'Form button', rule: { selector: 'form button' } }, k);
     await define(t, 'Element', { name: 'Checkout form', rule: { selector: 'form#checkout-form' } }, k);
     await define(t, 'Element', { name: 'Links', rule: { selector: 'a[href]' } }, k);
-    const primaryClick = await define(t, 'Event', { name: 'Primary click', rule: { eventType: 'click', elementDefinitionId: primary.id } }, k);
-    const signupText = await define(t, 'Event', { name: 'Sign up text', rule: { properties: [{ path: 'target.text', op: 'EQUALS', value: 'Sign up' }] } }, k);
+    const primaryClick = await define(
+      t,
+      'Event',
+      { name: 'Primary click', rule: { eventType: 'click', elementDefinitionId: primary.id } },
+      k,
+    );
+    const signupText = await define(
+      t,
+      'Event',
+      { name: 'Sign up text', rule: { properties: [{ path: 'target.text', op: 'EQUALS', value: 'Sign up' }] } },
+      k,
+    );
     const anyClick = await define(t, 'Event', { name: 'Any click', rule: { eventType: 'click' } }, k);
     await define(t, 'Event', { name: 'Any change', rule: { eventType: 'change' } }, k);
 
@@ -79,7 +89,15 @@ describe('enrichment of captured events', () => {
       [
         { type: 'navigate', view_id: view, url: 'https://shop.example/signup' },
         { type: 'click', view_id: view, target: signupPath({ tag: 'span', classes: ['label'] }) },
-        { type: 'click', view_id: view, target: { text: 'Home', masked: false, path: [{ tag: 'a', attrs: { href: '/' } }, { tag: 'nav' }, { tag: 'body' }, { tag: 'html' }] } },
+        {
+          type: 'click',
+          view_id: view,
+          target: {
+            text: 'Home',
+            masked: false,
+            path: [{ tag: 'a', attrs: { href: '/' } }, { tag: 'nav' }, { tag: 'body' }, { tag: 'html' }],
+          },
+        },
       ],
       org.keys.capture,
     );
@@ -101,15 +119,30 @@ describe('enrichment of captured events', () => {
   it('gives SPA navigations the first page definition by priority, and events without a URL the page of the navigate before them', async () => {
     const org = await createTestOrg(t.db, 'spa org');
     const k = org.keys.admin;
-    const pay = await define(t, 'Page', { name: 'Checkout: pay', rule: { host: 'shop.example', path: '/app', fragment: '/checkout/pay' } }, k);
+    const pay = await define(
+      t,
+      'Page',
+      { name: 'Checkout: pay', rule: { host: 'shop.example', path: '/app', fragment: '/checkout/pay' } },
+      k,
+    );
     const checkout = await define(t, 'Page', { name: 'Checkout', rule: { path: '/app', fragment: '/checkout/**' } }, k);
     const app = await define(t, 'Page', { name: 'App', rule: { path: '/app/**' } }, k);
-    const coupon = await define(t, 'Page', { name: 'Coupon landing', rule: { path: '/app/**', query: [{ key: 'coupon', op: 'EXISTS' }] }, priority: 5 }, k);
+    const coupon = await define(
+      t,
+      'Page',
+      { name: 'Coupon landing', rule: { path: '/app/**', query: [{ key: 'coupon', op: 'EXISTS' }] }, priority: 5 },
+      k,
+    );
     const payButton = await define(t, 'Element', { name: 'Pay button', rule: { selector: '#pay', pageDefinitionId: pay.id } }, k);
     const payView = await define(t, 'Event', { name: 'Viewed payment', rule: { eventType: 'navigate', pageDefinitionId: pay.id } }, k);
 
     const view = nextId();
-    const payTarget = { text: 'Pay', masked: false, path: [{ tag: 'button', id: 'pay' }, { tag: 'body' }, { tag: 'html' }], element_properties: {} };
+    const payTarget = {
+      text: 'Pay',
+      masked: false,
+      path: [{ tag: 'button', id: 'pay' }, { tag: 'body' }, { tag: 'html' }],
+      element_properties: {},
+    };
     const device = await capture(
       [
         { type: 'navigate', view_id: view, url: 'https://shop.example/app#/home' },
@@ -124,7 +157,16 @@ describe('enrichment of captured events', () => {
       org.keys.capture,
     );
     const rows = await rowsOf(device, org.keys.analyst);
-    expect(rows.map((r) => r.sourceProperties.page_definition_id)).toEqual([app.id, app.id, checkout.id, pay.id, pay.id, pay.id, coupon.id, null]);
+    expect(rows.map((r) => r.sourceProperties.page_definition_id)).toEqual([
+      app.id,
+      app.id,
+      checkout.id,
+      pay.id,
+      pay.id,
+      pay.id,
+      coupon.id,
+      null,
+    ]);
     // the click on #pay only matches the element definition on the pay page
     expect(rows[1].eventProperties.target.element_definition_id).toBeNull();
     expect(rows[4].eventProperties.target.element_definition_id).toBe(payButton.id);
@@ -137,38 +179,87 @@ describe('enrichment of captured events', () => {
     expect(reorder.body.data.reorderPageDefinitions.__typename).toBe('PageDefinitionsReordered');
     const later = await capture([{ type: 'navigate', view_id: nextId(), url: 'https://shop.example/app#/checkout/pay' }], org.keys.capture);
     expect((await rowsOf(later, org.keys.analyst))[0].sourceProperties.page_definition_id).toBe(app.id);
-    expect((await rowsOf(device, org.keys.analyst)).map((r) => r.sourceProperties.page_definition_id)).toEqual(rows.map((r) => r.sourceProperties.page_definition_id));
+    expect((await rowsOf(device, org.keys.analyst)).map((r) => r.sourceProperties.page_definition_id)).toEqual(
+      rows.map((r) => r.sourceProperties.page_definition_id),
+    );
   });
 
   it('matches custom events on property conditions, with the page condition as the stronger one', async () => {
     const org = await createTestOrg(t.db, 'custom org');
     const k = org.keys.admin;
     const checkout = await define(t, 'Page', { name: 'Checkout', rule: { path: '/checkout/**' } }, k);
-    const purchase = await define(t, 'Event', { name: 'Purchase', rule: { eventType: 'custom', properties: [{ path: 'event_name', op: 'EQUALS', value: 'Purchase' }] } }, k);
-    const big = await define(t, 'Event', {
-      name: 'Big purchase',
-      rule: { properties: [{ path: 'event_name', op: 'EQUALS', value: 'Purchase' }, { path: 'properties.revenue', op: 'GT', value: 100 }] },
-    }, k);
-    const pro = await define(t, 'Event', { name: 'Pro plan', rule: { properties: [{ path: 'properties.plan', op: 'REGEX', value: '^pro-(monthly|annual)$' }] } }, k);
-    const coupon = await define(t, 'Event', { name: 'With coupon', rule: { properties: [{ path: 'properties.cart.coupon', op: 'EXISTS' }] } }, k);
-    const checkoutPurchase = await define(t, 'Event', {
-      name: 'Checkout purchase',
-      rule: { eventType: 'custom', pageDefinitionId: checkout.id, properties: [{ path: 'event_name', op: 'EQUALS', value: 'Purchase' }] },
-    }, k);
+    const purchase = await define(
+      t,
+      'Event',
+      { name: 'Purchase', rule: { eventType: 'custom', properties: [{ path: 'event_name', op: 'EQUALS', value: 'Purchase' }] } },
+      k,
+    );
+    const big = await define(
+      t,
+      'Event',
+      {
+        name: 'Big purchase',
+        rule: {
+          properties: [
+            { path: 'event_name', op: 'EQUALS', value: 'Purchase' },
+            { path: 'properties.revenue', op: 'GT', value: 100 },
+          ],
+        },
+      },
+      k,
+    );
+    const pro = await define(
+      t,
+      'Event',
+      { name: 'Pro plan', rule: { properties: [{ path: 'properties.plan', op: 'REGEX', value: '^pro-(monthly|annual)$' }] } },
+      k,
+    );
+    const coupon = await define(
+      t,
+      'Event',
+      { name: 'With coupon', rule: { properties: [{ path: 'properties.cart.coupon', op: 'EXISTS' }] } },
+      k,
+    );
+    const checkoutPurchase = await define(
+      t,
+      'Event',
+      {
+        name: 'Checkout purchase',
+        rule: { eventType: 'custom', pageDefinitionId: checkout.id, properties: [{ path: 'event_name', op: 'EQUALS', value: 'Purchase' }] },
+      },
+      k,
+    );
 
     const view = nextId();
     const device = await capture(
       [
         { type: 'navigate', view_id: view, url: 'https://shop.example/checkout/done' },
-        { type: 'custom', view_id: view, properties: { event_name: 'Purchase', revenue: 150, plan: 'pro-annual', cart: { coupon: 'X', items: 3 } } },
-        { type: 'custom', view_id: view, url: 'https://shop.example/account', properties: { event_name: 'Purchase', revenue: '150.5', plan: 'free' } },
-        { type: 'custom', view_id: view, url: 'https://shop.example/account', properties: { event_name: 'Purchase', revenue: 20, plan: 'pro-annual-2' } },
+        {
+          type: 'custom',
+          view_id: view,
+          properties: { event_name: 'Purchase', revenue: 150, plan: 'pro-annual', cart: { coupon: 'X', items: 3 } },
+        },
+        {
+          type: 'custom',
+          view_id: view,
+          url: 'https://shop.example/account',
+          properties: { event_name: 'Purchase', revenue: '150.5', plan: 'free' },
+        },
+        {
+          type: 'custom',
+          view_id: view,
+          url: 'https://shop.example/account',
+          properties: { event_name: 'Purchase', revenue: 20, plan: 'pro-annual-2' },
+        },
         { type: 'custom', view_id: view, properties: { event_name: 'purchase', plan: 'pro-monthly' } },
       ],
       org.keys.capture,
     );
     const [, first, second, third, fourth] = await rowsOf(device, org.keys.analyst);
-    expect(first.eventProperties).toMatchObject({ event_definition_id: checkoutPurchase.id, additional_event_definition_ids: [big.id, purchase.id, pro.id, coupon.id] });
+    expect(first.eventProperties).toMatchObject({
+      event_definition_id: checkoutPurchase.id,
+      additional_event_definition_ids: [big.id, purchase.id, pro.id, coupon.id],
+    });
     expect(second.eventProperties).toMatchObject({ event_definition_id: big.id, additional_event_definition_ids: [purchase.id] });
     expect(third.eventProperties).toMatchObject({ event_definition_id: purchase.id, additional_event_definition_ids: [] });
     expect(fourth.eventProperties).toMatchObject({ event_definition_id: pro.id, additional_event_definition_ids: [] });
@@ -184,8 +275,18 @@ describe('forward-only definitions', () => {
     const signup = await define(t, 'Page', { name: 'Sign up', rule: { path: '/signup' } }, k);
     const button = await define(t, 'Element', { name: 'Sign up button', rule: { selector: '#signup-button' } }, k);
     const primary = await define(t, 'Element', { name: 'Primary', rule: { selector: '.primary' } }, k);
-    const signupClick = await define(t, 'Event', { name: 'Sign up click', rule: { eventType: 'click', elementDefinitionId: button.id } }, k);
-    const started = await define(t, 'Event', { name: 'Sign up started', rule: { properties: [{ path: 'event_name', op: 'EQUALS', value: 'Signup started' }] } }, k);
+    const signupClick = await define(
+      t,
+      'Event',
+      { name: 'Sign up click', rule: { eventType: 'click', elementDefinitionId: button.id } },
+      k,
+    );
+    const started = await define(
+      t,
+      'Event',
+      { name: 'Sign up started', rule: { properties: [{ path: 'event_name', op: 'EQUALS', value: 'Signup started' }] } },
+      k,
+    );
     const batch = (view: string) => [
       { type: 'navigate', view_id: view, url: 'https://shop.example/signup?ref=ad' },
       { type: 'click', view_id: view, target: signupPath({ tag: 'span' }) },
@@ -195,7 +296,10 @@ describe('forward-only definitions', () => {
     const first = await capture(batch(nextId()), org.keys.capture);
     const before = await rowsOf(first, org.keys.analyst);
     expect(before.map((r) => r.sourceProperties.page_definition_id)).toEqual([signup.id, signup.id, signup.id]);
-    expect(before[1].eventProperties.target).toMatchObject({ element_definition_id: button.id, additional_element_definition_ids: [primary.id] });
+    expect(before[1].eventProperties.target).toMatchObject({
+      element_definition_id: button.id,
+      additional_element_definition_ids: [primary.id],
+    });
     expect(before[1].eventProperties.event_definition_id).toBe(signupClick.id);
     expect(before[2].eventProperties.event_definition_id).toBe(started.id);
 
@@ -208,7 +312,10 @@ describe('forward-only definitions', () => {
     const second = await capture(batch(nextId()), org.keys.capture);
     const after = await rowsOf(second, org.keys.analyst);
     expect(after.map((r) => r.sourceProperties.page_definition_id)).toEqual([null, null, null]);
-    expect(after[1].eventProperties.target).toMatchObject({ element_definition_id: button.id, additional_element_definition_ids: [primary.id] });
+    expect(after[1].eventProperties.target).toMatchObject({
+      element_definition_id: button.id,
+      additional_element_definition_ids: [primary.id],
+    });
     expect(after[2].eventProperties.event_definition_id).toBe(renamed.id);
     expect(after[2].eventProperties.additional_event_definition_ids).toEqual([]);
     // the element rule changed but still matches; the page did not: the click event stays defined
@@ -250,7 +357,10 @@ describe('the enrichment source', () => {
     let clock = 1_000_000;
     // Another instance: same store, its own handle, so it gets no in-process change notice.
     const otherInstanceDb: Database = { ...t.db };
-    const source = createDefinitionsEnrichmentSource({ db: otherInstanceDb, log: silentLogger(), changes: createDefinitionChanges() }, { recheckMs: 1000, now: () => clock });
+    const source = createDefinitionsEnrichmentSource(
+      { db: otherInstanceDb, log: silentLogger(), changes: createDefinitionChanges() },
+      { recheckMs: 1000, now: () => clock },
+    );
     const url = parseUrl('https://shop.example/pricing')!;
     expect((await source(org.orgId)).page(url)).toBeNull();
     const page = await define(t, 'Page', { name: 'Pricing', rule: { path: '/pricing' } }, org.keys.admin);

@@ -77,7 +77,11 @@ describe('trying a rule on recent events without saving it', () => {
     const anyButton = await tryRule('Element', { selector: 'button.btn' }, org.keys.analyst);
     expect(anyButton.data.events.map((e: any) => e.eventProperties.target.text)).toEqual(['remove', 'buy']);
 
-    const events = await tryRule('Event', { eventType: 'custom', properties: [{ path: 'properties.total', op: 'GTE', value: 30 }] }, org.keys.analyst);
+    const events = await tryRule(
+      'Event',
+      { eventType: 'custom', properties: [{ path: 'properties.total', op: 'GTE', value: 30 }] },
+      org.keys.analyst,
+    );
     expect(events.data.events.map((e: any) => e.eventProperties.event_name)).toEqual(['Checkout started']);
 
     for (const [kind, rule] of [
@@ -111,7 +115,11 @@ describe('trying a rule on recent events without saving it', () => {
     expect(one.data.events).toHaveLength(1);
     expect(one.data.matched).toBeGreaterThan(1);
     for (const first of [0, 501]) {
-      const r = await t.gql(`query($first: Int) { pageRuleMatches(rule: { host: "shop.example" }, first: $first) { __typename } }`, { first }, org.keys.analyst);
+      const r = await t.gql(
+        `query($first: Int) { pageRuleMatches(rule: { host: "shop.example" }, first: $first) { __typename } }`,
+        { first },
+        org.keys.analyst,
+      );
       expect(r.body.errors?.[0]?.extensions?.code).toBe('INVALID_ARGUMENT');
     }
   });
@@ -126,8 +134,15 @@ describe('trying a rule on recent events without saving it', () => {
     ];
     for (const [kind, rule, code] of cases) {
       const tried = await tryRule(kind, rule, org.keys.analyst);
-      const created = (await t.gql(createMutation(kind), { input: { name: 'x', rule } }, org.keys.admin)).body.data[`create${kind}Definition`];
-      expect(tried, JSON.stringify(rule)).toMatchObject({ __typename: 'ValidationError', code, field: created.field, message: created.message });
+      const created = (await t.gql(createMutation(kind), { input: { name: 'x', rule } }, org.keys.admin)).body.data[
+        `create${kind}Definition`
+      ];
+      expect(tried, JSON.stringify(rule)).toMatchObject({
+        __typename: 'ValidationError',
+        code,
+        field: created.field,
+        message: created.message,
+      });
       expect(created.code).toBe(code);
     }
     const saved = await t.gql(`{ pageDefinitions(includeArchived: true) { nodes { id } } }`, {}, org.keys.analyst);
@@ -155,7 +170,10 @@ describe('the window of recent events', () => {
     const seen = await tryRule('Event', { properties: [{ path: 'event_name', op: 'EQUALS', value: 'oldest' }] }, org.keys.analyst);
     expect(seen.data).toMatchObject({ scanned: 1, matched: 1 });
     for (let sent = 0; sent < RULE_TEST_WINDOW; sent += 500) {
-      await capture(org, Array.from({ length: 500 }, (_, i) => ({ type: 'custom', view_id: nextId(), properties: { event_name: `newer ${sent + i}` } })));
+      await capture(
+        org,
+        Array.from({ length: 500 }, (_, i) => ({ type: 'custom', view_id: nextId(), properties: { event_name: `newer ${sent + i}` } })),
+      );
     }
     const gone = await tryRule('Event', { properties: [{ path: 'event_name', op: 'EQUALS', value: 'oldest' }] }, org.keys.analyst);
     expect(gone.data).toMatchObject({ window: RULE_TEST_WINDOW, scanned: RULE_TEST_WINDOW, matched: 0 });

@@ -43,7 +43,9 @@ let t: TestApp;
 let wh: postgresClient.Sql | undefined;
 const schema = `del_${Date.now().toString(36)}_${process.pid}`;
 beforeAll(async () => {
-  const registry = await createPluginRegistry([], { builtIns: [duckdb as DestinationDefinition, postgres as DestinationDefinition, noDeletes] });
+  const registry = await createPluginRegistry([], {
+    builtIns: [duckdb as DestinationDefinition, postgres as DestinationDefinition, noDeletes],
+  });
   t = await startTestApp({ appDeps: { registry, clock: () => ++now } });
   if (hasWarehouse) wh = postgresClient(warehouseUrl!, { max: 1, onnotice: () => {} });
 });
@@ -83,7 +85,11 @@ async function requestDeletion(input: Record<string, unknown>, key = t.org.keys.
 const target = { path: [{ tag: 'button', id: 'buy' }, { tag: 'body' }] };
 let seq = 0;
 const send = (device: string, view: string, events: Record<string, unknown>[]) =>
-  t.post('/capture/v1/batch', { device_id: device, session_id: '1', events: events.map((e) => ({ id: `d${++seq}`, seq, view_id: view, ...e })) });
+  t.post('/capture/v1/batch', {
+    device_id: device,
+    session_id: '1',
+    events: events.map((e) => ({ id: `d${++seq}`, seq, view_id: view, ...e })),
+  });
 
 describe('deletion requests', () => {
   it('delete a user on every device from the store and every warehouse, keep their past out, and report each destination', async () => {
@@ -96,7 +102,11 @@ describe('deletion requests', () => {
 
     // ada on two devices, bob on one
     const base = now;
-    for (const [device, user] of [['701', 'ada'], ['702', 'ada'], ['703', 'bob']] as const) {
+    for (const [device, user] of [
+      ['701', 'ada'],
+      ['702', 'ada'],
+      ['703', 'bob'],
+    ] as const) {
       const r = await send(device, `9${device}`, [
         { time: base - 5000, type: 'navigate', url: 'https://shop.example/' },
         { time: base - 4000, type: 'identify', properties: { user_id: user, user_email: `${user}@example.com` } },
@@ -108,22 +118,42 @@ describe('deletion requests', () => {
 
     const body = await requestDeletion({ userId: 'ada' });
     const request = body.data.requestDeletion.data;
-    expect(request).toMatchObject({ subjectKind: 'user', subject: 'ada', suppress: false, storeRowsDeleted: 6, requestedBy: expect.stringMatching(/^api-key:/) });
+    expect(request).toMatchObject({
+      subjectKind: 'user',
+      subject: 'ada',
+      suppress: false,
+      storeRowsDeleted: 6,
+      requestedBy: expect.stringMatching(/^api-key:/),
+    });
     expect(request.deviceIds).toEqual(expect.arrayContaining(['701', '702']));
     expect(request.deviceIds).not.toContain('703');
     const statusOf = (r: any) => Object.fromEntries(r.destinations.map((d: any) => [d.destinationId, d.status]));
-    expect(statusOf(request)).toMatchObject({ [duck]: 'pending', [dormant]: 'pending', [incapable]: 'unsupported', ...(pg ? { [pg]: 'pending' } : {}) });
-    const [store] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from events where org_id = ${t.org.orgId} and device_id in (701, 702)`);
+    expect(statusOf(request)).toMatchObject({
+      [duck]: 'pending',
+      [dormant]: 'pending',
+      [incapable]: 'unsupported',
+      ...(pg ? { [pg]: 'pending' } : {}),
+    });
+    const [store] = await t.db.rows<{ n: number }>(
+      sql`select count(*)::int as n from events where org_id = ${t.org.orgId} and device_id in (701, 702)`,
+    );
     expect(store!.n).toBe(0);
 
     // a replay and a late event of the deleted past are dropped; a new event of the device is kept
-    const replay = await t.post('/capture/v1/batch', { device_id: '701', session_id: '1', events: [{ id: 'd1', seq: 1, view_id: '9701', time: base - 5000, type: 'navigate', url: 'https://shop.example/' }] });
+    const replay = await t.post('/capture/v1/batch', {
+      device_id: '701',
+      session_id: '1',
+      events: [{ id: 'd1', seq: 1, view_id: '9701', time: base - 5000, type: 'navigate', url: 'https://shop.example/' }],
+    });
     expect(replay.body).toMatchObject({ accepted: 1 });
     await send('702', '9702', [{ time: base - 4500, type: 'click', target }]);
     await send('702', '99702', [{ time: now + 1000, type: 'navigate', url: 'https://shop.example/back' }]);
 
     await syncAll();
-    const duckRows = await queryDuckdb<{ device_id: string; n: number }>(duckFile, 'select device_id::varchar as device_id, count(*)::integer as n from events group by 1 order by 1');
+    const duckRows = await queryDuckdb<{ device_id: string; n: number }>(
+      duckFile,
+      'select device_id::varchar as device_id, count(*)::integer as n from events group by 1 order by 1',
+    );
     expect(duckRows).toEqual([
       { device_id: '702', n: 1 }, // the new visit, after the request
       { device_id: '703', n: 3 },
@@ -134,14 +164,22 @@ describe('deletion requests', () => {
     }
     const after = await t.gql(`query($id: ID!) { deletionRequest(id: $id) { ${DELETION_FIELDS} } }`, { id: request.id });
     const done = after.body.data.deletionRequest;
-    expect(statusOf(done)).toMatchObject({ [duck]: 'done', [dormant]: 'pending', [incapable]: 'unsupported', ...(pg ? { [pg]: 'done' } : {}) });
+    expect(statusOf(done)).toMatchObject({
+      [duck]: 'done',
+      [dormant]: 'pending',
+      [incapable]: 'unsupported',
+      ...(pg ? { [pg]: 'done' } : {}),
+    });
     expect(done.destinations.find((d: any) => d.destinationId === duck).rowsDeleted).toBe(6);
     expect(done.droppedEvents).toBe(2);
 
     // a disabled destination keeps its request pending, and carries it out once enabled
     await t.gql(`mutation($id: ID!) { enableDestination(id: $id) { __typename } }`, { id: dormant });
     await syncAll();
-    const later = await t.gql(`query($id: ID!) { deletionRequest(id: $id) { ${DELETION_FIELDS} } destination(id: "${dormant}") { pendingDeletions } }`, { id: request.id });
+    const later = await t.gql(
+      `query($id: ID!) { deletionRequest(id: $id) { ${DELETION_FIELDS} } destination(id: "${dormant}") { pendingDeletions } }`,
+      { id: request.id },
+    );
     expect(statusOf(later.body.data.deletionRequest)[dormant]).toBe('done');
     expect(later.body.data.destination.pendingDeletions).toBe(0);
   });
@@ -149,9 +187,14 @@ describe('deletion requests', () => {
   it('with suppress, drops every later event of the device at capture, and counts them', async () => {
     const body = await requestDeletion({ deviceId: '801', suppress: true });
     const request = body.data.requestDeletion.data;
-    const r = await send('801', '9801', [{ time: now + 5000, type: 'navigate', url: 'https://shop.example/' }, { time: now + 6000, type: 'click', target }]);
+    const r = await send('801', '9801', [
+      { time: now + 5000, type: 'navigate', url: 'https://shop.example/' },
+      { time: now + 6000, type: 'click', target },
+    ]);
     expect(r.body).toMatchObject({ accepted: 2 });
-    const [store] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from events where org_id = ${t.org.orgId} and device_id = 801`);
+    const [store] = await t.db.rows<{ n: number }>(
+      sql`select count(*)::int as n from events where org_id = ${t.org.orgId} and device_id = 801`,
+    );
     expect(store!.n).toBe(0);
     const after = await t.gql(`query($id: ID!) { deletionRequest(id: $id) { droppedEvents } }`, { id: request.id });
     expect(after.body.data.deletionRequest.droppedEvents).toBe(2);

@@ -126,11 +126,17 @@ describe('secrets stay bound to their target', () => {
     await testConnection(t, id);
     expect(admins.passwords).toEqual(['admin-s3cret']);
     for (const change of [{ host: 'localhost' }, { user: 'postgres' }, { database: 'other' }, { ssl: 'disable' }]) {
-      const fresh = await createOk(t, { pluginId: 'postgres', config: { host: '127.0.0.1', database: 'wh', user: 'warehouse', password: 'p' } });
+      const fresh = await createOk(t, {
+        pluginId: 'postgres',
+        config: { host: '127.0.0.1', database: 'wh', user: 'warehouse', password: 'p' },
+      });
       expect((await update(t, fresh, { config: change })).data.clearedSecrets, JSON.stringify(change)).toEqual(['password']);
     }
     // null goes without: a password-less login, sent as such
-    const fresh = await createOk(t, { pluginId: 'postgres', config: { host: '127.0.0.1', port: 1, database: 'wh', user: 'warehouse', password: 'p' } });
+    const fresh = await createOk(t, {
+      pluginId: 'postgres',
+      config: { host: '127.0.0.1', port: 1, database: 'wh', user: 'warehouse', password: 'p' },
+    });
     const without = await update(t, fresh, { config: { port: admins.port, password: null } });
     expect(without.data).toMatchObject({ clearedSecrets: [], secretFieldsSet: false });
     await testConnection(t, fresh);
@@ -139,7 +145,10 @@ describe('secrets stay bound to their target', () => {
 
   it("postgres: a destination without a password never sends the server's own PGPASSWORD", async () => {
     const listener = await fake();
-    const id = await createOk(t, { pluginId: 'postgres', config: { host: '127.0.0.1', port: listener.port, database: 'wh', user: 'warehouse' } });
+    const id = await createOk(t, {
+      pluginId: 'postgres',
+      config: { host: '127.0.0.1', port: listener.port, database: 'wh', user: 'warehouse' },
+    });
     const saved = process.env.PGPASSWORD;
     process.env.PGPASSWORD = 'the-servers-own-password';
     try {
@@ -160,15 +169,33 @@ describe('secrets stay bound to their target', () => {
       secrets: ['serviceAccountKey'],
       // a bearer token signed with the key
       credentialIn: (request: RecordedRequest) => /^Bearer .+/.test(request.headers.authorization ?? ''),
-      reply: { status: 401, body: { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } } },
+      reply: {
+        status: 401,
+        body: { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } },
+      },
     },
     {
       pluginId: 'snowflake',
       endpointField: 'accessUrl',
-      config: (url: string) => ({ account: 'acme', username: 'loader', password: 'admin-s3cret', warehouse: 'wh', database: 'db', accessUrl: url }),
+      config: (url: string) => ({
+        account: 'acme',
+        username: 'loader',
+        password: 'admin-s3cret',
+        warehouse: 'wh',
+        database: 'db',
+        accessUrl: url,
+      }),
       secrets: ['password'],
       credentialIn: (request: RecordedRequest) => request.body.includes('admin-s3cret'),
-      reply: { status: 200, body: { data: { nextAction: 'RETRY_LOGIN' }, code: '390100', message: 'Incorrect username or password was specified.', success: false } },
+      reply: {
+        status: 200,
+        body: {
+          data: { nextAction: 'RETRY_LOGIN' },
+          code: '390100',
+          message: 'Incorrect username or password was specified.',
+          success: false,
+        },
+      },
     },
   ];
 
@@ -197,7 +224,17 @@ describe('endpoint overrides', () => {
     const bigquery = { projectId: 'test-proj', datasetId: 'analytics', serviceAccountKey: testServiceAccount().keyJson };
     for (const [pluginId, config] of [
       ['bigquery', { ...bigquery, apiEndpoint: 'https://bigquery.googleapis.com' }],
-      ['snowflake', { account: 'acme', username: 'u', password: 'p', warehouse: 'w', database: 'd', accessUrl: 'https://acme.privatelink.snowflakecomputing.com' }],
+      [
+        'snowflake',
+        {
+          account: 'acme',
+          username: 'u',
+          password: 'p',
+          warehouse: 'w',
+          database: 'd',
+          accessUrl: 'https://acme.privatelink.snowflakecomputing.com',
+        },
+      ],
       [
         'redshift',
         {
@@ -216,7 +253,9 @@ describe('endpoint overrides', () => {
       expect(refused, pluginId).toMatchObject({ __typename: 'ValidationError', code: 'ENDPOINT_OVERRIDE_NOT_ALLOWED' });
     }
     const id = await createOk(strict, { pluginId: 'bigquery', config: bigquery });
-    expect(await update(strict, id, { config: { apiEndpoint: 'https://bigquery.googleapis.com' } })).toMatchObject({ code: 'ENDPOINT_OVERRIDE_NOT_ALLOWED' });
+    expect(await update(strict, id, { config: { apiEndpoint: 'https://bigquery.googleapis.com' } })).toMatchObject({
+      code: 'ENDPOINT_OVERRIDE_NOT_ALLOWED',
+    });
 
     // stored while allowed, refused once the operator no longer allows it
     const stored = await createOk(t, { pluginId: 'bigquery', config: { ...bigquery, apiEndpoint: 'http://127.0.0.1:1' } });
@@ -228,8 +267,27 @@ describe('destination hosts', () => {
   const postgresAt = (host: string) => ({ pluginId: 'postgres', config: { host, database: 'wh', user: 'u', password: 'p' } });
 
   it('refuses private, loopback, link-local and metadata addresses by default, in any spelling', async () => {
-    for (const host of ['127.0.0.1', '127.1', '2130706433', '0.0.0.0', '10.1.2.3', '172.16.0.1', '192.168.1.10', '100.64.0.1', '169.254.169.254', '::1', '[::1]', '::ffff:127.0.0.1', 'fd00:ec2::254', 'fe80::1']) {
-      expect(await create(strict, postgresAt(host)), host).toMatchObject({ __typename: 'ValidationError', code: 'DESTINATION_HOST_NOT_ALLOWED', field: 'host' });
+    for (const host of [
+      '127.0.0.1',
+      '127.1',
+      '2130706433',
+      '0.0.0.0',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.10',
+      '100.64.0.1',
+      '169.254.169.254',
+      '::1',
+      '[::1]',
+      '::ffff:127.0.0.1',
+      'fd00:ec2::254',
+      'fe80::1',
+    ]) {
+      expect(await create(strict, postgresAt(host)), host).toMatchObject({
+        __typename: 'ValidationError',
+        code: 'DESTINATION_HOST_NOT_ALLOWED',
+        field: 'host',
+      });
     }
     for (const host of ['db.example.com,127.0.0.1', '/var/run/postgresql', 'db.example.com:5432', 'user@db.example.com']) {
       expect(await create(strict, postgresAt(host)), host).toMatchObject({ code: 'DESTINATION_HOST_NOT_ALLOWED' });
@@ -243,7 +301,10 @@ describe('destination hosts', () => {
 
   it('allows the private networks and only the hosts the operator names', async () => {
     const privateOk = await startTestApp({ db: store.db, env: { TRIBUTARY_DESTINATION_PRIVATE_NETWORKS: '10.0.0.0/8' } });
-    const listed = await startTestApp({ db: store.db, env: { TRIBUTARY_DESTINATION_HOSTS: '*.corp.example, warehouse.example.com, 34.120.0.0/16' } });
+    const listed = await startTestApp({
+      db: store.db,
+      env: { TRIBUTARY_DESTINATION_HOSTS: '*.corp.example, warehouse.example.com, 34.120.0.0/16' },
+    });
     try {
       await createOk(privateOk, postgresAt('10.1.2.3'));
       expect(await create(privateOk, postgresAt('169.254.169.254'))).toMatchObject({ code: 'DESTINATION_HOST_NOT_ALLOWED' });
@@ -291,7 +352,11 @@ describe('DuckDB files', () => {
         ['escape/warehouse.duckdb', 'INVALID_FILE_PATH'],
         ['folder.duckdb', 'FILE_PATH_NOT_A_FILE'],
       ]) {
-        expect(await create(t, duckdb(filePath!), t.org.keys.architect), filePath).toMatchObject({ __typename: 'ValidationError', code, field: 'path' });
+        expect(await create(t, duckdb(filePath!), t.org.keys.architect), filePath).toMatchObject({
+          __typename: 'ValidationError',
+          code,
+          field: 'path',
+        });
       }
       // DuckDB's own companion files are not database files
       expect(await create(t, duckdb('warehouse.duckdb.wal'))).toMatchObject({ code: 'INVALID_CONFIG' });
@@ -321,7 +386,10 @@ describe('DuckDB files', () => {
     await t.capture('9901', '1', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/' }]);
     await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename } }`, { id: created.data.id });
     await t.app.sync.scheduler.runDue();
-    const rows = await queryDuckdb(path.join(t.config.destinationFilesDir, 'team', 'analytics.duckdb'), `select count(*)::integer as n from events`);
+    const rows = await queryDuckdb(
+      path.join(t.config.destinationFilesDir, 'team', 'analytics.duckdb'),
+      `select count(*)::integer as n from events`,
+    );
     expect(rows).toEqual([{ n: 1 }]);
   });
 });
@@ -340,7 +408,12 @@ async function startRecordingServer(reply: { status: number; body: unknown }) {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers as Record<string, string | undefined>, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers as Record<string, string | undefined>,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
     });
   });

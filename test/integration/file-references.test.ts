@@ -8,10 +8,22 @@ import { repositoryRoot } from '../support/start-command.ts';
 // finds it. Markdown is read outside its code blocks (examples name files of the reader's own
 // project); sources only in their comments.
 
-const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', '.git', '.data', '.tmp', 'coverage', 'test-artifacts', 'target', 'dbt_packages', 'logs']);
+const SKIPPED_FOLDERS = new Set([
+  'node_modules',
+  'dist',
+  '.git',
+  '.data',
+  '.tmp',
+  'coverage',
+  'test-artifacts',
+  'target',
+  'dbt_packages',
+  'logs',
+]);
 const SOURCE = /\.(ts|js|mjs)$/;
 /** A file name with a known extension, with or without folders; not part of a URL, word or package name. */
-const FILE_NAME = /(?<![\w@/.:~-])((?:\.{1,2}\/)*(?:[\w.-]+\/)*[\w-][\w.-]*\.(?:md|ts|js|mjs|json|sql|ya?ml|sh|txt|graphql|py|toml))(?![\w/-])/g;
+const FILE_NAME =
+  /(?<![\w@/.:~-])((?:\.{1,2}\/)*(?:[\w.-]+\/)*[\w-][\w.-]*\.(?:md|ts|js|mjs|json|sql|ya?ml|sh|txt|graphql|py|toml))(?![\w/-])/g;
 /** The design notes, which some comments cite by their upper-case name alone: a file like any other. */
 const DESIGN_NAME = /\bDESIGN\b(?!\.md)/g;
 
@@ -71,7 +83,9 @@ function packageFolder(file: string): string {
 /** Whether a reference made in `file` names an existing file or folder: from the repository's root, the file's folder, its package's folder, or an installed package. */
 function exists(file: string, reference: string): boolean {
   const name = reference.replace(/^\.\//, '');
-  return [repositoryRoot, path.dirname(file), packageFolder(file), path.join(repositoryRoot, 'node_modules')].some((base) => fs.existsSync(path.resolve(base, name)));
+  return [repositoryRoot, path.dirname(file), packageFolder(file), path.join(repositoryRoot, 'node_modules')].some((base) =>
+    fs.existsSync(path.resolve(base, name)),
+  );
 }
 
 /** `file: reference` for every reference of the repository's comments and documents that names no existing file. */
@@ -80,7 +94,9 @@ function missingReferences(): string[] {
     const text = fs.readFileSync(file, 'utf8');
     const read = file.endsWith('.md') ? [markdownProse(text)] : commentsOf(file, text);
     const references = new Set(read.flatMap(fileReferences));
-    return [...references].filter((reference) => !exists(file, reference)).map((reference) => `${path.relative(repositoryRoot, file)}: ${reference}`);
+    return [...references]
+      .filter((reference) => !exists(file, reference))
+      .map((reference) => `${path.relative(repositoryRoot, file)}: ${reference}`);
   });
 }
 
@@ -89,7 +105,10 @@ describe('references to files in comments and documents', () => {
     const source = `// see docs/guide.md and DESIGN §2
 const url = 'https://example.com/a/b.md'; /* plugins/x/index.ts */ const s = "not/a/comment.ts";`;
     expect(commentsOf('x.ts', source).flatMap(fileReferences)).toEqual(['docs/guide.md', 'DESIGN.md', 'plugins/x/index.ts']);
-    expect(fileReferences('a [link](../README.md#top), `server/main.ts`, index.ts, @scope/pkg/file.js, https://x.io/y/z.ts')).toEqual(['../README.md', 'server/main.ts']);
+    expect(fileReferences('a [link](../README.md#top), `server/main.ts`, index.ts, @scope/pkg/file.js, https://x.io/y/z.ts')).toEqual([
+      '../README.md',
+      'server/main.ts',
+    ]);
     expect(fileReferences(markdownProse('before docs/a.md\n```ts\nimport x from "./src/index.ts";\n```\nafter'))).toEqual(['docs/a.md']);
   });
 

@@ -31,7 +31,11 @@ describe('GraphQL access by role', () => {
   });
 
   it('refuses missing and unknown keys with 401', async () => {
-    const missing = await t.app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ me { role } }"}' });
+    const missing = await t.app.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ me { role } }"}',
+    });
     expect(missing.status).toBe(401);
     const unknown = await t.gql(`{ me { role } }`, {}, 'tk_unknown');
     expect(unknown.status).toBe(401);
@@ -73,7 +77,11 @@ describe('GraphQL access by role', () => {
     expect(theirs.body.data.apiKeys.nodes.some((k: { id: string }) => myIds.has(k.id))).toBe(false);
     // an admin of another org cannot revoke my key
     const target = mine.body.data.apiKeys.nodes[0].id;
-    const revoke = await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename ... on NotFoundError { code } } }`, { id: target }, other.keys.admin);
+    const revoke = await t.gql(
+      `mutation($id: ID!) { revokeApiKey(id: $id) { __typename ... on NotFoundError { code } } }`,
+      { id: target },
+      other.keys.admin,
+    );
     expect(revoke.body.data.revokeApiKey).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     // ids that are not uuids are "not found", never a database error
     for (const id of ['-'.repeat(36), 'nope']) {
@@ -89,12 +97,22 @@ describe('GraphQL access by role', () => {
   });
 
   it('paginates events with a cursor and filters by type', async () => {
-    const events = Array.from({ length: 7 }, (_, i) => ({ id: `p${i}`, seq: i, view_id: '4242', time: Date.parse('2026-11-20T00:00:00Z') + i * 1000, type: i === 0 ? 'navigate' : 'load', url: 'https://x.example/' }));
+    const events = Array.from({ length: 7 }, (_, i) => ({
+      id: `p${i}`,
+      seq: i,
+      view_id: '4242',
+      time: Date.parse('2026-11-20T00:00:00Z') + i * 1000,
+      type: i === 0 ? 'navigate' : 'load',
+      url: 'https://x.example/',
+    }));
     await t.post('/capture/v1/batch', { device_id: '4242', events });
     const ids: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const r: any = await t.gql(`query($after: String) { events(first: 3, after: $after, filter: { deviceId: "4242" }) { nodes { eventId eventTime } pageInfo { endCursor hasNextPage } } }`, { after });
+      const r: any = await t.gql(
+        `query($after: String) { events(first: 3, after: $after, filter: { deviceId: "4242" }) { nodes { eventId eventTime } pageInfo { endCursor hasNextPage } } }`,
+        { after },
+      );
       ids.push(...r.body.data.events.nodes.map((n: { eventId: string }) => n.eventId));
       after = r.body.data.events.pageInfo.endCursor;
       if (!r.body.data.events.pageInfo.hasNextPage) break;
@@ -105,7 +123,7 @@ describe('GraphQL access by role', () => {
     expect(navs.body.data.events.nodes).toEqual([{ eventType: 'navigate' }]);
     const bad = await t.gql(`{ events(first: 0) { nodes { eventId } } }`);
     expect(bad.body.errors![0]!.extensions!.code).toBe('INVALID_ARGUMENT');
-    for (const after of ['garbage', Buffer.from("1|x|y").toString('base64url'), Buffer.from("x'|y").toString('base64url')]) {
+    for (const after of ['garbage', Buffer.from('1|x|y').toString('base64url'), Buffer.from("x'|y").toString('base64url')]) {
       const r = await t.gql(`query($after: String) { events(after: $after) { nodes { eventId } } }`, { after });
       expect(r.body.errors![0]!.extensions!.code).toBe('INVALID_CURSOR');
     }

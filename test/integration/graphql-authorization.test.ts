@@ -73,8 +73,16 @@ const OPERATIONS: Record<string, Row> = {
   backfillDestination: { need: 'writer', args: (ids) => ({ id: ids.destination, from: '2026-01-01T00:00:00Z' }), otherOrg: 'NOT_FOUND' },
   cancelBackfill: { need: 'writer', args: (ids) => ({ id: ids.backfill }), otherOrg: 'NOT_FOUND' },
   createPageDefinition: { need: 'writer', args: () => ({ input: { name: 'matrix page', rule: { path: '/matrix/*' } } }), otherOrg: 'own' },
-  createElementDefinition: { need: 'writer', args: () => ({ input: { name: 'matrix element', rule: { selector: 'button.matrix' } } }), otherOrg: 'own' },
-  createEventDefinition: { need: 'writer', args: () => ({ input: { name: 'matrix event', rule: { eventType: 'click' } } }), otherOrg: 'own' },
+  createElementDefinition: {
+    need: 'writer',
+    args: () => ({ input: { name: 'matrix element', rule: { selector: 'button.matrix' } } }),
+    otherOrg: 'own',
+  },
+  createEventDefinition: {
+    need: 'writer',
+    args: () => ({ input: { name: 'matrix event', rule: { eventType: 'click' } } }),
+    otherOrg: 'own',
+  },
   updatePageDefinition: { need: 'writer', args: (ids) => ({ id: ids.page, input: { name: 'renamed' } }), otherOrg: 'NOT_FOUND' },
   updateElementDefinition: { need: 'writer', args: (ids) => ({ id: ids.element, input: { name: 'renamed' } }), otherOrg: 'NOT_FOUND' },
   updateEventDefinition: { need: 'writer', args: (ids) => ({ id: ids.event, input: { name: 'renamed' } }), otherOrg: 'NOT_FOUND' },
@@ -83,7 +91,11 @@ const OPERATIONS: Record<string, Row> = {
   archiveEventDefinition: { need: 'writer', args: (ids) => ({ id: ids.event }), otherOrg: 'NOT_FOUND' },
   reorderPageDefinitions: { need: 'writer', args: (ids) => ({ ids: [ids.page] }), otherOrg: 'NOT_FOUND' },
   requestDeletion: { need: 'admin', args: () => ({ input: { deviceId: '424242' } }), otherOrg: 'own' },
-  createAlertWebhook: { need: 'admin', args: () => ({ input: { url: 'http://127.0.0.1:9/matrix', secret: 'matrix-secret-0123456789' } }), otherOrg: 'own' },
+  createAlertWebhook: {
+    need: 'admin',
+    args: () => ({ input: { url: 'http://127.0.0.1:9/matrix', secret: 'matrix-secret-0123456789' } }),
+    otherOrg: 'own',
+  },
   deleteAlertWebhook: { need: 'admin', args: (ids) => ({ id: ids.alertWebhook }), otherOrg: 'NOT_FOUND' },
 };
 
@@ -134,18 +146,27 @@ beforeAll(async () => {
     );
   const definition = (kind: string, rule: unknown) =>
     created(
-      t.gql(`mutation($i: Create${kind}DefinitionInput!) { create${kind}Definition(input: $i) { ... on ${kind}DefinitionCreated { data { id } } } }`, {
-        i: { name: `a ${kind}`, rule },
-      }),
+      t.gql(
+        `mutation($i: Create${kind}DefinitionInput!) { create${kind}Definition(input: $i) { ... on ${kind}DefinitionCreated { data { id } } } }`,
+        {
+          i: { name: `a ${kind}`, rule },
+        },
+      ),
       (d) => d[`create${kind}Definition`].data?.id as string,
     );
   const dest = await destination('a');
   ids = {
     destination: dest,
     doomedDestination: await destination('doomed'),
-    run: await created(t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { ... on SyncQueued { data { id } } } }`, { id: dest }), (d) => d.syncDestinationNow.data?.id as string),
+    run: await created(
+      t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { ... on SyncQueued { data { id } } } }`, { id: dest }),
+      (d) => d.syncDestinationNow.data?.id as string,
+    ),
     backfill: await created(
-      t.gql(`mutation($id: ID!) { backfillDestination(id: $id, from: "2026-01-01T00:00:00Z") { ... on BackfillStarted { data { id } } } }`, { id: dest }),
+      t.gql(
+        `mutation($id: ID!) { backfillDestination(id: $id, from: "2026-01-01T00:00:00Z") { ... on BackfillStarted { data { id } } } }`,
+        { id: dest },
+      ),
       (d) => d.backfillDestination.data?.id as string,
     ),
     page: await definition('Page', { path: '/a/*' }),
@@ -153,7 +174,9 @@ beforeAll(async () => {
     event: await definition('Event', { eventType: 'click', properties: [{ path: 'target.text', op: 'EXISTS' }] }),
     key: (await createApiKey(t.db, { orgId: t.org.orgId, name: 'to revoke', role: 'analyst', createdBy: 'test' })).record.id,
     deletion: (await t.app.deletions.request(t.org.orgId, 'test', { deviceId: '434343' })).id,
-    alertWebhook: (await t.app.alerts.createWebhook(t.org.orgId, 'test', { url: 'http://127.0.0.1:9/a', secret: 'a-secret-of-16-chars-or-more' })).id,
+    alertWebhook: (
+      await t.app.alerts.createWebhook(t.org.orgId, 'test', { url: 'http://127.0.0.1:9/a', secret: 'a-secret-of-16-chars-or-more' })
+    ).id,
   };
   const revoked = await createApiKey(t.db, { orgId: t.org.orgId, name: 'revoked admin', role: 'admin', createdBy: 'test' });
   await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id: revoked.record.id });
@@ -164,12 +187,21 @@ afterAll(() => t.close());
 describe('GraphQL authorization matrix (from the schema)', () => {
   it('has a row for every operation of the schema, and none for an operation it lacks', () => {
     const names = operations.map((o) => o.field.name);
-    expect(names.filter((n) => !(n in OPERATIONS)), 'operations without a row in OPERATIONS').toEqual([]);
-    expect(Object.keys(OPERATIONS).filter((n) => !names.includes(n)), 'rows of operations the schema lacks').toEqual([]);
+    expect(
+      names.filter((n) => !(n in OPERATIONS)),
+      'operations without a row in OPERATIONS',
+    ).toEqual([]);
+    expect(
+      Object.keys(OPERATIONS).filter((n) => !names.includes(n)),
+      'rows of operations the schema lacks',
+    ).toEqual([]);
     for (const { field } of operations) {
       const given = Object.keys(OPERATIONS[field.name]!.args(ids));
       const required = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined).map((a) => a.name);
-      expect(required.filter((name) => !given.includes(name)), `${field.name}: required arguments without a value`).toEqual([]);
+      expect(
+        required.filter((name) => !given.includes(name)),
+        `${field.name}: required arguments without a value`,
+      ).toEqual([]);
     }
   });
 
@@ -187,11 +219,16 @@ describe('GraphQL authorization matrix (from the schema)', () => {
       if (expected === 'NOT_FOUND') expect(value, field.name).toMatchObject({ code: 'NOT_FOUND' });
     }
     // and nothing of A changed
-    const a = await t.gql(`query($d: ID!, $p: ID!) { destination(id: $d) { name enabled } pageDefinition(id: $p) { name state } apiKeys { nodes { id revokedTime } } }`, { d: ids.destination, p: ids.page });
+    const a = await t.gql(
+      `query($d: ID!, $p: ID!) { destination(id: $d) { name enabled } pageDefinition(id: $p) { name state } apiKeys { nodes { id revokedTime } } }`,
+      { d: ids.destination, p: ids.page },
+    );
     expect(a.body.data.destination).toEqual({ name: 'a', enabled: true });
     expect(a.body.data.pageDefinition).toEqual({ name: 'a Page', state: 'active' });
     expect(a.body.data.apiKeys.nodes.find((k: { id: string }) => k.id === ids.key).revokedTime).toBeNull();
-    expect((await t.gql(`query($id: ID!) { destination(id: $id) { id } }`, { id: ids.doomedDestination })).body.data.destination).not.toBeNull();
+    expect(
+      (await t.gql(`query($id: ID!) { destination(id: $id) { id } }`, { id: ids.doomedDestination })).body.data.destination,
+    ).not.toBeNull();
   });
 
   it('answers every operation for every key by the documented policy', async () => {
@@ -200,7 +237,10 @@ describe('GraphQL authorization matrix (from the schema)', () => {
       const noKey = await gql(kind, field.name, '');
       expect([noKey.status, noKey.body.errors?.[0]?.extensions?.code], `${field.name} without a key`).toEqual([401, 'UNAUTHENTICATED']);
       const revoked = await gql(kind, field.name, revokedKey);
-      expect([revoked.status, revoked.body.errors?.[0]?.extensions?.code], `${field.name} with a revoked key`).toEqual([401, 'INVALID_API_KEY']);
+      expect([revoked.status, revoked.body.errors?.[0]?.extensions?.code], `${field.name} with a revoked key`).toEqual([
+        401,
+        'INVALID_API_KEY',
+      ]);
       const capture = await gql(kind, field.name, t.org.keys.capture);
       expect([capture.status, capture.body.errors?.[0]?.extensions?.code], `${field.name} with a capture key`).toEqual([403, 'FORBIDDEN']);
       for (const role of ROLES) {

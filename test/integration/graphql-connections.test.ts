@@ -46,9 +46,12 @@ describe('one connection shape and one paging policy for every list', () => {
     const ids: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const r: any = await t.gql(`query($after: String) { apiKeys(first: 2, after: $after) { edges { cursor node { id } } nodes { id } pageInfo { endCursor hasNextPage hasPreviousPage } } }`, {
-        after,
-      });
+      const r: any = await t.gql(
+        `query($after: String) { apiKeys(first: 2, after: $after) { edges { cursor node { id } } nodes { id } pageInfo { endCursor hasNextPage hasPreviousPage } } }`,
+        {
+          after,
+        },
+      );
       const { edges, nodes, pageInfo } = r.body.data.apiKeys;
       expect(nodes).toEqual(edges.map((e: { node: unknown }) => e.node));
       expect(pageInfo.hasPreviousPage).toBe(after !== null);
@@ -73,13 +76,22 @@ describe('one connection shape and one paging policy for every list', () => {
     const deep = Buffer.from('99999').toString('base64url');
     expect(codes(await t.gql(`{ deletionRequests(after: "${deep}") { nodes { id } } }`))).toEqual(['INVALID_CURSOR']);
     const last = Buffer.from('9999').toString('base64url');
-    expect(await t.gql(`{ deletionRequests(after: "${last}") { nodes { id } pageInfo { hasNextPage } } }`)).toMatchObject({ body: { data: { deletionRequests: { nodes: [], pageInfo: { hasNextPage: false } } } } });
+    expect(await t.gql(`{ deletionRequests(after: "${last}") { nodes { id } pageInfo { hasNextPage } } }`)).toMatchObject({
+      body: { data: { deletionRequests: { nodes: [], pageInfo: { hasNextPage: false } } } },
+    });
   });
 
   it('answers NOT_FOUND, without a query, for an id that is not a uuid', async () => {
-    const r = await t.gql(`mutation { revokeApiKey(id: "1; drop table api_keys") { __typename ... on NotFoundError { code } } syncDestinationNow(id: "x") { ... on NotFoundError { code } } }`);
-    expect(r.body.data).toEqual({ revokeApiKey: { __typename: 'NotFoundError', code: 'NOT_FOUND' }, syncDestinationNow: { code: 'NOT_FOUND' } });
-    const read = await t.gql(`{ destination(id: "x") { id } syncRun(id: "x") { id } backfill(id: "x") { id } deletionRequest(id: "x") { id } }`);
+    const r = await t.gql(
+      `mutation { revokeApiKey(id: "1; drop table api_keys") { __typename ... on NotFoundError { code } } syncDestinationNow(id: "x") { ... on NotFoundError { code } } }`,
+    );
+    expect(r.body.data).toEqual({
+      revokeApiKey: { __typename: 'NotFoundError', code: 'NOT_FOUND' },
+      syncDestinationNow: { code: 'NOT_FOUND' },
+    });
+    const read = await t.gql(
+      `{ destination(id: "x") { id } syncRun(id: "x") { id } backfill(id: "x") { id } deletionRequest(id: "x") { id } }`,
+    );
     expect(read.body).toEqual({ data: { destination: null, syncRun: null, backfill: null, deletionRequest: null } });
   });
 });

@@ -38,7 +38,11 @@ function send(text: string | Buffer, key?: string, { chunked = false } = {}): Pr
         port: url.port,
         path: '/graphql',
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': body.length }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(chunked ? {} : { 'content-length': body.length }),
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
       },
       (res) => {
         ms = performance.now() - started;
@@ -64,7 +68,10 @@ async function expectRefused(request: () => Promise<Answer>, status: number, cod
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const answer = await request();
-    expect(answer.body.errors?.map((e) => e.extensions?.code), JSON.stringify(answer.body).slice(0, 300)).toEqual([code]);
+    expect(
+      answer.body.errors?.map((e) => e.extensions?.code),
+      JSON.stringify(answer.body).slice(0, 300),
+    ).toEqual([code]);
     expect(answer.status).toBe(status);
     expect(answer.body.data ?? null).toBeNull();
     times.push(answer.ms);
@@ -100,7 +107,11 @@ describe('GraphQL bombs of issue #11', () => {
     await expectRefused(() => send(JSON.stringify({ query: '{ me { role } }' }), 'tk_not_a_key'), 401, 'INVALID_API_KEY');
     await expectRefused(() => send(JSON.stringify({ query: '{ me { role } }' }), t.org.keys.capture), 403, 'FORBIDDEN');
     // a body that does not declare its length could not be refused before it is read
-    await expectRefused(() => send(JSON.stringify({ query: '{ me { role } }' }), t.org.keys.admin, { chunked: true }), 411, 'LENGTH_REQUIRED');
+    await expectRefused(
+      () => send(JSON.stringify({ query: '{ me { role } }' }), t.org.keys.admin, { chunked: true }),
+      411,
+      'LENGTH_REQUIRED',
+    );
   });
 
   it('refuses 10,000 aliases of destinations { runs }, however they are written', async () => {
@@ -110,22 +121,49 @@ describe('GraphQL bombs of issue #11', () => {
     const compact = `${aliases(2_500, 'destinations{...R}')} fragment R on DestinationConnection{nodes{runs{nodes{id}}}}`;
     expect(compact.length).toBeLessThan(DEFAULT_GRAPHQL_LIMITS.bodyBytes - 100);
     await expectRefused(() => send(JSON.stringify({ query: compact }), t.org.keys.analyst), 400, 'TOO_MANY_TOKENS');
-    await expectRefused(() => send(JSON.stringify({ query: aliases(21, 'destinations{nodes{runs{nodes{id}}}}') }), t.org.keys.analyst), 400, 'TOO_MANY_ALIASES');
-    await expectRefused(() => send(JSON.stringify({ query: aliases(20, 'destinations{nodes{runs(first:200){nodes{id status rows}}}}') }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
+    await expectRefused(
+      () => send(JSON.stringify({ query: aliases(21, 'destinations{nodes{runs{nodes{id}}}}') }), t.org.keys.analyst),
+      400,
+      'TOO_MANY_ALIASES',
+    );
+    await expectRefused(
+      () => send(JSON.stringify({ query: aliases(20, 'destinations{nodes{runs(first:200){nodes{id status rows}}}}') }), t.org.keys.analyst),
+      400,
+      'QUERY_TOO_COSTLY',
+    );
   });
 
   it('refuses 2,000 aliases of events(first: 500), and costs a page by its rows', async () => {
-    await expectRefused(() => send(JSON.stringify({ query: aliases(2_000, `events(first:500){nodes{${EVENT_FIELDS}}}`) }), t.org.keys.analyst), 413, 'BODY_TOO_LARGE');
+    await expectRefused(
+      () => send(JSON.stringify({ query: aliases(2_000, `events(first:500){nodes{${EVENT_FIELDS}}}`) }), t.org.keys.analyst),
+      413,
+      'BODY_TOO_LARGE',
+    );
     const compact = `${aliases(2_000, 'events(first:500){...E}')} fragment E on EventConnection{nodes{eventId}}`;
     await expectRefused(() => send(JSON.stringify({ query: compact }), t.org.keys.analyst), 400, 'TOO_MANY_TOKENS');
-    await expectRefused(() => send(JSON.stringify({ query: aliases(2, `events(first:500){nodes{${EVENT_FIELDS}} pageInfo{endCursor hasNextPage}}`) }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
+    await expectRefused(
+      () =>
+        send(
+          JSON.stringify({ query: aliases(2, `events(first:500){nodes{${EVENT_FIELDS}} pageInfo{endCursor hasNextPage}}`) }),
+          t.org.keys.analyst,
+        ),
+      400,
+      'QUERY_TOO_COSTLY',
+    );
     // the cost follows `first` given in a variable too (the validation is not cached per query text)
     const byVariable = `query($n: Int) { ${aliases(3, 'events(first: $n) { nodes { eventId eventProperties sourceProperties } }').slice(1, -1)} }`;
     const small = await send(JSON.stringify({ query: byVariable, variables: { n: 5 } }), t.org.keys.analyst);
     expect(small.body.errors).toBeUndefined();
-    await expectRefused(() => send(JSON.stringify({ query: byVariable, variables: { n: 500 } }), t.org.keys.analyst), 400, 'QUERY_TOO_COSTLY');
+    await expectRefused(
+      () => send(JSON.stringify({ query: byVariable, variables: { n: 500 } }), t.org.keys.analyst),
+      400,
+      'QUERY_TOO_COSTLY',
+    );
     // one whole page with every field is what a console needs: it fits
-    const page = await send(JSON.stringify({ query: `{ events(first: 500) { nodes { ${EVENT_FIELDS} } pageInfo { endCursor hasNextPage } } }` }), t.org.keys.analyst);
+    const page = await send(
+      JSON.stringify({ query: `{ events(first: 500) { nodes { ${EVENT_FIELDS} } pageInfo { endCursor hasNextPage } } }` }),
+      t.org.keys.analyst,
+    );
     expect(page.body.errors).toBeUndefined();
     expect(page.status).toBe(200);
   });
@@ -149,7 +187,15 @@ describe('GraphQL bombs of issue #11', () => {
   it('replaces a response over the size limit with an error', async () => {
     const small = await startTestApp({ db: t.db, appDeps: { graphqlLimits: { responseBytes: 4_000 } } });
     try {
-      await small.capture('6160', '1', Array.from({ length: 20 }, (_, i) => ({ type: 'custom', time: Date.now() + i, properties: { event_name: 'big', text: 'x'.repeat(400) } })));
+      await small.capture(
+        '6160',
+        '1',
+        Array.from({ length: 20 }, (_, i) => ({
+          type: 'custom',
+          time: Date.now() + i,
+          properties: { event_name: 'big', text: 'x'.repeat(400) },
+        })),
+      );
       const fits = await small.gql(`{ events(first: 2) { nodes { eventId } } }`);
       expect(fits.body.errors).toBeUndefined();
       const big = await small.gql(`{ events(first: 20) { nodes { eventProperties } } }`);

@@ -15,7 +15,8 @@ const IDLE_RSS_BOUND_MB = 500;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-idle-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-const rssMb = (pid: number, field = 'VmRSS') => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const rssMb = (pid: number, field = 'VmRSS') =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function startIdle(): Promise<{ rss: number; stop(): Promise<number | null> }> {
   const { DATABASE_URL: _, ...env } = process.env;

@@ -48,7 +48,9 @@ describe('per-view ordering and late events', () => {
     const before = await rowsOf(device);
     const byTime = new Map(before.map((r) => [r.eventTime, r]));
 
-    const result = await send(device, [{ id: 'late', seq: 9, view_id: view, time: at(25), type: 'navigate', url: 'https://shop.example/late', title: 'Late page' }]);
+    const result = await send(device, [
+      { id: 'late', seq: 9, view_id: view, time: at(25), type: 'navigate', url: 'https://shop.example/late', title: 'Late page' },
+    ]);
     expect(result.accepted).toBe(1);
 
     const after = await rowsOf(device);
@@ -76,7 +78,18 @@ describe('per-view ordering and late events', () => {
       { id: 'a', seq: 1, view_id: view, time: at(10), type: 'navigate', url: 'https://shop.example/same', title: 'Same' },
       { id: 'b', seq: 2, view_id: view, time: at(30), type: 'click', target },
     ]);
-    await send(device, [{ id: 'again', seq: 3, view_id: view, time: at(20), type: 'navigate', url: 'https://shop.example/same', title: 'Same', properties: { navigate_reason: 'reload' } }]);
+    await send(device, [
+      {
+        id: 'again',
+        seq: 3,
+        view_id: view,
+        time: at(20),
+        type: 'navigate',
+        url: 'https://shop.example/same',
+        title: 'Same',
+        properties: { navigate_reason: 'reload' },
+      },
+    ]);
     const rows = await rowsOf(device);
     expect(rows.map((r) => r.eventType)).toEqual(['navigate', 'navigate', 'click']);
   });
@@ -135,9 +148,21 @@ describe('the price of a late event', () => {
     await send(device, [{ id: 'nav', seq: 1, view_id: view, time: at(1), type: 'navigate', url: 'https://shop.example/a' }]);
     for (let start = 0; start < clicks; start += 500) {
       const n = Math.min(500, clicks - start);
-      await send(device, Array.from({ length: n }, (_, k) => ({ id: `c${start + k}`, seq: 10 + start + k, view_id: view, time: at(100 + start + k), type: 'click', target })));
+      await send(
+        device,
+        Array.from({ length: n }, (_, k) => ({
+          id: `c${start + k}`,
+          seq: 10 + start + k,
+          view_id: view,
+          time: at(100 + start + k),
+          type: 'click',
+          target,
+        })),
+      );
     }
-    const late = await send(device, [{ id: 'late', seq: 2, view_id: view, time: at(50), type: 'navigate', url: 'https://shop.example/late' }]);
+    const late = await send(device, [
+      { id: 'late', seq: 2, view_id: view, time: at(50), type: 'navigate', url: 'https://shop.example/late' },
+    ]);
     expect(late).toMatchObject({ accepted: 1, warnings: [{ index: 0, code: 'LATE_EVENT_NOT_REORDERED' }] });
     const [counts] = await t.db.rows<{ live: number; tombstones: number }>(sql`
       select count(*) filter (where event_type is not null)::int as live, count(*) filter (where event_type is null)::int as tombstones
@@ -149,7 +174,9 @@ describe('the price of a late event', () => {
       { id: 's-nav', seq: 1, view_id: small, time: at(1), type: 'navigate', url: 'https://shop.example/a' },
       ...Array.from({ length: 10 }, (_, k) => ({ id: `s${k}`, seq: 10 + k, view_id: small, time: at(100 + k), type: 'click', target })),
     ]);
-    const within = await send(device, [{ id: 's-late', seq: 2, view_id: small, time: at(50), type: 'navigate', url: 'https://shop.example/late' }]);
+    const within = await send(device, [
+      { id: 's-late', seq: 2, view_id: small, time: at(50), type: 'navigate', url: 'https://shop.example/late' },
+    ]);
     expect(within.warnings).toBeUndefined();
     const [after] = await t.db.rows<{ tombstones: number }>(sql`
       select count(*) filter (where event_type is null)::int as tombstones from events where org_id = ${t.org.orgId} and view_id = ${small}`);
@@ -161,8 +188,7 @@ describe('the rate limit charges the rows a request writes', () => {
   it('a late navigate that re-emits rows costs them: the key waits for its next request', async () => {
     const slow = await startTestApp({ env: { TRIBUTARY_CAPTURE_RATE_LIMIT: '200' } });
     try {
-      const post = (events: Record<string, unknown>[]) =>
-        slow.post('/capture/v1/batch', { device_id: '31337', session_id: '1', events });
+      const post = (events: Record<string, unknown>[]) => slow.post('/capture/v1/batch', { device_id: '31337', session_id: '1', events });
       const view = String(++views);
       const first = await post([
         { id: 'nav', seq: 1, view_id: view, time: at(1), type: 'navigate', url: 'https://shop.example/a' },

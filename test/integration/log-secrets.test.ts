@@ -59,17 +59,29 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
     const given = await fetch(`${t.url}/capture/v1/batch?key=${t.org.keys.capture}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'req-from-proxy-1' },
-      body: JSON.stringify({ device_id: '4242', session_id: '1', events: [{ id: 'bad', seq: 1, view_id: '1', type: 'custom', time: 'not a time', properties: { p: payload.property } }] }),
+      body: JSON.stringify({
+        device_id: '4242',
+        session_id: '1',
+        events: [{ id: 'bad', seq: 1, view_id: '1', type: 'custom', time: 'not a time', properties: { p: payload.property } }],
+      }),
     });
     expect(given.headers.get('x-request-id')).toBe('req-from-proxy-1');
-    const malformedId = await fetch(`${t.url}/capture/v1/batch?key=${madeUpKey}`, { method: 'POST', headers: { 'x-request-id': 'has spaces <b>' }, body: `{"broken": "${payload.property}` });
+    const malformedId = await fetch(`${t.url}/capture/v1/batch?key=${madeUpKey}`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'has spaces <b>' },
+      body: `{"broken": "${payload.property}`,
+    });
     expect(malformedId.status).toBe(401);
     expect(malformedId.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await t.post('/capture/v1/batch', `{"broken": "${payload.property}`, { raw: `{"broken": "${payload.property}` })).status).toBe(400);
+    expect((await t.post('/capture/v1/batch', `{"broken": "${payload.property}`, { raw: `{"broken": "${payload.property}` })).status).toBe(
+      400,
+    );
     expect((await t.post('/capture/v1/batch', {}, { key: t.org.keys.admin, headers: {} })).status).toBe(400);
     expect((await fetch(`${t.url}/capture/v1/batch?key=${t.org.keys.admin}`, { method: 'POST', body: '{}' })).status).toBe(400);
     // a user id asked for in a path is not logged: the access line names the route
-    const asked = await fetch(`${t.url}/v2/users/${encodeURIComponent(payload.email)}`, { headers: { authorization: `Bearer ${t.org.keys.admin}` } });
+    const asked = await fetch(`${t.url}/v2/users/${encodeURIComponent(payload.email)}`, {
+      headers: { authorization: `Bearer ${t.org.keys.admin}` },
+    });
     expect(asked.headers.get('x-request-id')).toBeTruthy();
 
     // GraphQL: a new key, a destination with a password, one whose URL holds a secret and fails
@@ -81,11 +93,20 @@ describe.runIf(hasWarehouse)('the log of a full scenario', () => {
       input: {
         name: 'pg',
         pluginId: 'postgres',
-        config: { host: wh.hostname, port: Number(wh.port), database: wh.pathname.slice(1), user: wh.username, password: warehousePassword, schema: `logs_${process.pid}` },
+        config: {
+          host: wh.hostname,
+          port: Number(wh.port),
+          database: wh.pathname.slice(1),
+          user: wh.username,
+          password: warehousePassword,
+          schema: `logs_${process.pid}`,
+        },
       },
     });
     const okId = ok.body.data.createDestination.data.id as string;
-    const failing = await t.gql(CREATE, { input: { name: 'down', pluginId: 'postgres', config: { url: `postgres://u:${failingSecret}@127.0.0.1:1/wh` } } });
+    const failing = await t.gql(CREATE, {
+      input: { name: 'down', pluginId: 'postgres', config: { url: `postgres://u:${failingSecret}@127.0.0.1:1/wh` } },
+    });
     const failingId = failing.body.data.createDestination.data.id as string;
     const hook = await t.gql(`mutation($input: CreateAlertWebhookInput!) { createAlertWebhook(input: $input) { __typename } }`, {
       input: { url: 'http://127.0.0.1:1/alerts', secret: alertSecret },

@@ -47,11 +47,24 @@ describe('GET /metrics', () => {
 
   it('counts capture by endpoint, answer and code, flushes, syncs per destination, and the store', async () => {
     const before = await scrape();
-    const batch = (n: number) => ({ device_id: '5151', session_id: '1', events: Array.from({ length: n }, (_, i) => ({ id: `m${Date.now()}-${n}-${i}`, seq: i, view_id: '1', type: 'custom', time: Date.now(), properties: { event_name: 'm' } })) });
+    const batch = (n: number) => ({
+      device_id: '5151',
+      session_id: '1',
+      events: Array.from({ length: n }, (_, i) => ({
+        id: `m${Date.now()}-${n}-${i}`,
+        seq: i,
+        view_id: '1',
+        type: 'custom',
+        time: Date.now(),
+        properties: { event_name: 'm' },
+      })),
+    });
     // destinations first: they get only what is captured while they exist
     const duck = await t.gql(CREATE, { input: { name: 'metrics-duck', pluginId: 'duckdb', config: { path: 'metrics.duckdb' } } });
     const duckId = duck.body.data.createDestination.data.id as string;
-    const down = await t.gql(CREATE, { input: { name: 'metrics-down', pluginId: 'postgres', config: { host: '127.0.0.1', port: 1, database: 'wh', user: 'u' } } });
+    const down = await t.gql(CREATE, {
+      input: { name: 'metrics-down', pluginId: 'postgres', config: { host: '127.0.0.1', port: 1, database: 'wh', user: 'u' } },
+    });
     const downId = down.body.data.createDestination.data.id as string;
     expect((await t.post('/capture/v1/batch', batch(3))).status).toBe(202);
     expect((await t.post('/capture/v1/batch', batch(2))).status).toBe(202);
@@ -61,7 +74,10 @@ describe('GET /metrics', () => {
     expect(partly.status).toBe(207);
     const rejectedCode = partly.body.rejected[0].code as string;
     expect((await t.post('/capture/v1/batch', batch(1), { key: 'tc_unknown' })).status).toBe(401);
-    expect((await t.post('/v2/events', { name: 'server event', user: { uid: 'metrics-user' }, properties: {} }, { key: t.org.keys.admin })).status).toBe(200);
+    expect(
+      (await t.post('/v2/events', { name: 'server event', user: { uid: 'metrics-user' }, properties: {} }, { key: t.org.keys.admin }))
+        .status,
+    ).toBe(200);
 
     await sync(duckId);
     for (let i = 0; i < 3; i++) await sync(downId);
@@ -109,6 +125,10 @@ describe('GET /metrics', () => {
 
     // bounded labels: no device, event or user id, no raw path
     const values = [...after.values()].flatMap((f) => f.samples.flatMap((s) => Object.values(s.labels)));
-    for (const id of ['5151', 'metrics-user', 'bad-time']) expect(values.some((v) => v.includes(id)), id).toBe(false);
+    for (const id of ['5151', 'metrics-user', 'bad-time'])
+      expect(
+        values.some((v) => v.includes(id)),
+        id,
+      ).toBe(false);
   });
 });

@@ -20,7 +20,9 @@ describe.runIf(hasPostgres)('migrations at start-up', () => {
     try {
       const dbs = await Promise.all([openPostgres(url, { max: 2 }), openPostgres(url, { max: 2 }), openPostgres(url, { max: 2 })]);
       for (const db of dbs) expect(await pendingMigrations(db)).toEqual([]);
-      const [row] = await dbs[0]!.rows<{ n: number; distinct_n: number }>(sql`select count(*)::int as n, count(distinct hash)::int as distinct_n from drizzle.__drizzle_migrations`);
+      const [row] = await dbs[0]!.rows<{ n: number; distinct_n: number }>(
+        sql`select count(*)::int as n, count(distinct hash)::int as distinct_n from drizzle.__drizzle_migrations`,
+      );
       expect(row!.n).toBe(row!.distinct_n);
       await Promise.all(dbs.map((db) => db.close()));
     } finally {

@@ -30,18 +30,23 @@ function exported(name: string): boolean {
 }
 
 describe('ops files', () => {
-  it.each(['ops/prometheus/tributary-alerts.yml', 'ops/grafana/tributary-dashboard.json', 'docs/operations.md'])('%s names only exported metrics', (file) => {
-    const names = [...new Set(read(file).match(METRIC) ?? [])];
-    expect(names.length).toBeGreaterThan(file.endsWith('.md') ? 15 : 8);
-    expect(names.filter((n) => !exported(n))).toEqual([]);
-  });
+  it.each(['ops/prometheus/tributary-alerts.yml', 'ops/grafana/tributary-dashboard.json', 'docs/operations.md'])(
+    '%s names only exported metrics',
+    (file) => {
+      const names = [...new Set(read(file).match(METRIC) ?? [])];
+      expect(names.length).toBeGreaterThan(file.endsWith('.md') ? 15 : 8);
+      expect(names.filter((n) => !exported(n))).toEqual([]);
+    },
+  );
 
   it('documents every metric of its own, and the dashboard is a Grafana dashboard with queries', () => {
     const own = [...scrape.keys()].filter((n) => n.startsWith('tributary_'));
     expect(own.length).toBeGreaterThan(10);
     const doc = read('docs/operations.md');
     expect(own.filter((n) => !doc.includes(`\`${n}\``))).toEqual([]);
-    const dashboard = JSON.parse(read('ops/grafana/tributary-dashboard.json')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const dashboard = JSON.parse(read('ops/grafana/tributary-dashboard.json')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
     expect(dashboard.panels.length).toBeGreaterThan(8);
     for (const panel of dashboard.panels) expect(panel.targets.length, panel.title).toBeGreaterThan(0);
     const rules = read('ops/prometheus/tributary-alerts.yml');

@@ -58,7 +58,11 @@ describe('TRIBUTARY_PLUGINS entries that are folders', () => {
   it("loads a folder through its package.json exports (string, '.', import or default condition) or main", async () => {
     const folders = [
       pluginFolder('a', { exports: './lib/a.js' }, 'lib/a.js'),
-      pluginFolder('b', { exports: { '.': { types: './b.d.ts', import: './dist/b.js' }, './package.json': './package.json' } }, 'dist/b.js'),
+      pluginFolder(
+        'b',
+        { exports: { '.': { types: './b.d.ts', import: './dist/b.js' }, './package.json': './package.json' } },
+        'dist/b.js',
+      ),
       pluginFolder('c', { exports: { types: './c.d.ts', default: './out/c.js' } }, 'out/c.js'),
       pluginFolder('d', { main: 'main.js' }, 'main.js'),
       pluginFolder('e', {}, 'index.js'),
@@ -92,11 +96,15 @@ describe.runIf(hasPostgres)('a destination plugin built outside the repository o
 
   it('packs the SDK, creates a plugin from the template and passes the contract kit there, with no path into the repository', async () => {
     expect(path.relative(repositoryRoot, work).startsWith('..')).toBe(true);
-    const [packed] = JSON.parse(await run(['pack', '--workspace', '@tributary/destination-sdk', '--pack-destination', work, '--json'], repositoryRoot)) as {
+    const [packed] = JSON.parse(
+      await run(['pack', '--workspace', '@tributary/destination-sdk', '--pack-destination', work, '--json'], repositoryRoot),
+    ) as {
       filename: string;
       files: { path: string }[];
     }[];
-    expect(packed!.files.map((f) => f.path)).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing.js', 'dist/testing.d.ts']));
+    expect(packed!.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing.js', 'dist/testing.d.ts']),
+    );
     expect(packed!.files.some((f) => f.path.startsWith('src/'))).toBe(false);
 
     await run(['run', 'plugin:new', '--', pluginDir, '--id', 'acme-files'], repositoryRoot);
@@ -113,7 +121,11 @@ describe.runIf(hasPostgres)('a destination plugin built outside the repository o
     expect(tested).not.toMatch(/failed|skipped/);
 
     // the package, its lock file and the SDK it installed never name this repository
-    const theirs = filesUnder(pluginDir, (relative) => relative.startsWith('node_modules') && !relative.startsWith(path.join('node_modules', '@tributary')) && relative !== 'node_modules');
+    const theirs = filesUnder(
+      pluginDir,
+      (relative) =>
+        relative.startsWith('node_modules') && !relative.startsWith(path.join('node_modules', '@tributary')) && relative !== 'node_modules',
+    );
     expect(theirs).toContain(path.join(pluginDir, 'package-lock.json'));
     expect(theirs).toContain(path.join(sdk, 'dist/testing.js'));
     for (const file of theirs) {
@@ -199,7 +211,8 @@ describe.runIf(hasPostgres)('a destination plugin built outside the repository o
     await gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename } }`, { id });
     let runs: { status: string; rows: number; error: string | null }[] = [];
     for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 200))) {
-      runs = (await gql(`query($id: ID!) { destination(id: $id) { runs(first: 5) { nodes { status rows error } } } }`, { id })).destination.runs.nodes;
+      runs = (await gql(`query($id: ID!) { destination(id: $id) { runs(first: 5) { nodes { status rows error } } } }`, { id })).destination
+        .runs.nodes;
       if (runs.some((r) => r.status !== 'queued' && r.status !== 'running')) break;
     }
     expect(runs[0]).toMatchObject({ status: 'succeeded', rows: 2, error: null });

@@ -51,7 +51,11 @@ async function captureDay(day: number) {
     await t.capture(
       dev,
       String(day * 1000 + v + 1),
-      Array.from({ length: 10 }, (_, k) => (k === 0 ? { time: now - 60_000, type: 'navigate', url: `https://shop.example/${day}` } : { time: now - 60_000 + k, type: 'click', target: { path: [{ tag: 'button' }] } })),
+      Array.from({ length: 10 }, (_, k) =>
+        k === 0
+          ? { time: now - 60_000, type: 'navigate', url: `https://shop.example/${day}` }
+          : { time: now - 60_000 + k, type: 'click', target: { path: [{ tag: 'button' }] } },
+      ),
     );
   }
 }
@@ -77,7 +81,9 @@ describe('retention', () => {
       const report = await t.app.retention.runOnce();
       sizes.push({ day, ...(await storeSize()), dropped: report.dropped });
     }
-    console.info(`[retention] store per simulated day (2d retention, 5d ceiling, ${EVENTS_PER_DAY} events/day):\n${sizes.map((s) => `  day ${s.day}: ${s.rows} rows, ${(s.bytes / 1024).toFixed(0)} KiB, ${s.partitions} partitions, dropped ${s.dropped.join(' ') || '-'}`).join('\n')}`);
+    console.info(
+      `[retention] store per simulated day (2d retention, 5d ceiling, ${EVENTS_PER_DAY} events/day):\n${sizes.map((s) => `  day ${s.day}: ${s.rows} rows, ${(s.bytes / 1024).toFixed(0)} KiB, ${s.partitions} partitions, dropped ${s.dropped.join(' ') || '-'}`).join('\n')}`,
+    );
 
     // the lagging destination held each day back until the ceiling (5 days), not just the retention (2 days)
     const steadyState = sizes.slice(7);
@@ -92,7 +98,9 @@ describe('retention', () => {
     expect(held!.n).toBe(DAYS * EVENTS_PER_DAY);
 
     // what the lagging destination missed is recorded, shown by the API, and it still gets what is left
-    const r = await t.gql(`query($id: ID!) { destination(id: $id) { missed { capturedFrom capturedTo rows wasEnabled } } }`, { id: lagging.id });
+    const r = await t.gql(`query($id: ID!) { destination(id: $id) { missed { capturedFrom capturedTo rows wasEnabled } } }`, {
+      id: lagging.id,
+    });
     const missed = r.body.data.destination.missed as { rows: number; wasEnabled: boolean }[];
     expect(missed.length).toBeGreaterThan(0);
     expect(missed.every((m) => m.wasEnabled && m.rows > 0)).toBe(true);

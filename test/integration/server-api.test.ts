@@ -38,7 +38,12 @@ async function eventsOf(filter: Record<string, unknown> = {}, key?: string) {
 }
 const customNamed = async (name: string) => (await eventsOf({ eventType: 'custom' })).filter((e) => e.eventProperties.event_name === name);
 
-async function raw(method: 'GET' | 'POST' | 'DELETE' | 'PUT', path: string, body?: unknown, init: { key?: string; headers?: Record<string, string>; text?: string } = {}) {
+async function raw(
+  method: 'GET' | 'POST' | 'DELETE' | 'PUT',
+  path: string,
+  body?: unknown,
+  init: { key?: string; headers?: Record<string, string>; text?: string } = {},
+) {
   const response = await fetch(`${t.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', authorization: `Basic ${init.key ?? t.org.keys.capture}`, ...init.headers },
@@ -73,7 +78,14 @@ async function nativeSession(deviceId: string, sessionId: string, uid: string) {
     context: { user_agent: UA },
     events: [
       { id: `nav-${deviceId}`, seq: 1, view_id: '1', time: now - 2000, type: 'navigate', url: 'https://shop.example/' },
-      { id: `id-${deviceId}`, seq: 2, view_id: '1', time: now - 1000, type: 'identify', properties: { user_id: uid, user_email: `${uid}@example.com` } },
+      {
+        id: `id-${deviceId}`,
+        seq: 2,
+        view_id: '1',
+        time: now - 1000,
+        type: 'identify',
+        properties: { user_id: uid, user_email: `${uid}@example.com` },
+      },
     ],
   });
   expect(r.status).toBe(202);
@@ -89,7 +101,11 @@ describe('server events API through the official client', () => {
         properties: { id: 424242, priority: 'Normal', event_name: 'kept' },
         session: { id: '123:456' },
         context: {
-          browser: { url: 'https://shop.example/help?topic=billing#/ticket?x=1', user_agent: UA, initial_referrer: 'https://www.google.com/search?q=help' },
+          browser: {
+            url: 'https://shop.example/help?topic=billing#/ticket?x=1',
+            user_agent: UA,
+            initial_referrer: 'https://www.google.com/search?q=help',
+          },
           mobile: { app_id: 'com.example.shop', app_version: '2.1.0', app_name: 'Shop', build_variant: 'release' },
           device: { manufacturer: 'Apple', model: 'iPhone15,2', screen_width: 1179, screen_height: 2556 },
           location: { country: 'DE', region: 'DE-BE', city: 'Berlin', latitude: 52.52, longitude: 13.405, ip_address: '203.0.113.7' },
@@ -100,8 +116,18 @@ describe('server events API through the official client', () => {
     expect(rsp.body).toEqual({});
     const [row, ...more] = await customNamed('Support Ticket');
     expect(more).toHaveLength(0);
-    expect(row).toMatchObject({ deviceId: '123', sessionId: '456', viewId: null, eventType: 'custom', sourceType: 'server', eventTime: '2026-03-15T12:23:23.000000Z' });
-    expect(row.eventProperties).toMatchObject({ event_name: 'Support Ticket', properties: { id: 424242, priority: 'Normal', event_name: 'kept' } });
+    expect(row).toMatchObject({
+      deviceId: '123',
+      sessionId: '456',
+      viewId: null,
+      eventType: 'custom',
+      sourceType: 'server',
+      eventTime: '2026-03-15T12:23:23.000000Z',
+    });
+    expect(row.eventProperties).toMatchObject({
+      event_name: 'Support Ticket',
+      properties: { id: 424242, priority: 'Normal', event_name: 'kept' },
+    });
     expect(row.sourceProperties).toMatchObject({
       entrypoint: 'POST /v2/events',
       origin: 'server',
@@ -111,7 +137,15 @@ describe('server events API through the official client', () => {
       initial_referrer: { host: 'www.google.com', path: '/search' },
       app: { name: 'Shop', version: '2.1.0', package_name: 'com.example.shop', build_variant: 'release' },
       device: { manufacturer: 'Apple', model: 'iPhone15,2', screen_width: 1179, screen_height: 2556 },
-      location: { country: 'DE', region: 'DE-BE', city: 'Berlin', ip_address: '203.0.113.7', latitude: 52.52, longitude: 13.405, lat_long: '52.52,13.405' },
+      location: {
+        country: 'DE',
+        region: 'DE-BE',
+        city: 'Berlin',
+        ip_address: '203.0.113.7',
+        latitude: 52.52,
+        longitude: 13.405,
+        lat_long: '52.52,13.405',
+      },
     });
   });
 
@@ -119,7 +153,9 @@ describe('server events API through the official client', () => {
     await nativeSession('9001', '77', 'alice');
     await nativeSession('9002', '88', 'dave');
     // dave's session ended an hour ago
-    await t.db.rows(sql`update sessions set last_event_time = now() - interval '1 hour' where org_id = ${t.org.orgId} and device_id = 9002`);
+    await t.db.rows(
+      sql`update sessions set last_event_time = now() - interval '1 hour' where org_id = ${t.org.orgId} and device_id = 9002`,
+    );
 
     const send = (name: string, user: Record<string, string>, session?: Record<string, unknown>) =>
       client.events.create({ body: { name, user, ...(session ? { session } : {}) } });
@@ -147,7 +183,9 @@ describe('server events API through the official client', () => {
 
   it('creates a user: an identify row on the user’s web device, readable back by id', async () => {
     await nativeSession('9101', '5', 'erin');
-    const rsp = await client.users.create({ body: { uid: 'erin', display_name: 'Erin E', email: 'erin@example.com', properties: { plan: 'pro' } } });
+    const rsp = await client.users.create({
+      body: { uid: 'erin', display_name: 'Erin E', email: 'erin@example.com', properties: { plan: 'pro' } },
+    });
     expect(rsp.httpStatusCode).toBe(200);
     const id = rsp.body!.id;
     expect(typeof id).toBe('string');
@@ -165,7 +203,14 @@ describe('server events API through the official client', () => {
     expect(rows.some((e) => e.eventType === 'navigate' && e.sourceType === 'web')).toBe(true);
 
     const got = await client.users.get({ id });
-    expect(got.body).toMatchObject({ id, uid: 'erin', display_name: 'Erin E', email: 'erin@example.com', is_being_deleted: false, properties: { plan: 'pro', seats: 3 } });
+    expect(got.body).toMatchObject({
+      id,
+      uid: 'erin',
+      display_name: 'Erin E',
+      email: 'erin@example.com',
+      is_being_deleted: false,
+      properties: { plan: 'pro', seats: 3 },
+    });
 
     // a user never seen in a browser gets the derived device
     await client.users.create({ body: { uid: 'frank' } });
@@ -193,7 +238,12 @@ describe('server events API through the official client', () => {
     const { id, imported, failed } = await runJob(job);
     expect(failed).toEqual([]);
     expect(imported.map((i) => i.name)).toEqual(['batch-ok-1', 'batch-ok-2']);
-    expect(imported[0]).toMatchObject({ timestamp: '2026-01-02T03:04:05.000Z', properties: { n: 1 }, session: { id: '700:1' }, context: { browser: { url: 'https://app.example/admin' } } });
+    expect(imported[0]).toMatchObject({
+      timestamp: '2026-01-02T03:04:05.000Z',
+      properties: { n: 1 },
+      session: { id: '700:1' },
+      context: { browser: { url: 'https://app.example/admin' } },
+    });
     const status = await raw('GET', `/v2/events/batch/${id}`, undefined, { key: t.org.keys.admin });
     expect(status).toMatchObject({ status: 200, body: { imports: 2, errors: 0, job: { id, status: 'COMPLETED' } } });
     expect(typeof status.body.job.finished).toBe('string');
@@ -237,11 +287,24 @@ describe('server events API through the official client', () => {
     }
     expect(await customNamed('idem-single')).toHaveLength(1);
     // the same key in another organization is another event
-    await raw('POST', '/v2/events', { name: 'idem-single', session: { id: '800:1' } }, { key: other.keys.capture, headers: { 'idempotency-key': 'idem-single-1' } });
+    await raw(
+      'POST',
+      '/v2/events',
+      { name: 'idem-single', session: { id: '800:1' } },
+      { key: other.keys.capture, headers: { 'idempotency-key': 'idem-single-1' } },
+    );
     expect(await customNamed('idem-single')).toHaveLength(1);
-    expect((await eventsOf({ eventType: 'custom' }, other.keys.admin)).filter((e) => e.eventProperties.event_name === 'idem-single')).toHaveLength(1);
+    expect(
+      (await eventsOf({ eventType: 'custom' }, other.keys.admin)).filter((e) => e.eventProperties.event_name === 'idem-single'),
+    ).toHaveLength(1);
 
-    const body = { requests: [{ name: 'idem-batch-a', session: { id: '801:1' } }, { name: 'idem-batch-b', user: { uid: 'bob' } }, { session: { id: '801:1' } }] };
+    const body = {
+      requests: [
+        { name: 'idem-batch-a', session: { id: '801:1' } },
+        { name: 'idem-batch-b', user: { uid: 'bob' } },
+        { session: { id: '801:1' } },
+      ],
+    };
     const first = await raw('POST', '/v2/events/batch', body, { headers: { 'idempotency-key': 'batch-key-1' } });
     const second = await raw('POST', '/v2/events/batch', body, { headers: { 'idempotency-key': 'batch-key-1' } });
     expect(first.status).toBe(200);
@@ -286,7 +349,9 @@ describe('server events API through the official client', () => {
       process.env.FS_API_HOST = limited.url;
       const slow = fs.init({ apiKey: limited.org.keys.architect });
       process.env.FS_API_HOST = t.url;
-      const answers = await Promise.allSettled(Array.from({ length: 4 }, () => slow.events.create({ body: { name: 'limited', session: { id: '1:2' } } })));
+      const answers = await Promise.allSettled(
+        Array.from({ length: 4 }, () => slow.events.create({ body: { name: 'limited', session: { id: '1:2' } } })),
+      );
       const refused = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
       expect(refused).toBeDefined();
       expect(refused!.reason.name).toBe('FS_RATE_LIMITED');
@@ -321,7 +386,11 @@ describe('server events API through the official client', () => {
     const { imported } = await runJob(job);
     expect(imported[0]).toMatchObject({ name: 'Web Support Ticket', context: { browser: { url: 'https://www.example.com/tickets?x=1' } } });
     const [row] = await customNamed('Web Support Ticket');
-    expect(row.sourceProperties.url).toMatchObject({ full_url: 'https://www.example.com/tickets?x=1', host: 'www.example.com', path: '/tickets' });
+    expect(row.sourceProperties.url).toMatchObject({
+      full_url: 'https://www.example.com/tickets?x=1',
+      host: 'www.example.com',
+      path: '/tickets',
+    });
   });
 });
 
@@ -340,7 +409,9 @@ function runUsersJob(job: ReturnType<ReturnType<FsClient['init']>['users']['batc
 }
 
 async function deletionRequests() {
-  const r = await t.gql(`{ deletionRequests { nodes { id subjectKind subject deviceIds requestedBy storeRowsDeleted destinations { destinationId status } } } }`);
+  const r = await t.gql(
+    `{ deletionRequests { nodes { id subjectKind subject deviceIds requestedBy storeRowsDeleted destinations { destinationId status } } } }`,
+  );
   expect(r.body.errors).toBeUndefined();
   return r.body.data.deletionRequests.nodes as any[];
 }
@@ -358,7 +429,11 @@ describe('users API through the official client', () => {
 
     const one = await client.users.list({ uid: 'list-007', includeSchema: true });
     expect(one.httpStatusCode).toBe(200);
-    expect(one.body).toMatchObject({ total_records: '1', next_page_token: '', results: [{ uid: 'list-007', email: 'odd7@example.com', is_being_deleted: false, properties: { i: 7 } }] });
+    expect(one.body).toMatchObject({
+      total_records: '1',
+      next_page_token: '',
+      results: [{ uid: 'list-007', email: 'odd7@example.com', is_being_deleted: false, properties: { i: 7 } }],
+    });
     expect((await client.users.get({ id: one.body!.results[0]!.id, includeSchema: true })).body).toMatchObject({ uid: 'list-007' });
 
     const evens: string[] = [];
@@ -374,8 +449,15 @@ describe('users API through the official client', () => {
     const named = await client.users.list({ displayName: 'First Three', isIdentified: true });
     expect(named.body!.results.map((u) => u.uid)).toEqual(['list-000', 'list-001', 'list-002']);
     // every user Tributary knows has a uid: none is anonymous
-    expect((await client.users.list({ displayName: 'First Three', isIdentified: false })).body).toMatchObject({ results: [], total_records: '0' });
-    expect((await client.users.list({ uid: 'nobody-at-all' })).body).toMatchObject({ results: [], total_records: '0', next_page_token: '' });
+    expect((await client.users.list({ displayName: 'First Three', isIdentified: false })).body).toMatchObject({
+      results: [],
+      total_records: '0',
+    });
+    expect((await client.users.list({ uid: 'nobody-at-all' })).body).toMatchObject({
+      results: [],
+      total_records: '0',
+      next_page_token: '',
+    });
   });
 
   it('creates a user once per Idempotency-Key, with the integration named by withOptions', async () => {
@@ -391,14 +473,31 @@ describe('users API through the official client', () => {
   it('updates a user by id: an identify row with the new fields, and a user never seen is not found', async () => {
     await nativeSession('9201', '3', 'gina');
     const id = (await client.users.create({ body: { uid: 'gina', display_name: 'Gina', properties: { plan: 'free' } } })).body!.id;
-    const updated = await client.users.update({ id, body: { display_name: 'Gina G', email: 'gina@example.com', properties: { plan: 'pro' } } });
+    const updated = await client.users.update({
+      id,
+      body: { display_name: 'Gina G', email: 'gina@example.com', properties: { plan: 'pro' } },
+    });
     expect(updated).toMatchObject({ httpStatusCode: 200, body: { id } });
-    expect((await client.users.get({ id })).body).toMatchObject({ uid: 'gina', display_name: 'Gina G', email: 'gina@example.com', properties: { plan: 'pro' } });
+    expect((await client.users.get({ id })).body).toMatchObject({
+      uid: 'gina',
+      display_name: 'Gina G',
+      email: 'gina@example.com',
+      properties: { plan: 'pro' },
+    });
     const rows = (await eventsOf({ deviceId: '9201' })).filter((e) => e.sourceProperties.entrypoint === 'POST /v2/users/{id}');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ eventType: 'identify', sourceType: 'server', sessionId: null, eventProperties: { user_id: 'gina', user_display_name: 'Gina G' } });
+    expect(rows[0]).toMatchObject({
+      eventType: 'identify',
+      sourceType: 'server',
+      sessionId: null,
+      eventProperties: { user_id: 'gina', user_display_name: 'Gina G' },
+    });
 
-    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: any) => e);
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: any) => e,
+      );
     const unknown = await failure(client.users.update({ id: 'bm9ib2R5', body: { display_name: 'x' } }));
     expect(unknown).toMatchObject({ httpStatusCode: 404, fsErrorPayload: { code: 'NOT_FOUND' } });
     const conflicting = await failure(client.users.update({ id, body: { uid: 'someone-else' } }));
@@ -408,7 +507,14 @@ describe('users API through the official client', () => {
   it('imports users in a batch job: add, created/processing/done, imports with ids, failures with their user; restart', async () => {
     await nativeSession('9301', '4', 'hank');
     const job = client.users.batchCreate(
-      { body: { requests: [{ uid: 'hank', display_name: 'Hank', email: 'hank@example.com', properties: { pricing_plan: 'paid', total_spent: 14.5 } }] }, includeSchema: true },
+      {
+        body: {
+          requests: [
+            { uid: 'hank', display_name: 'Hank', email: 'hank@example.com', properties: { pricing_plan: 'paid', total_spent: 14.5 } },
+          ],
+        },
+        includeSchema: true,
+      },
       { pollInterval: 50, maxRetry: 5 },
     );
     job.add({ uid: 'ivy' }, { display_name: 'Someone Else' });
@@ -422,7 +528,13 @@ describe('users API through the official client', () => {
     const imports = await raw('GET', `/v2/users/batch/${id}/imports`, undefined, { key: t.org.keys.admin });
     expect(imports.body).toMatchObject({ total_records: '2', next_page_token: '' });
     expect(imports.body.results).toEqual([
-      { id: (await client.users.list({ uid: 'hank' })).body!.results[0]!.id, uid: 'hank', display_name: 'Hank', email: 'hank@example.com', properties: { pricing_plan: 'paid', total_spent: 14.5 } },
+      {
+        id: (await client.users.list({ uid: 'hank' })).body!.results[0]!.id,
+        uid: 'hank',
+        display_name: 'Hank',
+        email: 'hank@example.com',
+        properties: { pricing_plan: 'paid', total_spent: 14.5 },
+      },
       { id: expect.any(String), uid: 'ivy', properties: {} },
     ]);
     // joined by device: hank's identify row is on his web device
@@ -430,7 +542,9 @@ describe('users API through the official client', () => {
     expect(hank).toHaveLength(1);
 
     // a fully valid job reports its imports to `done`; restart(jobId) polls a known job again
-    const ok = await runUsersJob(client.users.batchCreate({ body: { requests: [{ uid: 'jack', properties: { n: 1 } }] } }, { pollInterval: 50 }));
+    const ok = await runUsersJob(
+      client.users.batchCreate({ body: { requests: [{ uid: 'jack', properties: { n: 1 } }] } }, { pollInterval: 50 }),
+    );
     expect(ok.failed).toEqual([]);
     expect(ok.imported).toEqual([{ id: expect.any(String), uid: 'jack', properties: { n: 1 } }]);
     const again = client.users.batchCreate(undefined, { pollInterval: 50 });
@@ -440,12 +554,20 @@ describe('users API through the official client', () => {
     });
     expect(restarted).toEqual(ok.imported);
     // a users job is not an events job
-    expect(await raw('GET', `/v2/events/batch/${ok.id}`, undefined, { key: t.org.keys.admin })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', error: { code: 'NOT_FOUND' } } });
+    expect(await raw('GET', `/v2/events/batch/${ok.id}`, undefined, { key: t.org.keys.admin })).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND', error: { code: 'NOT_FOUND' } },
+    });
     // an Idempotency-Key gives one job per kind
     const body = { requests: [{ uid: 'kim' }] };
     const first = await raw('POST', '/v2/users/batch', body, { headers: { 'idempotency-key': 'users-1' } });
     expect(await raw('POST', '/v2/users/batch', body, { headers: { 'idempotency-key': 'users-1' } })).toEqual(first);
-    const eventsJob = await raw('POST', '/v2/events/batch', { requests: [{ name: 'k', session: { id: '1:2' } }] }, { headers: { 'idempotency-key': 'users-1' } });
+    const eventsJob = await raw(
+      'POST',
+      '/v2/events/batch',
+      { requests: [{ name: 'k', session: { id: '1:2' } }] },
+      { headers: { 'idempotency-key': 'users-1' } },
+    );
     expect(eventsJob.body.job.id).not.toBe(first.body.job.id);
     expect((await eventsOf({ eventType: 'identify' })).filter((e) => e.eventProperties.user_id === 'kim')).toHaveLength(1);
   });
@@ -467,11 +589,19 @@ describe('users API through the official client', () => {
     const lena = (await client.users.create({ body: { uid: 'lena' } })).body!.id;
     await syncAll();
     const devicesIn = async () =>
-      (await queryDuckdb<{ d: string }>(duckFile, `select distinct device_id::varchar as d from events where device_id in (9401, 9402, 9403) order by 1`)).map((r) => r.d);
+      (
+        await queryDuckdb<{ d: string }>(
+          duckFile,
+          `select distinct device_id::varchar as d from events where device_id in (9401, 9402, 9403) order by 1`,
+        )
+      ).map((r) => r.d);
     expect(await devicesIn()).toEqual(['9401', '9402', '9403']);
 
     // deleting takes an admin key, as requestDeletion does
-    const architect = await client.users.delete({ id: lena }).then(() => undefined, (e: any) => e);
+    const architect = await client.users.delete({ id: lena }).then(
+      () => undefined,
+      (e: any) => e,
+    );
     expect(architect).toMatchObject({ httpStatusCode: 403, fsErrorPayload: { code: 'FORBIDDEN' } });
     const admin = fs.init({ apiKey: t.org.keys.admin });
     const byId = await admin.users.delete({ id: lena });
@@ -481,14 +611,25 @@ describe('users API through the official client', () => {
     expect(byUid.httpStatusCode).toBe(202);
 
     const requests = await deletionRequests();
-    for (const [uid, device, answer] of [['lena', '9401', byId], ['mona', '9402', byUid]] as const) {
+    for (const [uid, device, answer] of [
+      ['lena', '9401', byId],
+      ['mona', '9402', byUid],
+    ] as const) {
       const request = requests.find((r) => r.id === (answer.body as any).deletion_request_id);
-      expect(request).toMatchObject({ subjectKind: 'user', subject: uid, requestedBy: expect.stringMatching(/^api-key:/), destinations: [{ destinationId: duck, status: 'pending' }] });
+      expect(request).toMatchObject({
+        subjectKind: 'user',
+        subject: uid,
+        requestedBy: expect.stringMatching(/^api-key:/),
+        destinations: [{ destinationId: duck, status: 'pending' }],
+      });
       expect(request.deviceIds).toContain(device);
       expect(request.storeRowsDeleted).toBeGreaterThan(0);
     }
     expect(await eventsOf({ deviceId: '9401' })).toEqual([]);
-    const gone = await client.users.get({ id: lena }).then(() => undefined, (e: any) => e);
+    const gone = await client.users.get({ id: lena }).then(
+      () => undefined,
+      (e: any) => e,
+    );
     expect(gone).toMatchObject({ httpStatusCode: 404, fsErrorPayload: { code: 'NOT_FOUND' } });
 
     await syncAll();
@@ -496,9 +637,16 @@ describe('users API through the official client', () => {
     const after = await deletionRequests();
     expect(after.find((r) => r.subject === 'lena').destinations).toEqual([{ destinationId: duck, status: 'done' }]);
 
-    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: any) => e);
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: any) => e,
+      );
     expect(await failure(admin.users.delete({ id: '!!' }))).toMatchObject({ httpStatusCode: 404 });
-    expect(await raw('DELETE', '/v2/users', undefined, { key: t.org.keys.admin })).toMatchObject({ status: 400, body: { code: 'MISSING_FIELD' } });
+    expect(await raw('DELETE', '/v2/users', undefined, { key: t.org.keys.admin })).toMatchObject({
+      status: 400,
+      body: { code: 'MISSING_FIELD' },
+    });
     // the client itself refuses a request naming both or neither
     await expect(admin.users.delete({ id: lena, uid: 'lena' })).rejects.toMatchObject({ name: 'FS_ERROR_INVALID_ARGUMENT' });
   });
@@ -512,24 +660,49 @@ describe('users API through the official client', () => {
 
 describe('server events API bad input', () => {
   it('rejects malformed JSON, missing names, conflicting identification and bad timestamps with codes', async () => {
-    expect(await raw('POST', '/v2/events', undefined, { text: '{"name": ' })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_JSON' } } });
-    expect(await raw('POST', '/v2/events', [1, 2])).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REQUEST' } } });
-    expect(await raw('POST', '/v2/events', { session: { id: '1:2' } })).toMatchObject({ status: 400, body: { error: { code: 'MISSING_FIELD' } } });
-    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2', use_most_recent: true }, user: { uid: 'a' } })).toMatchObject({
+    expect(await raw('POST', '/v2/events', undefined, { text: '{"name": ' })).toMatchObject({
       status: 400,
-      body: { error: { code: 'CONFLICTING_IDENTIFICATION' } },
+      body: { error: { code: 'INVALID_JSON' } },
     });
+    expect(await raw('POST', '/v2/events', [1, 2])).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REQUEST' } } });
+    expect(await raw('POST', '/v2/events', { session: { id: '1:2' } })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'MISSING_FIELD' } },
+    });
+    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2', use_most_recent: true }, user: { uid: 'a' } })).toMatchObject(
+      {
+        status: 400,
+        body: { error: { code: 'CONFLICTING_IDENTIFICATION' } },
+      },
+    );
     expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2', use_most_recent: true } })).toMatchObject({
       status: 400,
       body: { error: { code: 'CONFLICTING_IDENTIFICATION' } },
     });
-    expect(await raw('POST', '/v2/events', { name: 'x', session: { use_most_recent: true } })).toMatchObject({ status: 400, body: { error: { code: 'MISSING_IDENTIFICATION' } } });
-    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: 'abc' } })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_SESSION_ID' } } });
-    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2' }, timestamp: 'yesterday' })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_TIMESTAMP' } } });
+    expect(await raw('POST', '/v2/events', { name: 'x', session: { use_most_recent: true } })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'MISSING_IDENTIFICATION' } },
+    });
+    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: 'abc' } })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_SESSION_ID' } },
+    });
+    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2' }, timestamp: 'yesterday' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_TIMESTAMP' } },
+    });
     const future = new Date(Date.now() + 3 * 86_400_000).toISOString();
-    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2' }, timestamp: future })).toMatchObject({ status: 400, body: { error: { code: 'TIMESTAMP_IN_FUTURE' } } });
-    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2' }, context: { browser: { url: 'not a url' } } })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_URL' } } });
-    expect(await raw('POST', '/v2/users', { display_name: 'no uid' })).toMatchObject({ status: 400, body: { error: { code: 'MISSING_FIELD' } } });
+    expect(await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2' }, timestamp: future })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'TIMESTAMP_IN_FUTURE' } },
+    });
+    expect(
+      await raw('POST', '/v2/events', { name: 'x', session: { id: '1:2' }, context: { browser: { url: 'not a url' } } }),
+    ).toMatchObject({ status: 400, body: { error: { code: 'INVALID_URL' } } });
+    expect(await raw('POST', '/v2/users', { display_name: 'no uid' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'MISSING_FIELD' } },
+    });
     // nothing of the above was stored
     expect(await customNamed('x')).toHaveLength(0);
   });
@@ -539,8 +712,14 @@ describe('server events API bad input', () => {
     expect(await raw('POST', '/v2/events/batch', many)).toMatchObject({ status: 413, body: { error: { code: 'BATCH_TOO_LARGE' } } });
     const huge = { requests: [{ name: 'h', session: { id: '1:2' }, properties: { s: 'x'.repeat(6 * 1024 * 1024) } }] };
     expect(await raw('POST', '/v2/events/batch', huge)).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
-    expect(await raw('POST', '/v2/events/batch', { requests: [] })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_BATCH' } } });
-    expect(await raw('POST', '/v2/events/batch', { requests: 'nope' })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_BATCH' } } });
+    expect(await raw('POST', '/v2/events/batch', { requests: [] })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_BATCH' } },
+    });
+    expect(await raw('POST', '/v2/events/batch', { requests: 'nope' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_BATCH' } },
+    });
 
     const r = await raw('POST', '/v2/events/batch', {
       requests: [
@@ -552,21 +731,39 @@ describe('server events API bad input', () => {
     expect(r.status).toBe(200);
     expect(r.body.job.status).toBe('FAILED');
     const errors = await raw('GET', `/v2/events/batch/${r.body.job.id}/errors`, undefined, { key: t.org.keys.admin });
-    expect(errors.body).toMatchObject({ total_records: '1', next_page_token: '', results: [{ code: 'CONTEXT_CONFLICT', index: 1, event: { name: 'shared-own' } }] });
+    expect(errors.body).toMatchObject({
+      total_records: '1',
+      next_page_token: '',
+      results: [{ code: 'CONTEXT_CONFLICT', index: 1, event: { name: 'shared-own' } }],
+    });
     const [ok] = await customNamed('shared-ok');
     expect(ok.sourceProperties.url.host).toBe('shared.example');
   });
 
   it('answers NOT_FOUND for unknown jobs and jobs of another organization; checks roles', async () => {
     const admin = { key: t.org.keys.admin };
-    expect(await raw('GET', '/v2/events/batch/00000000-0000-4000-8000-000000000000', undefined, admin)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-    expect(await raw('GET', '/v2/events/batch/not-a-job/errors', undefined, admin)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-    const theirs = await raw('POST', '/v2/events/batch', { requests: [{ name: 'other-org', session: { id: '1:2' } }] }, { key: other.keys.capture });
+    expect(await raw('GET', '/v2/events/batch/00000000-0000-4000-8000-000000000000', undefined, admin)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
+    expect(await raw('GET', '/v2/events/batch/not-a-job/errors', undefined, admin)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
+    const theirs = await raw(
+      'POST',
+      '/v2/events/batch',
+      { requests: [{ name: 'other-org', session: { id: '1:2' } }] },
+      { key: other.keys.capture },
+    );
     expect(theirs.status).toBe(200);
     const jobId = theirs.body.job.id;
     expect((await raw('GET', `/v2/events/batch/${jobId}`, undefined, { key: other.keys.architect })).status).toBe(200);
     for (const path of [`/v2/events/batch/${jobId}`, `/v2/events/batch/${jobId}/errors`, `/v2/events/batch/${jobId}/imports`]) {
-      expect(await raw('GET', path, undefined, { key: t.org.keys.admin })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+      expect(await raw('GET', path, undefined, { key: t.org.keys.admin })).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND' } },
+      });
     }
     expect(await customNamed('other-org')).toHaveLength(0);
 
@@ -579,6 +776,9 @@ describe('server events API bad input', () => {
     for (const role of ['admin', 'architect'] as const) {
       expect((await raw('POST', '/v2/events', { name: `by-${role}`, session: { id: '1:2' } }, { key: t.org.keys[role] })).status).toBe(200);
     }
-    expect(await raw('POST', '/v2/events', { name: 'x' }, { key: 'nope' })).toMatchObject({ status: 401, body: { error: { code: 'INVALID_API_KEY' } } });
+    expect(await raw('POST', '/v2/events', { name: 'x' }, { key: 'nope' })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'INVALID_API_KEY' } },
+    });
   });
 });

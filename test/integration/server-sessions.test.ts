@@ -23,7 +23,7 @@ async function sessionOfServerEvent(name: string, timestamp: number): Promise<st
 }
 
 describe('server events in "the user\'s most recent session"', () => {
-  it('picks the session by the event\'s own timestamp, not by its arrival', async () => {
+  it("picks the session by the event's own timestamp, not by its arrival", async () => {
     // ada's web session: events between base and base + 10 minutes, sent now
     const base = Date.now() - 6 * 60 * MINUTE;
     const r = await t.post('/capture/v1/batch', {

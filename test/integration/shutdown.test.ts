@@ -95,12 +95,22 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
       return (await r.json()) as any;
     };
     const port = (stalled.address() as net.AddressInfo).port;
-    const created = await gql(`mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`, {
-      input: { name: 'stalled', pluginId: 'postgres', config: { host: '127.0.0.1', port, database: 'wh', user: 'u', password: 'p', connectTimeoutSeconds: 300 } },
-    });
+    const created = await gql(
+      `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`,
+      {
+        input: {
+          name: 'stalled',
+          pluginId: 'postgres',
+          config: { host: '127.0.0.1', port, database: 'wh', user: 'u', password: 'p', connectTimeoutSeconds: 300 },
+        },
+      },
+    );
     const destinationId = created.data.createDestination.data.id as string;
     await gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename } }`, { id: destinationId });
-    await waitFor(async () => (await store.db.rows(sql`select 1 from sync_runs where destination_id = ${destinationId} and status = 'running'`)).length === 1);
+    await waitFor(
+      async () =>
+        (await store.db.rows(sql`select 1 from sync_runs where destination_id = ${destinationId} and status = 'running'`)).length === 1,
+    );
 
     // capture load: workers send batches until the server stops answering
     const acknowledged: string[] = [];
@@ -114,7 +124,18 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
           const r = await fetch(`${base}/capture/v1/batch`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${org.keys.capture}` },
-            body: JSON.stringify({ device_id: String(7000 + w), session_id: '1', events: ids.map((id, j) => ({ id, seq: i * 20 + j, view_id: String(i), type: 'custom', time: Date.now(), properties: { event_name: 'load' } })) }),
+            body: JSON.stringify({
+              device_id: String(7000 + w),
+              session_id: '1',
+              events: ids.map((id, j) => ({
+                id,
+                seq: i * 20 + j,
+                view_id: String(i),
+                type: 'custom',
+                time: Date.now(),
+                properties: { event_name: 'load' },
+              })),
+            }),
           });
           sent++;
           await r.arrayBuffer();
@@ -147,7 +168,9 @@ describe.runIf(hasPostgres)('SIGTERM to the real server process', () => {
     expect(refusedAnswers.filter((s) => s >= 500)).toEqual([]);
     expect(sent).toBeGreaterThan(100);
 
-    const stored = new Set((await store.db.rows<{ k: string }>(sql`select dedup_key as k from events where org_id = ${org.orgId}`)).map((r) => r.k));
+    const stored = new Set(
+      (await store.db.rows<{ k: string }>(sql`select dedup_key as k from events where org_id = ${org.orgId}`)).map((r) => r.k),
+    );
     const lost = acknowledged.filter((k) => !stored.has(k));
     expect(lost, `${lost.length} of ${acknowledged.length} acknowledged events are not stored`).toEqual([]);
 
@@ -172,12 +195,16 @@ describe('GET /readyz', () => {
     try {
       const ready = await fetch(`${t.url}/readyz`);
       expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
-      const [last] = await t.db.rows<{ id: number; hash: string; created_at: string }>(sql`select id, hash, created_at::text as created_at from drizzle.__drizzle_migrations order by id desc limit 1`);
+      const [last] = await t.db.rows<{ id: number; hash: string; created_at: string }>(
+        sql`select id, hash, created_at::text as created_at from drizzle.__drizzle_migrations order by id desc limit 1`,
+      );
       await t.db.rows(sql`delete from drizzle.__drizzle_migrations where id = ${last!.id}`);
       const pending = await fetch(`${t.url}/readyz`);
       expect(pending.status).toBe(503);
       expect(await pending.json()).toMatchObject({ status: 'migrations pending', pending: [expect.any(String)] });
-      await t.db.rows(sql`insert into drizzle.__drizzle_migrations (id, hash, created_at) values (${last!.id}, ${last!.hash}, ${last!.created_at}::bigint)`);
+      await t.db.rows(
+        sql`insert into drizzle.__drizzle_migrations (id, hash, created_at) values (${last!.id}, ${last!.hash}, ${last!.created_at}::bigint)`,
+      );
       expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
       t.app.beginShutdown(0);
       const stopping = await fetch(`${t.url}/readyz`);

@@ -14,13 +14,21 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const count = async (where: ReturnType<typeof sql>) =>
-  (await t.db.rows<{ n: number }>(sql`select count(*)::int as n from events where org_id = ${t.org.orgId} and event_type is not null and ${where}`))[0]!.n;
+  (
+    await t.db.rows<{ n: number }>(
+      sql`select count(*)::int as n from events where org_id = ${t.org.orgId} and event_type is not null and ${where}`,
+    )
+  )[0]!.n;
 
 describe('a client event is stored once under concurrent replays', () => {
   it('the same Idempotency-Key sent 20 times at once is one event', async () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, () =>
-        t.post('/v2/events', { name: 'Paid once', user: { uid: 'racer' } }, { key: t.org.keys.admin, headers: { 'idempotency-key': 'race-1' } }),
+        t.post(
+          '/v2/events',
+          { name: 'Paid once', user: { uid: 'racer' } },
+          { key: t.org.keys.admin, headers: { 'idempotency-key': 'race-1' } },
+        ),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
@@ -31,7 +39,14 @@ describe('a client event is stored once under concurrent replays', () => {
     const body = {
       device_id: '880088',
       session_id: '1',
-      events: Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, seq: i, view_id: '77', time: Date.now() - 1000 + i, type: i === 0 ? 'navigate' : 'click', ...(i === 0 ? { url: 'https://shop.example/' } : { target: { path: [{ tag: 'a' }] } }) })),
+      events: Array.from({ length: 20 }, (_, i) => ({
+        id: `r${i}`,
+        seq: i,
+        view_id: '77',
+        time: Date.now() - 1000 + i,
+        type: i === 0 ? 'navigate' : 'click',
+        ...(i === 0 ? { url: 'https://shop.example/' } : { target: { path: [{ tag: 'a' }] } }),
+      })),
     };
     const answers = await Promise.all(Array.from({ length: 10 }, () => t.post('/capture/v1/batch', body)));
     expect(answers.every((a) => a.status === 202)).toBe(true);
@@ -42,7 +57,9 @@ describe('a client event is stored once under concurrent replays', () => {
   it('server events in batches that overlap are stored once each', async () => {
     const requests = Array.from({ length: 30 }, (_, i) => ({ name: `Batch ${i}`, user: { uid: 'batcher' } }));
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => t.post('/v2/events/batch', { requests }, { key: t.org.keys.admin, headers: { 'idempotency-key': 'batch-race' } })),
+      Array.from({ length: 6 }, () =>
+        t.post('/v2/events/batch', { requests }, { key: t.org.keys.admin, headers: { 'idempotency-key': 'batch-race' } }),
+      ),
     );
     expect(answers.every((a) => a.status === 200 || a.status === 409)).toBe(true);
     expect(await count(sql`event_properties ->> 'event_name' like 'Batch %'`)).toBe(30);

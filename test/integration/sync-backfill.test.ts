@@ -59,7 +59,8 @@ const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 let devices = 8_000_000;
 let destinations = 0;
 
-const BACKFILL_FIELDS = 'id status from to sentUntil rowsSent rowsToSend cancelRequested error eventTypesInclude eventTypesExclude requestedBy';
+const BACKFILL_FIELDS =
+  'id status from to sentUntil rowsSent rowsToSend cancelRequested error eventTypesInclude eventTypesExclude requestedBy';
 
 interface ApiBackfill {
   id: string;
@@ -134,7 +135,9 @@ async function createDestination(kind: 'duckdb' | 'postgres', input: Record<stri
   const r = await t.gql(
     `mutation($input: DestinationInput!) { createDestination(input: $input) {
       __typename ... on DestinationCreated { data { id } } ... on ValidationError { code message } } }`,
-    { input: { name, pluginId: kind === 'duckdb' ? switchableDuckdb.id : switchablePostgres.id, config: { ...config, faultTag }, ...input } },
+    {
+      input: { name, pluginId: kind === 'duckdb' ? switchableDuckdb.id : switchablePostgres.id, config: { ...config, faultTag }, ...input },
+    },
     t.org.keys.architect,
   );
   await pause();
@@ -160,7 +163,11 @@ async function createDestination(kind: 'duckdb' | 'postgres', input: Record<stri
           : await warehouse!.unsafe<{ event_id: string; u: string }[]>(`select event_id, updated_time::text as u from ${schema}.events`);
       return new Map(rows.map((r) => [r.event_id, r.u]));
     },
-    async state(): Promise<{ periods: ApiPeriod[]; backfills: ApiBackfill[]; runs: { status: string; error: string | null; details: any }[] }> {
+    async state(): Promise<{
+      periods: ApiPeriod[];
+      backfills: ApiBackfill[];
+      runs: { status: string; error: string | null; details: any }[];
+    }> {
       const r = await t.gql(
         `query($id: ID!) { destination(id: $id) {
           periods { kind startTime endTime eventTypesInclude eventTypesExclude backfillId }
@@ -228,7 +235,8 @@ async function createDestination(kind: 'duckdb' | 'postgres', input: Record<stri
       const markers = live.map((r) => r.marker);
       expect(new Set(markers).size, 'an event live twice').toBe(markers.length);
       const warehouseTombstones = rows.filter((r) => r.eventType === null).map((r) => r.eventId);
-      for (const tombstone of warehouseTombstones) expect(received.has(tombstone) && tombstones.has(tombstone), `tombstone ${tombstone}`).toBe(true);
+      for (const tombstone of warehouseTombstones)
+        expect(received.has(tombstone) && tombstones.has(tombstone), `tombstone ${tombstone}`).toBe(true);
       expect(warehouseTombstones.sort(), 'tombstones of rows it received').toEqual([...received].filter((r) => tombstones.has(r)).sort());
       return { live: live.length, tombstones: warehouseTombstones.length };
     },
@@ -239,23 +247,45 @@ async function createDestination(kind: 'duckdb' | 'postgres', input: Record<stri
 describe.each(KINDS)('backfill to a %s destination', (kind) => {
   it('sends a new destination what was captured before it existed, from backfillFrom on, in chunks, with its progress in the API', async () => {
     const dev = device();
-    const before = await dev.send([['1', 10, 'navigate', 'a'], ['1', 11, 'click']]);
+    const before = await dev.send([
+      ['1', 10, 'navigate', 'a'],
+      ['1', 11, 'click'],
+    ]);
     await pause();
     const from = new Date();
     await pause();
     const captured: string[] = [];
-    for (let i = 0; i < 5; i++) captured.push(...(await dev.send([['1', 20 + i * 2, 'click'], ['2', 21 + i * 2, 'custom']])));
+    for (let i = 0; i < 5; i++)
+      captured.push(
+        ...(await dev.send([
+          ['1', 20 + i * 2, 'click'],
+          ['2', 21 + i * 2, 'custom'],
+        ])),
+      );
     const d = await createDestination(kind, { backfillFrom: from.toISOString() });
     const after = await dev.send([['1', 40, 'click']]);
 
     const initial = await d.state();
     expect(initial.backfills).toHaveLength(1);
     const [queued] = initial.backfills;
-    expect(queued).toMatchObject({ status: 'queued', from: from.toISOString(), sentUntil: from.toISOString(), rowsSent: 0, rowsToSend: null });
+    expect(queued).toMatchObject({
+      status: 'queued',
+      from: from.toISOString(),
+      sentUntil: from.toISOString(),
+      rowsSent: 0,
+      rowsToSend: null,
+    });
     expect(queued!.requestedBy).toMatch(/^api-key:/);
     // the backfill covers what the active period does not: together, every capture time since `from`
     expect(initial.periods).toEqual([
-      { kind: 'backfill', startTime: from.toISOString(), endTime: from.toISOString(), eventTypesInclude: null, eventTypesExclude: null, backfillId: queued!.id },
+      {
+        kind: 'backfill',
+        startTime: from.toISOString(),
+        endTime: from.toISOString(),
+        eventTypesInclude: null,
+        eventTypesExclude: null,
+        backfillId: queued!.id,
+      },
       { kind: 'active', startTime: queued!.to, endTime: null, eventTypesInclude: null, eventTypesExclude: null, backfillId: null },
     ]);
 
@@ -285,9 +315,18 @@ describe.each(KINDS)('backfill to a %s destination', (kind) => {
     const dev = device();
     const from = new Date();
     await pause();
-    const early = await dev.send([['1', 10, 'navigate', 'a'], ['1', 11, 'click']]);
+    const early = await dev.send([
+      ['1', 10, 'navigate', 'a'],
+      ['1', 11, 'click'],
+    ]);
     const d = await createDestination(kind);
-    const active = [...(await dev.send([['1', 12, 'click'], ['1', 13, 'custom']])), ...(await dev.send([['1', 14, 'click']]))];
+    const active = [
+      ...(await dev.send([
+        ['1', 12, 'click'],
+        ['1', 13, 'custom'],
+      ])),
+      ...(await dev.send([['1', 14, 'click']])),
+    ];
     await d.run();
     const synced = await d.rows();
     expect(synced.map((r) => r.marker).sort()).toEqual(active.sort());
@@ -313,8 +352,15 @@ describe.each(KINDS)('backfill to a %s destination', (kind) => {
     await pause();
     // six capture instants of three rows in three views: chunks of two instants
     for (const view of ['1', '2', '3']) {
-      await dev.send([[view, 10, 'navigate', 'a'], [view, 20, 'click']]);
-      await dev.send([[view, 30, 'click'], [view, 40, 'custom'], [view, 50, 'click']]);
+      await dev.send([
+        [view, 10, 'navigate', 'a'],
+        [view, 20, 'click'],
+      ]);
+      await dev.send([
+        [view, 30, 'click'],
+        [view, 40, 'custom'],
+        [view, 50, 'click'],
+      ]);
     }
     const d = await createDestination(kind);
     await d.run();
@@ -362,8 +408,14 @@ describe.each(KINDS)('backfill to a %s destination', (kind) => {
     const from = new Date();
     await pause();
     for (const view of ['1', '2', '3']) {
-      await dev.send([[view, 10, 'navigate', 'a'], [view, 20, 'click']]);
-      await dev.send([[view, 30, 'click'], [view, 40, 'custom']]);
+      await dev.send([
+        [view, 10, 'navigate', 'a'],
+        [view, 20, 'click'],
+      ]);
+      await dev.send([
+        [view, 30, 'click'],
+        [view, 40, 'custom'],
+      ]);
     }
     const d = await createDestination(kind, { backfillFrom: from.toISOString() });
     await d.run();
@@ -379,7 +431,12 @@ describe.each(KINDS)('backfill to a %s destination', (kind) => {
     };
     await fail('load');
     let state = await d.state();
-    expect(state.backfills[0]).toMatchObject({ status: 'running', rowsSent: 4, sentUntil: sent.sentUntil, error: expect.stringContaining('injected') });
+    expect(state.backfills[0]).toMatchObject({
+      status: 'running',
+      rowsSent: 4,
+      sentUntil: sent.sentUntil,
+      error: expect.stringContaining('injected'),
+    });
     expect(Date.parse(state.periods[0]!.endTime!)).toBeGreaterThan(Date.parse(sent.sentUntil));
     await d.run();
     state = await d.state();
@@ -407,8 +464,14 @@ describe('cancelling a backfill', () => {
     const from = new Date();
     await pause();
     for (const view of ['1', '2', '3']) {
-      await dev.send([[view, 10, 'navigate', 'a'], [view, 20, 'click']]);
-      await dev.send([[view, 30, 'click'], [view, 40, 'custom']]);
+      await dev.send([
+        [view, 10, 'navigate', 'a'],
+        [view, 20, 'click'],
+      ]);
+      await dev.send([
+        [view, 30, 'click'],
+        [view, 40, 'custom'],
+      ]);
     }
     const d = await createDestination('duckdb', { backfillFrom: from.toISOString() });
     await d.run();
@@ -437,7 +500,9 @@ describe('cancelling a backfill', () => {
     // v1's three rows after the late navigate were re-emitted; of v3, only the new navigate is there
     const rows = await d.rows();
     expect(rows.filter((r) => r.view === `${dev.id}1` && r.eventType === null)).toHaveLength(3);
-    expect(rows.filter((r) => r.view === `${dev.id}3`).map((r) => [r.eventType, r.url])).toEqual([['navigate', 'https://shop.example/late']]);
+    expect(rows.filter((r) => r.view === `${dev.id}3`).map((r) => [r.eventType, r.url])).toEqual([
+      ['navigate', 'https://shop.example/late'],
+    ]);
 
     // cancelled while a chunk is in flight: that chunk is sent, then it stops
     const again = (await d.backfill(from)).body.data.backfillDestination.data;
@@ -466,7 +531,11 @@ describe('backfillDestination', () => {
     const dev = device();
     const from = new Date();
     await pause();
-    await dev.send([['1', 10, 'navigate', 'a'], ['1', 11, 'click'], ['1', 12, 'custom']]);
+    await dev.send([
+      ['1', 10, 'navigate', 'a'],
+      ['1', 11, 'click'],
+      ['1', 12, 'custom'],
+    ]);
     const d = await createDestination('duckdb', { eventTypesInclude: ['click'] });
     const r = await d.backfill(from);
     expect(r.body.data.backfillDestination.data).toMatchObject({ eventTypesInclude: ['click'] });
@@ -504,13 +573,19 @@ describe('backfillDestination', () => {
     expect(future.body.data.backfillDestination).toMatchObject({ code: 'INVALID_BACKFILL_FROM' });
     expect((await d.backfill('0001-01-01T00:00:00Z')).body.data.backfillDestination.__typename).toBe('BackfillStarted');
     expect((await d.backfill(new Date(Date.now() - 60_000))).body.data.backfillDestination).toMatchObject({ code: 'BACKFILL_IN_PROGRESS' });
-    const unknown = await t.gql(`mutation { backfillDestination(id: "00000000-0000-4000-8000-000000000000", from: "2026-01-01T00:00:00Z") { __typename ... on AppError { code } } }`);
+    const unknown = await t.gql(
+      `mutation { backfillDestination(id: "00000000-0000-4000-8000-000000000000", from: "2026-01-01T00:00:00Z") { __typename ... on AppError { code } } }`,
+    );
     expect(unknown.body.data.backfillDestination).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     const created = await t.gql(
       `mutation($input: DestinationInput!) { createDestination(input: $input) { __typename ... on ValidationError { code field } } }`,
       { input: { name: 'x', pluginId: 'duckdb', config: { path: 'x.duckdb' }, backfillFrom: new Date(Date.now() + 60_000).toISOString() } },
     );
-    expect(created.body.data.createDestination).toEqual({ __typename: 'ValidationError', code: 'INVALID_BACKFILL_FROM', field: 'backfillFrom' });
+    expect(created.body.data.createDestination).toEqual({
+      __typename: 'ValidationError',
+      code: 'INVALID_BACKFILL_FROM',
+      field: 'backfillFrom',
+    });
     const updated = await t.gql(
       `mutation($id: ID!) { updateDestination(id: $id, input: { backfillFrom: "2026-01-01T00:00:00Z" }) { __typename ... on ValidationError { code field } } }`,
       { id: d.id },

@@ -48,7 +48,12 @@ function scenario() {
           ...(url ? { url } : {}),
           ...(title ? { title } : {}),
           ...(e.type === 'click' ? { target: { text: 'Buy', path: [{ tag: 'button' }, { tag: 'body' }] } } : {}),
-          properties: e.type === 'identify' ? { user_id: 'u1', user_properties: { marker: id } } : e.type === 'custom' ? { event_name: 'x', marker: id } : { marker: id },
+          properties:
+            e.type === 'identify'
+              ? { user_id: 'u1', user_properties: { marker: id } }
+              : e.type === 'custom'
+                ? { event_name: 'x', marker: id }
+                : { marker: id },
         })),
       });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
@@ -59,9 +64,12 @@ function scenario() {
 async function createDestination(name: string) {
   const { config, file } = duckdbDestinationFile(t.config.destinationFilesDir, name);
   await pause();
-  const r = await t.gql(`mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`, {
-    input: { name, pluginId: 'duckdb', config },
-  });
+  const r = await t.gql(
+    `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`,
+    {
+      input: { name, pluginId: 'duckdb', config },
+    },
+  );
   await pause();
   const id = r.body.data.createDestination.data.id as string;
   return {
@@ -86,7 +94,10 @@ async function createDestination(name: string) {
       return {
         /** marker → event_ids of its live rows */
         live: groupIds(live),
-        tombstones: rows.filter((r) => r.eventType === null).map((r) => r.eventId).sort(),
+        tombstones: rows
+          .filter((r) => r.eventType === null)
+          .map((r) => r.eventId)
+          .sort(),
         all: rows,
       };
     },

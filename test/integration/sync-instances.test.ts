@@ -38,12 +38,26 @@ describe.runIf(hasPostgres)('two server instances on one Postgres', () => {
     }
     const rounds = 5;
     for (let round = 0; round < rounds; round++) {
-      await a.post('/capture/v1/batch', { device_id: '555', events: [{ id: `r${round}`, time: Date.now(), type: 'custom', properties: { event_name: 'tick' } }] });
+      await a.post('/capture/v1/batch', {
+        device_id: '555',
+        events: [{ id: `r${round}`, time: Date.now(), type: 'custom', properties: { event_name: 'tick' } }],
+      });
       await a.db.rows(sql`update destinations set next_run_time = now() where org_id = ${a.org.orgId}`);
       // both instances tick at the same moment, several times
-      await Promise.all([a.app.sync.scheduler.runDue(), b.app.sync.scheduler.runDue(), a.app.sync.scheduler.runDue(), b.app.sync.scheduler.runDue()]);
+      await Promise.all([
+        a.app.sync.scheduler.runDue(),
+        b.app.sync.scheduler.runDue(),
+        a.app.sync.scheduler.runDue(),
+        b.app.sync.scheduler.runDue(),
+      ]);
     }
-    const runs = await a.db.rows<{ destination_id: string; status: string; runner: string; started_time: string; finished_time: string }>(sql`
+    const runs = await a.db.rows<{
+      destination_id: string;
+      status: string;
+      runner: string;
+      started_time: string;
+      finished_time: string;
+    }>(sql`
       select destination_id::text, status, runner, started_time::text, finished_time::text from sync_runs where org_id = ${a.org.orgId} order by started_time`);
     expect(runs).toHaveLength(ids.length * rounds);
     expect(runs.every((r) => r.status === 'succeeded')).toBe(true);

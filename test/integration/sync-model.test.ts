@@ -80,7 +80,9 @@ beforeAll(async () => {
   const registry = await createPluginRegistry([], {
     builtIns: [postgres as DestinationDefinition, duckdb as DestinationDefinition, switchableDuckdb, switchablePostgres],
   });
-  t = await startTestApp({ appDeps: { registry, syncOptions: { retryBaseMs: 10, leaseMs: 5_000, backfillChunkRows: BACKFILL_CHUNK_ROWS } } });
+  t = await startTestApp({
+    appDeps: { registry, syncOptions: { retryBaseMs: 10, leaseMs: 5_000, backfillChunkRows: BACKFILL_CHUNK_ROWS } },
+  });
   if (hasWarehouse) warehouse = postgresClient(warehouseUrl!, { max: 1, onnotice: () => {} });
 });
 afterAll(async () => {
@@ -224,10 +226,16 @@ class World {
   async capture(device: string, events: ClientEvent[], duplicates: number) {
     const body = events.map((e) => this.payloads.get(e.marker) ?? this.payload(e));
     const before = Date.now();
-    const r = await t.post('/capture/v1/batch', { sdk: { name: 'tributary-web', version: '0.1.0' }, device_id: device, events: body }, { key: this.org.keys.capture });
+    const r = await t.post(
+      '/capture/v1/batch',
+      { sdk: { name: 'tributary-web', version: '0.1.0' }, device_id: device, events: body },
+      { key: this.org.keys.capture },
+    );
     this.captureSteps.push({ step: this.step, before, after: Date.now() });
     if (r.status !== 202 || r.body.accepted !== events.length || r.body.duplicates !== duplicates) {
-      throw new Error(`capture answered ${r.status} ${JSON.stringify(r.body)}; expected 202, ${events.length} accepted, ${duplicates} duplicates`);
+      throw new Error(
+        `capture answered ${r.status} ${JSON.stringify(r.body)}; expected 202, ${events.length} accepted, ${duplicates} duplicates`,
+      );
     }
     // the next step begins in a later millisecond than this capture's: boundaries fall between
     await pause(2);
@@ -240,7 +248,11 @@ class World {
       e.type === 'navigate'
         ? { ...base, properties: { navigate_reason: 'navigate', marker: e.marker } }
         : e.type === 'click'
-          ? { ...base, target: { text: 'Buy', path: [{ tag: 'button', id: 'buy' }, { tag: 'body' }, { tag: 'html' }] }, properties: { marker: e.marker } }
+          ? {
+              ...base,
+              target: { text: 'Buy', path: [{ tag: 'button', id: 'buy' }, { tag: 'body' }, { tag: 'html' }] },
+              properties: { marker: e.marker },
+            }
           : e.type === 'custom'
             ? { ...base, properties: { event_name: 'Added to cart', marker: e.marker } }
             : { ...base, properties: { user_id: `u${e.device}`, user_properties: { marker: e.marker } } };
@@ -251,7 +263,9 @@ class World {
   /** Runs the due syncs, then compares every destination that finished a run with the model. */
   async runSyncs(m: ExactnessModel, step: number, target?: string) {
     await t.app.sync.scheduler.runDue();
-    const r = await this.gql(`{ destinations { nodes { id runs(first: 20) { nodes { id status error } } backfills(first: 1) { nodes { ${BACKFILL_FIELDS} } } } } }`);
+    const r = await this.gql(
+      `{ destinations { nodes { id runs(first: 20) { nodes { id status error } } backfills(first: 1) { nodes { ${BACKFILL_FIELDS} } } } } }`,
+    );
     if (r.body.errors) throw new Error(`destinations query failed: ${JSON.stringify(r.body.errors)}`);
     const byId = new Map<string, { runs: { id: string; status: string; error: string | null }[]; backfill?: ApiBackfill }>(
       r.body.data.destinations.nodes.map((d: any) => [d.id, { runs: d.runs.nodes, backfill: d.backfills.nodes[0] }]),
@@ -272,7 +286,9 @@ class World {
         progress = { id: backfill.id, until, open: backfill.status === 'queued' || backfill.status === 'running' };
         // one chunk per successful sync: an open backfill moves or ends; only a successful sync moves it
         if (succeeded ? until === open.period.to && progress.open : until !== open.period.to) {
-          throw new Error(`step ${step}: backfill ${backfill.id} of ${name} at ${until} (was ${open.period.to}) after ${succeeded ? 'a successful' : 'only failed'} sync`);
+          throw new Error(
+            `step ${step}: backfill ${backfill.id} of ${name} at ${until} (was ${open.period.to}) after ${succeeded ? 'a successful' : 'only failed'} sync`,
+          );
         }
       }
       this.log.push(
@@ -343,7 +359,7 @@ function specText(spec: EventSpec): string {
 // ---- commands --------------------------------------------------------------------------------
 
 type Command = fc.AsyncCommand<ExactnessModel, World>;
-const nth = <T,>(items: T[], pick: number): T => items[pick % items.length]!;
+const nth = <T>(items: T[], pick: number): T => items[pick % items.length]!;
 
 class Append implements Command {
   readonly device: number;
@@ -361,7 +377,9 @@ class Append implements Command {
     const view = w.view(this.device, this.slot);
     let time = Math.max(w.viewStart(view), ...(m.views.get(view) ?? []).map((e) => e.time));
     const events = this.specs.map((spec) => w.clientEvent(this.device, view, (time += 1000), spec));
-    const step = w.begin(`capture in order, device ${w.device(this.device)} view ${view}: ${events.map((e) => describeEvent(w, e)).join(', ')}`);
+    const step = w.begin(
+      `capture in order, device ${w.device(this.device)} view ${view}: ${events.map((e) => describeEvent(w, e)).join(', ')}`,
+    );
     await w.capture(w.device(this.device), events, m.capture(step, events).duplicates);
   }
   toString() {
@@ -388,7 +406,9 @@ class Late implements Command {
     const next = events[index]!.time;
     const time = index === 0 ? next - 500 : Math.floor((events[index - 1]!.time + next) / 2);
     const event = w.clientEvent(device, view, time, this.spec);
-    const step = w.begin(`capture late, device ${w.device(device)} view ${view}: ${describeEvent(w, event)} (before ${events[index]!.marker})`);
+    const step = w.begin(
+      `capture late, device ${w.device(device)} view ${view}: ${describeEvent(w, event)} (before ${events[index]!.marker})`,
+    );
     await w.capture(w.device(device), [event], m.capture(step, [event]).duplicates);
   }
   toString() {
@@ -500,7 +520,8 @@ class SetEnabled implements Command {
     await pause(BOUNDARY_PAUSE_MS);
     const step = w.begin(`${this.enabled ? 'enable' : 'disable'} ${name}`);
     const r = await w.gql(`mutation($id: ID!) { ${mutation}(id: $id) { __typename } }`, { id: w.destinations.get(name)!.id });
-    if (!['DestinationEnabled', 'DestinationDisabled'].includes(r.body.data?.[mutation]?.__typename)) throw new Error(`${mutation} failed: ${JSON.stringify(r.body)}`);
+    if (!['DestinationEnabled', 'DestinationDisabled'].includes(r.body.data?.[mutation]?.__typename))
+      throw new Error(`${mutation} failed: ${JSON.stringify(r.body)}`);
     if (this.enabled) m.enable(step, name);
     else m.disable(step, name);
     await pause(BOUNDARY_PAUSE_MS);
@@ -531,7 +552,10 @@ class SetFilter implements Command {
       { id: w.destinations.get(name)!.id, input: { eventTypesInclude: this.filter.include, eventTypesExclude: this.filter.exclude } },
     );
     const data = r.body.data?.updateDestination?.data;
-    if (!data || JSON.stringify([data.eventTypesInclude, data.eventTypesExclude]) !== JSON.stringify([this.filter.include, this.filter.exclude])) {
+    if (
+      !data ||
+      JSON.stringify([data.eventTypesInclude, data.eventTypesExclude]) !== JSON.stringify([this.filter.include, this.filter.exclude])
+    ) {
       throw new Error(`updateDestination did not set the filter: ${JSON.stringify(r.body)}`);
     }
     m.setFilter(step, name, this.filter);
@@ -610,7 +634,8 @@ class CancelBackfill implements Command {
     const atOnce = data?.status === 'cancelled';
     const pending = backfill.open && data?.status === 'running' && data.cancelRequested;
     if (!atOnce && !pending) throw new Error(`cancelBackfill: ${JSON.stringify(r.body)}`);
-    if (w.boundaryOf(m, name, data!, data!.sentUntil) !== backfill.period.to) throw new Error(`cancelBackfill moved the backfill: ${JSON.stringify(data)}`);
+    if (w.boundaryOf(m, name, data!, data!.sentUntil) !== backfill.period.to)
+      throw new Error(`cancelBackfill moved the backfill: ${JSON.stringify(data)}`);
     w.log.push(atOnce ? '   cancelled' : '   cancel requested: a chunk is in flight');
     if (atOnce) m.cancelBackfill(name, backfill.id);
   }
@@ -637,7 +662,13 @@ class CreatePage implements Command {
     const r = await w.gql(
       `mutation($input: CreatePageDefinitionInput!) { createPageDefinition(input: $input) {
         __typename ... on PageDefinitionCreated { data { ${PAGE_FIELDS} } } ... on ValidationError { code message } } }`,
-      { input: { name: `page ${m.pages.size + 1}`, rule: { path: pagePath }, ...(this.priority === null ? {} : { priority: this.priority }) } },
+      {
+        input: {
+          name: `page ${m.pages.size + 1}`,
+          rule: { path: pagePath },
+          ...(this.priority === null ? {} : { priority: this.priority }),
+        },
+      },
     );
     const result = r.body.data?.createPageDefinition;
     const taken = m.activePriorities();
@@ -648,7 +679,8 @@ class CreatePage implements Command {
     }
     if (result?.__typename !== 'PageDefinitionCreated') throw new Error(`createPageDefinition failed: ${JSON.stringify(r.body)}`);
     const { id, priority } = result.data;
-    if (this.priority === null && [...taken].some((p) => p >= priority)) throw new Error(`a page created without priority got ${priority}, not after ${[...taken]}`);
+    if (this.priority === null && [...taken].some((p) => p >= priority))
+      throw new Error(`a page created without priority got ${priority}, not after ${[...taken]}`);
     m.pages.set(id, { id, path: pagePath, priority, active: true });
     w.log.push(`   ${id} priority ${priority}`);
   }
@@ -673,7 +705,10 @@ class EditPage implements Command {
   }
   async run(m: ExactnessModel, w: World) {
     const page = nth(activePages(m), this.pick);
-    const input = { ...(this.path === null ? {} : { rule: { path: PAGE_PATHS[this.path] } }), ...(this.priority === null ? {} : { priority: this.priority }) };
+    const input = {
+      ...(this.path === null ? {} : { rule: { path: PAGE_PATHS[this.path] } }),
+      ...(this.priority === null ? {} : { priority: this.priority }),
+    };
     w.begin(`edit page definition ${page.id}: ${JSON.stringify(input)}`);
     const r = await w.gql(
       `mutation($id: ID!, $input: UpdatePageDefinitionInput!) { updatePageDefinition(id: $id, input: $input) {
@@ -706,8 +741,11 @@ class ArchivePage implements Command {
   async run(m: ExactnessModel, w: World) {
     const page = nth(activePages(m), this.pick);
     w.begin(`archive page definition ${page.id}`);
-    const r = await w.gql(`mutation($id: ID!) { archivePageDefinition(id: $id) { __typename ... on AppError { code message } } }`, { id: page.id });
-    if (r.body.data?.archivePageDefinition?.__typename !== 'PageDefinitionArchived') throw new Error(`archivePageDefinition failed: ${JSON.stringify(r.body)}`);
+    const r = await w.gql(`mutation($id: ID!) { archivePageDefinition(id: $id) { __typename ... on AppError { code message } } }`, {
+      id: page.id,
+    });
+    if (r.body.data?.archivePageDefinition?.__typename !== 'PageDefinitionArchived')
+      throw new Error(`archivePageDefinition failed: ${JSON.stringify(r.body)}`);
     page.active = false;
   }
   toString() {
@@ -733,7 +771,7 @@ class SetFault implements Command {
     else faults.set(tag, this.mode);
   }
   toString() {
-    return (this.mode === null ? `recover(destination ${this.pick})` : `fail(destination ${this.pick}, at ${this.mode})`);
+    return this.mode === null ? `recover(destination ${this.pick})` : `fail(destination ${this.pick}, at ${this.mode})`;
   }
 }
 
@@ -748,10 +786,9 @@ class Sync implements Command {
   async run(m: ExactnessModel, w: World) {
     const name = nth(m.destinationNames(), this.pick);
     const step = w.begin(`sync ${name}`);
-    const r = await w.gql(
-      `mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on AppError { code message } } }`,
-      { id: w.destinations.get(name)!.id },
-    );
+    const r = await w.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on AppError { code message } } }`, {
+      id: w.destinations.get(name)!.id,
+    });
     const answer = r.body.data?.syncDestinationNow;
     const enabled = m.isEnabled(name);
     if (enabled && answer?.__typename !== 'SyncQueued') throw new Error(`syncDestinationNow failed: ${JSON.stringify(r.body)}`);
@@ -779,9 +816,9 @@ const filterArb: fc.Arbitrary<EventTypeFilter> = fc.oneof(
 const pick = fc.nat({ max: 7 });
 const priority = fc.option(fc.integer({ min: 0, max: 40 }), { nil: null });
 
-const append = fc.tuple(fc.nat({ max: DEVICES - 1 }), fc.nat({ max: VIEWS_PER_DEVICE - 1 }), fc.array(eventSpec, { minLength: 1, maxLength: 5 })).map(
-  ([device, slot, specs]) => new Append(device, slot, specs),
-);
+const append = fc
+  .tuple(fc.nat({ max: DEVICES - 1 }), fc.nat({ max: VIEWS_PER_DEVICE - 1 }), fc.array(eventSpec, { minLength: 1, maxLength: 5 }))
+  .map(([device, slot, specs]) => new Append(device, slot, specs));
 const late = fc.tuple(pick, fc.double({ min: 0, max: 0.999, noNaN: true }), eventSpec).map(([p, at, spec]) => new Late(p, at, spec));
 const sync = pick.map((p) => new Sync(p));
 const createDestination = fc
@@ -825,23 +862,26 @@ describe('every destination converges to exactly the events captured while it wa
     'holds after every sync of random captures, late events, replays, destination and definition changes, backfills and failures',
     async () => {
       let inFlight: Promise<unknown> = Promise.resolve();
-      const property = fc.asyncProperty(fc.commands(commandArbitraries, { maxCommands: MAX_COMMANDS, size: 'max', replayPath: REPLAY_PATH }), (commands) => {
-        const once = (async () => {
-          const world = await World.create();
-          try {
-            const model = new ExactnessModel();
-            await fc.asyncModelRun(() => ({ model, real: world }), commands);
-            await world.finalSync(model);
-          } catch (error) {
-            if (error instanceof Error) error.message += `\n\nOperations of this run (run ${world.run}):\n${world.log.join('\n')}`;
-            throw error;
-          } finally {
-            await world.dispose();
-          }
-        })();
-        inFlight = once.catch(() => {});
-        return once;
-      });
+      const property = fc.asyncProperty(
+        fc.commands(commandArbitraries, { maxCommands: MAX_COMMANDS, size: 'max', replayPath: REPLAY_PATH }),
+        (commands) => {
+          const once = (async () => {
+            const world = await World.create();
+            try {
+              const model = new ExactnessModel();
+              await fc.asyncModelRun(() => ({ model, real: world }), commands);
+              await world.finalSync(model);
+            } catch (error) {
+              if (error instanceof Error) error.message += `\n\nOperations of this run (run ${world.run}):\n${world.log.join('\n')}`;
+              throw error;
+            } finally {
+              await world.dispose();
+            }
+          })();
+          inFlight = once.catch(() => {});
+          return once;
+        },
+      );
       try {
         await fc.assert(property, {
           seed: SEED,

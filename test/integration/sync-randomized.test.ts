@@ -83,7 +83,9 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
   // capture times follow this clock: "a day passes" moves it, and retention drops old days
   let now = Date.now();
   beforeAll(async () => {
-    const registry = await createPluginRegistry([], { builtIns: [postgres as DestinationDefinition, duckdb as DestinationDefinition, flaky] });
+    const registry = await createPluginRegistry([], {
+      builtIns: [postgres as DestinationDefinition, duckdb as DestinationDefinition, flaky],
+    });
     embedded = onPglite(seed) ? await openPglite(undefined) : undefined;
     t = await startTestApp({
       db: embedded,
@@ -100,7 +102,7 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
   it('keeps every destination complete, duplicate-free, idempotent and convergent', async () => {
     const random = mulberry32(seed);
     faults.random = random;
-    const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     // before anything of this seed was captured: a backfill from here sends the store's every event
     // (on the app's clock, which capture times and periods follow)
     const start = new Date(++now);
@@ -117,7 +119,12 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     const views = new Map<string, { view: string; time: number; seq: number }>();
     let n = 0;
     const send = async (events: Record<string, unknown>[], device: string) => {
-      const r = await t.post('/capture/v1/batch', { sdk: { name: 'tributary-web', version: '0' }, device_id: `${seed}${device}`, session_id: '1', events });
+      const r = await t.post('/capture/v1/batch', {
+        sdk: { name: 'tributary-web', version: '0' },
+        device_id: `${seed}${device}`,
+        session_id: '1',
+        events,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
     };
     const captureSome = async () => {
@@ -132,8 +139,10 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
         const kind = random();
         const base = { id: `e${state.view}-${state.seq}`, seq: state.seq, view_id: state.view, time: state.time };
         if (kind < 0.25) events.push({ ...base, type: 'navigate', url: `https://shop.example/p${Math.floor(random() * 5)}` });
-        else if (kind < 0.6) events.push({ ...base, type: 'click', target: { text: 'x', path: [{ tag: 'button', id: `b${i}` }, { tag: 'body' }] } });
-        else if (kind < 0.7) events.push({ ...base, type: 'identify', properties: { user_id: `u${device}`, user_email: `u${device}@x.example` } });
+        else if (kind < 0.6)
+          events.push({ ...base, type: 'click', target: { text: 'x', path: [{ tag: 'button', id: `b${i}` }, { tag: 'body' }] } });
+        else if (kind < 0.7)
+          events.push({ ...base, type: 'identify', properties: { user_id: `u${device}`, user_email: `u${device}@x.example` } });
         else events.push({ ...base, type: 'custom', properties: { event_name: 'Added', n: i } });
       }
       await send(events, device);
@@ -144,7 +153,19 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
       if (!state) return;
       state.seq++;
       const back = 1 + Math.floor(random() * 8000);
-      await send([{ id: `late${state.view}-${state.seq}`, seq: state.seq, view_id: state.view, time: state.time - back, type: 'navigate', url: 'https://shop.example/late' }], device);
+      await send(
+        [
+          {
+            id: `late${state.view}-${state.seq}`,
+            seq: state.seq,
+            view_id: state.view,
+            time: state.time - back,
+            type: 'navigate',
+            url: 'https://shop.example/late',
+          },
+        ],
+        device,
+      );
     };
 
     // Rows retention drops leave the store but stay in the warehouses: the expectation keeps them.
@@ -189,7 +210,14 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
         // an instance crashes holding a lease, with a run left "running"
         await t.db.rows(sql`update destinations set next_run_time = now() where id = ${flakyDest.id}`);
         const claimed = await claimDueDestinations(t.db, 'crashed-instance', 10, 1);
-        for (const dest of claimed) await insertSyncRun(t.db, { destinationId: dest.id, orgId: dest.orgId, status: 'running', trigger: 'schedule', runner: 'crashed-instance' });
+        for (const dest of claimed)
+          await insertSyncRun(t.db, {
+            destinationId: dest.id,
+            orgId: dest.orgId,
+            status: 'running',
+            trigger: 'schedule',
+            runner: 'crashed-instance',
+          });
         await new Promise((r) => setTimeout(r, 5));
       } else if (action < 0.92) {
         await dayPasses();
@@ -213,7 +241,10 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
         if (backfill) goneBeforeBackfill ??= new Set(dropped.keys());
       } else if (random() < 0.3) {
         // a backfill of the late joiner (refused while one is in progress)
-        const r = await t.gql(`mutation($id: ID!) { backfillDestination(id: $id, from: "${start.toISOString()}") { __typename ... on AppError { code } } }`, { id: late.id });
+        const r = await t.gql(
+          `mutation($id: ID!) { backfillDestination(id: $id, from: "${start.toISOString()}") { __typename ... on AppError { code } } }`,
+          { id: late.id },
+        );
         expect(['BackfillStarted', 'ValidationError'], JSON.stringify(r.body)).toContain(r.body.data.backfillDestination.__typename);
         // a backfill sends what the store still holds (retention waits for it from then on)
         if (r.body.data.backfillDestination.__typename === 'BackfillStarted') goneBeforeBackfill ??= new Set(dropped.keys());
@@ -224,7 +255,10 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     // heal: sync everything without faults, twice (the second run must change nothing)
     const all = [early, flakyDest, late].filter((d): d is { id: string; file: string } => d !== null);
     const syncAll = async () => {
-      for (const dest of all) await t.db.rows(sql`update destinations set next_run_time = now(), lease_owner = null, lease_expires_time = null where id = ${dest.id}`);
+      for (const dest of all)
+        await t.db.rows(
+          sql`update destinations set next_run_time = now(), lease_owner = null, lease_expires_time = null where id = ${dest.id}`,
+        );
       await t.app.sync.scheduler.runDue();
     };
     await syncAll();
@@ -233,8 +267,11 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     await dayPasses();
     await syncAll();
     const snapshot = async (file: string) =>
-      queryDuckdb<any>(file, `select event_id, event_time, processed_time, updated_time, device_id, session_id, view_id, event_type,
-        event_properties::text as ep, source_type, source_properties::text as sp from events order by event_id`);
+      queryDuckdb<any>(
+        file,
+        `select event_id, event_time, processed_time, updated_time, device_id, session_id, view_id, event_type,
+        event_properties::text as ep, source_type, source_properties::text as sp from events order by event_id`,
+      );
     const first = await Promise.all(all.map((d) => snapshot(d.file)));
     await syncAll();
     const second = await Promise.all(all.map((d) => snapshot(d.file)));
@@ -243,7 +280,9 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     // what every destination active from the start must hold (docs/warehouse-schema.md): the live row of
     // every event captured since its activation, and tombstones only of rows it received
     const since = async (id: string) =>
-      (await t.db.rows<{ since: string }>(sql`select min(start_time)::text as since from destination_periods where destination_id = ${id}`))[0]!.since;
+      (
+        await t.db.rows<{ since: string }>(sql`select min(start_time)::text as since from destination_periods where destination_id = ${id}`)
+      )[0]!.since;
     // the store holds nothing of a deleted device, and the expectation drops it
     const stored = await storeRows();
     expect([...stored.values()].filter((r) => deleted.has(r.device))).toEqual([]);
@@ -274,11 +313,17 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     expect(strip(flakyRows!)).toEqual(strip(earlyRows!));
     // a destination that joined later holds exactly the events captured since it joined, or
     // since the start when it was backfilled (its periods begin there)
-    if (late) expectExact(first[2]!, (await liveSince(await since(late.id))).filter((r) => !goneBeforeBackfill?.has(r.event_id)));
+    if (late)
+      expectExact(
+        first[2]!,
+        (await liveSince(await since(late.id))).filter((r) => !goneBeforeBackfill?.has(r.event_id)),
+      );
     // deleted devices left no row in any destination, and each request is done everywhere it applies
     for (const rows of first) expect(rows.filter((r: any) => deleted.has(String(r.device_id)))).toEqual([]);
     for (const id of deletionIds) {
-      const r = await t.gql(`query($id: ID!) { deletionRequest(id: $id) { storeRowsDeleted destinations { destinationId status } } }`, { id });
+      const r = await t.gql(`query($id: ID!) { deletionRequest(id: $id) { storeRowsDeleted destinations { destinationId status } } }`, {
+        id,
+      });
       storeRowsDeletedBySeeds += r.body.data.deletionRequest.storeRowsDeleted;
       for (const d of r.body.data.deletionRequest.destinations) expect(d.status, JSON.stringify(d)).toBe('done');
     }
@@ -287,7 +332,9 @@ describe.each(seeds)('randomized capture and sync (seed %i)', (seed) => {
     const [missed] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from destination_misses where org_id = ${t.org.orgId}`);
     expect(missed!.n).toBe(0);
     // faults really happened: failed runs of the flaky destination, abandoned runs recorded as failed
-    const [failed] = await t.db.rows<{ n: number }>(sql`select count(*)::int as n from sync_runs where destination_id = ${flakyDest.id} and status = 'failed'`);
+    const [failed] = await t.db.rows<{ n: number }>(
+      sql`select count(*)::int as n from sync_runs where destination_id = ${flakyDest.id} and status = 'failed'`,
+    );
     expect(failed!.n).toBeGreaterThan(0);
     // every run left a final state
     const stuck = await t.db.rows(sql`select id from sync_runs where org_id = ${t.org.orgId} and status in ('queued', 'running')`);

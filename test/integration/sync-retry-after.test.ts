@@ -1,7 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineDestination, DESTINATION_API_VERSION, RetryableError, runCheckSteps, type DestinationDefinition } from '@tributary/destination-sdk';
+import {
+  defineDestination,
+  DESTINATION_API_VERSION,
+  RetryableError,
+  runCheckSteps,
+  type DestinationDefinition,
+} from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 

@@ -20,7 +20,6 @@ const CREATE = `mutation($input: DestinationInput!) { createDestination(input: $
 const RUNS = `query($id: ID!) { destination(id: $id) { status consecutiveFailures lastError lastSuccessTime
   runs(first: 50) { nodes { id status trigger rows statements attempts error errorKind details } } } }`;
 
-
 async function createDuckdb(name: string, extra: Record<string, unknown> = {}, key = t.org.keys.architect) {
   const r = await t.gql(CREATE, { input: { name, pluginId: 'duckdb', config: { path: `${name}.duckdb` }, ...extra } }, key);
   const file = path.join(t.config.destinationFilesDir, `${name}.duckdb`);
@@ -29,7 +28,10 @@ async function createDuckdb(name: string, extra: Record<string, unknown> = {}, k
 }
 
 async function syncNow(id: string) {
-  const r = await t.gql(`mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on SyncQueued { data { id status trigger } } } }`, { id });
+  const r = await t.gql(
+    `mutation($id: ID!) { syncDestinationNow(id: $id) { __typename ... on SyncQueued { data { id status trigger } } } }`,
+    { id },
+  );
   expect(r.body.data.syncDestinationNow.data).toMatchObject({ status: 'queued', trigger: 'manual' });
   await t.app.sync.scheduler.runDue();
   const runs = await t.gql(RUNS, { id });
@@ -51,12 +53,20 @@ describe('sync to a DuckDB destination', () => {
     const range = dest.runs.nodes[0].details.mergedEventTimeRange;
     expect(Date.parse(range.from)).toBeGreaterThanOrEqual(t0 - 4000 - 1000);
     expect(Date.parse(range.to)).toBeLessThanOrEqual(t0);
-    const rows = await queryDuckdb<any>(file, `select event_id, event_type, device_id, json_extract_string(source_properties, '$.url.path') as path, updated_time from events order by event_time`);
-    expect(rows.map((r) => [r.event_type, r.path])).toEqual([['navigate', '/after'], ['click', '/after']]);
+    const rows = await queryDuckdb<any>(
+      file,
+      `select event_id, event_type, device_id, json_extract_string(source_properties, '$.url.path') as path, updated_time from events order by event_time`,
+    );
+    expect(rows.map((r) => [r.event_type, r.path])).toEqual([
+      ['navigate', '/after'],
+      ['click', '/after'],
+    ]);
     expect(rows.every((r) => r.updated_time !== null)).toBe(true);
     expect(await queryDuckdb(file, 'select * from raw_events')).toEqual([]);
     const tables = await queryDuckdb<any>(file, `select table_name from information_schema.tables order by 1`);
-    expect(tables.map((r) => r.table_name)).toEqual(expect.arrayContaining(['events', 'raw_events', 'event_definitions', 'page_definitions', 'element_definitions']));
+    expect(tables.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['events', 'raw_events', 'event_definitions', 'page_definitions', 'element_definitions']),
+    );
     // the store rows and the warehouse rows are the same
     const store = await t.gql(`{ events(filter: { deviceId: "9001" }) { nodes { eventId eventType } } }`);
     const synced = new Set(rows.map((r) => r.event_id));
@@ -76,7 +86,10 @@ describe('sync to a DuckDB destination', () => {
     await t.capture('9002', '10', [{ time: Date.parse('2026-11-26T10:00:10Z'), type: 'navigate', url: 'https://shop.example/b' }]);
     const after = await syncNow(id);
     expect(after.runs.nodes[0]).toMatchObject({ status: 'succeeded', rows: 3 });
-    const rows = await queryDuckdb<any>(file, `select event_type, json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9002 order by event_time, event_type nulls first`);
+    const rows = await queryDuckdb<any>(
+      file,
+      `select event_type, json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9002 order by event_time, event_type nulls first`,
+    );
     expect(rows).toEqual([
       { event_type: 'navigate', path: '/a' },
       { event_type: 'navigate', path: '/b' },
@@ -93,7 +106,10 @@ describe('sync to a DuckDB destination', () => {
       { time: '2026-11-26T10:00:02.5Z', type: 'load' },
     ]);
     await syncNow(id);
-    const rows = await queryDuckdb<any>(file, `select strftime(event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') as t from events where device_id = 9006 order by event_time`);
+    const rows = await queryDuckdb<any>(
+      file,
+      `select strftime(event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') as t from events where device_id = 9006 order by event_time`,
+    );
     expect(rows.map((r) => r.t)).toEqual(['2026-11-26T10:00:00.123456Z', '2026-11-26T10:00:01.000000Z', '2026-11-26T10:00:02.500000Z']);
   });
 
@@ -123,7 +139,9 @@ describe('sync to a DuckDB destination', () => {
     await syncNow(only.id);
     const rows = await queryDuckdb<any>(only.file, `select event_type from events where device_id = 9003`);
     expect(rows).toEqual([{ event_type: 'click' }]);
-    const bad = await t.gql(CREATE, { input: { name: 'x', pluginId: 'duckdb', config: { path: 'x.duckdb' }, eventTypesInclude: ['click'], eventTypesExclude: ['load'] } });
+    const bad = await t.gql(CREATE, {
+      input: { name: 'x', pluginId: 'duckdb', config: { path: 'x.duckdb' }, eventTypesInclude: ['click'], eventTypesExclude: ['load'] },
+    });
     expect(bad.body.data.createDestination).toMatchObject({ __typename: 'ValidationError', code: 'CONFLICTING_FILTERS' });
   });
 
@@ -134,7 +152,10 @@ describe('sync to a DuckDB destination', () => {
     await t.gql(`mutation($id: ID!) { enableDestination(id: $id) { __typename } }`, { id });
     await t.capture('9004', '31', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/enabled-again' }]);
     await syncNow(id);
-    const rows = await queryDuckdb<any>(file, `select json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9004`);
+    const rows = await queryDuckdb<any>(
+      file,
+      `select json_extract_string(source_properties, '$.url.path') as path from events where device_id = 9004`,
+    );
     expect(rows).toEqual([{ path: '/enabled-again' }]);
   });
 });
@@ -149,7 +170,12 @@ describe('destination management', () => {
 
   it('encrypts secrets at rest and never returns them', async () => {
     const r = await t.gql(CREATE, {
-      input: { name: 'pg', pluginId: 'postgres', enabled: false, config: { url: 'postgres://warehouse:s3cr3t-Pa55@127.0.0.1:1/wh', schema: 'analytics' } },
+      input: {
+        name: 'pg',
+        pluginId: 'postgres',
+        enabled: false,
+        config: { url: 'postgres://warehouse:s3cr3t-Pa55@127.0.0.1:1/wh', schema: 'analytics' },
+      },
     });
     expect(r.body.errors).toBeUndefined();
     const created = r.body.data.createDestination.data;
@@ -157,7 +183,9 @@ describe('destination management', () => {
     expect(JSON.stringify(r.body)).not.toContain('s3cr3t-Pa55');
     const listed = await t.gql(`{ destinations { nodes { id config secretFieldsSet } } }`, {}, t.org.keys.analyst);
     expect(JSON.stringify(listed.body)).not.toContain('s3cr3t-Pa55');
-    const [stored] = await t.db.rows<{ config: unknown; secret_config: string }>(sql`select config, secret_config from destinations where id = ${created.id}`);
+    const [stored] = await t.db.rows<{ config: unknown; secret_config: string }>(
+      sql`select config, secret_config from destinations where id = ${created.id}`,
+    );
     expect(JSON.stringify(stored)).not.toContain('s3cr3t-Pa55');
     expect(stored!.secret_config).toMatch(/^v1\./);
   });
@@ -172,14 +200,23 @@ describe('destination management', () => {
   it('pages runs with a cursor and refuses a forged one', async () => {
     const { id } = await createDuckdb('paged-runs');
     for (let i = 0; i < 3; i++) await syncNow(id);
-    const page1 = await t.gql(`query($id: ID!) { destination(id: $id) { runs(first: 2) { nodes { id } pageInfo { endCursor hasNextPage } } } }`, { id });
+    const page1 = await t.gql(
+      `query($id: ID!) { destination(id: $id) { runs(first: 2) { nodes { id } pageInfo { endCursor hasNextPage } } } }`,
+      { id },
+    );
     const runs1 = page1.body.data.destination.runs;
     expect([runs1.nodes.length, runs1.pageInfo.hasNextPage]).toEqual([2, true]);
-    const page2 = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(first: 2, after: $after) { nodes { id } pageInfo { hasNextPage } } } }`, { id, after: runs1.pageInfo.endCursor });
+    const page2 = await t.gql(
+      `query($id: ID!, $after: String) { destination(id: $id) { runs(first: 2, after: $after) { nodes { id } pageInfo { hasNextPage } } } }`,
+      { id, after: runs1.pageInfo.endCursor },
+    );
     expect(page2.body.data.destination.runs.nodes).toHaveLength(1);
     expect(page2.body.data.destination.runs.nodes[0].id).not.toBe(runs1.nodes[0].id);
     const forged = Buffer.from(`${new Date().toISOString()}|not-a-uuid`).toString('base64url');
-    const bad = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(after: $after) { nodes { id } } } }`, { id, after: forged });
+    const bad = await t.gql(`query($id: ID!, $after: String) { destination(id: $id) { runs(after: $after) { nodes { id } } } }`, {
+      id,
+      after: forged,
+    });
     expect(bad.body.errors![0]!.extensions!.code).toBe('INVALID_CURSOR');
   });
 
@@ -191,7 +228,9 @@ describe('destination management', () => {
   });
 
   it('records failed runs with a readable error, backs off, and marks the destination failing', async () => {
-    const r = await t.gql(CREATE, { input: { name: 'down', pluginId: 'postgres', config: { url: 'postgres://u:p@127.0.0.1:1/nowhere', schema: 'x' } } });
+    const r = await t.gql(CREATE, {
+      input: { name: 'down', pluginId: 'postgres', config: { url: 'postgres://u:p@127.0.0.1:1/nowhere', schema: 'x' } },
+    });
     const id = r.body.data.createDestination.data.id;
     await t.capture('9005', '40', [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/x' }]);
     let dest: any;
@@ -245,14 +284,19 @@ describe.runIf(hasWarehouse)('sync to a postgres destination', () => {
       const fromPg = await wh.unsafe(`select event_id, to_char(event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as event_time,
         to_char(processed_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as processed_time, device_id::text, session_id::text,
         view_id::text, event_type, event_properties, source_type, source_properties from ${schema}.events where device_id = 9010 order by event_id`);
-      const fromDuck = await queryDuckdb<any>(duck.file, `select event_id, strftime(event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%f') as event_time,
+      const fromDuck = await queryDuckdb<any>(
+        duck.file,
+        `select event_id, strftime(event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%f') as event_time,
         strftime(processed_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%f') as processed_time, device_id::text as device_id, session_id::text as session_id,
         view_id::text as view_id, event_type, event_properties::text as ep, source_type, source_properties::text as sp
-        from events where device_id = 9010 order by event_id`);
+        from events where device_id = 9010 order by event_id`,
+      );
       const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
       // navigate, late navigate, custom and click twice (first rows now tombstones); no load
       expect(fromPg.length).toBe(6);
-      expect([...fromPg]).toEqual(fromDuck.map(({ ep, sp, ...rest }) => ({ ...rest, event_properties: parse(ep), source_properties: parse(sp) })));
+      expect([...fromPg]).toEqual(
+        fromDuck.map(({ ep, sp, ...rest }) => ({ ...rest, event_properties: parse(ep), source_properties: parse(sp) })),
+      );
       const custom = fromPg.find((r) => r.event_type === 'custom')!;
       expect(custom.event_properties.event_name).toBe(tricky.replace('\u0000', '\ufffd'));
       expect(fromPg.filter((r) => r.event_type === null)).toHaveLength(2);

@@ -152,12 +152,16 @@ suite(`bigquery destination (goccy/bigquery-emulator ${process.env.BQ_EMULATOR_V
     const config = await prepared();
     const rows: EventRow[] = Array.from({ length: 30 }, (_, i) => contractEvent(i));
     const connection = await destination.connect(config, { logger: silentLogger });
-    const error = await connection.loadEvents((async function* () {
-      yield rows;
-    })()).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const error = await connection
+      .loadEvents(
+        (async function* () {
+          yield rows;
+        })(),
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     await connection.close();
     if (error !== undefined) {
       // v0.6.6: the load succeeded and the MERGE failed at execution, leaving the staged rows.

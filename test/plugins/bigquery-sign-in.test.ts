@@ -84,7 +84,9 @@ function credentialConfig(options: { token?: string; impersonate?: string; overr
     token_url: 'https://sts.googleapis.com/v1/token',
     credential_source: { file, format: { type: 'text' } },
     ...(options.impersonate
-      ? { service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${options.impersonate}:generateAccessToken` }
+      ? {
+          service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${options.impersonate}:generateAccessToken`,
+        }
       : {}),
     ...options.overrides,
   });
@@ -109,9 +111,11 @@ async function sync(cfg: BigqueryDestinationConfig, definition = allowed): Promi
   const connection = await definition.connect(cfg, { logger: silentLogger });
   try {
     await connection.ensureTables();
-    await connection.loadEvents((async function* () {
-      yield [contractEvent(1), contractEvent(2)];
-    })());
+    await connection.loadEvents(
+      (async function* () {
+        yield [contractEvent(1), contractEvent(2)];
+      })(),
+    );
   } finally {
     await connection.close();
   }
@@ -132,7 +136,7 @@ async function failure(cfg: BigqueryDestinationConfig, definition = allowed): Pr
 }
 
 describe('bigquery sign-in: Application Default Credentials', () => {
-  it('on a Google Cloud runtime: the metadata server\'s token for the runtime\'s service account reaches BigQuery', async () => {
+  it("on a Google Cloud runtime: the metadata server's token for the runtime's service account reaches BigQuery", async () => {
     const principals = await sync(config({ authentication: 'applicationDefault' }));
     expect(principals).toEqual([VM]);
     expect(issued()).toEqual([{ api: 'metadata.token', status: 200, principal: VM }]);
@@ -140,7 +144,7 @@ describe('bigquery sign-in: Application Default Credentials', () => {
     expect(fake.requests.filter((r) => r.api === 'upload.chunk').every((r) => r.principal === VM)).toBe(true);
   });
 
-  it('from GOOGLE_APPLICATION_CREDENTIALS, the operator\'s own credential file (here a workload identity configuration)', async () => {
+  it("from GOOGLE_APPLICATION_CREDENTIALS, the operator's own credential file (here a workload identity configuration)", async () => {
     const file = join(scratch, 'adc.json');
     // The operator's file is trusted as it is: its token_url may point anywhere the operator says.
     writeFileSync(file, credentialConfig({ overrides: { token_url: services.stsEndpoint } }));
@@ -153,7 +157,7 @@ describe('bigquery sign-in: Application Default Credentials', () => {
     }
   });
 
-  it('impersonating a service account: the runtime\'s token only reaches IAM Credentials, BigQuery sees the impersonated account', async () => {
+  it("impersonating a service account: the runtime's token only reaches IAM Credentials, BigQuery sees the impersonated account", async () => {
     expect(await sync(config({ authentication: 'applicationDefault', impersonateServiceAccount: LOADER }))).toEqual([LOADER]);
     expect(issued()).toEqual([
       { api: 'metadata.token', status: 200, principal: VM },
@@ -161,8 +165,10 @@ describe('bigquery sign-in: Application Default Credentials', () => {
     ]);
   });
 
-  it('impersonating an account the runtime holds no Token Creator on → permanent, with IAM\'s message', async () => {
-    const err = await failure(config({ authentication: 'applicationDefault', impersonateServiceAccount: 'other@test-proj.iam.gserviceaccount.com' }));
+  it("impersonating an account the runtime holds no Token Creator on → permanent, with IAM's message", async () => {
+    const err = await failure(
+      config({ authentication: 'applicationDefault', impersonateServiceAccount: 'other@test-proj.iam.gserviceaccount.com' }),
+    );
     expect(classifyError(err), String(err)).toBe('permanent');
     expect(String((err as Error).message)).toMatch(/unable to impersonate: Permission 'iam.serviceAccounts.getAccessToken' denied/);
     expect(fake.requests).toEqual([]);
@@ -170,13 +176,13 @@ describe('bigquery sign-in: Application Default Credentials', () => {
 });
 
 describe('bigquery sign-in: workload identity federation', () => {
-  it('exchanges the workload\'s OIDC token at STS; BigQuery sees the pool principal', async () => {
+  it("exchanges the workload's OIDC token at STS; BigQuery sees the pool principal", async () => {
     const principals = await sync(config({ authentication: 'workloadIdentityFederation', workloadIdentityConfig: credentialConfig() }));
     expect(principals).toEqual([POOL_PRINCIPAL]);
     expect(issued()).toEqual([{ api: 'sts.token', status: 200, principal: POOL_PRINCIPAL }]);
   });
 
-  it('with the configuration\'s service account impersonation: STS, then generateAccessToken; BigQuery sees the service account', async () => {
+  it("with the configuration's service account impersonation: STS, then generateAccessToken; BigQuery sees the service account", async () => {
     const cfg = config({ authentication: 'workloadIdentityFederation', workloadIdentityConfig: credentialConfig({ impersonate: LOADER }) });
     expect(await sync(cfg)).toEqual([LOADER]);
     expect(issued()).toEqual([
@@ -186,14 +192,20 @@ describe('bigquery sign-in: workload identity federation', () => {
   });
 
   it('with impersonateServiceAccount instead: the same chain', async () => {
-    const cfg = config({ authentication: 'workloadIdentityFederation', workloadIdentityConfig: credentialConfig(), impersonateServiceAccount: LOADER });
+    const cfg = config({
+      authentication: 'workloadIdentityFederation',
+      workloadIdentityConfig: credentialConfig(),
+      impersonateServiceAccount: LOADER,
+    });
     expect(await sync(cfg)).toEqual([LOADER]);
     expect(issued().map((r) => r.api)).toEqual(['sts.token', 'iam.generateAccessToken']);
   });
 
   it('a subject token STS refuses (issued for another provider) → permanent, and BigQuery is never called', async () => {
     const other = AUDIENCE.replace('/providers/k8s', '/providers/other');
-    const err = await failure(config({ authentication: 'workloadIdentityFederation', workloadIdentityConfig: credentialConfig({ token: subjectToken(other) }) }));
+    const err = await failure(
+      config({ authentication: 'workloadIdentityFederation', workloadIdentityConfig: credentialConfig({ token: subjectToken(other) }) }),
+    );
     expect(classifyError(err), String(err)).toBe('permanent');
     expect(String((err as Error).message)).toMatch(/invalid_grant/);
     expect(fake.requests).toEqual([]);
@@ -201,7 +213,7 @@ describe('bigquery sign-in: workload identity federation', () => {
 });
 
 describe('bigquery sign-in: what a user may configure', () => {
-  it('refuses ADC and workload identity unless the operator allows this server\'s identity to be used, before any request', async () => {
+  it("refuses ADC and workload identity unless the operator allows this server's identity to be used, before any request", async () => {
     for (const raw of [
       { authentication: 'applicationDefault' },
       { authentication: 'workloadIdentityFederation', workloadIdentityConfig: credentialConfig() },
@@ -229,7 +241,10 @@ describe('bigquery sign-in: what a user may configure', () => {
   it('refuses credential configurations that would send tokens elsewhere or run a program', () => {
     const refused: [Record<string, unknown>, RegExp][] = [
       [{ token_url: 'https://attacker.example/token' }, /token_url.*tokens go to Google only/],
-      [{ service_account_impersonation_url: `https://attacker.example/v1/projects/-/serviceAccounts/${LOADER}:generateAccessToken` }, /service_account_impersonation_url/],
+      [
+        { service_account_impersonation_url: `https://attacker.example/v1/projects/-/serviceAccounts/${LOADER}:generateAccessToken` },
+        /service_account_impersonation_url/,
+      ],
       [{ credential_source: { executable: { command: '/bin/sh -c id' } } }, /runs an executable/],
       [{ type: 'service_account' }, /"type" must be "external_account"/],
       [{ audience: '//iam.googleapis.com/locations/global/workforcePools/p/providers/x' }, /workload identity pool provider/],
@@ -249,13 +264,23 @@ describe('bigquery sign-in: what a user may configure', () => {
   });
 
   it('needs the material of the chosen sign-in, and impersonation only where it applies', () => {
-    expect(() => config({ authentication: 'serviceAccountKey' })).toThrow(/serviceAccountKey: is required with authentication serviceAccountKey/);
+    expect(() => config({ authentication: 'serviceAccountKey' })).toThrow(
+      /serviceAccountKey: is required with authentication serviceAccountKey/,
+    );
     expect(() => config({ authentication: 'workloadIdentityFederation' })).toThrow(/workloadIdentityConfig: is required/);
-    expect(() => config({ serviceAccountKey: key.keyJson, impersonateServiceAccount: LOADER })).toThrow(/impersonateServiceAccount: applies to applicationDefault/);
+    expect(() => config({ serviceAccountKey: key.keyJson, impersonateServiceAccount: LOADER })).toThrow(
+      /impersonateServiceAccount: applies to applicationDefault/,
+    );
     expect(() =>
-      config({ authentication: 'workloadIdentityFederation', workloadIdentityConfig: credentialConfig({ impersonate: LOADER }), impersonateServiceAccount: LOADER }),
+      config({
+        authentication: 'workloadIdentityFederation',
+        workloadIdentityConfig: credentialConfig({ impersonate: LOADER }),
+        impersonateServiceAccount: LOADER,
+      }),
     ).toThrow(/already impersonates/);
-    expect(() => config({ authentication: 'applicationDefault', impersonateServiceAccount: 'loader@test-proj.iam.gserviceaccount.com/../x' })).toThrow(/service account email/);
+    expect(() =>
+      config({ authentication: 'applicationDefault', impersonateServiceAccount: 'loader@test-proj.iam.gserviceaccount.com/../x' }),
+    ).toThrow(/service account email/);
     // A config saved before the sign-in choices existed still means a key.
     expect(config({ serviceAccountKey: key.keyJson }).authentication).toBe('serviceAccountKey');
   });

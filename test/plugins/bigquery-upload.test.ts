@@ -132,7 +132,14 @@ describe('bigquery destination: an interrupted upload is resumed from what the s
         yield rows.slice(i, i + 200);
       }
     }
-    return { config, rows, outcome: await load(config, window()).then((result) => ({ result }), (error: unknown) => ({ error })) };
+    return {
+      config,
+      rows,
+      outcome: await load(config, window()).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      ),
+    };
   }
 
   const cases = [
@@ -161,8 +168,13 @@ describe('bigquery destination: an interrupted upload is resumed from what the s
       const { config, rows, outcome } = await loadChecked({ type: 'persistOnly', bytes: kept }, 1);
       expect(outcome).toMatchObject({ result: { rowsStaged: rows.length } });
       expect(uploads().filter((r) => r.status === 400)).toEqual([]);
-      const starts = uploads().filter((r) => r.api === 'upload.chunk').map((r) => Number(/^bytes (\d+)/.exec(r.contentRange ?? '')?.[1]));
-      expect(starts.some((start) => start % CHUNK !== 0), 'a chunk started where the server stopped').toBe(true);
+      const starts = uploads()
+        .filter((r) => r.api === 'upload.chunk')
+        .map((r) => Number(/^bytes (\d+)/.exec(r.contentRange ?? '')?.[1]));
+      expect(
+        starts.some((start) => start % CHUNK !== 0),
+        'a chunk started where the server stopped',
+      ).toBe(true);
       const stored = await readEvents(target(config));
       expect(stored.map((r) => r.event_id).sort()).toEqual(rows.map((r) => r.event_id).sort());
     });
@@ -180,7 +192,10 @@ describe('bigquery destination: an interrupted upload is resumed from what the s
   });
 
   it('a 4xx on a chunk is not resumed: it is classified and thrown', async () => {
-    const { outcome } = await loadChecked({ type: 'http', status: 403, reason: 'accessDenied', message: 'Access Denied: Table raw_events' }, 1);
+    const { outcome } = await loadChecked(
+      { type: 'http', status: 403, reason: 'accessDenied', message: 'Access Denied: Table raw_events' },
+      1,
+    );
     const error = (outcome as { error?: unknown }).error;
     expect(classifyError(error)).toBe('permanent');
     expect(uploads().map((r) => r.api)).not.toContain('upload.status');
@@ -203,7 +218,11 @@ describe('ResumableUpload encodes text straight into chunks', () => {
         bodies.push({ range: headers['content-range']!, body: buffer });
         persisted += buffer.length;
         const last = !headers['content-range']!.endsWith('/*');
-        return { status: last ? 200 : 308, header: (name) => (name === 'range' ? `bytes=0-${persisted - 1}` : null), text: '{"done":true}' };
+        return {
+          status: last ? 200 : 308,
+          header: (name) => (name === 'range' ? `bytes=0-${persisted - 1}` : null),
+          text: '{"done":true}',
+        };
       },
     });
     // ASCII, 2-, 3- and 4-byte characters (a surrogate pair), in pieces of odd sizes.
@@ -215,7 +234,7 @@ describe('ResumableUpload encodes text straight into chunks', () => {
       bytes += Buffer.byteLength(part);
     }
     const text = parts.join('');
-    for (let at = 0; at < text.length; ) {
+    for (let at = 0; at < text.length;) {
       let size = 1 + ((at * 31) % 50_000);
       if (/[\uD800-\uDBFF]/.test(text[at + size - 1] ?? '')) size += 1; // never cut a surrogate pair
       const wait = upload.write(text.slice(at, at + size));
@@ -229,7 +248,9 @@ describe('ResumableUpload encodes text straight into chunks', () => {
       expect(range).toMatch(/\/\*$/);
       expect(body.length % CHUNK).toBe(0);
     }
-    expect(bodies.at(-1)!.range).toBe(`bytes ${Buffer.byteLength(text) - bodies.at(-1)!.body.length}-${Buffer.byteLength(text) - 1}/${Buffer.byteLength(text)}`);
+    expect(bodies.at(-1)!.range).toBe(
+      `bytes ${Buffer.byteLength(text) - bodies.at(-1)!.body.length}-${Buffer.byteLength(text) - 1}/${Buffer.byteLength(text)}`,
+    );
   });
 });
 
@@ -258,7 +279,12 @@ describe('the fake enforces the resumable upload protocol (so a client that brea
   }
 
   const put = (url: string, range: string, body?: Buffer) =>
-    fetch(url, { method: 'PUT', headers: { ...auth, 'content-range': range }, body: body as Uint8Array<ArrayBuffer> | undefined, redirect: 'manual' });
+    fetch(url, {
+      method: 'PUT',
+      headers: { ...auth, 'content-range': range },
+      body: body as Uint8Array<ArrayBuffer> | undefined,
+      redirect: 'manual',
+    });
 
   // NDJSON of whole rows, padded with spaces (valid JSON whitespace) to an exact size.
   function ndjson(size: number): Buffer {
@@ -308,13 +334,18 @@ describe('the fake enforces the resumable upload protocol (so a client that brea
     expect((await put(url, `bytes */${2 * CHUNK + 5}`)).status).toBe(400);
   });
 
-  it('refuses a multipart upload beyond 5 MiB: the SDK\'s own load of a large file fails, as the old plugin did', async () => {
+  it("refuses a multipart upload beyond 5 MiB: the SDK's own load of a large file fails, as the old plugin did", async () => {
     const config = await prepared();
     const dir = await mkdtemp(join(tmpdir(), 'bq-multipart-'));
     try {
       const file = join(dir, 'window.ndjson');
       await writeFile(file, ndjson(6 * KIB * KIB));
-      const bigquery = new BigQuery({ projectId: fake.projectId, apiEndpoint: fake.url, authClient: staticTokenClient(), autoRetry: false });
+      const bigquery = new BigQuery({
+        projectId: fake.projectId,
+        apiEndpoint: fake.url,
+        authClient: staticTokenClient(),
+        autoRetry: false,
+      });
       const table = bigquery.dataset(config.datasetId).table('raw_events');
       await expect(table.createLoadJob(file, { sourceFormat: 'NEWLINE_DELIMITED_JSON' })).rejects.toMatchObject({
         code: 413,

@@ -18,14 +18,7 @@ import bigqueryDestination, { bigquerySql, createBigqueryDestination } from '../
 import type { BigqueryDestinationConfig } from '../../plugins/bigquery/index.ts';
 import { startBigqueryFake } from '../fakes/bigquery-fake.ts';
 import type { BigqueryFault, FaultMatch } from '../fakes/bigquery-fake.ts';
-import {
-  countRows,
-  readDefinitions,
-  readEvents,
-  staticTokenClient,
-  streamRows,
-  testServiceAccount,
-} from '../fakes/bigquery-helpers.ts';
+import { countRows, readDefinitions, readEvents, staticTokenClient, streamRows, testServiceAccount } from '../fakes/bigquery-helpers.ts';
 
 const account = testServiceAccount();
 const stranger = testServiceAccount('someone-else@test-proj.iam.gserviceaccount.com');
@@ -164,7 +157,14 @@ describe('bigquery destination: jobs per sync', () => {
     expect(large.result.rowsMerged).toBe(12_000);
     expect(large.statements).toBe(small.statements);
     expect(small.statements).toBe(3);
-    expect(small.apis).toEqual(['upload.initiate', 'upload.chunk', 'jobs.insert', 'jobs.getQueryResults', 'jobs.insert', 'jobs.getQueryResults']);
+    expect(small.apis).toEqual([
+      'upload.initiate',
+      'upload.chunk',
+      'jobs.insert',
+      'jobs.getQueryResults',
+      'jobs.insert',
+      'jobs.getQueryResults',
+    ]);
     const notChunks = (apis: string[]) => apis.filter((api) => api !== 'upload.chunk');
     expect(notChunks(large.apis)).toEqual(notChunks(small.apis));
     // One request per 8 MiB chunk (the default), the last one carrying the rest.
@@ -189,7 +189,10 @@ describe('bigquery destination: jobs per sync', () => {
       const read = await readEvents({ apiEndpoint: slow.url, projectId: config.projectId, datasetId: config.datasetId });
       expect(read).toHaveLength(20);
       const reads = slow.requests.filter((r) => r.api === 'jobs.getQueryResults');
-      expect(reads.some((r) => /pageToken=/.test(r.query)), 'follows pageToken').toBe(true);
+      expect(
+        reads.some((r) => /pageToken=/.test(r.query)),
+        'follows pageToken',
+      ).toBe(true);
       expect(reads.length).toBeGreaterThanOrEqual(4);
     } finally {
       await slow.close();
@@ -199,15 +202,79 @@ describe('bigquery destination: jobs per sync', () => {
 
 describe('bigquery destination: fault injection', () => {
   const cases: { name: string; match: FaultMatch; fault: BigqueryFault; expect: 'retryable' | 'permanent' | 'config'; text: RegExp }[] = [
-    { name: 'HTTP 500 on the MERGE job insert', match: { api: 'jobs.insert', sql: /^MERGE/ }, fault: { type: 'http', status: 500, reason: 'backendError' }, expect: 'retryable', text: /backendError, HTTP 500/ },
-    { name: 'HTTP 503 opening the upload session', match: { api: 'upload.initiate' }, fault: { type: 'http', status: 503, reason: 'backendError' }, expect: 'retryable', text: /loading raw_events/ },
-    { name: '429 rateLimitExceeded', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 429, reason: 'rateLimitExceeded' }, expect: 'retryable', text: /rateLimitExceeded/ },
-    { name: '403 rateLimitExceeded (how BigQuery throttles jobs)', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 403, reason: 'rateLimitExceeded', message: 'Exceeded rate limits: too many table update operations for this table' }, expect: 'retryable', text: /Exceeded rate limits/ },
-    { name: 'a request that hangs past the timeout', match: { api: 'jobs.getQueryResults' }, fault: { type: 'hang' }, expect: 'retryable', text: /jobs.getQueryResults timed out after 1500 ms/ },
-    { name: 'a dropped connection', match: { api: 'jobs.insert' }, fault: { type: 'drop' }, expect: 'retryable', text: /merging raw_events into events/ },
-    { name: '401 expired token', match: { api: 'upload.initiate' }, fault: { type: 'expiredToken' }, expect: 'permanent', text: /access token expired.*authError, HTTP 401/ },
-    { name: '403 accessDenied', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 403, reason: 'accessDenied', message: 'Access Denied: Table test-proj:ds.events: Permission bigquery.tables.updateData denied' }, expect: 'permanent', text: /Permission bigquery.tables.updateData denied/ },
-    { name: '400 invalidQuery', match: { api: 'jobs.insert' }, fault: { type: 'http', status: 400, reason: 'invalidQuery', message: 'Syntax error: Unexpected keyword MERGE at [1:1]' }, expect: 'permanent', text: /Syntax error/ },
+    {
+      name: 'HTTP 500 on the MERGE job insert',
+      match: { api: 'jobs.insert', sql: /^MERGE/ },
+      fault: { type: 'http', status: 500, reason: 'backendError' },
+      expect: 'retryable',
+      text: /backendError, HTTP 500/,
+    },
+    {
+      name: 'HTTP 503 opening the upload session',
+      match: { api: 'upload.initiate' },
+      fault: { type: 'http', status: 503, reason: 'backendError' },
+      expect: 'retryable',
+      text: /loading raw_events/,
+    },
+    {
+      name: '429 rateLimitExceeded',
+      match: { api: 'jobs.insert' },
+      fault: { type: 'http', status: 429, reason: 'rateLimitExceeded' },
+      expect: 'retryable',
+      text: /rateLimitExceeded/,
+    },
+    {
+      name: '403 rateLimitExceeded (how BigQuery throttles jobs)',
+      match: { api: 'jobs.insert' },
+      fault: {
+        type: 'http',
+        status: 403,
+        reason: 'rateLimitExceeded',
+        message: 'Exceeded rate limits: too many table update operations for this table',
+      },
+      expect: 'retryable',
+      text: /Exceeded rate limits/,
+    },
+    {
+      name: 'a request that hangs past the timeout',
+      match: { api: 'jobs.getQueryResults' },
+      fault: { type: 'hang' },
+      expect: 'retryable',
+      text: /jobs.getQueryResults timed out after 1500 ms/,
+    },
+    {
+      name: 'a dropped connection',
+      match: { api: 'jobs.insert' },
+      fault: { type: 'drop' },
+      expect: 'retryable',
+      text: /merging raw_events into events/,
+    },
+    {
+      name: '401 expired token',
+      match: { api: 'upload.initiate' },
+      fault: { type: 'expiredToken' },
+      expect: 'permanent',
+      text: /access token expired.*authError, HTTP 401/,
+    },
+    {
+      name: '403 accessDenied',
+      match: { api: 'jobs.insert' },
+      fault: {
+        type: 'http',
+        status: 403,
+        reason: 'accessDenied',
+        message: 'Access Denied: Table test-proj:ds.events: Permission bigquery.tables.updateData denied',
+      },
+      expect: 'permanent',
+      text: /Permission bigquery.tables.updateData denied/,
+    },
+    {
+      name: '400 invalidQuery',
+      match: { api: 'jobs.insert' },
+      fault: { type: 'http', status: 400, reason: 'invalidQuery', message: 'Syntax error: Unexpected keyword MERGE at [1:1]' },
+      expect: 'permanent',
+      text: /Syntax error/,
+    },
   ];
 
   for (const c of cases) {
@@ -281,7 +348,12 @@ describe('bigquery destination: quotas', () => {
     const config = await prepared();
     fake.injectFault(
       { api: 'jobs.insert', sql: /^MERGE/ },
-      { type: 'http', status: 403, reason: 'quotaExceeded', message: 'Quota exceeded: Your project exceeded quota for free query bytes scanned' },
+      {
+        type: 'http',
+        status: 403,
+        reason: 'quotaExceeded',
+        message: 'Quota exceeded: Your project exceeded quota for free query bytes scanned',
+      },
     );
     const err = await failure(() => load(config, [[contractEvent(1)]]));
     expect(classifyError(err)).toBe('retryable');
@@ -295,7 +367,11 @@ describe('bigquery destination: quotas', () => {
     const config = await prepared();
     fake.injectFault(
       { api: 'upload.chunk' },
-      { type: 'jobError', reason: 'quotaExceeded', message: 'Quota exceeded: Your table exceeded quota for imports or query appends per table' },
+      {
+        type: 'jobError',
+        reason: 'quotaExceeded',
+        message: 'Quota exceeded: Your table exceeded quota for imports or query appends per table',
+      },
     );
     const err = await failure(() => load(config, [[contractEvent(1)]]));
     expect(String((err as Error).message)).toMatch(/loading raw_events: Quota exceeded: Your table exceeded quota for imports/);
@@ -318,7 +394,7 @@ describe('bigquery destination: the merge reads only the partitions of the windo
   const at = (i: number, day: number, time = '10:00:00.000000') =>
     contractEvent(i, { event_time: `2026-11-${String(day).padStart(2, '0')}T${time}Z` });
 
-  it('bounds the MERGE to the staged rows\' event_time range, reports it, and prunes every other day partition', async () => {
+  it("bounds the MERGE to the staged rows' event_time range, reports it, and prunes every other day partition", async () => {
     const config = await prepared();
     // Ten days of history, one row a day.
     await load(config, [Array.from({ length: 10 }, (_, d) => at(d + 1, d + 1))]);
@@ -336,7 +412,12 @@ describe('bigquery destination: the merge reads only the partitions of the windo
     expect(result.mergedEventTimeRange).toEqual({ from: '2026-11-08T10:00:00.000000Z', to: '2026-11-10T11:59:59.999999Z' });
     expect(result.rowsMerged).toBe(4);
     const scan = fake.mergeScans.at(-1)!;
-    expect(scan).toMatchObject({ from: '2026-11-08T10:00:00.000000Z', to: '2026-11-10T11:59:59.999999Z', partitionsScanned: 3, partitionsTotal: 10 });
+    expect(scan).toMatchObject({
+      from: '2026-11-08T10:00:00.000000Z',
+      to: '2026-11-10T11:59:59.999999Z',
+      partitionsScanned: 3,
+      partitionsTotal: 10,
+    });
     expect(scan.bytesProcessed).toBeLessThan(scan.bytesUnbounded / 2);
 
     // The bound changed nothing in the result: the tombstone and the update landed, the rest is intact.
@@ -449,8 +530,7 @@ describe('bigquery destination: golden SQL', () => {
     const checkStatements = statements.splice(0).map((s) => s.replace(/tributary-check-[\w-]+/g, '<probe>'));
     await connection.close();
 
-    const section = (title: string, list: string[]) =>
-      `-- ${title}\n${list.map((s) => (s.endsWith(';') ? s : `${s};`)).join('\n\n')}\n`;
+    const section = (title: string, list: string[]) => `-- ${title}\n${list.map((s) => (s.endsWith(';') ? s : `${s};`)).join('\n\n')}\n`;
     golden('ensure-tables.sql', section('ensureTables on an empty project', ensure));
     const range = loaded.mergedEventTimeRange!;
     golden(
@@ -464,13 +544,19 @@ describe('bigquery destination: golden SQL', () => {
         '\n' +
         section('loadEvents with only a deletion request', deletingOnly),
     );
-    golden('replace-definitions.sql', section('replaceDefinitions with rows', replace) + '\n' + section('replaceDefinitions with no rows', replaceEmpty));
+    golden(
+      'replace-definitions.sql',
+      section('replaceDefinitions with rows', replace) + '\n' + section('replaceDefinitions with no rows', replaceEmpty),
+    );
     golden('check.sql', section('check', checkStatements));
   });
 
   it('pins the table definitions sent to tables.insert', () => {
     const tables = Object.fromEntries(
-      bigquerySql.BIGQUERY_TABLES.map((name) => [name, { schema: { fields: bigquerySql.tableSchema(name) }, ...bigquerySql.tableOptions(name) }]),
+      bigquerySql.BIGQUERY_TABLES.map((name) => [
+        name,
+        { schema: { fields: bigquerySql.tableSchema(name) }, ...bigquerySql.tableOptions(name) },
+      ]),
     );
     golden('tables.json', `${JSON.stringify(tables, null, 2)}\n`);
   });

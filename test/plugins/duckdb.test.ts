@@ -90,18 +90,28 @@ describe('duckdb destination tables created by version 1.0', () => {
     try {
       await destination.ensureTables();
       const tombstone = tombstoneOf(contractEvent(0), '2027-01-01T00:00:00.000000Z');
-      await destination.loadEvents((async function* () { yield [tombstone, contractEvent(1)]; })());
+      await destination.loadEvents(
+        (async function* () {
+          yield [tombstone, contractEvent(1)];
+        })(),
+      );
     } finally {
       await destination.close();
     }
-    const keys = await query(config, `SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'events' AND constraint_type = 'PRIMARY KEY'`);
+    const keys = await query(
+      config,
+      `SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'events' AND constraint_type = 'PRIMARY KEY'`,
+    );
     expect(keys[0]?.n).toBe(0);
     const rows = await query(config, `SELECT event_id, event_type, device_id::VARCHAR AS device_id FROM events ORDER BY event_id`);
     expect(rows).toEqual([
       { event_id: contractEvent(0).event_id, event_type: null, device_id: contractEvent(0).device_id },
       { event_id: contractEvent(1).event_id, event_type: contractEvent(1).event_type, device_id: contractEvent(1).device_id },
     ]);
-    const notNull = await query(config, `SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'events' AND constraint_type = 'NOT NULL'`);
+    const notNull = await query(
+      config,
+      `SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'events' AND constraint_type = 'NOT NULL'`,
+    );
     expect(notNull[0]?.n).toBe(5);
   });
 });

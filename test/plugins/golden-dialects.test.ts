@@ -25,7 +25,8 @@ const DIALECTS: Record<string, string> = { snowflake: 'snowflake', redshift: 're
 // The statements of a golden file that are SQL (Snowflake's PUT included; its REMOVE is not in
 // sqlglot's grammar); the others record API calls (login, LOAD, GET
 // dataset, CREATE table …: lower-case objects, as the files write them).
-const SQL_START = /^(SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|BEGIN|COMMIT|ROLLBACK|COPY|USE|PUT|DECLARE)\b(?! (dataset|table|datasets)\b)/;
+const SQL_START =
+  /^(SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|BEGIN|COMMIT|ROLLBACK|COPY|USE|PUT|DECLARE)\b(?! (dataset|table|datasets)\b)/;
 
 interface Statement {
   id: string;
@@ -37,11 +38,20 @@ function goldenStatements(): Statement[] {
   const statements: Statement[] = [];
   for (const warehouse of Object.keys(DIALECTS)) {
     const folder = path.join(GOLDEN, warehouse);
-    for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const file of fs
+      .readdirSync(folder)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
       const text = fs.readFileSync(path.join(folder, file), 'utf8');
       text
         .split(/;\n(?:\n|$)/)
-        .map((chunk) => chunk.split('\n').filter((line) => !line.startsWith('-- ')).join('\n').trim())
+        .map((chunk) =>
+          chunk
+            .split('\n')
+            .filter((line) => !line.startsWith('-- '))
+            .join('\n')
+            .trim(),
+        )
         .filter((chunk) => SQL_START.test(chunk))
         .forEach((sql, i) => statements.push({ id: `${warehouse}/${file}#${i + 1}`, dialect: DIALECTS[warehouse]!, sql }));
     }

@@ -28,8 +28,7 @@ function url(change: (url: URL) => void): string {
   return parsed.toString();
 }
 
-const time = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const time = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 runDestinationContract({
   name: 'postgres destination',

@@ -29,7 +29,9 @@ const snowflake = env.TRIBUTARY_SNOWFLAKE_ACCOUNT
       ...(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_FILE
         ? {
             privateKey: readFileSync(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_FILE, 'utf8'),
-            ...(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE ? { privateKeyPassphrase: env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE } : {}),
+            ...(env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE
+              ? { privateKeyPassphrase: env.TRIBUTARY_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE }
+              : {}),
           }
         : env.TRIBUTARY_SNOWFLAKE_PAT
           ? { programmaticAccessToken: env.TRIBUTARY_SNOWFLAKE_PAT }
@@ -55,7 +57,9 @@ const redshift = env.TRIBUTARY_REDSHIFT_REGION
       database: env.TRIBUTARY_REDSHIFT_DATABASE,
       s3Bucket: env.TRIBUTARY_REDSHIFT_S3_BUCKET,
       iamRoleArn: env.TRIBUTARY_REDSHIFT_IAM_ROLE_ARN,
-      ...(env.TRIBUTARY_REDSHIFT_WORKGROUP ? { workgroupName: env.TRIBUTARY_REDSHIFT_WORKGROUP } : { clusterIdentifier: env.TRIBUTARY_REDSHIFT_CLUSTER }),
+      ...(env.TRIBUTARY_REDSHIFT_WORKGROUP
+        ? { workgroupName: env.TRIBUTARY_REDSHIFT_WORKGROUP }
+        : { clusterIdentifier: env.TRIBUTARY_REDSHIFT_CLUSTER }),
       ...optional({
         dbUser: env.TRIBUTARY_REDSHIFT_DB_USER,
         secretArn: env.TRIBUTARY_REDSHIFT_SECRET_ARN,

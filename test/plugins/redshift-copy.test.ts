@@ -8,7 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
-import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractEvent, generatedBatches, tombstoneOf } from '@tributary/destination-sdk/testing';
@@ -70,7 +75,13 @@ describe('redshift load files', () => {
 });
 
 describe.runIf(runs)('redshift COPY from S3 (moto), as the fake runs it', () => {
-  const client = () => new RedshiftDataClient({ region: 'us-east-1', endpoint: fake.endpoint, credentials: { accessKeyId: 'AKIAFAKEFAKEFAKE0001', secretAccessKey: 'x' }, maxAttempts: 1 });
+  const client = () =>
+    new RedshiftDataClient({
+      region: 'us-east-1',
+      endpoint: fake.endpoint,
+      credentials: { accessKeyId: 'AKIAFAKEFAKEFAKE0001', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
   const target = { ClusterIdentifier: 'tributary-cluster', DbUser: 'tributary', Database: 'dev' };
 
   /** Runs `sqls` as one batch and returns how it ended. */
@@ -80,7 +91,8 @@ describe.runIf(runs)('redshift COPY from S3 (moto), as the fake runs it', () => 
       const { Id } = await api.send(new BatchExecuteStatementCommand({ ...target, Sqls: sqls }));
       for (;;) {
         const d = await api.send(new DescribeStatementCommand({ Id }));
-        if (d.Status === 'FINISHED' || d.Status === 'FAILED' || d.Status === 'ABORTED') return { status: d.Status, ...(d.Error ? { error: d.Error } : {}) };
+        if (d.Status === 'FINISHED' || d.Status === 'FAILED' || d.Status === 'ABORTED')
+          return { status: d.Status, ...(d.Error ? { error: d.Error } : {}) };
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     } finally {
@@ -104,17 +116,41 @@ describe.runIf(runs)('redshift COPY from S3 (moto), as the fake runs it', () => 
     await fake.query(`CREATE TABLE IF NOT EXISTS ${name} (id BIGINT, at TIMESTAMPTZ, note VARCHAR(64), doc super)`);
     return name;
   }
-  const line = (id: string, at: string, note: unknown, doc: unknown) => `${JSON.stringify({ id: 0, at, note, doc }).replace('"id":0', `"id":${id}`)}\n`;
+  const line = (id: string, at: string, note: unknown, doc: unknown) =>
+    `${JSON.stringify({ id: 0, at, note, doc }).replace('"id":0', `"id":${id}`)}\n`;
   const gz = (text: string) => gzipSync(text);
-  const copy = (name: string, url: string, options = `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`) => `COPY ${name} FROM '${url}' ${options}`;
+  const copy = (
+    name: string,
+    url: string,
+    options = `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`,
+  ) => `COPY ${name} FROM '${url}' ${options}`;
 
   it('loads every mandatory file of the manifest: gzip JSON lines, keys matched to columns, exact 64-bit ids, JSON null as NULL', async () => {
     const name = await table();
-    const a = await put('t1/a.json.gz', gz(line('9223372036854775807', '2026-11-26T10:00:00.123456Z', 'é "q"', { k: [1, 2] }) + line('-9223372036854775808', '2026-11-26T11:00:00.000001Z', '', null)));
+    const a = await put(
+      't1/a.json.gz',
+      gz(
+        line('9223372036854775807', '2026-11-26T10:00:00.123456Z', 'é "q"', { k: [1, 2] }) +
+          line('-9223372036854775808', '2026-11-26T11:00:00.000001Z', '', null),
+      ),
+    );
     const b = await put('t1/b.json.gz', gz(`{"id": 3, "ignored": true}\n`));
-    const manifest = await put('t1/manifest', JSON.stringify({ entries: [{ url: a, mandatory: true }, { url: b, mandatory: true }, { url: `s3://${bucket}/t1/missing`, mandatory: false }] }));
+    const manifest = await put(
+      't1/manifest',
+      JSON.stringify({
+        entries: [
+          { url: a, mandatory: true },
+          { url: b, mandatory: true },
+          { url: `s3://${bucket}/t1/missing`, mandatory: false },
+        ],
+      }),
+    );
     expect(await batch([copy(name, manifest)])).toEqual({ status: 'FINISHED' });
-    expect(await fake.query(`SELECT id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at, note, doc::text FROM ${name} ORDER BY id`)).toEqual([
+    expect(
+      await fake.query(
+        `SELECT id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at, note, doc::text FROM ${name} ORDER BY id`,
+      ),
+    ).toEqual([
       { id: '-9223372036854775808', at: '2026-11-26 11:00:00.000001', note: '', doc: null },
       { id: '3', at: null, note: null, doc: null },
       { id: '9223372036854775807', at: '2026-11-26 10:00:00.123456', note: 'é "q"', doc: '{"k": [1, 2]}' },
@@ -130,7 +166,13 @@ describe.runIf(runs)('redshift COPY from S3 (moto), as the fake runs it', () => 
     expect(await batch([copy(name, await manifestOf('t5/m', zst), zstd)])).toEqual({ status: 'FINISHED' });
     expect(await fake.query(`SELECT id::text, note, doc::text FROM ${name}`)).toEqual([{ id: '7', note: 'z', doc: '{"z": true}' }]);
     expect((await batch([copy(name, await manifestOf('t5/m-gz', gzipped), zstd)])).status).toBe('FAILED');
-    const both = await batch([copy(name, await manifestOf('t5/m-both', zst), `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP ZSTD FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`)]);
+    const both = await batch([
+      copy(
+        name,
+        await manifestOf('t5/m-both', zst),
+        `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP ZSTD FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`,
+      ),
+    ]);
     expect(both.error).toContain('conflicting or redundant options');
     expect(await countRows(fake, 'public', name)).toBe(1);
   });
@@ -138,43 +180,75 @@ describe.runIf(runs)('redshift COPY from S3 (moto), as the fake runs it', () => 
   it('refuses what Redshift refuses: a missing mandatory file, no IAM_ROLE, a role the cluster does not have, a file that is not gzip, ISO times without TIMEFORMAT, a JSON object above 4 MB', async () => {
     const name = await table();
     const good = await put('t2/good.json.gz', gz(line('1', '2026-11-26T10:00:00.000000Z', 'x', {})));
-    const manifestOf = (key: string, urls: string[]) => put(key, JSON.stringify({ entries: urls.map((url) => ({ url, mandatory: true })) }));
+    const manifestOf = (key: string, urls: string[]) =>
+      put(key, JSON.stringify({ entries: urls.map((url) => ({ url, mandatory: true })) }));
     const failed = async (sql: string) => {
       const result = await batch([sql]);
       expect(result.status, sql).toBe('FAILED');
       return result.error ?? '';
     };
-    expect(await failed(copy(name, await manifestOf('t2/m-missing', [good, `s3://${bucket}/t2/gone.json.gz`])))).toContain('is mandatory and was not found');
+    expect(await failed(copy(name, await manifestOf('t2/m-missing', [good, `s3://${bucket}/t2/gone.json.gz`])))).toContain(
+      'is mandatory and was not found',
+    );
     const manifest = await manifestOf('t2/m', [good]);
     expect(await failed(copy(name, manifest, `MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`))).toContain('Missing authorization');
-    expect(await failed(copy(name, manifest, `IAM_ROLE 'arn:aws:iam::123456789012:role/other' MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`))).toContain(
-      'is not authorized to assume IAM Role arn:aws:iam::123456789012:role/other',
-    );
+    expect(
+      await failed(
+        copy(name, manifest, `IAM_ROLE 'arn:aws:iam::123456789012:role/other' MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`),
+      ),
+    ).toContain('is not authorized to assume IAM Role arn:aws:iam::123456789012:role/other');
     const plain = await manifestOf('t2/m-plain', [await put('t2/plain.json', line('1', '2026-11-26T10:00:00.000000Z', 'x', {}))]);
     expect(await failed(copy(name, plain))).toContain(`Load into table '${name}' failed`);
-    expect(await failed(copy(name, manifest, `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP FORMAT AS JSON 'auto'`))).toContain('Invalid timestamp format');
-    const huge = await manifestOf('t2/m-huge', [await put('t2/huge.json.gz', gz(line('1', '2026-11-26T10:00:00.000000Z', 'x', { blob: 'x'.repeat(4 * 1024 * 1024) })))]);
+    expect(await failed(copy(name, manifest, `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP FORMAT AS JSON 'auto'`))).toContain(
+      'Invalid timestamp format',
+    );
+    const huge = await manifestOf('t2/m-huge', [
+      await put('t2/huge.json.gz', gz(line('1', '2026-11-26T10:00:00.000000Z', 'x', { blob: 'x'.repeat(4 * 1024 * 1024) }))),
+    ]);
     expect(await failed(copy(name, huge))).toContain('exceeds 4 MB');
-    expect(await failed(copy(name, manifest, `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP CSV`))).toContain('does not implement the COPY option CSV');
+    expect(await failed(copy(name, manifest, `IAM_ROLE '${FAKE_COPY_ROLE}' MANIFEST GZIP CSV`))).toContain(
+      'does not implement the COPY option CSV',
+    );
     expect(await countRows(fake, 'public', name)).toBe(0);
   });
 
   it('refuses a bucket in another region unless REGION names it', async () => {
     const elsewhere = await createMotoBucket('eu-west-1');
     const s3 = motoS3('eu-west-1');
-    await s3.send(new PutObjectCommand({ Bucket: elsewhere, Key: 'a.json.gz', Body: gz(line('1', '2026-11-26T10:00:00.000000Z', 'x', {})) }));
-    await s3.send(new PutObjectCommand({ Bucket: elsewhere, Key: 'm', Body: JSON.stringify({ entries: [{ url: `s3://${elsewhere}/a.json.gz`, mandatory: true }] }) }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: elsewhere, Key: 'a.json.gz', Body: gz(line('1', '2026-11-26T10:00:00.000000Z', 'x', {})) }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: elsewhere,
+        Key: 'm',
+        Body: JSON.stringify({ entries: [{ url: `s3://${elsewhere}/a.json.gz`, mandatory: true }] }),
+      }),
+    );
     s3.destroy();
     const name = await table();
-    expect(await batch([copy(name, `s3://${elsewhere}/m`)])).toMatchObject({ status: 'FAILED', error: expect.stringContaining('PermanentRedirect') });
-    expect(await batch([copy(name, `s3://${elsewhere}/m`, `IAM_ROLE '${FAKE_COPY_ROLE}' REGION 'eu-west-1' MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`)])).toEqual({ status: 'FINISHED' });
+    expect(await batch([copy(name, `s3://${elsewhere}/m`)])).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringContaining('PermanentRedirect'),
+    });
+    expect(
+      await batch([
+        copy(
+          name,
+          `s3://${elsewhere}/m`,
+          `IAM_ROLE '${FAKE_COPY_ROLE}' REGION 'eu-west-1' MANIFEST GZIP FORMAT AS JSON 'auto' TIMEFORMAT 'auto'`,
+        ),
+      ]),
+    ).toEqual({ status: 'FINISHED' });
   });
 
   it('TRUNCATE commits the transaction it runs in: a failure after it keeps what came before', async () => {
     const name = await table();
     await fake.query(`INSERT INTO ${name} (id) VALUES (1), (2)`);
     const failing = `INSERT INTO ${name} (id) VALUES (1/0)`;
-    expect(await batch([`INSERT INTO ${name} (id) VALUES (3)`, `TRUNCATE ${name}`, `INSERT INTO ${name} (id) VALUES (4)`, failing])).toMatchObject({ status: 'FAILED' });
+    expect(
+      await batch([`INSERT INTO ${name} (id) VALUES (3)`, `TRUNCATE ${name}`, `INSERT INTO ${name} (id) VALUES (4)`, failing]),
+    ).toMatchObject({ status: 'FAILED' });
     expect(await fake.query(`SELECT id::int FROM ${name}`)).toEqual([]);
     await fake.query(`INSERT INTO ${name} (id) VALUES (1)`);
     expect(await batch([`INSERT INTO ${name} (id) VALUES (3)`, failing, `TRUNCATE ${name}`])).toMatchObject({ status: 'FAILED' });
@@ -183,7 +257,12 @@ describe.runIf(runs)('redshift COPY from S3 (moto), as the fake runs it', () => 
 
   it('answers an ExecuteStatement COPY with the rows it loaded', async () => {
     const name = await table();
-    const manifest = await put('t5/m', JSON.stringify({ entries: [{ url: await put('t5/a.json.gz', gz(line('1', '2026-11-26T10:00:00.000000Z', 'x', {}))), mandatory: true }] }));
+    const manifest = await put(
+      't5/m',
+      JSON.stringify({
+        entries: [{ url: await put('t5/a.json.gz', gz(line('1', '2026-11-26T10:00:00.000000Z', 'x', {}))), mandatory: true }],
+      }),
+    );
     const api = client();
     const { Id } = await api.send(new ExecuteStatementCommand({ ...target, Sql: copy(name, manifest) }));
     let described;
@@ -239,10 +318,14 @@ describe.runIf(runs)('redshift destination: S3 staging', () => {
     await withRedshift(raw, (c) => c.loadEvents(once([live])));
     await withRedshift(raw, (c) => c.loadEvents(once([tombstoneOf(live, '2026-11-28T00:00:00.000000Z')])));
     await withRedshift(raw, (c) => c.loadEvents(once([tombstoneOf(contractEvent(8), '2026-11-28T00:00:00.000000Z')])));
-    expect(await fake.query(`SELECT event_id, event_type, event_properties::text AS p FROM ${raw.schema}.events`)).toEqual([{ event_id: live.event_id, event_type: null, p: null }]);
-    await withRedshift(raw, (c) => c.loadEvents(once([{ ...contractEvent(9), event_type: '', event_properties: '{\n"a": "b\\nc"\n}' }])));
-    expect(await fake.query(`SELECT event_type, event_properties::text AS p FROM ${raw.schema}.events WHERE event_id = '${contractEvent(9).event_id}'`)).toEqual([
-      { event_type: '', p: '{"a": "b\\nc"}' },
+    expect(await fake.query(`SELECT event_id, event_type, event_properties::text AS p FROM ${raw.schema}.events`)).toEqual([
+      { event_id: live.event_id, event_type: null, p: null },
     ]);
+    await withRedshift(raw, (c) => c.loadEvents(once([{ ...contractEvent(9), event_type: '', event_properties: '{\n"a": "b\\nc"\n}' }])));
+    expect(
+      await fake.query(
+        `SELECT event_type, event_properties::text AS p FROM ${raw.schema}.events WHERE event_id = '${contractEvent(9).event_id}'`,
+      ),
+    ).toEqual([{ event_type: '', p: '{"a": "b\\nc"}' }]);
   });
 });

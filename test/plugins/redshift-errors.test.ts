@@ -62,7 +62,13 @@ describe.runIf(runs)('redshift errors: classification', () => {
   });
 
   it('a Data API timeout (QueryTimeoutException) is retryable at once', async () => {
-    const err = await loadFailure({ type: 'exception', name: 'QueryTimeoutException', message: 'The query timed out.', operation: 'BatchExecuteStatement', times: Infinity });
+    const err = await loadFailure({
+      type: 'exception',
+      name: 'QueryTimeoutException',
+      message: 'The query timed out.',
+      operation: 'BatchExecuteStatement',
+      times: Infinity,
+    });
     expect(err.kind).toBe('retryable');
     expect(err.retryAfterMs).toBeUndefined();
   });
@@ -74,7 +80,10 @@ describe.runIf(runs)('redshift errors: classification', () => {
   });
 
   it('a full disk is retryable after an hour; an exceeded schema quota is permanent', async () => {
-    expect(await loadFailure({ type: 'fail-statement', match: /^INSERT INTO/, error: DISK_FULL })).toMatchObject({ kind: 'retryable', retryAfterMs: DISK_FULL_RETRY_AFTER_MS });
+    expect(await loadFailure({ type: 'fail-statement', match: /^INSERT INTO/, error: DISK_FULL })).toMatchObject({
+      kind: 'retryable',
+      retryAfterMs: DISK_FULL_RETRY_AFTER_MS,
+    });
     const quota = await loadFailure({ type: 'fail-statement', match: /^COPY /, error: QUOTA });
     expect(quota.kind).toBe('permanent');
     expect(quota.message).toContain('disk space quota');
@@ -100,7 +109,11 @@ describe.runIf(runs)('redshift errors: what the sync host does with them', () =>
   let views = 0;
   async function syncOnce(name: string, fault: RedshiftFault) {
     const { schema: _schema, ...config } = redshiftTestConfig(fake, bucket);
-    const created = await t.app.sync.destinations.create(t.org.orgId, 'test', { name, pluginId: 'redshift', config: { ...config, schema: `host_${name}` } });
+    const created = await t.app.sync.destinations.create(t.org.orgId, 'test', {
+      name,
+      pluginId: 'redshift',
+      config: { ...config, schema: `host_${name}` },
+    });
     await t.capture('8080', String((views += 1)), [{ time: Date.now(), type: 'navigate', url: 'https://shop.example/' }]);
     fake.inject({ ...fault, times: Infinity });
     await t.app.sync.scheduler.runDue();
@@ -108,7 +121,11 @@ describe.runIf(runs)('redshift errors: what the sync host does with them', () =>
       select status, attempts, error_kind, finished_time::text as finished from sync_runs where destination_id = ${created.id}`);
     const [dest] = await t.db.rows<{ wait_ms: number }>(sql`
       select extract(epoch from next_run_time - ${run!.finished}::timestamptz) * 1000 as wait_ms from destinations where id = ${created.id}`);
-    return { ...run!, waitMs: Number(dest!.wait_ms), batches: fake.requests.filter((r) => r.operation === 'BatchExecuteStatement' && r.sqls?.some((s) => s.startsWith('COPY'))) };
+    return {
+      ...run!,
+      waitMs: Number(dest!.wait_ms),
+      batches: fake.requests.filter((r) => r.operation === 'BatchExecuteStatement' && r.sqls?.some((s) => s.startsWith('COPY'))),
+    };
   }
 
   it('a WLM abort, a full disk or a paused cluster ends the run at its first attempt and waits as asked', async () => {

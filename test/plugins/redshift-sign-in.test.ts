@@ -70,10 +70,21 @@ async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>):
 
 /** Temporary credentials from moto's STS, as a role session would have them. */
 async function motoSession(role: string) {
-  const sts = new STSClient({ region: 'us-east-1', endpoint: motoEndpoint, credentials: { accessKeyId: 'AKIAMOTOTESTCLIENT01', secretAccessKey: 'moto' } });
+  const sts = new STSClient({
+    region: 'us-east-1',
+    endpoint: motoEndpoint,
+    credentials: { accessKeyId: 'AKIAMOTOTESTCLIENT01', secretAccessKey: 'moto' },
+  });
   try {
-    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::123456789012:role/${role}`, RoleSessionName: role }));
-    return { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken!, expiration: Credentials!.Expiration! };
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::123456789012:role/${role}`, RoleSessionName: role }),
+    );
+    return {
+      accessKeyId: Credentials!.AccessKeyId!,
+      secretAccessKey: Credentials!.SecretAccessKey!,
+      sessionToken: Credentials!.SessionToken!,
+      expiration: Credentials!.Expiration!,
+    };
   } finally {
     sts.destroy();
   }
@@ -99,20 +110,27 @@ async function load(raw: Record<string, unknown>) {
   return fake.requests;
 }
 
-async function motoAssumedRoles(): Promise<{ access_key_id: string; role_arn: string; external_id: string | null; session_name: string }[]> {
+async function motoAssumedRoles(): Promise<
+  { access_key_id: string; role_arn: string; external_id: string | null; session_name: string }[]
+> {
   const state = (await (await fetch(`${motoEndpoint}/moto-api/data.json`)).json()) as { sts?: { AssumedRole?: [] } };
   return state.sts?.AssumedRole ?? [];
 }
 
 describe.runIf(runs)('redshift sign-in: AWS credentials', () => {
   it('without static keys, takes the credentials of the environment', async () => {
-    const requests = await withEnv({ AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE0001', AWS_SECRET_ACCESS_KEY: 'from-env' }, () => load(chainConfig()));
+    const requests = await withEnv({ AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE0001', AWS_SECRET_ACCESS_KEY: 'from-env' }, () =>
+      load(chainConfig()),
+    );
     expect(new Set(requests.map((r) => r.accessKeyId))).toEqual(new Set(['AKIAFAKEFAKEFAKE0001']));
   });
 
   it('without static keys, takes a profile of the shared credentials file', async () => {
     const file = path.join(dir, 'credentials');
-    await writeFile(file, '[default]\naws_access_key_id = AKIAUNKNOWNUNKNOWN00\naws_secret_access_key = no\n\n[analytics]\naws_access_key_id = AKIAFAKEPROFILE00002\naws_secret_access_key = from-profile\n');
+    await writeFile(
+      file,
+      '[default]\naws_access_key_id = AKIAUNKNOWNUNKNOWN00\naws_secret_access_key = no\n\n[analytics]\naws_access_key_id = AKIAFAKEPROFILE00002\naws_secret_access_key = from-profile\n',
+    );
     const requests = await withEnv({ AWS_SHARED_CREDENTIALS_FILE: file, AWS_PROFILE: 'analytics' }, () => load(chainConfig()));
     expect(new Set(requests.map((r) => r.accessKeyId))).toEqual(new Set(['AKIAFAKEPROFILE00002']));
   });
@@ -122,12 +140,19 @@ describe.runIf(runs)('redshift sign-in: AWS credentials', () => {
     await writeFile(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6dHJpYnV0YXJ5In0.c2ln');
     const before = (await motoAssumedRoles()).length;
     const requests = await withEnv(
-      { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/tributary-pod', AWS_ROLE_SESSION_NAME: 'tributary-pod' },
+      {
+        AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+        AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/tributary-pod',
+        AWS_ROLE_SESSION_NAME: 'tributary-pod',
+      },
       () => load(chainConfig()),
     );
     // ensureTables and the load: one connection, one role session each.
     const sessions = (await motoAssumedRoles()).slice(before);
-    expect(sessions.map((s) => s.role_arn)).toEqual(['arn:aws:iam::123456789012:role/tributary-pod', 'arn:aws:iam::123456789012:role/tributary-pod']);
+    expect(sessions.map((s) => s.role_arn)).toEqual([
+      'arn:aws:iam::123456789012:role/tributary-pod',
+      'arn:aws:iam::123456789012:role/tributary-pod',
+    ]);
     expect(new Set(requests.map((r) => `${r.accessKeyId} ${r.sessionToken}`))).toEqual(new Set([`${sessions[1]!.access_key_id} true`]));
   });
 
@@ -136,7 +161,13 @@ describe.runIf(runs)('redshift sign-in: AWS credentials', () => {
     const ec2 = await motoSession('tributary-instance');
     const server = createServer((req, res) => {
       const body = (creds: typeof ecs, code?: string) =>
-        JSON.stringify({ ...(code ? { Code: code } : {}), AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, Token: creds.sessionToken, Expiration: creds.expiration.toISOString() });
+        JSON.stringify({
+          ...(code ? { Code: code } : {}),
+          AccessKeyId: creds.accessKeyId,
+          SecretAccessKey: creds.secretAccessKey,
+          Token: creds.sessionToken,
+          Expiration: creds.expiration.toISOString(),
+        });
       if (req.url === '/ecs/credentials') return res.end(body(ecs));
       // IMDSv2: a session token first, then the role's name, then its credentials.
       if (req.method === 'PUT' && req.url === '/latest/api/token') return res.end('imds-token');
@@ -149,7 +180,9 @@ describe.runIf(runs)('redshift sign-in: AWS credentials', () => {
     try {
       const viaEcs = await withEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url}/ecs/credentials` }, () => load(chainConfig()));
       expect(new Set(viaEcs.map((r) => r.accessKeyId))).toEqual(new Set([ecs.accessKeyId]));
-      const viaEc2 = await withEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: url, AWS_EC2_METADATA_DISABLED: 'false' }, () => load(chainConfig()));
+      const viaEc2 = await withEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: url, AWS_EC2_METADATA_DISABLED: 'false' }, () =>
+        load(chainConfig()),
+      );
       expect(new Set(viaEc2.map((r) => r.accessKeyId))).toEqual(new Set([ec2.accessKeyId]));
     } finally {
       server.close();
@@ -165,7 +198,10 @@ describe.runIf(runs)('redshift sign-in: AWS credentials', () => {
 
   it('assumes roleArn with its external id once per connection, and signs every call with the role session', async () => {
     const before = (await motoAssumedRoles()).length;
-    const raw = redshiftTestConfig(fake, bucket, { roleArn: 'arn:aws:iam::123456789012:role/tributary-loader', externalId: 'tributary-org-42' });
+    const raw = redshiftTestConfig(fake, bucket, {
+      roleArn: 'arn:aws:iam::123456789012:role/tributary-loader',
+      externalId: 'tributary-org-42',
+    });
     const requests = await load(raw);
     // ensureTables and the load: one connection each, one AssumeRole each (the Data API and S3 clients share it).
     const sessions = (await motoAssumedRoles()).slice(before);
@@ -178,7 +214,13 @@ describe.runIf(runs)('redshift sign-in: AWS credentials', () => {
 
   it('takes static temporary keys with their session token; refuses temporary keys STS never issued', async () => {
     const session = await motoSession('tributary-static');
-    const requests = await load(redshiftTestConfig(fake, bucket, { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken }));
+    const requests = await load(
+      redshiftTestConfig(fake, bucket, {
+        accessKeyId: session.accessKeyId,
+        secretAccessKey: session.secretAccessKey,
+        sessionToken: session.sessionToken,
+      }),
+    );
     expect(new Set(requests.map((r) => r.accessKeyId))).toEqual(new Set([session.accessKeyId]));
     const forged = redshiftTestConfig(fake, bucket, { accessKeyId: 'ASIAFORGEDFORGED0000', secretAccessKey: 'x', sessionToken: 'forged' });
     const err = await failure(withRedshift(forged, (c) => c.ensureTables()));
@@ -191,11 +233,24 @@ describe.runIf(runs)('redshift sign-in: the database user', () => {
   const cases = [
     { name: 'a cluster as a database user (temporary credentials, DbUser)', overrides: {}, signIn: 'db-user' },
     { name: 'a cluster as the IAM identity (no DbUser, no secret)', overrides: { dbUser: undefined }, signIn: 'iam' },
-    { name: 'a cluster with a Secrets Manager secret', overrides: { dbUser: undefined, secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tributary' }, signIn: 'secret' },
-    { name: 'a Serverless workgroup as the IAM identity', overrides: { clusterIdentifier: undefined, dbUser: undefined, workgroupName: 'tributary-wg' }, signIn: 'iam' },
+    {
+      name: 'a cluster with a Secrets Manager secret',
+      overrides: { dbUser: undefined, secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tributary' },
+      signIn: 'secret',
+    },
+    {
+      name: 'a Serverless workgroup as the IAM identity',
+      overrides: { clusterIdentifier: undefined, dbUser: undefined, workgroupName: 'tributary-wg' },
+      signIn: 'iam',
+    },
     {
       name: 'a Serverless workgroup with a Secrets Manager secret',
-      overrides: { clusterIdentifier: undefined, dbUser: undefined, workgroupName: 'tributary-wg', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tributary' },
+      overrides: {
+        clusterIdentifier: undefined,
+        dbUser: undefined,
+        workgroupName: 'tributary-wg',
+        secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tributary',
+      },
       signIn: 'secret',
     },
   ] as const;
@@ -208,9 +263,13 @@ describe.runIf(runs)('redshift sign-in: the database user', () => {
   }
 
   it('refuses DbUser with a workgroup and half a key pair, before connecting', async () => {
-    await expect(withRedshift(redshiftTestConfig(fake, bucket, { clusterIdentifier: undefined, workgroupName: 'tributary-wg' }), (c) => c.ensureTables())).rejects.toThrow(
-      /dbUser works with a provisioned cluster only/,
+    await expect(
+      withRedshift(redshiftTestConfig(fake, bucket, { clusterIdentifier: undefined, workgroupName: 'tributary-wg' }), (c) =>
+        c.ensureTables(),
+      ),
+    ).rejects.toThrow(/dbUser works with a provisioned cluster only/);
+    await expect(withRedshift(redshiftTestConfig(fake, bucket, { secretAccessKey: undefined }), (c) => c.ensureTables())).rejects.toThrow(
+      /accessKeyId and secretAccessKey together/,
     );
-    await expect(withRedshift(redshiftTestConfig(fake, bucket, { secretAccessKey: undefined }), (c) => c.ensureTables())).rejects.toThrow(/accessKeyId and secretAccessKey together/);
   });
 });

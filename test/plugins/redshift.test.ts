@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { contractDefinition, contractEvent, generatedBatches, runDestinationContract, tombstoneOf } from '@tributary/destination-sdk/testing';
+import {
+  contractDefinition,
+  contractEvent,
+  generatedBatches,
+  runDestinationContract,
+  tombstoneOf,
+} from '@tributary/destination-sdk/testing';
 import type { StoredDefinitionRow } from '@tributary/destination-sdk/testing';
 import type { StoredEventRow } from '@tributary/destination-sdk';
 import redshiftDestination from '../../plugins/redshift/index.ts';
@@ -55,9 +61,17 @@ if (runs) {
     failures: [
       { name: 'an unknown access key', config: () => ({ ...base(), accessKeyId: 'AKIAUNKNOWNUNKNOWN00' }), expect: 'permanent' },
       { name: 'a cluster that does not exist', config: () => ({ ...base(), clusterIdentifier: 'nope' }), expect: 'config' },
-      { name: 'a workgroup that does not exist', config: () => ({ ...base(), clusterIdentifier: undefined, dbUser: undefined, workgroupName: 'nope' }), expect: 'config' },
+      {
+        name: 'a workgroup that does not exist',
+        config: () => ({ ...base(), clusterIdentifier: undefined, dbUser: undefined, workgroupName: 'nope' }),
+        expect: 'config',
+      },
       { name: 'a database that does not exist', config: () => ({ ...base(), database: 'nope' }), expect: 'config' },
-      { name: 'nothing listening', config: async () => ({ ...base(), endpoint: `http://127.0.0.1:${await closedPort()}` }), expect: 'retryable' },
+      {
+        name: 'nothing listening',
+        config: async () => ({ ...base(), endpoint: `http://127.0.0.1:${await closedPort()}` }),
+        expect: 'retryable',
+      },
     ],
   });
 }
@@ -132,7 +146,9 @@ describe.runIf(runs)('redshift destination: faults and service rules', () => {
     await withRedshift(raw, (c) => c.loadEvents(batches(40)));
     const snapshot = () => fake.query(`SELECT event_id, event_type, updated_time::text AS u FROM ${raw.schema}.events ORDER BY event_id`);
     const before = await snapshot();
-    const newer = Array.from({ length: 60 }, (_, i) => contractEvent(i, { processed_time: '2027-01-01T00:00:00.000000Z', event_type: 'v2' }));
+    const newer = Array.from({ length: 60 }, (_, i) =>
+      contractEvent(i, { processed_time: '2027-01-01T00:00:00.000000Z', event_type: 'v2' }),
+    );
     // COPY, the tombstone clean-up and the DELETE of older rows run; the INSERT fails.
     fake.inject({
       type: 'fail-statement',
@@ -148,19 +164,28 @@ describe.runIf(runs)('redshift destination: faults and service rules', () => {
     expect(await countRows(fake, raw.schema, 'raw_events')).toBe(0);
     expect(await listMotoKeys(bucket).then((keys) => keys.filter((k) => k.includes(`/${raw.schema}/`)))).toEqual([]);
     expect(await withRedshift(raw, (c) => c.loadEvents(once(newer)))).toMatchObject({ rowsStaged: 60, rowsMerged: 60 });
-    const [after] = await fake.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE event_type = 'v2')::int AS v2 FROM ${raw.schema}.events`);
+    const [after] = await fake.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE event_type = 'v2')::int AS v2 FROM ${raw.schema}.events`,
+    );
     expect(after).toEqual({ n: 60, v2: 60 });
     expect(await countRows(fake, raw.schema, 'raw_events')).toBe(0);
   });
 
   it('the fake enforces the Data API rules: 100 kB of SQL, non-empty parameter values', async () => {
-    const client = new RedshiftDataClient({ region: 'us-east-1', endpoint: fake.endpoint, credentials: { accessKeyId: 'AKIAFAKEFAKEFAKE0001', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const client = new RedshiftDataClient({
+      region: 'us-east-1',
+      endpoint: fake.endpoint,
+      credentials: { accessKeyId: 'AKIAFAKEFAKEFAKE0001', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     const target = { ClusterIdentifier: 'tributary-cluster', DbUser: 'tributary', Database: 'dev' };
     await expect(client.send(new ExecuteStatementCommand({ ...target, Sql: `SELECT '${'x'.repeat(100_001)}'` }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'Cannot process query string larger than 100kB',
     });
-    await expect(client.send(new ExecuteStatementCommand({ ...target, Sql: 'SELECT :a', Parameters: [{ name: 'a', value: '' }] }))).rejects.toMatchObject({
+    await expect(
+      client.send(new ExecuteStatementCommand({ ...target, Sql: 'SELECT :a', Parameters: [{ name: 'a', value: '' }] })),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
     });
     client.destroy();
@@ -172,7 +197,11 @@ describe.runIf(runs)('redshift destination: faults and service rules', () => {
       const raw = await prepared();
       fake.clearLog();
       const requests: string[] = [];
-      const result = await withRedshift(raw, (c) => c.loadEvents(batches(rows, 1_000)), (s) => requests.push(s));
+      const result = await withRedshift(
+        raw,
+        (c) => c.loadEvents(batches(rows, 1_000)),
+        (s) => requests.push(s),
+      );
       const operations = fake.requests.map((r) => r.operation);
       calls[rows] = {
         submits: operations.filter((o) => o === 'ExecuteStatement' || o === 'BatchExecuteStatement').length,
@@ -203,7 +232,11 @@ describe.runIf(runs)('redshift destination: faults and service rules', () => {
       async (c) => {
         await c.ensureTables();
         await c.loadEvents(once(rows));
-        await c.replaceDefinitions({ event_definitions: [contractDefinition('ev-1')], page_definitions: [], element_definitions: [contractDefinition('el-1'), contractDefinition('el-2')] });
+        await c.replaceDefinitions({
+          event_definitions: [contractDefinition('ev-1')],
+          page_definitions: [],
+          element_definitions: [contractDefinition('el-1'), contractDefinition('el-2')],
+        });
       },
       (s) => statements.push(s),
     );

@@ -17,15 +17,39 @@ function sqlError(code: string, sqlState: string, message: string) {
 
 describe('snowflake error classification', () => {
   it.each([
-    ['090073', '22000', "Warehouse 'LOAD_WH' cannot be resumed because resource monitor 'RM' has exceeded its quota.", 'retryable', 60 * 60_000],
-    ['000608', '57P03', "Warehouse 'LOAD_WH' is suspended. Use 'alter warehouse LOAD_WH resume;' command if you need to use it again.", 'retryable', 15 * 60_000],
-    ['000606', '57P03', "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.", 'config', undefined],
+    [
+      '090073',
+      '22000',
+      "Warehouse 'LOAD_WH' cannot be resumed because resource monitor 'RM' has exceeded its quota.",
+      'retryable',
+      60 * 60_000,
+    ],
+    [
+      '000608',
+      '57P03',
+      "Warehouse 'LOAD_WH' is suspended. Use 'alter warehouse LOAD_WH resume;' command if you need to use it again.",
+      'retryable',
+      15 * 60_000,
+    ],
+    [
+      '000606',
+      '57P03',
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.",
+      'config',
+      undefined,
+    ],
     ['390318', '08001', 'OAuth access token expired. [1234]', 'permanent', undefined],
     ['390303', '08001', 'Invalid OAuth access token. ', 'permanent', undefined],
     ['000630', '57014', 'Statement reached its statement or warehouse timeout of 900 second(s) and was canceled.', 'retryable', undefined],
     ['100080', '22000', 'Number of columns in file (11) does not match that of the corresponding table (10)', 'permanent', undefined],
     ['100035', '22007', "Timestamp '26/11/2026' is not recognized", 'permanent', undefined],
-    ['003001', '42501', "SQL access control error:\nInsufficient privileges to operate on table stage 'RAW_EVENTS'", 'permanent', undefined],
+    [
+      '003001',
+      '42501',
+      "SQL access control error:\nInsufficient privileges to operate on table stage 'RAW_EVENTS'",
+      'permanent',
+      undefined,
+    ],
   ])('%s (%s) is %s', (code, sqlState, message, kind, retryAfterMs) => {
     const classified = classifySnowflakeError(sqlError(code, sqlState, message), 'loading events');
     expect(classified.kind).toBe(kind);
@@ -61,7 +85,13 @@ describe('snowflake errors through the SDK', () => {
     const connection = await snowflakeDestination.connect(config, { logger: silentLogger });
     try {
       await connection.ensureTables();
-      fake.inject({ type: 'error', match: /^COPY INTO/, code: '090073', sqlState: '22000', message: "Warehouse 'LOAD_WH' cannot be resumed because resource monitor 'RM' has exceeded its quota." });
+      fake.inject({
+        type: 'error',
+        match: /^COPY INTO/,
+        code: '090073',
+        sqlState: '22000',
+        message: "Warehouse 'LOAD_WH' cannot be resumed because resource monitor 'RM' has exceeded its quota.",
+      });
       const err = await connection.loadEvents(generatedBatches(10, 10)).then(
         () => undefined,
         (e: unknown) => e as Error & { kind: string },

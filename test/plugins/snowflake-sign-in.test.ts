@@ -26,11 +26,20 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const target = () => ({ account: 'fake', username: 'loader', warehouse: 'LOAD_WH', database: 'ANALYTICS', schema: 'sign_in', accessUrl: fake.accessUrl });
+const target = () => ({
+  account: 'fake',
+  username: 'loader',
+  warehouse: 'LOAD_WH',
+  database: 'ANALYTICS',
+  schema: 'sign_in',
+  accessUrl: fake.accessUrl,
+});
 
 /** Signs in with `auth` and runs ensureTables; resolves with the login's outcome. */
 async function signIn(auth: Record<string, string>): Promise<{ kind?: string; message: string } | 'ok'> {
-  const connection = await snowflakeDestination.connect(parseDestinationConfig(snowflakeDestination, { ...target(), ...auth }), { logger: silentLogger });
+  const connection = await snowflakeDestination.connect(parseDestinationConfig(snowflakeDestination, { ...target(), ...auth }), {
+    logger: silentLogger,
+  });
   try {
     await connection.ensureTables();
     return 'ok';
@@ -69,7 +78,13 @@ describe('snowflake sign-in', () => {
   });
 
   it('marks every credential secret and where and as whom it connects as targets', () => {
-    expect(secretFieldNames(snowflakeDestination).sort()).toEqual(['oauthToken', 'password', 'privateKey', 'privateKeyPassphrase', 'programmaticAccessToken']);
+    expect(secretFieldNames(snowflakeDestination).sort()).toEqual([
+      'oauthToken',
+      'password',
+      'privateKey',
+      'privateKeyPassphrase',
+      'programmaticAccessToken',
+    ]);
     expect(targetFields(snowflakeDestination).map((field) => field.name)).toEqual(['account', 'username', 'role', 'database', 'accessUrl']);
   });
 });

@@ -97,7 +97,11 @@ async function sdkSession(options: { schema?: string; on?: SnowflakeFake } = {})
   await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
   const run = (sqlText: string, binds?: unknown[]) =>
     new Promise<Record<string, unknown>[]>((resolve, reject) =>
-      connection.execute({ sqlText, ...(binds ? { binds: binds as never } : {}), complete: (err, _s, rows) => (err ? reject(err) : resolve((rows ?? []) as Record<string, unknown>[])) }),
+      connection.execute({
+        sqlText,
+        ...(binds ? { binds: binds as never } : {}),
+        complete: (err, _s, rows) => (err ? reject(err) : resolve((rows ?? []) as Record<string, unknown>[])),
+      }),
     );
   return { run, close: () => new Promise<void>((resolve) => connection.destroy(() => resolve())) };
 }
@@ -137,7 +141,13 @@ describe('snowflake staging: files, PUT and COPY INTO', () => {
 
   it('a failed COPY leaves its files on the stage; the next load removes them and converges', async () => {
     const raw = await prepared();
-    fake.inject({ type: 'error', match: /^COPY INTO/, code: '000630', sqlState: '57014', message: 'Statement reached its statement or warehouse timeout of 900 second(s) and was canceled.' });
+    fake.inject({
+      type: 'error',
+      match: /^COPY INTO/,
+      code: '000630',
+      sqlState: '57014',
+      message: 'Statement reached its statement or warehouse timeout of 900 second(s) and was canceled.',
+    });
     const err = await failure(withConnection(raw, (c) => c.loadEvents(generatedBatches(100, 100))));
     expect(err.kind).toBe('retryable');
     const stage = async () => (await fake.stages.files()).filter((f) => f.startsWith(`${raw.schema.toUpperCase()}/`));
@@ -260,8 +270,12 @@ describe('snowflake staging: session settings', () => {
         await c.replaceDefinitions({ event_definitions: [contractDefinition('ev-1')], page_definitions: [], element_definitions: [] });
       });
       const stored = await storedEvents(raw.schema, own);
-      expect(stored.map((row) => [row.event_id, row.event_time, row.processed_time])).toEqual(rows.map((row) => [row.event_id, row.event_time, row.processed_time]));
-      const [definition] = await own.query(`SELECT ${micros('created_time')}, ${micros('modified_time')} FROM ${raw.schema}.event_definitions`);
+      expect(stored.map((row) => [row.event_id, row.event_time, row.processed_time])).toEqual(
+        rows.map((row) => [row.event_id, row.event_time, row.processed_time]),
+      );
+      const [definition] = await own.query(
+        `SELECT ${micros('created_time')}, ${micros('modified_time')} FROM ${raw.schema}.event_definitions`,
+      );
       expect([isoFromEpochMicros(String(definition!.created_time)), isoFromEpochMicros(String(definition!.modified_time))]).toEqual([
         contractDefinition('ev-1').created_time,
         contractDefinition('ev-1').modified_time,
@@ -316,7 +330,10 @@ describe('snowflake staging: CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', () => {
       fake.clearLog();
       // 6,529 rows × 10 values = 65,290 binds: the old plugin's insert, scaled to just past the threshold.
       const rows = Array.from({ length: 6_529 }, (_, i) => EVENT_ROW_COLUMNS.map((column) => contractEvent(i)[column]));
-      await session.run(`INSERT INTO ${raw.schema}.raw_events (${EVENT_ROW_COLUMNS.join(', ')}) VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')})`, rows);
+      await session.run(
+        `INSERT INTO ${raw.schema}.raw_events (${EVENT_ROW_COLUMNS.join(', ')}) VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')})`,
+        rows,
+      );
       const queries = fake.requests.filter((r) => r.kind === 'query');
       expect(queries[0]!.sql).toMatch(/^CREATE OR REPLACE TEMPORARY STAGE SYSTEM\$BIND /);
       expect(queries[0]!.errorCode).toBe('090106');

@@ -45,15 +45,14 @@ runDestinationContract({
     return Number(row?.n);
   },
   readDefinitions: async (config, table) => {
-    const rows = await fake.query(`SELECT id, name, description, state, version, rule::VARCHAR AS rule, ${micros('created_time')}, created_by,
+    const rows =
+      await fake.query(`SELECT id, name, description, state, version, rule::VARCHAR AS rule, ${micros('created_time')}, created_by,
       ${micros('modified_time')}, modified_by, ${micros('updated_time')} FROM ${config.schema}.${table}`);
     return rows.map(storedDefinitionRowFromMicros);
   },
   // About 1.7 MB of gzip CSV: two staged files of 1 MB.
   largeLoad: { rows: 40_000, batchSize: 2_500 },
-  failures: [
-    { name: 'a wrong password', config: () => ({ ...base(), password: 'wrong' }), expect: 'permanent' },
-  ],
+  failures: [{ name: 'a wrong password', config: () => ({ ...base(), password: 'wrong' }), expect: 'permanent' }],
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +69,11 @@ const base = () => ({
   accessUrl: fake.accessUrl,
 });
 
-async function withConnection<T>(raw: Record<string, unknown>, work: (c: DestinationConnection) => Promise<T>, onStatement?: (s: string) => void): Promise<T> {
+async function withConnection<T>(
+  raw: Record<string, unknown>,
+  work: (c: DestinationConnection) => Promise<T>,
+  onStatement?: (s: string) => void,
+): Promise<T> {
   const config = parseDestinationConfig(snowflakeDestination, raw);
   const connection = await snowflakeDestination.connect(config, { logger: silentLogger, onStatement });
   try {
@@ -137,7 +140,13 @@ describe('snowflake destination: faults and service rules', () => {
 
   it('a SQL compilation error is permanent with code, SQLSTATE and message', async () => {
     const raw = await prepared();
-    fake.inject({ type: 'error', match: /^MERGE/, code: '001003', sqlState: '42000', message: "SQL compilation error:\nsyntax error line 1 at position 0 unexpected 'MERGE'." });
+    fake.inject({
+      type: 'error',
+      match: /^MERGE/,
+      code: '001003',
+      sqlState: '42000',
+      message: "SQL compilation error:\nsyntax error line 1 at position 0 unexpected 'MERGE'.",
+    });
     const err = await failure(withConnection(raw, (c) => c.loadEvents(batches(10))));
     expect(err.kind).toBe('permanent');
     expect(err.message).toContain('001003 (42000)');
@@ -164,7 +173,13 @@ describe('snowflake destination: faults and service rules', () => {
     fake.clearLog();
     fake.inject({ type: 'drop', when: 'after', match: /^MERGE/ });
     const newer = Array.from({ length: 30 }, (_, i) => contractEvent(i, { processed_time: '2027-01-01T00:00:00.000000Z' }));
-    const result = await withConnection(raw, (c) => c.loadEvents((async function* () { yield newer; })()));
+    const result = await withConnection(raw, (c) =>
+      c.loadEvents(
+        (async function* () {
+          yield newer;
+        })(),
+      ),
+    );
     expect(result.rowsMerged).toBe(30);
     const merges = fake.requests.filter((r) => r.kind === 'query' && r.sql?.startsWith('MERGE'));
     expect(merges.map((m) => Boolean(m.deduplicated))).toEqual([false, true]);
@@ -212,8 +227,17 @@ describe('snowflake destination: faults and service rules', () => {
     const raw = await prepared();
     await withConnection(raw, (c) => c.loadEvents(batches(40)));
     const before = await fake.query(`SELECT event_id, event_type, epoch_us(updated_time) AS u FROM ${raw.schema}.events ORDER BY event_id`);
-    const newer = Array.from({ length: 60 }, (_, i) => contractEvent(i, { processed_time: '2027-01-01T00:00:00.000000Z', event_type: 'v2' }));
-    const load = () => withConnection(raw, (c) => c.loadEvents((async function* () { yield newer; })()));
+    const newer = Array.from({ length: 60 }, (_, i) =>
+      contractEvent(i, { processed_time: '2027-01-01T00:00:00.000000Z', event_type: 'v2' }),
+    );
+    const load = () =>
+      withConnection(raw, (c) =>
+        c.loadEvents(
+          (async function* () {
+            yield newer;
+          })(),
+        ),
+      );
     // The MERGE has run inside the transaction; the DELETE of staging after it fails.
     fake.inject({
       type: 'error',
@@ -225,10 +249,14 @@ describe('snowflake destination: faults and service rules', () => {
     const err = await failure(load());
     expect(err.kind).toBe('retryable');
     expect(err.message).toContain('000630 (57014)');
-    expect(await fake.query(`SELECT event_id, event_type, epoch_us(updated_time) AS u FROM ${raw.schema}.events ORDER BY event_id`)).toEqual(before);
+    expect(
+      await fake.query(`SELECT event_id, event_type, epoch_us(updated_time) AS u FROM ${raw.schema}.events ORDER BY event_id`),
+    ).toEqual(before);
     expect(fake.statements().slice(-1)).toEqual(['ROLLBACK']);
     expect(await load()).toMatchObject({ rowsStaged: 60, rowsMerged: 60 });
-    const after = await fake.query(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE event_type = 'v2')::INTEGER AS v2 FROM ${raw.schema}.events`);
+    const after = await fake.query(
+      `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE event_type = 'v2')::INTEGER AS v2 FROM ${raw.schema}.events`,
+    );
     expect(after).toEqual([{ n: 60, v2: 60 }]);
     expect(await stagingCount(raw.schema)).toBe(0);
   });
@@ -242,7 +270,11 @@ describe('snowflake destination: faults and service rules', () => {
         const raw = await prepared({ accessUrl: own.accessUrl, fileSizeMb: 1 });
         own.clearLog();
         const statements: string[] = [];
-        await withConnection(raw, (c) => c.loadEvents(batches(rows, 2_500)), (s) => statements.push(s));
+        await withConnection(
+          raw,
+          (c) => c.loadEvents(batches(rows, 2_500)),
+          (s) => statements.push(s),
+        );
         const copy = own.requests.find((r) => r.sql?.startsWith('COPY INTO'));
         counts[rows] = { statements: statements.map((s) => s.split(' ')[0]!), requests: own.requests.length, files: copy?.resultRows ?? 0 };
       }
@@ -261,9 +293,9 @@ describe('snowflake destination: faults and service rules', () => {
     expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), privateKey: '-----BEGIN PRIVATE KEY-----' })).toThrow(
       /password: give only one of privateKey, programmaticAccessToken, oauthToken, password/,
     );
-    expect(() => parseDestinationConfig(snowflakeDestination, { ...base(), password: undefined, oauthToken: 'x', programmaticAccessToken: 'y' })).toThrow(
-      /oauthToken: give only one of/,
-    );
+    expect(() =>
+      parseDestinationConfig(snowflakeDestination, { ...base(), password: undefined, oauthToken: 'x', programmaticAccessToken: 'y' }),
+    ).toThrow(/oauthToken: give only one of/);
     // Without one the config parses (the host keeps a config whose credential it dropped until it
     // is given again), and connecting says what is missing without sending anything.
     const { password: _p, ...noAuth } = base();
@@ -282,8 +314,16 @@ describe('snowflake destination: faults and service rules', () => {
       raw,
       async (c) => {
         await c.ensureTables();
-        await c.loadEvents((async function* () { yield rows; })());
-        await c.replaceDefinitions({ event_definitions: [contractDefinition('ev-1')], page_definitions: [], element_definitions: [contractDefinition('el-1'), contractDefinition('el-2')] });
+        await c.loadEvents(
+          (async function* () {
+            yield rows;
+          })(),
+        );
+        await c.replaceDefinitions({
+          event_definitions: [contractDefinition('ev-1')],
+          page_definitions: [],
+          element_definitions: [contractDefinition('el-1'), contractDefinition('el-2')],
+        });
       },
       (s) => statements.push(s),
     );

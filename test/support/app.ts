@@ -66,8 +66,16 @@ export interface TestApp {
   /** Its destination files live in `config.destinationFilesDir`. */
   config: Config;
   org: TestOrg;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } }>;
-  post(path: string, body: unknown, init?: { key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    key?: string,
+  ): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } }>;
+  post(
+    path: string,
+    body: unknown,
+    init?: { key?: string | null; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /**
    * Sends events of one device and view (session 1) to the native batch endpoint, each with a
    * fresh client id and sequence number; throws unless the endpoint accepts them all.
@@ -83,7 +91,9 @@ let captureSeq = 0;
  * The test warehouses run on this machine, so loopback destinations are allowed explicitly
  * (override with `env`); destination files go to a fresh folder unless `env` names one.
  */
-export async function startTestApp(options: { env?: Record<string, string | undefined>; db?: Database; appDeps?: Partial<AppDeps> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string | undefined>; db?: Database; appDeps?: Partial<AppDeps> } = {},
+): Promise<TestApp> {
   const own = options.db ? undefined : await openTestDatabase();
   const db = options.db ?? own!.db;
   const filesDir = options.env?.TRIBUTARY_DESTINATION_FILES_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-files-'));

@@ -356,7 +356,8 @@ export class ExactnessModel {
     }
     const current = event.versions.at(-1)!;
     const filteredAt = d.filteredOut.get(current);
-    if (filteredAt !== undefined) return `its current row ${current.label} was filtered out (${event.type}) by the sync at step ${filteredAt}`;
+    if (filteredAt !== undefined)
+      return `its current row ${current.label} was filtered out (${event.type}) by the sync at step ${filteredAt}`;
     return `its current row ${current.label} was written at step ${current.createdAt}, after the last successful sync`;
   }
 
@@ -445,7 +446,9 @@ export function diffWarehouse(model: ExactnessModel, name: string, rows: Warehou
     if (!known) {
       const other = ids.byVersion.get(expected);
       if (other !== undefined) {
-        problems.push(`${describe(event)}: ${expected.label} was seen as ${other}, here it is live under a new event_id ${row.eventId} (re-emitted though nothing changed?)`);
+        problems.push(
+          `${describe(event)}: ${expected.label} was seen as ${other}, here it is live under a new event_id ${row.eventId} (re-emitted though nothing changed?)`,
+        );
         continue;
       }
       ids.byVersion.set(expected, row.eventId);
@@ -462,14 +465,20 @@ export function diffWarehouse(model: ExactnessModel, name: string, rows: Warehou
       ['page_definition_id', row.pageDefinitionId, expected.pageDefinitionId],
     ];
     for (const [field, actual, want] of fields) {
-      if (actual !== want) problems.push(`${describe(event)} ${expected.label} (${row.eventId}): ${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(want)}`);
+      if (actual !== want)
+        problems.push(
+          `${describe(event)} ${expected.label} (${row.eventId}): ${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(want)}`,
+        );
     }
   }
   for (const [event, eventIds] of liveRows) {
     if (eventIds.length > 1) problems.push(`${describe(event)}: live ${eventIds.length} times (${eventIds.join(', ')})`);
   }
   for (const [event, version] of live) {
-    if (!liveRows.has(event)) problems.push(`${describe(event)}: no live row, expected ${version.label}${ids.byVersion.has(version) ? ` (${ids.byVersion.get(version)})` : ''}`);
+    if (!liveRows.has(event))
+      problems.push(
+        `${describe(event)}: no live row, expected ${version.label}${ids.byVersion.has(version) ? ` (${ids.byVersion.get(version)})` : ''}`,
+      );
   }
 
   const seenTombstones = new Set<ModelVersion>();

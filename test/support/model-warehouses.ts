@@ -4,12 +4,7 @@ import type postgresClient from 'postgres';
 import { z } from 'zod';
 import duckdb from '../../plugins/duckdb/index.ts';
 import postgres from '../../plugins/postgres/index.ts';
-import {
-  defineDestination,
-  RetryableError,
-  type DestinationConnection,
-  type DestinationDefinition,
-} from '@tributary/destination-sdk';
+import { defineDestination, RetryableError, type DestinationConnection, type DestinationDefinition } from '@tributary/destination-sdk';
 import { queryDuckdb } from './duckdb.ts';
 import type { WarehouseRow } from './exactness-model.ts';
 
@@ -50,8 +45,8 @@ function switchable(inner: DestinationDefinition, id: string): DestinationDefini
       const { faultTag, ...innerConfig } = config as { faultTag: string } & Record<string, unknown>;
       if (faults.get(faultTag) === 'connect') throw new RetryableError('injected failure at connect');
       const connection: DestinationConnection = await inner.connect(innerConfig, ctx);
-      const feed = <T,>(source: AsyncIterable<T>) => withHook(faults.get(faultTag) === 'load' ? failAfterFirst(source) : source, faultTag);
-      const confirmed = async <R,>(result: Promise<R>): Promise<R> => {
+      const feed = <T>(source: AsyncIterable<T>) => withHook(faults.get(faultTag) === 'load' ? failAfterFirst(source) : source, faultTag);
+      const confirmed = async <R>(result: Promise<R>): Promise<R> => {
         const merged = await result;
         if (faults.get(faultTag) === 'merged') throw new RetryableError('injected failure after the merge committed');
         return merged;
@@ -60,7 +55,9 @@ function switchable(inner: DestinationDefinition, id: string): DestinationDefini
         check: () => connection.check(),
         ensureTables: () => connection.ensureTables(),
         loadEvents: (batches) => confirmed(connection.loadEvents(feed(batches))),
-        ...(connection.loadEventsCopyText ? { loadEventsCopyText: (chunks) => confirmed(connection.loadEventsCopyText!(feed(chunks))) } : {}),
+        ...(connection.loadEventsCopyText
+          ? { loadEventsCopyText: (chunks) => confirmed(connection.loadEventsCopyText!(feed(chunks))) }
+          : {}),
         replaceDefinitions: (tables) => connection.replaceDefinitions(tables),
         close: () => connection.close(),
       };

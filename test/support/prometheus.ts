@@ -44,7 +44,10 @@ export function parseScrape(text: string): Map<string, Family> {
     }
     const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
     if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`bad value: ${line}`);
-    const base = /_(bucket|sum|count)$/.test(name) && families.get(name.replace(/_(bucket|sum|count)$/, ''))?.type === 'histogram' ? name.replace(/_(bucket|sum|count)$/, '') : name;
+    const base =
+      /_(bucket|sum|count)$/.test(name) && families.get(name.replace(/_(bucket|sum|count)$/, ''))?.type === 'histogram'
+        ? name.replace(/_(bucket|sum|count)$/, '')
+        : name;
     family(base).samples.push({ name, labels, value });
   }
   return families;

@@ -13,7 +13,11 @@ export type RedshiftInput = z.input<(typeof redshiftDestination)['config']>;
 let schemas = 0;
 
 /** A config for a fresh schema on `fake`, staging in `bucket` on moto, signed with a static key. */
-export function redshiftTestConfig(fake: RedshiftDataFake, bucket: string, overrides: Partial<RedshiftInput> = {}): RedshiftInput & { schema: string } {
+export function redshiftTestConfig(
+  fake: RedshiftDataFake,
+  bucket: string,
+  overrides: Partial<RedshiftInput> = {},
+): RedshiftInput & { schema: string } {
   return {
     region: 'us-east-1',
     clusterIdentifier: 'tributary-cluster',

@@ -13,14 +13,21 @@ describe('configuration', () => {
   it('names every invalid setting in one message', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TRIBUTARY_SECRET_KEY: 'short', TRIBUTARY_TRUST_PROXY: 'maybe', TRIBUTARY_CORS_ORIGINS: '*' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        TRIBUTARY_SECRET_KEY: 'short',
+        TRIBUTARY_TRUST_PROXY: 'maybe',
+        TRIBUTARY_CORS_ORIGINS: '*',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('INVALID_CONFIGURATION');
     const message = (error as Error).message;
-    for (const name of ['PORT', 'DATABASE_URL', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_TRUST_PROXY', 'TRIBUTARY_CORS_ORIGINS']) expect(message).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_TRUST_PROXY', 'TRIBUTARY_CORS_ORIGINS'])
+      expect(message).toContain(name);
   });
 
   it('serves the demo shop only in the embedded mode unless told otherwise', () => {
@@ -52,7 +59,11 @@ describe('configuration', () => {
 
   it('lets destinations reach loopback only in the embedded mode, and no override, unless told otherwise', () => {
     const embedded = loadConfig({ DATA_DIR: '/srv/tributary' });
-    expect(embedded).toMatchObject({ allowEndpointOverrides: false, destinationHosts: null, destinationPrivateNetworks: ['127.0.0.0/8', '::1/128'] });
+    expect(embedded).toMatchObject({
+      allowEndpointOverrides: false,
+      destinationHosts: null,
+      destinationPrivateNetworks: ['127.0.0.0/8', '::1/128'],
+    });
     expect(embedded.destinationFilesDir).toBe('/srv/tributary/destination-files');
     expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).destinationPrivateNetworks).toEqual([]);
     const told = loadConfig({

@@ -8,7 +8,9 @@ import { schema } from '../../schema/index.ts';
 
 /** Every document the console sends, from console/src/queries.ts (one, or one per definition kind). */
 const documents: [string, string][] = Object.entries(queries).flatMap(([name, value]): [string, string][] =>
-  value instanceof String ? [[name, value.toString()]] : Object.entries(value as Record<string, object>).map(([kind, text]) => [`${name}.${kind}`, text.toString()]),
+  value instanceof String
+    ? [[name, value.toString()]]
+    : Object.entries(value as Record<string, object>).map(([kind, text]) => [`${name}.${kind}`, text.toString()]),
 );
 
 describe('the console speaks the committed schema', () => {

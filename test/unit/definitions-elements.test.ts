@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileDefinitions, matchElements, specificityOf, type CapturedTarget, type ElementDefinitionInput } from '../../server/definitions/index.ts';
+import {
+  compileDefinitions,
+  matchElements,
+  specificityOf,
+  type CapturedTarget,
+  type ElementDefinitionInput,
+} from '../../server/definitions/index.ts';
 import { parse } from 'css-what';
 
 function elementsOf(elements: ElementDefinitionInput[]) {
@@ -149,7 +155,9 @@ describe('matchElements', () => {
       { id: 'el_bad', rule: { selector: 'li:first-child' } },
       { id: 'el_btn', rule: { selector: '.btn' } },
     ]);
-    expect(compiled.skipped).toEqual([{ kind: 'element', id: 'el_bad', errors: [expect.objectContaining({ code: 'UNSUPPORTED_SELECTOR' })] }]);
+    expect(compiled.skipped).toEqual([
+      { kind: 'element', id: 'el_bad', errors: [expect.objectContaining({ code: 'UNSUPPORTED_SELECTOR' })] },
+    ]);
     expect(matchElements(compiled, clickOnSpanInSignupButton, null).elementDefinitionId).toBe('el_btn');
   });
 });

@@ -53,7 +53,17 @@ describe('matchEvents conditions', () => {
     ['path through a scalar', { properties: [{ path: 'plan.name', op: 'exists' }] }, false],
     ['event type', { eventType: 'custom' }, true],
     ['another event type', { eventType: 'click' }, false],
-    ['all conditions must hold', { eventType: 'custom', properties: [{ path: 'event_name', op: 'equals', value: 'Purchase' }, { path: 'plan', op: 'equals', value: 'free' }] }, false],
+    [
+      'all conditions must hold',
+      {
+        eventType: 'custom',
+        properties: [
+          { path: 'event_name', op: 'equals', value: 'Purchase' },
+          { path: 'plan', op: 'equals', value: 'free' },
+        ],
+      },
+      false,
+    ],
   ];
   it.each(cases)('%s', (_name, rule, expected) => {
     const result = matchEvents(eventsOf([{ id: 'ed_1', rule }]), purchase);
@@ -91,8 +101,21 @@ describe('matchEvents specificity', () => {
   });
 
   it('counts conditions within a tier', () => {
-    expect(eventSpecificityScore({ properties: [{ path: 'a', op: 'equals', value: 1 }, { path: 'b', op: 'equals', value: 2 }] })).toBeGreaterThan(
-      eventSpecificityScore({ eventType: 'custom', properties: [{ path: 'a', op: 'equals', value: 1 }, { path: 'c', op: 'gt', value: 0 }] }),
+    expect(
+      eventSpecificityScore({
+        properties: [
+          { path: 'a', op: 'equals', value: 1 },
+          { path: 'b', op: 'equals', value: 2 },
+        ],
+      }),
+    ).toBeGreaterThan(
+      eventSpecificityScore({
+        eventType: 'custom',
+        properties: [
+          { path: 'a', op: 'equals', value: 1 },
+          { path: 'c', op: 'gt', value: 0 },
+        ],
+      }),
     );
   });
 
@@ -149,7 +172,16 @@ describe('matchDefinitions', () => {
       { id: 'ed_any_button', rule: { eventType: 'click', elementDefinitionId: 'el_btn' } },
       { id: 'ed_pay_view', rule: { eventType: 'navigate', pageDefinitionId: 'pd_checkout_pay' } },
       { id: 'ed_pay_click', rule: { eventType: 'click', pageDefinitionId: 'pd_checkout_pay', elementDefinitionId: 'el_pay' } },
-      { id: 'ed_purchase', rule: { eventType: 'custom', properties: [{ path: 'event_name', op: 'equals', value: 'Purchase' }, { path: 'revenue', op: 'gt', value: 0 }] } },
+      {
+        id: 'ed_purchase',
+        rule: {
+          eventType: 'custom',
+          properties: [
+            { path: 'event_name', op: 'equals', value: 'Purchase' },
+            { path: 'revenue', op: 'gt', value: 0 },
+          ],
+        },
+      },
     ],
   });
 
@@ -209,7 +241,9 @@ describe('matchDefinitions', () => {
   it('enriches a custom event by its properties', () => {
     const result = matchDefinitions(compiled, { eventType: 'custom', properties: { event_name: 'Purchase', revenue: 42 } });
     expect(result.eventDefinitionId).toBe('ed_purchase');
-    expect(matchDefinitions(compiled, { eventType: 'custom', properties: { event_name: 'Purchase', revenue: 0 } }).eventDefinitionId).toBeNull();
+    expect(
+      matchDefinitions(compiled, { eventType: 'custom', properties: { event_name: 'Purchase', revenue: 0 } }).eventDefinitionId,
+    ).toBeNull();
   });
 
   it('keeps the organization in the compiled object, and a recompile only changes later matches', () => {

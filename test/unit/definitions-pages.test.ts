@@ -33,7 +33,17 @@ describe('matchPage', () => {
     { id: 'pd_docs', priority: 20, rule: { host: '*.example', path: '/docs/**' } },
     { id: 'pd_checkout_pay', priority: 1, rule: { path: '/checkout', fragment: '/pay' } },
     { id: 'pd_checkout', priority: 2, rule: { path: '/checkout/' } },
-    { id: 'pd_search', priority: 30, rule: { path: '/search', query: [{ key: 'q', op: 'exists' }, { key: 'sort', op: 'equals', value: 'price' }] } },
+    {
+      id: 'pd_search',
+      priority: 30,
+      rule: {
+        path: '/search',
+        query: [
+          { key: 'q', op: 'exists' },
+          { key: 'sort', op: 'equals', value: 'price' },
+        ],
+      },
+    },
     { id: 'pd_campaign', priority: 40, rule: { query: [{ key: 'utm_campaign', op: 'contains', value: 'black-friday' }] } },
     { id: 'pd_any', priority: 1000, rule: { path: '/**' } },
   ]);

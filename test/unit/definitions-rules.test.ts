@@ -21,7 +21,10 @@ describe('page rules', () => {
     const result = validatePageRule({
       host: '*.shop.example',
       path: '/products/*/reviews/**',
-      query: [{ key: 'step', op: 'equals', value: '2' }, { key: 'coupon', op: 'exists' }],
+      query: [
+        { key: 'step', op: 'equals', value: '2' },
+        { key: 'coupon', op: 'exists' },
+      ],
       fragment: '/pay',
     });
     expect(result).toEqual({
@@ -29,7 +32,10 @@ describe('page rules', () => {
       rule: {
         host: '*.shop.example',
         path: '/products/*/reviews/**',
-        query: [{ key: 'step', op: 'equals', value: '2' }, { key: 'coupon', op: 'exists' }],
+        query: [
+          { key: 'step', op: 'equals', value: '2' },
+          { key: 'coupon', op: 'exists' },
+        ],
         fragment: '/pay',
       },
     });
@@ -59,7 +65,14 @@ describe('page rules', () => {
 
 describe('element rules', () => {
   it('accepts selectors css-select can evaluate on captured ancestry', () => {
-    for (const selector of ['#signup', 'form button.primary', 'button[data-testid="signup"]', 'nav > a:not(.disabled)', ':is(a, button)[href]', 'button:contains("Sign up")']) {
+    for (const selector of [
+      '#signup',
+      'form button.primary',
+      'button[data-testid="signup"]',
+      'nav > a:not(.disabled)',
+      ':is(a, button)[href]',
+      'button:contains("Sign up")',
+    ]) {
       expect(validateElementRule({ selector }).ok, selector).toBe(true);
     }
   });
@@ -67,7 +80,9 @@ describe('element rules', () => {
   it('refuses unparsable selectors with INVALID_SELECTOR and a readable message', () => {
     const unclosed = validateElementRule({ selector: 'button[' });
     expect(codesOf(unclosed)).toEqual(['INVALID_SELECTOR']);
-    expect(errorsOf(unclosed)[0]?.message).toBe('invalid CSS selector "button[": unexpected end of selector (unclosed "[" or missing name?)');
+    expect(errorsOf(unclosed)[0]?.message).toBe(
+      'invalid CSS selector "button[": unexpected end of selector (unclosed "[" or missing name?)',
+    );
     expect(errorsOf(validateElementRule({ selector: 'a,' }))[0]?.message).toContain('empty selector in a list');
     expect(errorsOf(validateElementRule({ selector: 'a:frobnicate' }))[0]?.message).toContain('unknown pseudo-class ":frobnicate"');
     expect(codesOf(validateElementRule({ selector: 'a::before' }))).toEqual(['INVALID_SELECTOR']);
@@ -135,6 +150,11 @@ describe('page priorities', () => {
       { id: 'pd_c', priority: 2 },
     ]);
     expect(errors).toEqual([{ code: 'DUPLICATE_PRIORITY', message: 'page definitions pd_a, pd_b share priority 1', path: ['priority'] }]);
-    expect(findDuplicatePriorities([{ id: 'pd_a', priority: 1 }, { id: 'pd_b', priority: 2 }])).toEqual([]);
+    expect(
+      findDuplicatePriorities([
+        { id: 'pd_a', priority: 1 },
+        { id: 'pd_b', priority: 2 },
+      ]),
+    ).toEqual([]);
   });
 });

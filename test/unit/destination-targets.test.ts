@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DESTINATION_API_VERSION, classifyError, defineDestination, secret, silentLogger, target, type DestinationConnection } from '@tributary/destination-sdk';
+import {
+  DESTINATION_API_VERSION,
+  classifyError,
+  defineDestination,
+  secret,
+  silentLogger,
+  target,
+  type DestinationConnection,
+} from '@tributary/destination-sdk';
 import { createPluginRegistry } from '../../server/plugins/registry.ts';
 import { createTargetGuard, type TargetPolicy } from '../../server/sync/targets.ts';
 
@@ -39,7 +47,14 @@ const lookup = async (name: string) => {
 };
 
 function guard(policy: Partial<TargetPolicy> = {}) {
-  return createTargetGuard({ allowEndpointOverrides: false, destinationHosts: null, privateNetworks: [], filesDir: '/nonexistent', lookup, ...policy });
+  return createTargetGuard({
+    allowEndpointOverrides: false,
+    destinationHosts: null,
+    privateNetworks: [],
+    filesDir: '/nonexistent',
+    lookup,
+    ...policy,
+  });
 }
 
 async function connect(policy: Partial<TargetPolicy>, config: Record<string, unknown>, clearedSecrets: string[] | null = null) {
@@ -80,7 +95,9 @@ describe('the target guard when connecting', () => {
   });
 
   it('checks the policy again: overrides and hosts refused since the create stay refused', async () => {
-    await expect(connect({}, { endpoint: 'https://warehouse.example.com' })).rejects.toMatchObject({ code: 'ENDPOINT_OVERRIDE_NOT_ALLOWED' });
+    await expect(connect({}, { endpoint: 'https://warehouse.example.com' })).rejects.toMatchObject({
+      code: 'ENDPOINT_OVERRIDE_NOT_ALLOWED',
+    });
     await expect(connect({ destinationHosts: ['*.corp.example'] }, { host: 'warehouse.example.com' })).rejects.toMatchObject({
       code: 'DESTINATION_HOST_NOT_ALLOWED',
     });
@@ -88,7 +105,10 @@ describe('the target guard when connecting', () => {
   });
 
   it('refuses a destination whose secrets were cleared, before resolving anything', async () => {
-    await expect(connect({}, { host: 'unknown.example.com' }, ['token'])).rejects.toMatchObject({ code: 'SECRETS_REQUIRED', kind: 'config' });
+    await expect(connect({}, { host: 'unknown.example.com' }, ['token'])).rejects.toMatchObject({
+      code: 'SECRETS_REQUIRED',
+      kind: 'config',
+    });
   });
 
   it('lets a failed lookup through as the retryable network error it is', async () => {

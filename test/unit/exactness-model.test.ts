@@ -35,11 +35,21 @@ const B = 'https://shop.example/b';
 describe('the reference model of exact destinations', () => {
   it('re-emits after a late navigate only the later rows that inherit from it and whose url or title change', () => {
     const m = new ExactnessModel();
-    const [n1, c2, c3, i4, n5, c6] = [event(10, 'navigate', A, 'A'), event(20, 'click'), event(30, 'click'), event(35, 'identify'), event(40, 'navigate', B), event(50, 'click')];
+    const [n1, c2, c3, i4, n5, c6] = [
+      event(10, 'navigate', A, 'A'),
+      event(20, 'click'),
+      event(30, 'click'),
+      event(35, 'identify'),
+      event(40, 'navigate', B),
+      event(50, 'click'),
+    ];
     m.capture(1, [n1!, c2!, c3!, i4!, n5!, c6!]);
     m.capture(2, [event(25, 'navigate', 'https://shop.example/late')]);
     const versions = (e: ClientEvent) => m.byMarker.get(e.marker)!.versions.map((v) => [v.url, v.createdAt]);
-    expect(versions(c3!)).toEqual([[A, 1], ['https://shop.example/late', 2]]);
+    expect(versions(c3!)).toEqual([
+      [A, 1],
+      ['https://shop.example/late', 2],
+    ]);
     expect(versions(i4!)).toHaveLength(2);
     for (const e of [n1!, c2!, n5!, c6!]) expect(versions(e)).toHaveLength(1);
     // the same page again, a late click and a late identify: nothing else changes
@@ -114,7 +124,10 @@ describe('the reference model of exact destinations', () => {
     // from then on, the backfilled capture times are like an active period's
     m.capture(9, [event(28, 'navigate', B)]);
     m.sync(10, 'd');
-    expect(held(m, 'd')).toEqual({ live: [...base, `${m.views.get('1')![4]!.marker}@v0`, `${c2.marker}@v3`].sort(), tombstones: [`${c2.marker}@v2`] });
+    expect(held(m, 'd')).toEqual({
+      live: [...base, `${m.views.get('1')![4]!.marker}@v0`, `${c2.marker}@v3`].sort(),
+      tombstones: [`${c2.marker}@v2`],
+    });
   });
 
   it('keeps a cancelled backfill where it stopped: the changes of what it sent travel, the rest stays out', () => {

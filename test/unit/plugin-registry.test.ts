@@ -39,10 +39,19 @@ describe('plugin registry', () => {
 
   it('knows where each plugin connects: the built-ins mark their targets; a plugin with secrets that marks none binds them to every field', async () => {
     const registry = await createPluginRegistry(['acme-lake'], { importer });
-    const targets = (id: string) => registry.get(id)!.targetFields.map((f) => `${f.name}${f.kind ? `:${f.kind}` : ''}${f.override ? ' (override)' : ''}`);
+    const targets = (id: string) =>
+      registry.get(id)!.targetFields.map((f) => `${f.name}${f.kind ? `:${f.kind}` : ''}${f.override ? ' (override)' : ''}`);
     expect(targets('postgres')).toEqual(['url:url', 'host:host', 'port', 'database', 'user', 'ssl']);
     expect(targets('snowflake')).toEqual(['account', 'username', 'role', 'database', 'accessUrl:url (override)']);
-        expect(targets('bigquery')).toEqual(['projectId', 'authentication', 'workloadIdentityConfig', 'impersonateServiceAccount', 'apiEndpoint:url (override)', 'stsEndpoint:url (override)', 'iamCredentialsEndpoint:url (override)']);
+    expect(targets('bigquery')).toEqual([
+      'projectId',
+      'authentication',
+      'workloadIdentityConfig',
+      'impersonateServiceAccount',
+      'apiEndpoint:url (override)',
+      'stsEndpoint:url (override)',
+      'iamCredentialsEndpoint:url (override)',
+    ]);
     expect(targets('redshift')).toEqual([
       'region',
       'clusterIdentifier',
@@ -65,7 +74,9 @@ describe('plugin registry', () => {
   });
 
   it('refuses a bad, incompatible, missing or conflicting plugin with one clear message each, and keeps the rest', async () => {
-    const registry = await createPluginRegistry(['not-a-plugin', 'future-api', 'missing-package', 'steals-duckdb', 'acme-lake'], { importer });
+    const registry = await createPluginRegistry(['not-a-plugin', 'future-api', 'missing-package', 'steals-duckdb', 'acme-lake'], {
+      importer,
+    });
     expect(registry.problems).toHaveLength(4);
     expect(registry.problems[0]).toMatch(/^plugin not-a-plugin refused: /);
     expect(registry.problems[1]).toMatch(/^plugin future-api refused: .*api/i);

@@ -65,8 +65,16 @@ describe('validateDestinationDefinition', () => {
       validDefinition({ config: z.object({ a: target(z.string(), { kind: 'file' }), b: target(z.string(), { kind: 'file' }) }) }),
       'marks 2 fields as files (a, b); at most one',
     ],
-    ['an override that is not an address', validDefinition({ config: z.object({ a: target(z.string(), { override: true }) }) }), 'its target kind must be host or url'],
-    ['a secret file', validDefinition({ config: z.object({ a: target(secret(z.string()), { kind: 'file' }) }) }), 'a file, which cannot be secret'],
+    [
+      'an override that is not an address',
+      validDefinition({ config: z.object({ a: target(z.string(), { override: true }) }) }),
+      'its target kind must be host or url',
+    ],
+    [
+      'a secret file',
+      validDefinition({ config: z.object({ a: target(secret(z.string()), { kind: 'file' }) }) }),
+      'a file, which cannot be secret',
+    ],
   ])('rejects %s with one clear message', (_name, candidate, message) => {
     const result = validateDestinationDefinition(candidate);
     expect(result.ok).toBe(false);
@@ -125,7 +133,13 @@ describe('config schema and secrets', () => {
     ]);
     expect(secretFieldNames(definition)).toEqual(['url']);
     const schema = configJsonSchema(definition) as { properties: Record<string, Record<string, unknown>> };
-    expect(schema.properties.url).toMatchObject({ 'x-target': true, 'x-target-kind': 'url', 'x-secret': true, writeOnly: true, description: 'URL' });
+    expect(schema.properties.url).toMatchObject({
+      'x-target': true,
+      'x-target-kind': 'url',
+      'x-secret': true,
+      writeOnly: true,
+      description: 'URL',
+    });
     expect(schema.properties.port).toMatchObject({ 'x-target': true, default: 5432 });
     expect(schema.properties.port).not.toHaveProperty('x-target-kind');
     expect(schema.properties.endpoint).toMatchObject({ 'x-target': true, 'x-target-kind': 'url', 'x-endpoint-override': true });
@@ -191,7 +205,13 @@ describe('runCheckSteps', () => {
     const ran: string[] = [];
     const steps = await runCheckSteps([
       { step: 'connect', run: async () => (ran.push('connect'), 'connected') },
-      { step: 'write', run: async () => { ran.push('write'); throw new PermanentError('permission denied'); } },
+      {
+        step: 'write',
+        run: async () => {
+          ran.push('write');
+          throw new PermanentError('permission denied');
+        },
+      },
       { step: 'clean up', run: async () => (ran.push('clean up'), 'cleaned') },
     ]);
     expect(ran).toEqual(['connect', 'write']);
@@ -235,7 +255,9 @@ describe('createErrorClassifier and createClassifiedRunner', () => {
   it('runs work classified, and not at all once aborted', async () => {
     const classified = createClassifiedRunner(classify);
     await expect(classified('connecting', async () => 'ok')).resolves.toBe('ok');
-    await expect(classified('connecting', async () => Promise.reject(Object.assign(new Error('x'), { code: 'NO_DB' })))).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      classified('connecting', async () => Promise.reject(Object.assign(new Error('x'), { code: 'NO_DB' }))),
+    ).rejects.toBeInstanceOf(ConfigError);
     const aborted = AbortSignal.abort();
     let ran = false;
     await expect(createClassifiedRunner(classify, aborted)('loading', async () => (ran = true))).rejects.toBeInstanceOf(RetryableError);
@@ -267,7 +289,10 @@ describe('checkWarehouse', () => {
 
   it('runs the standard steps in order around a unique probe row and leaves nothing behind', async () => {
     const { calls, staged, probe } = warehouse();
-    const steps = await checkWarehouse({ ...probe, createSchema: async () => (calls.push('create schema'), 'schema "t" exists') }, classified);
+    const steps = await checkWarehouse(
+      { ...probe, createSchema: async () => (calls.push('create schema'), 'schema "t" exists') },
+      classified,
+    );
     expect(steps.map((s) => [s.step, s.ok, s.message])).toEqual([
       ['connect', true, 'connected'],
       ['create schema', true, 'schema "t" exists'],

@@ -15,268 +15,268 @@ import * as types from './graphql.ts';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "fragment Refused on AppError { code message }": typeof types.RefusedFragmentDoc,
-    "fragment RefusedField on ValidationError { field }": typeof types.RefusedFieldFragmentDoc,
-    "query Me { me { apiKeyId role organization { name } } }": typeof types.MeDocument,
-    "fragment DestinationSummary on Destination { id name pluginId status enabled lagSeconds lastSuccessTime lastError consecutiveFailures nextRunTime }": typeof types.DestinationSummaryFragmentDoc,
-    "query Destinations { destinations(first: 100) { nodes { ...DestinationSummary } pageInfo { endCursor hasNextPage } } }": typeof types.DestinationsDocument,
-    "query Destination($id: ID!) { destination(id: $id) {\n  ...DestinationSummary config secretFieldsSet clearedSecrets intervalMinutes eventTypesInclude eventTypesExclude pendingDeletions activeSince } }": typeof types.DestinationDocument,
-    "query Plugins { destinationPlugins { id displayName description configSchema secretFields targetFields } }": typeof types.PluginsDocument,
-    "mutation CreateDestination($input: DestinationInput!) { createDestination(input: $input) {\n  __typename ...Refused ...RefusedField ... on DestinationCreated { data { id } } } }": typeof types.CreateDestinationDocument,
-    "mutation UpdateDestination($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) {\n  __typename ...Refused ...RefusedField ... on DestinationUpdated { data { id } } } }": typeof types.UpdateDestinationDocument,
-    "mutation EnableDestination($id: ID!) { enableDestination(id: $id) {\n  __typename ...Refused ... on DestinationEnabled { data { id } } } }": typeof types.EnableDestinationDocument,
-    "mutation DisableDestination($id: ID!) { disableDestination(id: $id) {\n  __typename ...Refused ... on DestinationDisabled { data { id } } } }": typeof types.DisableDestinationDocument,
-    "mutation SyncNow($id: ID!) { syncDestinationNow(id: $id) {\n  __typename ...Refused ...RefusedField ... on SyncQueued { data { id status } } } }": typeof types.SyncNowDocument,
-    "mutation TestConnection($id: ID!) { testDestinationConnection(id: $id) {\n  __typename ...Refused ...RefusedField ... on ConnectionTested { data { step ok skipped message durationMs } } } }": typeof types.TestConnectionDocument,
-    "query Runs($id: ID!, $first: Int) { destination(id: $id) { id runs(first: $first) { nodes {\n  id status trigger queuedTime startedTime finishedTime durationMs rows bytes statements attempts error errorKind windowFrom windowTo } } } }": typeof types.RunsDocument,
-    "query Backfills($id: ID!) { destination(id: $id) { id backfills(first: 20) { nodes { id status from to sentUntil rowsSent rowsToSend error } } } }": typeof types.BackfillsDocument,
-    "mutation Backfill($id: ID!, $from: DateTime!) { backfillDestination(id: $id, from: $from) {\n  __typename ...Refused ...RefusedField ... on BackfillStarted { data { id } } } }": typeof types.BackfillDocument,
-    "mutation CancelBackfill($id: ID!) { cancelBackfill(id: $id) {\n  __typename ...Refused ...RefusedField ... on BackfillCancelled { data { id } } } }": typeof types.CancelBackfillDocument,
-    "fragment DefinitionFields on Definition { id name description state version rule modifiedTime }": typeof types.DefinitionFieldsFragmentDoc,
-    "query Definitions($archived: Boolean) {\n  pageDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields priority } }\n  elementDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields } }\n  eventDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields } } }": typeof types.DefinitionsDocument,
-    "mutation CreatePageDefinition($input: CreatePageDefinitionInput!) { createPageDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionCreated { data { id } } } }": typeof types.CreatePageDefinitionDocument,
-    "mutation CreateElementDefinition($input: CreateElementDefinitionInput!) { createElementDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionCreated { data { id } } } }": typeof types.CreateElementDefinitionDocument,
-    "mutation CreateEventDefinition($input: CreateEventDefinitionInput!) { createEventDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionCreated { data { id } } } }": typeof types.CreateEventDefinitionDocument,
-    "mutation UpdatePageDefinition($id: ID!, $input: UpdatePageDefinitionInput!) { updatePageDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionUpdated { data { id } } } }": typeof types.UpdatePageDefinitionDocument,
-    "mutation UpdateElementDefinition($id: ID!, $input: UpdateElementDefinitionInput!) { updateElementDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionUpdated { data { id } } } }": typeof types.UpdateElementDefinitionDocument,
-    "mutation UpdateEventDefinition($id: ID!, $input: UpdateEventDefinitionInput!) { updateEventDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionUpdated { data { id } } } }": typeof types.UpdateEventDefinitionDocument,
-    "mutation ArchivePageDefinition($id: ID!) { archivePageDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionArchived { data { id } } } }": typeof types.ArchivePageDefinitionDocument,
-    "mutation ArchiveElementDefinition($id: ID!) { archiveElementDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionArchived { data { id } } } }": typeof types.ArchiveElementDefinitionDocument,
-    "mutation ArchiveEventDefinition($id: ID!) { archiveEventDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionArchived { data { id } } } }": typeof types.ArchiveEventDefinitionDocument,
-    "mutation ReorderPages($ids: [ID!]!) { reorderPageDefinitions(ids: $ids) {\n  __typename ...Refused ...RefusedField ... on PageDefinitionsReordered { data { pageDefinitions { id } } } } }": typeof types.ReorderPagesDocument,
-    "fragment RuleMatchesFields on RuleMatches { window scanned matched events { ...EventFields } }": typeof types.RuleMatchesFieldsFragmentDoc,
-    "query PageRuleMatches($rule: PageRuleInput!, $first: Int) { pageRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on PageRuleTried { data { ...RuleMatchesFields } } } }": typeof types.PageRuleMatchesDocument,
-    "query ElementRuleMatches($rule: ElementRuleInput!, $first: Int) { elementRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on ElementRuleTried { data { ...RuleMatchesFields } } } }": typeof types.ElementRuleMatchesDocument,
-    "query EventRuleMatches($rule: EventRuleInput!, $first: Int) { eventRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on EventRuleTried { data { ...RuleMatchesFields } } } }": typeof types.EventRuleMatchesDocument,
-    "fragment EventFields on Event { eventId eventTime processedTime deviceId sessionId viewId eventType sourceType eventProperties sourceProperties }": typeof types.EventFieldsFragmentDoc,
-    "query Events($first: Int, $after: String, $filter: EventFilter) { events(first: $first, after: $after, filter: $filter) {\n  nodes { ...EventFields } pageInfo { endCursor hasNextPage } } }": typeof types.EventsDocument,
-    "query ApiKeys { apiKeys(first: 500) { nodes { id name role prefix allowedOrigins createdTime revokedTime } } }": typeof types.ApiKeysDocument,
-    "mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) {\n  __typename ...Refused ...RefusedField ... on ApiKeyCreated { data { key apiKey { id } } } } }": typeof types.CreateApiKeyDocument,
-    "mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) {\n  __typename ...Refused ... on ApiKeyRevoked { data { id } } } }": typeof types.RevokeApiKeyDocument,
-    "query DeletionRequests { deletionRequests(first: 100) { nodes {\n  id subjectKind subject requestedTime requestedBy storeRowsDeleted suppress destinations { destinationId status rowsDeleted } } } }": typeof types.DeletionRequestsDocument,
-    "mutation RequestDeletion($input: RequestDeletionInput!) { requestDeletion(input: $input) {\n  __typename ...Refused ...RefusedField ... on DeletionRequested { data { id } } } }": typeof types.RequestDeletionDocument,
-    "query AlertWebhooks { alertWebhooks(first: 10) { nodes {\n  id url createdTime deliveries(first: 20) { nodes { id event status attempts lastStatusCode lastError createdTime } } } } }": typeof types.AlertWebhooksDocument,
-    "mutation CreateAlertWebhook($input: CreateAlertWebhookInput!) { createAlertWebhook(input: $input) {\n  __typename ...Refused ...RefusedField ... on AlertWebhookCreated { data { id } } } }": typeof types.CreateAlertWebhookDocument,
-    "mutation DeleteAlertWebhook($id: ID!) { deleteAlertWebhook(id: $id) {\n  __typename ...Refused ... on AlertWebhookDeleted { data } } }": typeof types.DeleteAlertWebhookDocument,
+    "\n  fragment Refused on AppError {\n    code\n    message\n  }\n": typeof types.RefusedFragmentDoc,
+    "\n  fragment RefusedField on ValidationError {\n    field\n  }\n": typeof types.RefusedFieldFragmentDoc,
+    "\n  query Me {\n    me {\n      apiKeyId\n      role\n      organization {\n        name\n      }\n    }\n  }\n": typeof types.MeDocument,
+    "\n  fragment DestinationSummary on Destination {\n    id\n    name\n    pluginId\n    status\n    enabled\n    lagSeconds\n    lastSuccessTime\n    lastError\n    consecutiveFailures\n    nextRunTime\n  }\n": typeof types.DestinationSummaryFragmentDoc,
+    "\n  query Destinations {\n    destinations(first: 100) {\n      nodes {\n        ...DestinationSummary\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n": typeof types.DestinationsDocument,
+    "\n  query Destination($id: ID!) {\n    destination(id: $id) {\n      ...DestinationSummary\n      config\n      secretFieldsSet\n      clearedSecrets\n      intervalMinutes\n      eventTypesInclude\n      eventTypesExclude\n      pendingDeletions\n      activeSince\n    }\n  }\n": typeof types.DestinationDocument,
+    "\n  query Plugins {\n    destinationPlugins {\n      id\n      displayName\n      description\n      configSchema\n      secretFields\n      targetFields\n    }\n  }\n": typeof types.PluginsDocument,
+    "\n  mutation CreateDestination($input: DestinationInput!) {\n    createDestination(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DestinationCreated {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.CreateDestinationDocument,
+    "\n  mutation UpdateDestination($id: ID!, $input: DestinationInput!) {\n    updateDestination(id: $id, input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DestinationUpdated {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.UpdateDestinationDocument,
+    "\n  mutation EnableDestination($id: ID!) {\n    enableDestination(id: $id) {\n      __typename\n      ...Refused\n      ... on DestinationEnabled {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.EnableDestinationDocument,
+    "\n  mutation DisableDestination($id: ID!) {\n    disableDestination(id: $id) {\n      __typename\n      ...Refused\n      ... on DestinationDisabled {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.DisableDestinationDocument,
+    "\n  mutation SyncNow($id: ID!) {\n    syncDestinationNow(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on SyncQueued {\n        data {\n          id\n          status\n        }\n      }\n    }\n  }\n": typeof types.SyncNowDocument,
+    "\n  mutation TestConnection($id: ID!) {\n    testDestinationConnection(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on ConnectionTested {\n        data {\n          step\n          ok\n          skipped\n          message\n          durationMs\n        }\n      }\n    }\n  }\n": typeof types.TestConnectionDocument,
+    "\n  query Runs($id: ID!, $first: Int) {\n    destination(id: $id) {\n      id\n      runs(first: $first) {\n        nodes {\n          id\n          status\n          trigger\n          queuedTime\n          startedTime\n          finishedTime\n          durationMs\n          rows\n          bytes\n          statements\n          attempts\n          error\n          errorKind\n          windowFrom\n          windowTo\n        }\n      }\n    }\n  }\n": typeof types.RunsDocument,
+    "\n  query Backfills($id: ID!) {\n    destination(id: $id) {\n      id\n      backfills(first: 20) {\n        nodes {\n          id\n          status\n          from\n          to\n          sentUntil\n          rowsSent\n          rowsToSend\n          error\n        }\n      }\n    }\n  }\n": typeof types.BackfillsDocument,
+    "\n  mutation Backfill($id: ID!, $from: DateTime!) {\n    backfillDestination(id: $id, from: $from) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on BackfillStarted {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.BackfillDocument,
+    "\n  mutation CancelBackfill($id: ID!) {\n    cancelBackfill(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on BackfillCancelled {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.CancelBackfillDocument,
+    "\n  fragment DefinitionFields on Definition {\n    id\n    name\n    description\n    state\n    version\n    rule\n    modifiedTime\n  }\n": typeof types.DefinitionFieldsFragmentDoc,
+    "\n  query Definitions($archived: Boolean) {\n    pageDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n        priority\n      }\n    }\n    elementDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n      }\n    }\n    eventDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n      }\n    }\n  }\n": typeof types.DefinitionsDocument,
+    "\n    mutation CreatePageDefinition($input: CreatePageDefinitionInput!) {\n      createPageDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.CreatePageDefinitionDocument,
+    "\n    mutation CreateElementDefinition($input: CreateElementDefinitionInput!) {\n      createElementDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.CreateElementDefinitionDocument,
+    "\n    mutation CreateEventDefinition($input: CreateEventDefinitionInput!) {\n      createEventDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.CreateEventDefinitionDocument,
+    "\n    mutation UpdatePageDefinition($id: ID!, $input: UpdatePageDefinitionInput!) {\n      updatePageDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.UpdatePageDefinitionDocument,
+    "\n    mutation UpdateElementDefinition($id: ID!, $input: UpdateElementDefinitionInput!) {\n      updateElementDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.UpdateElementDefinitionDocument,
+    "\n    mutation UpdateEventDefinition($id: ID!, $input: UpdateEventDefinitionInput!) {\n      updateEventDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.UpdateEventDefinitionDocument,
+    "\n    mutation ArchivePageDefinition($id: ID!) {\n      archivePageDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.ArchivePageDefinitionDocument,
+    "\n    mutation ArchiveElementDefinition($id: ID!) {\n      archiveElementDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.ArchiveElementDefinitionDocument,
+    "\n    mutation ArchiveEventDefinition($id: ID!) {\n      archiveEventDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.ArchiveEventDefinitionDocument,
+    "\n  mutation ReorderPages($ids: [ID!]!) {\n    reorderPageDefinitions(ids: $ids) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on PageDefinitionsReordered {\n        data {\n          pageDefinitions {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReorderPagesDocument,
+    "\n  fragment RuleMatchesFields on RuleMatches {\n    window\n    scanned\n    matched\n    events {\n      ...EventFields\n    }\n  }\n": typeof types.RuleMatchesFieldsFragmentDoc,
+    "\n    query PageRuleMatches($rule: PageRuleInput!, $first: Int) {\n      pageRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  ": typeof types.PageRuleMatchesDocument,
+    "\n    query ElementRuleMatches($rule: ElementRuleInput!, $first: Int) {\n      elementRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  ": typeof types.ElementRuleMatchesDocument,
+    "\n    query EventRuleMatches($rule: EventRuleInput!, $first: Int) {\n      eventRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  ": typeof types.EventRuleMatchesDocument,
+    "\n  fragment EventFields on Event {\n    eventId\n    eventTime\n    processedTime\n    deviceId\n    sessionId\n    viewId\n    eventType\n    sourceType\n    eventProperties\n    sourceProperties\n  }\n": typeof types.EventFieldsFragmentDoc,
+    "\n  query Events($first: Int, $after: String, $filter: EventFilter) {\n    events(first: $first, after: $after, filter: $filter) {\n      nodes {\n        ...EventFields\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n": typeof types.EventsDocument,
+    "\n  query ApiKeys {\n    apiKeys(first: 500) {\n      nodes {\n        id\n        name\n        role\n        prefix\n        allowedOrigins\n        createdTime\n        revokedTime\n      }\n    }\n  }\n": typeof types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on ApiKeyCreated {\n        data {\n          key\n          apiKey {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ...Refused\n      ... on ApiKeyRevoked {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  query DeletionRequests {\n    deletionRequests(first: 100) {\n      nodes {\n        id\n        subjectKind\n        subject\n        requestedTime\n        requestedBy\n        storeRowsDeleted\n        suppress\n        destinations {\n          destinationId\n          status\n          rowsDeleted\n        }\n      }\n    }\n  }\n": typeof types.DeletionRequestsDocument,
+    "\n  mutation RequestDeletion($input: RequestDeletionInput!) {\n    requestDeletion(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DeletionRequested {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.RequestDeletionDocument,
+    "\n  query AlertWebhooks {\n    alertWebhooks(first: 10) {\n      nodes {\n        id\n        url\n        createdTime\n        deliveries(first: 20) {\n          nodes {\n            id\n            event\n            status\n            attempts\n            lastStatusCode\n            lastError\n            createdTime\n          }\n        }\n      }\n    }\n  }\n": typeof types.AlertWebhooksDocument,
+    "\n  mutation CreateAlertWebhook($input: CreateAlertWebhookInput!) {\n    createAlertWebhook(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on AlertWebhookCreated {\n        data {\n          id\n        }\n      }\n    }\n  }\n": typeof types.CreateAlertWebhookDocument,
+    "\n  mutation DeleteAlertWebhook($id: ID!) {\n    deleteAlertWebhook(id: $id) {\n      __typename\n      ...Refused\n      ... on AlertWebhookDeleted {\n        data\n      }\n    }\n  }\n": typeof types.DeleteAlertWebhookDocument,
 };
 const documents: Documents = {
-    "fragment Refused on AppError { code message }": types.RefusedFragmentDoc,
-    "fragment RefusedField on ValidationError { field }": types.RefusedFieldFragmentDoc,
-    "query Me { me { apiKeyId role organization { name } } }": types.MeDocument,
-    "fragment DestinationSummary on Destination { id name pluginId status enabled lagSeconds lastSuccessTime lastError consecutiveFailures nextRunTime }": types.DestinationSummaryFragmentDoc,
-    "query Destinations { destinations(first: 100) { nodes { ...DestinationSummary } pageInfo { endCursor hasNextPage } } }": types.DestinationsDocument,
-    "query Destination($id: ID!) { destination(id: $id) {\n  ...DestinationSummary config secretFieldsSet clearedSecrets intervalMinutes eventTypesInclude eventTypesExclude pendingDeletions activeSince } }": types.DestinationDocument,
-    "query Plugins { destinationPlugins { id displayName description configSchema secretFields targetFields } }": types.PluginsDocument,
-    "mutation CreateDestination($input: DestinationInput!) { createDestination(input: $input) {\n  __typename ...Refused ...RefusedField ... on DestinationCreated { data { id } } } }": types.CreateDestinationDocument,
-    "mutation UpdateDestination($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) {\n  __typename ...Refused ...RefusedField ... on DestinationUpdated { data { id } } } }": types.UpdateDestinationDocument,
-    "mutation EnableDestination($id: ID!) { enableDestination(id: $id) {\n  __typename ...Refused ... on DestinationEnabled { data { id } } } }": types.EnableDestinationDocument,
-    "mutation DisableDestination($id: ID!) { disableDestination(id: $id) {\n  __typename ...Refused ... on DestinationDisabled { data { id } } } }": types.DisableDestinationDocument,
-    "mutation SyncNow($id: ID!) { syncDestinationNow(id: $id) {\n  __typename ...Refused ...RefusedField ... on SyncQueued { data { id status } } } }": types.SyncNowDocument,
-    "mutation TestConnection($id: ID!) { testDestinationConnection(id: $id) {\n  __typename ...Refused ...RefusedField ... on ConnectionTested { data { step ok skipped message durationMs } } } }": types.TestConnectionDocument,
-    "query Runs($id: ID!, $first: Int) { destination(id: $id) { id runs(first: $first) { nodes {\n  id status trigger queuedTime startedTime finishedTime durationMs rows bytes statements attempts error errorKind windowFrom windowTo } } } }": types.RunsDocument,
-    "query Backfills($id: ID!) { destination(id: $id) { id backfills(first: 20) { nodes { id status from to sentUntil rowsSent rowsToSend error } } } }": types.BackfillsDocument,
-    "mutation Backfill($id: ID!, $from: DateTime!) { backfillDestination(id: $id, from: $from) {\n  __typename ...Refused ...RefusedField ... on BackfillStarted { data { id } } } }": types.BackfillDocument,
-    "mutation CancelBackfill($id: ID!) { cancelBackfill(id: $id) {\n  __typename ...Refused ...RefusedField ... on BackfillCancelled { data { id } } } }": types.CancelBackfillDocument,
-    "fragment DefinitionFields on Definition { id name description state version rule modifiedTime }": types.DefinitionFieldsFragmentDoc,
-    "query Definitions($archived: Boolean) {\n  pageDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields priority } }\n  elementDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields } }\n  eventDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields } } }": types.DefinitionsDocument,
-    "mutation CreatePageDefinition($input: CreatePageDefinitionInput!) { createPageDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionCreated { data { id } } } }": types.CreatePageDefinitionDocument,
-    "mutation CreateElementDefinition($input: CreateElementDefinitionInput!) { createElementDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionCreated { data { id } } } }": types.CreateElementDefinitionDocument,
-    "mutation CreateEventDefinition($input: CreateEventDefinitionInput!) { createEventDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionCreated { data { id } } } }": types.CreateEventDefinitionDocument,
-    "mutation UpdatePageDefinition($id: ID!, $input: UpdatePageDefinitionInput!) { updatePageDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionUpdated { data { id } } } }": types.UpdatePageDefinitionDocument,
-    "mutation UpdateElementDefinition($id: ID!, $input: UpdateElementDefinitionInput!) { updateElementDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionUpdated { data { id } } } }": types.UpdateElementDefinitionDocument,
-    "mutation UpdateEventDefinition($id: ID!, $input: UpdateEventDefinitionInput!) { updateEventDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionUpdated { data { id } } } }": types.UpdateEventDefinitionDocument,
-    "mutation ArchivePageDefinition($id: ID!) { archivePageDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionArchived { data { id } } } }": types.ArchivePageDefinitionDocument,
-    "mutation ArchiveElementDefinition($id: ID!) { archiveElementDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionArchived { data { id } } } }": types.ArchiveElementDefinitionDocument,
-    "mutation ArchiveEventDefinition($id: ID!) { archiveEventDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionArchived { data { id } } } }": types.ArchiveEventDefinitionDocument,
-    "mutation ReorderPages($ids: [ID!]!) { reorderPageDefinitions(ids: $ids) {\n  __typename ...Refused ...RefusedField ... on PageDefinitionsReordered { data { pageDefinitions { id } } } } }": types.ReorderPagesDocument,
-    "fragment RuleMatchesFields on RuleMatches { window scanned matched events { ...EventFields } }": types.RuleMatchesFieldsFragmentDoc,
-    "query PageRuleMatches($rule: PageRuleInput!, $first: Int) { pageRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on PageRuleTried { data { ...RuleMatchesFields } } } }": types.PageRuleMatchesDocument,
-    "query ElementRuleMatches($rule: ElementRuleInput!, $first: Int) { elementRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on ElementRuleTried { data { ...RuleMatchesFields } } } }": types.ElementRuleMatchesDocument,
-    "query EventRuleMatches($rule: EventRuleInput!, $first: Int) { eventRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on EventRuleTried { data { ...RuleMatchesFields } } } }": types.EventRuleMatchesDocument,
-    "fragment EventFields on Event { eventId eventTime processedTime deviceId sessionId viewId eventType sourceType eventProperties sourceProperties }": types.EventFieldsFragmentDoc,
-    "query Events($first: Int, $after: String, $filter: EventFilter) { events(first: $first, after: $after, filter: $filter) {\n  nodes { ...EventFields } pageInfo { endCursor hasNextPage } } }": types.EventsDocument,
-    "query ApiKeys { apiKeys(first: 500) { nodes { id name role prefix allowedOrigins createdTime revokedTime } } }": types.ApiKeysDocument,
-    "mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) {\n  __typename ...Refused ...RefusedField ... on ApiKeyCreated { data { key apiKey { id } } } } }": types.CreateApiKeyDocument,
-    "mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) {\n  __typename ...Refused ... on ApiKeyRevoked { data { id } } } }": types.RevokeApiKeyDocument,
-    "query DeletionRequests { deletionRequests(first: 100) { nodes {\n  id subjectKind subject requestedTime requestedBy storeRowsDeleted suppress destinations { destinationId status rowsDeleted } } } }": types.DeletionRequestsDocument,
-    "mutation RequestDeletion($input: RequestDeletionInput!) { requestDeletion(input: $input) {\n  __typename ...Refused ...RefusedField ... on DeletionRequested { data { id } } } }": types.RequestDeletionDocument,
-    "query AlertWebhooks { alertWebhooks(first: 10) { nodes {\n  id url createdTime deliveries(first: 20) { nodes { id event status attempts lastStatusCode lastError createdTime } } } } }": types.AlertWebhooksDocument,
-    "mutation CreateAlertWebhook($input: CreateAlertWebhookInput!) { createAlertWebhook(input: $input) {\n  __typename ...Refused ...RefusedField ... on AlertWebhookCreated { data { id } } } }": types.CreateAlertWebhookDocument,
-    "mutation DeleteAlertWebhook($id: ID!) { deleteAlertWebhook(id: $id) {\n  __typename ...Refused ... on AlertWebhookDeleted { data } } }": types.DeleteAlertWebhookDocument,
+    "\n  fragment Refused on AppError {\n    code\n    message\n  }\n": types.RefusedFragmentDoc,
+    "\n  fragment RefusedField on ValidationError {\n    field\n  }\n": types.RefusedFieldFragmentDoc,
+    "\n  query Me {\n    me {\n      apiKeyId\n      role\n      organization {\n        name\n      }\n    }\n  }\n": types.MeDocument,
+    "\n  fragment DestinationSummary on Destination {\n    id\n    name\n    pluginId\n    status\n    enabled\n    lagSeconds\n    lastSuccessTime\n    lastError\n    consecutiveFailures\n    nextRunTime\n  }\n": types.DestinationSummaryFragmentDoc,
+    "\n  query Destinations {\n    destinations(first: 100) {\n      nodes {\n        ...DestinationSummary\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n": types.DestinationsDocument,
+    "\n  query Destination($id: ID!) {\n    destination(id: $id) {\n      ...DestinationSummary\n      config\n      secretFieldsSet\n      clearedSecrets\n      intervalMinutes\n      eventTypesInclude\n      eventTypesExclude\n      pendingDeletions\n      activeSince\n    }\n  }\n": types.DestinationDocument,
+    "\n  query Plugins {\n    destinationPlugins {\n      id\n      displayName\n      description\n      configSchema\n      secretFields\n      targetFields\n    }\n  }\n": types.PluginsDocument,
+    "\n  mutation CreateDestination($input: DestinationInput!) {\n    createDestination(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DestinationCreated {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.CreateDestinationDocument,
+    "\n  mutation UpdateDestination($id: ID!, $input: DestinationInput!) {\n    updateDestination(id: $id, input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DestinationUpdated {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.UpdateDestinationDocument,
+    "\n  mutation EnableDestination($id: ID!) {\n    enableDestination(id: $id) {\n      __typename\n      ...Refused\n      ... on DestinationEnabled {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.EnableDestinationDocument,
+    "\n  mutation DisableDestination($id: ID!) {\n    disableDestination(id: $id) {\n      __typename\n      ...Refused\n      ... on DestinationDisabled {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.DisableDestinationDocument,
+    "\n  mutation SyncNow($id: ID!) {\n    syncDestinationNow(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on SyncQueued {\n        data {\n          id\n          status\n        }\n      }\n    }\n  }\n": types.SyncNowDocument,
+    "\n  mutation TestConnection($id: ID!) {\n    testDestinationConnection(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on ConnectionTested {\n        data {\n          step\n          ok\n          skipped\n          message\n          durationMs\n        }\n      }\n    }\n  }\n": types.TestConnectionDocument,
+    "\n  query Runs($id: ID!, $first: Int) {\n    destination(id: $id) {\n      id\n      runs(first: $first) {\n        nodes {\n          id\n          status\n          trigger\n          queuedTime\n          startedTime\n          finishedTime\n          durationMs\n          rows\n          bytes\n          statements\n          attempts\n          error\n          errorKind\n          windowFrom\n          windowTo\n        }\n      }\n    }\n  }\n": types.RunsDocument,
+    "\n  query Backfills($id: ID!) {\n    destination(id: $id) {\n      id\n      backfills(first: 20) {\n        nodes {\n          id\n          status\n          from\n          to\n          sentUntil\n          rowsSent\n          rowsToSend\n          error\n        }\n      }\n    }\n  }\n": types.BackfillsDocument,
+    "\n  mutation Backfill($id: ID!, $from: DateTime!) {\n    backfillDestination(id: $id, from: $from) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on BackfillStarted {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.BackfillDocument,
+    "\n  mutation CancelBackfill($id: ID!) {\n    cancelBackfill(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on BackfillCancelled {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.CancelBackfillDocument,
+    "\n  fragment DefinitionFields on Definition {\n    id\n    name\n    description\n    state\n    version\n    rule\n    modifiedTime\n  }\n": types.DefinitionFieldsFragmentDoc,
+    "\n  query Definitions($archived: Boolean) {\n    pageDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n        priority\n      }\n    }\n    elementDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n      }\n    }\n    eventDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n      }\n    }\n  }\n": types.DefinitionsDocument,
+    "\n    mutation CreatePageDefinition($input: CreatePageDefinitionInput!) {\n      createPageDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.CreatePageDefinitionDocument,
+    "\n    mutation CreateElementDefinition($input: CreateElementDefinitionInput!) {\n      createElementDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.CreateElementDefinitionDocument,
+    "\n    mutation CreateEventDefinition($input: CreateEventDefinitionInput!) {\n      createEventDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.CreateEventDefinitionDocument,
+    "\n    mutation UpdatePageDefinition($id: ID!, $input: UpdatePageDefinitionInput!) {\n      updatePageDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.UpdatePageDefinitionDocument,
+    "\n    mutation UpdateElementDefinition($id: ID!, $input: UpdateElementDefinitionInput!) {\n      updateElementDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.UpdateElementDefinitionDocument,
+    "\n    mutation UpdateEventDefinition($id: ID!, $input: UpdateEventDefinitionInput!) {\n      updateEventDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.UpdateEventDefinitionDocument,
+    "\n    mutation ArchivePageDefinition($id: ID!) {\n      archivePageDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.ArchivePageDefinitionDocument,
+    "\n    mutation ArchiveElementDefinition($id: ID!) {\n      archiveElementDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.ArchiveElementDefinitionDocument,
+    "\n    mutation ArchiveEventDefinition($id: ID!) {\n      archiveEventDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  ": types.ArchiveEventDefinitionDocument,
+    "\n  mutation ReorderPages($ids: [ID!]!) {\n    reorderPageDefinitions(ids: $ids) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on PageDefinitionsReordered {\n        data {\n          pageDefinitions {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.ReorderPagesDocument,
+    "\n  fragment RuleMatchesFields on RuleMatches {\n    window\n    scanned\n    matched\n    events {\n      ...EventFields\n    }\n  }\n": types.RuleMatchesFieldsFragmentDoc,
+    "\n    query PageRuleMatches($rule: PageRuleInput!, $first: Int) {\n      pageRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  ": types.PageRuleMatchesDocument,
+    "\n    query ElementRuleMatches($rule: ElementRuleInput!, $first: Int) {\n      elementRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  ": types.ElementRuleMatchesDocument,
+    "\n    query EventRuleMatches($rule: EventRuleInput!, $first: Int) {\n      eventRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  ": types.EventRuleMatchesDocument,
+    "\n  fragment EventFields on Event {\n    eventId\n    eventTime\n    processedTime\n    deviceId\n    sessionId\n    viewId\n    eventType\n    sourceType\n    eventProperties\n    sourceProperties\n  }\n": types.EventFieldsFragmentDoc,
+    "\n  query Events($first: Int, $after: String, $filter: EventFilter) {\n    events(first: $first, after: $after, filter: $filter) {\n      nodes {\n        ...EventFields\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n": types.EventsDocument,
+    "\n  query ApiKeys {\n    apiKeys(first: 500) {\n      nodes {\n        id\n        name\n        role\n        prefix\n        allowedOrigins\n        createdTime\n        revokedTime\n      }\n    }\n  }\n": types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on ApiKeyCreated {\n        data {\n          key\n          apiKey {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ...Refused\n      ... on ApiKeyRevoked {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  query DeletionRequests {\n    deletionRequests(first: 100) {\n      nodes {\n        id\n        subjectKind\n        subject\n        requestedTime\n        requestedBy\n        storeRowsDeleted\n        suppress\n        destinations {\n          destinationId\n          status\n          rowsDeleted\n        }\n      }\n    }\n  }\n": types.DeletionRequestsDocument,
+    "\n  mutation RequestDeletion($input: RequestDeletionInput!) {\n    requestDeletion(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DeletionRequested {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.RequestDeletionDocument,
+    "\n  query AlertWebhooks {\n    alertWebhooks(first: 10) {\n      nodes {\n        id\n        url\n        createdTime\n        deliveries(first: 20) {\n          nodes {\n            id\n            event\n            status\n            attempts\n            lastStatusCode\n            lastError\n            createdTime\n          }\n        }\n      }\n    }\n  }\n": types.AlertWebhooksDocument,
+    "\n  mutation CreateAlertWebhook($input: CreateAlertWebhookInput!) {\n    createAlertWebhook(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on AlertWebhookCreated {\n        data {\n          id\n        }\n      }\n    }\n  }\n": types.CreateAlertWebhookDocument,
+    "\n  mutation DeleteAlertWebhook($id: ID!) {\n    deleteAlertWebhook(id: $id) {\n      __typename\n      ...Refused\n      ... on AlertWebhookDeleted {\n        data\n      }\n    }\n  }\n": types.DeleteAlertWebhookDocument,
 };
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment Refused on AppError { code message }"): typeof import('./graphql.ts').RefusedFragmentDoc;
+export function graphql(source: "\n  fragment Refused on AppError {\n    code\n    message\n  }\n"): typeof import('./graphql.ts').RefusedFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment RefusedField on ValidationError { field }"): typeof import('./graphql.ts').RefusedFieldFragmentDoc;
+export function graphql(source: "\n  fragment RefusedField on ValidationError {\n    field\n  }\n"): typeof import('./graphql.ts').RefusedFieldFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Me { me { apiKeyId role organization { name } } }"): typeof import('./graphql.ts').MeDocument;
+export function graphql(source: "\n  query Me {\n    me {\n      apiKeyId\n      role\n      organization {\n        name\n      }\n    }\n  }\n"): typeof import('./graphql.ts').MeDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment DestinationSummary on Destination { id name pluginId status enabled lagSeconds lastSuccessTime lastError consecutiveFailures nextRunTime }"): typeof import('./graphql.ts').DestinationSummaryFragmentDoc;
+export function graphql(source: "\n  fragment DestinationSummary on Destination {\n    id\n    name\n    pluginId\n    status\n    enabled\n    lagSeconds\n    lastSuccessTime\n    lastError\n    consecutiveFailures\n    nextRunTime\n  }\n"): typeof import('./graphql.ts').DestinationSummaryFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Destinations { destinations(first: 100) { nodes { ...DestinationSummary } pageInfo { endCursor hasNextPage } } }"): typeof import('./graphql.ts').DestinationsDocument;
+export function graphql(source: "\n  query Destinations {\n    destinations(first: 100) {\n      nodes {\n        ...DestinationSummary\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n"): typeof import('./graphql.ts').DestinationsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Destination($id: ID!) { destination(id: $id) {\n  ...DestinationSummary config secretFieldsSet clearedSecrets intervalMinutes eventTypesInclude eventTypesExclude pendingDeletions activeSince } }"): typeof import('./graphql.ts').DestinationDocument;
+export function graphql(source: "\n  query Destination($id: ID!) {\n    destination(id: $id) {\n      ...DestinationSummary\n      config\n      secretFieldsSet\n      clearedSecrets\n      intervalMinutes\n      eventTypesInclude\n      eventTypesExclude\n      pendingDeletions\n      activeSince\n    }\n  }\n"): typeof import('./graphql.ts').DestinationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Plugins { destinationPlugins { id displayName description configSchema secretFields targetFields } }"): typeof import('./graphql.ts').PluginsDocument;
+export function graphql(source: "\n  query Plugins {\n    destinationPlugins {\n      id\n      displayName\n      description\n      configSchema\n      secretFields\n      targetFields\n    }\n  }\n"): typeof import('./graphql.ts').PluginsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CreateDestination($input: DestinationInput!) { createDestination(input: $input) {\n  __typename ...Refused ...RefusedField ... on DestinationCreated { data { id } } } }"): typeof import('./graphql.ts').CreateDestinationDocument;
+export function graphql(source: "\n  mutation CreateDestination($input: DestinationInput!) {\n    createDestination(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DestinationCreated {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').CreateDestinationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation UpdateDestination($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) {\n  __typename ...Refused ...RefusedField ... on DestinationUpdated { data { id } } } }"): typeof import('./graphql.ts').UpdateDestinationDocument;
+export function graphql(source: "\n  mutation UpdateDestination($id: ID!, $input: DestinationInput!) {\n    updateDestination(id: $id, input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DestinationUpdated {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').UpdateDestinationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation EnableDestination($id: ID!) { enableDestination(id: $id) {\n  __typename ...Refused ... on DestinationEnabled { data { id } } } }"): typeof import('./graphql.ts').EnableDestinationDocument;
+export function graphql(source: "\n  mutation EnableDestination($id: ID!) {\n    enableDestination(id: $id) {\n      __typename\n      ...Refused\n      ... on DestinationEnabled {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').EnableDestinationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation DisableDestination($id: ID!) { disableDestination(id: $id) {\n  __typename ...Refused ... on DestinationDisabled { data { id } } } }"): typeof import('./graphql.ts').DisableDestinationDocument;
+export function graphql(source: "\n  mutation DisableDestination($id: ID!) {\n    disableDestination(id: $id) {\n      __typename\n      ...Refused\n      ... on DestinationDisabled {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').DisableDestinationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation SyncNow($id: ID!) { syncDestinationNow(id: $id) {\n  __typename ...Refused ...RefusedField ... on SyncQueued { data { id status } } } }"): typeof import('./graphql.ts').SyncNowDocument;
+export function graphql(source: "\n  mutation SyncNow($id: ID!) {\n    syncDestinationNow(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on SyncQueued {\n        data {\n          id\n          status\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').SyncNowDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation TestConnection($id: ID!) { testDestinationConnection(id: $id) {\n  __typename ...Refused ...RefusedField ... on ConnectionTested { data { step ok skipped message durationMs } } } }"): typeof import('./graphql.ts').TestConnectionDocument;
+export function graphql(source: "\n  mutation TestConnection($id: ID!) {\n    testDestinationConnection(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on ConnectionTested {\n        data {\n          step\n          ok\n          skipped\n          message\n          durationMs\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').TestConnectionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Runs($id: ID!, $first: Int) { destination(id: $id) { id runs(first: $first) { nodes {\n  id status trigger queuedTime startedTime finishedTime durationMs rows bytes statements attempts error errorKind windowFrom windowTo } } } }"): typeof import('./graphql.ts').RunsDocument;
+export function graphql(source: "\n  query Runs($id: ID!, $first: Int) {\n    destination(id: $id) {\n      id\n      runs(first: $first) {\n        nodes {\n          id\n          status\n          trigger\n          queuedTime\n          startedTime\n          finishedTime\n          durationMs\n          rows\n          bytes\n          statements\n          attempts\n          error\n          errorKind\n          windowFrom\n          windowTo\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').RunsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Backfills($id: ID!) { destination(id: $id) { id backfills(first: 20) { nodes { id status from to sentUntil rowsSent rowsToSend error } } } }"): typeof import('./graphql.ts').BackfillsDocument;
+export function graphql(source: "\n  query Backfills($id: ID!) {\n    destination(id: $id) {\n      id\n      backfills(first: 20) {\n        nodes {\n          id\n          status\n          from\n          to\n          sentUntil\n          rowsSent\n          rowsToSend\n          error\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').BackfillsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation Backfill($id: ID!, $from: DateTime!) { backfillDestination(id: $id, from: $from) {\n  __typename ...Refused ...RefusedField ... on BackfillStarted { data { id } } } }"): typeof import('./graphql.ts').BackfillDocument;
+export function graphql(source: "\n  mutation Backfill($id: ID!, $from: DateTime!) {\n    backfillDestination(id: $id, from: $from) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on BackfillStarted {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').BackfillDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CancelBackfill($id: ID!) { cancelBackfill(id: $id) {\n  __typename ...Refused ...RefusedField ... on BackfillCancelled { data { id } } } }"): typeof import('./graphql.ts').CancelBackfillDocument;
+export function graphql(source: "\n  mutation CancelBackfill($id: ID!) {\n    cancelBackfill(id: $id) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on BackfillCancelled {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').CancelBackfillDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment DefinitionFields on Definition { id name description state version rule modifiedTime }"): typeof import('./graphql.ts').DefinitionFieldsFragmentDoc;
+export function graphql(source: "\n  fragment DefinitionFields on Definition {\n    id\n    name\n    description\n    state\n    version\n    rule\n    modifiedTime\n  }\n"): typeof import('./graphql.ts').DefinitionFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Definitions($archived: Boolean) {\n  pageDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields priority } }\n  elementDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields } }\n  eventDefinitions(first: 500, includeArchived: $archived) { nodes { ...DefinitionFields } } }"): typeof import('./graphql.ts').DefinitionsDocument;
+export function graphql(source: "\n  query Definitions($archived: Boolean) {\n    pageDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n        priority\n      }\n    }\n    elementDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n      }\n    }\n    eventDefinitions(first: 500, includeArchived: $archived) {\n      nodes {\n        ...DefinitionFields\n      }\n    }\n  }\n"): typeof import('./graphql.ts').DefinitionsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CreatePageDefinition($input: CreatePageDefinitionInput!) { createPageDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionCreated { data { id } } } }"): typeof import('./graphql.ts').CreatePageDefinitionDocument;
+export function graphql(source: "\n    mutation CreatePageDefinition($input: CreatePageDefinitionInput!) {\n      createPageDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').CreatePageDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CreateElementDefinition($input: CreateElementDefinitionInput!) { createElementDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionCreated { data { id } } } }"): typeof import('./graphql.ts').CreateElementDefinitionDocument;
+export function graphql(source: "\n    mutation CreateElementDefinition($input: CreateElementDefinitionInput!) {\n      createElementDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').CreateElementDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CreateEventDefinition($input: CreateEventDefinitionInput!) { createEventDefinition(input: $input) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionCreated { data { id } } } }"): typeof import('./graphql.ts').CreateEventDefinitionDocument;
+export function graphql(source: "\n    mutation CreateEventDefinition($input: CreateEventDefinitionInput!) {\n      createEventDefinition(input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionCreated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').CreateEventDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation UpdatePageDefinition($id: ID!, $input: UpdatePageDefinitionInput!) { updatePageDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionUpdated { data { id } } } }"): typeof import('./graphql.ts').UpdatePageDefinitionDocument;
+export function graphql(source: "\n    mutation UpdatePageDefinition($id: ID!, $input: UpdatePageDefinitionInput!) {\n      updatePageDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').UpdatePageDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation UpdateElementDefinition($id: ID!, $input: UpdateElementDefinitionInput!) { updateElementDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionUpdated { data { id } } } }"): typeof import('./graphql.ts').UpdateElementDefinitionDocument;
+export function graphql(source: "\n    mutation UpdateElementDefinition($id: ID!, $input: UpdateElementDefinitionInput!) {\n      updateElementDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').UpdateElementDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation UpdateEventDefinition($id: ID!, $input: UpdateEventDefinitionInput!) { updateEventDefinition(id: $id, input: $input) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionUpdated { data { id } } } }"): typeof import('./graphql.ts').UpdateEventDefinitionDocument;
+export function graphql(source: "\n    mutation UpdateEventDefinition($id: ID!, $input: UpdateEventDefinitionInput!) {\n      updateEventDefinition(id: $id, input: $input) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionUpdated {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').UpdateEventDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation ArchivePageDefinition($id: ID!) { archivePageDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on PageDefinitionArchived { data { id } } } }"): typeof import('./graphql.ts').ArchivePageDefinitionDocument;
+export function graphql(source: "\n    mutation ArchivePageDefinition($id: ID!) {\n      archivePageDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').ArchivePageDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation ArchiveElementDefinition($id: ID!) { archiveElementDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on ElementDefinitionArchived { data { id } } } }"): typeof import('./graphql.ts').ArchiveElementDefinitionDocument;
+export function graphql(source: "\n    mutation ArchiveElementDefinition($id: ID!) {\n      archiveElementDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').ArchiveElementDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation ArchiveEventDefinition($id: ID!) { archiveEventDefinition(id: $id) {\n    __typename ...Refused ...RefusedField ... on EventDefinitionArchived { data { id } } } }"): typeof import('./graphql.ts').ArchiveEventDefinitionDocument;
+export function graphql(source: "\n    mutation ArchiveEventDefinition($id: ID!) {\n      archiveEventDefinition(id: $id) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventDefinitionArchived {\n          data {\n            id\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').ArchiveEventDefinitionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation ReorderPages($ids: [ID!]!) { reorderPageDefinitions(ids: $ids) {\n  __typename ...Refused ...RefusedField ... on PageDefinitionsReordered { data { pageDefinitions { id } } } } }"): typeof import('./graphql.ts').ReorderPagesDocument;
+export function graphql(source: "\n  mutation ReorderPages($ids: [ID!]!) {\n    reorderPageDefinitions(ids: $ids) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on PageDefinitionsReordered {\n        data {\n          pageDefinitions {\n            id\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').ReorderPagesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment RuleMatchesFields on RuleMatches { window scanned matched events { ...EventFields } }"): typeof import('./graphql.ts').RuleMatchesFieldsFragmentDoc;
+export function graphql(source: "\n  fragment RuleMatchesFields on RuleMatches {\n    window\n    scanned\n    matched\n    events {\n      ...EventFields\n    }\n  }\n"): typeof import('./graphql.ts').RuleMatchesFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query PageRuleMatches($rule: PageRuleInput!, $first: Int) { pageRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on PageRuleTried { data { ...RuleMatchesFields } } } }"): typeof import('./graphql.ts').PageRuleMatchesDocument;
+export function graphql(source: "\n    query PageRuleMatches($rule: PageRuleInput!, $first: Int) {\n      pageRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on PageRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').PageRuleMatchesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query ElementRuleMatches($rule: ElementRuleInput!, $first: Int) { elementRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on ElementRuleTried { data { ...RuleMatchesFields } } } }"): typeof import('./graphql.ts').ElementRuleMatchesDocument;
+export function graphql(source: "\n    query ElementRuleMatches($rule: ElementRuleInput!, $first: Int) {\n      elementRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on ElementRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').ElementRuleMatchesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query EventRuleMatches($rule: EventRuleInput!, $first: Int) { eventRuleMatches(rule: $rule, first: $first) {\n    __typename ...Refused ...RefusedField ... on EventRuleTried { data { ...RuleMatchesFields } } } }"): typeof import('./graphql.ts').EventRuleMatchesDocument;
+export function graphql(source: "\n    query EventRuleMatches($rule: EventRuleInput!, $first: Int) {\n      eventRuleMatches(rule: $rule, first: $first) {\n        __typename\n        ...Refused\n        ...RefusedField\n        ... on EventRuleTried {\n          data {\n            ...RuleMatchesFields\n          }\n        }\n      }\n    }\n  "): typeof import('./graphql.ts').EventRuleMatchesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment EventFields on Event { eventId eventTime processedTime deviceId sessionId viewId eventType sourceType eventProperties sourceProperties }"): typeof import('./graphql.ts').EventFieldsFragmentDoc;
+export function graphql(source: "\n  fragment EventFields on Event {\n    eventId\n    eventTime\n    processedTime\n    deviceId\n    sessionId\n    viewId\n    eventType\n    sourceType\n    eventProperties\n    sourceProperties\n  }\n"): typeof import('./graphql.ts').EventFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Events($first: Int, $after: String, $filter: EventFilter) { events(first: $first, after: $after, filter: $filter) {\n  nodes { ...EventFields } pageInfo { endCursor hasNextPage } } }"): typeof import('./graphql.ts').EventsDocument;
+export function graphql(source: "\n  query Events($first: Int, $after: String, $filter: EventFilter) {\n    events(first: $first, after: $after, filter: $filter) {\n      nodes {\n        ...EventFields\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n"): typeof import('./graphql.ts').EventsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query ApiKeys { apiKeys(first: 500) { nodes { id name role prefix allowedOrigins createdTime revokedTime } } }"): typeof import('./graphql.ts').ApiKeysDocument;
+export function graphql(source: "\n  query ApiKeys {\n    apiKeys(first: 500) {\n      nodes {\n        id\n        name\n        role\n        prefix\n        allowedOrigins\n        createdTime\n        revokedTime\n      }\n    }\n  }\n"): typeof import('./graphql.ts').ApiKeysDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) {\n  __typename ...Refused ...RefusedField ... on ApiKeyCreated { data { key apiKey { id } } } } }"): typeof import('./graphql.ts').CreateApiKeyDocument;
+export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on ApiKeyCreated {\n        data {\n          key\n          apiKey {\n            id\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').CreateApiKeyDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) {\n  __typename ...Refused ... on ApiKeyRevoked { data { id } } } }"): typeof import('./graphql.ts').RevokeApiKeyDocument;
+export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ...Refused\n      ... on ApiKeyRevoked {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').RevokeApiKeyDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query DeletionRequests { deletionRequests(first: 100) { nodes {\n  id subjectKind subject requestedTime requestedBy storeRowsDeleted suppress destinations { destinationId status rowsDeleted } } } }"): typeof import('./graphql.ts').DeletionRequestsDocument;
+export function graphql(source: "\n  query DeletionRequests {\n    deletionRequests(first: 100) {\n      nodes {\n        id\n        subjectKind\n        subject\n        requestedTime\n        requestedBy\n        storeRowsDeleted\n        suppress\n        destinations {\n          destinationId\n          status\n          rowsDeleted\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').DeletionRequestsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation RequestDeletion($input: RequestDeletionInput!) { requestDeletion(input: $input) {\n  __typename ...Refused ...RefusedField ... on DeletionRequested { data { id } } } }"): typeof import('./graphql.ts').RequestDeletionDocument;
+export function graphql(source: "\n  mutation RequestDeletion($input: RequestDeletionInput!) {\n    requestDeletion(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on DeletionRequested {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').RequestDeletionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query AlertWebhooks { alertWebhooks(first: 10) { nodes {\n  id url createdTime deliveries(first: 20) { nodes { id event status attempts lastStatusCode lastError createdTime } } } } }"): typeof import('./graphql.ts').AlertWebhooksDocument;
+export function graphql(source: "\n  query AlertWebhooks {\n    alertWebhooks(first: 10) {\n      nodes {\n        id\n        url\n        createdTime\n        deliveries(first: 20) {\n          nodes {\n            id\n            event\n            status\n            attempts\n            lastStatusCode\n            lastError\n            createdTime\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').AlertWebhooksDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CreateAlertWebhook($input: CreateAlertWebhookInput!) { createAlertWebhook(input: $input) {\n  __typename ...Refused ...RefusedField ... on AlertWebhookCreated { data { id } } } }"): typeof import('./graphql.ts').CreateAlertWebhookDocument;
+export function graphql(source: "\n  mutation CreateAlertWebhook($input: CreateAlertWebhookInput!) {\n    createAlertWebhook(input: $input) {\n      __typename\n      ...Refused\n      ...RefusedField\n      ... on AlertWebhookCreated {\n        data {\n          id\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').CreateAlertWebhookDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation DeleteAlertWebhook($id: ID!) { deleteAlertWebhook(id: $id) {\n  __typename ...Refused ... on AlertWebhookDeleted { data } } }"): typeof import('./graphql.ts').DeleteAlertWebhookDocument;
+export function graphql(source: "\n  mutation DeleteAlertWebhook($id: ID!) {\n    deleteAlertWebhook(id: $id) {\n      __typename\n      ...Refused\n      ... on AlertWebhookDeleted {\n        data\n      }\n    }\n  }\n"): typeof import('./graphql.ts').DeleteAlertWebhookDocument;
 
 
 export function graphql(source: string) {

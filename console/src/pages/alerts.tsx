@@ -21,7 +21,15 @@ export function AlertsPage() {
         <summary>New webhook</summary>
         <ApiForm label="Add webhook" submit={create}>
           <TextField label="URL" name="hook-url" type="url" value={url} onInput={setUrl} required />
-          <TextField label="Signing secret" name="hook-secret" type="password" value={secret} onInput={setSecret} required hint="16 to 256 characters; signs each call (HMAC-SHA256); never shown again." />
+          <TextField
+            label="Signing secret"
+            name="hook-secret"
+            type="password"
+            value={secret}
+            onInput={setSecret}
+            required
+            hint="16 to 256 characters; signs each call (HMAC-SHA256); never shown again."
+          />
         </ApiForm>
       </details>
       <ErrorNote error={error} />
@@ -45,7 +53,8 @@ export function AlertsPage() {
               <ul>
                 {hook.deliveries.nodes.map((d) => (
                   <li>
-                    {formatTime(d.createdTime)} {d.event} <Badge status={d.status} /> {d.attempts} attempt(s){d.lastStatusCode != null && `, HTTP ${d.lastStatusCode}`}
+                    {formatTime(d.createdTime)} {d.event} <Badge status={d.status} /> {d.attempts} attempt(s)
+                    {d.lastStatusCode != null && `, HTTP ${d.lastStatusCode}`}
                     {d.lastError && <span class="error"> {d.lastError}</span>}
                   </li>
                 ))}

@@ -82,7 +82,8 @@ function RuleTest({ kind, rule }: { kind: DefinitionKind; rule: () => Record<str
         <ol class="events" aria-label="Recent events this rule matches">
           {result.events.map((event) => (
             <li key={event.eventId}>
-              <time>{formatTime(event.processedTime)}</time> <strong>{event.eventType}</strong> <span class="muted">{describeMatch(event)}</span>
+              <time>{formatTime(event.processedTime)}</time> <strong>{event.eventType}</strong>{' '}
+              <span class="muted">{describeMatch(event)}</span>
             </li>
           ))}
         </ol>
@@ -93,7 +94,17 @@ function RuleTest({ kind, rule }: { kind: DefinitionKind; rule: () => Record<str
 }
 
 /** The inputs of a rule of one kind, and "Test this rule" under them. */
-function RuleInputs({ kind, prefix, rule, setRule }: { kind: DefinitionKind; prefix: string; rule: RuleText; setRule: (rule: RuleText) => void }) {
+function RuleInputs({
+  kind,
+  prefix,
+  rule,
+  setRule,
+}: {
+  kind: DefinitionKind;
+  prefix: string;
+  rule: RuleText;
+  setRule: (rule: RuleText) => void;
+}) {
   return (
     <>
       {RULE_FIELDS[kind].map((field) => (
@@ -141,7 +152,9 @@ function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; defi
   });
   const submit = async () => {
     const input = { name, description, rule: ruleOf(kind, rule) };
-    dataOf(definition ? await gqlRoot(UPDATE_DEFINITION[kind], { id: definition.id, input }) : await gqlRoot(CREATE_DEFINITION[kind], { input }));
+    dataOf(
+      definition ? await gqlRoot(UPDATE_DEFINITION[kind], { id: definition.id, input }) : await gqlRoot(CREATE_DEFINITION[kind], { input }),
+    );
     if (!definition) {
       setName('');
       setDescription('');
@@ -159,13 +172,22 @@ function DefinitionForm({ kind, definition, done }: { kind: DefinitionKind; defi
   );
 }
 
-function DefinitionRow(props: { kind: DefinitionKind; definition: Definition; access: Access; reload: () => unknown; move?: (by: -1 | 1) => Promise<string | void>; first?: boolean; last?: boolean }) {
+function DefinitionRow(props: {
+  kind: DefinitionKind;
+  definition: Definition;
+  access: Access;
+  reload: () => unknown;
+  move?: (by: -1 | 1) => Promise<string | void>;
+  first?: boolean;
+  last?: boolean;
+}) {
   const { kind, definition: d, access } = props;
   const [editing, setEditing] = useState(false);
   return (
     <li class="card" data-definition={d.id}>
       <h3>
-        {d.name} {d.state === 'archived' && <Badge status="archived" />} {kind === 'Page' && d.state === 'active' && <span class="muted">priority {d.priority}</span>}
+        {d.name} {d.state === 'archived' && <Badge status="archived" />}{' '}
+        {kind === 'Page' && d.state === 'active' && <span class="muted">priority {d.priority}</span>}
       </h3>
       {d.description && <p>{d.description}</p>}
       <p>
@@ -222,7 +244,8 @@ export function DefinitionsPage({ access }: { access: Access }) {
         ))}
       </div>
       <label class="filters">
-        <input type="checkbox" checked={archived} onChange={(event) => setArchived((event.target as HTMLInputElement).checked)} /> Show archived
+        <input type="checkbox" checked={archived} onChange={(event) => setArchived((event.target as HTMLInputElement).checked)} /> Show
+        archived
       </label>
       <ErrorNote error={error} />
       <div role="tabpanel" aria-label={title}>

@@ -20,10 +20,22 @@ export function DeletionsPage() {
       <details class="create">
         <summary>New deletion request</summary>
         <ApiForm label="Delete this person's data" submit={request}>
-          <TextField label="User id" name="deletion-user" value={subject.userId} onInput={(userId) => setSubject({ ...subject, userId })} hint="Every device identified as them." />
-          <TextField label="or device id" name="deletion-device" value={subject.deviceId} onInput={(deviceId) => setSubject({ ...subject, deviceId })} />
+          <TextField
+            label="User id"
+            name="deletion-user"
+            value={subject.userId}
+            onInput={(userId) => setSubject({ ...subject, userId })}
+            hint="Every device identified as them."
+          />
+          <TextField
+            label="or device id"
+            name="deletion-device"
+            value={subject.deviceId}
+            onInput={(deviceId) => setSubject({ ...subject, deviceId })}
+          />
           <label>
-            <input type="checkbox" checked={suppress} onChange={(event) => setSuppress((event.target as HTMLInputElement).checked)} /> Also drop their later events at capture
+            <input type="checkbox" checked={suppress} onChange={(event) => setSuppress((event.target as HTMLInputElement).checked)} /> Also
+            drop their later events at capture
           </label>
         </ApiForm>
       </details>
@@ -35,12 +47,14 @@ export function DeletionsPage() {
               {r.subjectKind} {r.subject}
             </h2>
             <p>
-              Asked {formatTime(r.requestedTime)} by <code>{r.requestedBy}</code>; {r.storeRowsDeleted} rows deleted from the store{r.suppress ? '; later events dropped' : ''}.
+              Asked {formatTime(r.requestedTime)} by <code>{r.requestedBy}</code>; {r.storeRowsDeleted} rows deleted from the store
+              {r.suppress ? '; later events dropped' : ''}.
             </p>
             <ul>
               {r.destinations.map((d) => (
                 <li>
-                  <a href={`#/destinations/${d.destinationId}`}>destination</a> <Badge status={d.status} /> {d.rowsDeleted != null && `${d.rowsDeleted} rows`}
+                  <a href={`#/destinations/${d.destinationId}`}>destination</a> <Badge status={d.status} />{' '}
+                  {d.rowsDeleted != null && `${d.rowsDeleted} rows`}
                 </li>
               ))}
             </ul>

@@ -13,7 +13,8 @@ import { ApiForm, ErrorNote, TextField, useData } from '../ui.tsx';
 
 type Values = Record<string, string>;
 
-const isSecret = (plugin: DestinationPlugin, name: string, schema: JsonSchema) => plugin.secretFields.includes(name) || schema['x-secret'] === true || schema.writeOnly === true;
+const isSecret = (plugin: DestinationPlugin, name: string, schema: JsonSchema) =>
+  plugin.secretFields.includes(name) || schema['x-secret'] === true || schema.writeOnly === true;
 
 /** One generated input; its label and help come from the schema. */
 function ConfigField(props: {
@@ -28,7 +29,11 @@ function ConfigField(props: {
 }) {
   const { name, schema, secret } = props;
   const id = `config-${name}`;
-  const hint = [schema.description, schema.default !== undefined ? `Default: ${String(schema.default)}.` : '', secret && props.secretSet ? 'Stored: leave empty to keep it.' : '']
+  const hint = [
+    schema.description,
+    schema.default !== undefined ? `Default: ${String(schema.default)}.` : '',
+    secret && props.secretSet ? 'Stored: leave empty to keep it.' : '',
+  ]
     .filter(Boolean)
     .join(' ');
   const label = `${name}${props.required ? ' (required)' : ''}${secret ? ' (secret)' : ''}`;
@@ -113,7 +118,10 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
   const properties = Object.entries(configSchema?.properties ?? {});
   const required = new Set(configSchema?.required ?? []);
   const text = (field: string) => values[field] ?? (storedConfig && storedConfig[field] !== undefined ? String(storedConfig[field]) : '');
-  const targetChanged = plugin && storedConfig ? plugin.targetFields.some((field) => values[field] !== undefined && values[field] !== String(storedConfig[field] ?? '')) : false;
+  const targetChanged =
+    plugin && storedConfig
+      ? plugin.targetFields.some((field) => values[field] !== undefined && values[field] !== String(storedConfig[field] ?? ''))
+      : false;
 
   if (!access.write) return <p role="alert">Your key reads only: creating and editing destinations needs an admin or architect key.</p>;
   if (plugins.error || existing.error) return <ErrorNote error={plugins.error ?? existing.error} />;
@@ -160,7 +168,12 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
         {!current && (
           <div class="field">
             <label for="plugin">Warehouse</label>
-            <select id="plugin" required value={pluginId} onChange={(event) => (setPluginId((event.target as HTMLSelectElement).value), setValues({}))}>
+            <select
+              id="plugin"
+              required
+              value={pluginId}
+              onChange={(event) => (setPluginId((event.target as HTMLSelectElement).value), setValues({}))}
+            >
               <option value="">choose…</option>
               {plugins.data?.destinationPlugins.map((p) => (
                 <option value={p.id}>{p.displayName}</option>
@@ -195,7 +208,8 @@ export function DestinationForm({ access, id }: { access: Access; id?: string })
             ))}
             {targetChanged && plugin.secretFields.length > 0 && (
               <p class="warning" role="status">
-                You changed where it connects ({plugin.targetFields.join(', ')}): type its secrets ({plugin.secretFields.join(', ')}) again, or they are cleared.
+                You changed where it connects ({plugin.targetFields.join(', ')}): type its secrets ({plugin.secretFields.join(', ')}) again,
+                or they are cleared.
               </p>
             )}
           </fieldset>

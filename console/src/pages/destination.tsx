@@ -27,7 +27,8 @@ export function TestConnection({ id }: { id: string }) {
               <span class="mark" aria-hidden="true">
                 {step.skipped ? '–' : step.ok ? '✓' : '✗'}
               </span>{' '}
-              <strong>{step.step}</strong> {step.skipped ? 'skipped' : step.ok ? 'ok' : 'failed'} ({step.durationMs} ms){step.message && `: ${step.message}`}
+              <strong>{step.step}</strong> {step.skipped ? 'skipped' : step.ok ? 'ok' : 'failed'} ({step.durationMs} ms)
+              {step.message && `: ${step.message}`}
             </li>
           ))}
         </ol>
@@ -104,7 +105,13 @@ function Backfills({ id, access }: { id: string; access: Access }) {
         >
           <div class="field">
             <label for="backfill-from">Send events captured since</label>
-            <input id="backfill-from" type="datetime-local" required value={from} onInput={(event) => setFrom((event.target as HTMLInputElement).value)} />
+            <input
+              id="backfill-from"
+              type="datetime-local"
+              required
+              value={from}
+              onInput={(event) => setFrom((event.target as HTMLInputElement).value)}
+            />
           </div>
         </ApiForm>
       )}
@@ -144,9 +151,14 @@ export function DestinationPage({ access, id }: { access: Access; id: string }) 
         <dt>Active since</dt>
         <dd>{formatTime(d.activeSince)}</dd>
         <dt>Event types</dt>
-        <dd>{d.eventTypesInclude ? `only ${d.eventTypesInclude.join(', ')}` : 'all'}{d.eventTypesExclude ? `, except ${d.eventTypesExclude.join(', ')}` : ''}</dd>
+        <dd>
+          {d.eventTypesInclude ? `only ${d.eventTypesInclude.join(', ')}` : 'all'}
+          {d.eventTypesExclude ? `, except ${d.eventTypesExclude.join(', ')}` : ''}
+        </dd>
         <dt>Secrets</dt>
-        <dd>{d.clearedSecrets.length ? `cleared: ${d.clearedSecrets.join(', ')} (give them again)` : d.secretFieldsSet ? 'set' : 'none'}</dd>
+        <dd>
+          {d.clearedSecrets.length ? `cleared: ${d.clearedSecrets.join(', ')} (give them again)` : d.secretFieldsSet ? 'set' : 'none'}
+        </dd>
         <dt>Pending deletions</dt>
         <dd>{d.pendingDeletions}</dd>
       </dl>
@@ -154,7 +166,11 @@ export function DestinationPage({ access, id }: { access: Access; id: string }) 
         <summary>Config (without secrets)</summary>
         <pre>{JSON.stringify(d.config, null, 2)}</pre>
       </details>
-      {d.lastError && <p class="error">Last error ({d.consecutiveFailures} in a row): {d.lastError}</p>}
+      {d.lastError && (
+        <p class="error">
+          Last error ({d.consecutiveFailures} in a row): {d.lastError}
+        </p>
+      )}
       {access.write && (
         <div class="row">
           <DestinationActions destination={d} reload={afterAction} />

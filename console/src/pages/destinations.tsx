@@ -2,7 +2,14 @@
 import { useState } from 'preact/hooks';
 import { dataOf, gql, gqlRoot } from '../api.ts';
 import type { Access } from '../main.tsx';
-import { DESTINATIONS, DISABLE_DESTINATION, ENABLE_DESTINATION, SYNC_NOW, type DestinationStatus, type DestinationSummary } from '../queries.ts';
+import {
+  DESTINATIONS,
+  DISABLE_DESTINATION,
+  ENABLE_DESTINATION,
+  SYNC_NOW,
+  type DestinationStatus,
+  type DestinationSummary,
+} from '../queries.ts';
 import { ActionButton, Badge, ErrorNote, formatLag, formatTime, useData } from '../ui.tsx';
 import { TestConnection } from './destination.tsx';
 
@@ -18,7 +25,11 @@ export function DestinationActions({ destination, reload }: { destination: Desti
     <span class="actions">
       <ActionButton label="Sync now" run={() => mutate(SYNC_NOW, 'Sync queued')} disabled={!destination.enabled} />
       {destination.enabled ? (
-        <ActionButton label="Disable" run={() => mutate(DISABLE_DESTINATION, 'Disabled')} confirm={`Disable ${destination.name}? Events captured while it is disabled are not sent to it.`} />
+        <ActionButton
+          label="Disable"
+          run={() => mutate(DISABLE_DESTINATION, 'Disabled')}
+          confirm={`Disable ${destination.name}? Events captured while it is disabled are not sent to it.`}
+        />
       ) : (
         <ActionButton label="Enable" run={() => mutate(ENABLE_DESTINATION, 'Enabled')} />
       )}
@@ -30,7 +41,9 @@ export function DestinationsPage({ access }: { access: Access }) {
   const { data, error, reload } = useData(() => gql(DESTINATIONS), [], 15_000);
   const [status, setStatus] = useState<'' | DestinationStatus>('');
   const [search, setSearch] = useState('');
-  const shown = (data?.destinations.nodes ?? []).filter((d) => (!status || d.status === status) && d.name.toLowerCase().includes(search.toLowerCase()));
+  const shown = (data?.destinations.nodes ?? []).filter(
+    (d) => (!status || d.status === status) && d.name.toLowerCase().includes(search.toLowerCase()),
+  );
   return (
     <section>
       <h1 tabIndex={-1}>Destinations</h1>

@@ -46,7 +46,12 @@ export function EventsPage() {
   const rows = [...(data?.events.nodes ?? []), ...older];
   const field = (name: keyof typeof filter, label: string) => (
     <label>
-      {label} <input name={name} value={filter[name]} onInput={(event) => setFilter({ ...filter, [name]: (event.target as HTMLInputElement).value })} />
+      {label}{' '}
+      <input
+        name={name}
+        value={filter[name]}
+        onInput={(event) => setFilter({ ...filter, [name]: (event.target as HTMLInputElement).value })}
+      />
     </label>
   );
   return (
@@ -67,7 +72,8 @@ export function EventsPage() {
         {field('sessionId', 'Session')}
         <button type="submit">Filter</button>
         <label>
-          <input type="checkbox" checked={live} onChange={(event) => setLive((event.target as HTMLInputElement).checked)} /> Live (every 3 s)
+          <input type="checkbox" checked={live} onChange={(event) => setLive((event.target as HTMLInputElement).checked)} /> Live (every 3
+          s)
         </label>
       </form>
       <ErrorNote error={error as never} />
@@ -77,7 +83,8 @@ export function EventsPage() {
           <li key={row.eventId}>
             <details>
               <summary>
-                <time>{formatTime(row.processedTime)}</time> <strong>{row.eventType ?? 'tombstone'}</strong> <span class="muted">{pathOf(row)}</span>{' '}
+                <time>{formatTime(row.processedTime)}</time> <strong>{row.eventType ?? 'tombstone'}</strong>{' '}
+                <span class="muted">{pathOf(row)}</span>{' '}
                 <span class="muted">
                   device {row.deviceId}
                   {row.sessionId && ` · session ${row.sessionId}`}

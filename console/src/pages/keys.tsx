@@ -66,9 +66,17 @@ export function KeysPage({ ownKeyId }: { ownKeyId: string }) {
             </select>
           </div>
           {role === 'capture' && (
-            <TextField label="Allowed origins" name="key-origins" value={origins} onInput={setOrigins} hint="Browser origins that may send with it, e.g. https://shop.example (empty: any)." />
+            <TextField
+              label="Allowed origins"
+              name="key-origins"
+              value={origins}
+              onInput={setOrigins}
+              hint="Browser origins that may send with it, e.g. https://shop.example (empty: any)."
+            />
           )}
-          <p class="hint">Every key gets the server-wide capture rate limit (TRIBUTARY_CAPTURE_RATE_LIMIT); the API has no per-key setting.</p>
+          <p class="hint">
+            Every key gets the server-wide capture rate limit (TRIBUTARY_CAPTURE_RATE_LIMIT); the API has no per-key setting.
+          </p>
         </ApiForm>
       </details>
       <ErrorNote error={error} />

@@ -21,7 +21,15 @@ import {
   defineDestination,
   loadUnlessEmpty,
 } from '@tributary/destination-sdk';
-import type { DefinitionTables, DestinationConnection, DestinationContext, EventRow, LoadOptions, LoadResult, StoredEventRow } from '@tributary/destination-sdk';
+import type {
+  DefinitionTables,
+  DestinationConnection,
+  DestinationContext,
+  EventRow,
+  LoadOptions,
+  LoadResult,
+  StoredEventRow,
+} from '@tributary/destination-sdk';
 
 const exampleConfig = z.object({
   directory: z.string().min(1).describe('Existing folder that holds one .jsonl file per table'),
@@ -98,25 +106,29 @@ function createExampleConnection(config: ExampleDestinationConfig, ctx: Destinat
   }
 
   function loadEvents(batches: AsyncIterable<EventRow[]>, options: LoadOptions = {}): Promise<LoadResult> {
-    return loadUnlessEmpty(batches, async (nonEmpty) => {
-      return await classified('loading events', async () => {
-        statement('truncate raw_events');
-        await writeFile(file('raw_events'), '');
-        let rowsStaged = 0;
-        let bytes = 0;
-        for await (const batch of nonEmpty) {
-          const text = batch.map((row) => JSON.stringify(row)).join('\n') + '\n';
-          statement('append raw_events');
-          await appendFile(file('raw_events'), text);
-          rowsStaged += batch.length;
-          bytes += Buffer.byteLength(text);
-        }
-        const { merged: rowsMerged, deleted } = await mergeStaging(new Set(options.deleteDeviceIds ?? []));
-        statement('truncate raw_events');
-        await writeFile(file('raw_events'), '');
-        return { rowsStaged, rowsMerged, bytes, ...(options.deleteDeviceIds?.length ? { rowsDeleted: deleted } : {}) };
-      });
-    }, options);
+    return loadUnlessEmpty(
+      batches,
+      async (nonEmpty) => {
+        return await classified('loading events', async () => {
+          statement('truncate raw_events');
+          await writeFile(file('raw_events'), '');
+          let rowsStaged = 0;
+          let bytes = 0;
+          for await (const batch of nonEmpty) {
+            const text = batch.map((row) => JSON.stringify(row)).join('\n') + '\n';
+            statement('append raw_events');
+            await appendFile(file('raw_events'), text);
+            rowsStaged += batch.length;
+            bytes += Buffer.byteLength(text);
+          }
+          const { merged: rowsMerged, deleted } = await mergeStaging(new Set(options.deleteDeviceIds ?? []));
+          statement('truncate raw_events');
+          await writeFile(file('raw_events'), '');
+          return { rowsStaged, rowsMerged, bytes, ...(options.deleteDeviceIds?.length ? { rowsDeleted: deleted } : {}) };
+        });
+      },
+      options,
+    );
   }
 
   /** Deletes the rows of `deleteDevices` (deletion requests come first), then merges staging. */

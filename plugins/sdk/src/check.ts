@@ -92,9 +92,16 @@ export function checkWarehouse(probe: WarehouseProbe, classified: ClassifiedRunn
     ...(createSchema ? [{ step: 'create schema', run: () => classified('creating schema', () => createSchema.call(probe)) }] : []),
     {
       step: 'create tables',
-      run: () => classified('creating tables', async () => (await probe.createTables()) || 'tables events, raw_events and the definition tables exist'),
+      run: () =>
+        classified(
+          'creating tables',
+          async () => (await probe.createTables()) || 'tables events, raw_events and the definition tables exist',
+        ),
     },
-    { step: 'write', run: () => classified('writing to raw_events', async () => (await probe.writeProbe(row)) || 'wrote a probe row to raw_events') },
+    {
+      step: 'write',
+      run: () => classified('writing to raw_events', async () => (await probe.writeProbe(row)) || 'wrote a probe row to raw_events'),
+    },
     {
       step: 'read back',
       run: () =>
@@ -104,7 +111,10 @@ export function checkWarehouse(probe: WarehouseProbe, classified: ClassifiedRunn
           return 'read the probe row back';
         }),
     },
-    { step: 'clean up', run: () => classified('cleaning up', async () => (await probe.deleteProbe(row.event_id), 'deleted the probe row')) },
+    {
+      step: 'clean up',
+      run: () => classified('cleaning up', async () => (await probe.deleteProbe(row.event_id), 'deleted the probe row')),
+    },
   ]);
 }
 

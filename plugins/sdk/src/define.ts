@@ -172,18 +172,14 @@ export interface DestinationDefinition<TConfig extends z.ZodObject = z.ZodObject
  * with {@link validateDestinationDefinition}; throws an `Error` with one clear message when it
  * is invalid. A plugin package's default export is the result.
  */
-export function defineDestination<TConfig extends z.ZodObject>(
-  definition: DestinationDefinition<TConfig>,
-): DestinationDefinition<TConfig> {
+export function defineDestination<TConfig extends z.ZodObject>(definition: DestinationDefinition<TConfig>): DestinationDefinition<TConfig> {
   const result = validateDestinationDefinition(definition);
   if (!result.ok) throw new Error(result.error);
   return definition;
 }
 
 /** Result of {@link validateDestinationDefinition}. */
-export type DefinitionValidation =
-  | { ok: true; definition: DestinationDefinition }
-  | { ok: false; error: string };
+export type DefinitionValidation = { ok: true; definition: DestinationDefinition } | { ok: false; error: string };
 
 const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 // semver.org's recommended pattern.
@@ -206,7 +202,9 @@ export function validateDestinationDefinition(moduleExport: unknown): Definition
   const def = candidate as Record<string, unknown>;
   const label = typeof def.id === 'string' ? `destination "${def.id}"` : 'destination';
   if (typeof def.id !== 'string' || !KEBAB_CASE.test(def.id)) {
-    return fail(`${label}: id ${JSON.stringify(def.id)} must be kebab-case (lower-case letters, digits and single dashes, starting with a letter)`);
+    return fail(
+      `${label}: id ${JSON.stringify(def.id)} must be kebab-case (lower-case letters, digits and single dashes, starting with a letter)`,
+    );
   }
   if (typeof def.displayName !== 'string' || def.displayName.trim() === '') {
     return fail(`${label}: displayName must be a non-empty string`);
@@ -246,7 +244,8 @@ export function validateDestinationDefinition(moduleExport: unknown): Definition
 function checkTargetFields(config: z.ZodObject): string | undefined {
   const fields = targetFields({ config });
   const files = fields.filter((field) => field.kind === 'file');
-  if (files.length > 1) return `config marks ${files.length} fields as files (${files.map((f) => f.name).join(', ')}); at most one is allowed`;
+  if (files.length > 1)
+    return `config marks ${files.length} fields as files (${files.map((f) => f.name).join(', ')}); at most one is allowed`;
   for (const field of fields) {
     if (field.override && field.kind !== 'host' && field.kind !== 'url') {
       return `config field ${field.name} is an endpoint override, so its target kind must be host or url`;

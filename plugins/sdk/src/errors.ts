@@ -139,7 +139,11 @@ function classifyKnown(err: unknown, depth: number): ErrorKind | undefined {
 }
 
 /** A new classified error of `kind`. */
-export function classifiedError(kind: ErrorKind, message: string, options: { cause?: unknown; retryAfterMs?: number } = {}): DestinationError {
+export function classifiedError(
+  kind: ErrorKind,
+  message: string,
+  options: { cause?: unknown; retryAfterMs?: number } = {},
+): DestinationError {
   if (kind === 'retryable') return new RetryableError(message, options);
   return kind === 'config' ? new ConfigError(message, { cause: options.cause }) : new PermanentError(message, { cause: options.cause });
 }

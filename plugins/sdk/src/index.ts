@@ -2,12 +2,7 @@
  * The Tributary destination plugin SDK: everything a third-party destination needs.
  * The contract test kit is the `@tributary/destination-sdk/testing` entry (it imports vitest).
  */
-export {
-  DESTINATION_API_VERSION,
-  defineDestination,
-  validateDestinationDefinition,
-  parseDestinationConfig,
-} from './define.ts';
+export { DESTINATION_API_VERSION, defineDestination, validateDestinationDefinition, parseDestinationConfig } from './define.ts';
 export type {
   CheckStep,
   DefinitionValidation,

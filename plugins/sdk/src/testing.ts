@@ -160,7 +160,13 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       expect(from, 'mergedEventTimeRange in EventRow time text').toMatch(ISO_MICROS);
       expect(to).toMatch(ISO_MICROS);
       // microsecond text compares by text within one format; the staged extremes must be inside
-      const extremes = [rows.map((r) => r.event_time).sort()[0]!, rows.map((r) => r.event_time).sort().at(-1)!];
+      const extremes = [
+        rows.map((r) => r.event_time).sort()[0]!,
+        rows
+          .map((r) => r.event_time)
+          .sort()
+          .at(-1)!,
+      ];
       expect(from <= extremes[0]! && to >= extremes[1]!, `${from}..${to} covers ${extremes.join('..')}`).toBe(true);
     });
 
@@ -199,7 +205,9 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       const itsTombstone = tombstoneOf(live, '2026-11-26T12:00:00.000000Z');
       await load(config, [[itsTombstone], [live]]);
       const stored = await readSorted(config);
-      expect(stored.map(withoutUpdatedTime), 'a row loaded live with its tombstone ends as the tombstone').toEqual([normaliseRow(itsTombstone)]);
+      expect(stored.map(withoutUpdatedTime), 'a row loaded live with its tombstone ends as the tombstone').toEqual([
+        normaliseRow(itsTombstone),
+      ]);
     });
 
     it('a later tombstone overwrites a live row', async () => {
@@ -226,12 +234,18 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       if (result.rowsDeleted !== undefined) expect(result.rowsDeleted).toBe(rows.filter((r) => r.device_id === gone).length);
       // with no rows to load, a deletion still runs (and is seen by onStatement); again, it changes nothing more
       const statements: string[] = [];
-      await withConnection(config, (connection) => connection.loadEvents(fromBatches([]), { deleteDeviceIds: [other] }), (s) => statements.push(s));
+      await withConnection(
+        config,
+        (connection) => connection.loadEvents(fromBatches([]), { deleteDeviceIds: [other] }),
+        (s) => statements.push(s),
+      );
       expect(statements.length).toBeGreaterThan(0);
       const left = expected.filter((r) => r.device_id !== other);
       expect((await readSorted(config)).map(withoutUpdatedTime)).toEqual(left);
       await load(config, [], { deleteDeviceIds: [other, gone] });
-      expect((await readSorted(config)).map(withoutUpdatedTime).filter((r) => r.device_id !== gone)).toEqual(left.filter((r) => r.device_id !== gone));
+      expect((await readSorted(config)).map(withoutUpdatedTime).filter((r) => r.device_id !== gone)).toEqual(
+        left.filter((r) => r.device_id !== gone),
+      );
     });
 
     it('an empty load sends the warehouse nothing', async () => {
@@ -338,17 +352,25 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
       const shuffle = (rows: EventRow[]) => [...rows].sort(() => random() - 0.5);
       // The host sends the versions of a row in processed_time order across loads (a later
       // window holds only newer versions); within a load, order and duplicates are free.
-      const ascending = [...versions].sort((a, b) => (a.processed_time < b.processed_time ? -1 : a.processed_time > b.processed_time ? 1 : 0));
+      const ascending = [...versions].sort((a, b) =>
+        a.processed_time < b.processed_time ? -1 : a.processed_time > b.processed_time ? 1 : 0,
+      );
       const generation = (test: (row: EventRow) => boolean) => shuffle(versions.filter(test));
       const plans: EventRow[][][][] = [
         [[versions]],
         [chunk(shuffle(ascending.slice(0, 45)), 7), chunk(shuffle(ascending.slice(45)), 11)],
         [
-          chunk(generation((r) => r.processed_time < '2026-11-26T12'), 15).map((rows) => rows),
+          chunk(
+            generation((r) => r.processed_time < '2026-11-26T12'),
+            15,
+          ).map((rows) => rows),
           [generation((r) => r.processed_time.startsWith('2026-11-26T12'))],
           generation((r) => r.event_type === null).map((row) => [row]),
         ],
-        [chunk(shuffle([...ascending.slice(0, 45), ...ascending.slice(0, 45)]), 13), chunk(shuffle([...ascending.slice(45), ...ascending.slice(45)]), 13)],
+        [
+          chunk(shuffle([...ascending.slice(0, 45), ...ascending.slice(0, 45)]), 13),
+          chunk(shuffle([...ascending.slice(45), ...ascending.slice(45)]), 13),
+        ],
       ];
       const contents: StoredEventRow[][] = [];
       for (const loads of plans) {
@@ -362,7 +384,9 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
     it(options.copyText ? 'loads COPY text (loadEventsCopyText) exactly like row batches' : 'offers no loadEventsCopyText', async () => {
       const config = await prepared();
       const offered = await withConnection(config, async (connection) => typeof connection.loadEventsCopyText === 'function');
-      expect(offered, 'copyText: true in the kit options if and only if the plugin offers loadEventsCopyText').toBe(options.copyText === true);
+      expect(offered, 'copyText: true in the kit options if and only if the plugin offers loadEventsCopyText').toBe(
+        options.copyText === true,
+      );
       if (!offered) return;
       // The convergence plans again, through COPY text, with Postgres' own timestamp form mixed in.
       const versions = convergenceVersions();
@@ -418,9 +442,7 @@ export function runDestinationContract<TConfig extends z.ZodObject>(options: Des
 
   async function readDefinitionsSorted(config: z.output<TConfig>, table: DefinitionTable): Promise<StoredDefinitionRow[]> {
     const rows = await options.readDefinitions(config, table);
-    return rows
-      .map((row) => ({ ...normaliseDefinition(row), updated_time: row.updated_time }))
-      .sort((a, b) => compare(a.id, b.id));
+    return rows.map((row) => ({ ...normaliseDefinition(row), updated_time: row.updated_time })).sort((a, b) => compare(a.id, b.id));
   }
 }
 

@@ -37,7 +37,8 @@ export function parseNativeBatch(body: unknown, ctx: BatchContext): NativeBatchR
     return { ok: false, rejection: reject('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} events`) };
   }
   const deviceId = parseInt64(body.device_id);
-  if (!deviceId) return { ok: false, rejection: reject('INVALID_BATCH', 'device_id must be a positive int64 (decimal string or safe integer)') };
+  if (!deviceId)
+    return { ok: false, rejection: reject('INVALID_BATCH', 'device_id must be a positive int64 (decimal string or safe integer)') };
   const sourceType = body.source_type ?? 'web';
   if (sourceType !== 'web' && sourceType !== 'mobile_app') {
     return { ok: false, rejection: reject('INVALID_BATCH', 'source_type must be "web" or "mobile_app"') };
@@ -94,7 +95,8 @@ function parseNativeEvent(raw: unknown, index: number, batch: BatchShared, ctx: 
   if (typeof type !== 'string') return reject('MISSING_FIELD', 'type is required');
   if (!EVENT_TYPES.has(type)) return reject('UNKNOWN_EVENT_TYPE', `type "${cutText(type, 64)}" is not a known event type`);
   const seq = raw.seq ?? 0;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return reject('INVALID_FIELD', 'seq must be a non-negative integer');
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+    return reject('INVALID_FIELD', 'seq must be a non-negative integer');
   const micros = parseEventTime(raw.time);
   const timeProblem = checkEventTime(micros, ctx.now);
   if (timeProblem) return timeProblem;
@@ -175,7 +177,12 @@ function isCleanElement(node: Record<string, unknown>): node is Record<string, u
     let n = 0;
     for (const k in attrs) {
       const v = attrs[k];
-      if (++n > ELEMENT_LIMITS.attrs || k.length > ELEMENT_LIMITS.attrName || typeof v !== 'string' || v.length > ELEMENT_LIMITS.attrValue) {
+      if (
+        ++n > ELEMENT_LIMITS.attrs ||
+        k.length > ELEMENT_LIMITS.attrName ||
+        typeof v !== 'string' ||
+        v.length > ELEMENT_LIMITS.attrValue
+      ) {
         return false;
       }
     }

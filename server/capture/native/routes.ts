@@ -29,5 +29,10 @@ async function handleNativeBatch(req: IncomingMessage, res: ServerResponse, prin
 
 /** The native protocol's endpoints. */
 export const nativeRoutes: CaptureRoute[] = [
-  { method: 'POST', pattern: /^\/capture\/v1\/batch$/, access: 'write', handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps) },
+  {
+    method: 'POST',
+    pattern: /^\/capture\/v1\/batch$/,
+    access: 'write',
+    handle: (req, res, ctx, deps) => handleNativeBatch(req, res, ctx.principal, deps),
+  },
 ];

@@ -33,7 +33,8 @@ export function createSegmentDevices(db: Database) {
         for (const [id, device] of await findAnonymousDevices(db, orgId, missing)) devices.set(id, device);
         missing = missing.filter((id) => !devices.has(id));
         if (missing.length === 0) break;
-        if (attempt === MAX_ATTEMPTS) throw new Error(`no free device for ${missing.length} anonymous id(s) after ${MAX_ATTEMPTS} candidates`);
+        if (attempt === MAX_ATTEMPTS)
+          throw new Error(`no free device for ${missing.length} anonymous id(s) after ${MAX_ATTEMPTS} candidates`);
         const candidates = missing.map((anonymousId) => ({ anonymousId, deviceId: deviceIdForAnonymousId(orgId, anonymousId, attempt) }));
         const claimed = await claimAnonymousDevices(db, orgId, candidates);
         for (const c of candidates) if (claimed.has(c.anonymousId)) devices.set(c.anonymousId, c.deviceId);

@@ -73,12 +73,14 @@ function idField(raw: Record<string, unknown>, key: string): string | undefined 
   const v = raw[key];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v !== 'string' || v.length > MAX_ID_LENGTH) return reject('INVALID_FIELD', `${key} must be a string of at most ${MAX_ID_LENGTH} characters`);
+  if (typeof v !== 'string' || v.length > MAX_ID_LENGTH)
+    return reject('INVALID_FIELD', `${key} must be a string of at most ${MAX_ID_LENGTH} characters`);
   return v;
 }
 
 /** A `sentAt` in microseconds; null when not given. */
-export const parseSentAt = (raw: unknown): number | null | 'invalid' => (raw === undefined || raw === null ? null : (parseEventTime(raw) ?? 'invalid'));
+export const parseSentAt = (raw: unknown): number | null | 'invalid' =>
+  raw === undefined || raw === null ? null : (parseEventTime(raw) ?? 'invalid');
 
 /**
  * The event time with clock-skew correction, as Segment computes it: the device's own time of the
@@ -105,7 +107,8 @@ const MOBILE_OS = /^(ios|ipados|tvos|watchos|android)$/i;
  * (`context.page` or `context.userAgent`, as analytics.js sends), else a server library.
  */
 function sourceTypeOf(context: Record<string, unknown>): ParsedSegmentMessage['sourceType'] {
-  if (isObject(context.app) || (isObject(context.os) && typeof context.os.name === 'string' && MOBILE_OS.test(context.os.name))) return 'mobile_app';
+  if (isObject(context.app) || (isObject(context.os) && typeof context.os.name === 'string' && MOBILE_OS.test(context.os.name)))
+    return 'mobile_app';
   if (isObject(context.page) || typeof context.userAgent === 'string') return 'web';
   return 'server';
 }
@@ -130,7 +133,11 @@ function sharedContextOf(context: Record<string, unknown>, ctx: SegmentMessageCo
   return { sourceType, source: sourceProperties(context, sourceType, ctx), pageUrl, sources: new Map() };
 }
 
-function sourceProperties(context: Record<string, unknown>, sourceType: ParsedSegmentMessage['sourceType'], ctx: SegmentMessageContext): Record<string, unknown> {
+function sourceProperties(
+  context: Record<string, unknown>,
+  sourceType: ParsedSegmentMessage['sourceType'],
+  ctx: SegmentMessageContext,
+): Record<string, unknown> {
   const library = pick(context.library, ['name', 'version']);
   const userAgent = str(context.userAgent, 1024);
   const page = isObject(context.page) ? context.page : {};
@@ -146,7 +153,8 @@ function sourceProperties(context: Record<string, unknown>, sourceType: ParsedSe
   };
   const location = { ...ctx.location, ...pick(context.location, ['country', 'region', 'city', 'latitude', 'longitude']) };
   if (typeof context.ip === 'string' && context.ip !== '') location.ip_address = cutText(context.ip, 64);
-  if (typeof location.latitude === 'number' && typeof location.longitude === 'number') location.lat_long = `${location.latitude},${location.longitude}`;
+  if (typeof location.latitude === 'number' && typeof location.longitude === 'number')
+    location.lat_long = `${location.latitude},${location.longitude}`;
   if (Object.keys(location).length > 0) source.location = location;
   const device = { ...pick(context.device, ['manufacturer', 'model', 'name', 'type', 'id']) };
   if (isObject(context.screen)) {
@@ -180,7 +188,8 @@ function sameJson(a: unknown, b: unknown, depth: number): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   for (const key of keys) {
-    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], depth + 1)) return false;
+    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], depth + 1))
+      return false;
   }
   return true;
 }
@@ -189,7 +198,12 @@ function sameJson(a: unknown, b: unknown, depth: number): boolean {
 function screenUrl(context: Record<string, unknown>, name: string): UrlParts | null {
   const app = isObject(context.app) ? context.app : {};
   const id = [app.namespace, app.name].find((v): v is string => typeof v === 'string' && v !== '') ?? 'app';
-  const host = id.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '').slice(0, 253) || 'app';
+  const host =
+    id
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^[.-]+|[.-]+$/g, '')
+      .slice(0, 253) || 'app';
   return parsePageUrl(`app://${host}/${encodeURIComponent(cutText(name, 1024))}`);
 }
 
@@ -215,7 +229,8 @@ export function parseSegmentMessage(raw: unknown, ctx: SegmentMessageContext): P
   if (!isObject(raw)) return reject('INVALID_EVENT', 'the message must be a JSON object');
   const type = ctx.type ?? raw.type;
   if (typeof type !== 'string') return reject('MISSING_FIELD', 'type is required');
-  if (!isSegmentType(type)) return reject('UNKNOWN_EVENT_TYPE', `type "${cutText(type, 64)}" is not track, identify, page, screen, group or alias`);
+  if (!isSegmentType(type))
+    return reject('UNKNOWN_EVENT_TYPE', `type "${cutText(type, 64)}" is not track, identify, page, screen, group or alias`);
 
   const anonymousId = idField(raw, 'anonymousId');
   if (isRejection(anonymousId)) return anonymousId;
@@ -251,7 +266,8 @@ export function parseSegmentMessage(raw: unknown, ctx: SegmentMessageContext): P
   switch (type) {
     case 'track': {
       const event = raw.event;
-      if (typeof event !== 'string' || event === '' || event.length > 256) return reject('MISSING_FIELD', 'a track call needs event (1 to 256 characters)');
+      if (typeof event !== 'string' || event === '' || event.length > 256)
+        return reject('MISSING_FIELD', 'a track call needs event (1 to 256 characters)');
       shaped = { event_name: event, properties };
       break;
     }

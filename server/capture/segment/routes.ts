@@ -26,7 +26,6 @@ import { parseSegmentMessage, parseSentAt, type ParsedSegmentMessage, type Segme
 /** Sessions are derived here (the shape has none): a device's session ends after 30 minutes without events, in event time. */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
 
-
 interface Located {
   parsed: ParsedSegmentMessage;
   deviceId: string;
@@ -92,10 +91,14 @@ async function locate(deps: CaptureDeps, orgId: string, messages: ParsedSegmentM
     orgId,
     messages.flatMap((m) => (m.anonymousId === undefined ? [m.userId!] : [])),
   );
-  for (const m of messages) if (m.eventType === 'identify' && m.anonymousId !== undefined) users.set(m.userId!, anonymous.get(m.anonymousId)!);
+  for (const m of messages)
+    if (m.eventType === 'identify' && m.anonymousId !== undefined) users.set(m.userId!, anonymous.get(m.anonymousId)!);
   return messages.map((parsed) => ({
     parsed,
-    deviceId: parsed.anonymousId !== undefined ? anonymous.get(parsed.anonymousId)! : (users.get(parsed.userId!) ?? deviceIdForUser(orgId, parsed.userId!)),
+    deviceId:
+      parsed.anonymousId !== undefined
+        ? anonymous.get(parsed.anonymousId)!
+        : (users.get(parsed.userId!) ?? deviceIdForUser(orgId, parsed.userId!)),
   }));
 }
 
@@ -131,7 +134,14 @@ async function deriveAndWrite(deps: CaptureDeps, principal: Principal, located: 
       const sessionOf = new Map<Located, string>();
       if (sessioned.length > 0) {
         const times = sessioned.map((l) => Math.floor(l.parsed.eventTimeMicros / 1000));
-        const known = await findSessionsNear(deps.db, principal.orgId, devices, new Date(Math.min(...times)), new Date(Math.max(...times)), SESSION_GAP_MS);
+        const known = await findSessionsNear(
+          deps.db,
+          principal.orgId,
+          devices,
+          new Date(Math.min(...times)),
+          new Date(Math.max(...times)),
+          SESSION_GAP_MS,
+        );
         const ids = assignSessions(
           sessioned.map((l, i) => ({ deviceId: l.deviceId, ms: times[i]! })),
           known,
@@ -167,14 +177,23 @@ async function deriveAndWrite(deps: CaptureDeps, principal: Principal, located: 
   );
 }
 
-async function handleSegment(req: IncomingMessage, res: ServerResponse, principal: Principal, deps: CaptureDeps, call: SegmentType | 'batch', path: string) {
+async function handleSegment(
+  req: IncomingMessage,
+  res: ServerResponse,
+  principal: Principal,
+  deps: CaptureDeps,
+  call: SegmentType | 'batch',
+  path: string,
+) {
   const body = await readJsonBody(req, LIMITS.maxBodyBytes);
   const now = deps.clock();
   let messages: unknown[];
   let batchSentAt: unknown = null;
   if (call === 'batch') {
-    if (!isObject(body) || !Array.isArray(body.batch)) throw new AppError('INVALID_BATCH', 'the body must be a JSON object {batch: [messages], sentAt?}', { status: 400 });
-    if (body.batch.length > LIMITS.maxEventsPerBatch) throw new AppError('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} messages`, { status: 413 });
+    if (!isObject(body) || !Array.isArray(body.batch))
+      throw new AppError('INVALID_BATCH', 'the body must be a JSON object {batch: [messages], sentAt?}', { status: 400 });
+    if (body.batch.length > LIMITS.maxEventsPerBatch)
+      throw new AppError('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxEventsPerBatch} messages`, { status: 413 });
     messages = body.batch;
     batchSentAt = body.sentAt;
   } else messages = [body];
@@ -222,12 +241,26 @@ async function sendSettings(req: IncomingMessage, res: ServerResponse, deps: Cap
   }
   if (!principal) throw new AppError('NOT_FOUND', 'no such write key', { status: 404 });
   const forwardedProto = deps.config.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
-  const protocol = (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(',')[0]?.trim() ?? ('encrypted' in req.socket ? 'https' : 'http');
+  const protocol =
+    (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(',')[0]?.trim() ??
+    ('encrypted' in req.socket ? 'https' : 'http');
   const host = req.headers.host ?? '';
   if (!/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) throw new AppError('INVALID_HOST', 'the Host header is not a host name', { status: 400 });
   sendJson(res, 200, {
-    integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol: protocol === 'https' ? 'https' : 'http', unbundledIntegrations: [], addBundledMetadata: true } },
-    plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+    integrations: {
+      'Segment.io': {
+        apiKey: writeKey,
+        apiHost: `${host}/v1`,
+        protocol: protocol === 'https' ? 'https' : 'http',
+        unbundledIntegrations: [],
+        addBundledMetadata: true,
+      },
+    },
+    plan: {
+      track: { __default: { enabled: true, integrations: {} } },
+      identify: { __default: { enabled: true } },
+      group: { __default: { enabled: true } },
+    },
     edgeFunction: {},
     analyticsNextEnabled: true,
     middlewareSettings: {},
@@ -251,16 +284,20 @@ const CALLS: [SegmentType | 'batch', string][] = [
 ];
 
 export const segmentRoutes: CaptureRoute[] = [
-  ...CALLS.map(
-    ([call, letter]): CaptureRoute => ({
-      method: 'POST',
-      pattern: new RegExp(`^/v1/(?:${call}|${letter}|${call === 'batch' ? 'import' : call})$`),
-      endpoint: `/v1/${call}`,
-      access: 'write',
-      handle: (req, res, ctx, deps) => handleSegment(req, res, ctx.principal, deps, call, ctx.url.pathname),
-    }),
-  ),
-  { method: 'GET', pattern: /^\/v1\/projects\/([^/]{1,200})\/settings$/, endpoint: '/v1/projects/{key}/settings', access: 'public', handle: (req, res, ctx, deps) => sendSettings(req, res, deps, decodeURIComponentSafe(ctx.params[0]!)) },
+  ...CALLS.map(([call, letter]): CaptureRoute => ({
+    method: 'POST',
+    pattern: new RegExp(`^/v1/(?:${call}|${letter}|${call === 'batch' ? 'import' : call})$`),
+    endpoint: `/v1/${call}`,
+    access: 'write',
+    handle: (req, res, ctx, deps) => handleSegment(req, res, ctx.principal, deps, call, ctx.url.pathname),
+  })),
+  {
+    method: 'GET',
+    pattern: /^\/v1\/projects\/([^/]{1,200})\/settings$/,
+    endpoint: '/v1/projects/{key}/settings',
+    access: 'public',
+    handle: (req, res, ctx, deps) => sendSettings(req, res, deps, decodeURIComponentSafe(ctx.params[0]!)),
+  },
 ];
 
 function decodeURIComponentSafe(segment: string): string {

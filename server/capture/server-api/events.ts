@@ -43,9 +43,7 @@ export function uidOfUserId(id: string): string | undefined {
 }
 
 /** How a server event is tied to a device and session, before looking at the store. */
-export type Identity =
-  | { kind: 'session'; deviceId: string; sessionId: string }
-  | { kind: 'user'; uid: string; useMostRecent: boolean };
+export type Identity = { kind: 'session'; deviceId: string; sessionId: string } | { kind: 'user'; uid: string; useMostRecent: boolean };
 
 export interface ParsedServerEvent {
   identity: Identity;
@@ -157,7 +155,12 @@ export function parseContext(
   if (isObject(c.mobile)) {
     // The same names as the native SDK's context.app (docs/capture-protocol.md).
     const app: Record<string, unknown> = {};
-    for (const [from, to] of [['app_name', 'name'], ['app_version', 'version'], ['app_id', 'package_name'], ['build_variant', 'build_variant']] as const) {
+    for (const [from, to] of [
+      ['app_name', 'name'],
+      ['app_version', 'version'],
+      ['app_id', 'package_name'],
+      ['build_variant', 'build_variant'],
+    ] as const) {
       const v = optionalString(c.mobile, from, 'context.mobile', 256);
       if (isRejection(v)) return v;
       if (v !== undefined) app[to] = v;
@@ -174,7 +177,8 @@ export function parseContext(
     for (const key of ['screen_width', 'screen_height', 'viewport_width', 'viewport_height']) {
       const v = c.device[key];
       if (v === undefined || v === null) continue;
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return reject('INVALID_FIELD', `context.device.${key} must be a non-negative integer`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+        return reject('INVALID_FIELD', `context.device.${key} must be a non-negative integer`);
       device[key] = v;
     }
     if (Object.keys(device).length > 0) source.device = device;
@@ -272,7 +276,10 @@ export function parseCreateUserRequest(raw: unknown, pathUid?: string): { uid: s
     uid = known;
   }
   if (typeof uid !== 'string') return reject('MISSING_FIELD', 'uid is required');
-  for (const [key, value] of [['display_name', display_name], ['email', email]] as const) {
+  for (const [key, value] of [
+    ['display_name', display_name],
+    ['email', email],
+  ] as const) {
     if (value !== undefined && value !== null && (typeof value !== 'string' || value.length > 1024)) {
       return reject('INVALID_FIELD', `${key} must be a string of at most 1024 characters`);
     }

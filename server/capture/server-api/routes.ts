@@ -86,14 +86,24 @@ function eventContext(req: IncomingMessage, deps: CaptureDeps, now: number, entr
  * the 30 minutes before the event's own timestamp, else no session; a user alone gets their last
  * known device (or one derived from the uid) and no session.
  */
-async function resolveIdentities(deps: CaptureDeps, orgId: string, items: { identity: Identity; eventTimeMicros: number }[]): Promise<Resolved[]> {
+async function resolveIdentities(
+  deps: CaptureDeps,
+  orgId: string,
+  items: { identity: Identity; eventTimeMicros: number }[],
+): Promise<Resolved[]> {
   const plain = items.flatMap(({ identity: i }) => (i.kind === 'user' && !i.useMostRecent ? [i.uid] : []));
   const devices = await findUserDevices(deps.db, orgId, plain);
   const recent = new Map<string, Resolved>();
   for (const { identity, eventTimeMicros } of items) {
     const key = identity.kind === 'user' ? `${identity.uid}\u0000${eventTimeMicros}` : '';
     if (identity.kind !== 'user' || !identity.useMostRecent || recent.has(key)) continue;
-    const found = await findUserRecentSession(deps.db, orgId, identity.uid, new Date(Math.floor(eventTimeMicros / 1000)), RECENT_SESSION_MS);
+    const found = await findUserRecentSession(
+      deps.db,
+      orgId,
+      identity.uid,
+      new Date(Math.floor(eventTimeMicros / 1000)),
+      RECENT_SESSION_MS,
+    );
     recent.set(key, found ?? { deviceId: fallbackDevice(orgId, identity.uid), sessionId: null });
   }
   return items.map(({ identity, eventTimeMicros }) => {
@@ -148,13 +158,20 @@ function batchRequests(body: unknown, shape: string): { requests: unknown[]; bod
   if (!Array.isArray(requests)) throw new AppError('INVALID_BATCH', 'requests must be an array', { status: 400 });
   if (requests.length === 0) throw new AppError('INVALID_BATCH', 'requests must hold at least one item', { status: 400 });
   if (requests.length > LIMITS.maxServerBatchRequests) {
-    throw new AppError('BATCH_TOO_LARGE', `a batch holds at most ${LIMITS.maxServerBatchRequests} requests; this one has ${requests.length}`, { status: 413 });
+    throw new AppError(
+      'BATCH_TOO_LARGE',
+      `a batch holds at most ${LIMITS.maxServerBatchRequests} requests; this one has ${requests.length}`,
+      { status: 413 },
+    );
   }
   return { requests, body };
 }
 
 /** Validates each item: the valid ones with their index, and the errors (each item kept as sent, unless too deep to store). */
-function partition<P>(requests: unknown[], parse: (raw: unknown) => P | Rejection): { valid: { index: number; parsed: P }[]; errors: BatchJobError[] } {
+function partition<P>(
+  requests: unknown[],
+  parse: (raw: unknown) => P | Rejection,
+): { valid: { index: number; parsed: P }[]; errors: BatchJobError[] } {
   const valid: { index: number; parsed: P }[] = [];
   const errors: BatchJobError[] = [];
   requests.forEach((raw: unknown, index) => {
@@ -213,7 +230,8 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
   const idempotencyKey = idempotencyKeyOf(req) ?? null;
   const { requests, body } = batchRequests(await readJsonBody(req, LIMITS.maxServerBodyBytes), '{requests, shared?}');
   const shared = body.shared;
-  if (shared !== undefined && shared !== null && !isObject(shared)) throw new AppError('INVALID_BATCH', 'shared must be an object {context?}', { status: 400 });
+  if (shared !== undefined && shared !== null && !isObject(shared))
+    throw new AppError('INVALID_BATCH', 'shared must be an object {context?}', { status: 400 });
   const now = deps.clock();
   const ctx = eventContext(req, deps, now, BATCH_ENTRYPOINT);
   const sharedContext = shared?.context;
@@ -233,7 +251,11 @@ async function createBatch(req: IncomingMessage, res: ServerResponse, principal:
       return { valid: valid.length, errors: items.errors };
     },
     async (job) => {
-      const where = await resolveIdentities(deps, principal.orgId, valid.map((v) => v.parsed));
+      const where = await resolveIdentities(
+        deps,
+        principal.orgId,
+        valid.map((v) => v.parsed),
+      );
       const captured: CapturedEvent[] = valid.map((v, i) =>
         toCapturedEvent(v.parsed, 'custom', where[i]!, { orgId: principal.orgId, dedupKey: batchDedupKey(job, v.index), now }),
       );
@@ -252,7 +274,8 @@ async function jobOf(principal: Principal, deps: CaptureDeps, kind: BatchJobKind
 function pageOffset(url: URL): number {
   const token = url.searchParams.get('page_token');
   if (token === null || token === '') return 0;
-  if (!/^\d{1,9}$/.test(token)) throw new AppError('INVALID_PAGE_TOKEN', 'page_token must be a next_page_token of a previous answer', { status: 400 });
+  if (!/^\d{1,9}$/.test(token))
+    throw new AppError('INVALID_PAGE_TOKEN', 'page_token must be a next_page_token of a previous answer', { status: 400 });
   return Number(token);
 }
 
@@ -266,7 +289,14 @@ async function getJobStatus(res: ServerResponse, principal: Principal, deps: Cap
   sendJson(res, 200, { imports: job.imports, errors: job.errors.length, job: jobMetadata(job) });
 }
 
-async function getJobErrors(res: ServerResponse, principal: Principal, deps: CaptureDeps, kind: BatchJobKind, id: string, url: URL): Promise<void> {
+async function getJobErrors(
+  res: ServerResponse,
+  principal: Principal,
+  deps: CaptureDeps,
+  kind: BatchJobKind,
+  id: string,
+  url: URL,
+): Promise<void> {
   const job = await jobOf(principal, deps, kind, id);
   const { items, next } = page(job.errors, pageOffset(url));
   // FailedEventsImport names the item `event`, FailedUserImport `user`
@@ -278,7 +308,14 @@ async function getJobErrors(res: ServerResponse, principal: Principal, deps: Cap
   });
 }
 
-async function getJobImports(res: ServerResponse, principal: Principal, deps: CaptureDeps, kind: BatchJobKind, id: string, url: URL): Promise<void> {
+async function getJobImports(
+  res: ServerResponse,
+  principal: Principal,
+  deps: CaptureDeps,
+  kind: BatchJobKind,
+  id: string,
+  url: URL,
+): Promise<void> {
   const job = await jobOf(principal, deps, kind, id);
   const failed = new Set(job.errors.map((e) => e.index));
   const imported: number[] = [];
@@ -330,7 +367,12 @@ function importSummary(row: ImportedEventRow) {
 type ParsedUser = { uid: string; properties: Record<string, unknown> };
 
 /** Writes one `identify` row per user, on the device each was last seen on (or the one derived from the uid). */
-async function writeUsers(deps: CaptureDeps, principal: Principal, ctx: ServerEventContext, users: { parsed: ParsedUser; dedupKey: string }[]) {
+async function writeUsers(
+  deps: CaptureDeps,
+  principal: Principal,
+  ctx: ServerEventContext,
+  users: { parsed: ParsedUser; dedupKey: string }[],
+) {
   const micros = ctx.now * 1000;
   const where = await resolveIdentities(
     deps,
@@ -413,13 +455,19 @@ async function listUsersOf(res: ServerResponse, principal: Principal, deps: Capt
     return v === null || v === '' ? undefined : v;
   };
   const identified = q.get('is_identified');
-  if (identified !== null && identified !== 'true' && identified !== 'false') throw new AppError('INVALID_FIELD', 'is_identified must be true or false', { status: 400 });
+  if (identified !== null && identified !== 'true' && identified !== 'false')
+    throw new AppError('INVALID_FIELD', 'is_identified must be true or false', { status: 400 });
   const offset = pageOffset(url);
   // every user Tributary knows was identified (a uid): none is anonymous
   const { users, total } =
     identified === 'false'
       ? { users: [], total: 0 }
-      : await listUsers(deps.db, principal.orgId, { uid: field('uid'), email: field('email'), displayName: field('display_name') }, { offset, limit: PAGE_SIZE });
+      : await listUsers(
+          deps.db,
+          principal.orgId,
+          { uid: field('uid'), email: field('email'), displayName: field('display_name') },
+          { offset, limit: PAGE_SIZE },
+        );
   sendJson(res, 200, {
     results: users.map(userAnswer),
     total_records: String(total),
@@ -459,7 +507,12 @@ async function createUsersBatch(req: IncomingMessage, res: ServerResponse, princ
     },
     async (job) => {
       const ctx = eventContext(req, deps, now, USERS_BATCH_ENTRYPOINT);
-      const result = await writeUsers(deps, principal, ctx, valid.map((v) => ({ parsed: v.parsed, dedupKey: batchDedupKey(job, v.index) })));
+      const result = await writeUsers(
+        deps,
+        principal,
+        ctx,
+        valid.map((v) => ({ parsed: v.parsed, dedupKey: batchDedupKey(job, v.index) })),
+      );
       return result.stored + result.duplicates;
     },
   );
@@ -484,7 +537,13 @@ const USER_PATH = /^\/v2\/users\/(?!batch$)([^/]+)$/;
 
 /** The job routes of a kind: its status, errors and imports. */
 const jobRoutes = (prefix: string, kind: BatchJobKind): CaptureRoute[] => [
-  { method: 'GET', pattern: new RegExp(`^${prefix}/([^/]+)$`), endpoint: `${prefix}/{id}`, access: 'read', handle: (_req, res, ctx, deps) => getJobStatus(res, ctx.principal, deps, kind, ctx.params[0]!) },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^${prefix}/([^/]+)$`),
+    endpoint: `${prefix}/{id}`,
+    access: 'read',
+    handle: (_req, res, ctx, deps) => getJobStatus(res, ctx.principal, deps, kind, ctx.params[0]!),
+  },
   {
     method: 'GET',
     pattern: new RegExp(`^${prefix}/([^/]+)/errors$`),
@@ -502,17 +561,54 @@ const jobRoutes = (prefix: string, kind: BatchJobKind): CaptureRoute[] => [
 ];
 
 export const serverApiRoutes: CaptureRoute[] = [
-  { method: 'POST', pattern: /^\/v2\/events$/, access: 'write', handle: (req, res, ctx, deps) => createEvent(req, res, ctx.principal, deps) },
-  { method: 'POST', pattern: /^\/v2\/events\/batch$/, access: 'write', handle: (req, res, ctx, deps) => createBatch(req, res, ctx.principal, deps) },
+  {
+    method: 'POST',
+    pattern: /^\/v2\/events$/,
+    access: 'write',
+    handle: (req, res, ctx, deps) => createEvent(req, res, ctx.principal, deps),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v2\/events\/batch$/,
+    access: 'write',
+    handle: (req, res, ctx, deps) => createBatch(req, res, ctx.principal, deps),
+  },
   ...jobRoutes('/v2/events/batch', 'events'),
   { method: 'POST', pattern: /^\/v2\/users$/, access: 'write', handle: (req, res, ctx, deps) => createUser(req, res, ctx.principal, deps) },
-  { method: 'GET', pattern: /^\/v2\/users$/, access: 'read', handle: (_req, res, ctx, deps) => listUsersOf(res, ctx.principal, deps, ctx.url) },
-  { method: 'DELETE', pattern: /^\/v2\/users$/, access: 'delete', handle: (_req, res, ctx, deps) => deleteUser(res, ctx.principal, deps, uidOfQuery(ctx.url)) },
-  { method: 'POST', pattern: /^\/v2\/users\/batch$/, access: 'write', handle: (req, res, ctx, deps) => createUsersBatch(req, res, ctx.principal, deps) },
+  {
+    method: 'GET',
+    pattern: /^\/v2\/users$/,
+    access: 'read',
+    handle: (_req, res, ctx, deps) => listUsersOf(res, ctx.principal, deps, ctx.url),
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/v2\/users$/,
+    access: 'delete',
+    handle: (_req, res, ctx, deps) => deleteUser(res, ctx.principal, deps, uidOfQuery(ctx.url)),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v2\/users\/batch$/,
+    access: 'write',
+    handle: (req, res, ctx, deps) => createUsersBatch(req, res, ctx.principal, deps),
+  },
   ...jobRoutes('/v2/users/batch', 'users'),
-  { method: 'GET', pattern: USER_PATH, endpoint: '/v2/users/{id}', access: 'read', handle: (_req, res, ctx, deps) => getUserById(res, ctx.principal, deps, ctx.params[0]!) },
+  {
+    method: 'GET',
+    pattern: USER_PATH,
+    endpoint: '/v2/users/{id}',
+    access: 'read',
+    handle: (_req, res, ctx, deps) => getUserById(res, ctx.principal, deps, ctx.params[0]!),
+  },
   // updating a user changes what later reads of it answer: a secret key, as for reads
-  { method: 'POST', pattern: USER_PATH, endpoint: '/v2/users/{id}', access: 'read', handle: (req, res, ctx, deps) => updateUser(req, res, ctx.principal, deps, ctx.params[0]!) },
+  {
+    method: 'POST',
+    pattern: USER_PATH,
+    endpoint: '/v2/users/{id}',
+    access: 'read',
+    handle: (req, res, ctx, deps) => updateUser(req, res, ctx.principal, deps, ctx.params[0]!),
+  },
   {
     method: 'DELETE',
     pattern: USER_PATH,

@@ -5,9 +5,18 @@ import { alertDeliveries, alertWebhooks, type AlertEvent } from '../schema/index
 export type AlertWebhookRecord = Omit<typeof alertWebhooks.$inferSelect, 'secret'>;
 export type AlertDeliveryRecord = typeof alertDeliveries.$inferSelect;
 
-const publicColumns = { id: alertWebhooks.id, orgId: alertWebhooks.orgId, url: alertWebhooks.url, createdBy: alertWebhooks.createdBy, createdTime: alertWebhooks.createdTime };
+const publicColumns = {
+  id: alertWebhooks.id,
+  orgId: alertWebhooks.orgId,
+  url: alertWebhooks.url,
+  createdBy: alertWebhooks.createdBy,
+  createdTime: alertWebhooks.createdTime,
+};
 
-export async function insertAlertWebhook(db: Database, values: { orgId: string; url: string; sealedSecret: string; createdBy: string }): Promise<AlertWebhookRecord> {
+export async function insertAlertWebhook(
+  db: Database,
+  values: { orgId: string; url: string; sealedSecret: string; createdBy: string },
+): Promise<AlertWebhookRecord> {
   const [row] = await db.orm
     .insert(alertWebhooks)
     .values({ orgId: values.orgId, url: values.url, secret: values.sealedSecret, createdBy: values.createdBy })
@@ -35,7 +44,12 @@ export async function deleteAlertWebhook(db: Database, orgId: string, id: string
 
 /** A webhook's deliveries, newest first. */
 export async function listAlertDeliveries(db: Database, webhookId: string, limit: number): Promise<AlertDeliveryRecord[]> {
-  return db.orm.select().from(alertDeliveries).where(eq(alertDeliveries.webhookId, webhookId)).orderBy(desc(alertDeliveries.createdTime)).limit(limit);
+  return db.orm
+    .select()
+    .from(alertDeliveries)
+    .where(eq(alertDeliveries.webhookId, webhookId))
+    .orderBy(desc(alertDeliveries.createdTime))
+    .limit(limit);
 }
 
 /**
@@ -98,7 +112,9 @@ export async function claimDueDeliveries(db: Database, limit: number, leaseMs: n
 export async function recordDeliveryAttempt(
   db: Database,
   id: string,
-  outcome: { statusCode: number | null; error: string | null } & ({ status: 'delivered' | 'failed' } | { status: 'pending'; retryAt: Date }),
+  outcome: { statusCode: number | null; error: string | null } & (
+    { status: 'delivered' | 'failed' } | { status: 'pending'; retryAt: Date }
+  ),
 ): Promise<void> {
   await db.orm
     .update(alertDeliveries)

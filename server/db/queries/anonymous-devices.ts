@@ -18,7 +18,11 @@ export async function findAnonymousDevices(db: Database, orgId: string, anonymou
  * Records each candidate device of an anonymousId unless the id already has one or the device
  * belongs to another id; returns the anonymousIds recorded now.
  */
-export async function claimAnonymousDevices(db: Database, orgId: string, candidates: { anonymousId: string; deviceId: string }[]): Promise<Set<string>> {
+export async function claimAnonymousDevices(
+  db: Database,
+  orgId: string,
+  candidates: { anonymousId: string; deviceId: string }[],
+): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
   const rows = await db.orm
     .insert(anonymousDevices)

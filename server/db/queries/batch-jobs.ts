@@ -23,7 +23,12 @@ export async function claimBatchJob(
   return row;
 }
 
-export async function findBatchJobByIdempotencyKey(db: Database, orgId: string, kind: BatchJobKind, idempotencyKey: string): Promise<BatchJob | undefined> {
+export async function findBatchJobByIdempotencyKey(
+  db: Database,
+  orgId: string,
+  kind: BatchJobKind,
+  idempotencyKey: string,
+): Promise<BatchJob | undefined> {
   const [row] = await db.orm
     .select()
     .from(batchJobs)

@@ -145,7 +145,6 @@ const EVENT_ROW_SELECT = sql`event_id,
   device_id::text, session_id::text, view_id::text, event_type,
   event_properties::text as event_properties, source_type, source_properties::text as source_properties`;
 
-
 /**
  * One page of the rows changed in the window, in (change_xid, event_id) order, after the
  * given position. JSON comes back as text so it streams to plugins without a parse/serialise.
@@ -154,9 +153,7 @@ export async function readChangedRows(
   db: Database,
   window: ChangeWindow & { after?: { xid: string; eventId: string }; limit: number },
 ): Promise<ChangedRow[]> {
-  const after = window.after
-    ? sql`and (change_xid, event_id) > (${window.after.xid}::xid8, ${window.after.eventId})`
-    : sql``;
+  const after = window.after ? sql`and (change_xid, event_id) > (${window.after.xid}::xid8, ${window.after.eventId})` : sql``;
   // Not the join of the COPY: a page must walk events_change_idx in order and stop at the limit.
   // A window's xids are always newer than the statistics, so the planner expects almost no rows
   // and, given a join, hashed the whole rest of the window and sorted it for every page (~3 s a
@@ -241,7 +238,9 @@ export async function readBackfillRows(
   db: Database,
   range: BackfillRange & { after?: { capturedTime: string; eventId: string }; limit: number },
 ): Promise<BackfillRow[]> {
-  const after = range.after ? sql`and (captured_time, event_id) > (${range.after.capturedTime}::timestamptz, ${range.after.eventId})` : sql``;
+  const after = range.after
+    ? sql`and (captured_time, event_id) > (${range.after.capturedTime}::timestamptz, ${range.after.eventId})`
+    : sql``;
   const rows = await db.rows<BackfillRow>(sql`
     select ${EVENT_ROW_SELECT}, events.captured_time::text as captured_time
     from ${boundBackfill(range)} ${after}

@@ -23,12 +23,20 @@ export async function withDefinitionsWrite<T>(db: Database, orgId: string, fn: (
 
 /** The organization's definitions version: 0 before its first definition write. */
 export async function definitionsVersion(db: Database, orgId: string): Promise<number> {
-  const [row] = await db.orm.select({ version: definitionVersions.version }).from(definitionVersions).where(eq(definitionVersions.orgId, orgId));
+  const [row] = await db.orm
+    .select({ version: definitionVersions.version })
+    .from(definitionVersions)
+    .where(eq(definitionVersions.orgId, orgId));
   return row?.version ?? 0;
 }
 
 /** Definitions of one kind: active ones first; pages in priority order, the others oldest first. */
-export async function listDefinitions(db: Database, orgId: string, kind: DefinitionKind, options: { includeArchived: boolean }): Promise<Definition[]> {
+export async function listDefinitions(
+  db: Database,
+  orgId: string,
+  kind: DefinitionKind,
+  options: { includeArchived: boolean },
+): Promise<Definition[]> {
   const where = [eq(definitions.orgId, orgId), eq(definitions.kind, kind)];
   if (!options.includeArchived) where.push(eq(definitions.state, 'active'));
   return db.orm
@@ -84,7 +92,13 @@ export interface DefinitionPatch {
 }
 
 /** Applies an edit: increments the version and records who made it and when. */
-export async function updateDefinition(db: Database, orgId: string, id: string, patch: DefinitionPatch, modifiedBy: string): Promise<Definition | undefined> {
+export async function updateDefinition(
+  db: Database,
+  orgId: string,
+  id: string,
+  patch: DefinitionPatch,
+  modifiedBy: string,
+): Promise<Definition | undefined> {
   const [row] = await db.orm
     .update(definitions)
     .set({ ...patch, version: sql`${definitions.version} + 1`, modifiedTime: sql`now()`, modifiedBy })
@@ -103,10 +117,23 @@ export async function maxActivePagePriority(db: Database, orgId: string): Promis
 }
 
 /** The active page definition holding `priority`, other than `exceptId`. */
-export async function activePageWithPriority(db: Database, orgId: string, priority: number, exceptId: string | null): Promise<Definition | undefined> {
-  const where = [eq(definitions.orgId, orgId), eq(definitions.kind, 'page'), eq(definitions.state, 'active'), eq(definitions.priority, priority)];
+export async function activePageWithPriority(
+  db: Database,
+  orgId: string,
+  priority: number,
+  exceptId: string | null,
+): Promise<Definition | undefined> {
+  const where = [
+    eq(definitions.orgId, orgId),
+    eq(definitions.kind, 'page'),
+    eq(definitions.state, 'active'),
+    eq(definitions.priority, priority),
+  ];
   if (exceptId !== null) where.push(ne(definitions.id, exceptId));
-  const [row] = await db.orm.select().from(definitions).where(and(...where));
+  const [row] = await db.orm
+    .select()
+    .from(definitions)
+    .where(and(...where));
   return row;
 }
 
@@ -158,7 +185,12 @@ export async function setPagePriorities(
     .where(scope);
   await db.orm
     .update(definitions)
-    .set({ priority: sql`case ${definitions.id} ${target} end`, version: sql`${definitions.version} + 1`, modifiedTime: sql`now()`, modifiedBy })
+    .set({
+      priority: sql`case ${definitions.id} ${target} end`,
+      version: sql`${definitions.version} + 1`,
+      modifiedTime: sql`now()`,
+      modifiedBy,
+    })
     .where(scope);
 }
 

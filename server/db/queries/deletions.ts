@@ -6,7 +6,10 @@ export type DeletionRequestRecord = typeof deletionRequests.$inferSelect;
 export type DeletionDestinationRecord = typeof deletionDestinations.$inferSelect;
 
 /** Records the devices identified users were seen on (one row per user and device). */
-export async function upsertUserDevices(tx: Database, rows: { orgId: string; uid: string; deviceId: string; seen: string }[]): Promise<void> {
+export async function upsertUserDevices(
+  tx: Database,
+  rows: { orgId: string; uid: string; deviceId: string; seen: string }[],
+): Promise<void> {
   if (rows.length === 0) return;
   const input = JSON.stringify(rows.map((r) => ({ org_id: r.orgId, uid: r.uid, device_id: r.deviceId, seen: r.seen })));
   await tx.rows(sql`
@@ -62,14 +65,23 @@ export async function recordDeletion(
       suppress = excluded.suppress, request_id = excluded.request_id`);
   if (input.destinations.length > 0) {
     await tx.orm.insert(deletionDestinations).values(
-      input.destinations.map((d) => ({ requestId: request!.id, destinationId: d.id, orgId: input.orgId, status: d.supported ? ('pending' as const) : ('unsupported' as const) })),
+      input.destinations.map((d) => ({
+        requestId: request!.id,
+        destinationId: d.id,
+        orgId: input.orgId,
+        status: d.supported ? ('pending' as const) : ('unsupported' as const),
+      })),
     );
   }
   const [deleted] = await tx.rows<{ n: number }>(sql`
     with gone as (delete from events where org_id = ${input.orgId}::uuid and device_id in (select value::bigint from json_array_elements_text(${devices}::json)) returning 1)
     select count(*)::int as n from gone`);
-  await tx.rows(sql`delete from sessions where org_id = ${input.orgId}::uuid and device_id in (select value::bigint from json_array_elements_text(${devices}::json))`);
-  await tx.rows(sql`delete from user_devices where org_id = ${input.orgId}::uuid and device_id in (select value::bigint from json_array_elements_text(${devices}::json))`);
+  await tx.rows(
+    sql`delete from sessions where org_id = ${input.orgId}::uuid and device_id in (select value::bigint from json_array_elements_text(${devices}::json))`,
+  );
+  await tx.rows(
+    sql`delete from user_devices where org_id = ${input.orgId}::uuid and device_id in (select value::bigint from json_array_elements_text(${devices}::json))`,
+  );
   if (input.subjectKind === 'user') await tx.rows(sql`delete from users where org_id = ${input.orgId}::uuid and uid = ${input.subject}`);
   const [updated] = await tx.orm
     .update(deletionRequests)
@@ -92,7 +104,11 @@ export async function findDeletedDevices(
     from json_to_recordset(${input}::json) as x(org_id uuid, device_id bigint)
     join deleted_devices d on d.org_id = x.org_id and d.device_id = x.device_id`);
   for (const r of rows) {
-    found.set(`${r.org_id}/${r.device_id}`, { deletedBefore: new Date(r.deleted_before.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')), suppress: r.suppress, requestId: r.request_id });
+    found.set(`${r.org_id}/${r.device_id}`, {
+      deletedBefore: new Date(r.deleted_before.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')),
+      suppress: r.suppress,
+      requestId: r.request_id,
+    });
   }
   return found;
 }
@@ -129,11 +145,19 @@ export async function settleDeletions(
 }
 
 export async function listDeletionRequests(db: Database, orgId: string, first: number): Promise<DeletionRequestRecord[]> {
-  return db.orm.select().from(deletionRequests).where(eq(deletionRequests.orgId, orgId)).orderBy(desc(deletionRequests.requestedTime)).limit(first);
+  return db.orm
+    .select()
+    .from(deletionRequests)
+    .where(eq(deletionRequests.orgId, orgId))
+    .orderBy(desc(deletionRequests.requestedTime))
+    .limit(first);
 }
 
 export async function getDeletionRequest(db: Database, orgId: string, id: string): Promise<DeletionRequestRecord | undefined> {
-  const [row] = await db.orm.select().from(deletionRequests).where(and(eq(deletionRequests.orgId, orgId), eq(deletionRequests.id, id)));
+  const [row] = await db.orm
+    .select()
+    .from(deletionRequests)
+    .where(and(eq(deletionRequests.orgId, orgId), eq(deletionRequests.id, id)));
   return row;
 }
 
@@ -143,7 +167,8 @@ export async function deletionDestinationsOf(db: Database, requestId: string): P
 
 /** How many deletion requests wait for each destination (pending). */
 export async function pendingDeletionCount(db: Database, destinationId: string): Promise<number> {
-  const [row] = await db.rows<{ n: number }>(sql`select count(*)::int as n from deletion_destinations where destination_id = ${destinationId} and status = 'pending'`);
+  const [row] = await db.rows<{ n: number }>(
+    sql`select count(*)::int as n from deletion_destinations where destination_id = ${destinationId} and status = 'pending'`,
+  );
   return row?.n ?? 0;
 }
-

@@ -26,7 +26,13 @@ export async function closeActivePeriod(db: Database, destinationId: string, end
   await db.orm
     .update(destinationPeriods)
     .set({ endTime: sql`greatest(${end.toISOString()}::timestamptz, ${destinationPeriods.startTime})` })
-    .where(and(eq(destinationPeriods.destinationId, destinationId), eq(destinationPeriods.kind, 'active'), sql`${destinationPeriods.endTime} is null`));
+    .where(
+      and(
+        eq(destinationPeriods.destinationId, destinationId),
+        eq(destinationPeriods.kind, 'active'),
+        sql`${destinationPeriods.endTime} is null`,
+      ),
+    );
 }
 
 /** The periods of destinations, active and backfill, oldest first. */
@@ -35,7 +41,9 @@ export async function listDestinationPeriods(db: Database, destinationIds: strin
   return db.orm
     .select()
     .from(destinationPeriods)
-    .where(sql`${destinationPeriods.destinationId} in (select value::uuid from json_array_elements_text(${JSON.stringify(destinationIds)}::json))`)
+    .where(
+      sql`${destinationPeriods.destinationId} in (select value::uuid from json_array_elements_text(${JSON.stringify(destinationIds)}::json))`,
+    )
     .orderBy(destinationPeriods.destinationId, destinationPeriods.startTime);
 }
 
@@ -49,8 +57,16 @@ export async function listDestinations(db: Database, orgId: string): Promise<Des
 }
 
 /** A destination of an organization; `forUpdate` locks it until the transaction ends. */
-export async function getDestination(db: Database, orgId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<DestinationRecord | undefined> {
-  const query = db.orm.select().from(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)));
+export async function getDestination(
+  db: Database,
+  orgId: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<DestinationRecord | undefined> {
+  const query = db.orm
+    .select()
+    .from(destinations)
+    .where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)));
   const [row] = options.forUpdate ? await query.for('update') : await query;
   return row;
 }
@@ -70,7 +86,10 @@ export async function updateDestination(
 }
 
 export async function deleteDestination(db: Database, orgId: string, id: string): Promise<boolean> {
-  const rows = await db.orm.delete(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id))).returning({ id: destinations.id });
+  const rows = await db.orm
+    .delete(destinations)
+    .where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)))
+    .returning({ id: destinations.id });
   return rows.length > 0;
 }
 
@@ -90,7 +109,10 @@ export async function claimDueDestinations(db: Database, owner: string, limit: n
       for update skip locked)
     returning id::text`);
   if (rows.length === 0) return [];
-  return db.orm.select().from(destinations).where(sql`${destinations.id} in (select value::uuid from json_array_elements_text(${JSON.stringify(rows.map((r) => r.id))}::json))`);
+  return db.orm
+    .select()
+    .from(destinations)
+    .where(sql`${destinations.id} in (select value::uuid from json_array_elements_text(${JSON.stringify(rows.map((r) => r.id))}::json))`);
 }
 
 /** Extends a lease this owner holds; false when it was lost (expired and taken by another instance). */
@@ -121,7 +143,9 @@ export async function releaseDestination(
     .set({
       ...values,
       ...(next
-        ? { nextRunTime: sql`case when ${destinations.nextRunTime} > ${runStarted.toISOString()}::timestamptz then least(${destinations.nextRunTime}, ${next}) else ${next} end` }
+        ? {
+            nextRunTime: sql`case when ${destinations.nextRunTime} > ${runStarted.toISOString()}::timestamptz then least(${destinations.nextRunTime}, ${next}) else ${next} end`,
+          }
         : {}),
       leaseOwner: null,
       leaseExpiresTime: null,
@@ -166,7 +190,10 @@ export async function failAbandonedRuns(db: Database, destinationId: string, mes
 
 /** A sync of an organization (backfills: getBackfill). */
 export async function getSyncRun(db: Database, orgId: string, id: string): Promise<SyncRunRecord | undefined> {
-  const [row] = await db.orm.select().from(syncRuns).where(and(eq(syncRuns.orgId, orgId), eq(syncRuns.id, id), isSync));
+  const [row] = await db.orm
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.orgId, orgId), eq(syncRuns.id, id), isSync));
   return row;
 }
 
@@ -179,7 +206,9 @@ export async function listSyncRuns(
 ): Promise<SyncRunRecord[]> {
   const conditions = [eq(syncRuns.orgId, orgId), eq(syncRuns.destinationId, destinationId), isSync];
   if (page.before) {
-    conditions.push(sql`(${syncRuns.queuedTime}, ${syncRuns.id}) < (${page.before.queuedTime.toISOString()}::timestamptz, ${page.before.id}::uuid)`);
+    conditions.push(
+      sql`(${syncRuns.queuedTime}, ${syncRuns.id}) < (${page.before.queuedTime.toISOString()}::timestamptz, ${page.before.id}::uuid)`,
+    );
   }
   return db.orm
     .select()

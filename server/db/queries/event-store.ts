@@ -37,7 +37,13 @@ export async function lockViewStates(tx: Database, keys: ViewKey[]): Promise<Map
   if (keys.length === 0) return states;
   const sorted = [...keys].sort((a, b) => (a.orgId + a.viewId.padStart(20, '0') < b.orgId + b.viewId.padStart(20, '0') ? -1 : 1));
   const input = JSON.stringify(sorted.map((k) => ({ org_id: k.orgId, view_id: k.viewId })));
-  const rows = await tx.rows<{ org_id: string; view_id: string; m: string | null; s: string | null; ctx: { url?: unknown; title?: string | null } | null }>(sql`
+  const rows = await tx.rows<{
+    org_id: string;
+    view_id: string;
+    m: string | null;
+    s: string | null;
+    ctx: { url?: unknown; title?: string | null } | null;
+  }>(sql`
     insert into view_states (org_id, view_id)
     select x.org_id, x.view_id from json_to_recordset(${input}::json) as x(org_id uuid, view_id bigint)
     on conflict (org_id, view_id) do update set org_id = excluded.org_id
@@ -363,7 +369,13 @@ export interface SessionSpan {
 export async function touchSessions(tx: Database, sessions: SessionSpan[]): Promise<void> {
   if (sessions.length === 0) return;
   const input = JSON.stringify(
-    sessions.map((s) => ({ org_id: s.orgId, device_id: s.deviceId, session_id: s.sessionId, f: microsToIso(s.firstMicros), l: microsToIso(s.lastMicros) })),
+    sessions.map((s) => ({
+      org_id: s.orgId,
+      device_id: s.deviceId,
+      session_id: s.sessionId,
+      f: microsToIso(s.firstMicros),
+      l: microsToIso(s.lastMicros),
+    })),
   );
   await tx.rows(sql`
     insert into sessions (org_id, device_id, session_id, first_event_time, last_event_time)
@@ -388,7 +400,14 @@ export interface UserUpsert {
 export async function upsertUsers(tx: Database, users: UserUpsert[]): Promise<void> {
   if (users.length === 0) return;
   const input = JSON.stringify(
-    users.map((u) => ({ org_id: u.orgId, uid: u.uid, device_id: u.deviceId, display_name: u.displayName, email: u.email, properties: u.properties })),
+    users.map((u) => ({
+      org_id: u.orgId,
+      uid: u.uid,
+      device_id: u.deviceId,
+      display_name: u.displayName,
+      email: u.email,
+      properties: u.properties,
+    })),
   );
   await tx.rows(sql`
     insert into users (org_id, uid, device_id, display_name, email, properties, updated_time)

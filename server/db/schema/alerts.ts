@@ -12,7 +12,9 @@ import { orgIdColumn } from './organizations.ts';
 export const alertWebhooks = pgTable(
   'alert_webhooks',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     orgId: orgIdColumn(),
     url: text('url').notNull(),
     /** The signing secret, sealed (server/auth/secrets.ts). */
@@ -29,7 +31,9 @@ export type AlertEvent = 'destination.failing' | 'destination.recovered' | 'dest
 export const alertDeliveries = pgTable(
   'alert_deliveries',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     webhookId: uuid('webhook_id')
       .notNull()
       .references(() => alertWebhooks.id, { onDelete: 'cascade' }),
@@ -48,7 +52,9 @@ export const alertDeliveries = pgTable(
     deliveredTime: utcTimestamp('delivered_time'),
   },
   (t) => [
-    index('alert_deliveries_due_idx').on(t.nextAttemptTime).where(sql`${t.status} = 'pending'`),
+    index('alert_deliveries_due_idx')
+      .on(t.nextAttemptTime)
+      .where(sql`${t.status} = 'pending'`),
     index('alert_deliveries_webhook_idx').on(t.webhookId, t.createdTime),
   ],
 );

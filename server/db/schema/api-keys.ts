@@ -9,7 +9,9 @@ export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 export const apiKeys = pgTable(
   'api_keys',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     orgId: orgIdColumn(),
     name: text('name').notNull(),
     role: text('role').$type<ApiKeyRole>().notNull(),
@@ -18,7 +20,10 @@ export const apiKeys = pgTable(
     /** SHA-256 of the whole key (keys are 32 random bytes, so a fast hash is enough). */
     keyHash: text('key_hash').notNull().unique(),
     /** Capture keys only: origins allowed to send events from a browser (empty: any). */
-    allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
+    allowedOrigins: text('allowed_origins')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdBy: text('created_by').notNull(),
     createdTime: utcTimestamp('created_time').notNull().defaultNow(),
     revokedTime: utcTimestamp('revoked_time'),

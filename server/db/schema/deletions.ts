@@ -27,7 +27,9 @@ export const userDevices = pgTable(
 export const deletionRequests = pgTable(
   'deletion_requests',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     orgId: orgIdColumn(),
     /** `user` (a uid, resolved to every device joined to it) or `device`. */
     subjectKind: text('subject_kind').$type<'user' | 'device'>().notNull(),
@@ -59,7 +61,12 @@ export const deletionDestinations = pgTable(
     rowsDeleted: bigint('rows_deleted', { mode: 'number' }),
     completedTime: utcTimestamp('completed_time'),
   },
-  (t) => [primaryKey({ columns: [t.requestId, t.destinationId] }), index('deletion_destinations_pending_idx').on(t.destinationId).where(sql`${t.status} = 'pending'`)],
+  (t) => [
+    primaryKey({ columns: [t.requestId, t.destinationId] }),
+    index('deletion_destinations_pending_idx')
+      .on(t.destinationId)
+      .where(sql`${t.status} = 'pending'`),
+  ],
 );
 
 /**

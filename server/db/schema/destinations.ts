@@ -10,7 +10,9 @@ import { orgIdColumn } from './organizations.ts';
 export const destinations = pgTable(
   'destinations',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     orgId: orgIdColumn(),
     name: text('name').notNull(),
     pluginId: text('plugin_id').notNull(),
@@ -57,7 +59,9 @@ export const destinations = pgTable(
   },
   (t) => [
     index('destinations_org_idx').on(t.orgId),
-    index('destinations_due_idx').on(t.nextRunTime).where(sql`${t.enabled}`),
+    index('destinations_due_idx')
+      .on(t.nextRunTime)
+      .where(sql`${t.enabled}`),
     uniqueIndex('destinations_local_file_idx').on(t.localFile),
   ],
 );
@@ -84,7 +88,9 @@ export const destinationIdColumn = () =>
 export const destinationPeriods = pgTable(
   'destination_periods',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     destinationId: destinationIdColumn(),
     orgId: orgIdColumn(),
     kind: text('kind').$type<DestinationPeriodKind>().notNull().default('active'),
@@ -98,7 +104,10 @@ export const destinationPeriods = pgTable(
     /** The backfill (a run of trigger `backfill`) of a backfill period. */
     backfillId: uuid('backfill_id').references((): AnyPgColumn => syncRuns.id, { onDelete: 'cascade' }),
   },
-  (t) => [index('destination_periods_destination_idx').on(t.destinationId, t.startTime), uniqueIndex('destination_periods_backfill_idx').on(t.backfillId)],
+  (t) => [
+    index('destination_periods_destination_idx').on(t.destinationId, t.startTime),
+    uniqueIndex('destination_periods_backfill_idx').on(t.backfillId),
+  ],
 );
 
 /**
@@ -109,7 +118,9 @@ export const destinationPeriods = pgTable(
 export const destinationMisses = pgTable(
   'destination_misses',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     destinationId: destinationIdColumn(),
     orgId: orgIdColumn(),
     /** The dropped partition's capture times (`capturedFrom` null: everything before `capturedTo`). */
@@ -136,7 +147,9 @@ export type SyncRunTrigger = 'schedule' | 'manual' | 'backfill';
 export const syncRuns = pgTable(
   'sync_runs',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     destinationId: destinationIdColumn(),
     orgId: orgIdColumn(),
     status: text('status').$type<SyncRunStatus>().notNull(),

@@ -27,13 +27,17 @@ export const events = pgTable(
     orgId: orgIdColumn(),
     /** Identity of the client event: device + client id, or the server API idempotency key. */
     dedupKey: text('dedup_key').notNull(),
-    clientSeq: bigint('client_seq', { mode: 'bigint' }).notNull().default(sql`0`),
+    clientSeq: bigint('client_seq', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     sessionId: bigint('session_id', { mode: 'bigint' }),
     viewId: bigint('view_id', { mode: 'bigint' }),
     eventTime: utcTimestamp('event_time').notNull(),
     /** Set by the database when the row is written (one instant per statement). */
-    processedTime: utcTimestamp('processed_time').notNull().default(sql`statement_timestamp()`),
+    processedTime: utcTimestamp('processed_time')
+      .notNull()
+      .default(sql`statement_timestamp()`),
     capturedTime: utcTimestamp('captured_time').notNull(),
     eventType: text('event_type'),
     eventProperties: jsonb('event_properties'),
@@ -43,11 +47,15 @@ export const events = pgTable(
     urlInherited: boolean('url_inherited').notNull().default(false),
     /** The captured element and its ancestors, kept to re-match definitions on re-emission. */
     targetPath: jsonb('target_path'),
-    changeXid: xid8('change_xid').notNull().default(sql`pg_current_xact_id()`),
+    changeXid: xid8('change_xid')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
   },
   (t) => [
     primaryKey({ columns: [t.eventId, t.capturedTime] }),
-    index('events_live_dedup_idx').on(t.orgId, t.dedupKey).where(sql`${t.eventType} is not null`),
+    index('events_live_dedup_idx')
+      .on(t.orgId, t.dedupKey)
+      .where(sql`${t.eventType} is not null`),
     index('events_change_idx').on(t.orgId, t.changeXid, t.eventId),
     index('events_view_order_idx')
       .on(t.orgId, t.viewId, t.eventTime, t.clientSeq)
@@ -105,7 +113,9 @@ export const users = pgTable(
     deviceId: bigint('device_id', { mode: 'bigint' }).notNull(),
     displayName: text('display_name'),
     email: text('email'),
-    properties: jsonb('properties').notNull().default(sql`'{}'::jsonb`),
+    properties: jsonb('properties')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     updatedTime: utcTimestamp('updated_time').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.uid] })],
@@ -134,13 +144,18 @@ export const anonymousDevices = pgTable(
 export const batchJobs = pgTable(
   'batch_jobs',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     orgId: orgIdColumn(),
     kind: text('kind').$type<BatchJobKind>().notNull().default('events'),
     idempotencyKey: text('idempotency_key'),
     status: text('status').$type<'PROCESSING' | 'COMPLETED' | 'FAILED'>().notNull(),
     imports: bigint('imports', { mode: 'number' }).notNull().default(0),
-    errors: jsonb('errors').$type<BatchJobError[]>().notNull().default(sql`'[]'::jsonb`),
+    errors: jsonb('errors')
+      .$type<BatchJobError[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdTime: utcTimestamp('created_time').notNull().defaultNow(),
     finishedTime: utcTimestamp('finished_time'),
   },

@@ -47,7 +47,10 @@ export function createDefinitionsEnrichmentSource(
       events: rows.filter((r) => r.kind === 'event').map((r) => ({ id: r.id, createdTime: r.createdTime, rule: r.rule })),
     });
     for (const skipped of compiled.skipped) {
-      log.warn({ definition: skipped.id, kind: skipped.kind, org: orgId, problems: skipped.errors.map((e) => e.message) }, 'definition skipped: it no longer compiles');
+      log.warn(
+        { definition: skipped.id, kind: skipped.kind, org: orgId, problems: skipped.errors.map((e) => e.message) },
+        'definition skipped: it no longer compiles',
+      );
     }
     const enrichment = createEnrichment(compiled);
     cache.set(orgId, { version, enrichment, checkedAt, generation });

@@ -80,7 +80,8 @@ async function attempt<T>({ db, changes }: DefinitionWriteDeps, orgId: string, f
 function checkName(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > NAME_LENGTH) throw invalid('INVALID_NAME', `name must be 1 to ${NAME_LENGTH} characters`, 'name');
+  if (trimmed.length === 0 || trimmed.length > NAME_LENGTH)
+    throw invalid('INVALID_NAME', `name must be 1 to ${NAME_LENGTH} characters`, 'name');
   return trimmed;
 }
 
@@ -118,12 +119,17 @@ async function checkRule(tx: Database, orgId: string, kind: DefinitionKind, rule
   if ('elementDefinitionId' in checked && checked.elementDefinitionId !== undefined) {
     references.push({ field: 'rule.elementDefinitionId', kind: 'element', id: checked.elementDefinitionId });
   }
-  const found = await findDefinitions(tx, orgId, references.map((r) => r.id));
+  const found = await findDefinitions(
+    tx,
+    orgId,
+    references.map((r) => r.id),
+  );
   for (const reference of references) {
     const target = found.find((f) => f.id === reference.id && f.kind === reference.kind);
     // A definition of another organization is reported exactly like a missing one.
     if (!target) throw invalid('INVALID_REFERENCE', `there is no ${LABEL[reference.kind]} ${reference.id}`, reference.field);
-    if (target.state !== 'active') throw invalid('INVALID_REFERENCE', `${LABEL[reference.kind]} ${reference.id} is archived`, reference.field);
+    if (target.state !== 'active')
+      throw invalid('INVALID_REFERENCE', `${LABEL[reference.kind]} ${reference.id} is archived`, reference.field);
   }
   return checked;
 }
@@ -161,7 +167,8 @@ export async function createDefinition(
   return attempt(deps, orgId, async (tx) => {
     const name = checkName(input.name)!;
     const description = checkDescription(input.description) ?? '';
-    if (kind !== 'page' && input.priority !== undefined) throw invalid('INVALID_PRIORITY', 'only page definitions have a priority', 'priority');
+    if (kind !== 'page' && input.priority !== undefined)
+      throw invalid('INVALID_PRIORITY', 'only page definitions have a priority', 'priority');
     checkPriority(input.priority);
     const rule = await checkRule(tx, orgId, kind, input.rule);
     let priority: number | null = null;
@@ -172,7 +179,8 @@ export async function createDefinition(
       } else {
         const max = await maxActivePagePriority(tx, orgId);
         priority = max === null ? PRIORITY_STEP : max + PRIORITY_STEP;
-        if (priority > PRIORITY_RANGE.max) throw invalid('INVALID_PRIORITY', 'no priority is left after the last page definition: reorder them', 'priority');
+        if (priority > PRIORITY_RANGE.max)
+          throw invalid('INVALID_PRIORITY', 'no priority is left after the last page definition: reorder them', 'priority');
       }
     }
     return insertDefinition(tx, { id: newDefinitionId(kind), orgId, kind, name, description, rule, priority, createdBy: actor });
@@ -221,7 +229,13 @@ export async function editDefinition(
  * lookup tables. Refused while active definitions refer to it (they would silently stop matching).
  * Archiving an archived definition changes nothing.
  */
-export async function archiveDefinition(deps: DefinitionWriteDeps, orgId: string, actor: Actor, kind: DefinitionKind, id: string): Promise<Definition> {
+export async function archiveDefinition(
+  deps: DefinitionWriteDeps,
+  orgId: string,
+  actor: Actor,
+  kind: DefinitionKind,
+  id: string,
+): Promise<Definition> {
   return attempt(deps, orgId, async (tx) => {
     const current = await getDefinition(tx, orgId, kind, id);
     if (!current) throw notFound(kind, id);
@@ -242,7 +256,12 @@ export async function archiveDefinition(deps: DefinitionWriteDeps, orgId: string
  * Sets the order of the organization's active page definitions: `ids` lists every one of them
  * exactly once, first match first. Priorities become 10, 20, 30 … in that order.
  */
-export async function reorderPageDefinitions(deps: DefinitionWriteDeps, orgId: string, actor: Actor, ids: readonly string[]): Promise<Definition[]> {
+export async function reorderPageDefinitions(
+  deps: DefinitionWriteDeps,
+  orgId: string,
+  actor: Actor,
+  ids: readonly string[],
+): Promise<Definition[]> {
   return attempt(deps, orgId, async (tx) => {
     const seen = new Set<string>();
     for (const id of ids) {
@@ -253,13 +272,19 @@ export async function reorderPageDefinitions(deps: DefinitionWriteDeps, orgId: s
     for (const id of ids) {
       const page = found.find((f) => f.id === id && f.kind === 'page');
       if (!page) throw notFound('page', id);
-      if (page.state !== 'active') throw invalid('INVALID_REFERENCE', `page definition ${id} is archived: only active ones are ordered`, 'ids');
+      if (page.state !== 'active')
+        throw invalid('INVALID_REFERENCE', `page definition ${id} is archived: only active ones are ordered`, 'ids');
     }
     const missing = (await listDefinitions(tx, orgId, 'page', { includeArchived: false })).filter((p) => !seen.has(p.id));
     if (missing.length > 0) {
       throw invalid('INCOMPLETE_ORDER', `list every active page definition; missing: ${missing.map((p) => p.id).join(', ')}`, 'ids');
     }
-    await setPagePriorities(tx, orgId, ids.map((id, i) => ({ id, priority: (i + 1) * PRIORITY_STEP })), actor);
+    await setPagePriorities(
+      tx,
+      orgId,
+      ids.map((id, i) => ({ id, priority: (i + 1) * PRIORITY_STEP })),
+      actor,
+    );
     return listDefinitions(tx, orgId, 'page', { includeArchived: false });
   });
 }

@@ -77,7 +77,9 @@ export function createCaptureRecorder() {
         if (predicate(current)) return current;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const summary = events().map((event) => `${event.type}${event.properties?.event_name ? `(${String(event.properties.event_name)})` : ''} ${event.url}`);
+      const summary = events().map(
+        (event) => `${event.type}${event.properties?.event_name ? `(${String(event.properties.event_name)})` : ''} ${event.url}`,
+      );
       throw new Error(`timed out waiting for captured events; received so far:\n${summary.join('\n')}`);
     },
 
@@ -111,7 +113,10 @@ export function createCaptureRecorder() {
       });
       const headers: Record<string, string> = { ...corsHeaders(origin), 'Content-Type': 'application/json' };
       if (scripted?.retryAfterSeconds !== undefined) headers['Retry-After'] = String(scripted.retryAfterSeconds);
-      const body = status === 202 ? { accepted: batch.events.length, rejected: [] } : { error: { code: 'SCRIPTED_FAILURE', message: `scripted ${status}` } };
+      const body =
+        status === 202
+          ? { accepted: batch.events.length, rejected: [] }
+          : { error: { code: 'SCRIPTED_FAILURE', message: `scripted ${status}` } };
       response.writeHead(status, headers).end(JSON.stringify(body));
       return true;
     },

@@ -59,7 +59,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     }
     if (pathname.startsWith('/demo/')) {
       const file = demoFile(pathname);
-      if (file && !file.endsWith('index.html')) return send(response, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+      if (file && !file.endsWith('index.html'))
+        return send(response, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
       const html = readFileSync(join(demoDir, 'index.html'), 'utf8').replaceAll(DEMO_KEY_PLACEHOLDER, options.key);
       return send(response, 200, CONTENT_TYPES['.html']!, html);
     }
