@@ -190,7 +190,7 @@ describe.runIf(hasPostgres)('a destination plugin built outside the repository o
     expect(acme.configSchema.properties.directory.description).toBe('Existing folder that holds one .jsonl file per table');
 
     const created = await gql(
-      `mutation($input: DestinationInput!) { createDestination(input: $input) { __typename ... on MutationCreateDestinationSuccess { data { id } } } }`,
+      `mutation($input: DestinationInput!) { createDestination(input: $input) { __typename ... on DestinationCreated { data { id } } } }`,
       { input: { name: 'acme', pluginId: 'acme-files', config: { directory: warehouseDir } } },
     );
     const id = created.createDestination.data.id as string;
