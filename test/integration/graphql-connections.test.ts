@@ -1,5 +1,6 @@
 import { isListType, isNonNullType, isObjectType, isUnionType, type GraphQLOutputType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { schema } from '../../schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -62,6 +63,33 @@ describe('one connection shape and one paging policy for every list', () => {
     const all: any = await t.gql(`{ apiKeys { nodes { id } } }`);
     expect(ids).toEqual(all.body.data.apiKeys.nodes.map((n: { id: string }) => n.id));
     expect(ids.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('pages runs without skipping the runs queued in the same millisecond as a cursor, microseconds apart', async () => {
+    const created: any = await t.gql(
+      `mutation($input: DestinationInput!) { createDestination(input: $input) { ... on DestinationCreated { data { id } } } }`,
+      { input: { name: 'runs paging', pluginId: 'duckdb', enabled: false, config: { path: 'runs-paging.duckdb' } } },
+    );
+    const destinationId = created.body.data.createDestination.data.id as string;
+    const queued = ['10:00:00.123900', '10:00:00.123500', '10:00:00.123100', '10:00:00.122000', '09:59:59.999999'];
+    for (const time of queued) {
+      await t.db.rows(sql`insert into sync_runs (destination_id, org_id, status, trigger, queued_time)
+        values (${destinationId}, ${t.org.orgId}, 'succeeded', 'manual', ${`2026-11-30T${time}Z`}::timestamptz)`);
+    }
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const r: any = await t.gql(
+        `query($id: ID!, $after: String) { destination(id: $id) { runs(first: 1, after: $after) { nodes { id } pageInfo { endCursor hasNextPage } } } }`,
+        { id: destinationId, after },
+      );
+      const runs = r.body.data.destination.runs;
+      seen.push(...runs.nodes.map((n: { id: string }) => n.id));
+      after = runs.pageInfo.endCursor;
+      if (!runs.pageInfo.hasNextPage) break;
+    }
+    expect(seen).toHaveLength(queued.length);
+    expect(new Set(seen).size).toBe(queued.length);
   });
 
   it('refuses what the policy does not allow, with a code, on every kind of list', async () => {

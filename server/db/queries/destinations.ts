@@ -197,23 +197,28 @@ export async function getSyncRun(db: Database, orgId: string, id: string): Promi
   return row;
 }
 
-/** Syncs of a destination (backfills: listBackfills), newest first, keyset paginated on (queued_time, id). */
+/**
+ * Syncs of a destination (backfills: listBackfills), newest first, keyset paginated on (queued_time
+ * to the millisecond, id): the cursor carries a JS time, which has milliseconds where the column has
+ * microseconds, so the order and the comparison both use the millisecond (rows of one millisecond
+ * go by id) — compared at the microsecond, a page would skip the rows queued in the same
+ * millisecond as its cursor but a few microseconds earlier.
+ */
 export async function listSyncRuns(
   db: Database,
   orgId: string,
   destinationId: string,
   page: { first: number; before?: { queuedTime: Date; id: string } },
 ): Promise<SyncRunRecord[]> {
+  const queuedMs = sql`date_trunc('milliseconds', ${syncRuns.queuedTime})`;
   const conditions = [eq(syncRuns.orgId, orgId), eq(syncRuns.destinationId, destinationId), isSync];
   if (page.before) {
-    conditions.push(
-      sql`(${syncRuns.queuedTime}, ${syncRuns.id}) < (${page.before.queuedTime.toISOString()}::timestamptz, ${page.before.id}::uuid)`,
-    );
+    conditions.push(sql`(${queuedMs}, ${syncRuns.id}) < (${page.before.queuedTime.toISOString()}::timestamptz, ${page.before.id}::uuid)`);
   }
   return db.orm
     .select()
     .from(syncRuns)
     .where(and(...conditions))
-    .orderBy(desc(syncRuns.queuedTime), desc(syncRuns.id))
+    .orderBy(desc(queuedMs), desc(syncRuns.id))
     .limit(page.first);
 }
