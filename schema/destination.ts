@@ -291,20 +291,20 @@ const DestinationType = builder.objectRef<DestinationRecord>('Destination').impl
         complexity: connectionCost,
         resolve: async (d, args, ctx) => {
           const first = pageSize(args);
-          let before: { queuedTime: Date; id: string } | undefined;
+          let before: { cursorTime: string; id: string } | undefined;
           if (args.after) {
             const [time, id] = decodeCursor(
               args.after,
               ([t, i, ...rest]) =>
-                /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(t ?? '') &&
+                /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(t ?? '') &&
                 isStorableTime(new Date(t!)) &&
                 isUuid(i ?? '') &&
                 rest.length === 0,
             );
-            before = { queuedTime: new Date(time!), id: id! };
+            before = { cursorTime: time!, id: id! };
           }
           const rows = await listSyncRuns(ctx.db, ctx.principal.orgId, d.id, { first: first + 1, before });
-          return connectionOf(rows, first, (run) => encodeCursor(run.queuedTime.toISOString(), run.id), args.after);
+          return connectionOf(rows, first, (run) => encodeCursor(run.cursorTime, run.id), args.after);
         },
       },
       { name: 'SyncRunConnection' },

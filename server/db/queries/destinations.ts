@@ -1,6 +1,7 @@
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 import { destinationPeriods, destinations, syncRuns } from '../schema/index.ts';
+import { utcText, utcTextToIso } from './utc-time.ts';
 
 export type DestinationRecord = typeof destinations.$inferSelect;
 export type SyncRunRecord = typeof syncRuns.$inferSelect;
@@ -198,27 +199,26 @@ export async function getSyncRun(db: Database, orgId: string, id: string): Promi
 }
 
 /**
- * Syncs of a destination (backfills: listBackfills), newest first, keyset paginated on (queued_time
- * to the millisecond, id): the cursor carries a JS time, which has milliseconds where the column has
- * microseconds, so the order and the comparison both use the millisecond (rows of one millisecond
- * go by id) — compared at the microsecond, a page would skip the rows queued in the same
- * millisecond as its cursor but a few microseconds earlier.
+ * Syncs of a destination (backfills: listBackfills), newest first, keyset paginated on (queued_time,
+ * id) along `sync_runs_destination_idx`. Each run comes with `cursorTime`, its queued_time to the
+ * microsecond as the column holds it (ISO, six fraction digits): a JS Date has milliseconds, and a
+ * cursor made from one would skip the runs queued microseconds before it in the same millisecond.
  */
 export async function listSyncRuns(
   db: Database,
   orgId: string,
   destinationId: string,
-  page: { first: number; before?: { queuedTime: Date; id: string } },
-): Promise<SyncRunRecord[]> {
-  const queuedMs = sql`date_trunc('milliseconds', ${syncRuns.queuedTime})`;
+  page: { first: number; before?: { cursorTime: string; id: string } },
+): Promise<(SyncRunRecord & { cursorTime: string })[]> {
   const conditions = [eq(syncRuns.orgId, orgId), eq(syncRuns.destinationId, destinationId), isSync];
   if (page.before) {
-    conditions.push(sql`(${queuedMs}, ${syncRuns.id}) < (${page.before.queuedTime.toISOString()}::timestamptz, ${page.before.id}::uuid)`);
+    conditions.push(sql`(${syncRuns.queuedTime}, ${syncRuns.id}) < (${page.before.cursorTime}::timestamptz, ${page.before.id}::uuid)`);
   }
-  return db.orm
-    .select()
+  const rows = await db.orm
+    .select({ run: syncRuns, cursorTime: sql<string>`${utcText('sync_runs.queued_time')}` })
     .from(syncRuns)
     .where(and(...conditions))
-    .orderBy(desc(queuedMs), desc(syncRuns.id))
+    .orderBy(desc(syncRuns.queuedTime), desc(syncRuns.id))
     .limit(page.first);
+  return rows.map(({ run, cursorTime }) => ({ ...run, cursorTime: utcTextToIso(cursorTime) }));
 }
