@@ -18,7 +18,7 @@
  * Options it does not model are refused rather than ignored.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
@@ -435,12 +435,7 @@ async function checkFirstRecord(path: string, csv: CsvOptions, expected: number,
   }
 
   async function firstRecord(filePath: string, skip: number): Promise<string | undefined> {
-    const source = createReadStream(filePath);
-    const text = filePath.endsWith('.gz')
-      ? source.pipe(createGunzip())
-      : filePath.endsWith('.zst')
-        ? source.pipe(createZstdDecompress())
-        : source;
+    const { source, text } = await decompressed(filePath);
     let buffered = '';
     let records = 0;
     let quoted = false;
@@ -509,13 +504,9 @@ async function md5Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Lines of a file after decompression (gzip or zstd, by their magic bytes); a last line without its newline counts. */
+/** Lines of a staged file's text (`decompressed`); a last line without its newline counts. */
 async function linesOf(path: string): Promise<number> {
-  const head = await firstBytes(path, 4);
-  const raw = createReadStream(path);
-  const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const zstd = head.length === 4 && head.readUInt32LE(0) === 0xfd2fb528;
-  const text = gzip ? raw.pipe(createGunzip()) : zstd ? raw.pipe(createZstdDecompress()) : raw;
+  const { text } = await decompressed(path);
   let lines = 0;
   let last = 0x0a;
   for await (const chunk of text) {
@@ -524,6 +515,15 @@ async function linesOf(path: string): Promise<number> {
     if (bytes.length > 0) last = bytes[bytes.length - 1]!;
   }
   return last === 0x0a ? lines : lines + 1;
+}
+
+/** A staged file's text: gzip or zstd (by their magic bytes) decompressed, else as it is. */
+async function decompressed(path: string): Promise<{ source: ReadStream; text: AsyncIterable<unknown> }> {
+  const head = await firstBytes(path, 4);
+  const source = createReadStream(path);
+  if (head[0] === 0x1f && head[1] === 0x8b) return { source, text: source.pipe(createGunzip()) };
+  if (head.length === 4 && head.readUInt32LE(0) === 0xfd2fb528) return { source, text: source.pipe(createZstdDecompress()) };
+  return { source, text: source };
 }
 
 async function firstBytes(path: string, n: number): Promise<Buffer> {
