@@ -4,7 +4,7 @@ import { dataOf, gql } from '../api.ts';
 import type { Access } from '../main.tsx';
 import { BACKFILL, BACKFILLS, CANCEL_BACKFILL, DESTINATION, TEST_CONNECTION, type CheckStep } from '../queries.ts';
 import { ActionButton, ApiForm, Badge, ErrorNote, formatCount, formatLag, formatTime, useData } from '../ui.tsx';
-import { DestinationActions } from './destinations.tsx';
+import { DestinationActions, LastError } from './destinations.tsx';
 import { Runs } from './runs.tsx';
 
 /** "Test connection": the plugin's check steps, one by one, as the API reports them. */
@@ -166,11 +166,7 @@ export function DestinationPage({ access, id }: { access: Access; id: string }) 
         <summary>Config (without secrets)</summary>
         <pre>{JSON.stringify(d.config, null, 2)}</pre>
       </details>
-      {d.lastError && (
-        <p class="error">
-          Last error ({d.consecutiveFailures} in a row): {d.lastError}
-        </p>
-      )}
+      <LastError destination={d} />
       {access.write && (
         <div class="row">
           <DestinationActions destination={d} reload={afterAction} />

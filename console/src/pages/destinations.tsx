@@ -13,6 +13,15 @@ import {
 import { ActionButton, Badge, ErrorNote, formatLag, formatTime, useData } from '../ui.tsx';
 import { TestConnection } from './destination.tsx';
 
+/** A failing destination's last error, shared by the list and a destination's page. */
+export function LastError({ destination: d }: { destination: Pick<DestinationSummary, 'lastError' | 'consecutiveFailures'> }) {
+  return d.lastError ? (
+    <p class="error">
+      Last error ({d.consecutiveFailures} in a row): {d.lastError}
+    </p>
+  ) : null;
+}
+
 /** Enable / disable / sync now, shared by the list and a destination's page. */
 export function DestinationActions({ destination, reload }: { destination: DestinationSummary; reload: () => unknown }) {
   const id = destination.id;
@@ -86,11 +95,7 @@ export function DestinationsPage({ access }: { access: Access }) {
               <dt>Next run</dt>
               <dd>{d.enabled ? formatTime(d.nextRunTime) : '—'}</dd>
             </dl>
-            {d.lastError && (
-              <p class="error">
-                Last error ({d.consecutiveFailures} in a row): {d.lastError}
-              </p>
-            )}
+            <LastError destination={d} />
             {access.write && (
               <div class="row">
                 <DestinationActions destination={d} reload={reload} />
