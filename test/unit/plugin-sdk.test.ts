@@ -3,14 +3,18 @@ import { z } from 'zod';
 import {
   ConfigError,
   DESTINATION_API_VERSION,
+  EVENT_ROW_COLUMNS,
   PermanentError,
   RetryableError,
   checkWarehouse,
   classifyError,
   configJsonSchema,
+  copyText,
+  copyTextValue,
   createClassifiedRunner,
   createErrorClassifier,
   defineDestination,
+  encodeCopyText,
   parseDestinationConfig,
   runCheckSteps,
   secret,
@@ -320,5 +324,22 @@ describe('isoFromEpochMicros', () => {
     expect(isoFromEpochMicros('1795687200123456')).toBe('2026-11-26T10:00:00.123456Z');
     expect(isoFromEpochMicros(-1n)).toBe('1969-12-31T23:59:59.999999Z');
     expect(isoFromEpochMicros(0)).toBe('1970-01-01T00:00:00.000000Z');
+  });
+});
+
+describe('copyText', () => {
+  // Each column holds its own name, so a column written out of order or twice shows.
+  const row = Object.fromEntries(EVENT_ROW_COLUMNS.map((column) => [column, `${column}:\\ \t \n \r é`])) as never;
+  const tombstone = { ...(row as object), event_type: null, event_properties: null, source_properties: null, session_id: null } as never;
+
+  it('writes every column in EVENT_ROW_COLUMNS order, escaped, one line per row', () => {
+    const expected = [row, tombstone]
+      .map((r: Record<string, string | null>) => EVENT_ROW_COLUMNS.map((column) => copyTextValue(r[column]!)).join('\t') + '\n')
+      .join('');
+    expect(copyText([row, tombstone])).toBe(expected);
+    expect(copyText([row]).split('\t')[1]).toBe('event_time:\\\\ \\t \\n \\r é');
+    expect(copyText([tombstone]).split('\t')[4]).toBe('\\N');
+    expect(encodeCopyText([row, tombstone])).toEqual({ text: Buffer.from(expected, 'utf8'), rows: 2 });
+    expect(copyText([])).toBe('');
   });
 });

@@ -1,8 +1,8 @@
-import { EVENT_ROW_COLUMNS, type EventRow } from './rows.ts';
+import type { EventRow } from './rows.ts';
 
 /**
  * Rows in Postgres `COPY … FROM STDIN` text format: whole rows only, each ended by a newline,
- * columns tab-separated in {@link EVENT_ROW_COLUMNS} order, `\N` for NULL, backslash escapes.
+ * columns tab-separated in `EVENT_ROW_COLUMNS` (rows.ts) order, `\N` for NULL, backslash escapes.
  * Values are in Postgres text input forms: timestamps with an explicit UTC offset (either the
  * {@link EventRow} form `2026-11-26T10:00:00.123456Z` or Postgres' own `2026-11-26 10:00:00.123456+00`),
  * integers in decimal, JSON as text.
@@ -23,14 +23,42 @@ export function copyTextValue(value: string | null): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t]/g, (ch) => ESCAPES[ch] ?? ch) : value;
 }
 
+/**
+ * Rows as COPY text (those from `from` to before `to`, by default all): one line each, ended by a newline. The columns are written out one by one
+ * (named property reads, one string per batch) rather than looped over
+ * `EVENT_ROW_COLUMNS` (rows.ts): the warehouse writers spend most of a load here, and this is about
+ * twice as fast. The unit tests hold the order to `EVENT_ROW_COLUMNS` (rows.ts).
+ */
+export function copyText(rows: readonly EventRow[], from = 0, to = rows.length): string {
+  let out = '';
+  for (let i = from; i < to; i += 1) {
+    const r = rows[i]!;
+    out +=
+      copyTextValue(r.event_id) +
+      '\t' +
+      copyTextValue(r.event_time) +
+      '\t' +
+      copyTextValue(r.processed_time) +
+      '\t' +
+      copyTextValue(r.device_id) +
+      '\t' +
+      copyTextValue(r.session_id) +
+      '\t' +
+      copyTextValue(r.view_id) +
+      '\t' +
+      copyTextValue(r.event_type) +
+      '\t' +
+      copyTextValue(r.event_properties) +
+      '\t' +
+      copyTextValue(r.source_type) +
+      '\t' +
+      copyTextValue(r.source_properties) +
+      '\n';
+  }
+  return out;
+}
+
 /** Encodes rows as one {@link CopyTextChunk}. */
 export function encodeCopyText(rows: readonly EventRow[]): CopyTextChunk {
-  let out = '';
-  for (const row of rows) {
-    for (let i = 0; i < EVENT_ROW_COLUMNS.length; i++) {
-      out += (i === 0 ? '' : '\t') + copyTextValue(row[EVENT_ROW_COLUMNS[i]!]);
-    }
-    out += '\n';
-  }
-  return { text: Buffer.from(out, 'utf8'), rows: rows.length };
+  return { text: Buffer.from(copyText(rows), 'utf8'), rows: rows.length };
 }

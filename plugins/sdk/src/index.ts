@@ -38,7 +38,7 @@ export {
   retryAfterMsOf,
 } from './errors.ts';
 export type { ClassifiedRunner, ErrorClassifier, ErrorClassifierOptions, ErrorKind, ErrorVerdict } from './errors.ts';
-export { copyTextValue, encodeCopyText } from './copy-text.ts';
+export { copyText, copyTextValue, encodeCopyText } from './copy-text.ts';
 export type { CopyTextChunk } from './copy-text.ts';
 export { DEFINITION_ROW_COLUMNS, DEFINITION_TABLES, EVENT_ROW_COLUMNS } from './rows.ts';
 export type {
