@@ -4,7 +4,7 @@
  * so memory does not grow with the window.
  *
  * The format is the one `SNOWFLAKE_FILE_FORMAT` (sql.ts) declares: the SDK's COPY text
- * (`encodeCopyText`: tab-separated, `\N` for NULL, backslash escapes), no header.
+ * (`copyText`: tab-separated, `\N` for NULL, backslash escapes), no header.
  */
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants, createZstdCompress } from 'node:zlib';
 import type { ZstdCompress } from 'node:zlib';
-import { EVENT_ROW_COLUMNS, copyTextValue } from '@tributary/destination-sdk';
+import { copyText } from '@tributary/destination-sdk';
 import type { EventRow } from '@tributary/destination-sdk';
 
 /** What {@link writeStagedFiles} wrote. */
@@ -38,10 +38,22 @@ export interface StagedFiles {
 const ZSTD_LEVEL = 1;
 
 /**
+ * Rows handed to zstd at once (about 240 KB of text). Each piece compresses to less than the
+ * stream's 16 KB output size, so it takes one trip through the thread pool and back: with
+ * batch-sized pieces (2.4 MB) each of a piece's nine outputs waited for the main thread, busy
+ * encoding, and compression and encoding took turns instead of overlapping. Small pieces keep
+ * the buffers small too.
+ */
+const PIECE_ROWS = 500;
+
+/**
  * Files written at once: compression runs on libuv's thread pool, one thread per stream; two
  * streams keep a second core busy while the main thread encodes.
  */
 const PARALLEL_FILES = 2;
+
+/** Text written to the first file before the others are opened (about 33,000 rows). */
+const SPREAD_AFTER_BYTES = 16 * 1024 * 1024;
 
 /** One open file: its compression stream, its buffer, and the write it has not yet consumed. */
 interface OpenFile {
@@ -53,8 +65,8 @@ interface OpenFile {
 }
 
 /**
- * Streams `batches` (non-empty; at least one row) into `folder/part-00001.tsv.zst`, … : batches go
- * in turn to {@link PARALLEL_FILES} open files, and a file is closed, and another opened in its
+ * Streams `batches` (non-empty; at least one row) into `folder/part-00001.tsv.zst`, … : pieces of
+ * batches go in turn to {@link PARALLEL_FILES} open files, and a file is closed, and another opened in its
  * place, once it holds `targetBytes` compressed bytes. `onBatch` is called before each batch is
  * encoded (to stop early on an abort).
  */
@@ -87,22 +99,26 @@ export async function writeStagedFiles(
     let turn = 0;
     for (let batch = await nextBatch(iterator); batch; batch = await nextBatch(iterator)) {
       onBatch();
-      let file = open[turn];
-      if (file && file.out.bytesWritten >= targetBytes) {
-        await close(file);
-        file = undefined;
+      for (let from = 0; from < batch.length; from += PIECE_ROWS) {
+        const to = Math.min(batch.length, from + PIECE_ROWS);
+        let file = open[turn];
+        if (file && file.out.bytesWritten >= targetBytes) {
+          await close(file);
+          file = undefined;
+        }
+        file ??= open[turn] = start();
+        // A file's buffer is encoded into again only once zstd has consumed it (the write's
+        // callback): nothing is copied, and the garbage a window leaves is the source's rows.
+        await file.consumed;
+        const text = encode(batch, from, to, file);
+        written.bytes += text.length;
+        const zstd = file.zstd;
+        const writing = new Promise<void>((resolve, reject) => zstd.write(text, (err) => (err ? reject(err) : resolve())));
+        file.consumed = Promise.race([writing, file.done]);
+        // A small window stays one file: the second opens once the first has some megabytes.
+        turn = written.bytes < SPREAD_AFTER_BYTES ? 0 : (turn + 1) % PARALLEL_FILES;
       }
-      file ??= open[turn] = start();
-      // A file's buffer is encoded into again only once zstd has consumed it (the write's
-      // callback): nothing is copied, and the garbage a window leaves is the source's rows.
-      await file.consumed;
-      const text = encode(batch, file);
       track(batch, written);
-      written.bytes += text.length;
-      const zstd = file.zstd;
-      const writing = new Promise<void>((resolve, reject) => zstd.write(text, (err) => (err ? reject(err) : resolve())));
-      file.consumed = Promise.race([writing, file.done]);
-      turn = (turn + 1) % PARALLEL_FILES;
     }
     for (const file of open) if (file) await close(file);
   } catch (err) {
@@ -121,27 +137,29 @@ async function nextBatch(iterator: AsyncIterator<EventRow[]>): Promise<EventRow[
 }
 
 /**
- * The SDK's COPY text of a batch (as `encodeCopyText`), written into the file's buffer, which
- * grows (doubling) when a value might not fit: UTF-8 takes at most 3 bytes per UTF-16 unit, and an
- * escaped character 2. Returns the part written.
+ * Rows encoded into one string before it is written to the buffer: about 5 KB, so the strings
+ * stay in V8's young generation, where they cost next to nothing to collect (a batch-sized
+ * string is a large object, and a window made hundreds of them for full collections to sweep:
+ * the collector took a third of a sync's time).
  */
-function encode(batch: EventRow[], file: OpenFile): Buffer {
-  let buffer = file.buffer;
+const ROWS_PER_STRING = 10;
+
+/**
+ * The SDK's COPY text of a batch's rows `from` to before `to` (`copyText`), written into the file's buffer, which grows when
+ * the text might not fit (UTF-8 takes at most 3 bytes per UTF-16 unit). Returns the part written.
+ */
+function encode(batch: EventRow[], from: number, to: number, file: OpenFile): Buffer {
   let at = 0;
-  for (const row of batch) {
-    for (let i = 0; i < EVENT_ROW_COLUMNS.length; i += 1) {
-      const value = copyTextValue(row[EVENT_ROW_COLUMNS[i]!]);
-      if (at + value.length * 3 + 2 > buffer.length) {
-        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, at + value.length * 3 + 2, 1 << 20));
-        buffer.copy(grown, 0, 0, at);
-        buffer = file.buffer = grown;
-      }
-      if (i > 0) buffer[at++] = 0x09;
-      at += buffer.write(value, at, 'utf8');
+  for (let start = from; start < to; start += ROWS_PER_STRING) {
+    const text = copyText(batch, start, Math.min(to, start + ROWS_PER_STRING));
+    if (at + text.length * 3 > file.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(file.buffer.length * 2, at + text.length * 3, 1 << 20));
+      file.buffer.copy(grown, 0, 0, at);
+      file.buffer = grown;
     }
-    buffer[at++] = 0x0a;
+    at += file.buffer.write(text, at, 'utf8');
   }
-  return buffer.subarray(0, at);
+  return file.buffer.subarray(0, at);
 }
 
 function track(batch: EventRow[], written: StagedFiles): void {

@@ -224,6 +224,33 @@ describe('snowflake staging: the fake’s COPY rules (negative controls)', () =>
     }
   });
 
+  it('refuses a blank line, which DuckDB would skip and Snowflake fails (SKIP_BLANK_LINES = FALSE), loading nothing', async () => {
+    // (A blank first line is refused as a record of one field.)
+    for (const [lines, message] of [
+      [good + '\n' + good, /a blank line in .*f\.tsv\.zst/],
+      [good + good + '\n', /a blank line in .*f\.tsv\.zst/],
+      ['\n' + good, /Number of columns in file \(1\)/],
+    ] as const) {
+      const t = await staged(lines);
+      try {
+        const err = await failure(t.copy());
+        expect(err.message).toMatch(message);
+        expect(await count(`${t.raw.schema}.raw_events`)).toBe(0);
+      } finally {
+        await t.done();
+      }
+    }
+  });
+
+  it('reports the rows each file loaded', async () => {
+    const t = await staged(good + good);
+    try {
+      expect(await t.copy()).toEqual([expect.objectContaining({ status: 'LOADED', rows_parsed: 2, rows_loaded: 2 })]);
+    } finally {
+      await t.done();
+    }
+  });
+
   it('refuses a value its column cannot take, loading nothing (ON_ERROR = ABORT_STATEMENT)', async () => {
     const t = await staged(good + good.replace('\t1\t', '\tone\t'));
     try {
