@@ -728,7 +728,11 @@ export class RedshiftDataFake {
     let loaded = 0;
     for (const file of files) {
       const body = await fetchObject(file).catch((err: unknown) => Promise.reject(s3Error(err)));
-      const decompress = options.has('GZIP') ? createGunzip() : options.has('ZSTD') ? createZstdDecompress() : undefined;
+      const decompress = options.has('GZIP')
+        ? createGunzip({ chunkSize: 1 << 20 })
+        : options.has('ZSTD')
+          ? createZstdDecompress({ chunkSize: 1 << 20 })
+          : undefined;
       const content = decompress ? body.pipe(decompress).on('error', (err) => body.destroy(err)) : body;
       const rows = jsonLinesToCopyText(convert);
       const outcomes = await Promise.allSettled([pipeline(content, rows), session.copyIn(load, rows)]);
