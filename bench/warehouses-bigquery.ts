@@ -259,7 +259,8 @@ function print(results: SizeResult[]): void {
   }
   for (const r of results) {
     console.log(
-      `  ${fmt(r.rows)} rows: ${r.bytesPerRow} bytes/row of NDJSON; encoding the rows alone ${r.encodeSeconds.toFixed(1)} s; ` +
+      `  ${fmt(r.rows)} rows: ${r.bytesPerRow} bytes/row of NDJSON; encoding the rows alone ${r.encodeSeconds.toFixed(1)} s, so at most ` +
+        `${(r.baselineSeconds / (r.encodeSeconds + r.baselineSeconds)).toFixed(2)} for any load that must encode them before the engine loads them (baseline / (encoding + baseline)); ` +
         `requests ${JSON.stringify(r.byApi)}; re-sync ${r.resyncSeconds.toFixed(1)} s; fake process ${r.fakeRssMb} MB`,
     );
     for (const [label, scan] of [

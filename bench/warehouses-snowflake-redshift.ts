@@ -18,12 +18,12 @@ import { DescribeStatementCommand, RedshiftDataClient } from '@aws-sdk/client-re
 import postgres from 'postgres';
 import redshiftDestination from '../plugins/redshift/index.ts';
 import { EVENT_ROW_COLUMNS, encodeCopyText, parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
-import type { EventRow } from '@tributary/destination-sdk';
 import { FAKE_COPY_ROLE, RedshiftDataFake } from '../test/fakes/redshift-data-fake.ts';
 import { createMotoBucket, startMotoServer } from '../test/support/moto.ts';
 // Snowflake's benchmark lives in a file of its own, which loads nothing but the Snowflake plugin
 // (its peak RSS is the point); it is re-exported here so this file's main runs both.
 import { benchSnowflake } from './warehouses-snowflake.ts';
+import { lazyRows } from './warehouse-rows.ts';
 
 export { benchSnowflake };
 
@@ -38,41 +38,6 @@ export interface WarehouseBenchResult {
   /** HTTP requests the fake received during the load (login, polls and pages included). */
   httpRoundTrips: number;
   peakRssMb: number;
-}
-
-const BATCH_SIZE = 5_000;
-const EVENT_TYPES = ['navigate', 'click', 'click', 'click', 'change', 'custom', 'identify', 'element_seen'];
-
-// A realistic row (about 600 bytes of values), like the contract kit's sample events.
-function benchEvent(i: number): EventRow {
-  const micros = String((i * 7919) % 1_000_000).padStart(6, '0');
-  const second = String(i % 60).padStart(2, '0');
-  return {
-    event_id: `bench-${i}`,
-    event_time: `2026-11-26T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${second}.${micros}Z`,
-    processed_time: `2026-11-26T11:00:${second}.${micros}Z`,
-    device_id: String(1_000_000_007 * (i % 50_000)),
-    session_id: String(4_000_000_000_000 + Math.floor(i / 20)),
-    view_id: String(Math.floor(i / 5)),
-    event_type: EVENT_TYPES[i % EVENT_TYPES.length]!,
-    event_properties: JSON.stringify({
-      event_definition_id: `def-${i % 17}`,
-      target: { text: `Add to cart ${i}`, masked: false, raw_selector: 'main > div.product > button.add' },
-    }),
-    source_type: 'web',
-    source_properties: JSON.stringify({
-      url: { full_url: `https://shop.example/p/${i % 1000}?ref=home`, host: 'shop.example', path: `/p/${i % 1000}` },
-      user_agent: { raw: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36', browser: 'Chrome' },
-      origin: 'dom',
-    }),
-  };
-}
-
-async function* lazyRows(rows: number): AsyncGenerator<EventRow[]> {
-  for (let start = 0; start < rows; start += BATCH_SIZE) {
-    const end = Math.min(rows, start + BATCH_SIZE);
-    yield Array.from({ length: end - start }, (_, k) => benchEvent(start + k));
-  }
 }
 
 function rssSampler(): { stop: () => number } {

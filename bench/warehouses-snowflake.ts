@@ -10,7 +10,7 @@
  * each phase (writing the zstd files, PUT, COPY, MERGE), the merge's event_time range, and the
  * fake engine's own bulk load of the same files as the baseline (DuckDB `COPY` of the files the
  * plugin writes, into a table of the same columns with DuckDB's natural types), with the ratio.
- * The rows are generated lazily in batches of 5,000, as the sync host streams them; the time spent
+ * The rows (bench/warehouse-rows.ts) are generated lazily in batches of 5,000, as the sync host streams them; the time spent
  * inside the generator is measured too (in a real sync the host reads them from Postgres). The
  * figures are DuckDB's on this machine, not Snowflake's.
  */
@@ -21,9 +21,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
-import type { EventRow, LoadResult } from '@tributary/destination-sdk';
+import { copyText, parseDestinationConfig, silentLogger } from '@tributary/destination-sdk';
+import type { LoadResult } from '@tributary/destination-sdk';
 import snowflakeDestination from '../plugins/snowflake/index.ts';
+import { lazyRows } from './warehouse-rows.ts';
 import { writeStagedFiles } from '../plugins/snowflake/staged-files.ts';
 import { SNOWFLAKE_STAGING_COLUMNS } from '../plugins/snowflake/sql.ts';
 
@@ -49,45 +50,8 @@ export interface SnowflakeBenchResult {
   loadSeconds: number;
   mergedEventTimeRange: LoadResult['mergedEventTimeRange'];
   baseline: { seconds: number; files: number; compressedMb: number; textMb: number };
-}
-
-const BATCH_SIZE = 5_000;
-const EVENT_TYPES = ['navigate', 'click', 'click', 'click', 'change', 'custom', 'identify', 'element_seen'];
-
-// The row of bench/warehouses-snowflake-redshift.ts (about 600 bytes of values), here so this
-// process does not load the Redshift benchmark's fake and its engine.
-function benchEvent(i: number): EventRow {
-  const micros = String((i * 7919) % 1_000_000).padStart(6, '0');
-  const second = String(i % 60).padStart(2, '0');
-  return {
-    event_id: `bench-${i}`,
-    event_time: `2026-11-26T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${second}.${micros}Z`,
-    processed_time: `2026-11-26T11:00:${second}.${micros}Z`,
-    device_id: String(1_000_000_007 * (i % 50_000)),
-    session_id: String(4_000_000_000_000 + Math.floor(i / 20)),
-    view_id: String(Math.floor(i / 5)),
-    event_type: EVENT_TYPES[i % EVENT_TYPES.length]!,
-    event_properties: JSON.stringify({
-      event_definition_id: `def-${i % 17}`,
-      target: { text: `Add to cart ${i}`, masked: false, raw_selector: 'main > div.product > button.add' },
-    }),
-    source_type: 'web',
-    source_properties: JSON.stringify({
-      url: { full_url: `https://shop.example/p/${i % 1000}?ref=home`, host: 'shop.example', path: `/p/${i % 1000}` },
-      user_agent: { raw: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36', browser: 'Chrome' },
-      origin: 'dom',
-    }),
-  };
-}
-
-async function* lazyRows(rows: number, timing = { seconds: 0 }): AsyncGenerator<EventRow[]> {
-  for (let start = 0; start < rows; start += BATCH_SIZE) {
-    const end = Math.min(rows, start + BATCH_SIZE);
-    const making = performance.now();
-    const batch = Array.from({ length: end - start }, (_, k) => benchEvent(start + k));
-    timing.seconds += (performance.now() - making) / 1000;
-    yield batch;
-  }
+  /** Seconds to only encode the rows as the files' text (`copyText`, UTF-8), the generator's time left out. */
+  encodeSeconds: number;
 }
 
 function rssSampler(): { stop: () => number } {
@@ -168,6 +132,16 @@ export async function benchSnowflake(rows: number): Promise<SnowflakeBenchResult
     const [count] = await fake.query('SELECT count(*)::BIGINT AS n FROM bench.baseline');
     if (Number(count?.n) !== rows) throw new Error(`the baseline loaded ${String(count?.n)} rows of ${rows}`);
 
+    // The least a plugin must do before the engine loads: encode the rows as the files' text.
+    const encodeTiming = { seconds: 0 };
+    const encodeStarted = performance.now();
+    const scratch = Buffer.allocUnsafe(16 << 20);
+    for await (const batch of lazyRows(rows, encodeTiming)) {
+      // In strings of 100 rows, as the plugin writes them (staged-files.ts).
+      for (let at = 0; at < batch.length; at += 100) scratch.write(copyText(batch, at, Math.min(batch.length, at + 100)), 0, 'utf8');
+    }
+    const encodeSeconds = (performance.now() - encodeStarted) / 1000 - encodeTiming.seconds;
+
     return {
       warehouse: 'snowflake',
       rows,
@@ -181,6 +155,7 @@ export async function benchSnowflake(rows: number): Promise<SnowflakeBenchResult
       generateSeconds: generator.seconds,
       loadSeconds: (statements[at('BEGIN')]!.at - started) / 1000,
       mergedEventTimeRange: result.mergedEventTimeRange,
+      encodeSeconds,
       baseline: {
         seconds: baselineSeconds,
         files: written.files.length,
@@ -253,6 +228,10 @@ async function main(): Promise<void> {
     `  ratio     : baseline/load (rows → raw_events, ${s(r.loadSeconds)}) ${ratio(r.loadSeconds)}, ` +
       `${ratio(r.loadSeconds - r.generateSeconds)} without the generator's time; ` +
       `baseline/sync (with the MERGE) ${ratio(r.seconds)}, ${ratio(r.seconds - r.generateSeconds)} without the generator's time`,
+  );
+  console.log(
+    `  ceiling   : encoding the rows alone ${s(r.encodeSeconds)}, so at most ${ratio(r.encodeSeconds + r.baseline.seconds)} ` +
+      `for any load that must encode them before the engine loads them (baseline / (encoding + baseline))`,
   );
 }
 
