@@ -30,14 +30,14 @@ import {
 import { AppError, byUuid, byUuidOrNotFound, NotFoundError, ValidationError } from './errors.ts';
 
 const DestinationPluginType = builder.objectRef<InstalledPlugin>('DestinationPlugin').implement({
-  description: 'An installed destination plugin (built-in or a third-party npm package).',
+  description: 'An installed destination plugin (built-in, or a third-party package installed by npm or named by its folder).',
   fields: (t) => ({
     id: t.string({ resolve: (p) => p.definition.id }),
     displayName: t.string({ resolve: (p) => p.definition.displayName }),
     description: t.string({ resolve: (p) => p.definition.description }),
     version: t.string({ resolve: (p) => p.definition.version }),
     apiVersion: t.int({ resolve: (p) => p.definition.apiVersion }),
-    source: t.string({ description: '"built-in" or the npm package name.', resolve: (p) => p.source }),
+    source: t.string({ description: '"built-in", the npm package name, or the plugin folder\'s path.', resolve: (p) => p.source }),
     configSchema: t.field({
       type: 'JSON',
       description: 'JSON Schema of the config; secret fields are writeOnly.',

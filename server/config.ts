@@ -100,7 +100,7 @@ export interface Config {
   dataDir: string;
   /** 32-byte key encrypting destination credentials; the embedded mode generates one. */
   secretKeyHex: string | undefined;
-  /** npm package names of third-party destination plugins. */
+  /** Third-party destination plugins: npm package names, or absolute paths of plugin folders. */
   plugins: string[];
   /** Read client IP and location headers (X-Forwarded-For, CF-IPCountry, …) from a trusted proxy. */
   trustProxy: boolean;

@@ -62,7 +62,8 @@ function packageEntry(manifest: { exports?: unknown; main?: unknown }): string {
 }
 
 /**
- * The built-in destinations plus third-party npm packages named in TRIBUTARY_PLUGINS. A package
+ * The built-in destinations plus the third-party plugins named in TRIBUTARY_PLUGINS (npm packages
+ * or plugin folders, see {@link importPluginPackage}). A package
  * that fails to load, is not a valid destination, targets another API version or reuses an id
  * is refused with one clear message; the server starts with the others.
  */
