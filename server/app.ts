@@ -9,7 +9,7 @@ import { answerClientError } from './capture/answer.ts';
 import { captureEndpoint, createCaptureHandler, isCapturePath } from './capture/router.ts';
 import { createSegmentDevices } from './capture/segment/devices.ts';
 import { isConsolePath, serveConsole } from './console.ts';
-import { createRateLimiter } from './capture/rate-limit.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import type { Config } from './config.ts';
 import { pendingMigrations, type Database } from './db/client.ts';
 import { inRequestScope, type Logger } from './log.ts';

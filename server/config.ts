@@ -50,6 +50,7 @@ const envSchema = z
     TRIBUTARY_SYNC_ENABLED: booleanFlag.default(true),
     TRIBUTARY_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     TRIBUTARY_CAPTURE_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
+    TRIBUTARY_GRAPHQL_RATE_LIMIT: z.coerce.number().int().min(1).default(100),
     TRIBUTARY_DEMO: booleanFlag.optional(),
     TRIBUTARY_CORS_ORIGINS: z
       .string()
@@ -108,6 +109,8 @@ export interface Config {
   syncConcurrency: number;
   /** Events per second and capture key before 429 (token bucket, burst of twice the rate). */
   captureRateLimit: number;
+  /** GraphQL requests per second per API key (a bucket holds twice that): 429 RATE_LIMITED past it. */
+  graphqlRateLimit: number;
   /** Serve the demo shop at /demo/ (default: in the embedded mode only, i.e. without DATABASE_URL). */
   demo: boolean;
   /** Browser origins allowed to call /graphql from another origin (CORS); empty: no CORS headers. */
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncEnabled: e.TRIBUTARY_SYNC_ENABLED,
     syncConcurrency: e.TRIBUTARY_SYNC_CONCURRENCY,
     captureRateLimit: e.TRIBUTARY_CAPTURE_RATE_LIMIT,
+    graphqlRateLimit: e.TRIBUTARY_GRAPHQL_RATE_LIMIT,
     demo: e.TRIBUTARY_DEMO ?? !e.DATABASE_URL,
     corsOrigins: e.TRIBUTARY_CORS_ORIGINS,
     allowEndpointOverrides: e.TRIBUTARY_ALLOW_ENDPOINT_OVERRIDES,

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Deletions } from '../lifecycle/deletions.ts';
 import type { EventWriter } from '../processing/writer.ts';
 import type { UserAgentParser } from '../processing/user-agent.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import type { SegmentDevices } from './segment/devices.ts';
 
 export interface CaptureDeps {

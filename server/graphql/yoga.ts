@@ -8,6 +8,8 @@ import { permissionsOf } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
+import { createRateLimiter, type RateLimiter } from '../rate-limit.ts';
+import { AppError } from '../errors.ts';
 import { useDocumentLimits, useRequestChecks, useResultGuard, type GraphQLLimits } from './limits.ts';
 
 /** What the Node adapter hands Yoga, plus the caller the gate resolved before anything else ran. */
@@ -18,7 +20,7 @@ interface ServerContext {
 }
 
 export interface GraphQLServerDeps {
-  config: Pick<Config, 'corsOrigins'>;
+  config: Pick<Config, 'corsOrigins' | 'graphqlRateLimit'>;
   log: Logger;
   db: Database;
   keys: KeyResolver;
@@ -47,7 +49,12 @@ export function createGraphQLServer({ config, log, db, keys, sync, deletions, al
     maxRequestBodySize: limits.bodyBytes,
     // the cost and variable checks depend on the variables: a validation is good for one request
     parserAndValidationCache: { validationCache: false },
-    plugins: [useGate(keys, limits.bodyBytes), ...useDocumentLimits(limits), useRequestChecks(limits), useResultGuard(limits)],
+    plugins: [
+      useGate(keys, limits.bodyBytes, createRateLimiter(config.graphqlRateLimit, 'requests')),
+      ...useDocumentLimits(limits),
+      useRequestChecks(limits),
+      useResultGuard(limits),
+    ],
     context: ({ principal }) => {
       if (!principal) throw new Error('the request gate did not run');
       return { principal, db, keys, sync, deletions, alerts, definitionWrites };
@@ -57,9 +64,10 @@ export function createGraphQLServer({ config, log, db, keys, sync, deletions, al
 
 /**
  * Checks, before the body is read or the query parsed: a POST declares its length, within the
- * limit; the request carries a known, unrevoked key of a role that may use GraphQL.
+ * limit; the request carries a known, unrevoked key of a role that may use GraphQL, within its
+ * rate.
  */
-function useGate(keys: KeyResolver, bodyBytes: number): Plugin<object, ServerContext> {
+function useGate(keys: KeyResolver, bodyBytes: number, rateLimiter: RateLimiter): Plugin<object, ServerContext> {
   return {
     async onRequest({ request, serverContext, endResponse, fetchAPI }) {
       const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
@@ -81,6 +89,12 @@ function useGate(keys: KeyResolver, bodyBytes: number): Plugin<object, ServerCon
       if (!principal) return endResponse(refuse(401, 'INVALID_API_KEY', 'the API key is unknown or revoked'));
       if (!permissionsOf(principal.role).graphql.reader) {
         return endResponse(refuse(403, 'FORBIDDEN', 'capture keys can only send events; use an admin, architect or analyst key'));
+      }
+      try {
+        rateLimiter.charge(principal.keyId, { rows: 1 });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        return endResponse(refuse(err.status, err.code, err.message, err.headers));
       }
       serverContext.principal = principal;
     },

@@ -206,4 +206,35 @@ describe('GraphQL bombs of issue #11', () => {
       await small.close();
     }
   });
+
+  it('limits the requests of each key (token bucket, burst of twice the rate): 429 RATE_LIMITED with Retry-After, other keys unaffected', async () => {
+    const limited = await startTestApp({ env: { TRIBUTARY_GRAPHQL_RATE_LIMIT: '2' }, db: t.db });
+    try {
+      const ask = (key: string) =>
+        fetch(`${limited.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query: '{ me { role } }' }),
+        });
+      const answers = await Promise.all(Array.from({ length: 8 }, () => ask(limited.org.keys.analyst)));
+      const statuses = answers.map((a) => a.status);
+      // the bucket holds 4, and a token comes back every 500 ms (the answers take less, unless the
+      // machine is very busy)
+      expect(statuses.filter((s) => s === 200).length, statuses.join(',')).toBeGreaterThanOrEqual(4);
+      expect(statuses.filter((s) => s === 429).length, statuses.join(',')).toBeGreaterThanOrEqual(1);
+      expect(
+        statuses.every((s) => s === 200 || s === 429),
+        statuses.join(','),
+      ).toBe(true);
+      const refused = answers.find((a) => a.status === 429)!;
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refused.json()).toEqual({
+        errors: [{ message: 'too many requests for this key; retry later', extensions: { code: 'RATE_LIMITED' } }],
+      });
+      // another key of the same organization has its own bucket
+      expect((await ask(limited.org.keys.admin)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter, type Charge, type RateLimiter } from '../../server/capture/rate-limit.ts';
+import { createRateLimiter, type Charge, type RateLimiter } from '../../server/rate-limit.ts';
 import { AppError } from '../../server/errors.ts';
 
 /** The seconds a refused charge asks to wait (its Retry-After); 0 when charged. */

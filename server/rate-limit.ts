@@ -1,9 +1,9 @@
-import { AppError } from '../errors.ts';
+import { AppError } from './errors.ts';
 
 /**
  * What a charge pays for:
- * - `rows`: the rows a request is about to write, before writing them (at least 1: a request of
- *   only rejected events still costs its parsing). Charged when the bucket holds that many
+ * - `rows`: for capture, the rows a request is about to write, before writing them (at least 1: a
+ *   request of only rejected events still costs its parsing); for GraphQL, 1 per request. Charged when the bucket holds that many
  *   tokens, or is full (a cost above its size); else refused with `429 RATE_LIMITED` and
  *   `Retry-After`, and nothing is charged.
  * - `reemitted`: rows a write rewrote beyond what was charged before it (each row a late navigate
@@ -14,18 +14,19 @@ export type Charge = { rows: number } | { reemitted: number };
 
 /**
  * Token bucket per key: `ratePerSecond` tokens a second, holding at most twice that. A public
- * capture key can be copied from any web page, so one abuser must not flood the store. One token
- * is one stored row.
+ * capture key can be copied from any web page, so one abuser must not flood the store (one token
+ * is one stored row); a leaked or runaway GraphQL key must not take the server from the others
+ * (one token is one request). `noun` names what is limited in the refusal.
  *
  * The bucket may go into debt: a request costing more than the bucket holds passes once the
  * bucket is full and leaves it negative, so any request passes eventually (none is refused
  * forever) while the key's long-run rate stays within the limit (the debt is paid by waiting).
  */
-export function createRateLimiter(ratePerSecond: number) {
+export function createRateLimiter(ratePerSecond: number, noun: 'events' | 'requests' = 'events') {
   const capacity = ratePerSecond * 2;
   const buckets = new Map<string, { tokens: number; at: number }>();
   return {
-    /** The one rate-limit charge of the capture endpoints (see `Charge`). */
+    /** The one rate-limit charge of a request (see `Charge`). */
     charge(keyId: string, charge: Charge, now = Date.now()): void {
       const cost = 'rows' in charge ? Math.max(1, charge.rows) : 2 * charge.reemitted;
       if (cost === 0) return;
@@ -39,7 +40,7 @@ export function createRateLimiter(ratePerSecond: number) {
         return;
       }
       const wait = Math.max(1, Math.ceil((needed - bucket.tokens) / ratePerSecond));
-      throw new AppError('RATE_LIMITED', 'too many events for this key; retry later', {
+      throw new AppError('RATE_LIMITED', `too many ${noun} for this key; retry later`, {
         status: 429,
         headers: { 'retry-after': String(wait) },
       });
