@@ -180,17 +180,19 @@ export class FakeStages {
     const select = columns.map((column, i) => `${csv.convert(`c${i + 1}`, types.get(column)!)} AS ${column}`).join(', ');
     const paths = candidates.map(({ file }) => join(stage.dir, file));
     for (const [i, path] of paths.entries()) await checkFirstRecord(path, csv, columns.length, candidates[i]!.file);
-    const ownTransaction = !session.inTransaction;
+    // Snowflake undoes a failed statement alone, inside an open transaction too; DuckDB cannot
+    // (no savepoints), and the plugin copies outside transactions.
+    if (session.inTransaction) throw notModelled('COPY INTO inside an explicit transaction');
     const counts = new Map<string, number>();
-    if (ownTransaction) await session.connection.run('BEGIN TRANSACTION');
+    await session.connection.run('BEGIN TRANSACTION');
     try {
-      // One INSERT per file, in the statement's transaction: its count is the file's rows_loaded
-      // (DuckDB spreads each file's parse and write over its threads, so this is as fast as one
-      // read of all the files, measured with the bench's files).
       // DuckDB skips blank lines, which Snowflake fails (SKIP_BLANK_LINES = FALSE): looked for on
       // the side. Enclosed fields may hold them as data.
       const blank = csv.quote === '' ? Promise.all(paths.map((path) => hasBlankLine(path))) : Promise.resolve([]);
       blank.catch(() => {});
+      // One INSERT per file, in the statement's transaction: its count is the file's rows_loaded
+      // (DuckDB spreads each file's parse and write over its threads, so this is as fast as one
+      // read of all the files, measured with the bench's files).
       for (const [i, path] of paths.entries()) {
         const source = `read_csv(${literal(path)}, ${csv.reader(columns.length)})`;
         try {
@@ -203,9 +205,9 @@ export class FakeStages {
       const withBlank = (await blank).findIndex(Boolean);
       if (withBlank !== -1)
         throw notModelled(`a blank line in ${candidates[withBlank]!.file} (Snowflake fails it: SKIP_BLANK_LINES = FALSE)`);
-      if (ownTransaction) await session.connection.run('COMMIT');
+      await session.connection.run('COMMIT');
     } catch (err) {
-      if (ownTransaction) await session.connection.run('ROLLBACK').catch(() => {});
+      await session.connection.run('ROLLBACK').catch(() => {});
       throw err;
     }
     for (const { file, md5 } of candidates) metadata.set(file, md5);

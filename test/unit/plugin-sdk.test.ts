@@ -341,5 +341,11 @@ describe('copyText', () => {
     expect(copyText([tombstone]).split('\t')[4]).toBe('\\N');
     expect(encodeCopyText([row, tombstone])).toEqual({ text: Buffer.from(expected, 'utf8'), rows: 2 });
     expect(copyText([])).toBe('');
+    // a range: rows from `from` to before `to`, clamped to the rows there are
+    const lines = expected.split('\n');
+    expect(copyText([row, tombstone], 1)).toBe(`${lines[1]}\n`);
+    expect(copyText([row, tombstone], 0, 1)).toBe(`${lines[0]}\n`);
+    expect(copyText([row, tombstone], -3, 50)).toBe(expected);
+    expect(copyText([row, tombstone], 2)).toBe('');
   });
 });

@@ -31,7 +31,8 @@ export function copyTextValue(value: string | null): string {
  */
 export function copyText(rows: readonly EventRow[], from = 0, to = rows.length): string {
   let out = '';
-  for (let i = from; i < to; i += 1) {
+  const end = Math.min(to, rows.length);
+  for (let i = Math.max(0, from); i < end; i += 1) {
     const r = rows[i]!;
     out +=
       copyTextValue(r.event_id) +
