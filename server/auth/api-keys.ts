@@ -40,25 +40,37 @@ export async function createApiKey(
 /**
  * Resolves keys to principals with a short in-memory cache, because capture authenticates every
  * request. A revocation in this process takes effect at once; other server instances see it
- * within `ttlMs`.
+ * within `ttlMs`. Keys that resolve and keys that do not are cached apart, each up to 10,000
+ * entries: a flood of made-up keys (anyone can send them) empties only the cache of unknown keys,
+ * never the real keys' entries.
  */
 export function createKeyResolver(db: Database, ttlMs = 10_000) {
-  const cache = new Map<string, { principal: Principal | null; expires: number }>();
+  const known = new Map<string, { principal: Principal; expires: number }>();
+  const unknown = new Map<string, number>();
+  const remember = <T>(cache: Map<string, T>, keyHash: string, entry: T) => {
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(keyHash, entry);
+  };
   return {
     async resolve(key: string): Promise<Principal | null> {
       const keyHash = hashApiKey(key);
-      const hit = cache.get(keyHash);
       const now = Date.now();
+      const hit = known.get(keyHash);
       if (hit && hit.expires > now) return hit.principal;
+      if ((unknown.get(keyHash) ?? 0) > now) return null;
       const row = await findApiKeyByHash(db, keyHash);
-      const principal =
-        row && !row.revokedTime ? { keyId: row.id, orgId: row.orgId, role: row.role, allowedOrigins: row.allowedOrigins } : null;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(keyHash, { principal, expires: now + ttlMs });
+      if (!row || row.revokedTime) {
+        known.delete(keyHash);
+        remember(unknown, keyHash, now + ttlMs);
+        return null;
+      }
+      const principal = { keyId: row.id, orgId: row.orgId, role: row.role, allowedOrigins: row.allowedOrigins };
+      unknown.delete(keyHash);
+      remember(known, keyHash, { principal, expires: now + ttlMs });
       return principal;
     },
     forget(keyId: string) {
-      for (const [hash, entry] of cache) if (entry.principal?.keyId === keyId) cache.delete(hash);
+      for (const [hash, entry] of known) if (entry.principal.keyId === keyId) known.delete(hash);
     },
   };
 }

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, createKeyResolver } from '../../server/auth/api-keys.ts';
+import { revokeApiKey } from '../../server/db/queries/api-keys.ts';
 import { DEFAULT_GRAPHQL_LIMITS } from '../../server/graphql/limits.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -236,5 +238,19 @@ describe('GraphQL bombs of issue #11', () => {
     } finally {
       await limited.close();
     }
+  });
+
+  it('a flood of made-up keys does not empty the cache of real keys (each has a cache of its own)', async () => {
+    const resolver = createKeyResolver(t.db, 60_000);
+    const { key, record } = await createApiKey(t.db, { orgId: t.org.orgId, name: 'cached', role: 'analyst', createdBy: 'test' });
+    expect((await resolver.resolve(key))?.keyId).toBe(record.id);
+    // revoked behind the resolver's back (as another instance would): the cached entry answers
+    await revokeApiKey(t.db, t.org.orgId, record.id);
+    expect((await resolver.resolve(key))?.keyId).toBe(record.id);
+    for (let i = 0; i < 10_050; i++) expect(await resolver.resolve(`tk_made-up-${i}`)).toBeNull();
+    // still the cached entry: before, the 10,001st unknown key cleared the whole cache, and this
+    // read the revocation from the store
+    expect((await resolver.resolve(key))?.keyId).toBe(record.id);
+    expect(await createKeyResolver(t.db, 60_000).resolve(key)).toBeNull();
   });
 });
